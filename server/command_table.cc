@@ -1,0 +1,100 @@
+#include "server/command_table.h"
+
+namespace server {
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Error texts go out as simple errors: no CR or LF may reach the wire.
+std::string OneLine(std::string s) {
+  for (char& c : s)
+    if (c == '\r' || c == '\n') c = ' ';
+  return s;
+}
+
+}  // namespace
+
+CommandTable::CommandTable() {
+  specs_ = {
+      {"ping", -1, kCmdFast, CmdPing, 0, 0, 0, "Returns the server's liveliness response.",
+       "connection"},
+      {"echo", 2, kCmdFast, CmdEcho, 0, 0, 0, "Returns the given string.", "connection"},
+      {"quit", -1, kCmdNoAuth | kCmdFast, CmdQuit, 0, 0, 0, "Closes the connection.",
+       "connection"},
+      {"hello", -1, kCmdNoAuth | kCmdFast, CmdHello, 0, 0, 0,
+       "Handshakes with the server (protocol version, AUTH, SETNAME).", "connection"},
+      {"auth", -2, kCmdNoAuth | kCmdFast, CmdAuth, 0, 0, 0, "Authenticates the connection.",
+       "connection"},
+      {"select", 2, kCmdFast, CmdSelect, 0, 0, 0, "Selects the database (only 0 exists).",
+       "connection"},
+      {"client", -2, 0, CmdClient, 0, 0, 0, "Client connection commands.", "connection",
+       {"id", "getname", "setname", "setinfo", "list", "info", "kill", "maint_notifications",
+        "no-evict", "no-touch", "help"}},
+      {"command", -1, kCmdLoading | kCmdStale, CmdCommand, 0, 0, 0,
+       "Returns detailed information about all commands.", "server",
+       {"count", "docs", "info", "list"}},
+      {"config", -2, kCmdAdmin, CmdConfig, 0, 0, 0, "Gets or sets configuration parameters.",
+       "server", {"get", "set", "resetstat", "help"}},
+      {"info", -1, kCmdLoading | kCmdStale, CmdInfo, 0, 0, 0,
+       "Returns information and statistics about the server.", "server"},
+      {"time", 1, kCmdFast, CmdTime, 0, 0, 0, "Returns the server time.", "server"},
+      {"dbsize", 1, kCmdReadonly | kCmdFast, CmdDbsize, 0, 0, 0,
+       "Returns the number of cached WHOIS records.", "server"},
+      {"get", 2, kCmdReadonly | kCmdFast, CmdGet, 1, 1, 1,
+       "Returns the WHOIS record of a domain as JSON (cached, or resolved live).", "string"},
+      {"mget", -2, kCmdReadonly | kCmdFast, CmdMget, 1, -1, 1,
+       "Returns the WHOIS records of several domains.", "string"},
+      {"exists", -2, kCmdReadonly | kCmdFast, CmdExists, 1, -1, 1,
+       "Counts how many of the domains have a cached record.", "generic"},
+      {"ttl", 2, kCmdReadonly | kCmdFast, CmdTtl, 1, 1, 1,
+       "Seconds until a cached record goes stale.", "generic"},
+      {"pttl", 2, kCmdReadonly | kCmdFast, CmdPttl, 1, 1, 1,
+       "Milliseconds until a cached record goes stale.", "generic"},
+      {"del", -2, kCmdWrite, CmdDel, 1, -1, 1, "Evicts cached records.", "generic"},
+      {"scan", -2, kCmdReadonly, CmdScan, 0, 0, 0, "Iterates over the cached domains.",
+       "generic"},
+      {"set", -3, kCmdWrite, CmdSet, 1, 1, 1, "Imports a WHOIS record given as JSON.", "string"},
+      {"flushdb", -1, kCmdWrite, CmdFlushdb, 0, 0, 0,
+       "Removes every cached record (needs flush-enabled yes).", "server"},
+      {"flushall", -1, kCmdWrite, CmdFlushdb, 0, 0, 0,
+       "Removes every cached record (needs flush-enabled yes).", "server"},
+  };
+  for (const auto& s : specs_) by_name_.emplace(std::string(s.name), &s);
+}
+
+const CommandSpec* CommandTable::Find(std::string_view name) const {
+  // Command names are short: lower-case into a stack buffer to avoid an allocation per command.
+  char buf[32];
+  if (name.size() > sizeof buf) return nullptr;
+  for (size_t i = 0; i < name.size(); ++i)
+    buf[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
+  auto it = by_name_.find(std::string(buf, name.size()));
+  return it == by_name_.end() ? nullptr : it->second;
+}
+
+std::string WrongArityError(std::string_view command) {
+  return "ERR wrong number of arguments for '" + Lower(command) + "' command";
+}
+
+std::string UnknownCommandError(std::string_view name, std::span<const std::string_view> args) {
+  std::string list;
+  for (size_t i = 0; i < args.size() && list.size() < 128; ++i) {
+    size_t room = 128 - list.size();
+    list += "'" + std::string(args[i].substr(0, room)) + "' ";
+  }
+  return OneLine("ERR unknown command '" + std::string(name.substr(0, 128)) +
+                 "', with args beginning with: " + list);
+}
+
+std::string UnknownSubcommandError(std::string_view sub, std::string_view command) {
+  std::string upper(command);
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return OneLine("ERR unknown subcommand '" + std::string(sub.substr(0, 128)) + "'. Try " + upper +
+                 " HELP.");
+}
+
+}  // namespace server

@@ -1,0 +1,94 @@
+// The command table: one row per command (name, arity, flags, handler), as in Redis's
+// server.c. A new command is one row here and one small handler.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "resp/reply_writer.h"
+#include "server/connection.h"
+
+namespace server {
+
+class Server;
+
+// What a handler gets: the server, the client, its arguments, and a writer for an immediate
+// reply. A handler that answers later calls Defer() and later Server::CompleteReply().
+struct CommandContext {
+  Server& server;
+  Connection& conn;
+  std::span<const std::string_view> args;
+  resp::ReplyWriter& reply;
+  std::string* out;  // where `reply` writes (HELLO answers in the protocol it switches to)
+
+  ReplyTicket Defer();
+};
+
+using CommandHandler = void (*)(CommandContext&);
+
+enum CommandFlag : uint32_t {
+  kCmdNoAuth = 1u << 0,    // allowed before AUTH (AUTH, HELLO, QUIT)
+  kCmdWrite = 1u << 1,
+  kCmdReadonly = 1u << 2,
+  kCmdFast = 1u << 3,
+  kCmdAdmin = 1u << 4,
+  kCmdLoading = 1u << 5,
+  kCmdStale = 1u << 6,
+};
+
+struct CommandSpec {
+  std::string_view name;     // lower case
+  int arity;                 // Redis convention: N exact, -N at least N (name included)
+  uint32_t flags;
+  CommandHandler handler;
+  int first_key = 0, last_key = 0, key_step = 0;
+  std::string_view summary;
+  std::string_view group;    // Redis's doc group: "connection", "server", "string", "generic"...
+  std::vector<std::string_view> subcommands;  // lower case, for COMMAND's subcommand list
+};
+
+class CommandTable {
+ public:
+  CommandTable();
+  // Case-insensitive lookup; nullptr for an unknown command.
+  const CommandSpec* Find(std::string_view name) const;
+  const std::vector<CommandSpec>& all() const { return specs_; }
+
+ private:
+  std::vector<CommandSpec> specs_;
+  std::unordered_map<std::string, const CommandSpec*> by_name_;
+};
+
+// Handlers, grouped by file.
+void CmdPing(CommandContext&);
+void CmdEcho(CommandContext&);
+void CmdQuit(CommandContext&);
+void CmdHello(CommandContext&);
+void CmdAuth(CommandContext&);
+void CmdSelect(CommandContext&);
+void CmdClient(CommandContext&);
+void CmdCommand(CommandContext&);
+void CmdConfig(CommandContext&);
+void CmdInfo(CommandContext&);
+void CmdDbsize(CommandContext&);
+void CmdGet(CommandContext&);
+void CmdMget(CommandContext&);
+void CmdExists(CommandContext&);
+void CmdTtl(CommandContext&);
+void CmdPttl(CommandContext&);
+void CmdDel(CommandContext&);
+void CmdScan(CommandContext&);
+void CmdSet(CommandContext&);
+void CmdFlushdb(CommandContext&);
+void CmdTime(CommandContext&);
+
+// Redis's exact error texts (clients match on them).
+std::string WrongArityError(std::string_view command);
+std::string UnknownCommandError(std::string_view name, std::span<const std::string_view> args);
+std::string UnknownSubcommandError(std::string_view sub, std::string_view command);
+
+}  // namespace server

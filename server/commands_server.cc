@@ -1,0 +1,203 @@
+// Server-level commands: COMMAND, CONFIG, INFO, TIME.
+#include <spdlog/spdlog.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+
+#include "server/command_table.h"
+#include "server/info.h"
+#include "server/server.h"
+#include "storage/glob.h"
+
+namespace server {
+namespace {
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  return true;
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+void WriteFlags(resp::ReplyWriter& w, const CommandSpec& spec) {
+  std::vector<std::string_view> flags;
+  if (spec.flags & kCmdWrite) flags.push_back("write");
+  if (spec.flags & kCmdReadonly) flags.push_back("readonly");
+  if (spec.flags & kCmdAdmin) flags.push_back("admin");
+  if (spec.flags & kCmdNoAuth) flags.push_back("no_auth");
+  if (spec.flags & kCmdFast) flags.push_back("fast");
+  if (spec.flags & kCmdLoading) flags.push_back("loading");
+  if (spec.flags & kCmdStale) flags.push_back("stale");
+  w.SetHeader(flags.size());
+  for (auto f : flags) w.Simple(f);
+}
+
+// COMMAND INFO's ten-element reply, as Redis 7 shapes it.
+void WriteCommandInfo(resp::ReplyWriter& w, const CommandSpec& spec) {
+  w.ArrayHeader(10);
+  w.Bulk(spec.name);
+  w.Integer(spec.arity);
+  WriteFlags(w, spec);
+  w.Integer(spec.first_key);
+  w.Integer(spec.last_key);
+  w.Integer(spec.key_step);
+  w.SetHeader(0);  // ACL categories
+  w.SetHeader(0);  // tips
+  w.ArrayHeader(0);  // key specs
+  w.ArrayHeader(spec.subcommands.size());
+  for (auto sub : spec.subcommands) {
+    w.ArrayHeader(10);
+    w.Bulk(std::string(spec.name) + "|" + std::string(sub));
+    w.Integer(-2);
+    w.SetHeader(0);
+    w.Integer(0);
+    w.Integer(0);
+    w.Integer(0);
+    w.SetHeader(0);
+    w.SetHeader(0);
+    w.ArrayHeader(0);
+    w.ArrayHeader(0);
+  }
+}
+
+void WriteCommandDocs(resp::ReplyWriter& w, const CommandSpec& spec) {
+  w.Bulk(spec.name);
+  w.MapHeader(4);
+  w.Bulk("summary");
+  w.Bulk(spec.summary);
+  w.Bulk("since");
+  w.Bulk("1.0.0");
+  w.Bulk("group");
+  w.Bulk(spec.group);
+  w.Bulk("complexity");
+  w.Bulk("O(1)");
+}
+
+}  // namespace
+
+void CmdCommand(CommandContext& ctx) {
+  const auto& table = ctx.server.commands();
+  auto& w = ctx.reply;
+  if (ctx.args.size() == 1) {
+    w.ArrayHeader(table.all().size());
+    for (const auto& spec : table.all()) WriteCommandInfo(w, spec);
+    return;
+  }
+  std::string_view sub = ctx.args[1];
+  if (EqualsIgnoreCase(sub, "COUNT") && ctx.args.size() == 2)
+    return w.Integer(static_cast<int64_t>(table.all().size()));
+  if (EqualsIgnoreCase(sub, "LIST")) {
+    w.ArrayHeader(table.all().size());
+    for (const auto& spec : table.all()) w.Bulk(spec.name);
+    return;
+  }
+  if (EqualsIgnoreCase(sub, "INFO")) {
+    if (ctx.args.size() == 2) {
+      w.ArrayHeader(table.all().size());
+      for (const auto& spec : table.all()) WriteCommandInfo(w, spec);
+      return;
+    }
+    w.ArrayHeader(ctx.args.size() - 2);
+    for (size_t i = 2; i < ctx.args.size(); ++i) {
+      const CommandSpec* spec = table.Find(ctx.args[i]);
+      if (spec)
+        WriteCommandInfo(w, *spec);
+      else
+        w.NullArray();
+    }
+    return;
+  }
+  if (EqualsIgnoreCase(sub, "DOCS")) {
+    std::vector<const CommandSpec*> specs;
+    if (ctx.args.size() == 2) {
+      for (const auto& spec : table.all()) specs.push_back(&spec);
+    } else {
+      for (size_t i = 2; i < ctx.args.size(); ++i)
+        if (const CommandSpec* spec = table.Find(ctx.args[i])) specs.push_back(spec);
+    }
+    w.MapHeader(specs.size());
+    for (const CommandSpec* spec : specs) WriteCommandDocs(w, *spec);
+    return;
+  }
+  w.Error(UnknownSubcommandError(sub, "COMMAND"));
+}
+
+void CmdConfig(CommandContext& ctx) {
+  auto& w = ctx.reply;
+  std::string_view sub = ctx.args[1];
+  if (EqualsIgnoreCase(sub, "GET") && ctx.args.size() >= 3) {
+    std::vector<std::pair<std::string, std::string>> found;
+    auto matches = [&](std::string_view name) {
+      for (size_t i = 2; i < ctx.args.size(); ++i)
+        if (storage::GlobMatch(Lower(ctx.args[i]), name)) return true;
+      return false;
+    };
+    ForEachDirective(ctx.server.config(), matches, [&](std::string_view name, std::string value) {
+      found.emplace_back(name, std::move(value));
+    });
+    // Redis persistence settings that tools such as redis-benchmark ask about: this server
+    // keeps its records in LevelDB, so it has no RDB snapshots or AOF to report.
+    for (auto [name, value] : {std::pair{"save", ""}, std::pair{"appendonly", "no"},
+                               std::pair{"databases", "1"}})
+      if (matches(name)) found.emplace_back(name, value);
+    w.MapHeader(found.size());
+    for (const auto& [name, value] : found) {
+      w.Bulk(name);
+      w.Bulk(value);
+    }
+    return;
+  }
+  if (EqualsIgnoreCase(sub, "SET") && ctx.args.size() >= 4 && ctx.args.size() % 2 == 0) {
+    // Apply to a copy first so that a failure in any pair changes nothing.
+    Config next = ctx.server.config();
+    for (size_t i = 2; i < ctx.args.size(); i += 2) {
+      std::string name = Lower(ctx.args[i]);
+      std::string err = ApplyDirective(&next, name, {std::string(ctx.args[i + 1])}, true);
+      if (!err.empty()) {
+        if (err.starts_with("unknown directive"))
+          return w.Error("ERR Unknown option or number of arguments for CONFIG SET - '" + name +
+                         "'");
+        return w.Error("ERR CONFIG SET failed (possibly related to argument '" + name + "') - " +
+                       err);
+      }
+    }
+    ctx.server.config() = std::move(next);
+    ctx.server.OnConfigChanged();
+    return w.Simple("OK");
+  }
+  if (EqualsIgnoreCase(sub, "RESETSTAT") && ctx.args.size() == 2) {
+    ctx.server.stats() = ServerStats{};
+    return w.Simple("OK");
+  }
+  if (EqualsIgnoreCase(sub, "GET") || EqualsIgnoreCase(sub, "SET"))
+    return w.Error(WrongArityError("config|" + Lower(sub)));
+  w.Error(UnknownSubcommandError(sub, "CONFIG"));
+}
+
+void CmdInfo(CommandContext& ctx) {
+  std::vector<std::string> sections;
+  for (size_t i = 1; i < ctx.args.size(); ++i) sections.push_back(Lower(ctx.args[i]));
+  ctx.reply.Verbatim("txt", BuildInfo(ctx.server, sections));
+}
+
+void CmdTime(CommandContext& ctx) {
+  timeval tv{};
+  gettimeofday(&tv, nullptr);
+  ctx.reply.ArrayHeader(2);
+  ctx.reply.Bulk(std::to_string(tv.tv_sec));
+  ctx.reply.Bulk(std::to_string(tv.tv_usec));
+}
+
+}  // namespace server

@@ -1,0 +1,303 @@
+#include "server/config.h"
+
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+#include "resp/request_parser.h"
+
+namespace server {
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::optional<int64_t> ParseInt(std::string_view s) {
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+std::optional<bool> ParseYesNo(std::string_view s) {
+  std::string l = Lower(s);
+  if (l == "yes") return true;
+  if (l == "no") return false;
+  return std::nullopt;
+}
+
+// One configuration directive: how to set it from words and how to show it.
+struct Directive {
+  const char* name;
+  bool runtime;  // may change with CONFIG SET
+  std::function<std::string(Config*, const std::vector<std::string>&)> set;
+  std::function<std::string(const Config&)> get;
+};
+
+std::string ExpectOne(const std::vector<std::string>& v) {
+  return v.size() == 1 ? std::string() : "expects exactly one value";
+}
+
+Directive IntDirective(const char* name, bool runtime, int Config::*field, int64_t lo,
+                       int64_t hi) {
+  return {name, runtime,
+          [=](Config* c, const std::vector<std::string>& v) -> std::string {
+            if (auto e = ExpectOne(v); !e.empty()) return e;
+            auto n = ParseInt(v[0]);
+            if (!n || *n < lo || *n > hi)
+              return "must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi);
+            c->*field = static_cast<int>(*n);
+            return {};
+          },
+          [=](const Config& c) { return std::to_string(c.*field); }};
+}
+
+Directive MemoryDirective(const char* name, bool runtime, int64_t Config::*field, int64_t lo) {
+  return {name, runtime,
+          [=](Config* c, const std::vector<std::string>& v) -> std::string {
+            if (auto e = ExpectOne(v); !e.empty()) return e;
+            auto n = ParseMemory(v[0]);
+            if (!n || *n < lo)
+              return "must be a size like 1048576, 64kb, 64mb or 1gb, at least " +
+                     std::to_string(lo);
+            c->*field = *n;
+            return {};
+          },
+          [=](const Config& c) { return std::to_string(c.*field); }};
+}
+
+Directive SecondsDirective(const char* name, bool runtime, int64_t Config::*field) {
+  return {name, runtime,
+          [=](Config* c, const std::vector<std::string>& v) -> std::string {
+            if (auto e = ExpectOne(v); !e.empty()) return e;
+            auto n = ParseSeconds(v[0]);
+            if (!n || *n < 1) return "must be a duration like 600, 10m, 12h or 30d";
+            c->*field = *n;
+            return {};
+          },
+          [=](const Config& c) { return std::to_string(c.*field); }};
+}
+
+Directive BoolDirective(const char* name, bool runtime, bool Config::*field) {
+  return {name, runtime,
+          [=](Config* c, const std::vector<std::string>& v) -> std::string {
+            if (auto e = ExpectOne(v); !e.empty()) return e;
+            auto b = ParseYesNo(v[0]);
+            if (!b) return "must be yes or no";
+            c->*field = *b;
+            return {};
+          },
+          [=](const Config& c) { return std::string(c.*field ? "yes" : "no"); }};
+}
+
+Directive StringDirective(const char* name, bool runtime, std::string Config::*field,
+                          bool allow_empty) {
+  return {name, runtime,
+          [=](Config* c, const std::vector<std::string>& v) -> std::string {
+            if (v.size() > 1) return "expects one value";
+            std::string value = v.empty() ? std::string() : v[0];
+            if (value.empty() && !allow_empty) return "must not be empty";
+            c->*field = value;
+            return {};
+          },
+          [=](const Config& c) { return c.*field; }};
+}
+
+const std::vector<Directive>& Directives() {
+  static const std::vector<Directive> table = {
+      IntDirective("port", false, &Config::port, 0, 65535),
+      {"bind", false,
+       [](Config* c, const std::vector<std::string>& v) -> std::string {
+         if (v.empty()) return "expects at least one address";
+         c->bind = v;
+         return {};
+       },
+       [](const Config& c) {
+         std::string out;
+         for (const auto& b : c.bind) out += (out.empty() ? "" : " ") + b;
+         return out;
+       }},
+      BoolDirective("protected-mode", true, &Config::protected_mode),
+      IntDirective("tcp-keepalive", true, &Config::tcp_keepalive_s, 0, 7200),
+      IntDirective("timeout", true, &Config::timeout_s, 0, 1 << 30),
+      IntDirective("maxclients", true, &Config::maxclients, 1, 1 << 20),
+      StringDirective("requirepass", true, &Config::requirepass, true),
+      MemoryDirective("client-query-buffer-limit", true, &Config::client_query_buffer_limit,
+                      1 << 20),
+      MemoryDirective("proto-max-bulk-len", true, &Config::proto_max_bulk_len, 1 << 10),
+      MemoryDirective("client-output-buffer-soft", true, &Config::client_output_buffer_soft,
+                      1 << 10),
+      MemoryDirective("client-output-buffer-hard", true, &Config::client_output_buffer_hard,
+                      1 << 16),
+      IntDirective("client-output-timeout", true, &Config::client_output_timeout_s, 1, 86400),
+      StringDirective("dir", false, &Config::dir, false),
+      SecondsDirective("ttl-registered", true, &Config::ttl_registered_s),
+      SecondsDirective("ttl-not-found", true, &Config::ttl_not_found_s),
+      SecondsDirective("ttl-fallback", true, &Config::ttl_fallback_s),
+      MemoryDirective("hot-set-size", false, &Config::hot_set_size, 0),
+      MemoryDirective("block-cache-size", false, &Config::block_cache_size, 1 << 20),
+      MemoryDirective("write-buffer-size", false, &Config::write_buffer_size, 1 << 20),
+      IntDirective("storage-threads", false, &Config::storage_threads, 1, 64),
+      BoolDirective("storage-sync", false, &Config::storage_sync),
+      BoolDirective("flush-enabled", true, &Config::flush_enabled),
+      {"loglevel", true,
+       [](Config* c, const std::vector<std::string>& v) -> std::string {
+         if (auto e = ExpectOne(v); !e.empty()) return e;
+         std::string l = Lower(v[0]);
+         if (l != "debug" && l != "verbose" && l != "notice" && l != "warning" && l != "nothing")
+           return "must be one of debug, verbose, notice, warning, nothing";
+         c->loglevel = l;
+         return {};
+       },
+       [](const Config& c) { return c.loglevel; }},
+      StringDirective("logfile", false, &Config::logfile, true),
+  };
+  return table;
+}
+
+const Directive* FindDirective(std::string_view name) {
+  std::string l = Lower(name);
+  for (const auto& d : Directives())
+    if (l == d.name) return &d;
+  return nullptr;
+}
+
+// Splits a config line the way redis-server does (quotes, escapes), reusing the inline parser.
+std::optional<std::vector<std::string>> SplitLine(const std::string& line) {
+  resp::RequestParser parser;
+  std::string input = line + "\n";
+  std::vector<std::string_view> args;
+  auto st = parser.Parse(input, &args);
+  if (st == resp::ParseStatus::kError) return std::nullopt;
+  std::vector<std::string> out;
+  if (st == resp::ParseStatus::kCommand)
+    for (auto a : args) out.emplace_back(a);
+  return out;
+}
+
+std::string LoadFile(Config* config, const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return "cannot open config file '" + path + "'";
+  std::string line;
+  int lineno = 0;
+  while (std::getline(in, line)) {
+    ++lineno;
+    size_t first = line.find_first_not_of(" \t\r");
+    if (first == std::string::npos || line[first] == '#') continue;
+    auto words = SplitLine(line);
+    auto where = [&] { return path + ":" + std::to_string(lineno) + ": "; };
+    if (!words) return where() + "unbalanced quotes in '" + line + "'";
+    if (words->empty()) continue;
+    std::string name = (*words)[0];
+    std::vector<std::string> values(words->begin() + 1, words->end());
+    std::string err = ApplyDirective(config, name, values, false);
+    if (!err.empty()) return where() + err;
+  }
+  return {};
+}
+
+}  // namespace
+
+std::optional<int64_t> ParseMemory(std::string_view s) {
+  std::string l = Lower(s);
+  int64_t mul = 1;
+  auto strip = [&](std::string_view suffix, int64_t m) {
+    if (l.size() > suffix.size() && l.ends_with(suffix)) {
+      l.resize(l.size() - suffix.size());
+      mul = m;
+      return true;
+    }
+    return false;
+  };
+  strip("gb", 1ll << 30) || strip("mb", 1ll << 20) || strip("kb", 1ll << 10) ||
+      strip("g", 1000000000ll) || strip("m", 1000000ll) || strip("k", 1000ll) || strip("b", 1);
+  auto n = ParseInt(l);
+  if (!n || *n < 0 || *n > (int64_t{1} << 50) / mul) return std::nullopt;
+  return *n * mul;
+}
+
+std::optional<int64_t> ParseSeconds(std::string_view s) {
+  if (s.empty()) return std::nullopt;
+  int64_t mul = 1;
+  char last = static_cast<char>(std::tolower(static_cast<unsigned char>(s.back())));
+  if (last == 's' || last == 'm' || last == 'h' || last == 'd') {
+    mul = last == 's' ? 1 : last == 'm' ? 60 : last == 'h' ? 3600 : 86400;
+    s.remove_suffix(1);
+  }
+  auto n = ParseInt(s);
+  if (!n || *n < 0 || *n > (int64_t{1} << 40) / mul) return std::nullopt;
+  return *n * mul;
+}
+
+std::string ApplyDirective(Config* config, std::string_view name,
+                           const std::vector<std::string>& values, bool at_runtime) {
+  const Directive* d = FindDirective(name);
+  if (!d) return "unknown directive '" + std::string(name) + "'";
+  if (at_runtime && !d->runtime)
+    return "'" + std::string(d->name) + "' cannot be changed while the server runs";
+  std::string err = d->set(config, values);
+  if (!err.empty()) return "'" + std::string(d->name) + "' " + err;
+  return {};
+}
+
+void ForEachDirective(const Config& config, const std::function<bool(std::string_view)>& matches,
+                      const std::function<void(std::string_view, std::string)>& visit) {
+  for (const auto& d : Directives())
+    if (matches(d.name)) visit(d.name, d.get(config));
+}
+
+ConfigResult LoadConfig(const std::vector<std::string>& args) {
+  ConfigResult result;
+  Config config;
+  size_t i = 0;
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
+    result.show_help = true;
+    return result;
+  }
+  if (!args.empty() && (args[0] == "--version" || args[0] == "-v")) {
+    result.show_version = true;
+    return result;
+  }
+  if (!args.empty() && !args[0].starts_with("--")) {
+    config.config_file = args[0];
+    result.error = LoadFile(&config, args[0]);
+    if (!result.error.empty()) return result;
+    i = 1;
+  }
+  while (i < args.size()) {
+    const std::string& flag = args[i];
+    if (!flag.starts_with("--") || flag.size() == 2) {
+      result.error = "command line: expected --directive, got '" + flag + "'";
+      return result;
+    }
+    std::vector<std::string> values;
+    for (++i; i < args.size() && !args[i].starts_with("--"); ++i) values.push_back(args[i]);
+    std::string err = ApplyDirective(&config, flag.substr(2), values, false);
+    if (!err.empty()) {
+      result.error = "command line: " + err;
+      return result;
+    }
+  }
+  result.config = std::move(config);
+  return result;
+}
+
+std::string HelpText() {
+  std::ostringstream out;
+  out << "Usage: whois-proxy [config-file] [--directive value ...]\n"
+         "       whois-proxy --version | --help\n\n"
+         "A Redis-protocol server that answers GET <domain> with the domain's WHOIS record as "
+         "JSON.\nEvery config-file directive is also a flag. Directives and current defaults:\n";
+  Config defaults;
+  ForEachDirective(
+      defaults, [](std::string_view) { return true; },
+      [&](std::string_view name, std::string value) {
+        out << "  --" << name << " " << (value.empty() ? "\"\"" : value) << "\n";
+      });
+  return out.str();
+}
+
+}  // namespace server

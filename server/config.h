@@ -1,0 +1,81 @@
+// Server configuration: a plain value built from a Redis-style config file and command-line
+// flags (`whois-proxy [config-file] [--directive value ...]`). Every directive is one row in
+// the table in config.cc; the same table serves CONFIG GET and CONFIG SET.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace server {
+
+struct Config {
+  // Network.
+  int port = 7043;
+  std::vector<std::string> bind = {"127.0.0.1", "::1"};
+  bool protected_mode = true;  // refuse a public bind without requirepass
+  int tcp_keepalive_s = 300;
+  int timeout_s = 0;  // close idle clients after this many seconds; 0 = never
+  int maxclients = 10000;
+  std::string requirepass;
+
+  // Client buffers. A client whose pending output passes the soft limit stops being read until
+  // it drains; one that stays above it for client-output-timeout, or passes the hard limit, is
+  // closed (a client that never reads would otherwise hold memory forever).
+  int64_t client_query_buffer_limit = 32ll << 20;
+  int64_t proto_max_bulk_len = 8ll << 20;
+  int64_t client_output_buffer_soft = 1ll << 20;
+  int64_t client_output_buffer_hard = 64ll << 20;
+  int client_output_timeout_s = 30;
+
+  // Storage.
+  std::string dir = "./data";
+  int64_t ttl_registered_s = 30ll * 24 * 3600;
+  int64_t ttl_not_found_s = 24ll * 3600;
+  int64_t ttl_fallback_s = 600;
+  int64_t hot_set_size = 64ll << 20;
+  int64_t block_cache_size = 32ll << 20;
+  int64_t write_buffer_size = 4ll << 20;
+  int storage_threads = 2;
+  bool storage_sync = false;
+  bool flush_enabled = false;  // FLUSHDB/FLUSHALL refuse unless this is yes
+
+  // Logging.
+  std::string loglevel = "notice";
+  std::string logfile;  // empty: standard output
+
+  // Where each directive came from, for error messages.
+  std::string config_file;
+};
+
+// Result of loading configuration: the config, or a message naming the file, line and reason.
+struct ConfigResult {
+  std::optional<Config> config;
+  std::string error;
+  bool show_help = false;
+  bool show_version = false;
+};
+
+// Parses argv (without argv[0]). A first argument not starting with "--" is a config file.
+ConfigResult LoadConfig(const std::vector<std::string>& args);
+
+// Applies one directive to *config. Returns an empty string on success, else the reason.
+// `at_runtime` rejects directives that cannot change while the server runs.
+std::string ApplyDirective(Config* config, std::string_view name,
+                           const std::vector<std::string>& values, bool at_runtime);
+
+// CONFIG GET support: calls visit(name, value) for every directive whose name matches `matches`.
+void ForEachDirective(const Config& config, const std::function<bool(std::string_view)>& matches,
+                      const std::function<void(std::string_view, std::string)>& visit);
+
+// Parses Redis-style memory sizes: "1024", "64kb", "64mb", "1gb", "10k", "2m", "1g".
+std::optional<int64_t> ParseMemory(std::string_view s);
+// Parses durations in seconds: "30", "30s", "10m", "12h", "30d".
+std::optional<int64_t> ParseSeconds(std::string_view s);
+
+std::string HelpText();
+
+}  // namespace server

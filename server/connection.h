@@ -1,0 +1,69 @@
+// One client connection: its socket, the bytes read but not yet parsed, its parser, its
+// ordered replies and the bytes being written. The Server drives it; Connection holds state.
+#pragma once
+
+#include <uv.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "resp/request_parser.h"
+#include "server/reply_queue.h"
+
+namespace server {
+
+class Server;
+
+// Identifies a deferred reply: survives the connection (the client may be gone when it lands).
+struct ReplyTicket {
+  uint64_t client_id = 0;
+  uint64_t ticket = 0;
+  int protocol = 2;  // the protocol in force when the command was read
+};
+
+struct Connection {
+  explicit Connection(Server* s, uint64_t client_id, resp::ParserLimits limits)
+      : server(s), id(client_id), parser(limits) {
+    tcp.data = this;
+  }
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  uv_tcp_t tcp;
+  uv_write_t write_req;
+  Server* server;
+  uint64_t id;
+
+  // Identity and session state (CLIENT LIST / HELLO / AUTH).
+  std::string addr, laddr, name, lib_name, lib_ver;
+  int protocol = 2;
+  bool authenticated = false;
+  int64_t created_ms = 0;
+  int64_t last_interaction_ms = 0;
+  std::string last_command = "NULL";
+  uint64_t commands = 0;
+
+  // Input: bytes in [in_start, in_end) of `in` are read and not yet consumed.
+  std::unique_ptr<char[]> in;
+  size_t in_capacity = 0, in_start = 0, in_end = 0;
+  resp::RequestParser parser;
+  std::vector<std::string_view> args;  // reused across commands
+
+  // Output.
+  ReplyQueue replies;
+  std::string scratch;          // immediate reply while an earlier one is deferred
+  std::string writing;          // bytes handed to uv_write, alive until its callback
+  bool write_in_flight = false;
+  int64_t output_stuck_since_ms = 0;  // when pending output first passed the soft limit
+
+  bool reading = true;
+  bool paused_for_replies = false;  // too many deferred replies: stop parsing until they land
+  bool close_after_reply = false;   // QUIT or protocol error: close once output is flushed
+  bool closing = false;
+
+  size_t PendingOutput() const { return replies.output().size() + writing.size(); }
+};
+
+}  // namespace server

@@ -1,0 +1,67 @@
+// whois-proxy: entry point. Loads configuration, sets up logging, runs the server.
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <iostream>
+#include <csignal>
+
+#include "server/config.h"
+#include "server/server.h"
+#include "server/version.h"
+
+namespace {
+
+spdlog::level::level_enum LogLevel(const std::string& name) {
+  if (name == "debug") return spdlog::level::debug;
+  if (name == "verbose") return spdlog::level::info;
+  if (name == "warning") return spdlog::level::warn;
+  if (name == "nothing") return spdlog::level::off;
+  return spdlog::level::info;  // notice
+}
+
+bool SetUpLogging(const server::Config& config) {
+  try {
+    std::shared_ptr<spdlog::logger> logger;
+    if (config.logfile.empty())
+      logger = spdlog::stdout_logger_mt("whois-proxy");
+    else
+      logger = spdlog::basic_logger_mt("whois-proxy", config.logfile);
+    logger->set_pattern("%P:M %d %b %Y %H:%M:%S.%e %^%L%$ %v");
+    logger->set_level(LogLevel(config.loglevel));
+    logger->flush_on(spdlog::level::info);
+    spdlog::set_default_logger(logger);
+  } catch (const spdlog::spdlog_ex& e) {
+    std::cerr << "cannot open logfile '" << config.logfile << "': " << e.what() << "\n";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  server::ConfigResult loaded = server::LoadConfig(args);
+  if (loaded.show_help) {
+    std::cout << server::HelpText();
+    return 0;
+  }
+  if (loaded.show_version) {
+    std::cout << "whois-proxy v=" << server::kProxyVersion
+              << " (Redis protocol " << server::kRedisCompatVersion << " compatible)\n";
+    return 0;
+  }
+  if (!loaded.config) {
+    std::cerr << "*** FATAL CONFIG ERROR ***\n" << loaded.error << "\n";
+    return 1;
+  }
+  // A client that vanishes mid-write must not kill the process.
+  std::signal(SIGPIPE, SIG_IGN);
+  if (!SetUpLogging(*loaded.config)) return 1;
+  server::Server server(std::move(*loaded.config));
+  int rc = server.Run();
+  spdlog::shutdown();
+  return rc;
+}

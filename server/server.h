@@ -1,0 +1,101 @@
+// The server: owns the libuv loop, the listeners, the clients, the command table and the
+// modules behind the data commands. Everything here runs on the loop thread; storage workers
+// reach it only through the LoopExecutor.
+#pragma once
+
+#include <uv.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "server/command_table.h"
+#include "server/config.h"
+#include "server/connection.h"
+#include "server/loop_executor.h"
+
+namespace server {
+
+class RecordService;
+
+struct ServerStats {
+  uint64_t connections_received = 0;
+  uint64_t rejected_connections = 0;
+  uint64_t commands_processed = 0;
+  uint64_t net_input_bytes = 0;
+  uint64_t net_output_bytes = 0;
+  uint64_t protocol_errors = 0;
+  uint64_t clients_closed_for_output = 0;
+  uint64_t orphaned_replies = 0;  // deferred replies whose client had gone
+};
+
+class Server {
+ public:
+  explicit Server(Config config);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Opens storage, binds, and runs the loop until SIGINT/SIGTERM or RequestShutdown().
+  // Returns the process exit code; start-up failures are logged with their reason.
+  int Run();
+  void RequestShutdown();
+
+  // For command handlers (loop thread only).
+  Config& config() { return config_; }
+  const CommandTable& commands() const { return commands_; }
+  ServerStats& stats() { return stats_; }
+  RecordService& records() { return *records_; }
+  uv_loop_t* loop() { return &loop_; }
+  const std::unordered_map<uint64_t, Connection*>& clients() const { return clients_; }
+  int64_t start_time_ms() const { return start_time_ms_; }
+  int64_t NowMs() const { return static_cast<int64_t>(uv_now(&loop_)); }
+  int tcp_port() const { return config_.port; }
+
+  // Delivers a deferred reply. If the client is gone the bytes are dropped.
+  void CompleteReply(const ReplyTicket& ticket, std::string_view bytes);
+  // Marks a client to be closed (CLIENT KILL); returns false if there is no such client.
+  bool KillClient(uint64_t id);
+  // Applies a runtime configuration change that needs more than the new value (e.g. requirepass).
+  void OnConfigChanged();
+
+ private:
+  static void OnConnection(uv_stream_t* listener, int status);
+  static void OnAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buf);
+  static void OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
+  static void OnWrite(uv_write_t* req, int status);
+  static void OnClose(uv_handle_t* handle);
+  static void OnSignal(uv_signal_t* handle, int signum);
+  static void OnCron(uv_timer_t* timer);
+  static void OnShutdownTick(uv_timer_t* timer);
+
+  bool CheckProtectedMode();
+  bool Listen();
+  void Accept(uv_stream_t* listener);
+  void ProcessInput(Connection* conn);
+  void Execute(Connection* conn);
+  void Flush(Connection* conn);
+  void AfterOutputChange(Connection* conn);
+  void Close(Connection* conn);
+  void Cron();
+  void FinishShutdown();
+
+  Config config_;
+  uv_loop_t loop_;
+  std::vector<std::unique_ptr<uv_tcp_t>> listeners_;
+  std::unordered_map<uint64_t, Connection*> clients_;
+  uint64_t next_client_id_ = 1;
+  CommandTable commands_;
+  ServerStats stats_;
+  std::unique_ptr<LoopExecutor> executor_;
+  std::unique_ptr<RecordService> records_;
+  uv_signal_t sigint_, sigterm_;
+  uv_timer_t cron_, shutdown_timer_;
+  bool shutting_down_ = false;
+  int64_t shutdown_started_ms_ = 0;
+  int64_t start_time_ms_ = 0;
+};
+
+}  // namespace server
