@@ -1,0 +1,276 @@
+#include "fake_whois_process.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#ifndef WP_FAKE_WHOIS_BINARY
+#define WP_FAKE_WHOIS_BINARY "fake-whois"
+#endif
+
+namespace fake_whois {
+namespace {
+
+std::string ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void WriteWholeFile(const std::string& path, std::string_view text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(text.data(), static_cast<std::streamsize>(text.size()));
+}
+
+std::string Unescape(std::string_view token) {
+  if (token == "-") return "";
+  std::string out;
+  for (size_t i = 0; i < token.size(); ++i) {
+    if (token[i] == '%' && i + 2 < token.size() && std::isxdigit(token[i + 1]) &&
+        std::isxdigit(token[i + 2])) {
+      out.push_back(static_cast<char>(std::stoi(std::string(token.substr(i + 1, 2)), nullptr, 16)));
+      i += 2;
+    } else {
+      out.push_back(token[i]);
+    }
+  }
+  return out;
+}
+
+bool HasFlag(const std::vector<std::string>& args, std::string_view flag) {
+  return std::find(args.begin(), args.end(), flag) != args.end();
+}
+
+}  // namespace
+
+std::vector<LogEntry> ParseLog(std::string_view text) {
+  std::vector<LogEntry> out;
+  std::istringstream in{std::string(text)};
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    LogEntry e;
+    std::string query;
+    if (!(fields >> e.start_ms >> e.end_ms >> query >> e.outcome >> e.port)) continue;
+    e.query = Unescape(query);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+int64_t MaxServedInWindow(const std::vector<LogEntry>& log, int64_t window_ms) {
+  std::vector<int64_t> starts;
+  for (const LogEntry& e : log) {
+    if (e.outcome == "served") starts.push_back(e.start_ms);
+  }
+  std::sort(starts.begin(), starts.end());
+  int64_t best = 0;
+  size_t lo = 0;
+  for (size_t hi = 0; hi < starts.size(); ++hi) {
+    while (starts[hi] - starts[lo] >= window_ms) ++lo;
+    best = std::max(best, static_cast<int64_t>(hi - lo + 1));
+  }
+  return best;
+}
+
+int64_t MaxConcurrentServed(const std::vector<LogEntry>& log) {
+  std::vector<std::pair<int64_t, int>> events;  // (time, +1 open / -1 close); closes sort first
+  for (const LogEntry& e : log) {
+    if (e.outcome != "served") continue;
+    events.emplace_back(e.start_ms, 1);
+    events.emplace_back(e.end_ms, -1);
+  }
+  std::sort(events.begin(), events.end());
+  int64_t now = 0, best = 0;
+  for (const auto& [t, d] : events) {
+    now += d;
+    best = std::max(best, now);
+  }
+  return best;
+}
+
+FakeWhoisProcess::FakeWhoisProcess(std::vector<std::string> args, int port_count)
+    : args_(std::move(args)), port_count_(port_count) {
+  std::string templ = (std::filesystem::temp_directory_path() / "fake-whois-XXXXXX").string();
+  std::vector<char> buf(templ.begin(), templ.end());
+  buf.push_back('\0');
+  if (mkdtemp(buf.data()) != nullptr) dir_ = buf.data();
+  std::filesystem::create_directories(dir_ + "/responses");
+}
+
+FakeWhoisProcess::~FakeWhoisProcess() {
+  Stop();
+  std::error_code ec;
+  if (!dir_.empty()) std::filesystem::remove_all(dir_, ec);
+}
+
+void FakeWhoisProcess::AddResponse(std::string_view query, std::string_view text) {
+  std::string name(query);
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  WriteWholeFile(dir_ + "/responses/" + name, text);
+}
+
+void FakeWhoisProcess::SetDefaultResponse(std::string_view text) {
+  WriteWholeFile(dir_ + "/responses/_default", text);
+}
+
+std::string FakeWhoisProcess::BinaryPath() {
+  const char* env = std::getenv("FAKE_WHOIS_BINARY");
+  return env != nullptr && *env != '\0' ? env : WP_FAKE_WHOIS_BINARY;
+}
+
+bool FakeWhoisProcess::Start() {
+  if (pid_ > 0) return true;
+  if (dir_.empty()) {
+    error_ = "could not create a temporary directory";
+    return false;
+  }
+  std::vector<std::string> argv = {BinaryPath()};
+  if (!HasFlag(args_, "--port")) {
+    for (int i = 0; i < port_count_; ++i) argv.insert(argv.end(), {"--port", "0"});
+  }
+  if (!HasFlag(args_, "--log")) argv.insert(argv.end(), {"--log", log_path()});
+  if (!HasFlag(args_, "--responses") && !HasFlag(args_, "--response-text")) {
+    argv.insert(argv.end(), {"--responses", dir_ + "/responses"});
+  }
+  if (!HasFlag(args_, "--control-port")) argv.insert(argv.end(), {"--control-port", "0"});
+  if (!HasFlag(args_, "--max-seconds")) argv.insert(argv.end(), {"--max-seconds", "300"});
+  argv.insert(argv.end(), args_.begin(), args_.end());
+
+  int out[2];
+  if (pipe2(out, O_CLOEXEC) != 0) {
+    error_ = std::string("pipe: ") + std::strerror(errno);
+    return false;
+  }
+  std::string err_path = dir_ + "/stderr.txt";
+  pid_t pid = fork();
+  if (pid < 0) {
+    error_ = std::string("fork: ") + std::strerror(errno);
+    close(out[0]);
+    close(out[1]);
+    return false;
+  }
+  if (pid == 0) {
+    dup2(out[1], STDOUT_FILENO);
+    int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (err >= 0) dup2(err, STDERR_FILENO);
+    std::vector<char*> cargv;
+    for (std::string& a : argv) cargv.push_back(a.data());
+    cargv.push_back(nullptr);
+    execv(cargv[0], cargv.data());
+    _exit(127);
+  }
+  close(out[1]);
+  pid_ = pid;
+
+  // Read stdout until the READY line (the server prints nothing after it).
+  std::string got;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  bool ready = false;
+  while (!ready && std::chrono::steady_clock::now() < deadline) {
+    pollfd p{out[0], POLLIN, 0};
+    int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    deadline - std::chrono::steady_clock::now())
+                                    .count());
+    if (poll(&p, 1, std::max(left, 1)) <= 0) continue;
+    char buf[256];
+    ssize_t n = read(out[0], buf, sizeof(buf));
+    if (n <= 0) break;  // exited
+    got.append(buf, static_cast<size_t>(n));
+    // Only complete lines count: "CONTROL <port>" (optional), then "READY <port>...".
+    size_t nl;
+    while (!ready && (nl = got.find('\n')) != std::string::npos) {
+      std::istringstream f(got.substr(0, nl));
+      got.erase(0, nl + 1);
+      std::string word;
+      f >> word;
+      if (word == "CONTROL") f >> control_port_;
+      if (word == "READY") {
+        int port = 0;
+        ports_.clear();
+        while (f >> port) ports_.push_back(port);
+        ready = true;
+      }
+    }
+  }
+  close(out[0]);
+  if (!ready) {
+    error_ = "fake-whois did not become ready: " + StderrText();
+    Stop();
+    return false;
+  }
+  return true;
+}
+
+int FakeWhoisProcess::Stop() {
+  if (pid_ <= 0) return -1;
+  kill(pid_, SIGTERM);
+  int status = 0;
+  for (int i = 0; i < 500; ++i) {
+    pid_t r = waitpid(pid_, &status, WNOHANG);
+    if (r == pid_) {
+      pid_ = -1;
+      return status;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  kill(pid_, SIGKILL);
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return -1;
+}
+
+std::string FakeWhoisProcess::Control(std::string_view command) const {
+  if (control_port_ <= 0) return "ERR no control port";
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return "ERR socket failed";
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(control_port_));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    close(fd);
+    return "ERR cannot connect to the control port";
+  }
+  std::string line = std::string(command) + "\n";
+  if (send(fd, line.data(), line.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(line.size())) {
+    close(fd);
+    return "ERR send failed";
+  }
+  std::string reply;
+  while (reply.find('\n') == std::string::npos) {
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, 5000) <= 0) break;
+    char buf[512];
+    ssize_t n = recv(fd, buf, sizeof(buf), 0);
+    if (n <= 0) break;
+    reply.append(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+  size_t nl = reply.find('\n');
+  if (nl == std::string::npos) return "ERR no reply";
+  return reply.substr(0, nl);
+}
+
+std::string FakeWhoisProcess::ReadLogText() const { return ReadWholeFile(log_path()); }
+
+std::string FakeWhoisProcess::StderrText() const { return ReadWholeFile(dir_ + "/stderr.txt"); }
+
+}  // namespace fake_whois

@@ -1,0 +1,90 @@
+// Starts the fake-whois binary for a test or benchmark, on ports the server picks itself (no
+// race for a free port), and stops it in the destructor. Everything it starts, it stops.
+//
+//   fake_whois::FakeWhoisProcess whois({"--limit-rate", "5/s"});
+//   whois.SetDefaultResponse("Domain Name: {QUERY}\r\nRegistrar: Example\r\n");
+//   ASSERT_TRUE(whois.Start()) << whois.error();
+//   ... connect to 127.0.0.1:whois.port() ...
+//   std::vector<fake_whois::LogEntry> log = whois.ReadLog();
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace fake_whois {
+
+// One line of the server's connection log: "start_ms end_ms query outcome port".
+struct LogEntry {
+  int64_t start_ms = 0;  // epoch milliseconds at accept
+  int64_t end_ms = 0;    // epoch milliseconds at close
+  std::string query;     // as the client sent it (unescaped); empty if none arrived
+  // served, refused_rate, refused_concurrency, refused_daily, or the misbehaviour applied:
+  // hang, reset, garbage, oversize, trickle, close; no_query, bad_query.
+  std::string outcome;
+  int port = 0;  // the local port the client connected to
+};
+
+// Parses the log text; malformed lines are skipped.
+std::vector<LogEntry> ParseLog(std::string_view text);
+
+// The largest number of `served` queries whose start times fall within any window of
+// `window_ms` (a sliding window, as registries count).
+int64_t MaxServedInWindow(const std::vector<LogEntry>& log, int64_t window_ms);
+// The largest number of `served` connections open at the same moment.
+int64_t MaxConcurrentServed(const std::vector<LogEntry>& log);
+
+class FakeWhoisProcess {
+ public:
+  // `args` are extra flags for the server (e.g. {"--mode", "hang"}). The helper adds --port 0
+  // (times `port_count`), --log, --responses (its own directory), --control-port 0 and
+  // --max-seconds unless `args` has them.
+  explicit FakeWhoisProcess(std::vector<std::string> args = {}, int port_count = 1);
+  ~FakeWhoisProcess();
+  FakeWhoisProcess(const FakeWhoisProcess&) = delete;
+  FakeWhoisProcess& operator=(const FakeWhoisProcess&) = delete;
+
+  // Before Start(): writes a response file for `query` (lower-cased file name) or the
+  // `_default` template into the helper's responses directory.
+  void AddResponse(std::string_view query, std::string_view text);
+  void SetDefaultResponse(std::string_view text);
+
+  // Starts the binary and waits (up to 10 s) for its READY line. False on failure; see error().
+  bool Start();
+  // SIGTERM, then SIGKILL if it has not exited within 5 s. Returns the exit status or -1.
+  int Stop();
+  bool running() const { return pid_ > 0; }
+
+  int port(size_t i = 0) const { return i < ports_.size() ? ports_[i] : 0; }
+  const std::vector<int>& ports() const { return ports_; }
+  int control_port() const { return control_port_; }
+
+  // Sends one control command ("mode hang", "limit-rate 5/s", "stats", ...) and returns the
+  // reply line ("OK ..." or "ERR ..."); "ERR ..." with a reason if it could not be sent.
+  std::string Control(std::string_view command) const;
+
+  std::string log_path() const { return dir_ + "/connections.log"; }
+  std::string ReadLogText() const;
+  std::vector<LogEntry> ReadLog() const { return ParseLog(ReadLogText()); }
+  // What the server wrote to stderr.
+  std::string StderrText() const;
+  const std::string& error() const { return error_; }
+  const std::string& dir() const { return dir_; }
+
+  // The binary: $FAKE_WHOIS_BINARY if set, else the one this build produced.
+  static std::string BinaryPath();
+
+ private:
+  std::vector<std::string> args_;
+  int port_count_;
+  std::string dir_;
+  std::vector<int> ports_;
+  int control_port_ = 0;
+  pid_t pid_ = -1;
+  std::string error_;
+};
+
+}  // namespace fake_whois

@@ -1,0 +1,135 @@
+#include "whois/address_policy.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+
+namespace whois {
+namespace {
+
+AddressClass Classify(const char* text) {
+  std::optional<IpAddress> ip = IpAddress::Parse(text);
+  EXPECT_TRUE(ip.has_value()) << text;
+  return ip ? ClassifyAddress(*ip) : AddressClass::kReserved;
+}
+
+TEST(IpAddressTest, ParsesV4AndV6AndRejectsOthers) {
+  ASSERT_TRUE(IpAddress::Parse("192.0.2.1"));
+  EXPECT_EQ(IpAddress::Parse("192.0.2.1")->family, IpAddress::Family::kV4);
+  ASSERT_TRUE(IpAddress::Parse("2001:db8::1"));
+  EXPECT_EQ(IpAddress::Parse("2001:db8::1")->family, IpAddress::Family::kV6);
+  EXPECT_FALSE(IpAddress::Parse(""));
+  EXPECT_FALSE(IpAddress::Parse("whois.nic.uk"));
+  EXPECT_FALSE(IpAddress::Parse("192.0.2.1:43"));
+  EXPECT_FALSE(IpAddress::Parse("[2001:db8::1]"));
+  EXPECT_FALSE(IpAddress::Parse("256.1.1.1"));
+  EXPECT_FALSE(IpAddress::Parse(std::string(100, '1')));
+}
+
+TEST(IpAddressTest, FormatsWithPort) {
+  EXPECT_EQ(IpAddress::Parse("192.0.2.1")->ToStringWithPort(43), "192.0.2.1:43");
+  EXPECT_EQ(IpAddress::Parse("2001:db8::1")->ToStringWithPort(4343), "[2001:db8::1]:4343");
+  EXPECT_EQ(IpAddress::V4(10, 1, 2, 3).ToString(), "10.1.2.3");
+}
+
+TEST(IpAddressTest, FromSockaddr) {
+  sockaddr_in in{};
+  in.sin_family = AF_INET;
+  inet_pton(AF_INET, "198.51.100.7", &in.sin_addr);
+  auto ip = IpAddress::FromSockaddr(reinterpret_cast<sockaddr*>(&in));
+  ASSERT_TRUE(ip);
+  EXPECT_EQ(ip->ToString(), "198.51.100.7");
+
+  sockaddr_in6 in6{};
+  in6.sin6_family = AF_INET6;
+  inet_pton(AF_INET6, "fe80::1", &in6.sin6_addr);
+  ip = IpAddress::FromSockaddr(reinterpret_cast<sockaddr*>(&in6));
+  ASSERT_TRUE(ip);
+  EXPECT_EQ(ip->ToString(), "fe80::1");
+
+  sockaddr other{};
+  other.sa_family = AF_UNIX;
+  EXPECT_FALSE(IpAddress::FromSockaddr(&other));
+  EXPECT_FALSE(IpAddress::FromSockaddr(nullptr));
+}
+
+TEST(AddressPolicyTest, ClassifiesIpv4Ranges) {
+  EXPECT_EQ(Classify("8.8.8.8"), AddressClass::kPublic);
+  EXPECT_EQ(Classify("193.0.6.135"), AddressClass::kPublic);  // whois.ripe.net
+  EXPECT_EQ(Classify("0.0.0.0"), AddressClass::kUnspecified);
+  EXPECT_EQ(Classify("0.1.2.3"), AddressClass::kUnspecified);
+  EXPECT_EQ(Classify("127.0.0.1"), AddressClass::kLoopback);
+  EXPECT_EQ(Classify("127.255.255.254"), AddressClass::kLoopback);
+  EXPECT_EQ(Classify("10.0.0.1"), AddressClass::kPrivate);
+  EXPECT_EQ(Classify("172.16.0.1"), AddressClass::kPrivate);
+  EXPECT_EQ(Classify("172.31.255.255"), AddressClass::kPrivate);
+  EXPECT_EQ(Classify("172.15.255.255"), AddressClass::kPublic);  // just below 172.16/12
+  EXPECT_EQ(Classify("172.32.0.0"), AddressClass::kPublic);      // just above
+  EXPECT_EQ(Classify("192.168.1.1"), AddressClass::kPrivate);
+  EXPECT_EQ(Classify("192.169.0.1"), AddressClass::kPublic);
+  EXPECT_EQ(Classify("100.64.0.1"), AddressClass::kSharedCgnat);
+  EXPECT_EQ(Classify("100.127.255.255"), AddressClass::kSharedCgnat);
+  EXPECT_EQ(Classify("100.128.0.0"), AddressClass::kPublic);
+  EXPECT_EQ(Classify("100.63.255.255"), AddressClass::kPublic);
+  EXPECT_EQ(Classify("169.254.169.254"), AddressClass::kLinkLocal);  // cloud metadata
+  EXPECT_EQ(Classify("224.0.0.1"), AddressClass::kMulticast);
+  EXPECT_EQ(Classify("239.255.255.250"), AddressClass::kMulticast);
+  EXPECT_EQ(Classify("240.0.0.1"), AddressClass::kReserved);
+  EXPECT_EQ(Classify("255.255.255.255"), AddressClass::kReserved);
+  EXPECT_EQ(Classify("192.0.2.1"), AddressClass::kReserved);   // TEST-NET-1
+  EXPECT_EQ(Classify("198.18.0.1"), AddressClass::kReserved);  // benchmarking
+  EXPECT_EQ(Classify("198.20.0.1"), AddressClass::kPublic);
+}
+
+TEST(AddressPolicyTest, ClassifiesIpv6Ranges) {
+  EXPECT_EQ(Classify("2001:67c:2e8:22::c100:68b"), AddressClass::kPublic);  // whois.ripe.net
+  EXPECT_EQ(Classify("::"), AddressClass::kUnspecified);
+  EXPECT_EQ(Classify("::1"), AddressClass::kLoopback);
+  EXPECT_EQ(Classify("fc00::1"), AddressClass::kPrivate);
+  EXPECT_EQ(Classify("fd12:3456::1"), AddressClass::kPrivate);
+  EXPECT_EQ(Classify("fe80::1"), AddressClass::kLinkLocal);
+  EXPECT_EQ(Classify("febf::1"), AddressClass::kLinkLocal);
+  EXPECT_EQ(Classify("fec0::1"), AddressClass::kPrivate);
+  EXPECT_EQ(Classify("ff02::1"), AddressClass::kMulticast);
+  EXPECT_EQ(Classify("2001:db8::1"), AddressClass::kReserved);
+}
+
+TEST(AddressPolicyTest, Ipv4MappedAddressesAreJudgedByTheirIpv4Part) {
+  EXPECT_EQ(Classify("::ffff:127.0.0.1"), AddressClass::kLoopback);
+  EXPECT_EQ(Classify("::ffff:10.1.2.3"), AddressClass::kPrivate);
+  EXPECT_EQ(Classify("::ffff:169.254.169.254"), AddressClass::kLinkLocal);
+  EXPECT_EQ(Classify("::ffff:100.64.0.1"), AddressClass::kSharedCgnat);
+  EXPECT_EQ(Classify("::ffff:0.0.0.0"), AddressClass::kUnspecified);
+  EXPECT_EQ(Classify("::ffff:8.8.8.8"), AddressClass::kPublic);
+  // The deprecated IPv4-compatible form is never public.
+  EXPECT_EQ(Classify("::127.0.0.1"), AddressClass::kLoopback);
+  EXPECT_EQ(Classify("::8.8.8.8"), AddressClass::kReserved);
+}
+
+TEST(AddressPolicyTest, OnlyPublicAllowedByDefault) {
+  EXPECT_TRUE(IsAllowedUpstreamAddress(*IpAddress::Parse("8.8.8.8"), false));
+  EXPECT_TRUE(IsAllowedUpstreamAddress(*IpAddress::Parse("2a00:1450::1"), false));
+  for (const char* bad : {"127.0.0.1", "::1", "10.0.0.1", "192.168.0.1", "172.20.0.1", "fd00::1",
+                          "169.254.0.1", "fe80::1", "224.0.0.1", "ff02::1", "0.0.0.0",
+                          "::", "100.64.0.1", "::ffff:127.0.0.1", "::ffff:192.168.0.1"}) {
+    EXPECT_FALSE(IsAllowedUpstreamAddress(*IpAddress::Parse(bad), false)) << bad;
+  }
+}
+
+TEST(AddressPolicyTest, AllowPrivateAdmitsInternalButNeverUnspecifiedOrMulticast) {
+  for (const char* ok : {"127.0.0.1", "::1", "10.0.0.1", "192.168.0.1", "fd00::1", "169.254.0.1",
+                         "100.64.0.1", "192.0.2.1"}) {
+    EXPECT_TRUE(IsAllowedUpstreamAddress(*IpAddress::Parse(ok), true)) << ok;
+  }
+  for (const char* bad : {"0.0.0.0", "::", "224.0.0.1", "ff02::1", "::ffff:224.0.0.1"}) {
+    EXPECT_FALSE(IsAllowedUpstreamAddress(*IpAddress::Parse(bad), true)) << bad;
+  }
+}
+
+TEST(AddressPolicyTest, ClassNamesAreReadable) {
+  EXPECT_EQ(AddressClassName(AddressClass::kLoopback), "loopback");
+  EXPECT_EQ(AddressClassName(AddressClass::kSharedCgnat), "shared (CGNAT)");
+}
+
+}  // namespace
+}  // namespace whois
