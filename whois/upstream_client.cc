@@ -1,6 +1,7 @@
 #include "whois/upstream_client.h"
 
 #include <netinet/in.h>
+#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -124,6 +125,23 @@ std::optional<Address> ParsePinned(std::string_view text, uint16_t default_port)
   return MakeAddress(*ip, port);
 }
 
+// Host names come from referrals in untrusted WHOIS text ("whois://x/y", "whois.godaddy ",
+// "host:43"); only a plain DNS name or IP literal goes to the resolver.
+std::optional<std::string> CheckHostName(std::string_view host) {
+  if (host.empty()) return "empty upstream host name";
+  if (host.size() > 253) return "upstream host name longer than 253 characters";
+  for (char c : host) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '-' || c == '_' || c == ':';
+    if (!ok) {
+      std::string shown;
+      for (char d : host.substr(0, 64)) shown.push_back(d >= 0x20 && d < 0x7f ? d : '?');
+      return "upstream host name '" + shown + "' is not a DNS name or IP address";
+    }
+  }
+  return std::nullopt;
+}
+
 // How one connect attempt ended.
 enum class AttemptOutcome { kRefused, kTimedOut, kOther };
 
@@ -202,6 +220,9 @@ class UpstreamClient::Call {
 };
 
 void UpstreamClient::Call::Start() {
+  // The loop's cached time may be stale (Query() is often called after other work in the same
+  // iteration); timeouts count from now.
+  uv_update_time(loop_);
   uv_timer_init(loop_, &overall_timer_);
   overall_timer_.data = this;
   uv_timer_init(loop_, &connect_timer_);
@@ -244,8 +265,8 @@ void UpstreamClient::Call::Start() {
     TryNextAddress();
     return;
   }
-  if (target_.host.empty()) {
-    FailSoon(UpstreamFailure::kUnreachable, "empty upstream host name");
+  if (auto bad_host = CheckHostName(target_.host)) {
+    FailSoon(UpstreamFailure::kUnreachable, *bad_host);
     return;
   }
   if (std::optional<IpAddress> literal = IpAddress::Parse(target_.host)) {
@@ -522,6 +543,12 @@ void UpstreamClient::Call::Finish(UpstreamFailure failure, std::string error) {
   uv_close(reinterpret_cast<uv_handle_t*>(&overall_timer_), OnClosed);
   uv_close(reinterpret_cast<uv_handle_t*>(&connect_timer_), OnClosed);
   CloseTcp();
+
+  spdlog::debug("whois {} via {}: {} in {} ms, {} bytes{}{}{}", target_.host,
+                result.address_used.empty() ? "-" : result.address_used,
+                UpstreamFailureName(failure), result.elapsed_ms, result.raw_bytes,
+                result.truncated ? " (truncated)" : "", result.error.empty() ? "" : ": ",
+                result.error);
 
   Callback done = std::move(done_);
   done_ = nullptr;

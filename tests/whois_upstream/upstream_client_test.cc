@@ -328,6 +328,30 @@ TEST_F(UpstreamClientTest, BadPinnedAddressIsReported) {
   }
 }
 
+TEST_F(UpstreamClientTest, BracketedIpv6PinIsUsed) {
+  int port = ClosedPort();
+  UpstreamTarget t;
+  t.host = "whois.test";
+  t.pinned_address = "[::1]:" + std::to_string(port);
+  UpstreamResult r = Run(t, "example.com");
+  // Nothing listens there (and the host may have no IPv6 loopback at all).
+  EXPECT_TRUE(r.failure == UpstreamFailure::kRefused || r.failure == UpstreamFailure::kUnreachable)
+      << r.error;
+  EXPECT_EQ(r.address_used, "[::1]:" + std::to_string(port));
+}
+
+TEST_F(UpstreamClientTest, HostNamesFromReferralsAreChecked) {
+  UpstreamTarget t;
+  for (const char* bad : {"", "whois://whois.example.com", "whois.example.com/path",
+                          "whois.example.com\r\n", "bad host"}) {
+    t.host = bad;
+    UpstreamResult r = Run(t, "example.com");
+    EXPECT_EQ(r.failure, UpstreamFailure::kUnreachable) << bad;
+    EXPECT_TRUE(r.address_used.empty());
+    EXPECT_FALSE(r.error.empty());
+  }
+}
+
 TEST_F(UpstreamClientTest, QueryWithControlCharactersIsRejectedWithoutConnecting) {
   auto fake = StartFake();
   for (std::string bad : {std::string("example.com\r\nexample.org"), std::string("a\nb"),
