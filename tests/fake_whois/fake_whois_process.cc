@@ -74,10 +74,14 @@ std::vector<LogEntry> ParseLog(std::string_view text) {
   return out;
 }
 
+bool Admitted(const LogEntry& e) {
+  return e.outcome.rfind("refused_", 0) != 0 && e.outcome != "no_query" && e.outcome != "bad_query";
+}
+
 int64_t MaxServedInWindow(const std::vector<LogEntry>& log, int64_t window_ms) {
   std::vector<int64_t> starts;
   for (const LogEntry& e : log) {
-    if (e.outcome == "served") starts.push_back(e.start_ms);
+    if (Admitted(e)) starts.push_back(e.start_ms);
   }
   std::sort(starts.begin(), starts.end());
   int64_t best = 0;
@@ -92,7 +96,7 @@ int64_t MaxServedInWindow(const std::vector<LogEntry>& log, int64_t window_ms) {
 int64_t MaxConcurrentServed(const std::vector<LogEntry>& log) {
   std::vector<std::pair<int64_t, int>> events;  // (time, +1 open / -1 close); closes sort first
   for (const LogEntry& e : log) {
-    if (e.outcome != "served") continue;
+    if (!Admitted(e)) continue;
     events.emplace_back(e.start_ms, 1);
     events.emplace_back(e.end_ms, -1);
   }

@@ -31,10 +31,15 @@ struct LogEntry {
 // Parses the log text; malformed lines are skipped.
 std::vector<LogEntry> ParseLog(std::string_view text);
 
-// The largest number of `served` queries whose start times fall within any window of
+// True if the server's limits admitted this connection's query: `served` or a misbehaviour mode
+// (hang, trickle, ...); false for refusals and connections without a query.
+bool Admitted(const LogEntry& e);
+
+// The largest number of admitted queries whose start times fall within any window of
 // `window_ms` (a sliding window, as registries count).
 int64_t MaxServedInWindow(const std::vector<LogEntry>& log, int64_t window_ms);
-// The largest number of `served` connections open at the same moment.
+// The largest number of admitted connections open at the same moment (a close and an open in
+// the same millisecond do not overlap).
 int64_t MaxConcurrentServed(const std::vector<LogEntry>& log);
 
 class FakeWhoisProcess {

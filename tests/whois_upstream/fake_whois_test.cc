@@ -102,14 +102,18 @@ TEST(FakeWhoisLogTest, ParsesAndMeasures) {
       "120 130 domain%20example.com refused_rate 4343\n"
       "broken line\n"
       "140 300 - no_query 4343\n"
-      "1100 1200 b.example served 4343\n");
-  ASSERT_EQ(log.size(), 4u);
+      "1100 1200 b.example served 4343\n"
+      "1150 1300 c.example hang 4343\n");
+  ASSERT_EQ(log.size(), 5u);
   EXPECT_EQ(log[1].query, "domain example.com");
   EXPECT_EQ(log[2].query, "");
   EXPECT_EQ(log[0].port, 4343);
-  EXPECT_EQ(MaxServedInWindow(log, 1000), 1);  // 100 and 1100 are 1000 ms apart
-  EXPECT_EQ(MaxServedInWindow(log, 1001), 2);
-  EXPECT_EQ(MaxConcurrentServed(log), 1);
+  EXPECT_EQ(MaxServedInWindow(log, 1000), 2);  // 100 and 1100 are 1000 ms apart: not both
+  EXPECT_EQ(MaxServedInWindow(log, 1051), 3);  // a hang was admitted too
+  EXPECT_EQ(MaxConcurrentServed(log), 2);
+  EXPECT_FALSE(Admitted(log[1]));
+  EXPECT_FALSE(Admitted(log[2]));
+  EXPECT_TRUE(Admitted(log[4]));
 }
 
 TEST(FakeWhoisTest, AnswersFromFilesAndTemplates) {
