@@ -90,7 +90,9 @@ std::optional<std::string> ValidateWhoisQuery(std::string_view query);
 class UpstreamClient {
  public:
   explicit UpstreamClient(uv_loop_t* loop);
-  // Cancels what is in flight (each pending callback fires with kCancelled).
+  // Cancels what is in flight: each pending callback fires with kCancelled, keeping the
+  // exactly-once promise. An owner whose callbacks touch its own members should call
+  // CancelAll() itself while those members are still intact; this is the last resort.
   ~UpstreamClient();
   UpstreamClient(const UpstreamClient&) = delete;
   UpstreamClient& operator=(const UpstreamClient&) = delete;
