@@ -62,7 +62,7 @@ namespace {
 
 // Reads are done into a fixed buffer of this size, so a reply never costs more than
 // max_reply_bytes plus one buffer.
-constexpr size_t kReadChunk = 64 * 1024;
+constexpr size_t kReadChunk = size_t{64} * 1024;
 
 struct Address {
   IpAddress ip;

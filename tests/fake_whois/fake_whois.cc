@@ -28,7 +28,7 @@ namespace {
 constexpr size_t kMaxQueryLine = 4096;
 constexpr int kNoQueryTimeoutMs = 30000;  // a client that never sends its line
 constexpr size_t kGarbageBytes = 4096;
-constexpr size_t kOversizeChunk = 64 * 1024;
+constexpr size_t kOversizeChunk = size_t{64} * 1024;
 
 enum class Mode { kNormal, kHang, kReset, kGarbage, kOversize, kTrickle, kClose };
 
@@ -67,7 +67,7 @@ std::string_view ModeOutcome(Mode m) {
 struct Behaviour {
   Mode mode = Mode::kNormal;
   int64_t latency_ms = 0;
-  int64_t oversize_bytes = 30 * 1024 * 1024;
+  int64_t oversize_bytes = int64_t{30} * 1024 * 1024;
   int64_t trickle_ms = 50;
   std::string refusal_text = "%  Query rate limit exceeded\r\n";
   std::string charset = "utf-8";
