@@ -30,7 +30,7 @@ constexpr int kNoQueryTimeoutMs = 30000;  // a client that never sends its line
 constexpr size_t kGarbageBytes = 4096;
 constexpr size_t kOversizeChunk = size_t{64} * 1024;
 
-enum class Mode { kNormal, kHang, kReset, kGarbage, kOversize, kTrickle, kClose };
+enum class Mode { kNormal, kHang, kReset, kGarbage, kOversize, kTrickle, kClose, kResetAfter };
 
 std::optional<Mode> ParseMode(std::string_view s) {
   if (s == "normal") return Mode::kNormal;
@@ -40,6 +40,7 @@ std::optional<Mode> ParseMode(std::string_view s) {
   if (s == "oversize") return Mode::kOversize;
   if (s == "trickle") return Mode::kTrickle;
   if (s == "close") return Mode::kClose;
+  if (s == "reset-after") return Mode::kResetAfter;
   return std::nullopt;
 }
 
@@ -59,6 +60,8 @@ std::string_view ModeOutcome(Mode m) {
       return "trickle";
     case Mode::kClose:
       return "close";
+    case Mode::kResetAfter:
+      return "reset_after";
   }
   return "served";
 }
@@ -461,6 +464,10 @@ void Server::Act(Conn* c) {
     case Mode::kClose:
       Shutdown(c);
       return;
+    case Mode::kResetAfter:
+      // The answer, then RST instead of FIN (as servers that close with unread input do).
+      Send(c, *EncodeFromUtf8(book_.Answer(*c->query), behaviour_.charset), true);
+      return;
   }
 }
 
@@ -480,6 +487,8 @@ void Server::Send(Conn* c, std::string data, bool last) {
                       if (conn->closing) return;
                       if (status < 0) {
                         conn->server->Close(conn);
+                      } else if (last_write && conn->mode == Mode::kResetAfter) {
+                        conn->server->Close(conn, /*reset=*/true);
                       } else if (last_write) {
                         conn->server->Shutdown(conn);
                       }
@@ -654,7 +663,7 @@ void Usage() {
   std::fprintf(stderr,
                "usage: fake-whois --port N [--port N2 ...] --log FILE\n"
                "       [--responses DIR_OR_FILE] [--response-text TEMPLATE]\n"
-               "       [--mode normal|hang|reset|garbage|oversize|trickle|close]\n"
+               "       [--mode normal|hang|reset|reset-after|garbage|oversize|trickle|close]\n"
                "       [--latency-ms N] [--oversize-bytes N] [--trickle-ms N]\n"
                "       [--limit-concurrency N] [--limit-rate N/<s|m|h>] [--limit-daily N]\n"
                "       [--refusal-text TEXT] [--charset NAME] [--control-port N]\n"

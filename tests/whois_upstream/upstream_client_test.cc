@@ -140,6 +140,13 @@ TEST_F(UpstreamClientTest, ResetBeforeDataIsClassifiedReset) {
   EXPECT_NE(r.error.find("reset"), std::string::npos);
 }
 
+TEST_F(UpstreamClientTest, ResetAfterTheReplyKeepsTheReply) {
+  auto fake = StartFake({"--mode", "reset-after"});
+  UpstreamResult r = Run(Pinned(fake->port()), "example.com");
+  EXPECT_EQ(r.failure, UpstreamFailure::kNone) << r.error;
+  EXPECT_EQ(r.text, "Domain Name: EXAMPLE.COM\r\nRegistrar: Example Registrar\r\n");
+}
+
 TEST_F(UpstreamClientTest, GarbageIsReturnedAsValidUtf8Text) {
   auto fake = StartFake({"--mode", "garbage"});
   UpstreamResult r = Run(Pinned(fake->port()), "example.com");
