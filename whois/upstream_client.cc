@@ -233,11 +233,6 @@ void UpstreamClient::Call::Start() {
       &overall_timer_,
       [](uv_timer_t* t) {
         auto* self = static_cast<Call*>(t->data);
-        if (self->deferred_failure_) {
-          auto [failure, error] = std::move(*self->deferred_failure_);
-          self->Finish(failure, std::move(error));
-          return;
-        }
         std::string error = "no complete reply from " + self->Host() + " within " +
                             std::to_string(self->options_.query_timeout_ms) + " ms";
         if (!self->raw_.empty()) {
