@@ -8,9 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "fake_whois_process.h"
@@ -176,6 +174,7 @@ TEST(FakeWhoisTest, EnforcesRateLimit) {
 }
 
 TEST(FakeWhoisTest, EnforcesConcurrencyLimit) {
+  // The latency keeps the first two admitted queries open while the others arrive.
   FakeWhoisProcess fake(
       {"--limit-concurrency", "2", "--latency-ms", "500", "--refusal-text", "busy"});
   ASSERT_TRUE(fake.Start()) << fake.error();
@@ -186,17 +185,16 @@ TEST(FakeWhoisTest, EnforcesConcurrencyLimit) {
     std::string q = "c" + std::to_string(i) + "\r\n";
     send(fd, q.data(), q.size(), MSG_NOSIGNAL);
     fds.push_back(fd);
-    // Let the server read each query in order.
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  std::vector<std::string> replies;
+  int answered = 0, busy = 0;
   for (int fd : fds) {
-    replies.push_back(ReadAll(fd));
+    std::string reply = ReadAll(fd);
     close(fd);
+    answered += reply.rfind("No match for \"C", 0) == 0;
+    busy += reply == "busy\r\n";
   }
-  EXPECT_EQ(replies[0], "No match for \"C0\".\r\n");
-  EXPECT_EQ(replies[1], "No match for \"C1\".\r\n");
-  for (int i = 2; i < 5; ++i) EXPECT_EQ(replies[i], "busy\r\n") << i;
+  EXPECT_EQ(answered, 2);
+  EXPECT_EQ(busy, 3);
   fake.Stop();
   auto log = fake.ReadLog();
   EXPECT_EQ(Count(log, "served"), 2);
