@@ -386,9 +386,13 @@ TEST_F(UpstreamClientTest, CancelAllFiresEveryCallbackOnce) {
   std::vector<int> calls(5, 0);
   std::vector<UpstreamFailure> failures(5, UpstreamFailure::kNone);
   for (int i = 0; i < 5; ++i) {
-    UpstreamTarget t =
-        i == 4 ? UpstreamTarget{"nonexistent.invalid", 43, std::nullopt} : Pinned(fake->port());
-    client_->Query(t, "q" + std::to_string(i), {}, [&, i](UpstreamResult r) {
+    UpstreamTarget t = Pinned(fake->port());
+    UpstreamOptions o;
+    if (i == 4) {  // one through DNS
+      t = UpstreamTarget{"localhost", static_cast<uint16_t>(fake->port()), std::nullopt};
+      o.allow_private = true;
+    }
+    client_->Query(t, "q" + std::to_string(i), o, [&, i](UpstreamResult r) {
       ++calls[i];
       failures[i] = r.failure;
     });
@@ -404,6 +408,21 @@ TEST_F(UpstreamClientTest, CancelAllFiresEveryCallbackOnce) {
   }
   uv_run(&loop_, UV_RUN_DEFAULT);  // all handles close; nothing fires again
   for (int i = 0; i < 5; ++i) EXPECT_EQ(calls[i], 1) << i;
+}
+
+TEST_F(UpstreamClientTest, CancelDuringNameLookupDiscardsTheLateAnswer) {
+  int calls = 0;
+  UpstreamFailure failure = UpstreamFailure::kNone;
+  client_->Query(UpstreamTarget{"nonexistent.invalid", 43, std::nullopt}, "example.com", {},
+                 [&](UpstreamResult r) {
+                   ++calls;
+                   failure = r.failure;
+                 });
+  client_->CancelAll();  // the lookup is queued or running in the thread pool
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(failure, UpstreamFailure::kCancelled);
+  uv_run(&loop_, UV_RUN_DEFAULT);  // the lookup's completion arrives and is dropped
+  EXPECT_EQ(calls, 1);
 }
 
 TEST_F(UpstreamClientTest, CallbackMayDestroyTheClient) {
