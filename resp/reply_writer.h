@@ -18,20 +18,20 @@ class ReplyWriter {
 
   int protocol() const { return protocol_; }
 
-  void Simple(std::string_view s);                 // +s   (no CR/LF allowed; replaced by ' ')
-  void Error(std::string_view s);                  // -s   s includes its code, e.g. "ERR ..."
-  void Integer(int64_t n);                         // :n
-  void Bulk(std::string_view s);                   // $len s
-  void Null();                                     // RESP3 _   RESP2 $-1
-  void NullArray();                                // RESP3 _   RESP2 *-1
-  void ArrayHeader(size_t n);                      // *n
-  void MapHeader(size_t pairs);                    // RESP3 %n  RESP2 *2n
-  void SetHeader(size_t n);                        // RESP3 ~n  RESP2 *n
-  void PushHeader(size_t n);                       // RESP3 >n  RESP2 *n
-  void Double(double d);                           // RESP3 ,d  RESP2 bulk
-  void Boolean(bool b);                            // RESP3 #t  RESP2 :1/:0
+  void Simple(std::string_view s);  // +s   (no CR/LF allowed; replaced by ' ')
+  void Error(std::string_view s);   // -s   s includes its code, e.g. "ERR ..."
+  void Integer(int64_t n);          // :n
+  void Bulk(std::string_view s);    // $len s
+  void Null();                      // RESP3 _   RESP2 $-1
+  void NullArray();                 // RESP3 _   RESP2 *-1
+  void ArrayHeader(size_t n);       // *n
+  void MapHeader(size_t pairs);     // RESP3 %n  RESP2 *2n
+  void SetHeader(size_t n);         // RESP3 ~n  RESP2 *n
+  void PushHeader(size_t n);        // RESP3 >n  RESP2 *n
+  void Double(double d);            // RESP3 ,d  RESP2 bulk
+  void Boolean(bool b);             // RESP3 #t  RESP2 :1/:0
   void Verbatim(std::string_view format, std::string_view text);  // RESP3 =len fmt:text
-  void BigNumber(std::string_view digits);         // RESP3 (n  RESP2 bulk
+  void BigNumber(std::string_view digits);                        // RESP3 (n  RESP2 bulk
   // Bytes that are already a complete RESP reply (e.g. a cached bulk string).
   void Raw(std::string_view bytes);
 

@@ -14,8 +14,8 @@ namespace resp {
 // Redis 7's limits (networking.c). The bulk limit is this server's own: keys are domain
 // names and values are JSON records, so 8 MiB is generous for SET imports and keeps a hostile
 // client from making us buffer Redis's 512 MB.
-inline constexpr size_t kInlineMaxSize = 64 * 1024;             // PROTO_INLINE_MAX_SIZE
-inline constexpr int64_t kMaxMultibulkLength = 1024 * 1024;     // Redis: INT_MAX; we cap lower
+inline constexpr size_t kInlineMaxSize = 64 * 1024;          // PROTO_INLINE_MAX_SIZE
+inline constexpr int64_t kMaxMultibulkLength = 1024 * 1024;  // Redis: INT_MAX; we cap lower
 inline constexpr int64_t kDefaultMaxBulkLength = 8 * 1024 * 1024;
 inline constexpr int64_t kUnauthMaxMultibulkLength = 10;
 inline constexpr int64_t kUnauthMaxBulkLength = 16384;
@@ -46,7 +46,16 @@ enum class ParseStatus {
 //    count in consumed() and parsing continues with the next command in `input`.
 //  - On kNeedMore, consumed() may be > 0 (skipped empty lines); the caller drops those bytes.
 //  - On kError, error() is the exact Redis text without the "-ERR " prefix, e.g.
-//    "Protocol error: invalid multibulk length".
+//    "Protocol error: invalid multibulk length". The parser is then reset; the caller is
+//    expected to close the connection.
+//
+// Two deliberate differences from Redis, both so that the result does not depend on how the
+// bytes were split into reads:
+//  - A line (inline request, `*N` or `$L` header) is "too big" when its terminator is not among
+//    its first kInlineMaxSize + 1 bytes. Redis only checks when no terminator is buffered at all,
+//    so a long line arriving in one read passes there and fails when it trickles in.
+//  - NUL bytes in inline requests are ordinary bytes. Redis scans with strchr, so a NUL stalls
+//    the request until the buffer limit.
 class RequestParser {
  public:
   explicit RequestParser(ParserLimits limits = {}) : limits_(limits) {}
@@ -64,17 +73,36 @@ class RequestParser {
   void Reset();
 
  private:
+  enum class Kind { kUnknown, kInline, kMultibulk };
+  enum class Step { kNeedMore, kDone, kError };
+  // Where an argument lives once parsed: in the request bytes, or (inline arguments that had
+  // quotes or escapes) in inline_storage_.
+  struct ArgSpan {
+    size_t offset;
+    size_t length;
+    bool owned;
+  };
+
+  Step ParseInline(std::string_view req);
+  Step ParseMultibulk(std::string_view req);
+  // Finds the CR that ends the line starting at line_start, resuming the search at scan_.
+  // Returns kDone with *cr set, kNeedMore, or kError with too_big_error as the message.
+  Step FindCr(std::string_view req, size_t line_start, const char* too_big_error, size_t* cr);
+  Step Fail(std::string message);
+  void ResetRequest();
+
   ParserLimits limits_;
   size_t consumed_ = 0;
   std::string error_;
-  // Implementation state: kind of request in progress, remaining multibulk count, current bulk
-  // length, offset scanned so far, argument offsets, owned storage for unquoted inline args...
-  enum class Kind { kUnknown, kInline, kMultibulk } kind_ = Kind::kUnknown;
-  int64_t multibulk_remaining_ = 0;
-  int64_t bulk_length_ = -1;
-  size_t pos_ = 0;
-  std::vector<std::pair<size_t, size_t>> arg_spans_;  // offset, length into input
-  std::vector<std::string> inline_storage_;
+  // Progress through the request in progress. Every offset is relative to the request's first
+  // byte, which is input[0] on the next call because the caller drops what consumed() reports.
+  Kind kind_ = Kind::kUnknown;
+  int64_t multibulk_remaining_ = 0;  // 0 while the `*N` header has not been read
+  int64_t bulk_length_ = -1;         // -1 while the next `$L` header has not been read
+  size_t pos_ = 0;                   // first byte not yet parsed
+  size_t scan_ = 0;                  // bytes of the current line already searched for its end
+  std::vector<ArgSpan> arg_spans_;
+  std::string inline_storage_;
 };
 
 }  // namespace resp

@@ -1,0 +1,325 @@
+#include "resp/request_parser.h"
+
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
+namespace resp {
+namespace {
+
+// Redis's string2ll (util.c): optional '-', no '+', no leading zeros or spaces, fewer than 21
+// characters. "-0" and "007" are rejected, which clients rely on being errors.
+bool ParseLength(std::string_view s, int64_t* value) {
+  constexpr size_t kLongStrSize = 21;
+  if (s.empty() || s.size() >= kLongStrSize) return false;
+  if (s.size() == 1 && s[0] == '0') {
+    *value = 0;
+    return true;
+  }
+  size_t i = 0;
+  bool negative = false;
+  if (s[0] == '-') {
+    negative = true;
+    if (++i == s.size()) return false;
+  }
+  if (s[i] < '1' || s[i] > '9') return false;
+  // At most 19 digits remain (the length check above), so a uint64_t cannot overflow.
+  uint64_t v = 0;
+  for (; i < s.size(); ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    v = v * 10 + static_cast<uint64_t>(s[i] - '0');
+  }
+  constexpr uint64_t kMax = static_cast<uint64_t>(INT64_MAX);
+  if (negative) {
+    if (v > kMax + 1) return false;
+    *value = v == kMax + 1 ? INT64_MIN : -static_cast<int64_t>(v);
+  } else {
+    if (v > kMax) return false;
+    *value = static_cast<int64_t>(v);
+  }
+  return true;
+}
+
+// isspace() in the C locale, which is what sdssplitargs skips between arguments.
+bool IsSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+bool IsHexDigit(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return c - 'A' + 10;
+}
+
+struct Token {
+  size_t offset;  // into the line, or into storage when owned
+  size_t length;
+  bool owned;
+};
+
+// Splits one inline request line the way Redis's sdssplitargs does. Arguments without quotes
+// are reported as positions in `line`; arguments with quotes are unescaped into *storage.
+// Returns false for unbalanced quotes (or a closing quote not followed by a space).
+template <typename Emit>
+bool SplitInline(std::string_view line, std::string* storage, Emit emit) {
+  const size_t n = line.size();
+  size_t i = 0;
+  while (true) {
+    while (i < n && IsSpace(line[i])) ++i;
+    if (i == n) return true;
+
+    const size_t start = i;
+    size_t end = i;
+    bool owned = false;
+    size_t owned_start = 0;
+    bool in_double = false;
+    bool in_single = false;
+    bool done = false;
+    while (!done) {
+      if (in_double) {
+        if (i == n) return false;
+        const char c = line[i];
+        if (c == '\\' && i + 3 < n && line[i + 1] == 'x' && IsHexDigit(line[i + 2]) &&
+            IsHexDigit(line[i + 3])) {
+          storage->push_back(static_cast<char>(HexValue(line[i + 2]) * 16 + HexValue(line[i + 3])));
+          i += 4;
+        } else if (c == '\\' && i + 1 < n) {
+          char e = line[i + 1];
+          switch (e) {
+            case 'n':
+              e = '\n';
+              break;
+            case 'r':
+              e = '\r';
+              break;
+            case 't':
+              e = '\t';
+              break;
+            case 'b':
+              e = '\b';
+              break;
+            case 'a':
+              e = '\a';
+              break;
+            default:
+              break;
+          }
+          storage->push_back(e);
+          i += 2;
+        } else if (c == '"') {
+          if (i + 1 < n && !IsSpace(line[i + 1])) return false;
+          done = true;
+          ++i;
+        } else {
+          storage->push_back(c);
+          ++i;
+        }
+      } else if (in_single) {
+        if (i == n) return false;
+        const char c = line[i];
+        if (c == '\\' && i + 1 < n && line[i + 1] == '\'') {
+          storage->push_back('\'');
+          i += 2;
+        } else if (c == '\'') {
+          if (i + 1 < n && !IsSpace(line[i + 1])) return false;
+          done = true;
+          ++i;
+        } else {
+          storage->push_back(c);
+          ++i;
+        }
+      } else if (i == n) {
+        end = i;
+        done = true;
+      } else {
+        const char c = line[i];
+        if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+          // Only these end an unquoted argument; \v and \f are part of it (as in Redis).
+          end = i;
+          done = true;
+          ++i;
+        } else if (c == '"' || c == '\'') {
+          // A quote may start mid-argument (`a"b c"` is one argument "ab c"): copy what came
+          // before it and continue in storage.
+          owned = true;
+          owned_start = storage->size();
+          storage->append(line.substr(start, i - start));
+          (c == '"' ? in_double : in_single) = true;
+          ++i;
+        } else {
+          ++i;
+        }
+      }
+    }
+    if (owned) {
+      emit(Token{owned_start, storage->size() - owned_start, true});
+    } else {
+      emit(Token{start, end - start, false});
+    }
+  }
+}
+
+}  // namespace
+
+void RequestParser::ResetRequest() {
+  kind_ = Kind::kUnknown;
+  multibulk_remaining_ = 0;
+  bulk_length_ = -1;
+  pos_ = 0;
+  scan_ = 0;
+  arg_spans_.clear();
+}
+
+void RequestParser::Reset() {
+  ResetRequest();
+  consumed_ = 0;
+  error_.clear();
+  inline_storage_.clear();
+}
+
+RequestParser::Step RequestParser::Fail(std::string message) {
+  // Error replies are one line: CR/LF in an echoed byte would break the protocol stream, so
+  // they become spaces, as addReplyErrorFormat does.
+  std::replace(message.begin(), message.end(), '\r', ' ');
+  std::replace(message.begin(), message.end(), '\n', ' ');
+  error_ = std::move(message);
+  return Step::kError;
+}
+
+ParseStatus RequestParser::Parse(std::string_view input, std::vector<std::string_view>* args) {
+  args->clear();
+  consumed_ = 0;
+  size_t base = 0;  // where the request in progress starts in `input`
+  while (base < input.size()) {
+    const std::string_view req = input.substr(base);
+    if (kind_ == Kind::kUnknown) kind_ = req[0] == '*' ? Kind::kMultibulk : Kind::kInline;
+    const Step step = kind_ == Kind::kInline ? ParseInline(req) : ParseMultibulk(req);
+    if (step == Step::kNeedMore) break;
+    if (step == Step::kError) {
+      ResetRequest();
+      consumed_ = base;
+      return ParseStatus::kError;
+    }
+    const size_t used = pos_;
+    if (arg_spans_.empty()) {
+      // Empty line or `*0` / `*-N`: nothing to run; carry on with the next request.
+      ResetRequest();
+      base += used;
+      continue;
+    }
+    for (const ArgSpan& a : arg_spans_) {
+      args->push_back(a.owned ? std::string_view(inline_storage_).substr(a.offset, a.length)
+                              : req.substr(a.offset, a.length));
+    }
+    ResetRequest();
+    consumed_ = base + used;
+    return ParseStatus::kCommand;
+  }
+  consumed_ = base;
+  return ParseStatus::kNeedMore;
+}
+
+RequestParser::Step RequestParser::FindCr(std::string_view req, size_t line_start,
+                                          const char* too_big_error, size_t* cr) {
+  // Search no further than kInlineMaxSize + 1 bytes into the line: a line that long is too big
+  // whether or not its end has arrived (see the header).
+  const size_t limit = std::min(req.size(), line_start + kInlineMaxSize + 1);
+  const size_t from = std::max(scan_, line_start);
+  const void* hit = from < limit ? std::memchr(req.data() + from, '\r', limit - from) : nullptr;
+  if (hit == nullptr) {
+    if (req.size() - line_start > kInlineMaxSize) return Fail(too_big_error);
+    scan_ = limit;
+    return Step::kNeedMore;
+  }
+  *cr = static_cast<size_t>(static_cast<const char*>(hit) - req.data());
+  scan_ = *cr;
+  // Redis wants one more byte after the CR and skips it without looking at it.
+  return *cr + 2 <= req.size() ? Step::kDone : Step::kNeedMore;
+}
+
+RequestParser::Step RequestParser::ParseInline(std::string_view req) {
+  const size_t limit = std::min(req.size(), kInlineMaxSize + 1);
+  const size_t from = scan_;
+  const void* hit = from < limit ? std::memchr(req.data() + from, '\n', limit - from) : nullptr;
+  if (hit == nullptr) {
+    if (req.size() > kInlineMaxSize) return Fail("Protocol error: too big inline request");
+    scan_ = limit;
+    return Step::kNeedMore;
+  }
+  const size_t newline = static_cast<size_t>(static_cast<const char*>(hit) - req.data());
+  size_t line_length = newline;
+  if (line_length > 0 && req[line_length - 1] == '\r') --line_length;
+
+  inline_storage_.clear();
+  arg_spans_.clear();
+  const bool balanced = SplitInline(req.substr(0, line_length), &inline_storage_, [&](Token t) {
+    arg_spans_.push_back(ArgSpan{t.offset, t.length, t.owned});
+  });
+  if (!balanced) {
+    arg_spans_.clear();
+    return Fail("Protocol error: unbalanced quotes in request");
+  }
+  pos_ = newline + 1;
+  return Step::kDone;
+}
+
+RequestParser::Step RequestParser::ParseMultibulk(std::string_view req) {
+  if (multibulk_remaining_ == 0) {
+    size_t cr = 0;
+    const Step found = FindCr(req, 0, "Protocol error: too big mbulk count string", &cr);
+    if (found != Step::kDone) return found;
+    int64_t n = 0;
+    if (!ParseLength(req.substr(1, cr - 1), &n) || n > kMaxMultibulkLength) {
+      return Fail("Protocol error: invalid multibulk length");
+    }
+    if (n > kUnauthMaxMultibulkLength && !limits_.authenticated) {
+      return Fail("Protocol error: unauthenticated multibulk length");
+    }
+    pos_ = cr + 2;
+    scan_ = pos_;
+    if (n <= 0) return Step::kDone;  // no arguments: the caller skips it
+    multibulk_remaining_ = n;
+    arg_spans_.clear();
+    // Like Redis, trust the count only so far before the arguments actually arrive.
+    arg_spans_.reserve(static_cast<size_t>(std::min<int64_t>(n, 1024)));
+  }
+
+  while (multibulk_remaining_ > 0) {
+    if (bulk_length_ < 0) {
+      size_t cr = 0;
+      const Step found = FindCr(req, pos_, "Protocol error: too big bulk count string", &cr);
+      if (found != Step::kDone) return found;
+      if (req[pos_] != '$') {
+        // Redis formats the byte with %c into a C string, so a NUL ends the message there.
+        std::string message = "Protocol error: expected '$', got '";
+        if (req[pos_] != '\0') message.append(1, req[pos_]).append("'");
+        return Fail(std::move(message));
+      }
+      int64_t length = 0;
+      if (!ParseLength(req.substr(pos_ + 1, cr - pos_ - 1), &length) || length < 0 ||
+          length > limits_.max_bulk_length) {
+        return Fail("Protocol error: invalid bulk length");
+      }
+      if (length > kUnauthMaxBulkLength && !limits_.authenticated) {
+        return Fail("Protocol error: unauthenticated bulk length");
+      }
+      pos_ = cr + 2;
+      bulk_length_ = length;
+    }
+    const size_t length = static_cast<size_t>(bulk_length_);
+    // The payload is followed by two bytes that Redis skips without checking for CRLF.
+    if (req.size() - pos_ < length + 2) return Step::kNeedMore;
+    arg_spans_.push_back(ArgSpan{pos_, length, false});
+    pos_ += length + 2;
+    scan_ = pos_;
+    bulk_length_ = -1;
+    --multibulk_remaining_;
+  }
+  return Step::kDone;
+}
+
+}  // namespace resp
