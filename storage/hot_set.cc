@@ -1,0 +1,92 @@
+#include "storage/hot_set.h"
+
+#include "storage/key_hash.h"
+
+namespace storage {
+
+HotSet::HotSet(size_t max_bytes) : HotSet(max_bytes, &KeyHash) {}
+
+HotSet::HotSet(size_t max_bytes, HashFn hash) : max_bytes_(max_bytes), hash_(hash) {}
+
+const std::string* HotSet::Find(std::string_view key, int64_t now_ms) {
+  auto it = index_.find(hash_(key));
+  if (it == index_.end()) return nullptr;
+  Slot& s = slots_[it->second];
+  if (s.key != key) return nullptr;  // another key with the same hash
+  if (s.stale_at_ms <= now_ms) {
+    RemoveSlot(it->second);
+    return nullptr;
+  }
+  s.referenced = true;
+  return &s.value;
+}
+
+void HotSet::Insert(const std::string& key, std::string value, int64_t stale_at_ms) {
+  uint64_t h = hash_(key);
+  if (auto it = index_.find(h); it != index_.end()) RemoveSlot(it->second);
+  size_t cost = key.size() + value.size() + kEntryOverheadBytes;
+  if (cost > max_bytes_) return;
+  while (bytes_ + cost > max_bytes_) EvictOne();
+
+  uint32_t slot;
+  if (!free_slots_.empty()) {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    slot = static_cast<uint32_t>(slots_.size());
+    slots_.emplace_back();
+  }
+  Slot& s = slots_[slot];
+  s.key = key;
+  s.value = std::move(value);
+  s.hash = h;
+  s.stale_at_ms = stale_at_ms;
+  s.used = true;
+  // A new entry starts unreferenced: it must earn its place with a hit before the hand returns.
+  s.referenced = false;
+  bytes_ += cost;
+  index_.emplace(h, slot);
+}
+
+void HotSet::Erase(std::string_view key) {
+  auto it = index_.find(hash_(key));
+  if (it != index_.end() && slots_[it->second].key == key) RemoveSlot(it->second);
+}
+
+void HotSet::Clear() {
+  slots_.clear();
+  free_slots_.clear();
+  index_.clear();
+  bytes_ = 0;
+  hand_ = 0;
+}
+
+void HotSet::RemoveSlot(uint32_t slot) {
+  Slot& s = slots_[slot];
+  bytes_ -= Cost(s);
+  index_.erase(s.hash);
+  // Release the memory now: the byte bound is about what is held, not what is counted.
+  std::string().swap(s.key);
+  std::string().swap(s.value);
+  s.used = false;
+  s.referenced = false;
+  free_slots_.push_back(slot);
+}
+
+// Called only while bytes_ > 0, so some slot is in use and the sweep ends within two turns.
+void HotSet::EvictOne() {
+  for (;;) {
+    if (hand_ >= slots_.size()) hand_ = 0;
+    Slot& s = slots_[hand_];
+    uint32_t slot = static_cast<uint32_t>(hand_++);
+    if (!s.used) continue;
+    if (s.referenced) {
+      s.referenced = false;
+      continue;
+    }
+    RemoveSlot(slot);
+    return;
+  }
+}
+
+}  // namespace storage

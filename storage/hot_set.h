@@ -1,0 +1,73 @@
+// HotSet: a byte-bounded in-memory map from a key to ready reply bytes, for the hit path of GET.
+// Entries are indexed by a 64-bit hash of the key and keep the full key, so a hash collision is a
+// miss, never a wrong answer (the newer key replaces the older one). Eviction is CLOCK: a hit
+// only sets a bit, so Find is one hash, one probe and no allocation. Each entry expires at its
+// stale_at_ms; time is passed in. Not thread-safe: one owner thread (the loop).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace storage {
+
+class HotSet {
+ public:
+  using HashFn = uint64_t (*)(std::string_view);
+
+  // Bytes charged per entry on top of its key and value (slot, index node, string headers).
+  static constexpr size_t kEntryOverheadBytes = 128;
+
+  // max_bytes bounds key + value + kEntryOverheadBytes summed over entries; 0 disables the set.
+  explicit HotSet(size_t max_bytes);
+  // For tests: a custom hash, e.g. a constant one to force collisions.
+  HotSet(size_t max_bytes, HashFn hash);
+
+  HotSet(const HotSet&) = delete;
+  HotSet& operator=(const HotSet&) = delete;
+
+  // The stored value for key, or nullptr if absent or stale (stale_at_ms <= now_ms; a stale
+  // entry is dropped). The pointer is valid until the next non-const call.
+  const std::string* Find(std::string_view key, int64_t now_ms);
+
+  // Inserts or replaces key's value, evicting other entries as needed. A value too large for
+  // the whole set is not stored (and any older value for key is dropped).
+  void Insert(const std::string& key, std::string value, int64_t stale_at_ms);
+
+  void Erase(std::string_view key);
+  void Clear();
+
+  size_t size() const { return index_.size(); }
+  size_t bytes() const { return bytes_; }
+  size_t max_bytes() const { return max_bytes_; }
+
+ private:
+  struct Slot {
+    std::string key;
+    std::string value;
+    uint64_t hash = 0;
+    int64_t stale_at_ms = 0;
+    bool used = false;
+    bool referenced = false;
+  };
+  // The hash already is one: do not hash it again.
+  struct IdentityHash {
+    size_t operator()(uint64_t h) const { return static_cast<size_t>(h); }
+  };
+
+  static size_t Cost(const Slot& s) { return s.key.size() + s.value.size() + kEntryOverheadBytes; }
+  void RemoveSlot(uint32_t slot);
+  void EvictOne();
+
+  const size_t max_bytes_;
+  const HashFn hash_;
+  size_t bytes_ = 0;
+  std::vector<Slot> slots_;
+  std::vector<uint32_t> free_slots_;
+  std::unordered_map<uint64_t, uint32_t, IdentityHash> index_;  // hash -> slot
+  size_t hand_ = 0;                                             // CLOCK hand into slots_
+};
+
+}  // namespace storage

@@ -1,0 +1,184 @@
+#include "storage/record_codec.h"
+
+namespace storage {
+namespace {
+
+constexpr uint8_t kFlagImported = 0x01;
+constexpr size_t kHeadFixedBytes = 3 + 8 + 8;  // version, status, flags, two times
+
+void PutFixed64(std::string* out, uint64_t v) {
+  for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+void PutVarint64(std::string* out, uint64_t v) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+void PutLengthPrefixed(std::string* out, std::string_view s) {
+  PutVarint64(out, s.size());
+  out->append(s);
+}
+
+// Reads from the front of a byte string; every getter fails (returns false) instead of reading
+// past the end.
+class Reader {
+ public:
+  explicit Reader(std::string_view in) : in_(in) {}
+
+  bool empty() const { return in_.empty(); }
+  size_t remaining() const { return in_.size(); }
+
+  bool Byte(uint8_t* v) {
+    if (in_.empty()) return false;
+    *v = static_cast<uint8_t>(in_[0]);
+    in_.remove_prefix(1);
+    return true;
+  }
+  bool Fixed64(uint64_t* v) {
+    if (in_.size() < 8) return false;
+    uint64_t r = 0;
+    for (int i = 0; i < 8; ++i) r |= uint64_t{static_cast<uint8_t>(in_[i])} << (8 * i);
+    in_.remove_prefix(8);
+    *v = r;
+    return true;
+  }
+  bool Varint64(uint64_t* v) {
+    uint64_t r = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      uint8_t b = 0;
+      if (!Byte(&b)) return false;
+      r |= uint64_t{b & 0x7fu} << shift;
+      if ((b & 0x80) == 0) {
+        *v = r;
+        return true;
+      }
+    }
+    return false;  // more than 10 bytes: not a varint we wrote
+  }
+  bool LengthPrefixed(std::string* s) {
+    uint64_t n;
+    if (!Varint64(&n) || n > in_.size()) return false;
+    s->assign(in_.substr(0, n));
+    in_.remove_prefix(n);
+    return true;
+  }
+  std::string_view Rest() {
+    std::string_view r = in_;
+    in_ = {};
+    return r;
+  }
+
+ private:
+  std::string_view in_;
+};
+
+bool ValidStatus(uint8_t b) { return b >= 1 && b <= 3; }
+
+}  // namespace
+
+std::string EncodeRecordHead(const Record& rec) {
+  std::string out;
+  out.reserve(kHeadFixedBytes + rec.json.size());
+  out.push_back(static_cast<char>(kValueLayoutVersion));
+  out.push_back(static_cast<char>(rec.status));
+  out.push_back(static_cast<char>(rec.imported ? kFlagImported : 0));
+  PutFixed64(&out, static_cast<uint64_t>(rec.fetched_at_ms));
+  PutFixed64(&out, static_cast<uint64_t>(rec.stale_at_ms));
+  out.append(rec.json);
+  return out;
+}
+
+Status DecodeRecordHead(std::string_view in, Record* rec) {
+  if (in.size() < kHeadFixedBytes)
+    return Status::Corruption("record value is truncated (" + std::to_string(in.size()) +
+                              " bytes, the header alone is " + std::to_string(kHeadFixedBytes) +
+                              ")");
+  Reader r(in);
+  uint8_t version = 0, status = 0, flags = 0;
+  uint64_t fetched = 0, stale = 0;
+  r.Byte(&version);
+  r.Byte(&status);
+  r.Byte(&flags);
+  r.Fixed64(&fetched);
+  r.Fixed64(&stale);
+  if (version != kValueLayoutVersion)
+    return Status::Corruption("record value has unknown layout version " + std::to_string(version));
+  if (!ValidStatus(status))
+    return Status::Corruption("record value has unknown status " + std::to_string(status));
+  if ((flags & ~kFlagImported) != 0)
+    return Status::Corruption("record value has unknown flags " + std::to_string(flags));
+  rec->status = static_cast<RecordStatus>(status);
+  rec->imported = (flags & kFlagImported) != 0;
+  rec->fetched_at_ms = static_cast<int64_t>(fetched);
+  rec->stale_at_ms = static_cast<int64_t>(stale);
+  rec->json.assign(r.Rest());
+  return Status::OK();
+}
+
+std::string EncodeChain(const std::vector<RawReply>& chain) {
+  std::string out;
+  size_t total = 16;
+  for (const RawReply& hop : chain)
+    total += hop.server.size() + hop.query.size() + hop.text.size() + 32;
+  out.reserve(total);
+  out.push_back(static_cast<char>(kValueLayoutVersion));
+  PutVarint64(&out, chain.size());
+  for (const RawReply& hop : chain) {
+    PutLengthPrefixed(&out, hop.server);
+    PutLengthPrefixed(&out, hop.query);
+    PutLengthPrefixed(&out, hop.text);
+    PutFixed64(&out, static_cast<uint64_t>(hop.fetched_at_ms));
+  }
+  return out;
+}
+
+Status DecodeChain(std::string_view in, std::vector<RawReply>* chain) {
+  chain->clear();
+  Reader r(in);
+  uint8_t version = 0;
+  if (!r.Byte(&version)) return Status::Corruption("chain value is empty");
+  if (version != kValueLayoutVersion)
+    return Status::Corruption("chain value has unknown layout version " + std::to_string(version));
+  uint64_t hops = 0;
+  if (!r.Varint64(&hops)) return Status::Corruption("chain value is truncated in its hop count");
+  // Each hop takes at least 11 bytes (three empty strings and a time), so a garbled count cannot
+  // make us reserve a huge vector.
+  if (hops > r.remaining() / 11)
+    return Status::Corruption("chain value claims " + std::to_string(hops) +
+                              " hops but holds only " + std::to_string(r.remaining()) +
+                              " more bytes");
+  chain->reserve(hops);
+  for (uint64_t i = 0; i < hops; ++i) {
+    RawReply hop;
+    uint64_t fetched = 0;
+    if (!r.LengthPrefixed(&hop.server) || !r.LengthPrefixed(&hop.query) ||
+        !r.LengthPrefixed(&hop.text) || !r.Fixed64(&fetched))
+      return Status::Corruption("chain value is truncated in hop " + std::to_string(i));
+    hop.fetched_at_ms = static_cast<int64_t>(fetched);
+    chain->push_back(std::move(hop));
+  }
+  if (!r.empty())
+    return Status::Corruption("chain value has " + std::to_string(r.remaining()) +
+                              " trailing bytes");
+  return Status::OK();
+}
+
+std::string EncodeCounter(uint64_t n) {
+  std::string out;
+  PutFixed64(&out, n);
+  return out;
+}
+
+Status DecodeCounter(std::string_view in, uint64_t* n) {
+  Reader r(in);
+  if (in.size() != 8 || !r.Fixed64(n))
+    return Status::Corruption("record counter is " + std::to_string(in.size()) +
+                              " bytes, expected 8");
+  return Status::OK();
+}
+
+}  // namespace storage

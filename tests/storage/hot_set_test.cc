@@ -1,0 +1,106 @@
+#include "storage/hot_set.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+
+namespace storage {
+namespace {
+
+constexpr size_t kOverhead = HotSet::kEntryOverheadBytes;
+
+TEST(HotSetTest, FindInsertReplace) {
+  HotSet hs(1 << 20);
+  EXPECT_EQ(hs.Find("a.com", 0), nullptr);
+  hs.Insert("a.com", "reply-1", 100);
+  ASSERT_NE(hs.Find("a.com", 0), nullptr);
+  EXPECT_EQ(*hs.Find("a.com", 0), "reply-1");
+  hs.Insert("a.com", "reply-22", 100);
+  EXPECT_EQ(*hs.Find("a.com", 0), "reply-22");
+  EXPECT_EQ(hs.size(), 1u);
+  EXPECT_EQ(hs.bytes(), 5 + 8 + kOverhead);
+}
+
+TEST(HotSetTest, ExpiresAtStaleTime) {
+  HotSet hs(1 << 20);
+  hs.Insert("a.com", "r", 100);
+  EXPECT_NE(hs.Find("a.com", 99), nullptr);
+  EXPECT_EQ(hs.Find("a.com", 100), nullptr);  // stale at stale_at_ms: dropped
+  EXPECT_EQ(hs.size(), 0u);
+  EXPECT_EQ(hs.bytes(), 0u);
+  EXPECT_EQ(hs.Find("a.com", 0), nullptr);  // gone for good
+}
+
+TEST(HotSetTest, EraseAndClear) {
+  HotSet hs(1 << 20);
+  hs.Insert("a.com", "1", 100);
+  hs.Insert("b.com", "2", 100);
+  hs.Erase("a.com");
+  hs.Erase("missing.com");
+  EXPECT_EQ(hs.Find("a.com", 0), nullptr);
+  EXPECT_NE(hs.Find("b.com", 0), nullptr);
+  EXPECT_EQ(hs.size(), 1u);
+  hs.Clear();
+  EXPECT_EQ(hs.size(), 0u);
+  EXPECT_EQ(hs.bytes(), 0u);
+  EXPECT_EQ(hs.Find("b.com", 0), nullptr);
+  hs.Insert("c.com", "3", 100);  // usable after Clear
+  EXPECT_NE(hs.Find("c.com", 0), nullptr);
+}
+
+TEST(HotSetTest, StaysWithinItsByteBound) {
+  const size_t entry = 10 + 100 + kOverhead;  // "k00000.com" + 100-byte value
+  HotSet hs(entry * 50);
+  for (int i = 0; i < 1000; ++i) {
+    char key[16];
+    snprintf(key, sizeof key, "k%05d.com", i);
+    hs.Insert(key, std::string(100, 'v'), 1000);
+    EXPECT_LE(hs.bytes(), hs.max_bytes());
+  }
+  EXPECT_EQ(hs.size(), 50u);
+  EXPECT_NE(hs.Find("k00999.com", 0), nullptr);  // the newest survives
+}
+
+TEST(HotSetTest, ClockKeepsReferencedEntries) {
+  const size_t entry = 5 + 1 + kOverhead;
+  HotSet hs(entry * 4);
+  for (const char* k : {"a.com", "b.com", "c.com", "d.com"}) hs.Insert(k, "v", 1000);
+  ASSERT_NE(hs.Find("a.com", 0), nullptr);  // a is referenced
+  hs.Insert("e.com", "v", 1000);            // evicts b, the first unreferenced
+  EXPECT_NE(hs.Find("a.com", 0), nullptr);
+  EXPECT_EQ(hs.Find("b.com", 0), nullptr);
+  EXPECT_NE(hs.Find("e.com", 0), nullptr);
+  EXPECT_EQ(hs.size(), 4u);
+}
+
+TEST(HotSetTest, TooLargeOrZeroCapacityIsNotStored) {
+  HotSet hs(200);
+  hs.Insert("a.com", "small", 1000);
+  EXPECT_NE(hs.Find("a.com", 0), nullptr);
+  hs.Insert("a.com", std::string(1000, 'x'), 1000);  // replacing with a too-large value drops it
+  EXPECT_EQ(hs.Find("a.com", 0), nullptr);
+  EXPECT_EQ(hs.bytes(), 0u);
+  HotSet off(0);
+  off.Insert("a.com", "v", 1000);
+  EXPECT_EQ(off.Find("a.com", 0), nullptr);
+  EXPECT_EQ(off.size(), 0u);
+}
+
+uint64_t ConstantHash(std::string_view) { return 7; }
+
+TEST(HotSetTest, CollisionsAreMissesNeverWrongAnswers) {
+  HotSet hs(1 << 20, &ConstantHash);
+  hs.Insert("a.com", "A", 1000);
+  EXPECT_EQ(hs.Find("b.com", 0), nullptr);  // same hash, different key
+  hs.Erase("b.com");                        // must not erase a.com
+  EXPECT_NE(hs.Find("a.com", 0), nullptr);
+  hs.Insert("b.com", "B", 1000);  // the newer key takes the slot
+  EXPECT_EQ(hs.Find("a.com", 0), nullptr);
+  ASSERT_NE(hs.Find("b.com", 0), nullptr);
+  EXPECT_EQ(*hs.Find("b.com", 0), "B");
+  EXPECT_EQ(hs.size(), 1u);
+  EXPECT_EQ(hs.bytes(), 5 + 1 + kOverhead);
+}
+
+}  // namespace
+}  // namespace storage
