@@ -1,0 +1,79 @@
+#include "whois/query_format.h"
+
+#include <gtest/gtest.h>
+
+namespace whois {
+namespace {
+
+// The query line, or "ERROR: message".
+std::string Format(std::string_view format, std::string_view domain) {
+  auto result = FormatQuery(format, domain);
+  if (auto* error = std::get_if<QueryError>(&result)) return "ERROR: " + error->message;
+  return std::get<std::string>(result);
+}
+
+bool Fails(std::string_view format, std::string_view domain, std::string* error) {
+  *error = Format(format, domain);
+  return error->starts_with("ERROR: ");
+}
+
+TEST(QueryProfileForHost, SpecialHosts) {
+  EXPECT_EQ(QueryProfileForHost("whois.verisign-grs.com").format, "domain %s");
+  EXPECT_EQ(QueryProfileForHost("whois.denic.de").format, "-T dn,ace %s");
+  EXPECT_EQ(QueryProfileForHost("whois.jprs.jp").format, "%s/e");
+  EXPECT_EQ(QueryProfileForHost("whois.punktum.dk").format, "--show-handles %s");
+  EXPECT_EQ(QueryProfileForHost("whois.dk-hostmaster.dk").format, "--show-handles %s");
+  EXPECT_EQ(QueryProfileForHost("whois.registro.br").charset, "iso-8859-1");
+  EXPECT_EQ(QueryProfileForHost("whois.registro.br").format, "%s");
+  EXPECT_EQ(QueryProfileForHost("whois.nic.ad.jp").charset, "iso-2022-jp");
+  EXPECT_EQ(QueryProfileForHost("whois.fi").charset, "iso-8859-1");
+  EXPECT_EQ(QueryProfileForHost("whois.nic.hu").charset, "iso-8859-1");
+  EXPECT_EQ(QueryProfileForHost("whois.dns.lu").charset, "iso-8859-1");
+  EXPECT_EQ(QueryProfileForHost("whois.norid.no").charset, "iso-8859-1");
+}
+
+TEST(QueryProfileForHost, CaseAndTrailingDotIgnored) {
+  EXPECT_EQ(QueryProfileForHost("WHOIS.Verisign-GRS.com.").format, "domain %s");
+}
+
+TEST(QueryProfileForHost, RegistrarAndUnknownHostsGetDefaults) {
+  for (const char* host : {"whois.markmonitor.com", "whois.nic.uk", "", "verisign-grs.com"}) {
+    QueryProfile profile = QueryProfileForHost(host);
+    EXPECT_EQ(profile.format, "%s") << host;
+    EXPECT_EQ(profile.charset, "utf-8") << host;
+  }
+}
+
+TEST(FormatQuery, Substitutes) {
+  EXPECT_EQ(Format("%s", "example.com"), "example.com");
+  EXPECT_EQ(Format("domain %s", "example.com"), "domain example.com");
+  EXPECT_EQ(Format("-T dn,ace %s", "xn--mnchen-3ya.de"), "-T dn,ace xn--mnchen-3ya.de");
+  EXPECT_EQ(Format("%s/e", "example.jp"), "example.jp/e");
+}
+
+TEST(FormatQuery, RejectsBadFormats) {
+  std::string error;
+  EXPECT_TRUE(Fails("domain", "example.com", &error));
+  EXPECT_NE(error.find("exactly once"), std::string::npos) << error;
+  EXPECT_TRUE(Fails("%s %s", "example.com", &error));
+  EXPECT_NE(error.find("exactly once"), std::string::npos) << error;
+  EXPECT_TRUE(Fails("%d %s", "example.com", &error));
+  EXPECT_TRUE(Fails("100% %s", "example.com", &error));
+  EXPECT_TRUE(Fails("%s\r\nsecond query", "example.com", &error));
+  EXPECT_TRUE(Fails("%s\t", "example.com", &error));
+  EXPECT_TRUE(Fails(std::string(200, 'a') + "%s", "example.com", &error));
+  EXPECT_EQ(QueryFormatError("domain %s"), "");
+  EXPECT_NE(QueryFormatError(""), "");
+}
+
+TEST(FormatQuery, RejectsUnnormalisedDomains) {
+  std::string error;
+  EXPECT_TRUE(Fails("%s", "", &error));
+  EXPECT_TRUE(Fails("%s", "Example.com", &error));
+  EXPECT_TRUE(Fails("%s", "example.com\r\nfoo", &error));
+  EXPECT_TRUE(Fails("%s", "ex ample.com", &error));
+  EXPECT_NE(error.find("normalised"), std::string::npos) << error;
+}
+
+}  // namespace
+}  // namespace whois

@@ -1,0 +1,209 @@
+#include "whois/referral.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/whois_directory/fixture.h"
+
+namespace whois {
+namespace {
+
+void ExpectReferral(const std::optional<Referral>& referral, std::string_view host,
+                    uint16_t port = 43, bool rwhois = false) {
+  ASSERT_TRUE(referral.has_value());
+  EXPECT_EQ(referral->host, host);
+  EXPECT_EQ(referral->port, port);
+  EXPECT_EQ(referral->rwhois, rwhois);
+}
+
+TEST(ExtractReferral, IanaRefer) {
+  ExpectReferral(ExtractReferral(ReadFixture("referrals/python-whois_iana_nic.live")),
+                 "whois.nic.live");
+}
+
+TEST(ExtractReferral, IanaTldAnswerWhoisLine) {
+  ExpectReferral(ExtractReferral(ReadFixture("iana/COM")), "whois.verisign-grs.com");
+  std::string reason;
+  EXPECT_FALSE(ExtractReferral(ReadFixture("iana/AAA"), &reason));
+  EXPECT_NE(reason.find("whois:"), std::string::npos) << reason;
+}
+
+TEST(ExtractReferral, VerisignRegistrarWhoisServer) {
+  ExpectReferral(ExtractReferral(ReadFixture("referrals/weppos_verisign_com_registered.txt")),
+                 "whois.markmonitor.com");
+  ExpectReferral(ExtractReferral(ReadFixture("referrals/weppos_crsnic.com_referral.txt")),
+                 "whois.godaddy.com");
+}
+
+TEST(ExtractReferral, VerisignTakesTheFirstDomainNameRecordOnly) {
+  // Name-server records with their registrars' "Whois Server:" lines come first; the domain's
+  // own record is last.
+  ExpectReferral(ExtractReferral(ReadFixture("referrals/weppos_crsnic.com_referral_multiple.txt")),
+                 "whois.markmonitor.com");
+  std::string two_records =
+      "   Domain Name: EXAMPLE.COM\n"
+      "   Registrar WHOIS Server: whois.first.example\n"
+      "\n"
+      "   Domain Name: EXAMPLE.COM.EVIL.NET\n"
+      "   Registrar WHOIS Server: whois.second.example\n";
+  ExpectReferral(ExtractReferral(two_records), "whois.first.example");
+  // The first record names none: later records are not consulted.
+  std::string first_without =
+      "   Domain Name: EXAMPLE.COM\n"
+      "   Registrar: Someone\n"
+      "\n"
+      "   Domain Name: EXAMPLE.COM.EVIL.NET\n"
+      "   Registrar WHOIS Server: whois.second.example\n";
+  EXPECT_FALSE(ExtractReferral(first_without));
+  // A server line outside any Domain Name record is ignored.
+  EXPECT_FALSE(ExtractReferral("   Server Name: NS1.EXAMPLE.COM\n   Whois Server: whois.x.com\n"));
+}
+
+TEST(ExtractReferral, AfiliasWithoutBlankAfterColon) {
+  ExpectReferral(ExtractReferral(ReadFixture("referrals/weppos_afilias.bz.txt")),
+                 "whois.belizenic.bz");
+}
+
+TEST(ExtractReferral, MissingOrUnusableRegistrarServer) {
+  std::string reason = "stale";
+  EXPECT_FALSE(
+      ExtractReferral(ReadFixture("referrals/weppos_crsnic.com_referral_missing.txt"), &reason));
+  EXPECT_EQ(reason, "");
+  EXPECT_FALSE(ExtractReferral(ReadFixture("referrals/weppos_crsnic.com_referral_not_defined.txt"),
+                               &reason));
+  EXPECT_NE(reason.find("not defined"), std::string::npos) << reason;
+  EXPECT_FALSE(ExtractReferral(ReadFixture("referrals/weppos_biz_registered.txt"), &reason));
+  EXPECT_NE(reason.find("empty"), std::string::npos) << reason;
+}
+
+TEST(ExtractReferral, ArinReferralServer) {
+  ExpectReferral(ExtractReferral(ReadFixture("referrals/weppos_arin_referral_apnic.txt")),
+                 "whois.apnic.net");
+  ExpectReferral(ExtractReferral(ReadFixture("referrals/weppos_arin_referral_whois.txt")),
+                 "whois.ripe.net");
+  ExpectReferral(ExtractReferral(ReadFixture("referrals/weppos_arin_referral_rwhois.txt")),
+                 "rwhois.servernap.net", 4321, true);
+  EXPECT_FALSE(ExtractReferral(ReadFixture("referrals/weppos_arin_referral_missing.txt")));
+}
+
+TEST(ExtractReferral, ArinTakesTheLastReferralServer) {
+  std::string text =
+      "NetRange:       4.0.0.0 - 4.255.255.255\n"
+      "ReferralServer: whois://whois.ripe.net\n"
+      "\n"
+      "NetRange:       4.2.0.0 - 4.2.255.255\n"
+      "ReferralServer: rwhois://rwhois.level3.net:4321/\n";
+  ExpectReferral(ExtractReferral(text), "rwhois.level3.net", 4321, true);
+}
+
+TEST(ExtractReferral, RwhoisPercentReferral) {
+  ExpectReferral(ExtractReferral("%rwhois V-1.5 master.rwhois.net\n"
+                                 "%referral rwhois://master.b.rwhois.net:4321/auth-area=b\n"
+                                 "%referral rwhois://rs.internic.net:4321/auth-area=.\n%ok\n"),
+                 "master.b.rwhois.net", 4321, true);
+  ExpectReferral(ExtractReferral("% referral whois://whois.example.net\n"), "whois.example.net");
+  EXPECT_FALSE(ExtractReferral("%referrals are not followed here\n"));
+}
+
+TEST(ExtractReferral, CrlfAndCaseInsensitiveKeys) {
+  ExpectReferral(ExtractReferral("REFER: WHOIS.NIC.LIVE.\r\n"), "whois.nic.live");
+  ExpectReferral(ExtractReferral("domain name: x.com\r\nregistrar whois server: whois.x.com\r\n"),
+                 "whois.x.com");
+}
+
+TEST(ExtractReferral, NothingNamed) {
+  std::string reason = "stale";
+  EXPECT_FALSE(ExtractReferral("", &reason));
+  EXPECT_EQ(reason, "");
+  EXPECT_FALSE(ExtractReferral("No match for \"EXAMPLE.COM\".\r\n"));
+  EXPECT_FALSE(ExtractReferral(std::string("\0\xff\n:::\n%\n", 8)));
+}
+
+TEST(ParseReferralValue, AcceptedForms) {
+  ExpectReferral(ParseReferralValue("whois.godaddy.com"), "whois.godaddy.com");
+  ExpectReferral(ParseReferralValue("  whois.PublicDomainRegistry.com \r"),
+                 "whois.publicdomainregistry.com");
+  ExpectReferral(ParseReferralValue("whois.godaddy"), "whois.godaddy");  // a real TLD
+  ExpectReferral(ParseReferralValue("whois.example.com."), "whois.example.com");
+  ExpectReferral(ParseReferralValue("whois://whois.x.com:4343/"), "whois.x.com", 4343);
+  ExpectReferral(ParseReferralValue("WHOIS://whois.ripe.net:43"), "whois.ripe.net");
+  ExpectReferral(ParseReferralValue("whois.example.com/whois"), "whois.example.com");
+  ExpectReferral(ParseReferralValue("whois.example.com:4343"), "whois.example.com", 4343);
+  ExpectReferral(ParseReferralValue("rwhois://rwhois.servernap.net:4321"), "rwhois.servernap.net",
+                 4321, true);
+  ExpectReferral(ParseReferralValue("xn--80ak6aa92e.com"), "xn--80ak6aa92e.com");
+}
+
+TEST(ParseReferralValue, HostilePathIsDropped) {
+  ExpectReferral(ParseReferralValue("whois.example.com/../x"), "whois.example.com");
+}
+
+TEST(ParseReferralValue, RejectedForms) {
+  for (std::string_view bad : {
+           "",
+           "   ",
+           "GoDaddy",                       // no dot: a name, not a host
+           "not defined",                   // Verisign's placeholder
+           "http://www.godaddy.com/whois",  // a web form
+           "https://whois.example.com",     // likewise
+           "ftp://whois.example.com",       // unknown scheme
+           "whois.example.com\r\nQUIT",     // CR/LF inside
+           "whois.exa mple.com",            // blank inside
+           "whois.example.com\tfoo",        // tab inside
+           "127.0.0.1",                     // IPv4 literal
+           "whois://127.0.0.1:43",          // likewise behind a scheme
+           "[::1]",                         // IPv6 literal
+           "::1",                           // likewise
+           "user@whois.example.com",        // user information
+           "whois.example.com:0",           // port 0
+           "whois.example.com:65536",       // port too big
+           "whois.example.com:",            // empty port
+           "whois.example.com:43a",         // garbage port
+           "whois..example.com",            // empty label
+           ".whois.example.com",            // empty first label
+           "-whois.example.com",            // leading hyphen
+           "whois-.example.com",            // trailing hyphen
+           "whois_srv.example.com",         // underscore is not LDH
+           "whois.example.123",             // numeric TLD
+           "wh\xc3\xb6is.example.com",      // non-ASCII (U-label)
+           "whois://",                      // scheme only
+           "/whois.example.com",            // path only
+       }) {
+    std::string reason;
+    EXPECT_FALSE(ParseReferralValue(bad, &reason)) << bad;
+    EXPECT_FALSE(reason.empty()) << bad;
+  }
+}
+
+TEST(ParseReferralValue, LengthLimits) {
+  std::string label63(63, 'a');
+  std::string label64(64, 'a');
+  ExpectReferral(ParseReferralValue(label63 + ".example.com"), label63 + ".example.com");
+  EXPECT_FALSE(ParseReferralValue(label64 + ".example.com"));
+  std::string long_host;  // 4 * 64 = 256 > 253
+  for (int i = 0; i < 4; ++i) long_host += std::string(63, 'a') + ".";
+  long_host += "com";
+  EXPECT_FALSE(ParseReferralValue(long_host));
+  EXPECT_FALSE(ParseReferralValue(std::string(300, 'a') + ".com"));
+  std::string reason;
+  EXPECT_FALSE(ParseReferralValue(std::string(600, 'a'), &reason));
+  EXPECT_NE(reason.find("too long"), std::string::npos) << reason;
+}
+
+TEST(ParseReferralValue, ReasonsAreSafeToLog) {
+  std::string reason;
+  EXPECT_FALSE(ParseReferralValue("http://evil\x1b[31m.example/", &reason));
+  for (char c : reason) EXPECT_TRUE(c >= 0x20 && c < 0x7f) << reason;
+  EXPECT_FALSE(ParseReferralValue("http://evil", &reason));
+  EXPECT_NE(reason.find("web page"), std::string::npos) << reason;
+}
+
+TEST(IsValidServerHostName, Basics) {
+  EXPECT_TRUE(IsValidServerHostName("whois.nic.uk"));
+  EXPECT_TRUE(IsValidServerHostName("WHOIS.NIC.UK"));
+  EXPECT_FALSE(IsValidServerHostName("whois.nic.uk."));
+  EXPECT_FALSE(IsValidServerHostName("localhost"));
+  EXPECT_FALSE(IsValidServerHostName("10.0.0.1"));
+}
+
+}  // namespace
+}  // namespace whois

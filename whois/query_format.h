@@ -1,0 +1,44 @@
+// How to talk to one WHOIS server: the query line it expects and the charset it answers in.
+//
+// Both belong to the server HOST, not to the TLD: a registrar server reached by referral from
+// whois.verisign-grs.com gets a plain query, while whois.verisign-grs.com itself wants
+// "domain example.com". The host table is compiled in (query_format.cc, one row per quirk, each
+// with its source); everything else gets the defaults. Pure: no I/O, no state.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace whois {
+
+struct QueryProfile {
+  std::string format = "%s";      // "%s" is replaced by the domain (see FormatQuery)
+  std::string charset = "utf-8";  // a name whois::DecodeToUtf8 (charset.h) accepts
+};
+
+// The profile of `host` (case-insensitive; one trailing dot ignored). Unknown hosts get the
+// defaults: "%s" and "utf-8".
+QueryProfile QueryProfileForHost(std::string_view host);
+
+// Longest query format accepted (an override comes from the operator's configuration).
+inline constexpr size_t kMaxQueryFormatLength = 128;
+
+// Empty if `format` is usable, else why not ("query format 'x' must contain %s exactly once").
+// A usable format is printable ASCII (no CR, LF, tab or other control byte: the line is sent
+// as is and must not smuggle a second query), at most kMaxQueryFormatLength bytes, and holds
+// "%s" exactly once and no other '%'.
+std::string QueryFormatError(std::string_view format);
+
+// Why FormatQuery could not build a query line.
+struct QueryError {
+  std::string message;  // e.g. "query format '%s %s' must contain %s exactly once"
+};
+
+// The line to send upstream (without the CRLF) for `domain` with `format`, e.g.
+// FormatQuery("-T dn,ace %s", "example.de") holds "-T dn,ace example.de".
+// `domain` must be non-empty [a-z0-9.-] (a normalised A-label name). Returns a QueryError when
+// the format (QueryFormatError) or the domain is not acceptable.
+std::variant<std::string, QueryError> FormatQuery(std::string_view format, std::string_view domain);
+
+}  // namespace whois
