@@ -1,0 +1,317 @@
+#include "whois/reply_classifier.h"
+
+#include <algorithm>
+#include <array>
+#include <span>
+#include <string>
+
+namespace whois {
+namespace {
+
+// Lines longer than this are prose (disclaimers), where words such as "not found" or "access
+// denied" describe policy rather than this answer.
+constexpr size_t kMaxSignalLine = 200;
+
+// Distinctive pieces of refusal texts seen in the wild (tests/fixtures/whois/refusal-messages.tsv
+// lists the sources). Matched on the lower-cased, trimmed line. Strong phrases are never found in
+// a data reply; weak ones also occur in disclaimers ("... for excessive querying of the WHOIS
+// database ...") and count only in a reply with few data lines and no not-found line.
+constexpr std::array<std::string_view, 27> kStrongRefusals = {
+    "access control limit",
+    "too many connections",
+    "maximum queries per",
+    "request limit exceeded",
+    "only 1 request per",
+    "whois-limit exceeded",
+    "still in grace period",
+    "exceeded your quota",
+    "connection limit exceeded",
+    "too many requests",
+    "query quota",
+    "exceeded its quota",
+    "whois limit exceeded",
+    "query_status: 440",
+    "please go away for",
+    "quota exceeded",
+    "looup quota",
+    "rate limit exceeded",
+    "allowed queries exceeded",
+    "lookup refused",
+    "rate limit is maxed",
+    "limit exceeded",
+    "exceeded the query limit",
+    "too many queries",
+    "limit reached",
+    "quota of queries",
+    "queries exceeded",
+};
+
+constexpr std::array<std::string_view, 14> kWeakRefusals = {
+    "excessive querying",
+    "server too busy",
+    "temporarily unavailable",
+    "request denied",
+    "database is currently down",
+    "access denied",
+    "permanently denied",
+    "temporarily denied",
+    "not allowed to connect",
+    "blacklisted",
+    "tld is not supported",
+    "rate limit notice",
+    "try again later",
+    "service unavailable",
+};
+
+// A weak refusal in a reply with at least this many data lines is a disclaimer.
+constexpr int kWeakRefusalMaxDataLines = 5;
+
+// Line prefixes that announce an error instead of data ("% Error: 55000000002 ..."), unless the
+// error is a not-found ("ERROR:101: no entries found").
+constexpr std::array<std::string_view, 3> kRefusalPrefixes = {"% error:", "%error:", "error:"};
+
+constexpr std::array<std::string_view, 45> kNotFoundPhrases = {
+    "do not have an entry",
+    "could not find",
+    "object_not_found",
+    "no objects found",
+    "returned 0 objects",
+    "is available for purchase",
+    "not available in our whois database",
+    "220 available",
+    "not have any data for",
+    "no match",
+    "not found",
+    "no entries found",
+    "no data found",
+    "no matching record",
+    "nothing found",
+    "object does not exist",
+    "no object found",
+    "no such domain",
+    "not registered",
+    "not registred",
+    "no records matching",
+    "no domain records were found",
+    "no existe",
+    "has not been registered",
+    "not known in",
+    "domain not found",
+    "available for registration",
+    "does not exist",
+    "no information was found",
+    "no se encontro",
+    "no entries",
+    "is free",
+    "not exist",
+    "no records found",
+    "no found",
+    "nincs tal",  // .hu "Nincs találat / No match"
+    "not available in the database",
+    "no data was found",
+    "no results",
+    "domain is available",
+    "this domain is available",
+    "no matching objects",
+    "is not a registered domain",
+    "no information available",
+    "no such object",
+};
+
+// Values of a "status:" line meaning free.
+constexpr std::array<std::string_view, 9> kFreeStatus = {
+    "available", "free", "not registered", "no object found", "not found",
+    "avail",     "open", "unassigned",     "is free"};
+
+std::string LowerTrimmed(std::string_view line) {
+  size_t b = 0, e = line.size();
+  while (b < e && (line[b] == ' ' || line[b] == '\t' || line[b] == '\r')) ++b;
+  while (e > b && (line[e - 1] == ' ' || line[e - 1] == '\t' || line[e - 1] == '\r')) --e;
+  std::string out(line.substr(b, e - b));
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+template <typename F>
+void ForEachLine(std::string_view text, F&& f) {
+  if (text.size() > kMaxClassifiedBytes) text = text.substr(0, kMaxClassifiedBytes);
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) nl = text.size();
+    if (!f(text.substr(pos, nl - pos))) return;
+    pos = nl + 1;
+  }
+}
+
+bool Contains(const std::string& hay, std::string_view needle) {
+  return hay.find(needle) != std::string::npos;
+}
+
+bool IsNotFound(const std::string& l) {
+  if (l.size() > 120 || l.empty()) return false;
+  size_t colon = l.find(':');
+  if (colon != std::string::npos && colon < 40) {
+    std::string_view key = std::string_view(l).substr(0, colon);
+    std::string_view value = std::string_view(l).substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+      value.remove_prefix(1);
+    while (!value.empty() && (value.back() == '.' || value.back() == ' ')) value.remove_suffix(1);
+    if (key.find("status") != std::string_view::npos) {
+      for (std::string_view s : kFreeStatus) {
+        if (value == s) return true;
+      }
+    }
+  }
+  if (l == "available" || l == "free" || l.ends_with(" is available") ||
+      l.ends_with(" is available.")) {
+    return true;
+  }
+  for (std::string_view p : kNotFoundPhrases) {
+    if (Contains(l, p)) return true;
+  }
+  return false;
+}
+
+// A line that reads like data: "key: value" with a short key, "key....: value" or "[key] value".
+bool IsDataLine(const std::string& l) {
+  if (l.empty() || l[0] == '%' || l[0] == '#') return false;
+  if (l[0] == '[' || (l.size() > 3 && l[1] == '.' && l[3] == '[')) {
+    size_t close = l.find(']');
+    return close != std::string::npos && close + 1 < l.size();
+  }
+  size_t colon = l.find(':');
+  if (colon == std::string::npos || colon == 0 || colon > 60) return false;
+  size_t v = colon + 1;
+  while (v < l.size() && (l[v] == ' ' || l[v] == '\t' || l[v] == '.')) ++v;
+  return v < l.size() && l.compare(colon + 1, 2, "//") != 0;
+}
+
+bool ContainsAny(const std::string& l, std::span<const std::string_view> phrases) {
+  for (std::string_view p : phrases) {
+    if (Contains(l, p)) return true;
+  }
+  return false;
+}
+
+std::string_view TrimLine(std::string_view line) {
+  size_t b = line.find_first_not_of(" \t%#*");
+  if (b == std::string_view::npos) return {};
+  size_t e = line.find_last_not_of(" \t\r");
+  return line.substr(b, e + 1 - b);
+}
+
+// One pass over the reply: the first line of each signal, and how much data it holds.
+struct Scan {
+  std::string_view strong, weak, not_found, partial;
+  int data_lines = 0;
+};
+
+Scan ScanReply(std::string_view text) {
+  Scan scan;
+  ForEachLine(text, [&](std::string_view line) {
+    std::string l = LowerTrimmed(line);
+    if (l.empty()) return true;
+    if (l.size() <= kMaxSignalLine) {
+      bool not_found = IsNotFound(l);
+      // whois.registro.br: "Query rate limit exceeded. Reduced information." precedes a partial
+      // answer (record or not-found) that is true as far as it goes, so it only counts as a
+      // refusal when nothing follows.
+      bool partial = Contains(l, "reduced information");
+      if (scan.strong.empty() && !partial && ContainsAny(l, kStrongRefusals)) {
+        scan.strong = TrimLine(line);
+      }
+      if (scan.partial.empty() && partial) scan.partial = TrimLine(line);
+      bool error_line = std::any_of(kRefusalPrefixes.begin(), kRefusalPrefixes.end(),
+                                    [&](std::string_view p) { return l.starts_with(p); });
+      if (scan.weak.empty() && !not_found && (error_line || ContainsAny(l, kWeakRefusals))) {
+        scan.weak = TrimLine(line);
+      }
+      if (scan.not_found.empty() && not_found) scan.not_found = TrimLine(line);
+    }
+    if (IsDataLine(l)) ++scan.data_lines;
+    return true;
+  });
+  return scan;
+}
+
+std::string_view RefusalOf(const Scan& scan) {
+  if (!scan.strong.empty()) return scan.strong;
+  if (!scan.weak.empty() && scan.not_found.empty() && scan.data_lines < kWeakRefusalMaxDataLines) {
+    return scan.weak;
+  }
+  if (!scan.partial.empty() && scan.not_found.empty() && scan.data_lines < 2) return scan.partial;
+  return {};
+}
+
+}  // namespace
+
+std::string_view ReplyKindName(ReplyKind kind) {
+  switch (kind) {
+    case ReplyKind::kRecord:
+      return "record";
+    case ReplyKind::kNotFound:
+      return "not_found";
+    case ReplyKind::kRefused:
+      return "refused";
+    case ReplyKind::kEmpty:
+      return "empty";
+  }
+  return "empty";
+}
+
+std::string_view RefusalLine(std::string_view text) {
+  Scan scan = ScanReply(text);
+  return RefusalOf(scan);
+}
+
+std::string_view NotFoundLine(std::string_view text) { return ScanReply(text).not_found; }
+
+ReplyKind ClassifyReply(std::string_view text) {
+  Scan scan = ScanReply(text);
+  if (!RefusalOf(scan).empty()) return ReplyKind::kRefused;
+  if (!scan.not_found.empty()) return ReplyKind::kNotFound;
+  return scan.data_lines >= 2 ? ReplyKind::kRecord : ReplyKind::kEmpty;
+}
+
+std::optional<int64_t> RetryAfterSeconds(std::string_view text) {
+  std::string l = LowerTrimmed(text.substr(0, std::min(text.size(), kMaxClassifiedBytes)));
+  // Go-style duration: "try again after: 24h0m0s".
+  if (size_t p = l.find("after:"); p != std::string::npos) {
+    int64_t total = 0, n = 0;
+    bool any = false;
+    for (size_t i = p + 6; i < l.size() && i < p + 40; ++i) {
+      char c = l[i];
+      if (c >= '0' && c <= '9') {
+        n = n * 10 + (c - '0');
+        if (n > 100000000) return std::nullopt;
+      } else if (c == 'h' || c == 'm' || c == 's') {
+        total += n * (c == 'h' ? 3600 : c == 'm' ? 60 : 1);
+        n = 0;
+        any = true;
+      } else if (c != ' ') {
+        break;
+      }
+    }
+    if (any) return total;
+  }
+  // "<n> second(s)/minute(s)/hour(s)".
+  for (size_t i = 0; i < l.size(); ++i) {
+    if (l[i] < '0' || l[i] > '9' || (i > 0 && l[i - 1] >= '0' && l[i - 1] <= '9')) continue;
+    int64_t n = 0;
+    size_t j = i;
+    while (j < l.size() && l[j] >= '0' && l[j] <= '9' && j - i < 10) n = n * 10 + (l[j++] - '0');
+    while (j < l.size() && l[j] == ' ') ++j;
+    std::string_view rest = std::string_view(l).substr(j);
+    if (rest.starts_with("sec")) return n;
+    if (rest.starts_with("min")) return n * 60;
+    if (rest.starts_with("hour")) return n * 3600;
+  }
+  if (Contains(l, "per hour")) return 3600;
+  if (Contains(l, "daily")) return 86400;
+  return std::nullopt;
+}
+
+}  // namespace whois

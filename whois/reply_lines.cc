@@ -1,0 +1,206 @@
+#include "whois/reply_lines.h"
+
+#include <algorithm>
+
+namespace whois {
+namespace {
+
+struct Line {
+  std::string_view text;  // trimmed
+  int indent = 0;
+};
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+std::vector<Line> SplitLines(std::string_view text) {
+  std::vector<Line> lines;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) nl = text.size();
+    std::string_view raw = text.substr(pos, std::min(nl - pos, kMaxLineLength));
+    pos = nl + 1;
+    Line line;
+    size_t i = 0;
+    while (i < raw.size() && (raw[i] == ' ' || raw[i] == '\t')) ++i;
+    line.indent = static_cast<int>(i);
+    line.text = Trim(raw);
+    lines.push_back(line);
+  }
+  return lines;
+}
+
+bool IsComment(std::string_view t) {
+  return t.starts_with('%') || t.starts_with('#') || t.starts_with(">>>") || t.starts_with("--");
+}
+
+// "a. [Domain Name]  GOOGLE.JP" -> "[Domain Name]  GOOGLE.JP".
+// "1a.        Domain Name : example.gov.za" -> "Domain Name : example.gov.za";
+// "c [Record Created]  13-MAY-2009" -> "[Record Created]  13-MAY-2009".
+std::string_view StripListMarker(std::string_view t) {
+  if (t.size() > 3 && IsAlpha(t[0]) && t[1] == ' ' && t[2] == '[') return t.substr(2);  // MYNIC
+  size_t i = 0;
+  while (i < t.size() && i < 3 && (IsAlpha(t[i]) || (t[i] >= '0' && t[i] <= '9'))) ++i;
+  if (i == 0 || i + 1 >= t.size() || t[i] != '.' || (t[i + 1] != ' ' && t[i + 1] != '\t')) {
+    return t;
+  }
+  std::string_view rest = t.substr(i + 1);
+  while (!rest.empty() && (rest.front() == ' ' || rest.front() == '\t')) rest.remove_prefix(1);
+  return rest.empty() ? t : rest;
+}
+
+// Strips ". . . ." or "......" padding some registries put between key and value.
+std::string_view StripPadding(std::string_view v) {
+  v = Trim(v);
+  if (v.starts_with("..") || v.starts_with(". .")) {
+    while (!v.empty() && (v.front() == '.' || v.front() == ' ' || v.front() == '\t')) {
+      v.remove_prefix(1);
+    }
+  }
+  return v;
+}
+
+// Returns the position of the colon that ends a key, or npos.
+size_t KeyColon(std::string_view t) {
+  size_t colon = t.find(':');
+  if (colon == std::string_view::npos || colon == 0 || colon > kMaxKeyLength) {
+    return std::string_view::npos;
+  }
+  if (t.substr(colon).starts_with("://")) return std::string_view::npos;
+  bool letter = false;
+  for (size_t i = 0; i < colon; ++i) letter = letter || IsAlpha(t[i]);
+  return letter ? colon : std::string_view::npos;
+}
+
+std::string KeyText(std::string_view key) {
+  key = Trim(key);
+  while (!key.empty() && (key.back() == '.' || key.back() == ' ' || key.back() == '\t')) {
+    key.remove_suffix(1);
+  }
+  return std::string(key);
+}
+
+}  // namespace
+
+std::string NormalizeKey(std::string_view key) {
+  std::string out;
+  bool space = false;
+  for (char c : key.substr(0, kMaxKeyLength)) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+      if (space && !out.empty()) out.push_back(' ');
+      space = false;
+      out.push_back(c);
+    } else {
+      space = true;
+    }
+  }
+  return out;
+}
+
+std::vector<ReplyEntry> SplitReply(std::string_view text, bool column_keys) {
+  std::vector<Line> lines = SplitLines(text);
+  std::vector<ReplyEntry> out;
+  std::string section, pending_key;
+  int header_indent = -1;
+  bool header_just_seen = false;
+  // True from a header until the first blank line or keyed line after its values: lines without
+  // a key in this block are the header's values even when they are not indented (.ch, .kg).
+  bool header_block = false;
+  int object = 0;
+  auto open_header = [&](std::string name, int indent) {
+    section = name;
+    pending_key = std::move(name);
+    header_indent = indent;
+    header_just_seen = true;
+    header_block = true;
+  };
+  auto emit = [&](const std::string& key, std::string_view value) {
+    if (!value.empty()) out.push_back({section, key, std::string(value), object});
+  };
+  for (size_t n = 0; n < lines.size(); ++n) {
+    const Line& line = lines[n];
+    std::string_view t = line.text;
+    if (t.empty()) {
+      ++object;
+      if (!header_just_seen) {
+        section.clear();
+        pending_key.clear();
+        header_indent = -1;
+        header_block = false;
+      }
+      continue;
+    }
+    if (IsComment(t)) continue;
+    bool was_header = header_just_seen;
+    header_just_seen = false;
+    t = StripListMarker(t);
+    if (t.front() == '[') {
+      size_t close = t.find(']');
+      if (close != std::string_view::npos && close > 1 && close <= kMaxKeyLength) {
+        std::string key = KeyText(t.substr(1, close - 1));
+        std::string_view value = StripPadding(t.substr(close + 1));
+        if (value.empty()) {
+          open_header(std::move(key), line.indent);
+        } else {
+          emit(key, value);
+          header_block = false;
+        }
+        continue;
+      }
+    }
+    size_t colon = KeyColon(t);
+    bool continuation =
+        !pending_key.empty() && (line.indent > header_indent || was_header || header_block);
+    if (colon != std::string_view::npos) {
+      std::string key = KeyText(t.substr(0, colon));
+      std::string_view value = StripPadding(t.substr(colon + 1));
+      if (value.empty()) {
+        open_header(std::move(key), line.indent);
+        continue;
+      }
+      emit(key, value);
+      header_block = false;
+      if (section.empty() || line.indent <= header_indent) {
+        // "nameservers: ns1.example.pl." may go on over more-indented lines without a key.
+        pending_key = std::move(key);
+        header_indent = line.indent;
+      }
+      continue;
+    }
+    if (column_keys) {
+      size_t gap = t.find("  ");
+      size_t tab = t.find('\t');
+      gap = std::min(gap, tab);
+      if (gap != std::string_view::npos && gap <= kMaxKeyLength) {
+        emit(KeyText(t.substr(0, gap)), StripPadding(t.substr(gap)));
+        continue;
+      }
+    }
+    if (continuation) {
+      emit(pending_key, t);
+      continue;
+    }
+    // A short line without a key followed by a more-indented line heads a section (.it
+    // "Registrant", then "  Organization: ...").
+    if (t.size() <= kMaxKeyLength && n + 1 < lines.size() && !lines[n + 1].text.empty() &&
+        lines[n + 1].indent > line.indent) {
+      open_header(KeyText(t), line.indent);
+      continue;
+    }
+    pending_key.clear();
+  }
+  return out;
+}
+
+}  // namespace whois

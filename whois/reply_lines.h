@@ -1,0 +1,34 @@
+// Splits a WHOIS reply into (section, key, value) entries, the shape every format family shares
+// once its layout is undone: "Key: Value", "Key.......: Value", "[Key] value", "a. [Key] value",
+// a header line ("Registrant:", "[Tech-C]", "Registrant") whose section or values follow on
+// more-indented lines, and RIPE-style objects separated by blank lines.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace whois {
+
+// Lines longer than this are cut; keys longer than kMaxKeyLength are not keys.
+inline constexpr size_t kMaxLineLength = 4096;
+inline constexpr size_t kMaxKeyLength = 60;
+
+struct ReplyEntry {
+  std::string section;  // header text the entry sits under, as written (may be empty)
+  std::string key;      // as written, without the colon or brackets
+  std::string value;    // trimmed, never empty
+  int object = 0;       // index of the blank-line separated block the entry is in
+};
+
+// Comment lines ('%', '#', ">>>") are skipped. A header's own line yields no entry; lines under
+// it without a key yield entries with key = the header text. With `column_keys`, a line without a
+// "key:" is split at its first run of two or more blanks ("Domain-name         example.sk").
+// Linear in text.size().
+std::vector<ReplyEntry> SplitReply(std::string_view text, bool column_keys = false);
+
+// Lower case ASCII, every run of characters other than [a-z0-9] one space, trimmed:
+// "Registrant E-mail" -> "registrant e mail", "nic-hdl" -> "nic hdl".
+std::string NormalizeKey(std::string_view key);
+
+}  // namespace whois
