@@ -31,7 +31,7 @@ struct CommandContext {
 using CommandHandler = void (*)(CommandContext&);
 
 enum CommandFlag : uint32_t {
-  kCmdNoAuth = 1u << 0,    // allowed before AUTH (AUTH, HELLO, QUIT)
+  kCmdNoAuth = 1u << 0,  // allowed before AUTH (AUTH, HELLO, QUIT)
   kCmdWrite = 1u << 1,
   kCmdReadonly = 1u << 2,
   kCmdFast = 1u << 3,
@@ -41,13 +41,13 @@ enum CommandFlag : uint32_t {
 };
 
 struct CommandSpec {
-  std::string_view name;     // lower case
-  int arity;                 // Redis convention: N exact, -N at least N (name included)
+  std::string_view name;  // lower case
+  int arity;              // Redis convention: N exact, -N at least N (name included)
   uint32_t flags;
   CommandHandler handler;
   int first_key = 0, last_key = 0, key_step = 0;
   std::string_view summary;
-  std::string_view group;    // Redis's doc group: "connection", "server", "string", "generic"...
+  std::string_view group;  // Redis's doc group: "connection", "server", "string", "generic"...
   std::vector<std::string_view> subcommands;  // lower case, for COMMAND's subcommand list
 };
 
@@ -85,6 +85,9 @@ void CmdScan(CommandContext&);
 void CmdSet(CommandContext&);
 void CmdFlushdb(CommandContext&);
 void CmdTime(CommandContext&);
+void CmdWhoisLookup(CommandContext&);
+void CmdWhoisRaw(CommandContext&);
+void CmdWhoisServer(CommandContext&);
 
 // Redis's exact error texts (clients match on them).
 std::string WrongArityError(std::string_view command);

@@ -32,8 +32,7 @@ bool CheckPassword(Server& server, std::string_view user, std::string_view pass)
   // Compare in time independent of where the strings differ.
   if (pass.size() != want.size()) return false;
   unsigned char diff = 0;
-  for (size_t i = 0; i < want.size(); ++i)
-    diff |= static_cast<unsigned char>(want[i] ^ pass[i]);
+  for (size_t i = 0; i < want.size(); ++i) diff |= static_cast<unsigned char>(want[i] ^ pass[i]);
   return diff == 0;
 }
 
@@ -42,7 +41,8 @@ void MarkAuthenticated(Connection& conn) {
   conn.parser.set_authenticated(true);
 }
 
-constexpr std::string_view kWrongPass = "WRONGPASS invalid username-password pair or user is disabled.";
+constexpr std::string_view kWrongPass =
+    "WRONGPASS invalid username-password pair or user is disabled.";
 
 bool ValidClientName(std::string_view name) {
   for (char c : name)
@@ -111,8 +111,7 @@ void CmdHello(CommandContext& ctx) {
       setname = ctx.args[++i];
       has_setname = true;
     } else {
-      return ctx.reply.Error("ERR Syntax error in HELLO option '" + std::string(ctx.args[i]) +
-                             "'");
+      return ctx.reply.Error("ERR Syntax error in HELLO option '" + std::string(ctx.args[i]) + "'");
     }
   }
   if (!conn.authenticated)
@@ -150,7 +149,8 @@ void CmdClient(CommandContext& ctx) {
   auto& conn = ctx.conn;
   std::string_view sub = ctx.args[1];
   size_t n = ctx.args.size();
-  if (EqualsIgnoreCase(sub, "ID") && n == 2) return ctx.reply.Integer(static_cast<int64_t>(conn.id));
+  if (EqualsIgnoreCase(sub, "ID") && n == 2)
+    return ctx.reply.Integer(static_cast<int64_t>(conn.id));
   if (EqualsIgnoreCase(sub, "GETNAME") && n == 2)
     return conn.name.empty() ? ctx.reply.Null() : ctx.reply.Bulk(conn.name);
   if (EqualsIgnoreCase(sub, "SETNAME") && n == 3) {
@@ -232,16 +232,23 @@ void CmdClient(CommandContext& ctx) {
       EqualsIgnoreCase(sub, "NO-TOUCH"))
     return ctx.reply.Simple("OK");
   if (EqualsIgnoreCase(sub, "HELP")) {
-    static const char* kHelp[] = {
-        "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-        "ID", "    Return the ID of the current connection.",
-        "GETNAME", "    Return the name of the current connection.",
-        "SETNAME <name>", "    Assign the name <name> to the current connection.",
-        "SETINFO <LIB-NAME|LIB-VER> <value>", "    Set client library name or version.",
-        "INFO", "    Return information about the current client connection.",
-        "LIST", "    Return information about client connections.",
-        "KILL <ip:port> | KILL <ID|ADDR|LADDR|SKIPME> <value> ...", "    Kill connections.",
-        "HELP", "    Print this help."};
+    static const char* kHelp[] = {"CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                                  "ID",
+                                  "    Return the ID of the current connection.",
+                                  "GETNAME",
+                                  "    Return the name of the current connection.",
+                                  "SETNAME <name>",
+                                  "    Assign the name <name> to the current connection.",
+                                  "SETINFO <LIB-NAME|LIB-VER> <value>",
+                                  "    Set client library name or version.",
+                                  "INFO",
+                                  "    Return information about the current client connection.",
+                                  "LIST",
+                                  "    Return information about client connections.",
+                                  "KILL <ip:port> | KILL <ID|ADDR|LADDR|SKIPME> <value> ...",
+                                  "    Kill connections.",
+                                  "HELP",
+                                  "    Print this help."};
     ctx.reply.ArrayHeader(std::size(kHelp));
     for (const char* line : kHelp) ctx.reply.Simple(line);
     return;
@@ -252,17 +259,19 @@ void CmdClient(CommandContext& ctx) {
 std::string ClientInfoLine(const Server&, const Connection& c, int64_t now_ms) {
   std::string line;
   line.reserve(256);
-  line += "id=" + std::to_string(c.id) + " addr=" + c.addr + " laddr=" + c.laddr +
-          " fd=-1 name=" + c.name + " age=" + std::to_string((now_ms - c.created_ms) / 1000) +
-          " idle=" + std::to_string((now_ms - c.last_interaction_ms) / 1000) +
-          " flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=" +
-          std::to_string(c.in_end - c.in_start) + " qbuf-free=" +
-          std::to_string(c.in_capacity - c.in_end) + " argv-mem=0 multi-mem=0 rbs=" +
-          std::to_string(c.in_capacity) + " rbp=0 obl=0 oll=" +
-          std::to_string(c.replies.pending()) + " omem=" + std::to_string(c.PendingOutput()) +
-          " tot-mem=" + std::to_string(c.in_capacity + c.PendingOutput()) +
-          " events=r cmd=" + c.last_command + " user=default redir=-1 resp=" +
-          std::to_string(c.protocol) + " lib-name=" + c.lib_name + " lib-ver=" + c.lib_ver + "\n";
+  line +=
+      "id=" + std::to_string(c.id) + " addr=" + c.addr + " laddr=" + c.laddr +
+      " fd=-1 name=" + c.name + " age=" + std::to_string((now_ms - c.created_ms) / 1000) +
+      " idle=" + std::to_string((now_ms - c.last_interaction_ms) / 1000) +
+      " flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=" + std::to_string(c.in_end - c.in_start) +
+      " qbuf-free=" + std::to_string(c.in_capacity - c.in_end) +
+      " argv-mem=0 multi-mem=0 rbs=" + std::to_string(c.in_capacity) +
+      " rbp=0 obl=0 oll=" + std::to_string(c.replies.pending()) +
+      " omem=" + std::to_string(c.PendingOutput()) +
+      " tot-mem=" + std::to_string(c.in_capacity + c.PendingOutput()) +
+      " events=r cmd=" + c.last_command +
+      " user=default redir=-1 resp=" + std::to_string(c.protocol) + " lib-name=" + c.lib_name +
+      " lib-ver=" + c.lib_ver + "\n";
   return line;
 }
 

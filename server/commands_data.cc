@@ -1,0 +1,193 @@
+// Key commands over the WHOIS record cache: GET, MGET, EXISTS, TTL, PTTL, DEL, SCAN, SET,
+// DBSIZE, FLUSHDB/FLUSHALL. The work is RecordService's; handlers parse arguments and frame
+// replies, deferring those that wait on storage or upstream.
+#include <charconv>
+#include <memory>
+
+#include "server/command_table.h"
+#include "server/record_service.h"
+#include "server/server.h"
+
+namespace server {
+namespace {
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  return true;
+}
+
+std::optional<int64_t> ToInt(std::string_view s) {
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+std::string IntegerReply(int64_t n) { return ":" + std::to_string(n) + "\r\n"; }
+std::string ErrorReply(const std::string& e) { return "-" + e + "\r\n"; }
+
+// Gathers one result per key and answers when the last one lands.
+template <typename T>
+struct Gather {
+  Gather(Server& s, ReplyTicket t, size_t n) : server(s), ticket(t), results(n), remaining(n) {}
+  Server& server;
+  ReplyTicket ticket;
+  std::vector<T> results;
+  size_t remaining;
+  std::string error;
+};
+
+}  // namespace
+
+void CmdGet(CommandContext& ctx) {
+  RecordService& records = ctx.server.records();
+  if (records.GetNow(ctx.args[1], ctx.out)) return;
+  ReplyTicket t = ctx.Defer();
+  Server& server = ctx.server;
+  records.Get(ctx.args[1], t.protocol,
+              [&server, t](std::string reply) { server.CompleteReply(t, reply); });
+}
+
+void CmdMget(CommandContext& ctx) {
+  size_t n = ctx.args.size() - 1;
+  auto g = std::make_shared<Gather<std::string>>(ctx.server, ctx.Defer(), n);
+  for (size_t i = 0; i < n; ++i) {
+    ctx.server.records().Get(ctx.args[i + 1], g->ticket.protocol, [g, i](std::string reply) {
+      g->results[i] = std::move(reply);
+      if (--g->remaining > 0) return;
+      std::string out = "*" + std::to_string(g->results.size()) + "\r\n";
+      for (const auto& r : g->results) out += r;
+      g->server.CompleteReply(g->ticket, out);
+    });
+  }
+}
+
+void CmdExists(CommandContext& ctx) {
+  size_t n = ctx.args.size() - 1;
+  auto g = std::make_shared<Gather<bool>>(ctx.server, ctx.Defer(), n);
+  for (size_t i = 0; i < n; ++i) {
+    ctx.server.records().Exists(ctx.args[i + 1], [g, i](bool exists) {
+      g->results[i] = exists;
+      if (--g->remaining > 0) return;
+      int64_t count = 0;
+      for (bool b : g->results) count += b;
+      g->server.CompleteReply(g->ticket, IntegerReply(count));
+    });
+  }
+}
+
+void CmdDel(CommandContext& ctx) {
+  size_t n = ctx.args.size() - 1;
+  auto g = std::make_shared<Gather<bool>>(ctx.server, ctx.Defer(), n);
+  for (size_t i = 0; i < n; ++i) {
+    ctx.server.records().Delete(ctx.args[i + 1], [g, i](bool existed, std::string error) {
+      g->results[i] = existed;
+      if (!error.empty()) g->error = error;
+      if (--g->remaining > 0) return;
+      int64_t count = 0;
+      for (bool b : g->results) count += b;
+      g->server.CompleteReply(g->ticket,
+                              g->error.empty() ? IntegerReply(count) : ErrorReply(g->error));
+    });
+  }
+}
+
+static void TtlCommand(CommandContext& ctx, bool millis) {
+  ReplyTicket t = ctx.Defer();
+  Server& server = ctx.server;
+  server.records().TtlMs(ctx.args[1], [&server, t, millis](int64_t ms, std::string error) {
+    if (!error.empty()) return server.CompleteReply(t, ErrorReply(error));
+    int64_t value = ms < 0 ? ms : millis ? ms : (ms + 500) / 1000;
+    server.CompleteReply(t, IntegerReply(value));
+  });
+}
+
+void CmdTtl(CommandContext& ctx) { TtlCommand(ctx, false); }
+void CmdPttl(CommandContext& ctx) { TtlCommand(ctx, true); }
+
+void CmdSet(CommandContext& ctx) {
+  std::optional<int64_t> ex_ms;
+  for (size_t i = 3; i < ctx.args.size(); ++i) {
+    bool ex = EqualsIgnoreCase(ctx.args[i], "EX"), px = EqualsIgnoreCase(ctx.args[i], "PX");
+    if ((ex || px) && i + 1 < ctx.args.size() && !ex_ms) {
+      auto v = ToInt(ctx.args[++i]);
+      if (!v) return ctx.reply.Error("ERR value is not an integer or out of range");
+      if (*v <= 0 || *v > (int64_t{1} << 45))
+        return ctx.reply.Error("ERR invalid expire time in 'set' command");
+      ex_ms = ex ? *v * 1000 : *v;
+    } else {
+      return ctx.reply.Error("ERR syntax error");
+    }
+  }
+  ReplyTicket t = ctx.Defer();
+  Server& server = ctx.server;
+  server.records().Import(ctx.args[1], ctx.args[2], ex_ms, [&server, t](std::string error) {
+    server.CompleteReply(t, error.empty() ? std::string("+OK\r\n") : ErrorReply(error));
+  });
+}
+
+void CmdScan(CommandContext& ctx) {
+  auto cursor_arg = ctx.args[1];
+  uint64_t cursor = 0;
+  auto [p, ec] = std::from_chars(cursor_arg.data(), cursor_arg.data() + cursor_arg.size(), cursor);
+  if (ec != std::errc() || p != cursor_arg.data() + cursor_arg.size())
+    return ctx.reply.Error("ERR invalid cursor");
+  std::string match;
+  size_t count = 10;
+  bool type_mismatch = false;
+  for (size_t i = 2; i < ctx.args.size(); i += 2) {
+    if (i + 1 >= ctx.args.size()) return ctx.reply.Error("ERR syntax error");
+    std::string_view opt = ctx.args[i], val = ctx.args[i + 1];
+    if (EqualsIgnoreCase(opt, "MATCH")) {
+      match = val;
+    } else if (EqualsIgnoreCase(opt, "COUNT")) {
+      auto n = ToInt(val);
+      if (!n) return ctx.reply.Error("ERR value is not an integer or out of range");
+      if (*n < 1) return ctx.reply.Error("ERR syntax error");
+      count = static_cast<size_t>(std::min<int64_t>(*n, 100000));
+    } else if (EqualsIgnoreCase(opt, "TYPE")) {
+      // Every record is a string value, as GET returns it.
+      type_mismatch = !EqualsIgnoreCase(val, "string");
+    } else {
+      return ctx.reply.Error("ERR syntax error");
+    }
+  }
+  ReplyTicket t = ctx.Defer();
+  Server& server = ctx.server;
+  server.records().Scan(
+      cursor, match, count,
+      [&server, t, type_mismatch](std::string error, uint64_t next, std::vector<std::string> keys) {
+        if (!error.empty()) return server.CompleteReply(t, ErrorReply(error));
+        if (type_mismatch) keys.clear();
+        std::string next_s = std::to_string(next);
+        std::string out = "*2\r\n$" + std::to_string(next_s.size()) + "\r\n" + next_s + "\r\n*" +
+                          std::to_string(keys.size()) + "\r\n";
+        for (const auto& k : keys) out += "$" + std::to_string(k.size()) + "\r\n" + k + "\r\n";
+        server.CompleteReply(t, out);
+      });
+}
+
+void CmdDbsize(CommandContext& ctx) {
+  ctx.reply.Integer(static_cast<int64_t>(ctx.server.records().Count()));
+}
+
+void CmdFlushdb(CommandContext& ctx) {
+  if (ctx.args.size() > 2 || (ctx.args.size() == 2 && !EqualsIgnoreCase(ctx.args[1], "ASYNC") &&
+                              !EqualsIgnoreCase(ctx.args[1], "SYNC")))
+    return ctx.reply.Error("ERR syntax error");
+  if (!ctx.server.config().flush_enabled)
+    return ctx.reply.Error(
+        "ERR FLUSHDB and FLUSHALL are disabled: set 'flush-enabled yes' to allow removing "
+        "every cached record");
+  ReplyTicket t = ctx.Defer();
+  Server& server = ctx.server;
+  server.records().FlushAll([&server, t](std::string error) {
+    server.CompleteReply(t, error.empty() ? std::string("+OK\r\n") : ErrorReply(error));
+  });
+}
+
+}  // namespace server

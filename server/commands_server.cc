@@ -53,8 +53,8 @@ void WriteCommandInfo(resp::ReplyWriter& w, const CommandSpec& spec) {
   w.Integer(spec.first_key);
   w.Integer(spec.last_key);
   w.Integer(spec.key_step);
-  w.SetHeader(0);  // ACL categories
-  w.SetHeader(0);  // tips
+  w.SetHeader(0);    // ACL categories
+  w.SetHeader(0);    // tips
   w.ArrayHeader(0);  // key specs
   w.ArrayHeader(spec.subcommands.size());
   for (auto sub : spec.subcommands) {
@@ -149,8 +149,8 @@ void CmdConfig(CommandContext& ctx) {
     });
     // Redis persistence settings that tools such as redis-benchmark ask about: this server
     // keeps its records in LevelDB, so it has no RDB snapshots or AOF to report.
-    for (auto [name, value] : {std::pair{"save", ""}, std::pair{"appendonly", "no"},
-                               std::pair{"databases", "1"}})
+    for (auto [name, value] :
+         {std::pair{"save", ""}, std::pair{"appendonly", "no"}, std::pair{"databases", "1"}})
       if (matches(name)) found.emplace_back(name, value);
     w.MapHeader(found.size());
     for (const auto& [name, value] : found) {

@@ -41,8 +41,7 @@ std::string ExpectOne(const std::vector<std::string>& v) {
   return v.size() == 1 ? std::string() : "expects exactly one value";
 }
 
-Directive IntDirective(const char* name, bool runtime, int Config::*field, int64_t lo,
-                       int64_t hi) {
+Directive IntDirective(const char* name, bool runtime, int Config::*field, int64_t lo, int64_t hi) {
   return {name, runtime,
           [=](Config* c, const std::vector<std::string>& v) -> std::string {
             if (auto e = ExpectOne(v); !e.empty()) return e;
@@ -143,6 +142,53 @@ const std::vector<Directive>& Directives() {
       IntDirective("storage-threads", false, &Config::storage_threads, 1, 64),
       BoolDirective("storage-sync", false, &Config::storage_sync),
       BoolDirective("flush-enabled", true, &Config::flush_enabled),
+      StringDirective("iana-server", false, &Config::iana_server, false),
+      BoolDirective("bundled-directory", false, &Config::bundled_directory),
+      {"tld-server", false,
+       [](Config* c, const std::vector<std::string>& v) -> std::string {
+         if (v.size() < 2 || v.size() > 3) return "expects TLD HOST [FORMAT]";
+         Config::TldServer t{Lower(v[0]), Lower(v[1]), 43, v.size() == 3 ? v[2] : std::string()};
+         if (t.tld.starts_with('.')) t.tld.erase(0, 1);
+         if (size_t colon = t.host.rfind(':');
+             colon != std::string::npos && t.host.find(':') == colon) {
+           auto port = ParseInt(std::string_view(t.host).substr(colon + 1));
+           if (!port || *port < 1 || *port > 65535) return "port must be 1 to 65535";
+           t.port = static_cast<int>(*port);
+           t.host.resize(colon);
+         }
+         if (!t.format.empty() && t.format.find("%s") == std::string::npos)
+           return "format must contain %s where the domain goes";
+         c->tld_servers.push_back(std::move(t));
+         return {};
+       },
+       [](const Config& c) {
+         std::string out;
+         for (const auto& t : c.tld_servers)
+           out += (out.empty() ? "" : ", ") + t.tld + " " + t.host +
+                  (t.port == 43 ? "" : ":" + std::to_string(t.port)) +
+                  (t.format.empty() ? "" : " \"" + t.format + "\"");
+         return out;
+       }},
+      {"upstream-address", false,
+       [](Config* c, const std::vector<std::string>& v) -> std::string {
+         if (v.size() != 2) return "expects HOST IP[:PORT]";
+         c->upstream_addresses.push_back({Lower(v[0]), v[1]});
+         return {};
+       },
+       [](const Config& c) {
+         std::string out;
+         for (const auto& a : c.upstream_addresses)
+           out += (out.empty() ? "" : ", ") + a.host + " " + a.address;
+         return out;
+       }},
+      BoolDirective("allow-private-upstreams", false, &Config::allow_private_upstreams),
+      IntDirective("lookup-timeout", true, &Config::lookup_timeout_ms, 1, 600000),
+      IntDirective("max-referral-hops", false, &Config::max_referral_hops, 0, 10),
+      SecondsDirective("directory-max-age", false, &Config::directory_max_age_s),
+      IntDirective("upstream-connect-timeout", false, &Config::upstream_connect_timeout_ms, 1,
+                   600000),
+      IntDirective("upstream-timeout", false, &Config::upstream_timeout_ms, 1, 600000),
+      MemoryDirective("upstream-max-reply", false, &Config::upstream_max_reply, 1 << 10),
       {"loglevel", true,
        [](Config* c, const std::vector<std::string>& v) -> std::string {
          if (auto e = ExpectOne(v); !e.empty()) return e;

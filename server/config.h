@@ -43,6 +43,27 @@ struct Config {
   bool storage_sync = false;
   bool flush_enabled = false;  // FLUSHDB/FLUSHALL refuse unless this is yes
 
+  // Live resolution (WHOIS).
+  std::string iana_server = "whois.iana.org";
+  bool bundled_directory = true;  // no: start with an empty directory and learn from IANA
+  struct TldServer {
+    std::string tld, host;  // host: a name or an IPv4 literal, given as HOST[:PORT]
+    int port = 43;
+    std::string format;  // empty: the host's own query format
+  };
+  std::vector<TldServer> tld_servers;  // `tld-server TLD HOST [FORMAT]`, repeatable
+  struct PinnedAddress {
+    std::string host, address;  // address: "IP", "IP:PORT" or "[IPv6]:PORT"
+  };
+  std::vector<PinnedAddress> upstream_addresses;  // `upstream-address HOST IP:PORT`, repeatable
+  bool allow_private_upstreams = false;
+  int lookup_timeout_ms = 5000;  // a waiting client gets the fallback record after this
+  int max_referral_hops = 3;     // hops followed after the registry's reply
+  int64_t directory_max_age_s = 30ll * 24 * 3600;
+  int upstream_connect_timeout_ms = 3000;
+  int upstream_timeout_ms = 10000;
+  int64_t upstream_max_reply = 1ll << 20;
+
   // Logging.
   std::string loglevel = "notice";
   std::string logfile;  // empty: standard output

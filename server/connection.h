@@ -53,11 +53,12 @@ struct Connection {
 
   // Output.
   ReplyQueue replies;
-  std::string scratch;          // immediate reply while an earlier one is deferred
-  std::string writing;          // bytes handed to uv_write, alive until its callback
+  std::string scratch;  // immediate reply while an earlier one is deferred
+  std::string writing;  // bytes handed to uv_write, alive until its callback
   bool write_in_flight = false;
   int64_t output_stuck_since_ms = 0;  // when pending output first passed the soft limit
 
+  bool executing = false;  // inside Execute: completions must not re-enter input processing
   bool reading = true;
   bool paused_for_replies = false;  // too many deferred replies: stop parsing until they land
   bool close_after_reply = false;   // QUIT or protocol error: close once output is flushed

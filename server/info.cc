@@ -64,8 +64,8 @@ class InfoText {
 
 std::string BuildInfo(Server& server, const std::vector<std::string>& requested) {
   static const std::vector<std::string> kDefault = {
-      "server", "clients", "memory", "persistence", "stats", "replication",
-      "cpu", "modules", "errorstats", "cluster", "keyspace", "whois"};
+      "server", "clients", "memory",     "persistence", "stats",    "replication",
+      "cpu",    "modules", "errorstats", "cluster",     "keyspace", "whois"};
   std::vector<std::string> sections = requested;
   if (sections.empty() || std::find(sections.begin(), sections.end(), "default") != sections.end())
     sections.insert(sections.end(), kDefault.begin(), kDefault.end());

@@ -21,7 +21,9 @@ void LoopExecutor::Post(std::function<void()> fn) {
   uv_async_send(&async_);
 }
 
-void LoopExecutor::OnAsync(uv_async_t* handle) { static_cast<LoopExecutor*>(handle->data)->Drain(); }
+void LoopExecutor::OnAsync(uv_async_t* handle) {
+  static_cast<LoopExecutor*>(handle->data)->Drain();
+}
 
 void LoopExecutor::Drain() {
   {

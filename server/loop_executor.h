@@ -32,8 +32,8 @@ class LoopExecutor {
 
   uv_async_t async_;
   std::mutex mu_;
-  std::vector<std::function<void()>> queue_;  // guarded by mu_
-  bool closed_ = false;                       // guarded by mu_
+  std::vector<std::function<void()>> queue_;    // guarded by mu_
+  bool closed_ = false;                         // guarded by mu_
   std::vector<std::function<void()>> running_;  // loop thread only
 };
 

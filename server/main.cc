@@ -1,11 +1,11 @@
 // whois-proxy: entry point. Loads configuration, sets up logging, runs the server.
 #include <spdlog/sinks/basic_file_sink.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <csignal>
 #include <cstdio>
 #include <iostream>
-#include <csignal>
 
 #include "server/config.h"
 #include "server/server.h"
@@ -49,8 +49,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (loaded.show_version) {
-    std::cout << "whois-proxy v=" << server::kProxyVersion
-              << " (Redis protocol " << server::kRedisCompatVersion << " compatible)\n";
+    std::cout << "whois-proxy v=" << server::kProxyVersion << " (Redis protocol "
+              << server::kRedisCompatVersion << " compatible)\n";
     return 0;
   }
   if (!loaded.config) {

@@ -1,0 +1,523 @@
+#include "server/record_service.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "resp/reply_writer.h"
+#include "server/loop_executor.h"
+#include "server/server.h"
+#include "whois/record.h"
+#include "whois/record_assembly.h"
+#include "whois/resolver.h"
+#include "whois/tld_directory.h"
+#include "whois/upstream_client.h"
+
+namespace server {
+namespace {
+
+std::string NullReply(int protocol) { return protocol == 3 ? "_\r\n" : "$-1\r\n"; }
+
+std::string ErrorReply(std::string_view msg) {
+  std::string out = "-";
+  for (char c : msg) out += (c == '\r' || c == '\n') ? ' ' : c;
+  out += "\r\n";
+  return out;
+}
+
+std::optional<storage::RecordStatus> StatusFromName(std::string_view s) {
+  if (s == "registered") return storage::RecordStatus::kRegistered;
+  if (s == "not_found") return storage::RecordStatus::kNotFound;
+  if (s == "fallback") return storage::RecordStatus::kFallback;
+  return std::nullopt;
+}
+
+// Directory entries live in the store's meta space under this prefix.
+constexpr std::string_view kDirectoryPrefix = "t:";
+
+}  // namespace
+
+// A client waiting for a live lookup. Its timer gives it the fallback record at its deadline.
+struct RecordService::Waiter {
+  RecordService* service = nullptr;
+  whois::DomainName name;
+  ReplyFn done;
+  uv_timer_t* timer = nullptr;  // null: waits for the whole chain
+  bool answered = false;
+
+  void Answer(std::string reply) {
+    if (answered) return;
+    answered = true;
+    done(std::move(reply));
+  }
+};
+
+struct RecordService::InFlight {
+  std::vector<std::shared_ptr<Waiter>> waiters;
+};
+
+RecordService::RecordService(Server* server, LoopExecutor* executor)
+    : server_(server), executor_(executor) {}
+
+RecordService::~RecordService() = default;
+
+std::string RecordService::Open() {
+  const Config& cfg = server_->config();
+  std::string psl_error;
+  names_ = whois::DomainNormalizer::Open(WP_PSL_FILE, &psl_error);
+  if (!names_) return "cannot load the Public Suffix List: " + psl_error;
+  storage::StoreOptions opts;
+  opts.dir = cfg.dir;
+  opts.block_cache_bytes = static_cast<size_t>(cfg.block_cache_size);
+  opts.write_buffer_bytes = static_cast<size_t>(cfg.write_buffer_size);
+  opts.threads = cfg.storage_threads;
+  opts.sync_writes = cfg.storage_sync;
+  LoopExecutor* executor = executor_;
+  storage::Status st = storage::RecordStore::Open(
+      opts, [executor](std::function<void()> fn) { executor->Post(std::move(fn)); }, &store_);
+  if (!st.ok()) return "cannot open the record store in '" + cfg.dir + "': " + st.ToString();
+  hot_ = std::make_unique<storage::HotSet>(static_cast<size_t>(cfg.hot_set_size));
+  spdlog::info("record store open in {} with {} records", cfg.dir, store_->record_count());
+  return LoadDirectory();
+}
+
+std::string RecordService::LoadDirectory() {
+  const Config& cfg = server_->config();
+  whois::TldDirectory directory =
+      cfg.bundled_directory ? whois::TldDirectory::Bundled() : whois::TldDirectory::Empty();
+  // Entries learned from IANA earlier are in the store; read them before serving (the server
+  // does not listen yet, so running the loop here delays nobody).
+  bool loaded = false;
+  storage::Status status;
+  std::vector<std::pair<std::string, std::string>> entries;
+  store_->ScanMeta(std::string(kDirectoryPrefix),
+                   [&](storage::Status st, std::vector<std::pair<std::string, std::string>> kv) {
+                     status = st;
+                     entries = std::move(kv);
+                     loaded = true;
+                   });
+  while (!loaded) uv_run(server_->loop(), UV_RUN_ONCE);
+  if (!status.ok()) return "cannot read the TLD directory from the store: " + status.ToString();
+  size_t learned = 0;
+  for (const auto& [key, value] : entries) {
+    if (auto e = whois::DecodeEntry(value)) {
+      const whois::ServerEntry* bundled = directory.Find(e->tld);
+      if (!bundled || bundled->learned_at_ms <= e->learned_at_ms) {
+        directory.Set(std::move(*e));
+        ++learned;
+      }
+    } else {
+      spdlog::warn("ignoring an undecodable directory entry under key '{}'", key);
+    }
+  }
+  for (const auto& t : cfg.tld_servers) {
+    whois::ServerEntry e;
+    e.tld = t.tld;
+    e.host = t.host;
+    e.port = static_cast<uint16_t>(t.port);
+    e.query_format = t.format;
+    e.origin = whois::ServerEntry::Origin::kOverride;
+    std::string why;
+    if (!directory.Set(std::move(e), &why))
+      return "tld-server " + t.tld + " " + t.host + ": " + why;
+  }
+  spdlog::info("TLD directory: {} entries ({} learned from IANA, {} overrides)", directory.size(),
+               learned, cfg.tld_servers.size());
+
+  whois::ResolverOptions ro;
+  ro.iana_server = cfg.iana_server;
+  ro.max_referral_hops = cfg.max_referral_hops;
+  ro.directory_max_age_ms = cfg.directory_max_age_s * 1000;
+  ro.allow_private_upstreams = cfg.allow_private_upstreams;
+  for (const auto& a : cfg.upstream_addresses) ro.pinned_addresses[a.host] = a.address;
+  ro.connect_timeout_ms = cfg.upstream_connect_timeout_ms;
+  ro.query_timeout_ms = cfg.upstream_timeout_ms;
+  ro.max_reply_bytes = static_cast<size_t>(cfg.upstream_max_reply);
+  upstream_ = std::make_unique<whois::UpstreamClient>(server_->loop());
+  storage::RecordStore* store = store_.get();
+  resolver_ = std::make_unique<whois::Resolver>(
+      server_->loop(), upstream_.get(), std::move(directory), std::move(ro),
+      [this] { return WallNowMs(); },
+      [store](const whois::ServerEntry& e) {
+        store->PutMeta(std::string(kDirectoryPrefix) + e.tld, whois::EncodeEntry(e), false,
+                       [tld = e.tld](storage::Status st) {
+                         if (!st.ok())
+                           spdlog::warn("could not store the directory entry of .{}: {}", tld,
+                                        st.ToString());
+                       });
+      });
+  return {};
+}
+
+void RecordService::Close() {
+  closing_ = true;
+  // Every pending lookup finishes now (as cancelled): its waiting clients get fallback records.
+  if (upstream_) upstream_->CancelAll();
+  resolver_.reset();
+  upstream_.reset();
+  store_.reset();
+  hot_.reset();
+}
+
+int64_t RecordService::WallNowMs() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+uint64_t RecordService::Count() const { return store_ ? store_->record_count() : 0; }
+
+storage::FreshnessPolicy RecordService::Freshness() const {
+  const Config& cfg = server_->config();
+  storage::FreshnessPolicy p;
+  p.ttl_registered_ms = cfg.ttl_registered_s * 1000;
+  p.ttl_not_found_ms = cfg.ttl_not_found_s * 1000;
+  p.ttl_fallback_ms = cfg.ttl_fallback_s * 1000;
+  return p;
+}
+
+std::string RecordService::BulkFrame(std::string_view json) {
+  std::string out;
+  out.reserve(json.size() + 16);
+  out += '$';
+  out += std::to_string(json.size());
+  out += "\r\n";
+  out += json;
+  out += "\r\n";
+  return out;
+}
+
+RecordService::NameResult RecordService::Normalize(std::string_view arg) const {
+  auto result = names_->Normalize(arg);
+  if (auto* name = std::get_if<whois::DomainName>(&result)) return {name->domain, *name, {}};
+  const auto& err = std::get<whois::NameError>(result);
+  return {{}, {}, whois::ToJson(whois::MakeInvalidRecord(std::string(arg), err.reason))};
+}
+
+void RecordService::BeginWrite(const std::string& domain) {
+  ++pending_writes_[domain];
+  if (hot_) hot_->Erase(domain);
+}
+
+void RecordService::EndWrite(const std::string& domain) {
+  auto it = pending_writes_.find(domain);
+  if (it != pending_writes_.end() && --it->second == 0) pending_writes_.erase(it);
+}
+
+bool RecordService::CanFillHotSet(const std::string& domain, uint64_t flush_epoch) const {
+  return hot_ && flush_epoch == flush_epoch_ && flushes_in_flight_ == 0 &&
+         !pending_writes_.contains(domain);
+}
+
+bool RecordService::GetNow(std::string_view arg, std::string* out) {
+  // A stored key is a normalised domain, and normalising one gives it back unchanged, so the raw
+  // argument can be looked up before any normalisation work.
+  int64_t now = WallNowMs();
+  if (const std::string* hit = hot_->Find(arg, now)) {
+    ++hits_;
+    ++hot_hits_;
+    out->append(*hit);
+    return true;
+  }
+  return false;
+}
+
+void RecordService::Get(std::string_view arg, int protocol, ReplyFn done) {
+  NameResult name = Normalize(arg);
+  if (name.domain.empty()) {
+    ++invalid_names_;
+    return done(BulkFrame(name.invalid_json));
+  }
+  int64_t now = WallNowMs();
+  if (const std::string* hit = hot_->Find(name.domain, now)) {
+    ++hits_;
+    ++hot_hits_;
+    return done(*hit);
+  }
+  uint64_t epoch = flush_epoch_;
+  std::string domain = name.domain;
+  store_->Get(domain, [this, domain, parsed = std::move(name.name), epoch, protocol,
+                       done = std::move(done)](storage::Status st, storage::Record rec) mutable {
+    if (!st.ok() && !st.IsNotFound()) return done(ErrorReply("ERR record store: " + st.ToString()));
+    int64_t now_ms = WallNowMs();
+    if (st.IsNotFound() || rec.stale_at_ms <= now_ms) {
+      ++misses_;
+      if (closing_) return done(NullReply(protocol));
+      return Resolve(parsed, server_->config().lookup_timeout_ms, std::move(done));
+    }
+    ++hits_;
+    std::string reply = BulkFrame(rec.json);
+    if (CanFillHotSet(domain, epoch)) hot_->Insert(domain, reply, rec.stale_at_ms);
+    done(std::move(reply));
+  });
+}
+
+void RecordService::Exists(std::string_view arg, std::function<void(bool)> done) {
+  NameResult name = Normalize(arg);
+  if (name.domain.empty()) return done(false);
+  store_->Get(name.domain,
+              [done = std::move(done)](storage::Status st, storage::Record) { done(st.ok()); });
+}
+
+void RecordService::TtlMs(std::string_view arg, std::function<void(int64_t, std::string)> done) {
+  NameResult name = Normalize(arg);
+  if (name.domain.empty()) return done(-2, {});
+  store_->Get(name.domain, [this, done = std::move(done)](storage::Status st, storage::Record rec) {
+    if (st.IsNotFound()) return done(-2, {});
+    if (!st.ok()) return done(0, "ERR record store: " + st.ToString());
+    // A stale record is still stored (it is refreshed on the next GET): it has no time left.
+    done(std::max<int64_t>(0, rec.stale_at_ms - WallNowMs()), {});
+  });
+}
+
+void RecordService::Delete(std::string_view arg, std::function<void(bool, std::string)> done) {
+  NameResult name = Normalize(arg);
+  if (name.domain.empty()) return done(false, {});
+  std::string domain = name.domain;
+  BeginWrite(domain);
+  store_->Delete(domain, [this, domain, done = std::move(done)](storage::Status st, bool existed) {
+    EndWrite(domain);
+    if (!st.ok()) return done(false, "ERR record store: " + st.ToString());
+    done(existed, {});
+  });
+}
+
+void RecordService::Import(std::string_view arg, std::string_view json,
+                           std::optional<int64_t> ex_ms, std::function<void(std::string)> done) {
+  NameResult name = Normalize(arg);
+  if (name.domain.empty()) return done("ERR invalid domain '" + std::string(arg) + "'");
+  auto parsed = whois::RecordFromJson(json);
+  if (auto* err = std::get_if<std::string>(&parsed))
+    return done("ERR invalid record JSON: " + *err);
+  whois::WhoisRecord record = std::get<whois::WhoisRecord>(std::move(parsed));
+  NameResult named = Normalize(record.domain);
+  if (named.domain != name.domain)
+    return done("ERR the record names domain '" + record.domain + "', not '" + name.domain + "'");
+  auto status = StatusFromName(record.status);
+  if (!status)
+    return done("ERR record status must be registered, not_found or fallback, not '" +
+                record.status + "'");
+  record.domain = name.domain;
+  storage::Record rec;
+  rec.status = *status;
+  rec.imported = true;
+  rec.fetched_at_ms = WallNowMs();
+  rec.stale_at_ms = ex_ms ? rec.fetched_at_ms + *ex_ms
+                          : Freshness().StaleAt(*status, rec.fetched_at_ms, name.domain);
+  rec.json = whois::ToJson(record);
+  std::string domain = name.domain;
+  std::string reply = BulkFrame(rec.json);
+  int64_t stale_at = rec.stale_at_ms;
+  BeginWrite(domain);
+  store_->Put(domain, std::move(rec),
+              [this, domain, reply = std::move(reply), stale_at,
+               done = std::move(done)](storage::Status st) {
+                EndWrite(domain);
+                if (!st.ok()) return done("ERR record store: " + st.ToString());
+                if (CanFillHotSet(domain, flush_epoch_)) hot_->Insert(domain, reply, stale_at);
+                done({});
+              });
+}
+
+void RecordService::Scan(
+    uint64_t cursor, std::string match, size_t count,
+    std::function<void(std::string, uint64_t, std::vector<std::string>)> done) {
+  store_->Scan(
+      cursor, std::move(match), count,
+      [done = std::move(done)](storage::Status st, uint64_t next, std::vector<std::string> keys) {
+        if (!st.ok()) {
+          std::string msg =
+              st.IsInvalidArgument() ? "ERR invalid cursor" : "ERR record store: " + st.ToString();
+          return done(msg, 0, {});
+        }
+        done({}, next, std::move(keys));
+      });
+}
+
+void RecordService::FlushAll(std::function<void(std::string)> done) {
+  ++flush_epoch_;
+  ++flushes_in_flight_;
+  hot_->Clear();
+  store_->FlushAll([this, done = std::move(done)](storage::Status st) {
+    --flushes_in_flight_;
+    if (!st.ok()) return done("ERR record store: " + st.ToString());
+    done({});
+  });
+}
+
+void RecordService::Resolve(const whois::DomainName& name, int64_t deadline_ms, ReplyFn done) {
+  auto waiter = std::make_shared<Waiter>();
+  waiter->service = this;
+  waiter->name = name;
+  waiter->done = std::move(done);
+  if (deadline_ms >= 0) {
+    // The waiter outlives its timer: OnLookupDone stops and closes the timer before the waiter
+    // is released, so the raw pointer in `data` is valid whenever the callback runs.
+    waiter->timer = new uv_timer_t;
+    uv_timer_init(server_->loop(), waiter->timer);
+    waiter->timer->data = waiter.get();
+    uv_timer_start(
+        waiter->timer,
+        [](uv_timer_t* t) {
+          auto* w = static_cast<Waiter*>(t->data);
+          if (w->answered) return;
+          ++w->service->lookup_timeouts_;
+          ++w->service->fallbacks_;
+          w->Answer(w->service->FallbackReply(w->name, whois::kReasonTimeout));
+        },
+        static_cast<uint64_t>(deadline_ms), 0);
+  }
+  auto& slot = lookups_[name.domain];
+  if (slot) {
+    ++lookups_joined_;
+    slot->waiters.push_back(std::move(waiter));
+    return;
+  }
+  slot = std::make_shared<InFlight>();
+  slot->waiters.push_back(std::move(waiter));
+  ++lookups_started_;
+  resolver_->Lookup(name.domain, name.tld, [this, name](whois::LookupResult result) {
+    OnLookupDone(name, std::move(result));
+  });
+}
+
+std::string RecordService::FallbackReply(const whois::DomainName& name,
+                                         std::string_view reason) const {
+  return BulkFrame(whois::ToJson(whois::MakeFallbackRecord(
+      name.domain, name.unicode, std::string(reason), std::nullopt, WallNowMs(), countries_)));
+}
+
+void RecordService::OnLookupDone(const whois::DomainName& name, whois::LookupResult result) {
+  auto it = lookups_.find(name.domain);
+  if (it == lookups_.end()) return;
+  std::shared_ptr<InFlight> flight = std::move(it->second);
+  lookups_.erase(it);
+
+  int64_t now = WallNowMs();
+  whois::WhoisRecord record = whois::AssembleRecord(name, result, now, countries_);
+  storage::Record rec;
+  rec.status = *StatusFromName(record.status);
+  rec.fetched_at_ms = now;
+  rec.stale_at_ms = Freshness().StaleAt(rec.status, now, name.domain);
+  rec.json = whois::ToJson(record);
+  for (const auto& hop : result.chain)
+    rec.chain.push_back({hop.server, hop.query, hop.text, hop.fetched_at_ms});
+  if (rec.status == storage::RecordStatus::kFallback) ++fallbacks_;
+  if (!result.detail.empty())
+    spdlog::debug("lookup of {}: {} ({})", name.domain, record.status, result.detail);
+  std::string reply = BulkFrame(rec.json);
+
+  // A lookup cut short by shutdown answers its clients but stores nothing: it says nothing
+  // about the domain.
+  if (!closing_) {
+    std::string domain = name.domain;
+    int64_t stale_at = rec.stale_at_ms;
+    BeginWrite(domain);
+    store_->Put(domain, std::move(rec), [this, domain, reply, stale_at](storage::Status st) {
+      EndWrite(domain);
+      if (!st.ok()) {
+        spdlog::warn("could not store the record of {}: {}", domain, st.ToString());
+        return;
+      }
+      if (CanFillHotSet(domain, flush_epoch_)) hot_->Insert(domain, reply, stale_at);
+    });
+  }
+  for (auto& w : flight->waiters) {
+    if (w->timer) {
+      uv_timer_stop(w->timer);
+      uv_close(reinterpret_cast<uv_handle_t*>(w->timer),
+               [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+      w->timer = nullptr;
+    }
+    w->Answer(reply);
+  }
+}
+
+void RecordService::LookupFresh(std::string_view arg, ReplyFn done) {
+  NameResult name = Normalize(arg);
+  if (name.domain.empty()) return done(BulkFrame(name.invalid_json));
+  if (closing_) return done(ErrorReply("ERR server is shutting down"));
+  Resolve(name.name, -1, std::move(done));
+}
+
+void RecordService::Raw(std::string_view arg, int protocol, ReplyFn done) {
+  NameResult name = Normalize(arg);
+  if (name.domain.empty()) return done(ErrorReply("ERR invalid domain: " + std::string(arg)));
+  store_->GetChain(name.domain, [protocol, done = std::move(done)](
+                                    storage::Status st, std::vector<storage::RawReply> chain) {
+    if (st.IsNotFound()) return done(NullReply(protocol));
+    if (!st.ok()) return done(ErrorReply("ERR record store: " + st.ToString()));
+    std::string out;
+    resp::ReplyWriter w(&out, protocol);
+    w.ArrayHeader(chain.size());
+    for (const auto& hop : chain) {
+      w.MapHeader(4);
+      w.Bulk("server");
+      w.Bulk(hop.server);
+      w.Bulk("query");
+      w.Bulk(hop.query);
+      w.Bulk("fetched_at");
+      w.Integer(hop.fetched_at_ms / 1000);
+      w.Bulk("text");
+      w.Bulk(hop.text);
+    }
+    done(std::move(out));
+  });
+}
+
+void RecordService::TldServer(std::string_view tld_arg, ReplyFn done) {
+  std::string tld(tld_arg);
+  for (char& c : tld) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (!tld.empty() && tld.front() == '.') tld.erase(0, 1);
+  // The TLD of "x.<tld>" says whether it is a valid name; any label does.
+  auto parsed = names_->Normalize("x." + tld);
+  if (tld.empty() || !std::holds_alternative<whois::DomainName>(parsed))
+    return done(ErrorReply("ERR invalid TLD '" + std::string(tld_arg) + "'"));
+  tld = std::get<whois::DomainName>(parsed).tld;
+  resolver_->FindServer(
+      tld, [tld, done = std::move(done)](std::optional<whois::ServerEntry> e, std::string error) {
+        if (!e) return done(ErrorReply("ERR " + error));
+        whois::QueryProfile profile = whois::QueryProfileForHost(e->host);
+        nlohmann::ordered_json j;
+        j["tld"] = e->tld;
+        if (e->host.empty()) {
+          j["host"] = nullptr;  // the TLD has no port-43 WHOIS service
+        } else {
+          j["host"] = e->host;
+          if (e->port != 43) j["port"] = e->port;
+          j["query_format"] = e->query_format.empty() ? profile.format : e->query_format;
+          j["charset"] = profile.charset;
+        }
+        j["origin"] = e->origin == whois::ServerEntry::Origin::kBundled ? "bundled"
+                      : e->origin == whois::ServerEntry::Origin::kIana  ? "iana"
+                                                                        : "config";
+        if (e->learned_at_ms > 0) j["learned_at"] = whois::FormatIsoUtc(e->learned_at_ms);
+        std::string json = j.dump();
+        done(BulkFrame(json));
+      });
+}
+
+void RecordService::AppendInfo(std::string* out) const {
+  auto field = [out](std::string_view k, const std::string& v) {
+    *out += k;
+    *out += ':';
+    *out += v;
+    *out += "\r\n";
+  };
+  field("records", std::to_string(Count()));
+  field("record_hits", std::to_string(hits_));
+  field("record_misses", std::to_string(misses_));
+  field("hot_set_hits", std::to_string(hot_hits_));
+  field("hot_set_entries", std::to_string(hot_ ? hot_->size() : 0));
+  field("hot_set_bytes", std::to_string(hot_ ? hot_->bytes() : 0));
+  field("invalid_names", std::to_string(invalid_names_));
+  if (store_) {
+    storage::StoreStats s = store_->stats();
+    field("store_disk_bytes", std::to_string(s.disk_bytes));
+    field("store_reads", std::to_string(s.reads));
+    field("store_writes", std::to_string(s.writes));
+  }
+}
+
+}  // namespace server

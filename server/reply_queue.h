@@ -26,6 +26,7 @@ class ReplyQueue {
 
   // Bytes ready to send, in order. The caller consumes them (e.g. swaps them out).
   std::string& output() { return output_; }
+  const std::string& output() const { return output_; }
 
   size_t pending() const { return slots_.size(); }
 
@@ -37,7 +38,7 @@ class ReplyQueue {
   void MoveReadyToOutput();
 
   std::string output_;
-  std::deque<Slot> slots_;   // slots_[i] has ticket first_ticket_ + i
+  std::deque<Slot> slots_;  // slots_[i] has ticket first_ticket_ + i
   uint64_t first_ticket_ = 0;
 };
 

@@ -259,9 +259,11 @@ void Server::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t*) {
   conn->in_end += static_cast<size_t>(nread);
   self->stats_.net_input_bytes += static_cast<uint64_t>(nread);
   conn->last_interaction_ms = self->NowMs();
-  if (static_cast<int64_t>(conn->in_end - conn->in_start) > self->config_.client_query_buffer_limit) {
-    spdlog::warn("closing client {} (id {}): query buffer over client-query-buffer-limit ({} bytes)",
-                 conn->addr, conn->id, self->config_.client_query_buffer_limit);
+  if (static_cast<int64_t>(conn->in_end - conn->in_start) >
+      self->config_.client_query_buffer_limit) {
+    spdlog::warn(
+        "closing client {} (id {}): query buffer over client-query-buffer-limit ({} bytes)",
+        conn->addr, conn->id, self->config_.client_query_buffer_limit);
     self->Close(conn);
     return;
   }
@@ -315,7 +317,9 @@ void Server::Execute(Connection* conn) {
   } else {
     conn->last_command = spec->name;
     CommandContext ctx{*this, *conn, args, writer, target};
+    conn->executing = true;
     spec->handler(ctx);
+    conn->executing = false;
   }
   if (queued && !conn->scratch.empty()) {
     conn->replies.AppendReady(std::move(conn->scratch));
@@ -335,6 +339,7 @@ void Server::CompleteReply(const ReplyTicket& ticket, std::string_view bytes) {
   }
   Connection* conn = it->second;
   conn->replies.Complete(ticket.ticket, bytes);
+  if (conn->executing) return;  // answered inside its own handler: the read path flushes
   if (conn->paused_for_replies && conn->replies.pending() < kMaxDeferredReplies / 2) {
     conn->paused_for_replies = false;
     ProcessInput(conn);
@@ -349,9 +354,10 @@ void Server::AfterOutputChange(Connection* conn) {
   size_t pending = conn->PendingOutput();
   if (static_cast<int64_t>(pending) > config_.client_output_buffer_hard) {
     ++stats_.clients_closed_for_output;
-    spdlog::warn("closing client {} (id {}): {} bytes of unread replies exceed "
-                 "client-output-buffer-hard",
-                 conn->addr, conn->id, pending);
+    spdlog::warn(
+        "closing client {} (id {}): {} bytes of unread replies exceed "
+        "client-output-buffer-hard",
+        conn->addr, conn->id, pending);
     Close(conn);
     return;
   }

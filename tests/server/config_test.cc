@@ -1,0 +1,83 @@
+#include "server/config.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+
+namespace server {
+namespace {
+
+std::string WriteFile(const std::string& text) {
+  char path[] = "/tmp/wp-config-XXXXXX";
+  int fd = mkstemp(path);
+  close(fd);
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST(Config, DefaultsAreTheDocumentedOnes) {
+  auto r = LoadConfig({});
+  ASSERT_TRUE(r.config) << r.error;
+  EXPECT_EQ(r.config->port, 7043);
+  EXPECT_EQ(r.config->bind, (std::vector<std::string>{"127.0.0.1", "::1"}));
+  EXPECT_TRUE(r.config->protected_mode);
+}
+
+TEST(Config, FlagsOverrideAndTakeSeveralValues) {
+  auto r = LoadConfig({"--port", "7100", "--bind", "127.0.0.1", "127.0.0.2", "--maxclients", "5"});
+  ASSERT_TRUE(r.config) << r.error;
+  EXPECT_EQ(r.config->port, 7100);
+  EXPECT_EQ(r.config->bind.size(), 2u);
+  EXPECT_EQ(r.config->maxclients, 5);
+}
+
+TEST(Config, FileDirectivesWithQuotesAndComments) {
+  std::string path = WriteFile("# comment\n\nport 7200\nrequirepass \"a b\"\nhot-set-size 16mb\n");
+  auto r = LoadConfig({path, "--port", "7300"});
+  std::remove(path.c_str());
+  ASSERT_TRUE(r.config) << r.error;
+  EXPECT_EQ(r.config->port, 7300);  // the command line wins
+  EXPECT_EQ(r.config->requirepass, "a b");
+  EXPECT_EQ(r.config->hot_set_size, 16 << 20);
+}
+
+TEST(Config, UnknownDirectiveNamesFileLineAndReason) {
+  std::string path = WriteFile("port 7200\nfrobnicate yes\n");
+  auto r = LoadConfig({path});
+  std::remove(path.c_str());
+  ASSERT_FALSE(r.config);
+  EXPECT_EQ(r.error, path + ":2: unknown directive 'frobnicate'");
+}
+
+TEST(Config, InvalidValueNamesDirective) {
+  auto r = LoadConfig({"--port", "99999"});
+  ASSERT_FALSE(r.config);
+  EXPECT_NE(r.error.find("'port' must be an integer from 0 to 65535"), std::string::npos);
+  r = LoadConfig({"--protected-mode", "maybe"});
+  ASSERT_FALSE(r.config);
+  EXPECT_NE(r.error.find("yes or no"), std::string::npos);
+}
+
+TEST(Config, RuntimeChangeRefusedForStartupOnlyDirectives) {
+  Config c;
+  EXPECT_NE(ApplyDirective(&c, "port", {"1"}, true), "");
+  EXPECT_EQ(ApplyDirective(&c, "maxclients", {"7"}, true), "");
+  EXPECT_EQ(c.maxclients, 7);
+}
+
+TEST(Config, SizesAndDurations) {
+  EXPECT_EQ(ParseMemory("64mb"), 64ll << 20);
+  EXPECT_EQ(ParseMemory("1gb"), 1ll << 30);
+  EXPECT_EQ(ParseMemory("10k"), 10000);
+  EXPECT_EQ(ParseMemory("12"), 12);
+  EXPECT_FALSE(ParseMemory("-1"));
+  EXPECT_FALSE(ParseMemory("lots"));
+  EXPECT_EQ(ParseSeconds("30d"), 30 * 86400);
+  EXPECT_EQ(ParseSeconds("10m"), 600);
+  EXPECT_EQ(ParseSeconds("45"), 45);
+  EXPECT_FALSE(ParseSeconds("x"));
+}
+
+}  // namespace
+}  // namespace server

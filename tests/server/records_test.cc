@@ -1,0 +1,281 @@
+// The record cache through the Redis commands: import, read back in every spelling, evict,
+// scan, survive restarts and kill -9, and keep reply order in long mixed pipelines.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include "proxy_process.h"
+
+namespace {
+
+using testing_support::Command;
+using testing_support::ProxyProcess;
+
+std::string RecordJson(const std::string& domain, const std::string& org = "Example Org") {
+  return R"({"domain":")" + domain +
+         R"(","status":"registered","registrar":{"name":"Test Registrar"},"registrant":{"organization":")" +
+         org + R"(","country":"DE"},"nameservers":["ns1.example.net"]})";
+}
+
+class RecordsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    proxy_ = std::make_unique<ProxyProcess>(std::vector<std::string>{"--flush-enabled", "yes"});
+    ASSERT_TRUE(proxy_->Start()) << proxy_->log();
+    c_ = proxy_->Connect();
+    ASSERT_TRUE(c_);
+  }
+  testing_support::Reply Run(const std::vector<std::string>& argv) {
+    auto r = Command(c_.get(), argv);
+    EXPECT_TRUE(r) << "no reply to " << argv[0];
+    return r;
+  }
+  std::unique_ptr<ProxyProcess> proxy_;
+  ProxyProcess::Redis c_;
+};
+
+TEST_F(RecordsTest, ImportThenGetInEverySpelling) {
+  auto r = Run({"SET", "example.com", RecordJson("example.com")});
+  ASSERT_EQ(r->type, REDIS_REPLY_STATUS) << r->str;
+  EXPECT_STREQ(r->str, "OK");
+  for (std::string spelling : {"example.com", "EXAMPLE.COM", "example.com.", "www.example.com",
+                               "https://user@www.example.com:8443/path?q=1"}) {
+    r = Run({"GET", spelling});
+    ASSERT_EQ(r->type, REDIS_REPLY_STRING) << spelling;
+    std::string json(r->str, r->len);
+    EXPECT_NE(json.find(R"("domain":"example.com")"), std::string::npos) << json;
+    EXPECT_NE(json.find("Example Org"), std::string::npos) << json;
+  }
+  EXPECT_EQ(Run({"DBSIZE"})->integer, 1);
+  EXPECT_EQ(Run({"EXISTS", "example.com", "www.example.com", "other.org"})->integer, 2);
+}
+
+TEST_F(RecordsTest, ImportRejectsBadJsonAndMismatchedDomain) {
+  auto r = Run({"SET", "example.com", "{not json"});
+  ASSERT_EQ(r->type, REDIS_REPLY_ERROR);
+  EXPECT_NE(std::string(r->str).find("invalid record JSON"), std::string::npos) << r->str;
+  r = Run({"SET", "example.com", RecordJson("example.org")});
+  ASSERT_EQ(r->type, REDIS_REPLY_ERROR);
+  EXPECT_NE(std::string(r->str).find("example.org"), std::string::npos) << r->str;
+  r = Run({"SET", "example.com", RecordJson("example.com"), "EX", "0"});
+  EXPECT_STREQ(r->str, "ERR invalid expire time in 'set' command");
+  r = Run({"SET", "example.com", RecordJson("example.com"), "NX"});
+  EXPECT_STREQ(r->str, "ERR syntax error");
+  EXPECT_EQ(Run({"DBSIZE"})->integer, 0);
+}
+
+TEST_F(RecordsTest, InvalidNamesGetAnInvalidRecordNotAnError) {
+  for (std::string bad : {"key:000000000012", "co.uk", "localhost", "a..b.com", "1.2.3.4", ""}) {
+    auto r = Run({"GET", bad});
+    ASSERT_EQ(r->type, REDIS_REPLY_STRING) << bad;
+    std::string json(r->str, r->len);
+    EXPECT_NE(json.find(R"("status":"invalid")"), std::string::npos) << json;
+    EXPECT_NE(json.find(R"("reason":)"), std::string::npos) << json;
+  }
+  EXPECT_EQ(Run({"DBSIZE"})->integer, 0);  // never cached
+}
+
+TEST_F(RecordsTest, TtlFollowsExAndDefaults) {
+  Run({"SET", "a-domain.com", RecordJson("a-domain.com"), "EX", "100"});
+  auto r = Run({"TTL", "a-domain.com"});
+  EXPECT_GE(r->integer, 99);
+  EXPECT_LE(r->integer, 100);
+  r = Run({"PTTL", "a-domain.com"});
+  EXPECT_GT(r->integer, 98000);
+  EXPECT_LE(r->integer, 100000);
+  EXPECT_EQ(Run({"TTL", "absent.com"})->integer, -2);
+  EXPECT_EQ(Run({"PTTL", "absent.com"})->integer, -2);
+  // Without EX a registered record lives ttl-registered (30 days) +-10% jitter.
+  Run({"SET", "b-domain.com", RecordJson("b-domain.com")});
+  r = Run({"TTL", "b-domain.com"});
+  EXPECT_GE(r->integer, 27 * 86400 - 10);
+  EXPECT_LE(r->integer, 33 * 86400);
+}
+
+TEST_F(RecordsTest, DelEvictsAndHotSetNeverServesDeletedRecords) {
+  Run({"SET", "gone.com", RecordJson("gone.com")});
+  ASSERT_EQ(Run({"GET", "gone.com"})->type, REDIS_REPLY_STRING);  // now in the hot set
+  EXPECT_EQ(Run({"DEL", "gone.com", "never.com"})->integer, 1);
+  EXPECT_EQ(Run({"EXISTS", "gone.com"})->integer, 0);
+  // The next GET resolves afresh (here no upstream answers: a fallback record), never the
+  // deleted record from the hot set.
+  auto r = Run({"GET", "gone.com"});
+  ASSERT_EQ(r->type, REDIS_REPLY_STRING);
+  std::string json(r->str, r->len);
+  EXPECT_EQ(json.find("Example Org"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("status":"fallback")"), std::string::npos) << json;
+  // Replace: the hot set must serve the new record.
+  Run({"SET", "swap.com", RecordJson("swap.com", "First")});
+  Run({"GET", "swap.com"});
+  Run({"SET", "swap.com", RecordJson("swap.com", "Second")});
+  r = Run({"GET", "swap.com"});
+  EXPECT_NE(std::string(r->str, r->len).find("Second"), std::string::npos);
+}
+
+TEST_F(RecordsTest, MgetKeepsOrder) {
+  Run({"SET", "one.com", RecordJson("one.com", "One")});
+  Run({"SET", "three.com", RecordJson("three.com", "Three")});
+  auto r = Run({"MGET", "one.com", "two.com", "three.com", "bad..name"});
+  ASSERT_EQ(r->type, REDIS_REPLY_ARRAY);
+  ASSERT_EQ(r->elements, 4u);
+  EXPECT_NE(std::string(r->element[0]->str).find("One"), std::string::npos);
+  EXPECT_NE(r->element[1]->type, REDIS_REPLY_ERROR);
+  EXPECT_NE(std::string(r->element[2]->str).find("Three"), std::string::npos);
+  EXPECT_NE(std::string(r->element[3]->str).find("invalid"), std::string::npos);
+}
+
+TEST_F(RecordsTest, ScanVisitsEveryDomainOnce) {
+  redisContext* c = c_.get();
+  for (int i = 0; i < 500; ++i) {
+    std::string d = "scan" + std::to_string(i) + ".org";
+    std::string json = RecordJson(d);
+    redisAppendCommand(c, "SET %s %s", d.c_str(), json.c_str());
+  }
+  for (int i = 0; i < 500; ++i) {
+    redisReply* r = nullptr;
+    ASSERT_EQ(redisGetReply(c, reinterpret_cast<void**>(&r)), REDIS_OK);
+    ASSERT_EQ(r->type, REDIS_REPLY_STATUS);
+    freeReplyObject(r);
+  }
+  Run({"SET", "other.net", RecordJson("other.net")});
+  std::multiset<std::string> seen;
+  std::string cursor = "0";
+  int rounds = 0;
+  do {
+    auto r = Run({"SCAN", cursor, "MATCH", "scan*", "COUNT", "37"});
+    ASSERT_EQ(r->type, REDIS_REPLY_ARRAY);
+    cursor = r->element[0]->str;
+    for (size_t i = 0; i < r->element[1]->elements; ++i)
+      seen.insert(r->element[1]->element[i]->str);
+    ASSERT_LT(++rounds, 1000);
+  } while (cursor != "0");
+  EXPECT_EQ(seen.size(), 500u);
+  EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), 500u);
+  EXPECT_EQ(seen.count("other.net"), 0u);
+  EXPECT_STREQ(Run({"SCAN", "12345678901"})->str, "ERR invalid cursor");
+  EXPECT_STREQ(Run({"SCAN", "abc"})->str, "ERR invalid cursor");
+  EXPECT_EQ(Run({"DBSIZE"})->integer, 501);
+}
+
+TEST_F(RecordsTest, FlushNeedsTheSwitch) {
+  Run({"SET", "x.com", RecordJson("x.com")});
+  EXPECT_STREQ(Run({"FLUSHALL"})->str, "OK");
+  EXPECT_EQ(Run({"DBSIZE"})->integer, 0);
+  ProxyProcess locked;
+  ASSERT_TRUE(locked.Start());
+  auto c = locked.Connect();
+  auto r = Command(c.get(), {"FLUSHDB"});
+  ASSERT_EQ(r->type, REDIS_REPLY_ERROR);
+  EXPECT_NE(std::string(r->str).find("flush-enabled"), std::string::npos);
+}
+
+TEST_F(RecordsTest, RecordsSurviveRestart) {
+  for (int i = 0; i < 50; ++i) {
+    std::string d = "keep" + std::to_string(i) + ".de";
+    ASSERT_STREQ(Run({"SET", d, RecordJson(d)})->str, "OK");
+  }
+  c_.reset();
+  ASSERT_EQ(proxy_->Stop(), 0);
+  ASSERT_TRUE(proxy_->Start()) << proxy_->log();
+  c_ = proxy_->Connect();
+  EXPECT_EQ(Run({"DBSIZE"})->integer, 50);
+  for (int i = 0; i < 50; ++i) {
+    std::string d = "keep" + std::to_string(i) + ".de";
+    auto r = Run({"GET", d});
+    ASSERT_EQ(r->type, REDIS_REPLY_STRING) << d;
+  }
+}
+
+TEST_F(RecordsTest, SecondServerOnSameDirFailsClearly) {
+  ProxyProcess second({}, proxy_->dir());
+  EXPECT_FALSE(second.Start());
+  EXPECT_NE(second.log().find("in use"), std::string::npos) << second.log();
+}
+
+TEST_F(RecordsTest, KillNineLosesNoAcknowledgedRecord) {
+  // A writer imports records as fast as it can; every OK it receives is remembered. The server
+  // is killed with SIGKILL mid-stream; after a restart every acknowledged record must be there.
+  std::atomic<int> acked{0};
+  std::thread writer([&] {
+    auto c = proxy_->Connect();
+    for (int i = 0; i < 100000; ++i) {
+      std::string d = "k" + std::to_string(i) + ".com";
+      auto r = Command(c.get(), {"SET", d, RecordJson(d)});
+      if (!r || r->type != REDIS_REPLY_STATUS) break;
+      acked = i + 1;
+    }
+  });
+  while (acked < 300) usleep(1000);
+  proxy_->Kill();
+  writer.join();
+  int n = acked;
+  ASSERT_TRUE(proxy_->Start()) << proxy_->log();
+  c_ = proxy_->Connect();
+  redisContext* c = c_.get();
+  for (int i = 0; i < n; ++i) redisAppendCommand(c, "EXISTS k%d.com", i);
+  int missing = 0;
+  for (int i = 0; i < n; ++i) {
+    redisReply* r = nullptr;
+    ASSERT_EQ(redisGetReply(c, reinterpret_cast<void**>(&r)), REDIS_OK);
+    if (r->integer != 1) ++missing;
+    freeReplyObject(r);
+  }
+  EXPECT_EQ(missing, 0) << "of " << n << " acknowledged records";
+  EXPECT_GE(Run({"DBSIZE"})->integer, n);
+}
+
+TEST_F(RecordsTest, MixedPipelineKeepsReplyOrder) {
+  // Thousands of GETs mixing hot hits, stored hits, misses (answered by the resolver: here a
+  // fallback record, as no upstream answers), invalid names and imports.
+  redisContext* c = c_.get();
+  for (int i = 0; i < 100; ++i) {
+    std::string d = "p" + std::to_string(i) + ".net";
+    Run({"SET", d, RecordJson(d, "Org" + std::to_string(i))});
+  }
+  std::vector<std::string> expect;  // substring each reply must contain ("" = not a string)
+  for (int i = 0; i < 3000; ++i) {
+    int k = i % 100;
+    switch (i % 5) {
+      case 0:
+      case 1: {
+        std::string d = "p" + std::to_string(k) + ".net";
+        redisAppendCommand(c, "GET %s", d.c_str());
+        expect.push_back("\"Org" + std::to_string(k) + "\"");
+        break;
+      }
+      case 2: {
+        std::string d = "new" + std::to_string(i) + ".net";
+        std::string json = RecordJson(d, "New" + std::to_string(i));
+        redisAppendCommand(c, "SET %s %s", d.c_str(), json.c_str());
+        redisAppendCommand(c, "GET %s", d.c_str());
+        expect.push_back("OK");
+        expect.push_back("\"New" + std::to_string(i) + "\"");
+        break;
+      }
+      case 3:
+        redisAppendCommand(c, "GET %s", "not..valid");
+        expect.push_back("invalid");
+        break;
+      case 4: {
+        std::string d = "miss" + std::to_string(i % 700) + ".org";
+        redisAppendCommand(c, "GET %s", d.c_str());
+        expect.push_back(R"("domain":")" + d + R"(","status":"fallback")");
+        break;
+      }
+    }
+  }
+  for (size_t i = 0; i < expect.size(); ++i) {
+    redisReply* r = nullptr;
+    ASSERT_EQ(redisGetReply(c, reinterpret_cast<void**>(&r)), REDIS_OK);
+    std::string got = r->str ? std::string(r->str, r->len) : "";
+    EXPECT_NE(got.find(expect[i]), std::string::npos) << "reply " << i << ": " << got;
+    freeReplyObject(r);
+  }
+}
+
+}  // namespace

@@ -1,0 +1,271 @@
+#include "whois/resolver.h"
+
+#include <spdlog/spdlog.h>
+
+#include <set>
+#include <utility>
+
+#include "whois/referral.h"
+#include "whois/reply_classifier.h"
+
+namespace whois {
+
+std::string_view FallbackReasonFor(UpstreamFailure failure) {
+  switch (failure) {
+    case UpstreamFailure::kTimedOut:
+      return "timeout";
+    // A server that refuses the connection, resets it or closes without a word is, in practice,
+    // a server limiting us: retrying soon is right, as for a textual refusal.
+    case UpstreamFailure::kRefused:
+    case UpstreamFailure::kReset:
+    case UpstreamFailure::kEmptyReply:
+      return "refused";
+    case UpstreamFailure::kNone:
+    case UpstreamFailure::kUnreachable:
+    case UpstreamFailure::kForbiddenAddress:
+    case UpstreamFailure::kInvalidQuery:
+    case UpstreamFailure::kCancelled:
+      break;
+  }
+  return "unreachable";
+}
+
+struct Resolver::Chain {
+  std::string domain;
+  Done done;
+  LookupResult result;
+  // Hosts already asked, whatever the port: a server that names itself (registrars repeat their
+  // own "Registrar WHOIS Server:") or a referral loop ends the chain.
+  std::set<std::string> visited;
+  int referral_hops = 0;
+};
+
+namespace {
+
+std::string ServerName(const std::string& host, uint16_t port) {
+  return port == 43 ? host : host + ":" + std::to_string(port);
+}
+
+}  // namespace
+
+Resolver::Resolver(uv_loop_t* loop, UpstreamClient* client, TldDirectory directory,
+                   ResolverOptions options, Clock clock, SaveEntry save)
+    : loop_(loop),
+      client_(client),
+      directory_(std::move(directory)),
+      options_(std::move(options)),
+      clock_(std::move(clock)),
+      save_(std::move(save)) {}
+
+Resolver::~Resolver() { *alive_ = false; }
+
+void Resolver::Defer(std::function<void()> fn) {
+  auto* timer = new uv_timer_t;
+  uv_timer_init(loop_, timer);
+  timer->data = new std::function<void()>(std::move(fn));
+  uv_timer_start(
+      timer,
+      [](uv_timer_t* t) {
+        auto* f = static_cast<std::function<void()>*>(t->data);
+        (*f)();
+        delete f;
+        uv_close(reinterpret_cast<uv_handle_t*>(t),
+                 [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+      },
+      0, 0);
+}
+
+UpstreamTarget Resolver::TargetFor(const std::string& host, uint16_t port) const {
+  UpstreamTarget target;
+  target.host = host;
+  target.port = port;
+  if (auto it = options_.pinned_addresses.find(host); it != options_.pinned_addresses.end())
+    target.pinned_address = it->second;
+  return target;
+}
+
+UpstreamOptions Resolver::QueryOptions(const std::string& charset) const {
+  UpstreamOptions o;
+  o.connect_timeout_ms = options_.connect_timeout_ms;
+  o.query_timeout_ms = options_.query_timeout_ms;
+  o.max_reply_bytes = options_.max_reply_bytes;
+  o.charset = charset;
+  o.allow_private = options_.allow_private_upstreams;
+  return o;
+}
+
+void Resolver::FindServer(const std::string& tld, EntryDone done) {
+  int64_t now = clock_();
+  const ServerEntry* entry = directory_.Find(tld);
+  bool refresh = directory_.NeedsRefresh(tld, now, options_.directory_max_age_ms);
+  // IANA is asked about a TLD at most once at a time, and after a failure not again until
+  // iana_retry_ms has passed: however many domains wait, IANA sees one query per TLD.
+  auto failed = iana_failed_at_.find(tld);
+  bool may_ask = failed == iana_failed_at_.end() || now - failed->second >= options_.iana_retry_ms;
+  if (entry) {
+    // A known entry serves at once; an old one is refreshed in the background, and the next
+    // lookup uses what IANA says.
+    if (refresh && may_ask && !iana_waiters_.contains(tld)) {
+      iana_waiters_[tld];
+      AskIana(tld);
+    }
+    Defer([done = std::move(done), e = *entry] { done(e, {}); });
+    return;
+  }
+  if (!may_ask) {
+    Defer([done = std::move(done), tld] {
+      done(std::nullopt,
+           "no WHOIS server known for ." + tld + " (the last IANA lookup failed; retrying later)");
+    });
+    return;
+  }
+  auto& waiters = iana_waiters_[tld];
+  waiters.push_back(std::move(done));
+  if (waiters.size() == 1) AskIana(tld);
+}
+
+void Resolver::AskIana(const std::string& tld) {
+  ++iana_queries_;
+  client_->Query(
+      TargetFor(options_.iana_server, 43), tld, QueryOptions("utf-8"),
+      [this, tld, alive = alive_](UpstreamResult r) {
+        if (!*alive) return;
+        if (r.failure != UpstreamFailure::kNone)
+          return FinishIana(tld, std::nullopt, "IANA (" + options_.iana_server + "): " + r.error);
+        std::optional<IanaTldAnswer> answer = ParseIanaTldAnswer(tld, r.text);
+        if (!answer)
+          return FinishIana(tld, std::nullopt,
+                            "IANA (" + options_.iana_server + ") has no entry for ." + tld);
+        ServerEntry e;
+        e.tld = tld;
+        e.host = answer->host;
+        e.origin = ServerEntry::Origin::kIana;
+        e.learned_at_ms = clock_();
+        FinishIana(tld, std::move(e), {});
+      });
+}
+
+void Resolver::FinishIana(const std::string& tld, std::optional<ServerEntry> entry,
+                          std::string error) {
+  if (entry) {
+    directory_.Set(*entry);
+    // Set() keeps an operator's override; what the directory holds now is what counts.
+    if (const ServerEntry* now = directory_.Find(tld)) entry = *now;
+    if (save_) save_(*entry);
+    iana_failed_at_.erase(tld);
+    spdlog::info("directory: .{} is served by {}", tld,
+                 entry->host.empty() ? "no port-43 server" : entry->host);
+  } else {
+    iana_failed_at_[tld] = clock_();
+    spdlog::warn("directory: {}", error);
+    // An old entry is better than none while IANA cannot be reached.
+    if (const ServerEntry* old = directory_.Find(tld)) entry = *old;
+  }
+  auto it = iana_waiters_.find(tld);
+  if (it == iana_waiters_.end()) return;
+  std::vector<EntryDone> waiters = std::move(it->second);
+  iana_waiters_.erase(it);
+  for (auto& w : waiters) w(entry, error);
+}
+
+void Resolver::Lookup(const std::string& domain, const std::string& tld, Done done) {
+  auto chain = std::make_shared<Chain>();
+  chain->domain = domain;
+  chain->done = std::move(done);
+  ++chains_in_flight_;
+  FindServer(tld, [this, chain, tld, alive = alive_](std::optional<ServerEntry> entry,
+                                                     std::string error) {
+    if (!*alive) return;
+    if (!entry || entry->host.empty()) {
+      chain->result.outcome = LookupOutcome::kFailed;
+      chain->result.fallback_reason = entry ? "no_server" : "unreachable";
+      chain->result.detail = entry ? "." + tld + " has no port-43 WHOIS server" : std::move(error);
+      return Finish(chain);
+    }
+    QueryProfile profile = QueryProfileForHost(entry->host);
+    std::string format = entry->query_format.empty() ? profile.format : entry->query_format;
+    Step(chain, entry->host, entry->port, std::move(format), profile.charset);
+  });
+}
+
+void Resolver::Step(std::shared_ptr<Chain> chain, std::string host, uint16_t port,
+                    std::string format, std::string charset) {
+  std::string server = ServerName(host, port);
+  chain->visited.insert(host);
+  auto query = FormatQuery(format, chain->domain);
+  if (auto* err = std::get_if<QueryError>(&query)) {
+    ChainHop hop;
+    hop.server = server;
+    hop.failure = "invalid_query";
+    chain->result.chain.push_back(std::move(hop));
+    if (chain->result.chain.size() == 1) {
+      chain->result.fallback_reason = "unreachable";
+      chain->result.detail = "query format for " + server + ": " + err->message;
+    }
+    return Defer([this, chain, alive = alive_] {
+      if (*alive) Finish(chain);
+    });
+  }
+  std::string line = std::get<std::string>(std::move(query));
+  ++upstream_queries_;
+  client_->Query(TargetFor(host, port), line, QueryOptions(charset),
+                 [this, chain, server, line, alive = alive_](UpstreamResult r) {
+                   if (!*alive) return;
+                   bool is_registry = chain->result.chain.empty();
+                   ChainHop hop;
+                   hop.server = server;
+                   hop.query = line;
+                   hop.text = std::move(r.text);
+                   hop.fetched_at_ms = clock_();
+                   if (r.failure != UpstreamFailure::kNone) {
+                     hop.failure = UpstreamFailureName(r.failure);
+                     chain->result.chain.push_back(std::move(hop));
+                     // A later hop's failure keeps what the earlier hops returned (outcome stays
+                     // kFound).
+                     if (is_registry) {
+                       chain->result.outcome = LookupOutcome::kFailed;
+                       chain->result.fallback_reason = FallbackReasonFor(r.failure);
+                       chain->result.detail = server + ": " + r.error;
+                     } else {
+                       chain->result.detail = "referral to " + server + " failed: " + r.error;
+                     }
+                     return Finish(chain);
+                   }
+                   ReplyKind kind = ClassifyReply(hop.text);
+                   if (kind == ReplyKind::kRefused) {
+                     hop.failure = "refused_by_server";
+                     chain->result.chain.push_back(std::move(hop));
+                     if (is_registry) {
+                       chain->result.outcome = LookupOutcome::kFailed;
+                       chain->result.fallback_reason = "refused";
+                       chain->result.detail =
+                           server + " refused the query (rate limit or access control)";
+                     } else {
+                       chain->result.detail = "referral to " + server + " was refused";
+                     }
+                     return Finish(chain);
+                   }
+                   std::optional<Referral> next =
+                       kind == ReplyKind::kNotFound ? std::nullopt : ExtractReferral(hop.text);
+                   chain->result.chain.push_back(std::move(hop));
+                   if (is_registry) {
+                     chain->result.outcome = kind == ReplyKind::kNotFound ? LookupOutcome::kNotFound
+                                                                          : LookupOutcome::kFound;
+                   }
+                   // RWhois (RFC 2167) is another protocol: such a referral ends the chain.
+                   if (!next || next->rwhois || chain->referral_hops >= options_.max_referral_hops)
+                     return Finish(chain);
+                   if (chain->visited.contains(next->host)) return Finish(chain);
+                   ++chain->referral_hops;
+                   QueryProfile profile = QueryProfileForHost(next->host);
+                   Step(chain, next->host, next->port, profile.format, profile.charset);
+                 });
+}
+
+void Resolver::Finish(const std::shared_ptr<Chain>& chain) {
+  --chains_in_flight_;
+  Done done = std::move(chain->done);
+  done(std::move(chain->result));
+}
+
+}  // namespace whois

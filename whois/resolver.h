@@ -1,0 +1,103 @@
+// Live resolution of one domain over WHOIS (RFC 3912): the TLD's registry server from the
+// directory (learned from IANA when missing or old), then the referrals the replies name
+// (registry → registrar → ...), each hop one UpstreamClient query. Loop thread only.
+//
+// The resolver runs one chain per Lookup() call and knows nothing of caching, clients or
+// deadlines: the server coalesces concurrent GETs for one domain into one call, and gives each
+// waiting client its own deadline. Sending nothing but validated names upstream, and refusing
+// referral targets that resolve to private addresses, are the resolver's job.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "whois/lookup_result.h"
+#include "whois/tld_directory.h"
+#include "whois/upstream_client.h"
+
+namespace whois {
+
+struct ResolverOptions {
+  std::string iana_server = "whois.iana.org";
+  // Referral hops followed after the registry's reply (registry → registrar is one hop).
+  int max_referral_hops = 3;
+  // A directory entry older than this is looked up at IANA again before use.
+  int64_t directory_max_age_ms = int64_t{30} * 24 * 3600 * 1000;
+  // After a failed IANA lookup for a TLD, IANA is not asked about it again for this long.
+  int64_t iana_retry_ms = int64_t{3600} * 1000;
+  // Host → "IP[:PORT]" (`upstream-address`): DNS is skipped and the address policy not applied.
+  std::map<std::string, std::string> pinned_addresses;
+  // `tld-server TLD HOST [FORMAT]` entries are put into the directory by the caller.
+  bool allow_private_upstreams = false;
+  int connect_timeout_ms = kDefaultConnectTimeoutMs;
+  int query_timeout_ms = kDefaultQueryTimeoutMs;
+  size_t max_reply_bytes = kDefaultMaxReplyBytes;
+};
+
+// The fallback reason for an upstream failure.
+std::string_view FallbackReasonFor(UpstreamFailure failure);
+
+class Resolver {
+ public:
+  using Clock = std::function<int64_t()>;                     // wall-clock milliseconds
+  using SaveEntry = std::function<void(const ServerEntry&)>;  // persists a learned entry
+
+  // `client` runs the queries on `loop`; both outlive the resolver. Before destroying the
+  // resolver, its owner cancels the client's queries (UpstreamClient::CancelAll) so that every
+  // Lookup callback fires.
+  Resolver(uv_loop_t* loop, UpstreamClient* client, TldDirectory directory, ResolverOptions options,
+           Clock clock, SaveEntry save);
+  ~Resolver();
+  Resolver(const Resolver&) = delete;
+  Resolver& operator=(const Resolver&) = delete;
+
+  using Done = std::function<void(LookupResult)>;
+  // Resolves `domain` (a normalised A-label whose last label is `tld`). `done` is called exactly
+  // once, from the loop, never from inside Lookup().
+  void Lookup(const std::string& domain, const std::string& tld, Done done);
+
+  // Looks the TLD's entry up (learning it from IANA if it is missing or old); for WHOIS.SERVER.
+  using EntryDone = std::function<void(std::optional<ServerEntry> entry, std::string error)>;
+  void FindServer(const std::string& tld, EntryDone done);
+
+  TldDirectory& directory() { return directory_; }
+  const ResolverOptions& options() const { return options_; }
+  size_t chains_in_flight() const { return chains_in_flight_; }
+  uint64_t iana_queries() const { return iana_queries_; }
+  uint64_t upstream_queries() const { return upstream_queries_; }
+
+ private:
+  struct Chain;
+  void Step(std::shared_ptr<Chain> chain, std::string host, uint16_t port, std::string format,
+            std::string charset);
+  void Finish(const std::shared_ptr<Chain>& chain);
+  void AskIana(const std::string& tld);
+  void FinishIana(const std::string& tld, std::optional<ServerEntry> entry, std::string error);
+  // Runs `fn` on a later loop iteration (callbacks are never called from inside a call).
+  void Defer(std::function<void()> fn);
+  UpstreamTarget TargetFor(const std::string& host, uint16_t port) const;
+  UpstreamOptions QueryOptions(const std::string& charset) const;
+
+  uv_loop_t* loop_;
+  UpstreamClient* client_;
+  TldDirectory directory_;
+  ResolverOptions options_;
+  Clock clock_;
+  SaveEntry save_;
+  // TLDs being learned from IANA, with what waits for them: one IANA query per TLD at a time.
+  std::unordered_map<std::string, std::vector<EntryDone>> iana_waiters_;
+  std::unordered_map<std::string, int64_t> iana_failed_at_;
+  size_t chains_in_flight_ = 0;
+  uint64_t iana_queries_ = 0;
+  uint64_t upstream_queries_ = 0;
+  // Lets callbacks that outlive the resolver notice it is gone.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace whois
