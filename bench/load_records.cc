@@ -1,0 +1,94 @@
+// Loads N realistic WHOIS records into a Redis-protocol server with pipelined SETs, so that the
+// proxy and redis-server can be benchmarked on the same data. Domains are d<12 digits>.com, the
+// spelling redis-benchmark produces for "d__rand_int__.com" with -r.
+//
+//   bench-load HOST PORT COUNT [FIRST]
+#include <hiredis/hiredis.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+namespace {
+
+std::string DomainFor(long i) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "d%012ld.com", i);
+  return buf;
+}
+
+// A record shaped like what the parser produces for a thick gTLD reply: ~1.6 KB.
+std::string RecordFor(const std::string& domain, long i) {
+  std::string org = "Example Holding " + std::to_string(i % 9973) + " GmbH";
+  std::string j = R"({"domain":")" + domain + R"(","status":"registered",)";
+  j += R"("created":"2009-03-1)" + std::to_string(i % 10) + R"(T10:22:31Z","updated":"2025-02-0)" +
+       std::to_string(i % 9 + 1) + R"(T08:00:12Z","expires":"2027-03-1)" + std::to_string(i % 10) +
+       R"(T10:22:31Z",)";
+  j += R"("registrar":{"name":"Example Registrar, Inc.","iana_id":")" +
+       std::to_string(1000 + i % 900) +
+       R"(","url":"https://www.registrar.example","whois_server":"whois.registrar.example",)"
+       R"("abuse_email":"abuse@registrar.example","abuse_phone":"+1.4805058800"},)";
+  j +=
+      R"("registrant":{"name":"Domain Administrator","organization":")" + org +
+      R"(","street":"Musterstrasse )" + std::to_string(i % 200) +
+      R"(","city":"Berlin","state":"BE","postal_code":"10115","country":"DE","phone":"+49.301234567",)"
+      R"("email":"hostmaster@)" +
+      domain + R"("},)";
+  j += R"("admin":{"name":"Domain Administrator","organization":")" + org +
+       R"(","city":"Berlin","postal_code":"10115","country":"DE","email":"admin@)" + domain +
+       R"("},)";
+  j +=
+      R"("tech":{"name":"Network Operations","organization":"Example Hosting AG","city":"Frankfurt",)"
+      R"("postal_code":"60311","country":"DE","email":"noc@hosting.example"},)";
+  j += R"("nameservers":["ns1.hosting.example","ns2.hosting.example","ns3.hosting.example"],)";
+  j +=
+      R"("domain_status":["clientDeleteProhibited","clientTransferProhibited","clientUpdateProhibited"],)";
+  j +=
+      R"("dnssec":"unsigned","redacted":["registrant.phone"],"country":"DE","country_source":"registrant",)";
+  j +=
+      R"("source":{"protocol":"whois","servers":["whois.verisign-grs.com","whois.registrar.example"],)"
+      R"("fetched_at":"2026-11-01T00:00:00Z"}})";
+  return j;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 4) {
+    std::fprintf(stderr, "usage: %s HOST PORT COUNT [FIRST]\n", argv[0]);
+    return 2;
+  }
+  long count = std::atol(argv[3]);
+  long first = argc > 4 ? std::atol(argv[4]) : 0;
+  redisContext* c = redisConnect(argv[1], std::atoi(argv[2]));
+  if (c == nullptr || c->err) {
+    std::fprintf(stderr, "cannot connect: %s\n", c ? c->errstr : "out of memory");
+    return 1;
+  }
+  constexpr long kWindow = 256;  // commands in flight
+  long sent = 0, received = 0, errors = 0;
+  size_t bytes = 0;
+  while (received < count) {
+    while (sent < count && sent - received < kWindow) {
+      std::string d = DomainFor(first + sent);
+      std::string r = RecordFor(d, first + sent);
+      bytes += r.size();
+      redisAppendCommand(c, "SET %b %b", d.data(), d.size(), r.data(), r.size());
+      ++sent;
+    }
+    void* reply = nullptr;
+    if (redisGetReply(c, &reply) != REDIS_OK) {
+      std::fprintf(stderr, "connection error: %s\n", c->errstr);
+      return 1;
+    }
+    auto* r = static_cast<redisReply*>(reply);
+    if (r->type == REDIS_REPLY_ERROR && ++errors <= 3)
+      std::fprintf(stderr, "SET error: %s\n", r->str);
+    freeReplyObject(reply);
+    ++received;
+  }
+  redisFree(c);
+  std::printf("loaded %ld records (%.0f bytes of JSON on average), %ld errors\n", count,
+              count ? double(bytes) / double(count) : 0.0, errors);
+  return errors ? 1 : 0;
+}
