@@ -4,28 +4,49 @@
 #include "whois/reply_parser.h"
 
 namespace whois {
+namespace {
+
+// "registered" needs evidence: a reply that looked like key/value text but gave no registration
+// field at all (garbage, an unknown layout, a page of filler) is no answer.
+bool HasRegistrationData(const WhoisRecord& r) {
+  return !r.created.empty() || !r.updated.empty() || !r.expires.empty() || !r.registrar.empty() ||
+         !r.registrant.empty() || !r.nameservers.empty() || !r.domain_status.empty();
+}
+
+}  // namespace
 
 WhoisRecord AssembleRecord(const DomainName& name, const LookupResult& result, int64_t now_ms,
                            const CountryTable& countries) {
   std::vector<std::string> servers;
   for (const ChainHop& hop : result.chain) servers.push_back(hop.server);
 
-  if (result.outcome == LookupOutcome::kFailed) {
+  std::vector<ChainReply> replies;  // only replies that carry data are parsed
+  for (const ChainHop& hop : result.chain)
+    if (hop.failure.empty()) replies.push_back({hop.server, hop.query, hop.text});
+  WhoisRecord parsed;
+  LookupOutcome outcome = result.outcome;
+  std::string reason = result.fallback_reason;
+  if (outcome == LookupOutcome::kFound) {
+    parsed = BuildRecord(name.domain, replies);
+    if (!HasRegistrationData(parsed)) {
+      outcome = LookupOutcome::kFailed;
+      reason = kReasonRefused;
+    }
+  }
+
+  if (outcome == LookupOutcome::kFailed) {
     std::optional<int64_t> retry_after;
     for (const ChainHop& hop : result.chain)
       if (hop.failure == "refused_by_server") retry_after = RetryAfterSeconds(hop.text);
-    WhoisRecord record = MakeFallbackRecord(name.domain, name.unicode, result.fallback_reason,
-                                            retry_after, now_ms, countries);
+    WhoisRecord record =
+        MakeFallbackRecord(name.domain, name.unicode, reason, retry_after, now_ms, countries);
     record.source_protocol = kProtocolWhois;
     record.source_servers = std::move(servers);
     return record;
   }
 
-  // Only replies that carry data are parsed; a refused or failed hop adds nothing.
-  std::vector<ChainReply> replies;
-  for (const ChainHop& hop : result.chain)
-    if (hop.failure.empty()) replies.push_back({hop.server, hop.query, hop.text});
-  WhoisRecord record = BuildRecord(name.domain, replies);
+  WhoisRecord record =
+      outcome == LookupOutcome::kFound ? std::move(parsed) : BuildRecord(name.domain, replies);
   record.domain = name.domain;
   record.unicode = name.unicode;
   record.reason.clear();

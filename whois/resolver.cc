@@ -210,56 +210,65 @@ void Resolver::Step(std::shared_ptr<Chain> chain, std::string host, uint16_t por
   ++upstream_queries_;
   client_->Query(TargetFor(host, port), line, QueryOptions(charset),
                  [this, chain, server, line, alive = alive_](UpstreamResult r) {
-                   if (!*alive) return;
-                   bool is_registry = chain->result.chain.empty();
-                   ChainHop hop;
-                   hop.server = server;
-                   hop.query = line;
-                   hop.text = std::move(r.text);
-                   hop.fetched_at_ms = clock_();
-                   if (r.failure != UpstreamFailure::kNone) {
-                     hop.failure = UpstreamFailureName(r.failure);
-                     chain->result.chain.push_back(std::move(hop));
-                     // A later hop's failure keeps what the earlier hops returned (outcome stays
-                     // kFound).
-                     if (is_registry) {
-                       chain->result.outcome = LookupOutcome::kFailed;
-                       chain->result.fallback_reason = FallbackReasonFor(r.failure);
-                       chain->result.detail = server + ": " + r.error;
-                     } else {
-                       chain->result.detail = "referral to " + server + " failed: " + r.error;
-                     }
-                     return Finish(chain);
-                   }
-                   ReplyKind kind = ClassifyReply(hop.text);
-                   if (kind == ReplyKind::kRefused) {
-                     hop.failure = "refused_by_server";
-                     chain->result.chain.push_back(std::move(hop));
-                     if (is_registry) {
-                       chain->result.outcome = LookupOutcome::kFailed;
-                       chain->result.fallback_reason = "refused";
-                       chain->result.detail =
-                           server + " refused the query (rate limit or access control)";
-                     } else {
-                       chain->result.detail = "referral to " + server + " was refused";
-                     }
-                     return Finish(chain);
-                   }
-                   std::optional<Referral> next =
-                       kind == ReplyKind::kNotFound ? std::nullopt : ExtractReferral(hop.text);
-                   chain->result.chain.push_back(std::move(hop));
-                   if (is_registry) {
-                     chain->result.outcome = kind == ReplyKind::kNotFound ? LookupOutcome::kNotFound
-                                                                          : LookupOutcome::kFound;
-                   }
-                   // RWhois (RFC 2167) is another protocol: such a referral ends the chain.
-                   if (!next || next->rwhois || chain->referral_hops >= options_.max_referral_hops)
-                     return Finish(chain);
-                   if (chain->visited.contains(next->host)) return Finish(chain);
-                   ++chain->referral_hops;
-                   QueryProfile profile = QueryProfileForHost(next->host);
-                   Step(chain, next->host, next->port, profile.format, profile.charset);
+                   if (*alive) OnReply(chain, server, line, std::move(r));
                  });
+}
+
+// A hop that yields no data fails the lookup if it was the registry's; after the registry, it
+// only ends the chain, and the record keeps what the earlier hops returned.
+void Resolver::EndWithFailure(const std::shared_ptr<Chain>& chain, ChainHop hop,
+                              std::string_view reason, std::string detail) {
+  bool is_registry = chain->result.chain.empty();
+  chain->result.chain.push_back(std::move(hop));
+  if (is_registry) {
+    chain->result.outcome = LookupOutcome::kFailed;
+    chain->result.fallback_reason = reason;
+  }
+  chain->result.detail = std::move(detail);
+  Finish(chain);
+}
+
+void Resolver::OnReply(const std::shared_ptr<Chain>& chain, const std::string& server,
+                       const std::string& line, UpstreamResult r) {
+  bool is_registry = chain->result.chain.empty();
+  ChainHop hop;
+  hop.server = server;
+  hop.query = line;
+  hop.text = std::move(r.text);
+  hop.fetched_at_ms = clock_();
+  if (r.failure != UpstreamFailure::kNone) {
+    hop.failure = UpstreamFailureName(r.failure);
+    return EndWithFailure(chain, std::move(hop), FallbackReasonFor(r.failure),
+                          server + ": " + r.error);
+  }
+  ReplyKind kind = ClassifyReply(hop.text);
+  if (kind == ReplyKind::kRefused) {
+    hop.failure = "refused_by_server";
+    return EndWithFailure(chain, std::move(hop), "refused",
+                          server + " refused the query (rate limit or access control)");
+  }
+  // A registry reply with nothing usable in it (empty, a bare disclaimer, garbage) says nothing
+  // about the domain: like a refusal it is retried soon, never cached as "registered".
+  if (kind == ReplyKind::kEmpty && is_registry) {
+    hop.failure = "unrecognised_reply";
+    return EndWithFailure(chain, std::move(hop), "refused",
+                          server + " sent a reply with no recognisable data");
+  }
+  std::optional<Referral> next =
+      kind == ReplyKind::kNotFound ? std::nullopt : ExtractReferral(hop.text);
+  chain->result.chain.push_back(std::move(hop));
+  if (is_registry) {
+    chain->result.outcome =
+        kind == ReplyKind::kNotFound ? LookupOutcome::kNotFound : LookupOutcome::kFound;
+  }
+  // RWhois (RFC 2167) is another protocol: such a referral ends the chain, as do the hop cap and
+  // a host already asked.
+  if (!next || next->rwhois || chain->referral_hops >= options_.max_referral_hops ||
+      chain->visited.contains(next->host))
+    return Finish(chain);
+  ++chain->referral_hops;
+  QueryProfile profile = QueryProfileForHost(next->host);
+  Step(chain, next->host, next->port, profile.format, profile.charset);
 }
 
 void Resolver::Finish(const std::shared_ptr<Chain>& chain) {

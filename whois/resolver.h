@@ -76,6 +76,10 @@ class Resolver {
   struct Chain;
   void Step(std::shared_ptr<Chain> chain, std::string host, uint16_t port, std::string format,
             std::string charset);
+  void OnReply(const std::shared_ptr<Chain>& chain, const std::string& server,
+               const std::string& line, UpstreamResult r);
+  void EndWithFailure(const std::shared_ptr<Chain>& chain, ChainHop hop, std::string_view reason,
+                      std::string detail);
   void Finish(const std::shared_ptr<Chain>& chain);
   void AskIana(const std::string& tld);
   void FinishIana(const std::string& tld, std::optional<ServerEntry> entry, std::string error);

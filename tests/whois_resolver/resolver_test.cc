@@ -215,6 +215,39 @@ TEST_F(ChainTest, HungRegistryTimesOutAndAFailingRegistrarKeepsTheRegistryData) 
   EXPECT_NE(hung.find(R"("status":"fallback","reason":"timeout")"), std::string::npos) << hung;
 }
 
+TEST_F(ChainTest, GarbageAndOversizedRepliesBecomeFallbacksNotRecords) {
+  StartFakes({"--mode", "garbage"});
+  StartProxy({"--upstream-max-reply", "64kb"});
+  std::string garbage = Get("garbage.test");
+  EXPECT_NE(garbage.find(R"("status":"fallback","reason":"refused")"), std::string::npos)
+      << garbage;
+  registry_->Control("mode oversize");
+  auto t0 = std::chrono::steady_clock::now();
+  std::string big = Get("big.test");
+  EXPECT_NE(big.find(R"("status":"fallback")"), std::string::npos) << big.substr(0, 300);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+  // The raw text kept is capped.
+  auto raw = Command(c_.get(), {"WHOIS.RAW", "big.test"});
+  ASSERT_EQ(raw->type, REDIS_REPLY_ARRAY);
+  ASSERT_EQ(raw->elements, 1u);
+  EXPECT_LE(raw->element[0]->element[7]->len, size_t{64 * 1024});
+  EXPECT_EQ(Command(c_.get(), {"PING"})->type, REDIS_REPLY_STATUS);
+}
+
+TEST_F(ChainTest, AnOldDirectoryEntryIsRefreshedFromIanaInTheBackground) {
+  StartFakes();
+  // Every entry is older than one second: the first lookup learns .test from IANA (nothing
+  // known yet), a lookup two seconds later uses the known entry at once and refreshes it.
+  StartProxy({"--directory-max-age", "1"});
+  Get("a.test");
+  EXPECT_EQ(CountQueries(*iana_, "test"), 1u);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  EXPECT_NE(Get("b.test").find(R"("status":"registered")"), std::string::npos);
+  for (int i = 0; i < 50 && CountQueries(*iana_, "test") < 2; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(CountQueries(*iana_, "test"), 2u);
+}
+
 TEST_F(ChainTest, ReferralLoopsAndTheHopCapEndTheChain) {
   // The registrar refers to a second registrar, which refers back to the first: a loop.
   iana_ = std::make_unique<FakeWhoisProcess>();
