@@ -512,11 +512,27 @@ void RecordService::AppendInfo(std::string* out) const {
   field("hot_set_entries", std::to_string(hot_ ? hot_->size() : 0));
   field("hot_set_bytes", std::to_string(hot_ ? hot_->bytes() : 0));
   field("invalid_names", std::to_string(invalid_names_));
+  field("lookups_started", std::to_string(lookups_started_));
+  field("lookups_joined", std::to_string(lookups_joined_));
+  field("lookups_in_flight", std::to_string(lookups_.size()));
+  field("lookup_timeouts", std::to_string(lookup_timeouts_));
+  field("fallback_records", std::to_string(fallbacks_));
+  if (resolver_) {
+    field("upstream_queries", std::to_string(resolver_->upstream_queries()));
+    field("iana_queries", std::to_string(resolver_->iana_queries()));
+    field("directory_entries", std::to_string(resolver_->directory().size()));
+  }
   if (store_) {
     storage::StoreStats s = store_->stats();
     field("store_disk_bytes", std::to_string(s.disk_bytes));
     field("store_reads", std::to_string(s.reads));
     field("store_writes", std::to_string(s.writes));
+    field("store_table_files", std::to_string(s.table_files));
+    field("store_level0_files", std::to_string(s.level0_files));
+    field("store_compaction_ms", std::to_string(s.compaction_ms));
+    field("store_compaction_read_bytes", std::to_string(s.compaction_read_bytes));
+    field("store_compaction_write_bytes", std::to_string(s.compaction_write_bytes));
+    field("store_memory_bytes", std::to_string(s.memory_bytes));
   }
 }
 

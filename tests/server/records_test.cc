@@ -117,6 +117,32 @@ TEST_F(RecordsTest, DelEvictsAndHotSetNeverServesDeletedRecords) {
   EXPECT_NE(std::string(r->str, r->len).find("Second"), std::string::npos);
 }
 
+// The figures INFO gives about the cache and the store, as numbers that move with use.
+int64_t InfoField(const std::string& info, const std::string& name) {
+  size_t at = info.find("\r\n" + name + ":");
+  if (at == std::string::npos) return -1;
+  return std::stoll(info.substr(at + name.size() + 3));
+}
+
+TEST_F(RecordsTest, InfoReportsKeysHitsMissesAndStoreFigures) {
+  Run({"SET", "info.com", RecordJson("info.com")});
+  Run({"GET", "info.com"});
+  Run({"GET", "info.com"});
+  Run({"GET", "absent-from-cache.com"});  // a miss (answered with a fallback here)
+  auto r = Run({"INFO"});
+  std::string info(r->str, r->len);
+  EXPECT_NE(info.find("db0:keys=2,"), std::string::npos) << info;  // the import and the fallback
+  EXPECT_GE(InfoField(info, "keyspace_hits"), 2);
+  EXPECT_GE(InfoField(info, "keyspace_misses"), 1);
+  EXPECT_EQ(InfoField(info, "records"), 2);
+  EXPECT_GT(InfoField(info, "store_disk_bytes"), 0);
+  EXPECT_GE(InfoField(info, "store_writes"), 2);
+  EXPECT_GE(InfoField(info, "store_level0_files"), 0);
+  EXPECT_GE(InfoField(info, "store_compaction_ms"), 0);
+  EXPECT_EQ(InfoField(info, "lookups_started"), 1);
+  EXPECT_EQ(InfoField(info, "fallback_records"), 1);
+}
+
 TEST_F(RecordsTest, MgetKeepsOrder) {
   Run({"SET", "one.com", RecordJson("one.com", "One")});
   Run({"SET", "three.com", RecordJson("three.com", "Three")});
