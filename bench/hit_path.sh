@@ -62,7 +62,7 @@ echo "p99: lower is better). Targets: requests/s ratio >= 0.90, p99 ratio <= 1.5
 printf '%-14s %12s %12s %8s %10s %10s %8s\n' profile 'redis rps' 'proxy rps' ratio \
   'redis p99' 'proxy p99' ratio
 for profile in "${PROFILES[@]}"; do
-  med() { grep -F "$profile,$1," "$WORK/results.csv" | cut -d, -f"$2" | sort -g |
+  med() { grep -F -- "$profile,$1," "$WORK/results.csv" | cut -d, -f"$2" | sort -g |
           awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
   rr=$(med redis 3); pr=$(med proxy 3); r99=$(med redis 5); p99=$(med proxy 5)
   printf '%-14s %12s %12s %8s %10s %10s %8s\n' "$profile" "$rr" "$pr" \
