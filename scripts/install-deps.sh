@@ -9,6 +9,7 @@ PACKAGES=(
   libpsl-dev libidn2-dev publicsuffix nlohmann-json3-dev libsnappy-dev
   libcurl4-openssl-dev
   libgtest-dev libgmock-dev libhiredis-dev redis-tools
+  clang libclang-rt-14-dev
 )
 
 missing=()

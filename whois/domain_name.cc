@@ -278,6 +278,23 @@ std::optional<NameError> CheckLdhLabel(std::string_view label) {
   return std::nullopt;
 }
 
+// True if `alabel` decodes to a U-label that encodes back to `alabel` exactly.
+bool RoundTrips(std::string_view alabel, std::string* scratch) {
+  scratch->assign(alabel);
+  char* ulabel = nullptr;
+  if (idn2_to_unicode_8z8z(scratch->c_str(), &ulabel, 0) != IDN2_OK || ulabel == nullptr) {
+    idn2_free(ulabel);
+    return false;
+  }
+  uint8_t* again = nullptr;
+  int rc = idn2_lookup_u8(reinterpret_cast<const uint8_t*>(ulabel), &again, kIdnaFlags);
+  bool same = rc == IDN2_OK && again != nullptr &&
+              EqualsIgnoreCase(reinterpret_cast<const char*>(again), alabel);
+  idn2_free(again);
+  idn2_free(ulabel);
+  return same;
+}
+
 // Appends the A-label form of `label` (non-empty, characters already checked) to *out.
 // `scratch` is a buffer reused across labels for the NUL-terminated copy libidn2 needs.
 std::optional<NameError> AppendALabel(std::string_view label, std::string* scratch,
@@ -301,6 +318,11 @@ std::optional<NameError> AppendALabel(std::string_view label, std::string* scrat
     idn2_free(converted);
     if (out->size() == start)
       return Error("label " + Quote(label) + " is empty after IDNA mapping");
+    // An A-label given as such must be what its own U-label encodes to: libidn2 accepts some
+    // "xn--" labels whose decoded form IDNA2008 maps to something else (compatibility
+    // characters such as U+3235), and such a name would have a `unicode` that is not itself.
+    if (ace && !RoundTrips(std::string_view(*out).substr(start), scratch))
+      return Error("A-label " + Quote(label) + " does not decode to a valid IDNA2008 label");
   }
   return CheckLdhLabel(std::string_view(*out).substr(start));
 }

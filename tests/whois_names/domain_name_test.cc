@@ -187,6 +187,9 @@ TEST_F(DomainNormalizerTest, InvalidInputsSayWhy) {
       {"COM.", "public suffix"},
       {"localhost", "single label"},
       {"1.2.3.4", "IP addresses are not supported"},
+      // Found by fuzzing: A-labels libidn2 accepts whose U-label IDNA2008 maps elsewhere.
+      {"xn--bkk1kkckxk.com", "does not decode to a valid IDNA2008 label"},
+      {"WWW.xn--k2k2-p8a8385E.com", "does not decode to a valid IDNA2008 label"},
       {"http://10.0.0.1/", "IP addresses are not supported"},
       {"[::1]", "IP addresses are not supported"},
       {"http://[2001:db8::1]:80/", "IP addresses are not supported"},

@@ -1,0 +1,80 @@
+#include "tests/fuzz/domain_name_invariants.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <memory>
+#include <string>
+#include <variant>
+
+#include "tests/fuzz/text_predicates.h"
+#include "whois/domain_name.h"
+
+namespace fuzz {
+namespace {
+
+const whois::DomainNormalizer& Normalizer() {
+  static const whois::DomainNormalizer* names = [] {
+    std::string error;
+    std::unique_ptr<whois::DomainNormalizer> n = whois::DomainNormalizer::Open(WP_PSL_FILE, &error);
+    if (n == nullptr) {
+      std::fprintf(stderr, "cannot load the Public Suffix List %s: %s\n", WP_PSL_FILE,
+                   error.c_str());
+      std::abort();
+    }
+    return n.release();
+  }();
+  return *names;
+}
+
+// Normalises `input`, which an earlier step produced, and expects `domain` back.
+void ExpectSameDomain(std::string_view input, const std::string& domain, const char* what,
+                      Violations* v) {
+  auto again = Normalizer().Normalize(input);
+  const whois::DomainName* n = std::get_if<whois::DomainName>(&again);
+  FUZZ_EXPECT(v, n != nullptr && n->domain == domain,
+              std::string(what) + " " + Shown(input) + " gives " +
+                  (n ? Shown(n->domain) : "error " + std::get<whois::NameError>(again).reason) +
+                  ", not " + Shown(domain));
+}
+
+}  // namespace
+
+void CheckDomainName(std::string_view input, Violations* v) {
+  try {
+    auto result = Normalizer().Normalize(input);
+    if (const auto* error = std::get_if<whois::NameError>(&result)) {
+      FUZZ_EXPECT(v, !error->reason.empty(), "empty reason");
+      FUZZ_EXPECT(v, !HasControl(error->reason), "reason " + Shown(error->reason));
+      return;
+    }
+    FUZZ_EXPECT(v, input.size() <= whois::kMaxInputBytes, "accepted an over-long input");
+    const whois::DomainName& n = std::get<whois::DomainName>(result);
+    const std::string& d = n.domain;
+    FUZZ_EXPECT(v, !d.empty() && OnlyLowerAlnumOr(d, ".-"), "domain " + Shown(d));
+    FUZZ_EXPECT(v, d.size() <= whois::kMaxNameOctets, "domain of " + std::to_string(d.size()));
+    FUZZ_EXPECT(v, d.find('.') != std::string::npos, "domain without a dot " + Shown(d));
+    FUZZ_EXPECT(v, d.front() != '.' && d.back() != '.' && d.find("..") == std::string::npos,
+                "empty label in " + Shown(d));
+    FUZZ_EXPECT(v, OnlyLowerAlnumOr(n.host, ".-"), "host " + Shown(n.host));
+    FUZZ_EXPECT(v, n.host.ends_with(d), "host " + Shown(n.host) + " not under " + Shown(d));
+    FUZZ_EXPECT(v, d.ends_with("." + n.tld), "tld " + Shown(n.tld) + " of " + Shown(d));
+    FUZZ_EXPECT(v, n.unicode != d, "unicode equal to domain " + Shown(d));
+
+    // Normalising the output again returns it unchanged.
+    auto again = Normalizer().Normalize(d);
+    const whois::DomainName* m = std::get_if<whois::DomainName>(&again);
+    FUZZ_EXPECT(v,
+                m != nullptr && m->domain == d && m->host == d && m->tld == n.tld &&
+                    m->unicode == n.unicode,
+                "not idempotent on " + Shown(d));
+    if (n.host != d) ExpectSameDomain(n.host, d, "host", v);
+    if (!n.unicode.empty()) ExpectSameDomain(n.unicode, d, "unicode", v);
+  } catch (const std::exception& e) {
+    FUZZ_EXPECT(v, false, std::string("exception: ") + e.what());
+  } catch (...) {
+    FUZZ_EXPECT(v, false, "exception of unknown type");
+  }
+}
+
+}  // namespace fuzz

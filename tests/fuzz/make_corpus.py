@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+"""Writes the seed corpora under tests/fuzz/corpus/<harness>/ from the project's fixtures.
+
+Deterministic: run it again after changing the fixtures or the lists below, and commit the result.
+The corpora stay small (each WHOIS reply is cut at MAX_REPLY_BYTES) because libFuzzer grows its
+own working corpus from them in a temporary directory (scripts/fuzz.sh).
+
+    python3 tests/fuzz/make_corpus.py
+"""
+import json
+import pathlib
+import shutil
+import struct
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+OUT = ROOT / "tests/fuzz/corpus"
+WHOIS = ROOT / "tests/fixtures/whois"
+DIRECTORY = ROOT / "tests/whois_directory/fixtures"
+MAX_REPLY_BYTES = 8192
+HOP = b"\0"  # hop separator of whois_reply_fuzz (tests/fuzz/whois_reply_invariants.h)
+
+# One or two servers per rule set and the odd formats the parser has rules for.
+REPLY_SERVERS = [
+    "whois.verisign-grs.com", "whois.nic.fr", "whois.nic.uk", "whois.dns.be", "whois.nic.it",
+    "whois.jprs.jp", "whois.kr", "whois.sk-nic.sk", "whois.dot.tk", "whois.denic.de",
+    "whois.registro.br", "whois.eu", "whois.pir.org", "whois.nic.es", "whois.cnnic.cn",
+    "whois.godaddy.com", "whois.markmonitor.com", "whois.iana.org", "whois.tcinet.ru", "whois.nic.ch", "whois.afilias.net",
+    "whois.cira.ca", "whois.nic.hu", "whois.twnic.net.tw", "whois.nic.ve", "whois.dns.pl",
+]
+REPLY_CASES = ["status_registered.txt", "status_available.txt", "response_throttled.txt"]
+
+DATES = [
+    "2024-01-31T12:00:00Z", "2024-01-31T12:00:00.0Z", "2024-01-31 12:00:00+02:00", "2024-01-31",
+    "31-Jan-2024", "31.01.2024", "2024/01/31", "20240131", "January 31 2024",
+    "Wed Jan 31 12:00:00 GMT 2024", "2024-01-31 12:00 (UTC+8)", "01/02/2024", "before Aug-1996",
+    "N/A", "2024-02-29T23:59:59Z", "1999-12-31T23:59:59-05:00",
+]
+
+NAMES = [
+    "example.com", "www.example.co.uk", "WWW.EXAMPLE.CO.UK.", "https://user:pw@www.example.com:8443/p?q#f",
+    "//example.com/x", "example.com:8080/path", "bücher.de", "xn--bcher-kva.de", "例え.テスト",
+    "example。com", "%65xample.com", "r3---sn-x.googlevideo.com", "foo.github.io", "a.b.c.example.zz",
+    "com", "localhost", "192.0.2.1", "[2001:db8::1]", "-bad-.com", "пример.рф", "xn--p1ai",
+    "a" * 64 + ".com", "http://", "ex ample.com",
+]
+
+REFERRAL_VALUES = [
+    "whois.example.com", "WHOIS.Example.COM.", "whois.example.com:4343", "whois.example.com/path",
+    "whois://whois.example.com:43/x", "rwhois://rwhois.example.net:4321/auth-area=10.0.0.0/8",
+    "http://www.example.com/whois", "user@whois.example.com", "192.0.2.1", "localhost",
+    "whois.example.com:0", "whois.example.com:65536", "refer: whois.verisign-grs.com",
+    "   Registrar WHOIS Server: whois.markmonitor.com", "ReferralServer: whois://whois.apnic.net",
+    "%referral rwhois://rwhois.example.net:4321/", "whois: whois.nic.de",
+]
+
+RECORDS = [
+    {"domain": "example.com", "status": "registered"},
+    {"domain": "xn--bcher-kva.de", "unicode": "bücher.de", "status": "registered",
+     "created": "1997-01-01T00:00:00Z", "updated": "2024-01-31T12:00:00Z",
+     "expires": "2030-01-01T00:00:00Z",
+     "registrar": {"name": "Example Registrar", "iana_id": "1234", "url": "https://r.example",
+                   "whois_server": "whois.r.example", "abuse_email": "abuse@r.example",
+                   "abuse_phone": "+1.5555555"},
+     "registrant": {"name": "A", "organization": "B", "street": "1 Road, Unit 2", "city": "C",
+                    "state": "D", "postal_code": "12345", "country": "DE", "phone": "+49.1",
+                    "email": "a@b.example"},
+     "admin": {"email": "admin@b.example"}, "tech": {"street": ["1 Road", "Unit 2"]},
+     "nameservers": ["NS1.Example.NET.", "ns2.example.net", "ns1.example.net"],
+     "domain_status": ["clientTransferProhibited", ""], "dnssec": "unsigned",
+     "redacted": ["registrant.email"], "country": "DE", "country_source": "registrant",
+     "source": {"protocol": "whois", "servers": ["whois.denic.de"],
+                "fetched_at": "2026-11-25T08:00:00Z"}},
+    {"domain": "example.org", "status": "not_found", "extra": {"a": [1, 2]}, "dnssec": None},
+    {"domain": "example.net", "status": "fallback", "reason": "rate_limited", "retry_after": 30,
+     "country": "US", "country_source": "tld",
+     "source": {"protocol": "rdap", "fetched_at": "2026-11-25T08:00:00Z"}},
+    {"domain": "not a name", "status": "invalid", "reason": "label is empty"},
+    {"domain": "a.com", "status": "fallback", "reason": "bored"},
+    {"domain": "a.com", "status": "registered", "retry_after": 5},
+]
+
+
+def write(harness, name, data):
+    d = OUT / harness
+    d.mkdir(parents=True, exist_ok=True)
+    (d / name).write_bytes(data if isinstance(data, bytes) else data.encode())
+
+
+def reply(server, text):
+    return server.encode() + b"\n" + text[:MAX_REPLY_BYTES]
+
+
+def whois_reply_corpus():
+    responses = WHOIS / "weppos/responses"
+    for server in REPLY_SERVERS:
+        for path in sorted((responses / server).rglob("*.txt")):
+            if path.name in REPLY_CASES:
+                case = "_".join(path.relative_to(responses).with_suffix("").parts)
+                write("whois_reply", case, reply(server, path.read_bytes()))
+    # Refusal texts, several to a file (one hop each).
+    rows = (WHOIS / "refusal-messages.tsv").read_text().splitlines()[1:]
+    for i in range(0, len(rows), 8):
+        hops = []
+        for row in rows[i:i + 8]:
+            server, _kind, text = row.split("\t")[:3]
+            hops.append(reply(server.split(" ")[0], text.encode() + b"\n"))
+        write("whois_reply", f"refusals_{i // 8}", HOP.join(hops[:4]))
+    # Referral chains: registry then registrar.
+    verisign = (responses / "whois.verisign-grs.com/com/status_registered.txt").read_bytes()
+    godaddy = responses / "whois.godaddy.com/status_registered.txt"
+    iana = responses / "whois.iana.org/int/status_registered.txt"
+    write("whois_reply", "chain_iana_verisign_godaddy",
+          HOP.join([reply("whois.iana.org", iana.read_bytes()),
+                    reply("whois.verisign-grs.com", verisign),
+                    reply("whois.godaddy.com", godaddy.read_bytes())]))
+    write("whois_reply", "dates", reply("whois.example", "".join(
+        f"Creation Date: {d}\n" for d in DATES).encode()))
+
+
+def referral_corpus():
+    for sub in ("referrals", "iana"):
+        for path in sorted((DIRECTORY / sub).iterdir()):
+            write("referral", f"{sub}_{path.name}", path.read_bytes()[:MAX_REPLY_BYTES])
+    for i, value in enumerate(REFERRAL_VALUES):
+        write("referral", f"value_{i:02d}", value + "\n")
+
+
+def domain_name_corpus():
+    for i, name in enumerate(NAMES):
+        write("domain_name", f"name_{i:02d}", name)
+
+
+def record_json_corpus():
+    for i, record in enumerate(RECORDS):
+        write("record_json", f"record_{i:02d}.json", json.dumps(record, ensure_ascii=False))
+    write("record_json", "deep.json", "[" * 20 + "]" * 20)
+    write("record_json", "not_object.json", '"x"')
+
+
+def varint(n):
+    out = bytearray()
+    while n >= 0x80:
+        out.append((n & 0x7F) | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
+
+
+def record_codec_corpus():
+    # Layouts of storage/record_codec.cc, version 1.
+    head = struct.pack("<BBBqq", 1, 1, 1, 1700000000123, -5)
+    write("record_codec", "head_registered", head + b'{"domain":"example.com","status":"registered"}')
+    write("record_codec", "head_fallback", struct.pack("<BBBqq", 1, 3, 0, 0, 0) + b"{}")
+    write("record_codec", "head_bad_version", struct.pack("<BBBqq", 2, 1, 0, 0, 0))
+    chain = bytes([1]) + varint(2)
+    for server, query, text, at in [(b"whois.iana.org", b"example.com",
+                                     b"refer: whois.verisign-grs.com\n", 1),
+                                    (b"whois.verisign-grs.com", b"example.com", b"bin\0ary\xff", 2)]:
+        for s in (server, query, text):
+            chain += varint(len(s)) + s
+        chain += struct.pack("<q", at)
+    write("record_codec", "chain_two_hops", chain)
+    write("record_codec", "chain_empty", bytes([1, 0]))
+    write("record_codec", "chain_huge_count", bytes([1]) + varint(1 << 40))
+    write("record_codec", "counter", struct.pack("<Q", 42))
+
+
+def main():
+    shutil.rmtree(OUT, ignore_errors=True)
+    whois_reply_corpus()
+    referral_corpus()
+    domain_name_corpus()
+    record_json_corpus()
+    record_codec_corpus()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,121 @@
+#include "tests/fuzz/record_codec_invariants.h"
+
+#include <cstdint>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "storage/record_codec.h"
+
+namespace fuzz {
+namespace {
+
+// Takes values from the front of the input; past the end every value is zero or empty. (Not
+// FuzzedDataProvider: this file is also compiled by GCC for the regression test.)
+class ValueSource {
+ public:
+  explicit ValueSource(std::string_view in) : in_(in) {}
+
+  uint8_t Byte() {
+    if (in_.empty()) return 0;
+    const auto b = static_cast<uint8_t>(in_.front());
+    in_.remove_prefix(1);
+    return b;
+  }
+  uint64_t U64() {
+    uint64_t r = 0;
+    for (int i = 0; i < 8; ++i) r = (r << 8) | Byte();
+    return r;
+  }
+  // A length of up to 2^16-1 bytes, then that many bytes (fewer at the end of the input).
+  std::string String() {
+    const size_t n = (size_t{Byte()} << 8) | Byte();
+    std::string s(in_.substr(0, n));
+    in_.remove_prefix(s.size());
+    return s;
+  }
+
+ private:
+  std::string_view in_;
+};
+
+void CheckFailure(const storage::Status& s, const char* what, Violations* v) {
+  FUZZ_EXPECT(v, s.IsCorruption(), std::string(what) + " failed with " + s.ToString());
+  FUZZ_EXPECT(v, !s.message().empty(), std::string(what) + " failed without a message");
+}
+
+void CheckDecoders(std::string_view input, Violations* v) {
+  storage::Record rec;
+  storage::Status s = storage::DecodeRecordHead(input, &rec);
+  if (s.ok()) {
+    FUZZ_EXPECT(v, storage::EncodeRecordHead(rec) == input, "head does not re-encode");
+  } else {
+    CheckFailure(s, "DecodeRecordHead", v);
+  }
+
+  std::vector<storage::RawReply> chain;
+  s = storage::DecodeChain(input, &chain);
+  if (s.ok()) {
+    const std::string encoded = storage::EncodeChain(chain);
+    FUZZ_EXPECT(v, encoded.size() <= input.size(), "chain re-encodes longer than it was");
+    std::vector<storage::RawReply> again;
+    FUZZ_EXPECT(v, storage::DecodeChain(encoded, &again).ok() && again == chain,
+                "chain does not round-trip");
+  } else {
+    CheckFailure(s, "DecodeChain", v);
+  }
+
+  uint64_t n = 0;
+  s = storage::DecodeCounter(input, &n);
+  FUZZ_EXPECT(v, s.ok() == (input.size() == 8), "DecodeCounter on " + std::to_string(input.size()));
+  if (s.ok()) {
+    FUZZ_EXPECT(v, storage::EncodeCounter(n) == input, "counter does not re-encode");
+  } else {
+    CheckFailure(s, "DecodeCounter", v);
+  }
+}
+
+void CheckEncoders(std::string_view input, Violations* v) {
+  ValueSource src(input);
+  storage::Record rec;
+  rec.status = static_cast<storage::RecordStatus>(1 + src.Byte() % 3);
+  rec.imported = (src.Byte() & 1) != 0;
+  rec.fetched_at_ms = static_cast<int64_t>(src.U64());
+  rec.stale_at_ms = static_cast<int64_t>(src.U64());
+  rec.json = src.String();
+  std::vector<storage::RawReply> chain(src.Byte() % 5);
+  for (storage::RawReply& hop : chain) {
+    hop.server = src.String();
+    hop.query = src.String();
+    hop.text = src.String();
+    hop.fetched_at_ms = static_cast<int64_t>(src.U64());
+  }
+  const uint64_t counter = src.U64();
+
+  storage::Record head;
+  FUZZ_EXPECT(v,
+              storage::DecodeRecordHead(storage::EncodeRecordHead(rec), &head).ok() && head == rec,
+              "record head does not round-trip");
+  std::vector<storage::RawReply> decoded;
+  FUZZ_EXPECT(v,
+              storage::DecodeChain(storage::EncodeChain(chain), &decoded).ok() && decoded == chain,
+              "chain of " + std::to_string(chain.size()) + " hops does not round-trip");
+  uint64_t n = 0;
+  FUZZ_EXPECT(v, storage::DecodeCounter(storage::EncodeCounter(counter), &n).ok() && n == counter,
+              "counter does not round-trip");
+}
+
+}  // namespace
+
+void CheckRecordCodec(std::string_view input, Violations* v) {
+  try {
+    CheckDecoders(input, v);
+    CheckEncoders(input, v);
+  } catch (const std::exception& e) {
+    FUZZ_EXPECT(v, false, std::string("exception: ") + e.what());
+  } catch (...) {
+    FUZZ_EXPECT(v, false, "exception of unknown type");
+  }
+}
+
+}  // namespace fuzz

@@ -1,0 +1,79 @@
+#include "tests/fuzz/record_json_invariants.h"
+
+#include <algorithm>
+#include <exception>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "whois/record.h"
+
+namespace fuzz {
+namespace {
+
+// What ToJson writes for a nameserver list: lower case, no trailing dot, each host once.
+std::vector<std::string> Canonical(const std::vector<std::string>& hosts) {
+  std::vector<std::string> out;
+  for (std::string h : hosts) {
+    while (!h.empty() && h.back() == '.') h.pop_back();
+    for (char& c : h) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    if (!h.empty() && std::find(out.begin(), out.end(), h) == out.end()) out.push_back(h);
+  }
+  return out;
+}
+
+// R2 may differ from R only in what ToJson canonicalises.
+bool SameUpToCanonicalForm(whois::WhoisRecord a, whois::WhoisRecord b) {
+  for (whois::WhoisRecord* r : {&a, &b}) {
+    if (r->unicode == r->domain) r->unicode.clear();
+    r->nameservers = Canonical(r->nameservers);
+    std::erase(r->domain_status, "");
+    std::erase(r->redacted, "");
+    std::erase(r->source_servers, "");
+  }
+  return a == b;
+}
+
+}  // namespace
+
+void CheckRecordJson(std::string_view input, Violations* v) {
+  try {
+    auto parsed = whois::RecordFromJson(input);
+    if (const std::string* error = std::get_if<std::string>(&parsed)) {
+      FUZZ_EXPECT(v, !error->empty(), "rejected without a message");
+    } else {
+      const whois::WhoisRecord& r = std::get<whois::WhoisRecord>(parsed);
+      FUZZ_EXPECT(v, !r.domain.empty() && !r.status.empty(), "accepted without domain/status");
+      const std::string json = whois::ToJson(r);
+      auto back = whois::RecordFromJson(json);
+      if (const std::string* reimport = std::get_if<std::string>(&back)) {
+        FUZZ_EXPECT(v, false, "ToJson output rejected: " + *reimport + "; json " + Shown(json));
+      } else {
+        const whois::WhoisRecord& r2 = std::get<whois::WhoisRecord>(back);
+        FUZZ_EXPECT(v, SameUpToCanonicalForm(r, r2), "round trip changed " + Shown(json));
+        const std::string json2 = whois::ToJson(r2);
+        FUZZ_EXPECT(v, json2 == json, "ToJson not stable: " + Shown(json) + " " + Shown(json2));
+        auto third = whois::RecordFromJson(json2);
+        const auto* r3 = std::get_if<whois::WhoisRecord>(&third);
+        FUZZ_EXPECT(v, r3 != nullptr && *r3 == r2, "second round trip changed " + Shown(json2));
+      }
+    }
+
+    const whois::WhoisRecord invalid = whois::MakeInvalidRecord(std::string(input), "not a name");
+    FUZZ_EXPECT(v, invalid.domain.size() <= whois::kMaxInvalidInputBytes, "invalid domain size");
+    for (char c : invalid.domain) FUZZ_EXPECT(v, c >= 0x20 && c < 0x7f, Shown(invalid.domain));
+    if (!invalid.domain.empty()) {
+      auto echoed = whois::RecordFromJson(whois::ToJson(invalid));
+      FUZZ_EXPECT(v,
+                  std::holds_alternative<whois::WhoisRecord>(echoed) &&
+                      std::get<whois::WhoisRecord>(echoed) == invalid,
+                  "invalid record does not round-trip: " + Shown(whois::ToJson(invalid)));
+    }
+  } catch (const std::exception& e) {
+    FUZZ_EXPECT(v, false, std::string("exception: ") + e.what());
+  } catch (...) {
+    FUZZ_EXPECT(v, false, "exception of unknown type");
+  }
+}
+
+}  // namespace fuzz

@@ -1,0 +1,57 @@
+#include "tests/fuzz/referral_invariants.h"
+
+#include <exception>
+#include <optional>
+#include <string>
+
+#include "tests/fuzz/text_predicates.h"
+#include "whois/referral.h"
+
+namespace fuzz {
+namespace {
+
+void CheckOutcome(const std::optional<whois::Referral>& r, const std::string& reason,
+                  const std::string& who, Violations* v) {
+  if (!r) {
+    FUZZ_EXPECT(v, !HasControl(reason), who + " reason " + Shown(reason));
+    return;
+  }
+  const std::string& host = r->host;
+  FUZZ_EXPECT(v, !host.empty() && OnlyLowerAlnumOr(host, ".-"), who + " host " + Shown(host));
+  FUZZ_EXPECT(v, host.find('.') != std::string::npos, who + " host without a dot " + Shown(host));
+  FUZZ_EXPECT(v, host.back() != '.', who + " trailing dot " + Shown(host));
+  FUZZ_EXPECT(v, !HasControl(host), who + " control byte in " + Shown(host));
+  FUZZ_EXPECT(v, whois::IsValidServerHostName(host), who + " invalid host " + Shown(host));
+  FUZZ_EXPECT(v, r->port >= 1, who + " port 0");
+
+  // What came out is itself an acceptable referral value naming the same server.
+  const std::string spelled = (r->rwhois ? "rwhois://" : "") + host + ":" + std::to_string(r->port);
+  const std::optional<whois::Referral> again = whois::ParseReferralValue(spelled);
+  FUZZ_EXPECT(v,
+              again && again->host == host && again->port == r->port && again->rwhois == r->rwhois,
+              who + " does not parse back: " + Shown(spelled));
+}
+
+}  // namespace
+
+void CheckReferral(std::string_view input, Violations* v) {
+  try {
+    std::string reason;
+    std::optional<whois::Referral> r = whois::ExtractReferral(input, &reason);
+    CheckOutcome(r, reason, "ExtractReferral", v);
+
+    const std::string_view first_line = input.substr(0, input.find('\n'));
+    reason.clear();
+    r = whois::ParseReferralValue(first_line, &reason);
+    CheckOutcome(r, reason, "ParseReferralValue(" + Shown(first_line) + ")", v);
+    FUZZ_EXPECT(v, !r || first_line.size() <= whois::kMaxReferralValueLength,
+                "ParseReferralValue accepted an over-long value");
+    FUZZ_EXPECT(v, r || !reason.empty(), "ParseReferralValue rejected without a reason");
+  } catch (const std::exception& e) {
+    FUZZ_EXPECT(v, false, std::string("exception: ") + e.what());
+  } catch (...) {
+    FUZZ_EXPECT(v, false, "exception of unknown type");
+  }
+}
+
+}  // namespace fuzz
