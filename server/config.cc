@@ -5,6 +5,8 @@
 #include <sstream>
 
 #include "resp/request_parser.h"
+#include "whois/limits/builtin_limits.h"
+#include "whois/limits/limit_spec.h"
 
 namespace server {
 namespace {
@@ -182,6 +184,37 @@ const std::vector<Directive>& Directives() {
          return out;
        }},
       BoolDirective("allow-private-upstreams", false, &Config::allow_private_upstreams),
+      {"upstream-limit", false,
+       [](Config* c, const std::vector<std::string>& v) -> std::string {
+         if (v.size() < 2) return "expects HOST followed by limits, e.g. whois.nic.uk rate 5/s";
+         std::vector<std::string> words(v.begin() + 1, v.end());
+         auto spec = whois::limits::ParseLimitSpec(words);
+         if (auto* e = std::get_if<std::string>(&spec)) return *e;
+         c->upstream_limits.emplace_back(Lower(v[0]), std::move(words));
+         return {};
+       },
+       [](const Config& c) {
+         std::string out;
+         for (const auto& [host, words] : c.upstream_limits) {
+           out += (out.empty() ? "" : ", ") + host;
+           for (const auto& w : words) out += " " + w;
+         }
+         return out;
+       }},
+      {"default-upstream-limit", false,
+       [](Config* c, const std::vector<std::string>& v) -> std::string {
+         auto spec = whois::limits::ParseLimitSpec(v);
+         if (auto* e = std::get_if<std::string>(&spec)) return *e;
+         c->default_upstream_limit = v;
+         return {};
+       },
+       [](const Config& c) {
+         if (c.default_upstream_limit.empty())
+           return std::string(whois::limits::kDefaultLimitDirective);
+         std::string out;
+         for (const auto& w : c.default_upstream_limit) out += (out.empty() ? "" : " ") + w;
+         return out;
+       }},
       IntDirective("lookup-timeout", true, &Config::lookup_timeout_ms, 1, 600000),
       IntDirective("max-referral-hops", false, &Config::max_referral_hops, 0, 10),
       SecondsDirective("directory-max-age", false, &Config::directory_max_age_s),

@@ -63,6 +63,10 @@ struct Config {
   int upstream_connect_timeout_ms = 3000;
   int upstream_timeout_ms = 10000;
   int64_t upstream_max_reply = 1ll << 20;
+  // `upstream-limit HOST words...` (repeatable) and `default-upstream-limit words...`: the words
+  // are a limit spec (whois/limits/limit_spec.h), validated when the directive is read.
+  std::vector<std::pair<std::string, std::vector<std::string>>> upstream_limits;
+  std::vector<std::string> default_upstream_limit;  // empty: the built-in default
 
   // Logging.
   std::string loglevel = "notice";

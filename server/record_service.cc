@@ -10,9 +10,7 @@
 #include "server/server.h"
 #include "whois/record.h"
 #include "whois/record_assembly.h"
-#include "whois/resolver.h"
 #include "whois/tld_directory.h"
-#include "whois/upstream_client.h"
 
 namespace server {
 namespace {
@@ -33,8 +31,8 @@ std::optional<storage::RecordStatus> StatusFromName(std::string_view s) {
   return std::nullopt;
 }
 
-// Directory entries live in the store's meta space under this prefix.
-constexpr std::string_view kDirectoryPrefix = "t:";
+// WHOIS.LOOKUP and WHOIS.SERVER wait for the whole chain, within this budget.
+constexpr int64_t kFreshLookupBudgetMs = 60 * 1000;
 
 }  // namespace
 
@@ -79,83 +77,16 @@ std::string RecordService::Open() {
   if (!st.ok()) return "cannot open the record store in '" + cfg.dir + "': " + st.ToString();
   hot_ = std::make_unique<storage::HotSet>(static_cast<size_t>(cfg.hot_set_size));
   spdlog::info("record store open in {} with {} records", cfg.dir, store_->record_count());
-  return LoadDirectory();
-}
-
-std::string RecordService::LoadDirectory() {
-  const Config& cfg = server_->config();
-  whois::TldDirectory directory =
-      cfg.bundled_directory ? whois::TldDirectory::Bundled() : whois::TldDirectory::Empty();
-  // Entries learned from IANA earlier are in the store; read them before serving (the server
-  // does not listen yet, so running the loop here delays nobody).
-  bool loaded = false;
-  storage::Status status;
-  std::vector<std::pair<std::string, std::string>> entries;
-  store_->ScanMeta(std::string(kDirectoryPrefix),
-                   [&](storage::Status st, std::vector<std::pair<std::string, std::string>> kv) {
-                     status = st;
-                     entries = std::move(kv);
-                     loaded = true;
-                   });
-  while (!loaded) uv_run(server_->loop(), UV_RUN_ONCE);
-  if (!status.ok()) return "cannot read the TLD directory from the store: " + status.ToString();
-  size_t learned = 0;
-  for (const auto& [key, value] : entries) {
-    if (auto e = whois::DecodeEntry(value)) {
-      const whois::ServerEntry* bundled = directory.Find(e->tld);
-      if (!bundled || bundled->learned_at_ms <= e->learned_at_ms) {
-        directory.Set(std::move(*e));
-        ++learned;
-      }
-    } else {
-      spdlog::warn("ignoring an undecodable directory entry under key '{}'", key);
-    }
-  }
-  for (const auto& t : cfg.tld_servers) {
-    whois::ServerEntry e;
-    e.tld = t.tld;
-    e.host = t.host;
-    e.port = static_cast<uint16_t>(t.port);
-    e.query_format = t.format;
-    e.origin = whois::ServerEntry::Origin::kOverride;
-    std::string why;
-    if (!directory.Set(std::move(e), &why))
-      return "tld-server " + t.tld + " " + t.host + ": " + why;
-  }
-  spdlog::info("TLD directory: {} entries ({} learned from IANA, {} overrides)", directory.size(),
-               learned, cfg.tld_servers.size());
-
-  whois::ResolverOptions ro;
-  ro.iana_server = cfg.iana_server;
-  ro.max_referral_hops = cfg.max_referral_hops;
-  ro.directory_max_age_ms = cfg.directory_max_age_s * 1000;
-  ro.allow_private_upstreams = cfg.allow_private_upstreams;
-  for (const auto& a : cfg.upstream_addresses) ro.pinned_addresses[a.host] = a.address;
-  ro.connect_timeout_ms = cfg.upstream_connect_timeout_ms;
-  ro.query_timeout_ms = cfg.upstream_timeout_ms;
-  ro.max_reply_bytes = static_cast<size_t>(cfg.upstream_max_reply);
-  upstream_ = std::make_unique<whois::UpstreamClient>(server_->loop());
-  storage::RecordStore* store = store_.get();
-  resolver_ = std::make_unique<whois::Resolver>(
-      server_->loop(), upstream_.get(), std::move(directory), std::move(ro),
-      [this] { return WallNowMs(); },
-      [store](const whois::ServerEntry& e) {
-        store->PutMeta(std::string(kDirectoryPrefix) + e.tld, whois::EncodeEntry(e), false,
-                       [tld = e.tld](storage::Status st) {
-                         if (!st.ok())
-                           spdlog::warn("could not store the directory entry of .{}: {}", tld,
-                                        st.ToString());
-                       });
-      });
-  return {};
+  live_ = std::make_unique<LiveResolution>(server_->loop(), store_.get(),
+                                           [this] { return WallNowMs(); });
+  return live_->Open(cfg);
 }
 
 void RecordService::Close() {
   closing_ = true;
   // Every pending lookup finishes now (as cancelled): its waiting clients get fallback records.
-  if (upstream_) upstream_->CancelAll();
-  resolver_.reset();
-  upstream_.reset();
+  if (live_) live_->CancelAll();
+  live_.reset();
   store_.reset();
   hot_.reset();
 }
@@ -377,9 +308,16 @@ void RecordService::Resolve(const whois::DomainName& name, int64_t deadline_ms, 
   slot = std::make_shared<InFlight>();
   slot->waiters.push_back(std::move(waiter));
   ++lookups_started_;
-  resolver_->Lookup(name.domain, name.tld, [this, name](whois::LookupResult result) {
-    OnLookupDone(name, std::move(result));
-  });
+  // The resolver's deadline is the first client's: a hop whose turn at its host cannot come
+  // before it ends the lookup at once with a fallback that says why (rate_limited, ...).
+  // A hop must also have time to run: a turn in the last fifth of the wait (at most 500 ms) would
+  // answer after the client gave up.
+  int64_t budget = deadline_ms >= 0 ? deadline_ms - std::min<int64_t>(deadline_ms / 5, 500)
+                                    : kFreshLookupBudgetMs;
+  int64_t lookup_deadline = WallNowMs() + budget;
+  live_->resolver().Lookup(
+      name.domain, name.tld, lookup_deadline,
+      [this, name](whois::LookupResult result) { OnLookupDone(name, std::move(result)); });
 }
 
 std::string RecordService::FallbackReply(const whois::DomainName& name,
@@ -400,6 +338,10 @@ void RecordService::OnLookupDone(const whois::DomainName& name, whois::LookupRes
   rec.status = *StatusFromName(record.status);
   rec.fetched_at_ms = now;
   rec.stale_at_ms = Freshness().StaleAt(rec.status, now, name.domain);
+  // A fallback that knows when asking again may succeed is not kept longer than that.
+  if (rec.status == storage::RecordStatus::kFallback && record.retry_after)
+    rec.stale_at_ms =
+        std::min(rec.stale_at_ms, now + std::max<int64_t>(1, *record.retry_after) * 1000);
   rec.json = whois::ToJson(record);
   for (const auto& hop : result.chain)
     rec.chain.push_back({hop.server, hop.query, hop.text, hop.fetched_at_ms});
@@ -475,9 +417,11 @@ void RecordService::TldServer(std::string_view tld_arg, ReplyFn done) {
   if (tld.empty() || !std::holds_alternative<whois::DomainName>(parsed))
     return done(ErrorReply("ERR invalid TLD '" + std::string(tld_arg) + "'"));
   tld = std::get<whois::DomainName>(parsed).tld;
-  resolver_->FindServer(
-      tld, [tld, done = std::move(done)](std::optional<whois::ServerEntry> e, std::string error) {
-        if (!e) return done(ErrorReply("ERR " + error));
+  live_->resolver().FindServer(
+      tld, WallNowMs() + kFreshLookupBudgetMs,
+      [done = std::move(done)](std::optional<whois::ServerEntry> e,
+                               whois::Resolver::EntryError error) {
+        if (!e) return done(ErrorReply("ERR " + error.message));
         whois::QueryProfile profile = whois::QueryProfileForHost(e->host);
         nlohmann::ordered_json j;
         j["tld"] = e->tld;
@@ -517,11 +461,7 @@ void RecordService::AppendInfo(std::string* out) const {
   field("lookups_in_flight", std::to_string(lookups_.size()));
   field("lookup_timeouts", std::to_string(lookup_timeouts_));
   field("fallback_records", std::to_string(fallbacks_));
-  if (resolver_) {
-    field("upstream_queries", std::to_string(resolver_->upstream_queries()));
-    field("iana_queries", std::to_string(resolver_->iana_queries()));
-    field("directory_entries", std::to_string(resolver_->directory().size()));
-  }
+  if (live_) live_->AppendInfo(out);
   if (store_) {
     storage::StoreStats s = store_->stats();
     field("store_disk_bytes", std::to_string(s.disk_bytes));

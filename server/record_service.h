@@ -17,17 +17,13 @@
 #include <unordered_map>
 #include <vector>
 
+#include "server/live_resolution.h"
 #include "storage/freshness.h"
 #include "storage/hot_set.h"
 #include "storage/record_store.h"
 #include "whois/country.h"
 #include "whois/domain_name.h"
 #include "whois/lookup_result.h"
-
-namespace whois {
-class Resolver;
-class UpstreamClient;
-}  // namespace whois
 
 namespace server {
 
@@ -74,6 +70,7 @@ class RecordService {
   // WHOIS.SERVER: the directory entry of a TLD as JSON (learned from IANA if needed).
   void TldServer(std::string_view tld, ReplyFn done);
 
+  LiveResolution& live() { return *live_; }
   uint64_t Count() const;
   uint64_t hits() const { return hits_; }
   uint64_t misses() const { return misses_; }
@@ -97,7 +94,6 @@ class RecordService {
   void Resolve(const whois::DomainName& name, int64_t deadline_ms, ReplyFn done);
   void OnLookupDone(const whois::DomainName& name, whois::LookupResult result);
   std::string FallbackReply(const whois::DomainName& name, std::string_view reason) const;
-  std::string LoadDirectory();
   void BeginWrite(const std::string& domain);
   void EndWrite(const std::string& domain);
   bool CanFillHotSet(const std::string& domain, uint64_t flush_epoch) const;
@@ -108,8 +104,7 @@ class RecordService {
   std::unique_ptr<storage::HotSet> hot_;
   std::unique_ptr<whois::DomainNormalizer> names_;
   const whois::CountryTable& countries_ = whois::CountryTable::Builtin();
-  std::unique_ptr<whois::UpstreamClient> upstream_;
-  std::unique_ptr<whois::Resolver> resolver_;
+  std::unique_ptr<LiveResolution> live_;
   std::unordered_map<std::string, std::shared_ptr<InFlight>> lookups_;  // by domain
   bool closing_ = false;
   // Writes issued and not yet acknowledged, by domain: a read that completes meanwhile may hold

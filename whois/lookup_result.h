@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,8 @@ struct LookupResult {
   // For kFailed, the record's fallback reason: refused, timeout, unreachable, no_server.
   std::string fallback_reason;
   std::string detail;  // human-readable, for logs and WHOIS.LOOKUP
+  // For kFailed: seconds until asking again may succeed, when a limit or the server says so.
+  std::optional<int64_t> retry_after_s;
 };
 
 }  // namespace whois

@@ -1,6 +1,5 @@
 #include "whois/record_assembly.h"
 
-#include "whois/reply_classifier.h"
 #include "whois/reply_parser.h"
 
 namespace whois {
@@ -35,9 +34,7 @@ WhoisRecord AssembleRecord(const DomainName& name, const LookupResult& result, i
   }
 
   if (outcome == LookupOutcome::kFailed) {
-    std::optional<int64_t> retry_after;
-    for (const ChainHop& hop : result.chain)
-      if (hop.failure == "refused_by_server") retry_after = RetryAfterSeconds(hop.text);
+    std::optional<int64_t> retry_after = result.retry_after_s;
     WhoisRecord record =
         MakeFallbackRecord(name.domain, name.unicode, reason, retry_after, now_ms, countries);
     record.source_protocol = kProtocolWhois;

@@ -2,11 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <set>
 #include <utility>
 
 #include "whois/referral.h"
 #include "whois/reply_classifier.h"
+#include "whois/run_soon.h"
 
 namespace whois {
 
@@ -32,6 +34,7 @@ std::string_view FallbackReasonFor(UpstreamFailure failure) {
 
 struct Resolver::Chain {
   std::string domain;
+  int64_t deadline_ms = 0;
   Done done;
   LookupResult result;
   // Hosts already asked, whatever the port: a server that names itself (registrars repeat their
@@ -48,10 +51,10 @@ std::string ServerName(const std::string& host, uint16_t port) {
 
 }  // namespace
 
-Resolver::Resolver(uv_loop_t* loop, UpstreamClient* client, TldDirectory directory,
+Resolver::Resolver(uv_loop_t* loop, UpstreamGate* gate, TldDirectory directory,
                    ResolverOptions options, Clock clock, SaveEntry save)
     : loop_(loop),
-      client_(client),
+      gate_(gate),
       directory_(std::move(directory)),
       options_(std::move(options)),
       clock_(std::move(clock)),
@@ -59,21 +62,7 @@ Resolver::Resolver(uv_loop_t* loop, UpstreamClient* client, TldDirectory directo
 
 Resolver::~Resolver() { *alive_ = false; }
 
-void Resolver::Defer(std::function<void()> fn) {
-  auto* timer = new uv_timer_t;
-  uv_timer_init(loop_, timer);
-  timer->data = new std::function<void()>(std::move(fn));
-  uv_timer_start(
-      timer,
-      [](uv_timer_t* t) {
-        auto* f = static_cast<std::function<void()>*>(t->data);
-        (*f)();
-        delete f;
-        uv_close(reinterpret_cast<uv_handle_t*>(t),
-                 [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
-      },
-      0, 0);
-}
+void Resolver::Defer(std::function<void()> fn) { RunSoon(loop_, std::move(fn)); }
 
 UpstreamTarget Resolver::TargetFor(const std::string& host, uint16_t port) const {
   UpstreamTarget target;
@@ -94,7 +83,7 @@ UpstreamOptions Resolver::QueryOptions(const std::string& charset) const {
   return o;
 }
 
-void Resolver::FindServer(const std::string& tld, EntryDone done) {
+void Resolver::FindServer(const std::string& tld, int64_t deadline_ms, EntryDone done) {
   int64_t now = clock_();
   const ServerEntry* entry = directory_.Find(tld);
   bool refresh = directory_.NeedsRefresh(tld, now, options_.directory_max_age_ms);
@@ -107,46 +96,58 @@ void Resolver::FindServer(const std::string& tld, EntryDone done) {
     // lookup uses what IANA says.
     if (refresh && may_ask && !iana_waiters_.contains(tld)) {
       iana_waiters_[tld];
-      AskIana(tld);
+      AskIana(tld, limits::Priority::kBackground, now + kBackgroundBudgetMs);
     }
-    Defer([done = std::move(done), e = *entry] { done(e, {}); });
+    Defer([done = std::move(done), e = *entry] { done(e, EntryError{}); });
     return;
   }
   if (!may_ask) {
     Defer([done = std::move(done), tld] {
-      done(std::nullopt,
-           "no WHOIS server known for ." + tld + " (the last IANA lookup failed; retrying later)");
+      done(std::nullopt, {"no WHOIS server known for ." + tld +
+                          " (the last IANA lookup failed; retrying later)"});
     });
     return;
   }
   auto& waiters = iana_waiters_[tld];
   waiters.push_back(std::move(done));
-  if (waiters.size() == 1) AskIana(tld);
+  if (waiters.size() == 1) AskIana(tld, limits::Priority::kClient, deadline_ms);
 }
 
-void Resolver::AskIana(const std::string& tld) {
+void Resolver::AskIana(const std::string& tld, limits::Priority priority, int64_t deadline_ms) {
   ++iana_queries_;
-  client_->Query(
-      TargetFor(options_.iana_server, 43), tld, QueryOptions("utf-8"),
-      [this, tld, alive = alive_](UpstreamResult r) {
-        if (!*alive) return;
-        if (r.failure != UpstreamFailure::kNone)
-          return FinishIana(tld, std::nullopt, "IANA (" + options_.iana_server + "): " + r.error);
-        std::optional<IanaTldAnswer> answer = ParseIanaTldAnswer(tld, r.text);
-        if (!answer)
-          return FinishIana(tld, std::nullopt,
-                            "IANA (" + options_.iana_server + ") has no entry for ." + tld);
-        ServerEntry e;
-        e.tld = tld;
-        e.host = answer->host;
-        e.origin = ServerEntry::Origin::kIana;
-        e.learned_at_ms = clock_();
-        FinishIana(tld, std::move(e), {});
-      });
+  GateRequest request;
+  request.target = TargetFor(options_.iana_server, 43);
+  request.query = tld;
+  request.options = QueryOptions("utf-8");
+  request.priority = priority;
+  request.deadline_ms = deadline_ms;
+  gate_->Query(std::move(request), [this, tld, alive = alive_](GateResult g) {
+    if (!*alive) return;
+    std::string iana = "IANA (" + options_.iana_server + ")";
+    if (!g.limited.empty()) {
+      // Our own limits for IANA said "not now": nothing was asked, so nothing failed.
+      return FinishIana(tld, std::nullopt, {iana + ": " + g.message, g.limited, g.retry_after_s});
+    }
+    if (g.upstream.failure != UpstreamFailure::kNone) {
+      iana_failed_at_[tld] = clock_();
+      return FinishIana(tld, std::nullopt, {iana + ": " + g.upstream.error});
+    }
+    std::optional<IanaTldAnswer> answer = ParseIanaTldAnswer(tld, g.upstream.text);
+    if (!answer) {
+      iana_failed_at_[tld] = clock_();
+      return FinishIana(tld, std::nullopt, {iana + " has no entry for ." + tld});
+    }
+    ServerEntry e;
+    e.tld = tld;
+    e.host = answer->host;
+    e.origin = ServerEntry::Origin::kIana;
+    e.learned_at_ms = clock_();
+    FinishIana(tld, std::move(e), {});
+  });
 }
 
 void Resolver::FinishIana(const std::string& tld, std::optional<ServerEntry> entry,
-                          std::string error) {
+                          EntryError error) {
   if (entry) {
     directory_.Set(*entry);
     // Set() keeps an operator's override; what the directory holds now is what counts.
@@ -156,8 +157,7 @@ void Resolver::FinishIana(const std::string& tld, std::optional<ServerEntry> ent
     spdlog::info("directory: .{} is served by {}", tld,
                  entry->host.empty() ? "no port-43 server" : entry->host);
   } else {
-    iana_failed_at_[tld] = clock_();
-    spdlog::warn("directory: {}", error);
+    spdlog::warn("directory: {}", error.message);
     // An old entry is better than none while IANA cannot be reached.
     if (const ServerEntry* old = directory_.Find(tld)) entry = *old;
   }
@@ -168,24 +168,33 @@ void Resolver::FinishIana(const std::string& tld, std::optional<ServerEntry> ent
   for (auto& w : waiters) w(entry, error);
 }
 
-void Resolver::Lookup(const std::string& domain, const std::string& tld, Done done) {
+void Resolver::Lookup(const std::string& domain, const std::string& tld, int64_t deadline_ms,
+                      Done done) {
   auto chain = std::make_shared<Chain>();
   chain->domain = domain;
+  chain->deadline_ms = deadline_ms;
   chain->done = std::move(done);
   ++chains_in_flight_;
-  FindServer(tld, [this, chain, tld, alive = alive_](std::optional<ServerEntry> entry,
-                                                     std::string error) {
-    if (!*alive) return;
-    if (!entry || entry->host.empty()) {
-      chain->result.outcome = LookupOutcome::kFailed;
-      chain->result.fallback_reason = entry ? "no_server" : "unreachable";
-      chain->result.detail = entry ? "." + tld + " has no port-43 WHOIS server" : std::move(error);
-      return Finish(chain);
-    }
-    QueryProfile profile = QueryProfileForHost(entry->host);
-    std::string format = entry->query_format.empty() ? profile.format : entry->query_format;
-    Step(chain, entry->host, entry->port, std::move(format), profile.charset);
-  });
+  FindServer(
+      tld, deadline_ms,
+      [this, chain, tld, alive = alive_](std::optional<ServerEntry> entry, EntryError error) {
+        if (!*alive) return;
+        if (!entry || entry->host.empty()) {
+          chain->result.outcome = LookupOutcome::kFailed;
+          if (entry) {
+            chain->result.fallback_reason = "no_server";
+            chain->result.detail = "." + tld + " has no port-43 WHOIS server";
+          } else {
+            chain->result.fallback_reason = error.fallback_reason;
+            chain->result.retry_after_s = error.retry_after_s;
+            chain->result.detail = std::move(error.message);
+          }
+          return Finish(chain);
+        }
+        QueryProfile profile = QueryProfileForHost(entry->host);
+        std::string format = entry->query_format.empty() ? profile.format : entry->query_format;
+        Step(chain, entry->host, entry->port, std::move(format), profile.charset);
+      });
 }
 
 void Resolver::Step(std::shared_ptr<Chain> chain, std::string host, uint16_t port,
@@ -208,10 +217,20 @@ void Resolver::Step(std::shared_ptr<Chain> chain, std::string host, uint16_t por
   }
   std::string line = std::get<std::string>(std::move(query));
   ++upstream_queries_;
-  client_->Query(TargetFor(host, port), line, QueryOptions(charset),
-                 [this, chain, server, line, alive = alive_](UpstreamResult r) {
-                   if (*alive) OnReply(chain, server, line, std::move(r));
-                 });
+  GateRequest request;
+  request.target = TargetFor(host, port);
+  request.query = line;
+  request.options = QueryOptions(charset);
+  // While the client waits, its deadline bounds the hop's turn; a hop that starts after it is
+  // background work filling the cache.
+  int64_t now = clock_();
+  request.priority =
+      now < chain->deadline_ms ? limits::Priority::kClient : limits::Priority::kBackground;
+  request.deadline_ms =
+      std::max(chain->deadline_ms, chain->result.chain.empty() ? 0 : now + kBackgroundBudgetMs);
+  gate_->Query(std::move(request), [this, chain, host, server, line, alive = alive_](GateResult g) {
+    if (*alive) OnReply(chain, host, server, line, std::move(g));
+  });
 }
 
 // A hop that yields no data fails the lookup if it was the registry's; after the registry, it
@@ -228,14 +247,21 @@ void Resolver::EndWithFailure(const std::shared_ptr<Chain>& chain, ChainHop hop,
   Finish(chain);
 }
 
-void Resolver::OnReply(const std::shared_ptr<Chain>& chain, const std::string& server,
-                       const std::string& line, UpstreamResult r) {
+void Resolver::OnReply(const std::shared_ptr<Chain>& chain, const std::string& host,
+                       const std::string& server, const std::string& line, GateResult g) {
   bool is_registry = chain->result.chain.empty();
   ChainHop hop;
   hop.server = server;
   hop.query = line;
-  hop.text = std::move(r.text);
   hop.fetched_at_ms = clock_();
+  if (!g.limited.empty()) {
+    // Our limits for this host kept the query from starting: nothing was sent.
+    hop.failure = "limited:" + g.limited;
+    if (is_registry) chain->result.retry_after_s = g.retry_after_s;
+    return EndWithFailure(chain, std::move(hop), g.limited, server + ": " + g.message);
+  }
+  UpstreamResult& r = g.upstream;
+  hop.text = std::move(r.text);
   if (r.failure != UpstreamFailure::kNone) {
     hop.failure = UpstreamFailureName(r.failure);
     return EndWithFailure(chain, std::move(hop), FallbackReasonFor(r.failure),
@@ -243,6 +269,12 @@ void Resolver::OnReply(const std::shared_ptr<Chain>& chain, const std::string& s
   }
   ReplyKind kind = ClassifyReply(hop.text);
   if (kind == ReplyKind::kRefused) {
+    // The host is limiting us: give it the time it asks for (or a minute) before asking again.
+    std::optional<int64_t> wait_s = RetryAfterSeconds(hop.text);
+    int64_t cool_ms = std::clamp<int64_t>(wait_s.value_or(60), 1, 24 * 3600) * 1000;
+    gate_->CoolDown(host, hop.fetched_at_ms + cool_ms,
+                    "refused: " + std::string(RefusalLine(hop.text)));
+    if (is_registry) chain->result.retry_after_s = wait_s;
     hop.failure = "refused_by_server";
     return EndWithFailure(chain, std::move(hop), "refused",
                           server + " refused the query (rate limit or access control)");

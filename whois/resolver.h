@@ -1,6 +1,7 @@
 // Live resolution of one domain over WHOIS (RFC 3912): the TLD's registry server from the
 // directory (learned from IANA when missing or old), then the referrals the replies name
-// (registry → registrar → ...), each hop one UpstreamClient query. Loop thread only.
+// (registry → registrar → ...), each hop one query through the UpstreamGate (the host's limits,
+// then the UpstreamClient). Loop thread only.
 //
 // The resolver runs one chain per Lookup() call and knows nothing of caching, clients or
 // deadlines: the server coalesces concurrent GETs for one domain into one call, and gives each
@@ -19,9 +20,13 @@
 
 #include "whois/lookup_result.h"
 #include "whois/tld_directory.h"
-#include "whois/upstream_client.h"
+#include "whois/upstream_gate.h"
 
 namespace whois {
+
+// Referral hops that start after the client's deadline, and background directory refreshes,
+// may wait this long for their turn at a host.
+inline constexpr int64_t kBackgroundBudgetMs = 60 * 1000;
 
 struct ResolverOptions {
   std::string iana_server = "whois.iana.org";
@@ -48,23 +53,32 @@ class Resolver {
   using Clock = std::function<int64_t()>;                     // wall-clock milliseconds
   using SaveEntry = std::function<void(const ServerEntry&)>;  // persists a learned entry
 
-  // `client` runs the queries on `loop`; both outlive the resolver. Before destroying the
-  // resolver, its owner cancels the client's queries (UpstreamClient::CancelAll) so that every
-  // Lookup callback fires.
-  Resolver(uv_loop_t* loop, UpstreamClient* client, TldDirectory directory, ResolverOptions options,
+  // `gate` runs the queries on `loop`; both outlive the resolver. Before destroying the
+  // resolver, its owner cancels the queued and running queries (UpstreamGate::CancelQueued,
+  // UpstreamClient::CancelAll) so that every Lookup callback fires.
+  Resolver(uv_loop_t* loop, UpstreamGate* gate, TldDirectory directory, ResolverOptions options,
            Clock clock, SaveEntry save);
   ~Resolver();
   Resolver(const Resolver&) = delete;
   Resolver& operator=(const Resolver&) = delete;
 
   using Done = std::function<void(LookupResult)>;
-  // Resolves `domain` (a normalised A-label whose last label is `tld`). `done` is called exactly
+  // Resolves `domain` (a normalised A-label whose last label is `tld`). `deadline_ms` (wall
+  // clock) is when the client asking gives up: a hop whose turn at its host cannot come before
+  // it ends the lookup at once (fallback rate_limited / daily_limit / queue_full); referral hops
+  // started after it run as background work with their own budget. `done` is called exactly
   // once, from the loop, never from inside Lookup().
-  void Lookup(const std::string& domain, const std::string& tld, Done done);
+  void Lookup(const std::string& domain, const std::string& tld, int64_t deadline_ms, Done done);
 
+  // Why no directory entry could be had.
+  struct EntryError {
+    std::string message;
+    std::string fallback_reason = "unreachable";  // or rate_limited / daily_limit / queue_full
+    std::optional<int64_t> retry_after_s;
+  };
   // Looks the TLD's entry up (learning it from IANA if it is missing or old); for WHOIS.SERVER.
-  using EntryDone = std::function<void(std::optional<ServerEntry> entry, std::string error)>;
-  void FindServer(const std::string& tld, EntryDone done);
+  using EntryDone = std::function<void(std::optional<ServerEntry> entry, EntryError error)>;
+  void FindServer(const std::string& tld, int64_t deadline_ms, EntryDone done);
 
   TldDirectory& directory() { return directory_; }
   const ResolverOptions& options() const { return options_; }
@@ -76,20 +90,20 @@ class Resolver {
   struct Chain;
   void Step(std::shared_ptr<Chain> chain, std::string host, uint16_t port, std::string format,
             std::string charset);
-  void OnReply(const std::shared_ptr<Chain>& chain, const std::string& server,
-               const std::string& line, UpstreamResult r);
+  void OnReply(const std::shared_ptr<Chain>& chain, const std::string& host,
+               const std::string& server, const std::string& line, GateResult g);
   void EndWithFailure(const std::shared_ptr<Chain>& chain, ChainHop hop, std::string_view reason,
                       std::string detail);
   void Finish(const std::shared_ptr<Chain>& chain);
-  void AskIana(const std::string& tld);
-  void FinishIana(const std::string& tld, std::optional<ServerEntry> entry, std::string error);
+  void AskIana(const std::string& tld, limits::Priority priority, int64_t deadline_ms);
+  void FinishIana(const std::string& tld, std::optional<ServerEntry> entry, EntryError error);
   // Runs `fn` on a later loop iteration (callbacks are never called from inside a call).
   void Defer(std::function<void()> fn);
   UpstreamTarget TargetFor(const std::string& host, uint16_t port) const;
   UpstreamOptions QueryOptions(const std::string& charset) const;
 
   uv_loop_t* loop_;
-  UpstreamClient* client_;
+  UpstreamGate* gate_;
   TldDirectory directory_;
   ResolverOptions options_;
   Clock clock_;

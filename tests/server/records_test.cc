@@ -223,6 +223,20 @@ TEST_F(RecordsTest, SecondServerOnSameDirFailsClearly) {
   EXPECT_NE(second.log().find("in use"), std::string::npos) << second.log();
 }
 
+TEST(RecordStoreStartup, CorruptDirectoryGivesAClearErrorNotACrash) {
+  testing_support::TempDir dir;
+  FILE* f = fopen((dir.path() + "/CURRENT").c_str(), "w");
+  ASSERT_TRUE(f);
+  fputs("MANIFEST-999999\n", f);  // names a manifest that is not there
+  fclose(f);
+  ProxyProcess proxy({}, dir.path());
+  EXPECT_FALSE(proxy.Start());
+  std::string log = proxy.log();
+  EXPECT_NE(log.find("cannot open the record store in '" + dir.path() + "'"), std::string::npos)
+      << log;
+  EXPECT_NE(log.find("orruption"), std::string::npos) << log;
+}
+
 TEST_F(RecordsTest, KillNineLosesNoAcknowledgedRecord) {
   // A writer imports records as fast as it can; every OK it receives is remembered. The server
   // is killed with SIGKILL mid-stream; after a restart every acknowledged record must be there.

@@ -1,0 +1,210 @@
+#include "server/live_resolution.h"
+
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+
+namespace server {
+namespace {
+
+constexpr std::string_view kDirectoryPrefix = "t:";
+constexpr std::string_view kQuotaPrefix = "q:";
+
+}  // namespace
+
+LiveResolution::LiveResolution(uv_loop_t* loop, storage::RecordStore* store, Clock clock)
+    : loop_(loop), store_(store), clock_(std::move(clock)) {}
+
+LiveResolution::~LiveResolution() {
+  if (heartbeat_) {
+    uv_timer_stop(heartbeat_);
+    uv_close(reinterpret_cast<uv_handle_t*>(heartbeat_),
+             [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+  }
+  // Order matters: the resolver's callbacks reach into the gate, the gate's into the client.
+  resolver_.reset();
+  gate_.reset();
+  client_.reset();
+}
+
+std::vector<std::pair<std::string, std::string>> LiveResolution::ReadMeta(const std::string& prefix,
+                                                                          std::string* error) {
+  bool loaded = false;
+  storage::Status status;
+  std::vector<std::pair<std::string, std::string>> entries;
+  store_->ScanMeta(prefix,
+                   [&](storage::Status st, std::vector<std::pair<std::string, std::string>> kv) {
+                     status = st;
+                     entries = std::move(kv);
+                     loaded = true;
+                   });
+  // The server does not listen yet, so running the loop here delays nobody.
+  while (!loaded) uv_run(loop_, UV_RUN_ONCE);
+  if (!status.ok()) *error = status.ToString();
+  return entries;
+}
+
+std::string LiveResolution::LoadDirectory(const Config& cfg, whois::TldDirectory* directory) {
+  std::string error;
+  auto entries = ReadMeta(std::string(kDirectoryPrefix), &error);
+  if (!error.empty()) return "cannot read the TLD directory from the store: " + error;
+  size_t learned = 0;
+  for (const auto& [key, value] : entries) {
+    std::optional<whois::ServerEntry> e = whois::DecodeEntry(value);
+    if (!e) {
+      spdlog::warn("ignoring an undecodable directory entry under key '{}'", key);
+      continue;
+    }
+    const whois::ServerEntry* bundled = directory->Find(e->tld);
+    if (!bundled || bundled->learned_at_ms <= e->learned_at_ms) {
+      directory->Set(std::move(*e));
+      ++learned;
+    }
+  }
+  for (const auto& t : cfg.tld_servers) {
+    whois::ServerEntry e;
+    e.tld = t.tld;
+    e.host = t.host;
+    e.port = static_cast<uint16_t>(t.port);
+    e.query_format = t.format;
+    e.origin = whois::ServerEntry::Origin::kOverride;
+    std::string why;
+    if (!directory->Set(std::move(e), &why))
+      return "tld-server " + t.tld + " " + t.host + ": " + why;
+  }
+  spdlog::info("TLD directory: {} entries ({} learned from IANA, {} overrides)", directory->size(),
+               learned, cfg.tld_servers.size());
+  return {};
+}
+
+std::string LiveResolution::LoadLimits(const Config& cfg) {
+  std::string error;
+  auto entries = ReadMeta(std::string(kQuotaPrefix), &error);
+  if (!error.empty()) return "cannot read the upstream quotas from the store: " + error;
+  int64_t now = clock_();
+  // A previous process that died may have used every window up to its last heartbeat (and at
+  // most one heartbeat after it): assume so, rather than burst as if those windows were empty.
+  // A store that never ran a server has no history to respect.
+  whois::limits::RegistryOptions options;
+  int64_t assume_full_at = now;
+  options.assume_full_at_start = false;
+  for (const auto& [key, value] : entries) {
+    if (key != kAliveKey) continue;
+    int64_t last_alive = 0;
+    std::from_chars(value.data(), value.data() + value.size(), last_alive);
+    if (last_alive > 0) {
+      options.assume_full_at_start = true;
+      assume_full_at = std::min(now, last_alive + 2 * kHeartbeatMs);
+    }
+  }
+  limits_ = std::make_unique<whois::limits::LimitRegistry>(options, assume_full_at);
+  if (!cfg.default_upstream_limit.empty()) {
+    auto spec = whois::limits::ParseLimitSpec(cfg.default_upstream_limit);
+    if (auto* e = std::get_if<std::string>(&spec)) return "default-upstream-limit: " + *e;
+    limits_->SetDefaultLimit(std::get<whois::limits::LimitSpec>(spec), now);
+  }
+  for (const auto& [host, words] : cfg.upstream_limits) {
+    auto spec = whois::limits::ParseLimitSpec(words);
+    if (auto* e = std::get_if<std::string>(&spec)) return "upstream-limit " + host + ": " + *e;
+    limits_->SetLimit(host, std::get<whois::limits::LimitSpec>(spec), now);
+  }
+  size_t restored = 0;
+  for (const auto& [key, value] : entries) {
+    if (key == kAliveKey) continue;
+    std::string host = key.substr(kQuotaPrefix.size());
+    if (auto why = limits_->RestoreQuota(host, value, now)) {
+      spdlog::warn("daily quota of {}: {}; counting the whole cap as used", host, *why);
+    }
+    ++restored;
+  }
+  spdlog::info("upstream limits: {} operator rules, {} daily quotas restored{}",
+               cfg.upstream_limits.size(), restored,
+               options.assume_full_at_start ? ", windows assumed full after the last run" : "");
+  return {};
+}
+
+std::string LiveResolution::Open(const Config& cfg) {
+  whois::TldDirectory directory =
+      cfg.bundled_directory ? whois::TldDirectory::Bundled() : whois::TldDirectory::Empty();
+  if (std::string err = LoadDirectory(cfg, &directory); !err.empty()) return err;
+  if (std::string err = LoadLimits(cfg); !err.empty()) return err;
+
+  client_ = std::make_unique<whois::UpstreamClient>(loop_);
+  storage::RecordStore* store = store_;
+  gate_ = std::make_unique<whois::UpstreamGate>(
+      loop_, client_.get(), limits_.get(), clock_,
+      [store](std::string key, std::string value, std::function<void(bool)> done) {
+        // Reserved quota must be on disk before any of it is used: a synced write.
+        store->PutMeta(key, std::move(value), true,
+                       [done = std::move(done)](storage::Status st) { done(st.ok()); });
+      });
+
+  whois::ResolverOptions ro;
+  ro.iana_server = cfg.iana_server;
+  ro.max_referral_hops = cfg.max_referral_hops;
+  ro.directory_max_age_ms = cfg.directory_max_age_s * 1000;
+  ro.allow_private_upstreams = cfg.allow_private_upstreams;
+  for (const auto& a : cfg.upstream_addresses) ro.pinned_addresses[a.host] = a.address;
+  ro.connect_timeout_ms = cfg.upstream_connect_timeout_ms;
+  ro.query_timeout_ms = cfg.upstream_timeout_ms;
+  ro.max_reply_bytes = static_cast<size_t>(cfg.upstream_max_reply);
+  resolver_ = std::make_unique<whois::Resolver>(
+      loop_, gate_.get(), std::move(directory), std::move(ro), clock_,
+      [store](const whois::ServerEntry& e) {
+        store->PutMeta(std::string(kDirectoryPrefix) + e.tld, whois::EncodeEntry(e), false,
+                       [tld = e.tld](storage::Status st) {
+                         if (!st.ok())
+                           spdlog::warn("could not store the directory entry of .{}: {}", tld,
+                                        st.ToString());
+                       });
+      });
+
+  heartbeat_ = new uv_timer_t;
+  uv_timer_init(loop_, heartbeat_);
+  heartbeat_->data = this;
+  Heartbeat();
+  uv_timer_start(
+      heartbeat_, [](uv_timer_t* t) { static_cast<LiveResolution*>(t->data)->Heartbeat(); },
+      kHeartbeatMs, kHeartbeatMs);
+  return {};
+}
+
+void LiveResolution::Heartbeat() {
+  store_->PutMeta(std::string(kAliveKey), std::to_string(clock_()), false, [](storage::Status) {});
+}
+
+void LiveResolution::CancelAll() {
+  if (gate_) gate_->CancelQueued();
+  if (client_) client_->CancelAll();
+}
+
+void LiveResolution::AppendInfo(std::string* out) const {
+  auto field = [out](std::string_view k, const std::string& v) {
+    *out += k;
+    *out += ':';
+    *out += v;
+    *out += "\r\n";
+  };
+  if (resolver_) {
+    field("upstream_queries", std::to_string(resolver_->upstream_queries()));
+    field("iana_queries", std::to_string(resolver_->iana_queries()));
+    field("directory_entries", std::to_string(resolver_->directory().size()));
+  }
+  if (!limits_) return;
+  // One line per upstream host seen, in Redis's "name:k=v,k=v" style.
+  for (const auto& [host, s] : limits_->Stats(clock_())) {
+    std::string v = "admitted=" + std::to_string(s.admitted) +
+                    ",queued=" + std::to_string(s.queued) +
+                    ",in_flight=" + std::to_string(s.in_flight);
+    for (size_t i = 0; i < s.rejected.size(); ++i)
+      v += ",rejected_" +
+           std::string(
+               whois::limits::RejectReasonName(static_cast<whois::limits::RejectReason>(i))) +
+           "=" + std::to_string(s.rejected[i]);
+    v +=
+        ",used_today=" + std::to_string(s.used_today) + ",daily_cap=" + std::to_string(s.daily_cap);
+    field("upstream_" + host, v);
+  }
+}
+
+}  // namespace server

@@ -1,0 +1,39 @@
+#include "whois/limits/builtin_limits.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+namespace whois::limits {
+namespace {
+
+TEST(BuiltinLimits, EveryRowParsesAndIsUnique) {
+  std::set<std::string_view> hosts;
+  for (const BuiltinLimit& row : BuiltinLimits()) {
+    EXPECT_TRUE(BuiltinLimitFor(row.host).has_value()) << row.host << ": " << row.spec;
+    EXPECT_TRUE(hosts.insert(row.host).second) << "duplicate " << row.host;
+    EXPECT_FALSE(row.source.empty()) << row.host;
+    EXPECT_EQ(FormatLimitSpec(*BuiltinLimitFor(row.host)), row.spec) << "not canonical";
+  }
+}
+
+TEST(BuiltinLimits, PublishedLimits) {
+  EXPECT_EQ(FormatLimitSpec(*BuiltinLimitFor("whois.nic.uk")), "concurrency 2 rate 5/s daily 1000");
+  EXPECT_EQ(BuiltinLimitFor("whois.eu")->rates, (std::vector<RateLimit>{{15, 60'000}}));
+  EXPECT_EQ(BuiltinLimitFor("whois.domain-registry.nl")->rates[0], (RateLimit{1, 1000}));
+  EXPECT_GT(BuiltinLimitFor("whois.domain-registry.nl")->daily, 0);
+  EXPECT_EQ(BuiltinLimitFor("whois.dns.be")->rates[0], (RateLimit{100, 3'600'000}));
+  EXPECT_EQ(BuiltinLimitFor("whois.radb.net")->concurrency, 4);
+  EXPECT_EQ(BuiltinLimitFor("whois.centralnic.com")->rates[0], (RateLimit{1800, 900'000}));
+  EXPECT_EQ(BuiltinLimitFor("whois.nic.xyz")->rates[0], (RateLimit{1800, 900'000}));
+  EXPECT_EQ(BuiltinLimitFor("whois.iana.org")->concurrency, 1);
+  EXPECT_TRUE(BuiltinLimitFor("whois.ripe.net").has_value());
+  EXPECT_TRUE(BuiltinLimitFor("whois.denic.de").has_value());
+  EXPECT_TRUE(BuiltinLimitFor("whois.verisign-grs.com").has_value());
+  EXPECT_FALSE(BuiltinLimitFor("whois.example.net").has_value());
+  EXPECT_EQ(FormatLimitSpec(DefaultLimitSpec()), "concurrency 2 rate 1/s");
+}
+
+}  // namespace
+}  // namespace whois::limits

@@ -1,0 +1,88 @@
+#include "whois/limits/limit_spec.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+namespace whois::limits {
+namespace {
+
+std::vector<std::string> Words(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string w; in >> w;) out.push_back(w);
+  return out;
+}
+
+TEST(LimitSpec, AcceptsAndRoundTrips) {
+  struct Case {
+    const char* input;
+    const char* canonical;
+  };
+  const Case cases[] = {
+      {"concurrency 4", "concurrency 4"},
+      {"rate 5/s", "rate 5/s"},
+      {"rate 15/m", "rate 15/m"},
+      {"rate 1800/15m rate 5/s", "rate 1800/15m rate 5/s"},
+      {"rate 100/60m", "rate 100/h"},
+      {"rate 10/1s burst 20", "rate 10/s burst 20"},
+      {"daily 1000 rate 5/s concurrency 2", "concurrency 2 rate 5/s daily 1000"},
+      {"daily 5 daily-reset utc", "daily 5 daily-reset utc"},
+      {"rate 1000/d", "rate 1000/d"},
+  };
+  for (const Case& c : cases) {
+    auto parsed = ParseLimitSpec(Words(c.input));
+    ASSERT_TRUE(std::holds_alternative<LimitSpec>(parsed))
+        << c.input << ": " << std::get<std::string>(parsed);
+    const LimitSpec& spec = std::get<LimitSpec>(parsed);
+    EXPECT_EQ(FormatLimitSpec(spec), c.canonical);
+    auto again = ParseLimitSpec(Words(FormatLimitSpec(spec)));
+    ASSERT_TRUE(std::holds_alternative<LimitSpec>(again));
+    EXPECT_EQ(std::get<LimitSpec>(again), spec);
+  }
+  auto spec = std::get<LimitSpec>(ParseLimitSpec(Words("rate 1800/15m")));
+  EXPECT_EQ(spec.rates[0], (RateLimit{1800, 15 * 60 * 1000}));
+}
+
+TEST(LimitSpec, RejectsWithMessages) {
+  struct Case {
+    const char* input;
+    const char* message;
+  };
+  const Case cases[] = {
+      {"", "no limits given; write at least one of concurrency N, rate N/<s|m|h|d>, daily N"},
+      {"speed 5", "unknown key 'speed' (expected concurrency, rate, burst, daily or daily-reset)"},
+      {"concurrency", "'concurrency' needs a value"},
+      {"concurrency 0", "concurrency '0': must be a whole number from 1 to 1000"},
+      {"concurrency -1", "concurrency '-1': must be a whole number from 1 to 1000"},
+      {"concurrency 2 concurrency 3", "'concurrency' given twice"},
+      {"rate 5", "rate '5': expected COUNT/WINDOW, e.g. 5/s, 15/m, 100/h, 1800/15m"},
+      {"rate 5/x", "rate '5/x': unit must be s, m, h or d (e.g. 5/s, 1800/15m)"},
+      {"rate 5/", "rate '5/': unit must be s, m, h or d (e.g. 5/s, 1800/15m)"},
+      {"rate x/s", "rate 'x/s': count must be a whole number from 1 to 100000"},
+      {"rate 0/s", "rate '0/s': count must be a whole number from 1 to 100000"},
+      {"rate 5/0m", "rate '5/0m': window length must be a whole number before the unit, e.g. 15m"},
+      {"rate 5/2d", "rate '5/2d': window longer than a day; use 'daily' instead"},
+      {"burst 10", "burst needs a rate to refill at, e.g. 'rate 5/s burst 10'"},
+      {"daily abc", "daily 'abc': must be a whole number from 1 to 100000000"},
+      {"daily-reset utc", "daily-reset needs a daily cap, e.g. 'daily 1000 daily-reset utc'"},
+      {"daily 5 daily-reset weekly", "daily-reset 'weekly': must be rolling or utc"},
+  };
+  for (const Case& c : cases) {
+    auto parsed = ParseLimitSpec(Words(c.input));
+    ASSERT_TRUE(std::holds_alternative<std::string>(parsed)) << c.input;
+    EXPECT_EQ(std::get<std::string>(parsed), c.message) << c.input;
+  }
+}
+
+TEST(LimitSpec, FormatsDurations) {
+  EXPECT_EQ(FormatDuration(0), "0s");
+  EXPECT_EQ(FormatDuration(1), "1s");
+  EXPECT_EQ(FormatDuration(45000), "45s");
+  EXPECT_EQ(FormatDuration(200000), "3m20s");
+  EXPECT_EQ(FormatDuration((3 * 3600 + 12 * 60 + 5) * 1000), "3h12m");
+  EXPECT_EQ(FormatDuration(kMsPerDay + 3600000), "1d1h");
+}
+
+}  // namespace
+}  // namespace whois::limits

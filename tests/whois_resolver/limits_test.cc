@@ -1,0 +1,212 @@
+// Upstream limits end to end: the proxy against fake WHOIS servers that enforce limits of their
+// own and log every connection, so each test can prove afterwards that no limit was exceeded
+// (and that the allowed budget was used), across restarts and kill -9.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "fake_whois_process.h"
+#include "proxy_process.h"
+
+namespace {
+
+using fake_whois::FakeWhoisProcess;
+using testing_support::Command;
+using testing_support::ProxyProcess;
+using Clock = std::chrono::steady_clock;
+
+std::string Addr(const FakeWhoisProcess& f) { return "127.0.0.1:" + std::to_string(f.port()); }
+
+const char kReply[] =
+    "Domain Name: {QUERY}\r\nRegistrar: Limited Registrar\r\n"
+    "Creation Date: 2001-02-03T04:05:06Z\r\nName Server: ns1.example.net\r\n";
+
+class LimitsTest : public ::testing::Test {
+ protected:
+  void StartFakes(std::vector<std::string> registry_args) {
+    iana_ = std::make_unique<FakeWhoisProcess>();
+    iana_->AddResponse("test", "domain: TEST\r\n\r\nwhois: whois.nic.test\r\n");
+    registry_ = std::make_unique<FakeWhoisProcess>(registry_args);
+    registry_->SetDefaultResponse(kReply);
+    registry_->AddResponse("limited.test",
+                           "%  Query rate limit exceeded. Try again after 60 seconds.\r\n");
+    ASSERT_TRUE(iana_->Start()) << iana_->error();
+    ASSERT_TRUE(registry_->Start()) << registry_->error();
+  }
+  void StartProxy(std::vector<std::string> extra) {
+    std::vector<std::string> args = {"--bundled-directory", "no",
+                                     "--upstream-address",  "whois.iana.org",
+                                     Addr(*iana_),          "--upstream-address",
+                                     "whois.nic.test",      Addr(*registry_)};
+    args.insert(args.end(), extra.begin(), extra.end());
+    proxy_ = std::make_unique<ProxyProcess>(args, dir_.path());
+    ASSERT_TRUE(proxy_->Start()) << proxy_->log();
+  }
+  // GETs every domain at once (pipelined over a few connections); returns the replies in order.
+  std::vector<std::string> GetAll(const std::vector<std::string>& domains) {
+    constexpr size_t kConnections = 4;
+    std::vector<ProxyProcess::Redis> conns;
+    for (size_t i = 0; i < kConnections; ++i) conns.push_back(proxy_->Connect());
+    for (size_t i = 0; i < domains.size(); ++i)
+      redisAppendCommand(conns[i % kConnections].get(), "GET %s", domains[i].c_str());
+    std::vector<std::string> replies(domains.size());
+    for (size_t i = 0; i < domains.size(); ++i) {
+      redisReply* r = nullptr;
+      if (redisGetReply(conns[i % kConnections].get(), reinterpret_cast<void**>(&r)) != REDIS_OK)
+        continue;
+      if (r->type == REDIS_REPLY_STRING) replies[i] = std::string(r->str, r->len);
+      freeReplyObject(r);
+    }
+    return replies;
+  }
+  static std::vector<std::string> Domains(const std::string& prefix, int n) {
+    std::vector<std::string> out;
+    for (int i = 0; i < n; ++i) out.push_back(prefix + std::to_string(i) + ".test");
+    return out;
+  }
+  static int Count(const std::vector<std::string>& replies, const std::string& what) {
+    int n = 0;
+    for (const auto& r : replies) n += r.find(what) != std::string::npos;
+    return n;
+  }
+  size_t Refusals() const {
+    size_t n = 0;
+    for (const auto& e : registry_->ReadLog()) n += e.outcome.rfind("refused", 0) == 0;
+    return n;
+  }
+  size_t Served() const {
+    size_t n = 0;
+    for (const auto& e : registry_->ReadLog()) n += fake_whois::Admitted(e);
+    return n;
+  }
+
+  testing_support::TempDir dir_;
+  std::unique_ptr<FakeWhoisProcess> iana_, registry_;
+  std::unique_ptr<ProxyProcess> proxy_;
+};
+
+TEST_F(LimitsTest, ARateLimitIsNeverExceededAndTheBudgetIsUsed) {
+  StartFakes({"--limit-rate", "10/s"});
+  StartProxy({"--upstream-limit", "whois.nic.test", "rate", "10/s", "--lookup-timeout", "15000"});
+  auto t0 = Clock::now();
+  auto replies = GetAll(Domains("r", 40));
+  double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  EXPECT_EQ(Count(replies, R"("status":"registered")"), 40);
+  EXPECT_EQ(Refusals(), 0u);
+  auto log = registry_->ReadLog();
+  EXPECT_LE(fake_whois::MaxServedInWindow(log, 1000), 10) << registry_->ReadLogText();
+  // 40 starts at 10 per second need at least 3 s; using the budget means not much more.
+  EXPECT_GE(seconds, 2.9);
+  EXPECT_LE(seconds, 5.5) << "the allowed rate was not used";
+}
+
+TEST_F(LimitsTest, ConcurrencyIsCapped) {
+  StartFakes({"--latency-ms", "300", "--limit-concurrency", "2"});
+  StartProxy({"--upstream-limit", "whois.nic.test", "concurrency", "2", "rate", "100/s",
+              "--lookup-timeout", "15000"});
+  auto replies = GetAll(Domains("c", 10));
+  EXPECT_EQ(Count(replies, R"("status":"registered")"), 10);
+  EXPECT_EQ(Refusals(), 0u);
+  EXPECT_EQ(fake_whois::MaxConcurrentServed(registry_->ReadLog()), 2);
+}
+
+TEST_F(LimitsTest, ATurnThatCannotComeBeforeTheDeadlineIsAnsweredAtOnce) {
+  StartFakes({});
+  StartProxy({"--upstream-limit", "whois.nic.test", "rate", "2/s", "--lookup-timeout", "2000"});
+  auto t0 = Clock::now();
+  auto replies = GetAll(Domains("d", 20));
+  auto waited = Clock::now() - t0;
+  int registered = Count(replies, R"("status":"registered")");
+  int limited = Count(replies, R"("status":"fallback","reason":"rate_limited","retry_after":)");
+  EXPECT_EQ(registered + limited, 20);
+  EXPECT_GE(registered, 3);  // 2 per second over a 2 s deadline, the first at once
+  EXPECT_LE(registered, 6);
+  EXPECT_GE(limited, 14);
+  // Nobody waited for the deadline to pass: rejections came at once, admitted ones in time.
+  EXPECT_LT(waited, std::chrono::milliseconds(2500));
+  EXPECT_LE(fake_whois::MaxServedInWindow(registry_->ReadLog(), 1000), 2);
+}
+
+TEST_F(LimitsTest, TheDailyCapHoldsAcrossRestartsAndKillNine) {
+  StartFakes({});
+  std::vector<std::string> limit = {
+      "--upstream-limit", "whois.nic.test", "daily", "5", "rate", "100/s"};
+  StartProxy(limit);
+  auto c = proxy_->Connect();
+  int registered = 0;
+  for (int i = 0; i < 3; ++i) {
+    auto r = Command(c.get(), {"GET", "q" + std::to_string(i) + ".test"});
+    registered += std::string(r->str, r->len).find("\"registered\"") != std::string::npos;
+  }
+  EXPECT_EQ(registered, 3);
+  proxy_->Kill();  // SIGKILL: whatever was reserved counts as used
+  StartProxy(limit);
+  c = proxy_->Connect();
+  int daily_limited = 0;
+  for (int i = 3; i < 10; ++i) {
+    auto r = Command(c.get(), {"GET", "q" + std::to_string(i) + ".test"});
+    std::string json(r->str, r->len);
+    registered += json.find("\"registered\"") != std::string::npos;
+    daily_limited += json.find(R"("reason":"daily_limit","retry_after":)") != std::string::npos;
+  }
+  EXPECT_LE(registered, 5);
+  EXPECT_GE(daily_limited, 2);
+  proxy_->Stop();
+  StartProxy(limit);
+  c = proxy_->Connect();
+  auto r = Command(c.get(), {"GET", "after-restart.test"});
+  EXPECT_NE(std::string(r->str, r->len).find(R"("reason":"daily_limit")"), std::string::npos);
+  // What the registry saw is what counts: never more than 5 queries in the day.
+  EXPECT_LE(Served(), 5u);
+}
+
+TEST_F(LimitsTest, ARestartDoesNotBurstAsIfTheWindowWereEmpty) {
+  StartFakes({"--limit-rate", "5/2s"});
+  std::vector<std::string> limit = {"--upstream-limit", "whois.nic.test", "rate", "5/2s",
+                                    "--lookup-timeout", "15000"};
+  StartProxy(limit);
+  EXPECT_EQ(Count(GetAll(Domains("a", 5)), R"("status":"registered")"), 5);
+  proxy_->Kill();
+  StartProxy(limit);
+  EXPECT_EQ(Count(GetAll(Domains("b", 5)), R"("status":"registered")"), 5);
+  EXPECT_EQ(Refusals(), 0u);
+  EXPECT_LE(fake_whois::MaxServedInWindow(registry_->ReadLog(), 2000), 5);
+}
+
+TEST_F(LimitsTest, ARefusingHostIsLeftAloneForTheTimeItAsks) {
+  StartFakes({});
+  StartProxy({"--upstream-limit", "whois.nic.test", "rate", "100/s"});
+  auto c = proxy_->Connect();
+  auto r = Command(c.get(), {"GET", "limited.test"});
+  EXPECT_NE(std::string(r->str, r->len).find(R"("reason":"refused","retry_after":60)"),
+            std::string::npos);
+  r = Command(c.get(), {"GET", "next.test"});
+  std::string json(r->str, r->len);
+  EXPECT_NE(json.find(R"("status":"fallback","reason":"rate_limited")"), std::string::npos) << json;
+  for (const auto& e : registry_->ReadLog()) EXPECT_NE(e.query, "next.test");
+}
+
+TEST_F(LimitsTest, LimitsChangeAtRunTime) {
+  StartFakes({});
+  StartProxy({});
+  auto c = proxy_->Connect();
+  auto r = Command(c.get(), {"WHOIS.LIMIT", "whois.nic.test"});
+  ASSERT_EQ(r->type, REDIS_REPLY_ARRAY);
+  EXPECT_STREQ(r->element[5]->str, "default");
+  EXPECT_STREQ(
+      Command(c.get(), {"WHOIS.LIMIT", "whois.nic.test", "rate", "3/s", "daily", "50"})->str, "OK");
+  r = Command(c.get(), {"WHOIS.LIMIT", "whois.nic.test"});
+  EXPECT_STREQ(r->element[5]->str, "operator");
+  EXPECT_NE(std::string(r->element[3]->str).find("rate 3/s"), std::string::npos);
+  r = Command(c.get(), {"WHOIS.LIMIT", "whois.nic.test", "rate", "lots"});
+  EXPECT_EQ(r->type, REDIS_REPLY_ERROR);
+  EXPECT_STREQ(Command(c.get(), {"WHOIS.LIMIT", "whois.nic.test", "RESET"})->str, "OK");
+  r = Command(c.get(), {"WHOIS.LIMIT", "whois.nic.uk"});
+  EXPECT_STREQ(r->element[5]->str, "builtin");
+  EXPECT_NE(std::string(r->element[3]->str).find("daily 1000"), std::string::npos);
+}
+
+}  // namespace

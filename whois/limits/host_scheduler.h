@@ -1,0 +1,175 @@
+// Admission to one upstream WHOIS host: every connection start must keep the host's limits
+// (concurrency, exact sliding windows, token bucket, daily quota, cool-down), and requests that
+// cannot start yet wait in a bounded queue, FIFO within priority classes, until a deadline.
+// Pure: no clock, no I/O; the caller drives it from the event loop.
+//
+// Call sequence (all times wall-clock ms, see daily_quota.h):
+//   Submit(id, prio, deadline, now)  Admitted: connect now (the start is recorded and a
+//                                    concurrency slot taken). Queued: wait for Poll.
+//                                    Rejection: answer the client at once.
+//   TakeReservation()                after every call: if it returns a request, store
+//                                    request.encoded under q:<host> with a SYNCED write, then
+//                                    OnReserved(block, now) (or OnReservationFailed) and Poll.
+//   Release(now)                     when a connection closes (for any reason); then Poll.
+//   Expire(now), then Poll(now)      whenever the timer set for NextWakeMs(now) fires, and after
+//                                    Release/OnReserved. Poll's ids may connect now; Expire's
+//                                    must be answered with their Rejection.
+//   CoolDownUntil(until, why)        when the host refuses us.
+// Queued requests leave only through Poll, Expire or Cancel, and every request has a deadline,
+// so none waits forever.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "whois/limits/daily_quota.h"
+#include "whois/limits/limit_spec.h"
+#include "whois/limits/sliding_window.h"
+#include "whois/limits/token_bucket.h"
+
+namespace whois::limits {
+
+using RequestId = uint64_t;
+
+// Lower value is served first. A client waiting on a reply goes before a background refresh.
+enum class Priority : uint8_t { kClient = 0, kBackground = 1 };
+inline constexpr size_t kPriorityClasses = 2;
+
+enum class RejectReason : uint8_t {
+  kRateLimited,       // windows, bucket or cool-down keep its turn past the deadline
+  kDailyLimit,        // no daily quota before the deadline
+  kQueueFull,         // the host's queue is full
+  kDeadlineExceeded,  // queued, but no connection slot or quota came in time
+};
+inline constexpr size_t kRejectReasons = 4;
+// Stable names for replies and INFO: "rate_limited", "daily_limit", "queue_full",
+// "deadline_exceeded".
+std::string_view RejectReasonName(RejectReason reason);
+
+struct Rejection {
+  RejectReason reason = RejectReason::kRateLimited;
+  int64_t retry_after_s = 1;  // when retrying could succeed, at least 1
+  std::string message;        // e.g. "daily limit of 1000 queries reached for whois.nic.uk; ..."
+};
+
+struct Admitted {};
+struct Queued {
+  int64_t earliest_start_ms = 0;  // lower bound from the rate limits and the quota
+  size_t ahead = 0;               // requests that will start before this one
+};
+using Admission = std::variant<Admitted, Queued, Rejection>;
+
+struct HostStats {
+  int64_t admitted = 0;  // starts, immediate or from the queue
+  int64_t queued = 0;    // waiting now
+  int64_t in_flight = 0;
+  std::array<int64_t, kRejectReasons> rejected{};  // by RejectReason, Submit and Expire
+  int64_t used_today = 0;                          // daily quota used; 0 without a cap
+  int64_t daily_cap = 0;
+  int64_t cooldown_until_ms = 0;
+};
+
+class HostScheduler {
+ public:
+  static constexpr size_t kDefaultMaxQueue = 64;
+  // Retry delay for a reservation that failed to be stored.
+  static constexpr int64_t kReservationRetryMs = 1000;
+
+  // A host with no recorded history; see AssumeFullAt for a scheduler created at start-up.
+  HostScheduler(std::string host, const LimitSpec& spec, size_t max_queue, int64_t now_ms);
+
+  // Replaces the limits, keeping the history: the starts already recorded count against the new
+  // windows (a lowered limit applies to the window in progress), the bucket keeps its tokens,
+  // the daily quota keeps its blocks, and the cool-down stays. A daily cap added at run time
+  // counts the starts still remembered in the last 24 h as used.
+  void SetSpec(const LimitSpec& spec, int64_t now_ms);
+  const LimitSpec& spec() const { return spec_; }
+  const std::string& host() const { return host_; }
+
+  // Treats every window as full at start_ms and the bucket as empty, because a previous process
+  // may have used them up just before it died; see SlidingWindow::AssumeFullAt. Call before the
+  // first start. The daily quota is restored separately with RestoreQuota.
+  void AssumeFullAt(int64_t start_ms);
+
+  // Admits nothing before until_ms (a later call can only extend it). `why` is shown in
+  // rejections, e.g. "refused: 'Query rate limit exceeded'".
+  void CoolDownUntil(int64_t until_ms, std::string why);
+
+  // Admits now, queues, or rejects; see the file comment. `deadline_ms` is the latest start the
+  // caller can use. A request is rejected at once only when the rate limits or the quota alone
+  // make its deadline impossible (a lower bound that ignores concurrency), or the queue is full.
+  Admission Submit(RequestId id, Priority priority, int64_t deadline_ms, int64_t now_ms);
+
+  // Frees the concurrency slot of a closed connection. False if none was held.
+  bool Release(int64_t now_ms);
+
+  // Starts queued requests that may start now, in priority then FIFO order, and returns them.
+  std::vector<RequestId> Poll(int64_t now_ms);
+
+  // When to call Expire and Poll again: the earliest time the head may start by the rate
+  // limits (when a slot is free and quota usable), or a deadline passes. kNeverMs when nothing
+  // waits; events the caller sees (Release, OnReserved) need no timer.
+  int64_t NextWakeMs(int64_t now_ms) const;
+
+  // Removes and returns queued requests whose deadline has passed or can no longer be met.
+  std::vector<std::pair<RequestId, Rejection>> Expire(int64_t now_ms);
+
+  // Removes a queued request. False if it is not queued.
+  bool Cancel(RequestId id);
+
+  // The reservation the caller must store now, if any (see the file comment). Each is returned
+  // once.
+  std::optional<ReservationRequest> TakeReservation();
+  // The block from TakeReservation was stored durably. False if it was not the pending block.
+  bool OnReserved(const QuotaBlock& block, int64_t now_ms);
+  void OnReservationFailed(const QuotaBlock& block, int64_t now_ms);
+  // Restores the stored blocks at start-up; all their units count as used.
+  void RestoreQuota(const std::vector<QuotaBlock>& blocks, int64_t now_ms);
+  // The stored value could not be read: the whole daily cap counts as used at now_ms.
+  void AssumeQuotaExhaustedAt(int64_t now_ms);
+
+  HostStats Stats(int64_t now_ms) const;
+
+ private:
+  struct Waiting {
+    RequestId id;
+    int64_t deadline_ms;
+  };
+
+  void BuildLimiters(int64_t now_ms);
+  bool CanStartNow(int64_t now_ms) const;
+  void Start(int64_t now_ms);
+  // Lower bounds from windows, bucket and cool-down on the starts of the next `count` requests.
+  std::vector<int64_t> RateSchedule(size_t count, int64_t now_ms) const;
+  int64_t QuotaEarliest(size_t ahead, int64_t now_ms) const;
+  size_t Ahead(Priority priority) const;
+  size_t QueuedCount() const;
+  Rejection Reject(RejectReason reason, int64_t at_ms, int64_t now_ms, size_t ahead);
+  void Replenish(int64_t now_ms);
+
+  std::string host_;
+  LimitSpec spec_;
+  size_t max_queue_;
+  SlidingWindow log_;                              // recent starts, the history new windows inherit
+  std::vector<SlidingWindow> windows_;             // every spec rate except a bucket's
+  std::optional<TokenBucket> bucket_;              // spec.rates[0] when spec.burst > 0
+  std::optional<DailyQuota> quota_;                // when spec.daily > 0
+  std::optional<ReservationRequest> reservation_;  // not yet taken by the caller
+  int64_t reserve_not_before_ms_ = 0;  // after a failed store, so a broken store is not hammered
+  int64_t in_flight_ = 0;
+  int64_t cooldown_until_ms_ = 0;
+  std::string cooldown_why_;
+  std::array<std::deque<Waiting>, kPriorityClasses> queues_;
+  std::vector<std::pair<RequestId, Rejection>> expired_;  // found by Poll, returned by Expire
+  int64_t admitted_ = 0;
+  std::array<int64_t, kRejectReasons> rejected_{};
+};
+
+}  // namespace whois::limits

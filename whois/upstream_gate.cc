@@ -1,0 +1,144 @@
+#include "whois/upstream_gate.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "whois/run_soon.h"
+
+namespace whois {
+
+namespace {
+
+GateResult Limited(const limits::Rejection& r) {
+  GateResult g;
+  g.limited = r.reason == limits::RejectReason::kDailyLimit  ? "daily_limit"
+              : r.reason == limits::RejectReason::kQueueFull ? "queue_full"
+                                                             : "rate_limited";
+  g.retry_after_s = r.retry_after_s;
+  g.message = r.message;
+  return g;
+}
+
+}  // namespace
+
+UpstreamGate::UpstreamGate(uv_loop_t* loop, UpstreamClient* client, limits::LimitRegistry* registry,
+                           Clock clock, Persist persist)
+    : loop_(loop),
+      client_(client),
+      registry_(registry),
+      clock_(std::move(clock)),
+      persist_(std::move(persist)),
+      timer_(new uv_timer_t) {
+  uv_timer_init(loop_, timer_);
+  timer_->data = this;
+}
+
+UpstreamGate::~UpstreamGate() {
+  *alive_ = false;
+  CancelQueued();
+  uv_timer_stop(timer_);
+  uv_close(reinterpret_cast<uv_handle_t*>(timer_),
+           [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+}
+
+void UpstreamGate::Query(GateRequest request, std::function<void(GateResult)> done) {
+  int64_t now = clock_();
+  limits::RequestId id = next_id_++;
+  std::string host = request.target.host;
+  limits::Admission admission =
+      registry_->Scheduler(host, now).Submit(id, request.priority, request.deadline_ms, now);
+  pending_.emplace(id, Pending{std::move(request), std::move(done)});
+  if (std::holds_alternative<limits::Admitted>(admission)) {
+    Start(id);
+  } else if (auto* rejection = std::get_if<limits::Rejection>(&admission)) {
+    limits::Rejection r = *rejection;
+    RunSoon(loop_, [this, id, r, alive = alive_] {
+      if (*alive) Answer(id, r);
+    });
+  }
+  PersistReservations();
+  ArmTimer(now);
+}
+
+void UpstreamGate::Answer(limits::RequestId id, const limits::Rejection& rejection) {
+  auto it = pending_.find(id);
+  if (it == pending_.end()) return;
+  auto done = std::move(it->second.done);
+  spdlog::debug("upstream {}: {}", it->second.request.target.host, rejection.message);
+  pending_.erase(it);
+  done(Limited(rejection));
+}
+
+void UpstreamGate::Start(limits::RequestId id) {
+  auto it = pending_.find(id);
+  if (it == pending_.end()) return;
+  Pending p = std::move(it->second);
+  pending_.erase(it);
+  std::string host = p.request.target.host;
+  client_->Query(p.request.target, std::move(p.request.query), p.request.options,
+                 [this, host, done = std::move(p.done), alive = alive_](UpstreamResult r) {
+                   if (*alive) {
+                     // The concurrency slot is held until the connection is closed: now.
+                     if (auto* s = registry_->Find(host)) s->Release(clock_());
+                     Pump();
+                   }
+                   GateResult g;
+                   g.upstream = std::move(r);
+                   done(std::move(g));
+                 });
+}
+
+void UpstreamGate::Pump() {
+  int64_t now = clock_();
+  for (auto& [host, id, rejection] : registry_->ExpireAll(now)) Answer(id, rejection);
+  for (auto& [host, id] : registry_->PollAll(now)) Start(id);
+  PersistReservations();
+  ArmTimer(now);
+}
+
+void UpstreamGate::PersistReservations() {
+  for (limits::HostReservation& r : registry_->TakeReservations()) {
+    std::string host = r.host;
+    limits::QuotaBlock block = r.request.block;
+    persist_(r.key, r.request.encoded, [this, host, block, alive = alive_](bool ok) {
+      if (!*alive) return;
+      if (ok) {
+        registry_->OnReserved(host, block, clock_());
+      } else {
+        spdlog::warn("could not store the daily quota reservation of {}; retrying", host);
+        registry_->OnReservationFailed(host, block, clock_());
+      }
+      Pump();
+    });
+  }
+}
+
+void UpstreamGate::ArmTimer(int64_t now_ms) {
+  int64_t next = registry_->NextWakeMs(now_ms);
+  if (next == limits::kNeverMs) {
+    uv_timer_stop(timer_);
+    return;
+  }
+  auto delay = static_cast<uint64_t>(std::max<int64_t>(0, next - now_ms));
+  uv_timer_start(
+      timer_, [](uv_timer_t* t) { static_cast<UpstreamGate*>(t->data)->Pump(); }, delay, 0);
+}
+
+void UpstreamGate::CoolDown(const std::string& host, int64_t until_ms, std::string why) {
+  registry_->Scheduler(host, clock_()).CoolDownUntil(until_ms, std::move(why));
+}
+
+void UpstreamGate::CancelQueued() {
+  auto queued = std::move(pending_);
+  pending_.clear();
+  for (auto& [id, p] : queued) {
+    if (auto* s = registry_->Find(p.request.target.host)) s->Cancel(id);
+    GateResult g;
+    g.upstream.failure = UpstreamFailure::kCancelled;
+    g.upstream.error = "cancelled";
+    p.done(std::move(g));
+  }
+}
+
+}  // namespace whois

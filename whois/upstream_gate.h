@@ -1,0 +1,88 @@
+// The upstream limits in front of the UpstreamClient: every WHOIS query to a host passes its
+// HostScheduler (concurrency, exact sliding windows, token bucket, daily quota, cool-down), waits
+// in the host's queue when it cannot start yet, or is answered at once when its turn cannot come
+// before its deadline. Daily quota is reserved ahead in blocks that are stored durably (through
+// `Persist`) before any unit of them is used. Loop thread only.
+#pragma once
+
+#include <uv.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "whois/limits/limit_registry.h"
+#include "whois/upstream_client.h"
+
+namespace whois {
+
+struct GateRequest {
+  UpstreamTarget target;  // limits are per target.host (the name, not the address)
+  std::string query;
+  UpstreamOptions options;
+  limits::Priority priority = limits::Priority::kClient;
+  int64_t deadline_ms = 0;  // wall clock: the latest start the caller can use
+};
+
+struct GateResult {
+  UpstreamResult upstream;  // meaningful when `limited` is empty
+  // Empty if the query ran; else why it did not: "rate_limited", "daily_limit", "queue_full"
+  // (deadline_exceeded is reported as rate_limited: the host's limits kept it waiting).
+  std::string limited;
+  int64_t retry_after_s = 0;  // with `limited`
+  std::string message;        // with `limited`, for logs
+};
+
+class UpstreamGate {
+ public:
+  using Clock = std::function<int64_t()>;  // wall-clock milliseconds
+  // Stores `value` under `key` with a synced write and calls done(ok) on the loop thread.
+  using Persist =
+      std::function<void(std::string key, std::string value, std::function<void(bool)> done)>;
+
+  // `client` and `registry` outlive the gate.
+  UpstreamGate(uv_loop_t* loop, UpstreamClient* client, limits::LimitRegistry* registry,
+               Clock clock, Persist persist);
+  ~UpstreamGate();
+  UpstreamGate(const UpstreamGate&) = delete;
+  UpstreamGate& operator=(const UpstreamGate&) = delete;
+
+  // `done` is called exactly once, never from inside Query().
+  void Query(GateRequest request, std::function<void(GateResult)> done);
+
+  // The host refused us: nothing starts there before until_ms.
+  void CoolDown(const std::string& host, int64_t until_ms, std::string why);
+
+  // Applies changed limits: re-evaluates queues and timers.
+  void Pump();
+
+  // Answers every queued request as cancelled (shutdown). In-flight queries are the client's
+  // to cancel.
+  void CancelQueued();
+
+  limits::LimitRegistry& registry() { return *registry_; }
+
+ private:
+  struct Pending {
+    GateRequest request;
+    std::function<void(GateResult)> done;
+  };
+  void Start(limits::RequestId id);
+  void Answer(limits::RequestId id, const limits::Rejection& rejection);
+  void PersistReservations();
+  void ArmTimer(int64_t now_ms);
+
+  uv_loop_t* loop_;
+  UpstreamClient* client_;
+  limits::LimitRegistry* registry_;
+  Clock clock_;
+  Persist persist_;
+  uv_timer_t* timer_;  // closed (and freed) by the destructor
+  limits::RequestId next_id_ = 1;
+  std::unordered_map<limits::RequestId, Pending> pending_;  // submitted, not yet started
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace whois
