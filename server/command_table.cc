@@ -89,8 +89,8 @@ CommandTable::CommandTable() {
        "Returns the raw upstream replies a cached record was built from.", "whois"},
       {"whois.server", 2, kCmdReadonly, CmdWhoisServer, 0, 0, 0,
        "Returns the TLD directory entry: WHOIS server, query format, charset.", "whois"},
-      {"whois.limit", -2, kCmdAdmin, CmdWhoisLimit, 0, 0, 0,
-       "Shows or changes an upstream host's limits (concurrency, rate, burst, daily).", "whois"},
+      {"whois.limits", -1, kCmdAdmin, CmdWhoisLimits, 0, 0, 0,
+       "Shows upstream hosts' limits and figures, or changes a host's limits.", "whois"},
   };
   for (const auto& s : specs_) by_name_.emplace(std::string(s.name), &s);
 }

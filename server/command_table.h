@@ -88,7 +88,7 @@ void CmdTime(CommandContext&);
 void CmdWhoisLookup(CommandContext&);
 void CmdWhoisRaw(CommandContext&);
 void CmdWhoisServer(CommandContext&);
-void CmdWhoisLimit(CommandContext&);
+void CmdWhoisLimits(CommandContext&);
 
 // Redis's exact error texts (clients match on them).
 std::string WrongArityError(std::string_view command);

@@ -1,6 +1,7 @@
 // The proxy's own commands, under the WHOIS. prefix: WHOIS.LOOKUP (resolve afresh), WHOIS.RAW
 // (the stored chain of raw replies), WHOIS.SERVER (a TLD's directory entry) and WHOIS.LIMIT (an
 // upstream host's limits, read or changed at run time).
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -33,13 +34,55 @@ void CmdWhoisServer(CommandContext& ctx) {
                              [&server, t](std::string reply) { server.CompleteReply(t, reply); });
 }
 
-// WHOIS.LIMIT host                 -> the limits in force, where they come from, and live figures
-// WHOIS.LIMIT host <spec words...> -> OK (an operator rule; replaces the built-in row)
-// WHOIS.LIMIT host RESET           -> OK (back to the built-in row or the default)
-void CmdWhoisLimit(CommandContext& ctx) {
+namespace {
+
+// One host's limits and live figures, as a map.
+void WriteHostLimits(resp::ReplyWriter& w, whois::limits::LimitRegistry& registry,
+                     const std::string& host, int64_t now_ms) {
+  whois::limits::SpecSource source;
+  whois::limits::LimitSpec spec = registry.SpecFor(host, &source);
+  whois::limits::HostStats s = registry.Scheduler(host, now_ms).Stats(now_ms);
+  w.MapHeader(9);
+  w.Bulk("host");
+  w.Bulk(host);
+  w.Bulk("limits");
+  w.Bulk(whois::limits::FormatLimitSpec(spec));
+  w.Bulk("source");
+  w.Bulk(source == whois::limits::SpecSource::kOperator  ? "operator"
+         : source == whois::limits::SpecSource::kBuiltin ? "builtin"
+                                                         : "default");
+  w.Bulk("in_flight");
+  w.Integer(s.in_flight);
+  w.Bulk("queued");
+  w.Integer(s.queued);
+  w.Bulk("admitted");
+  w.Integer(s.admitted);
+  w.Bulk("used_today");
+  w.Integer(s.used_today);
+  w.Bulk("cooldown_remaining_ms");
+  w.Integer(std::max<int64_t>(0, s.cooldown_until_ms - now_ms));
+  w.Bulk("rejected");
+  int64_t rejected = 0;
+  for (int64_t n : s.rejected) rejected += n;
+  w.Integer(rejected);
+}
+
+}  // namespace
+
+// WHOIS.LIMITS                       -> every upstream host seen: limits and live figures
+// WHOIS.LIMITS host                  -> that host's
+// WHOIS.LIMITS host <spec words...>  -> OK (an operator rule; replaces the built-in row)
+// WHOIS.LIMITS host RESET            -> OK (back to the built-in row or the default)
+void CmdWhoisLimits(CommandContext& ctx) {
   whois::limits::LimitRegistry& registry = ctx.server.records().live().limits();
-  std::string host = whois::limits::LimitRegistry::CanonicalHost(ctx.args[1]);
   int64_t now = ctx.server.records().WallNowMs();
+  if (ctx.args.size() == 1) {
+    auto all = registry.Stats(now);
+    ctx.reply.ArrayHeader(all.size());
+    for (const auto& [host, stats] : all) WriteHostLimits(ctx.reply, registry, host, now);
+    return;
+  }
+  std::string host = whois::limits::LimitRegistry::CanonicalHost(ctx.args[1]);
   if (ctx.args.size() == 3 && (ctx.args[2] == "RESET" || ctx.args[2] == "reset")) {
     registry.ClearLimit(host, now);
     ctx.server.records().live().gate().Pump();
@@ -53,24 +96,7 @@ void CmdWhoisLimit(CommandContext& ctx) {
     ctx.server.records().live().gate().Pump();
     return ctx.reply.Simple("OK");
   }
-  whois::limits::SpecSource source;
-  whois::limits::LimitSpec spec = registry.SpecFor(host, &source);
-  whois::limits::HostStats stats = registry.Scheduler(host, now).Stats(now);
-  ctx.reply.MapHeader(6);
-  ctx.reply.Bulk("host");
-  ctx.reply.Bulk(host);
-  ctx.reply.Bulk("limits");
-  ctx.reply.Bulk(whois::limits::FormatLimitSpec(spec));
-  ctx.reply.Bulk("source");
-  ctx.reply.Bulk(source == whois::limits::SpecSource::kOperator  ? "operator"
-                 : source == whois::limits::SpecSource::kBuiltin ? "builtin"
-                                                                 : "default");
-  ctx.reply.Bulk("in_flight");
-  ctx.reply.Integer(stats.in_flight);
-  ctx.reply.Bulk("queued");
-  ctx.reply.Integer(stats.queued);
-  ctx.reply.Bulk("used_today");
-  ctx.reply.Integer(stats.used_today);
+  WriteHostLimits(ctx.reply, registry, host, now);
 }
 
 }  // namespace server

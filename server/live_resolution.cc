@@ -86,6 +86,9 @@ std::string LiveResolution::LoadLimits(const Config& cfg) {
   // most one heartbeat after it): assume so, rather than burst as if those windows were empty.
   // A store that never ran a server has no history to respect.
   whois::limits::RegistryOptions options;
+  // Deadlines bound every queue (a request that cannot start before its client gives up is
+  // answered at once), so the cap only matters for hosts limited by concurrency alone.
+  options.max_queue_per_host = kMaxQueuePerHost;
   int64_t assume_full_at = now;
   options.assume_full_at_start = false;
   for (const auto& [key, value] : entries) {

@@ -50,6 +50,7 @@ class LiveResolution {
   // next process assumes every host's windows were full up to then (plus one heartbeat).
   static constexpr std::string_view kAliveKey = "q:~alive";
   static constexpr int64_t kHeartbeatMs = 1000;
+  static constexpr size_t kMaxQueuePerHost = 4096;
 
  private:
   std::vector<std::pair<std::string, std::string>> ReadMeta(const std::string& prefix,

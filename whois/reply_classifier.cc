@@ -217,10 +217,10 @@ Scan ScanReply(std::string_view text) {
     if (l.size() <= kMaxSignalLine) {
       bool not_found = IsNotFound(l);
       // whois.registro.br: "Query rate limit exceeded. Reduced information." precedes a partial
-      // answer (record or not-found) that is true as far as it goes, so it only counts as a
-      // refusal when nothing follows.
+      // answer. Partial is not the record: it is a refusal whatever follows, so it is never
+      // cached as the domain's record or as "not found".
       bool partial = Contains(l, "reduced information");
-      if (scan.strong.empty() && !partial && ContainsAny(l, kStrongRefusals)) {
+      if (scan.strong.empty() && ContainsAny(l, kStrongRefusals)) {
         scan.strong = TrimLine(line);
       }
       if (scan.partial.empty() && partial) scan.partial = TrimLine(line);
@@ -239,10 +239,10 @@ Scan ScanReply(std::string_view text) {
 
 std::string_view RefusalOf(const Scan& scan) {
   if (!scan.strong.empty()) return scan.strong;
+  if (!scan.partial.empty()) return scan.partial;
   if (!scan.weak.empty() && scan.not_found.empty() && scan.data_lines < kWeakRefusalMaxDataLines) {
     return scan.weak;
   }
-  if (!scan.partial.empty() && scan.not_found.empty() && scan.data_lines < 2) return scan.partial;
   return {};
 }
 

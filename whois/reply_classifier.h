@@ -26,8 +26,8 @@ std::string_view ReplyKindName(ReplyKind kind);
 // ("too many requests", "quota exceeded") always count; phrases that disclaimers also use
 // ("excessive querying", "access denied", "% Error:") count only in a reply with no not-found
 // line and fewer than five data lines. whois.registro.br's "Query rate limit exceeded. Reduced
-// information." announces a partial answer: the reply is what follows it (record or not-found),
-// and a refusal only when nothing follows.
+// information." announces a partial answer: it is a refusal whatever follows (a partial record
+// must not be cached as the record, nor a partial not-found as "not found").
 // A reply that is neither refused nor not-found is kRecord when it holds at least two
 // "key: value" / "[key] value" lines, kEmpty otherwise.
 ReplyKind ClassifyReply(std::string_view text);

@@ -52,15 +52,16 @@ TEST(ReplyClassifier, AfnicTooManyRequestsThenNoEntriesIsRefused) {
   EXPECT_NE(RefusalLine(text).find("Too many requests"), std::string_view::npos);
 }
 
-// Decision: registro.br's "Query rate limit exceeded. Reduced information." is a partial answer;
-// what follows it decides (record or not found). Alone it is a refusal.
-TEST(ReplyClassifier, RegistroBrReducedInformationIsPartialAnswer) {
+// Decision: registro.br's "Query rate limit exceeded. Reduced information." is a refusal whatever
+// follows: a partial answer is never cached as the record or as "not found".
+TEST(ReplyClassifier, RegistroBrReducedInformationIsARefusal) {
   const std::string dir = "weppos/responses/whois.registro.br/br/";
   std::string registered = testing::ReadFixture(dir + "status_registered_limited.txt");
   std::string available = testing::ReadFixture(dir + "status_available_limited.txt");
   ASSERT_NE(registered.find("Reduced information"), std::string::npos);
-  EXPECT_EQ(ClassifyReply(registered), ReplyKind::kRecord);
-  EXPECT_EQ(ClassifyReply(available), ReplyKind::kNotFound);
+  EXPECT_EQ(ClassifyReply(registered), ReplyKind::kRefused);
+  EXPECT_EQ(ClassifyReply(available), ReplyKind::kRefused);
+  EXPECT_NE(RefusalLine(registered).find("Reduced information"), std::string_view::npos);
   EXPECT_EQ(ClassifyReply("% Query rate limit exceeded. Reduced information.\n"),
             ReplyKind::kRefused);
 }
@@ -94,8 +95,10 @@ TEST(ReplyClassifier, NoWepposDataReplyIsRefused) {
   int checked = 0;
   for (const auto& e : fs::recursive_directory_iterator(testing::FixturePath("weppos/responses"))) {
     std::string name = e.path().filename().string();
+    // "_limited" samples are partial answers under a rate limit: refusals by decision (above).
     if (e.path().extension() != ".txt" ||
-        !(name.starts_with("status_registered") || name.starts_with("status_available"))) {
+        !(name.starts_with("status_registered") || name.starts_with("status_available")) ||
+        name.find("_limited") != std::string::npos) {
       continue;
     }
     std::string rel = fs::relative(e.path(), testing::FixturePath("")).string();
