@@ -12,6 +12,13 @@
 
 namespace whois {
 
+limits::Outcome ClassifyForBackOff(const UpstreamResult& r, std::optional<int64_t>* named_wait_ms) {
+  if (r.failure != UpstreamFailure::kNone) return TransportOutcome(r);
+  if (ClassifyReply(r.text) != ReplyKind::kRefused) return limits::Outcome::kOk;
+  if (std::optional<int64_t> s = RetryAfterSeconds(r.text)) *named_wait_ms = *s * 1000;
+  return limits::Outcome::kRefused;
+}
+
 std::string_view FallbackReasonFor(UpstreamFailure failure) {
   switch (failure) {
     case UpstreamFailure::kTimedOut:
@@ -121,6 +128,7 @@ void Resolver::AskIana(const std::string& tld, limits::Priority priority, int64_
   request.options = QueryOptions("utf-8");
   request.priority = priority;
   request.deadline_ms = deadline_ms;
+  request.classify = ClassifyForBackOff;
   gate_->Query(std::move(request), [this, tld, alive = alive_](GateResult g) {
     if (!*alive) return;
     std::string iana = "IANA (" + options_.iana_server + ")";
@@ -228,8 +236,9 @@ void Resolver::Step(std::shared_ptr<Chain> chain, std::string host, uint16_t por
       now < chain->deadline_ms ? limits::Priority::kClient : limits::Priority::kBackground;
   request.deadline_ms =
       std::max(chain->deadline_ms, chain->result.chain.empty() ? 0 : now + kBackgroundBudgetMs);
-  gate_->Query(std::move(request), [this, chain, host, server, line, alive = alive_](GateResult g) {
-    if (*alive) OnReply(chain, host, server, line, std::move(g));
+  request.classify = ClassifyForBackOff;
+  gate_->Query(std::move(request), [this, chain, server, line, alive = alive_](GateResult g) {
+    if (*alive) OnReply(chain, server, line, std::move(g));
   });
 }
 
@@ -247,8 +256,8 @@ void Resolver::EndWithFailure(const std::shared_ptr<Chain>& chain, ChainHop hop,
   Finish(chain);
 }
 
-void Resolver::OnReply(const std::shared_ptr<Chain>& chain, const std::string& host,
-                       const std::string& server, const std::string& line, GateResult g) {
+void Resolver::OnReply(const std::shared_ptr<Chain>& chain, const std::string& server,
+                       const std::string& line, GateResult g) {
   bool is_registry = chain->result.chain.empty();
   ChainHop hop;
   hop.server = server;
@@ -269,11 +278,8 @@ void Resolver::OnReply(const std::shared_ptr<Chain>& chain, const std::string& h
   }
   ReplyKind kind = ClassifyReply(hop.text);
   if (kind == ReplyKind::kRefused) {
-    // The host is limiting us: give it the time it asks for (or a minute) before asking again.
+    // The host is limiting us: the gate has put it in cool-down (see ClassifyForBackOff).
     std::optional<int64_t> wait_s = RetryAfterSeconds(hop.text);
-    int64_t cool_ms = std::clamp<int64_t>(wait_s.value_or(60), 1, 24 * 3600) * 1000;
-    gate_->CoolDown(host, hop.fetched_at_ms + cool_ms,
-                    "refused: " + std::string(RefusalLine(hop.text)));
     if (is_registry) chain->result.retry_after_s = wait_s;
     hop.failure = "refused_by_server";
     return EndWithFailure(chain, std::move(hop), "refused",

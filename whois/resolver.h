@@ -45,6 +45,11 @@ struct ResolverOptions {
   size_t max_reply_bytes = kDefaultMaxReplyBytes;
 };
 
+// How a WHOIS query ended for its host's back-off: the transport's verdict, or kRefused (with
+// the wait the text names) when the reply is a rate-limit or access refusal.
+limits::Outcome ClassifyForBackOff(const UpstreamResult& result,
+                                   std::optional<int64_t>* named_wait_ms);
+
 // The fallback reason for an upstream failure.
 std::string_view FallbackReasonFor(UpstreamFailure failure);
 
@@ -90,8 +95,8 @@ class Resolver {
   struct Chain;
   void Step(std::shared_ptr<Chain> chain, std::string host, uint16_t port, std::string format,
             std::string charset);
-  void OnReply(const std::shared_ptr<Chain>& chain, const std::string& host,
-               const std::string& server, const std::string& line, GateResult g);
+  void OnReply(const std::shared_ptr<Chain>& chain, const std::string& server,
+               const std::string& line, GateResult g);
   void EndWithFailure(const std::shared_ptr<Chain>& chain, ChainHop hop, std::string_view reason,
                       std::string detail);
   void Finish(const std::shared_ptr<Chain>& chain);

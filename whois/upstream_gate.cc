@@ -22,6 +22,20 @@ GateResult Limited(const limits::Rejection& r) {
 
 }  // namespace
 
+limits::Outcome TransportOutcome(const UpstreamResult& r) {
+  switch (r.failure) {
+    case UpstreamFailure::kNone:
+      return limits::Outcome::kOk;
+    case UpstreamFailure::kReset:
+    case UpstreamFailure::kEmptyReply:
+      return limits::Outcome::kReset;
+    case UpstreamFailure::kTimedOut:
+      return limits::Outcome::kTimeout;
+    default:
+      return limits::Outcome::kOtherFailure;
+  }
+}
+
 UpstreamGate::UpstreamGate(uv_loop_t* loop, UpstreamClient* client, limits::LimitRegistry* registry,
                            Clock clock, Persist persist)
     : loop_(loop),
@@ -77,10 +91,17 @@ void UpstreamGate::Start(limits::RequestId id) {
   pending_.erase(it);
   std::string host = p.request.target.host;
   client_->Query(p.request.target, std::move(p.request.query), p.request.options,
-                 [this, host, done = std::move(p.done), alive = alive_](UpstreamResult r) {
+                 [this, host, classify = std::move(p.request.classify), done = std::move(p.done),
+                  alive = alive_](UpstreamResult r) {
                    if (*alive) {
-                     // The concurrency slot is held until the connection is closed: now.
-                     if (auto* s = registry_->Find(host)) s->Release(clock_());
+                     // The slot is held until the connection closes (now), and every start
+                     // reports exactly one outcome to the host's back-off.
+                     std::optional<int64_t> named_wait_ms;
+                     limits::Outcome outcome =
+                         classify ? classify(r, &named_wait_ms) : TransportOutcome(r);
+                     int64_t now = clock_();
+                     if (auto* s = registry_->Find(host)) s->Release(now);
+                     registry_->OnOutcome(host, outcome, now, named_wait_ms);
                      Pump();
                    }
                    GateResult g;
@@ -123,10 +144,6 @@ void UpstreamGate::ArmTimer(int64_t now_ms) {
   auto delay = static_cast<uint64_t>(std::max<int64_t>(0, next - now_ms));
   uv_timer_start(
       timer_, [](uv_timer_t* t) { static_cast<UpstreamGate*>(t->data)->Pump(); }, delay, 0);
-}
-
-void UpstreamGate::CoolDown(const std::string& host, int64_t until_ms, std::string why) {
-  registry_->Scheduler(host, clock_()).CoolDownUntil(until_ms, std::move(why));
 }
 
 void UpstreamGate::CancelQueued() {

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -18,12 +19,21 @@
 
 namespace whois {
 
+// How a query ended as far as the transport can tell: any reply is kOk, a reset or an empty
+// close kReset, a timeout kTimeout, anything else (DNS, the OS refusing) kOtherFailure.
+limits::Outcome TransportOutcome(const UpstreamResult& result);
+
 struct GateRequest {
   UpstreamTarget target;  // limits are per target.host (the name, not the address)
   std::string query;
   UpstreamOptions options;
   limits::Priority priority = limits::Priority::kClient;
   int64_t deadline_ms = 0;  // wall clock: the latest start the caller can use
+  // How the query ended, for the host's back-off (a refusal in the reply text is the caller's to
+  // recognise). Sets *named_wait_ms when the reply names how long to stay away. Null: judged by
+  // the transport alone (any reply is kOk).
+  std::function<limits::Outcome(const UpstreamResult&, std::optional<int64_t>* named_wait_ms)>
+      classify;
 };
 
 struct GateResult {
@@ -51,9 +61,6 @@ class UpstreamGate {
 
   // `done` is called exactly once, never from inside Query().
   void Query(GateRequest request, std::function<void(GateResult)> done);
-
-  // The host refused us: nothing starts there before until_ms.
-  void CoolDown(const std::string& host, int64_t until_ms, std::string why);
 
   // Applies changed limits: re-evaluates queues and timers.
   void Pump();

@@ -83,5 +83,20 @@ TEST(LimitRegistry, ExpireAllReportsHost) {
   EXPECT_EQ(std::get<2>(expired[0]).reason, RejectReason::kDeadlineExceeded);
 }
 
+TEST(LimitRegistry, OnOutcomeReachesTheHost) {
+  LimitRegistry reg({.assume_full_at_start = false}, kT0);
+  HostScheduler& s = reg.Scheduler("whois.example", kT0);
+  ASSERT_TRUE(std::holds_alternative<Admitted>(s.Submit(1, Priority::kClient, kT0 + 10, kT0)));
+  s.Release(kT0 + 5);
+  reg.OnOutcome("WHOIS.Example.", Outcome::kRefused, kT0 + 5, 50'000);
+  const HostStats st = s.Stats(kT0 + 5);
+  EXPECT_EQ(st.strikes, 1);
+  EXPECT_EQ(st.refusals, 1);
+  EXPECT_EQ(st.cooldown_until_ms, kT0 + 50'005);
+  EXPECT_EQ(reg.NextWakeMs(kT0 + 5), kNeverMs);                  // nothing waits
+  reg.OnOutcome("never.scheduled", Outcome::kRefused, kT0 + 5);  // ignored
+  EXPECT_EQ(reg.Find("never.scheduled"), nullptr);
+}
+
 }  // namespace
 }  // namespace whois::limits

@@ -17,10 +17,15 @@ int64_t LogSize(const LimitSpec& spec) {
 
 int64_t CeilSeconds(int64_t ms) { return std::max<int64_t>(1, (ms + 999) / 1000); }
 
-std::string RatesText(const LimitSpec& spec) {
+std::string RatesText(const LimitSpec& spec, const BackOff& back_off) {
   std::string out;
   for (const RateLimit& r : spec.rates) out += (out.empty() ? "" : ", ") + FormatRate(r);
   if (spec.burst > 0) out += " burst " + std::to_string(spec.burst);
+  if (back_off.rate_permille() < BackOff::kFullRatePermille) {
+    const int64_t p = back_off.rate_permille();
+    out += ", lowered to " + std::to_string(p / 10) + (p % 10 ? "." + std::to_string(p % 10) : "") +
+           "% after refusals";
+  }
   return out;
 }
 
@@ -57,11 +62,13 @@ void HostScheduler::BuildLimiters(int64_t now_ms) {
   for (size_t i = 0; i < spec_.rates.size(); ++i) {
     const RateLimit& r = spec_.rates[i];
     if (i == 0 && spec_.burst > 0) {
+      const int64_t burst = back_off_.Scale(spec_.burst);
+      const int64_t refill = back_off_.Scale(r.count);
       if (old_bucket) {
-        bucket_.emplace(spec_.burst, r.count, r.window_ms + JitterMarginMs(r.window_ms), now_ms,
+        bucket_.emplace(burst, refill, r.window_ms + JitterMarginMs(r.window_ms), now_ms,
                         *old_bucket);
       } else {
-        bucket_.emplace(spec_.burst, r.count, r.window_ms + JitterMarginMs(r.window_ms), now_ms);
+        bucket_.emplace(burst, refill, r.window_ms + JitterMarginMs(r.window_ms), now_ms);
         // A bucket switched on at run time must not grant a burst on top of recent starts.
         if (log_.kept() > 0 && log_.RecentStart(1) > now_ms - r.window_ms) {
           bucket_->AssumeEmptyAt(now_ms);
@@ -69,7 +76,8 @@ void HostScheduler::BuildLimiters(int64_t now_ms) {
       }
       continue;
     }
-    windows_.emplace_back(r.count, r.window_ms + JitterMarginMs(r.window_ms), log_);
+    windows_.emplace_back(back_off_.Scale(r.count), r.window_ms + JitterMarginMs(r.window_ms),
+                          log_);
   }
 }
 
@@ -94,7 +102,8 @@ void HostScheduler::AssumeFullAt(int64_t start_ms) {
   for (SlidingWindow& w : windows_) w.AssumeFullAt(start_ms);
   if (bucket_) {
     const RateLimit& r = spec_.rates[0];
-    bucket_.emplace(spec_.burst, r.count, r.window_ms, start_ms);
+    bucket_.emplace(back_off_.Scale(spec_.burst), back_off_.Scale(r.count),
+                    r.window_ms + JitterMarginMs(r.window_ms), start_ms);
     bucket_->AssumeEmptyAt(start_ms);
   }
 }
@@ -102,12 +111,22 @@ void HostScheduler::AssumeFullAt(int64_t start_ms) {
 void HostScheduler::CoolDownUntil(int64_t until_ms, std::string why) {
   if (until_ms <= cooldown_until_ms_) return;
   cooldown_until_ms_ = until_ms;
-  cooldown_why_ = std::move(why);
+  cooldown_why_ = "refused our queries (" + std::move(why) + ")";
+}
+
+void HostScheduler::OnOutcome(Outcome outcome, int64_t now_ms,
+                              std::optional<int64_t> named_wait_ms) {
+  BackOffVerdict verdict = back_off_.OnOutcome(outcome, now_ms, named_wait_ms);
+  if (verdict.cool_down_until_ms > cooldown_until_ms_) {
+    cooldown_until_ms_ = verdict.cool_down_until_ms;
+  }
+  if (!verdict.why.empty()) cooldown_why_ = std::move(verdict.why);
+  if (verdict.rate_changed) BuildLimiters(now_ms);
 }
 
 bool HostScheduler::CanStartNow(int64_t now_ms) const {
   if (spec_.concurrency > 0 && in_flight_ >= spec_.concurrency) return false;
-  if (now_ms < cooldown_until_ms_) return false;
+  if (now_ms < cooldown_until_ms_ || !back_off_.AllowsStart(in_flight_)) return false;
   for (const SlidingWindow& w : windows_) {
     if (!w.Allows(now_ms)) return false;
   }
@@ -120,6 +139,7 @@ void HostScheduler::Start(int64_t now_ms) {
   for (SlidingWindow& w : windows_) w.Record(now_ms);
   if (bucket_) bucket_->Take(now_ms);
   if (quota_) quota_->TryConsume(now_ms);
+  back_off_.OnStart();
   ++in_flight_;
   ++admitted_;
 }
@@ -180,10 +200,10 @@ Rejection HostScheduler::Reject(RejectReason reason, int64_t at_ms, int64_t now_
       break;
     case RejectReason::kRateLimited:
       if (cooldown_until_ms_ > now_ms && at_ms <= cooldown_until_ms_ + 1) {
-        r.message = host_ + " refused our queries (" + cooldown_why_ + "); cooling down for " +
+        r.message = host_ + " " + cooldown_why_ + "; cooling down for " +
                     FormatDuration(cooldown_until_ms_ - now_ms);
       } else {
-        r.message = "rate limit of " + host_ + " (" + RatesText(spec_) +
+        r.message = "rate limit of " + host_ + " (" + RatesText(spec_, back_off_) +
                     ") allows the next start in " + wait + queued + ", after the deadline";
       }
       break;
@@ -192,10 +212,13 @@ Rejection HostScheduler::Reject(RejectReason reason, int64_t at_ms, int64_t now_
                   " waiting); retry in " + wait;
       break;
     case RejectReason::kDeadlineExceeded:
-      r.message = "no connection to " + host_ + " could start before the deadline (" +
-                  std::to_string(in_flight_) + " open, concurrency " +
-                  (spec_.concurrency > 0 ? std::to_string(spec_.concurrency) : "unlimited") + ")" +
-                  queued;
+      r.message =
+          "no connection to " + host_ + " could start before the deadline (" +
+          (back_off_.probe_due() && now_ms >= cooldown_until_ms_
+               ? "probing after a cool-down: one connection until it answers"
+               : std::to_string(in_flight_) + " open, concurrency " +
+                     (spec_.concurrency > 0 ? std::to_string(spec_.concurrency) : "unlimited")) +
+          ")" + queued;
       break;
   }
   return r;
@@ -254,7 +277,8 @@ int64_t HostScheduler::NextWakeMs(int64_t now_ms) const {
     for (const Waiting& w : queue) wake = std::min(wake, w.deadline_ms + 1);
   }
   if (wake == kNeverMs) return kNeverMs;
-  if (spec_.concurrency == 0 || in_flight_ < spec_.concurrency) {
+  if ((spec_.concurrency == 0 || in_flight_ < spec_.concurrency) &&
+      !back_off_.WaitsForCaller(in_flight_)) {
     int64_t head = RateSchedule(1, now_ms).front();
     if (quota_ && quota_->UsableAt(now_ms) == 0) {
       if (quota_->pending() || reservation_) {
@@ -351,6 +375,21 @@ HostStats HostScheduler::Stats(int64_t now_ms) const {
     s.daily_cap = quota_->cap();
   }
   s.cooldown_until_ms = cooldown_until_ms_;
+  s.strikes = back_off_.strikes();
+  s.probing = back_off_.probe_due() && now_ms >= cooldown_until_ms_;
+  s.rate_factor_percent = back_off_.rate_permille() / 10;
+  s.refusals = back_off_.refusals();
+  const RateLimit* shortest = nullptr;
+  for (const RateLimit& r : spec_.rates) {
+    if (shortest == nullptr || r.window_ms < shortest->window_ms) shortest = &r;
+  }
+  if (shortest != nullptr) {
+    s.window_ms = shortest->window_ms;
+    s.window_limit = back_off_.Scale(shortest->count);
+    for (size_t i = 1; i <= log_.kept() && log_.RecentStart(i) > now_ms - s.window_ms; ++i) {
+      if (log_.RecentStart(i) <= now_ms) ++s.window_count;
+    }
+  }
   return s;
 }
 

@@ -1,7 +1,7 @@
 // Admission to one upstream WHOIS host: every connection start must keep the host's limits
-// (concurrency, exact sliding windows, token bucket, daily quota, cool-down), and requests that
-// cannot start yet wait in a bounded queue, FIFO within priority classes, until a deadline.
-// Pure: no clock, no I/O; the caller drives it from the event loop.
+// (concurrency, exact sliding windows, token bucket, daily quota, cool-down and back-off, see
+// back_off.h), and requests that cannot start yet wait in a bounded queue, FIFO within priority
+// classes, until a deadline. Pure: no clock, no I/O; the caller drives it from the event loop.
 //
 // Call sequence (all times wall-clock ms, see daily_quota.h):
 //   Submit(id, prio, deadline, now)  Admitted: connect now (the start is recorded and a
@@ -10,11 +10,15 @@
 //   TakeReservation()                after every call: if it returns a request, store
 //                                    request.encoded under q:<host> with a SYNCED write, then
 //                                    OnReserved(block, now) (or OnReservationFailed) and Poll.
-//   Release(now)                     when a connection closes (for any reason); then Poll.
+//   Release(now)                     when a connection closes (for any reason), then
+//   OnOutcome(outcome, now, wait)    at once, for the same connection: how it ended. Then
+//                                    Expire/Poll. Every Release needs its OnOutcome: while a
+//                                    probe is due, no start happens until its outcome arrives.
 //   Expire(now), then Poll(now)      whenever the timer set for NextWakeMs(now) fires, and after
 //                                    Release/OnReserved. Poll's ids may connect now; Expire's
 //                                    must be answered with their Rejection.
-//   CoolDownUntil(until, why)        when the host refuses us.
+//   CoolDownUntil(until, why)        a plain cool-down, without strike or probe (OnOutcome
+//                                    with kRefused does this and more; prefer it).
 // Queued requests leave only through Poll, Expire or Cancel, and every request has a deadline,
 // so none waits forever.
 #pragma once
@@ -29,6 +33,7 @@
 #include <variant>
 #include <vector>
 
+#include "whois/limits/back_off.h"
 #include "whois/limits/daily_quota.h"
 #include "whois/limits/limit_spec.h"
 #include "whois/limits/sliding_window.h"
@@ -74,6 +79,17 @@ struct HostStats {
   int64_t used_today = 0;                          // daily quota used; 0 without a cap
   int64_t daily_cap = 0;
   int64_t cooldown_until_ms = 0;
+  // Back-off (see back_off.h).
+  int64_t strikes = 0;                // unforgiven strikes
+  bool probing = false;               // cool-down over, its single probe due or in flight
+  int64_t rate_factor_percent = 100;  // share of the configured rates in use (12 for 1/8)
+  int64_t refusals = 0;               // kRefused outcomes ever reported
+  // Starts in the shortest configured window (as configured, without the jitter margin) ending
+  // at now, and that rate's count at the current rate factor (for a bucket: its refill per
+  // window, the burst comes on top); all 0 without rates.
+  int64_t window_count = 0;
+  int64_t window_limit = 0;
+  int64_t window_ms = 0;
 };
 
 class HostScheduler {
@@ -99,8 +115,19 @@ class HostScheduler {
   void AssumeFullAt(int64_t start_ms);
 
   // Admits nothing before until_ms (a later call can only extend it). `why` is shown in
-  // rejections, e.g. "refused: 'Query rate limit exceeded'".
+  // rejections, e.g. "refused: 'Query rate limit exceeded'". No strike, probe or rate change:
+  // OnOutcome(kRefused, ...) is the full back-off.
   void CoolDownUntil(int64_t until_ms, std::string why);
+
+  // Reports how a started query ended; call right after its Release, once per connection.
+  // `named_wait_ms`: the wait a refusal text names ("replenished in 50 seconds" -> 50'000).
+  // A strike (see back_off.h) starts a cool-down (never shortening one already running), after
+  // which exactly one probe may start, and lowers every window's count and the bucket by the
+  // rate factor for the window in progress too. Call Expire and Poll afterwards: a successful
+  // probe or a recovered rate may let queued requests start.
+  void OnOutcome(Outcome outcome, int64_t now_ms,
+                 std::optional<int64_t> named_wait_ms = std::nullopt);
+  const BackOff& back_off() const { return back_off_; }
 
   // Admits now, queues, or rejects; see the file comment. `deadline_ms` is the latest start the
   // caller can use. A request is rejected at once only when the rate limits or the quota alone
@@ -114,8 +141,9 @@ class HostScheduler {
   std::vector<RequestId> Poll(int64_t now_ms);
 
   // When to call Expire and Poll again: the earliest time the head may start by the rate
-  // limits (when a slot is free and quota usable), or a deadline passes. kNeverMs when nothing
-  // waits; events the caller sees (Release, OnReserved) need no timer.
+  // limits and cool-down (when a slot is free and quota usable), or a deadline passes. kNeverMs
+  // when nothing waits; events the caller sees (Release, OnOutcome, OnReserved) need no timer,
+  // so while a probe is in flight only deadlines wake.
   int64_t NextWakeMs(int64_t now_ms) const;
 
   // Removes and returns queued requests whose deadline has passed or can no longer be met.
@@ -146,7 +174,9 @@ class HostScheduler {
   void BuildLimiters(int64_t now_ms);
   bool CanStartNow(int64_t now_ms) const;
   void Start(int64_t now_ms);
-  // Lower bounds from windows, bucket and cool-down on the starts of the next `count` requests.
+  // Lower bounds from windows, bucket and cool-down on the starts of the next `count` requests
+  // (the rate factor is in the windows and bucket; a probe's outcome time is unknown, so it adds
+  // nothing to the bound).
   std::vector<int64_t> RateSchedule(size_t count, int64_t now_ms) const;
   int64_t QuotaEarliest(size_t ahead, int64_t now_ms) const;
   size_t Ahead(Priority priority) const;
@@ -165,7 +195,8 @@ class HostScheduler {
   int64_t reserve_not_before_ms_ = 0;  // after a failed store, so a broken store is not hammered
   int64_t in_flight_ = 0;
   int64_t cooldown_until_ms_ = 0;
-  std::string cooldown_why_;
+  std::string cooldown_why_;  // completes "<host> ", e.g. "refused our queries (strike 2)"
+  BackOff back_off_;
   std::array<std::deque<Waiting>, kPriorityClasses> queues_;
   std::vector<std::pair<RequestId, Rejection>> expired_;  // found by Poll, returned by Expire
   int64_t admitted_ = 0;

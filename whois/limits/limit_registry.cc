@@ -110,6 +110,11 @@ void LimitRegistry::OnReservationFailed(std::string_view host, const QuotaBlock&
   if (HostScheduler* scheduler = Find(host)) scheduler->OnReservationFailed(block, now_ms);
 }
 
+void LimitRegistry::OnOutcome(std::string_view host, Outcome outcome, int64_t now_ms,
+                              std::optional<int64_t> named_wait_ms) {
+  if (HostScheduler* scheduler = Find(host)) scheduler->OnOutcome(outcome, now_ms, named_wait_ms);
+}
+
 std::vector<std::tuple<std::string, RequestId, Rejection>> LimitRegistry::ExpireAll(
     int64_t now_ms) {
   std::vector<std::tuple<std::string, RequestId, Rejection>> out;

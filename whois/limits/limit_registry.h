@@ -81,6 +81,10 @@ class LimitRegistry {
   // Forwarded to the host's scheduler.
   bool OnReserved(std::string_view host, const QuotaBlock& block, int64_t now_ms);
   void OnReservationFailed(std::string_view host, const QuotaBlock& block, int64_t now_ms);
+  // How a query to `host` ended (see HostScheduler::OnOutcome); call right after its Release,
+  // then ExpireAll/PollAll. Ignored for a host never scheduled.
+  void OnOutcome(std::string_view host, Outcome outcome, int64_t now_ms,
+                 std::optional<int64_t> named_wait_ms = std::nullopt);
 
   // Expire then Poll over all hosts, for one timer: requests to answer with their Rejection,
   // and requests that may connect now.
