@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # sourced: the variables are used by the scripts
 # Shared helpers for the benchmark scripts (sourced, not run). Every server a benchmark starts
 # listens on 127.0.0.1 and is stopped by bench_stop_all.
 
@@ -5,14 +6,27 @@ BENCH_PIDS=()
 BUILD_DIR=${BUILD_DIR:-build-bench}
 PROXY_BIN=$BUILD_DIR/server/whois-proxy
 LOAD_BIN=$BUILD_DIR/bench/bench-load
+MISS_BIN=$BUILD_DIR/bench/bench-miss
+# Written by bench/CMakeLists.txt: where this build puts fake-whois (bench/ or the test tree).
+FAKE_WHOIS_PATH_FILE=$BUILD_DIR/bench/fake-whois-path
+
+# Every proxy a benchmark starts gets these: no bundled directory and IANA pinned to a closed
+# loopback port, so a miss (say, a record that went stale) fails fast with a fallback record and
+# nothing ever leaves the machine. The miss-path benchmark pins IANA to its fake instead.
+PROXY_OFFLINE_ARGS=(--bundled-directory no --upstream-address whois.iana.org 127.0.0.1:1)
 
 # Pin servers and clients to different cores where there are two.
 if [ "$(nproc)" -ge 2 ]; then SERVER_CPU=0; CLIENT_CPU=1; else SERVER_CPU=; CLIENT_CPU=; fi
 
+# BENCH_SKIP_BUILD=1 uses the binaries already in $BUILD_DIR (run_all.sh builds once for all).
 bench_build() {
+  FAKE_WHOIS_BIN=$(cat "$FAKE_WHOIS_PATH_FILE" 2>/dev/null || true)
+  [ "${BENCH_SKIP_BUILD:-0}" = 1 ] && return 0
   bash scripts/install-deps.sh
   cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DWP_TESTS=OFF -DWP_BENCH=ON >/dev/null
-  cmake --build "$BUILD_DIR" --target whois-proxy bench-load -j"$(nproc)" >/dev/null
+  cmake --build "$BUILD_DIR" --target whois-proxy bench-load bench-miss fake-whois \
+    -j"$(nproc)" >/dev/null
+  FAKE_WHOIS_BIN=$(cat "$FAKE_WHOIS_PATH_FILE")
 }
 
 # Debian's redis-server (7.0) is the reference. Its package would start a system service; the
@@ -40,6 +54,37 @@ bench_start() {
   BENCH_PIDS+=($!)
 }
 
+# bench_start_fake_whois VAR ARGS...: starts fake-whois on a kernel-chosen loopback port (pinned to
+# the client CPU: the fakes stand for the outside world, so they leave the server CPU to the
+# proxy) and sets VAR to that port once it prints READY. Fails if it does not.
+bench_start_fake_whois() {
+  local var=$1; shift
+  local out
+  out=$(mktemp /tmp/wp-bench-fake.XXXXXX)
+  if [ -n "$CLIENT_CPU" ]; then
+    taskset -c "$CLIENT_CPU" "$FAKE_WHOIS_BIN" --bind 127.0.0.1 --port 0 "$@" >"$out" 2>&1 &
+  else
+    "$FAKE_WHOIS_BIN" --bind 127.0.0.1 --port 0 "$@" >"$out" 2>&1 &
+  fi
+  BENCH_PIDS+=($!)
+  local port=
+  for _ in $(seq 1 500); do
+    port=$(awk '$1 == "READY" {print $2}' "$out")
+    [ -n "$port" ] && break
+    sleep 0.02
+  done
+  if [ -z "$port" ]; then
+    echo "fake-whois did not start: $(cat "$out")" >&2
+    rm -f "$out"
+    return 1
+  fi
+  rm -f "$out"
+  printf -v "$var" '%s' "$port"
+}
+
+# bench_cpu_ticks PID: user+system CPU time of every thread of PID so far, in clock ticks.
+bench_cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
 bench_client() {
   if [ -n "$CLIENT_CPU" ]; then taskset -c "$CLIENT_CPU" "$@"; else "$@"; fi
 }
@@ -54,7 +99,101 @@ bench_wait_port() {
 }
 
 bench_rss_mb() { awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$1/status" 2>/dev/null || echo "?"; }
+# bench_status_mb PID FIELD: a kB field of /proc/PID/status (RssAnon, RssFile, ...) in MB.
+bench_status_mb() {
+  awk -v f="$2:" '$1 == f {printf "%.1f", $2/1024}' "/proc/$1/status" 2>/dev/null || echo "?"
+}
 bench_hwm_mb() { awk '/VmHWM/ {printf "%.1f", $2/1024}' "/proc/$1/status" 2>/dev/null || echo "?"; }
+
+# bench_ping PORT: true if a server on 127.0.0.1:PORT answers PING with +PONG (bash only, so a
+# start-up measurement does not pay for a redis-cli process per attempt).
+bench_ping() {
+  local line
+  { exec 3<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || return 1
+  printf 'PING\r\n' >&3
+  read -r -t 1 line <&3 || line=
+  exec 3<&- 3>&-
+  [ "${line%$'\r'}" = "+PONG" ]
+}
+
+# bench_dbsize PORT: DBSIZE of the server on 127.0.0.1:PORT (empty if it does not answer).
+bench_dbsize() { redis-cli -p "$1" DBSIZE 2>/dev/null | tr -d '\r' || true; }
+
+# bench_load_parallel PORT COUNT [LOADERS=2]: bench-load split over parallel connections. The
+# proxy spends its loop's time parsing and re-serialising each SET's JSON, so one connection
+# keeps only one core busy however deep its pipeline.
+bench_load_parallel() {
+  local port=$1 count=$2 loaders=${3:-2} pids=() k rc=0
+  for k in $(seq 0 $((loaders - 1))); do
+    local first=$((k * count / loaders)) last=$(((k + 1) * count / loaders))
+    "$LOAD_BIN" 127.0.0.1 "$port" "$((last - first))" "$first" >/dev/null & pids+=($!)
+  done
+  for k in "${pids[@]}"; do wait "$k" || rc=1; done
+  return $rc
+}
+
+# bench_median: the median of the numbers on stdin, one a line.
+bench_median() { sort -g | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print "?"}'; }
+
+# bench_ratio A B: A/B with two decimals ("n/a" if B is 0 or not a number).
+bench_ratio() { awk -v a="$1" -v b="$2" 'BEGIN{if (b+0 > 0) printf "%.2f", a/b; else print "n/a"}'; }
+
+# bench_rb PORT PROFILE N RECORDS: one redis-benchmark random-GET run over RECORDS keys
+# (d<12 digits>.com, as bench-load writes them); prints "rps p50 p99".
+bench_rb() {
+  local line
+  # shellcheck disable=SC2086
+  line=$(bench_client redis-benchmark -p "$1" $2 -n "$3" -r "$4" --csv GET 'd__rand_int__.com' |
+         tail -n 1)
+  IFS=, read -r _ rps _ _ p50 _ p99 _ <<<"$(tr -d '"' <<<"$line")"
+  echo "$rps $p50 $p99"
+}
+
+# bench_cached_db RECORDS: sets BENCH_DB_DIR to a directory under /tmp holding RECORDS records
+# twice, as a proxy database (DIR/proxy) and as a redis-server dump (DIR/redis/dump.rdb),
+# building it if missing.
+# Loading a million records through SET takes minutes, so cold_hits.sh and memory.sh share one
+# copy per record count. The key also covers the record generator and the storage layout, so a
+# change to either builds a fresh copy.
+bench_cached_db() {
+  local records=$1 key dir
+  key=$(cat bench/load_records.cc storage/key_layout.h storage/record_codec.cc 2>/dev/null |
+        md5sum | cut -c1-10)
+  dir=/tmp/wp-bench-db-$records-$key
+  if [ ! -f "$dir/complete" ]; then
+    rm -rf "$dir"
+    mkdir -p "$dir/redis"
+    echo "building $dir (one-off: $records records into a proxy and a redis-server)" >&2
+    local t0=$EPOCHREALTIME rport pport
+    rport=$(bench_free_port)
+    bench_start "$SERVER_CPU" redis-server --port "$rport" --bind 127.0.0.1 --save '' \
+      --appendonly no --daemonize no --dir "$dir/redis" --dbfilename dump.rdb
+    local rpid=${BENCH_PIDS[-1]}
+    bench_wait_port "$rport" || return 1
+    "$LOAD_BIN" 127.0.0.1 "$rport" "$records" >/dev/null || return 1
+    redis-cli -p "$rport" SAVE >/dev/null || return 1
+    kill "$rpid"; wait "$rpid" 2>/dev/null || true
+    local t1=$EPOCHREALTIME
+    pport=$(bench_free_port)
+    # Not pinned to one CPU: the loop and LevelDB's compaction thread both have work to do.
+    bench_start "" "$PROXY_BIN" --port "$pport" --bind 127.0.0.1 --dir "$dir/proxy" \
+      "${PROXY_OFFLINE_ARGS[@]}" --logfile "$dir/load.log"
+    local ppid=${BENCH_PIDS[-1]}
+    bench_wait_port "$pport" || return 1
+    bench_load_parallel "$pport" "$records" 2 || return 1
+    local ticks n
+    ticks=$(bench_cpu_ticks "$ppid")
+    n=$(bench_dbsize "$pport")
+    kill "$ppid"; wait "$ppid" 2>/dev/null || true
+    [ "$n" = "$records" ] || { echo "proxy holds $n records, not $records" >&2; return 1; }
+    local t2=$EPOCHREALTIME
+    awk -v r="$records" -v a="$t0" -v b="$t1" -v c="$t2" -v t="$ticks" -v hz="$(getconf CLK_TCK)" \
+      'BEGIN {printf "loaded %d records: redis-server %.1f s, whois-proxy %.1f s " \
+              "(%.0f us proxy CPU per SET)\n", r, b-a, c-b, t/hz*1e6/r}' | tee "$dir/load-times" >&2
+    touch "$dir/complete"
+  fi
+  BENCH_DB_DIR=$dir
+}
 
 bench_stop_all() {
   for pid in "${BENCH_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done

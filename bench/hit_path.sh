@@ -26,7 +26,7 @@ HOT_SET=$(( RECORDS * 2600 ))
 bench_start "$SERVER_CPU" redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' \
   --appendonly no --daemonize no --logfile "$WORK/redis.log"
 bench_start "$SERVER_CPU" "$PROXY_BIN" --port "$PROXY_PORT" --bind 127.0.0.1 --dir "$WORK/proxy" \
-  --hot-set-size "$HOT_SET" --logfile "$WORK/proxy.log"
+  --hot-set-size "$HOT_SET" "${PROXY_OFFLINE_ARGS[@]}" --logfile "$WORK/proxy.log"
 bench_wait_port "$REDIS_PORT"
 bench_wait_port "$PROXY_PORT"
 

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Cold hits, side by side: the data set is larger than the proxy's hot set and LevelDB block
+# cache (defaults: --hot-set-size 64mb --block-cache-size 32mb; a million records are ~1.6 GB
+# of JSON), so most random GETs go to LevelDB. redis-server holds the same records in memory and
+# is the reference. The same redis-benchmark random-GET runs alternate between the two for
+# several rounds; prints requests/s and p99 per run and the proxy/redis-server ratio per profile
+# (median of rounds).
+#
+#   bash bench/cold_hits.sh [RECORDS=1000000] [ROUNDS=3]
+#
+# The records are loaded once per RECORDS into /tmp/wp-bench-db-* (see bench_cached_db) and
+# reused. Everything runs on 127.0.0.1 and is stopped at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RECORDS=${1:-1000000}
+ROUNDS=${2:-3}
+HOT_SET=${HOT_SET:-64mb}
+BLOCK_CACHE=${BLOCK_CACHE:-32mb}
+
+source bench/common.sh
+bench_build
+bench_need_redis_server
+
+WORK=$(mktemp -d /tmp/wp-bench.XXXXXX)
+trap 'bench_stop_all; rm -rf "$WORK"' EXIT
+bench_cached_db "$RECORDS"
+
+REDIS_PORT=$(bench_free_port)
+PROXY_PORT=$(bench_free_port)
+bench_start "$SERVER_CPU" redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' \
+  --appendonly no --daemonize no --dir "$BENCH_DB_DIR/redis" --dbfilename dump.rdb \
+  --logfile "$WORK/redis.log"
+bench_start "$SERVER_CPU" "$PROXY_BIN" --port "$PROXY_PORT" --bind 127.0.0.1 \
+  --dir "$BENCH_DB_DIR/proxy" --hot-set-size "$HOT_SET" --block-cache-size "$BLOCK_CACHE" \
+  "${PROXY_OFFLINE_ARGS[@]}" --logfile "$WORK/proxy.log"
+bench_wait_port "$REDIS_PORT"
+bench_wait_port "$PROXY_PORT"
+# redis-server answers -LOADING until its dump is read.
+for _ in $(seq 1 600); do bench_ping "$REDIS_PORT" && break; sleep 0.1; done
+for port in "$REDIS_PORT" "$PROXY_PORT"; do
+  n=$(bench_dbsize "$port")
+  [ "$n" = "$RECORDS" ] || { echo "server on port $port holds '$n' records, not $RECORDS" >&2; exit 1; }
+done
+
+# A short random pass each, so the hot set and block cache are in their steady state (holding a
+# random few percent of the records) rather than holding the last records loaded.
+WARM=$(( RECORDS < 200000 ? RECORDS : 200000 ))
+bench_client redis-benchmark -p "$REDIS_PORT" -c 50 -P 16 -n "$WARM" -r "$RECORDS" -q \
+  GET 'd__rand_int__.com' >/dev/null
+bench_client redis-benchmark -p "$PROXY_PORT" -c 50 -P 16 -n "$WARM" -r "$RECORDS" -q \
+  GET 'd__rand_int__.com' >/dev/null
+
+declare -A PROFILE_N=(["-c 50 -P 1"]=${N_P1:-100000} ["-c 50 -P 16"]=${N_P16:-400000})
+PROFILES=("-c 50 -P 1" "-c 50 -P 16")
+
+echo
+echo "cold hits: $RECORDS records, proxy --hot-set-size $HOT_SET --block-cache-size $BLOCK_CACHE"
+printf '%-14s %-6s %-12s %12s %9s %9s\n' profile round server 'requests/s' 'p50 ms' 'p99 ms'
+for profile in "${PROFILES[@]}"; do
+  for round in $(seq 1 "$ROUNDS"); do
+    for target in redis proxy; do
+      port=$REDIS_PORT; [ "$target" = proxy ] && port=$PROXY_PORT
+      read -r rps p50 p99 <<<"$(bench_rb "$port" "$profile" "${PROFILE_N[$profile]}" "$RECORDS")"
+      printf '%-14s %-6s %-12s %12s %9s %9s\n' "$profile" "$round" "$target" "$rps" "$p50" "$p99"
+      echo "$profile,$target,$rps,$p50,$p99" >>"$WORK/results.csv"
+    done
+  done
+done
+
+echo
+echo "median of $ROUNDS rounds; ratio = proxy / redis-server (requests/s: higher is better;"
+echo "p99: lower is better)."
+printf '%-14s %12s %12s %8s %10s %10s %8s\n' profile 'redis rps' 'proxy rps' ratio \
+  'redis p99' 'proxy p99' ratio
+for profile in "${PROFILES[@]}"; do
+  med() { grep -F -- "$profile,$1," "$WORK/results.csv" | cut -d, -f"$2" | bench_median; }
+  rr=$(med redis 3); pr=$(med proxy 3); r99=$(med redis 5); p99=$(med proxy 5)
+  printf '%-14s %12s %12s %8s %10s %10s %8s\n' "$profile" "$rr" "$pr" "$(bench_ratio "$pr" "$rr")" \
+    "$r99" "$p99" "$(bench_ratio "$p99" "$r99")"
+done
+echo
+echo "RSS after the run: redis-server $(bench_rss_mb "${BENCH_PIDS[-2]}") MB," \
+     "whois-proxy $(bench_rss_mb "${BENCH_PIDS[-1]}") MB"

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Memory and start-up on a large database, beside redis-server holding the same records.
+#  - Start-up: from exec to the port answering PING with +PONG, STARTS times each, median. The
+#    proxy opens its LevelDB directory; redis-server reads its dump (it answers -LOADING until
+#    then), which is the reference.
+#  - Memory: after one random-GET pass over every record (redis-benchmark -r RECORDS), peak RSS
+#    (VmHWM) and RSS (VmRSS) of each server. The proxy runs with its default
+#    --hot-set-size 64mb --block-cache-size 32mb.
+# Targets: proxy RSS < 200 MB; proxy start-up < 2 s.
+#
+#   bash bench/memory.sh [RECORDS=1000000] [STARTS=5]
+#
+# Shares the cached database with cold_hits.sh (bench_cached_db). Everything runs on 127.0.0.1
+# and is stopped at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RECORDS=${1:-1000000}
+STARTS=${2:-5}
+
+source bench/common.sh
+bench_build
+bench_need_redis_server
+
+WORK=$(mktemp -d /tmp/wp-bench.XXXXXX)
+trap 'bench_stop_all; rm -rf "$WORK"' EXIT
+bench_cached_db "$RECORDS"
+
+start_proxy() {
+  bench_start "$SERVER_CPU" "$PROXY_BIN" --port "$1" --bind 127.0.0.1 --dir "$BENCH_DB_DIR/proxy" \
+    "${PROXY_OFFLINE_ARGS[@]}" --logfile "$WORK/proxy.log"
+}
+start_redis() {
+  bench_start "$SERVER_CPU" redis-server --port "$1" --bind 127.0.0.1 --save '' --appendonly no \
+    --daemonize no --dir "$BENCH_DB_DIR/redis" --dbfilename dump.rdb --logfile "$WORK/redis.log"
+}
+
+# startup_ms SERVER: one start of SERVER (proxy|redis) on a fresh port, exec to +PONG, then stop.
+startup_ms() {
+  local port t0 t1 pid
+  port=$(bench_free_port)
+  t0=$EPOCHREALTIME
+  "start_$1" "$port"
+  pid=${BENCH_PIDS[-1]}
+  for _ in $(seq 1 6000); do
+    bench_ping "$port" && break
+    kill -0 "$pid" 2>/dev/null || { echo "$1 exited during start-up" >&2; return 1; }
+    sleep 0.005
+  done
+  t1=$EPOCHREALTIME
+  bench_ping "$port" || { echo "$1 did not answer PING within 30 s" >&2; return 1; }
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.0f\n", (b - a) * 1000}'
+}
+
+echo "start-up on $RECORDS records, exec to +PONG, $STARTS starts each (ms):"
+for server in proxy redis; do
+  : >"$WORK/start-$server"
+  for _ in $(seq 1 "$STARTS"); do startup_ms "$server" >>"$WORK/start-$server"; done
+  printf '  %-13s %s\n' "$server" "$(tr '\n' ' ' <"$WORK/start-$server")"
+done
+PROXY_START=$(bench_median <"$WORK/start-proxy")
+REDIS_START=$(bench_median <"$WORK/start-redis")
+
+REDIS_PORT=$(bench_free_port)
+PROXY_PORT=$(bench_free_port)
+start_redis "$REDIS_PORT"
+REDIS_PID=${BENCH_PIDS[-1]}
+start_proxy "$PROXY_PORT"
+PROXY_PID=${BENCH_PIDS[-1]}
+bench_wait_port "$REDIS_PORT"
+bench_wait_port "$PROXY_PORT"
+for _ in $(seq 1 600); do bench_ping "$REDIS_PORT" && break; sleep 0.1; done
+for port in "$REDIS_PORT" "$PROXY_PORT"; do
+  n=$(bench_dbsize "$port")
+  [ "$n" = "$RECORDS" ] || { echo "server on port $port holds '$n' records, not $RECORDS" >&2; exit 1; }
+done
+PROXY_RSS_IDLE=$(bench_rss_mb "$PROXY_PID")
+for port in "$REDIS_PORT" "$PROXY_PORT"; do
+  bench_client redis-benchmark -p "$port" -c 50 -P 16 -n "$RECORDS" -r "$RECORDS" -q \
+    GET 'd__rand_int__.com' >/dev/null
+done
+
+echo
+echo "memory with $RECORDS records after a random-GET pass of $RECORDS requests (MB):"
+printf '%-22s %12s %12s %8s\n' '' redis-server whois-proxy ratio
+# RssAnon is the heap; RssFile is mostly LevelDB's table files, which it maps into memory (pages
+# the kernel may drop, but they count toward RSS).
+for what in VmRSS VmHWM RssAnon RssFile; do
+  r=$(bench_status_mb "$REDIS_PID" "$what"); p=$(bench_status_mb "$PROXY_PID" "$what")
+  printf '%-22s %12s %12s %8s\n' "$what" "$r" "$p" "$(bench_ratio "$p" "$r")"
+done
+echo "(proxy RSS right after start-up: $PROXY_RSS_IDLE MB; on-disk database: $(du -sm \
+"$BENCH_DB_DIR/proxy" | cut -f1) MB; redis-server dump: $(du -sm "$BENCH_DB_DIR/redis" | cut -f1) MB)"
+echo
+printf '%-22s %12s %12s %8s\n' 'start-up median ms' "$REDIS_START" "$PROXY_START" \
+  "$(bench_ratio "$PROXY_START" "$REDIS_START")"
+PROXY_RSS=$(bench_rss_mb "$PROXY_PID")
+echo
+echo "targets: proxy RSS < 200 MB: $(awk -v x="$PROXY_RSS" 'BEGIN{print (x < 200) ? "met" : "MISSED"}')" \
+     "($PROXY_RSS MB); start-up < 2 s: $(awk -v x="$PROXY_START" 'BEGIN{print (x < 2000) ? "met" : "MISSED"}')" \
+     "($PROXY_START ms)"
