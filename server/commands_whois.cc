@@ -42,7 +42,7 @@ void WriteHostLimits(resp::ReplyWriter& w, whois::limits::LimitRegistry& registr
   whois::limits::SpecSource source;
   whois::limits::LimitSpec spec = registry.SpecFor(host, &source);
   whois::limits::HostStats s = registry.Scheduler(host, now_ms).Stats(now_ms);
-  w.MapHeader(9);
+  w.MapHeader(14);
   w.Bulk("host");
   w.Bulk(host);
   w.Bulk("limits");
@@ -57,10 +57,22 @@ void WriteHostLimits(resp::ReplyWriter& w, whois::limits::LimitRegistry& registr
   w.Integer(s.queued);
   w.Bulk("admitted");
   w.Integer(s.admitted);
+  w.Bulk("window");  // starts in the current shortest window, against its (possibly lowered) cap
+  w.Bulk(s.window_ms > 0 ? std::to_string(s.window_count) + "/" + std::to_string(s.window_limit) +
+                               " per " + std::to_string(s.window_ms) + "ms"
+                         : std::string("none"));
   w.Bulk("used_today");
   w.Integer(s.used_today);
+  w.Bulk("daily_cap");
+  w.Integer(s.daily_cap);
   w.Bulk("cooldown_remaining_ms");
   w.Integer(std::max<int64_t>(0, s.cooldown_until_ms - now_ms));
+  w.Bulk("probing");
+  w.Integer(s.probing ? 1 : 0);
+  w.Bulk("rate_percent");
+  w.Integer(s.rate_factor_percent);
+  w.Bulk("refusals");
+  w.Integer(s.refusals);
   w.Bulk("rejected");
   int64_t rejected = 0;
   for (int64_t n : s.rejected) rejected += n;

@@ -204,8 +204,13 @@ void LiveResolution::AppendInfo(std::string* out) const {
            std::string(
                whois::limits::RejectReasonName(static_cast<whois::limits::RejectReason>(i))) +
            "=" + std::to_string(s.rejected[i]);
-    v +=
-        ",used_today=" + std::to_string(s.used_today) + ",daily_cap=" + std::to_string(s.daily_cap);
+    v += ",window=" + std::to_string(s.window_count) + "/" + std::to_string(s.window_limit) +
+         ",used_today=" + std::to_string(s.used_today) +
+         ",daily_cap=" + std::to_string(s.daily_cap) +
+         ",cooldown_ms=" + std::to_string(std::max<int64_t>(0, s.cooldown_until_ms - clock_())) +
+         ",probing=" + std::to_string(s.probing ? 1 : 0) +
+         ",rate_percent=" + std::to_string(s.rate_factor_percent) +
+         ",refusals=" + std::to_string(s.refusals);
     field("upstream_" + host, v);
   }
 }

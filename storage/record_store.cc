@@ -18,6 +18,7 @@
 #include "storage/glob.h"
 #include "storage/key_hash.h"
 #include "storage/key_layout.h"
+#include "storage/pread_env.h"
 #include "storage/record_codec.h"
 #include "storage/scan_cursor.h"
 #include "storage/worker_pool.h"
@@ -118,6 +119,7 @@ Status RecordStore::OpenDb() {
   o.write_buffer_size = options_.write_buffer_bytes;
   o.max_open_files = kMaxOpenFiles;
   o.max_file_size = kMaxTableFileBytes;
+  o.env = PreadEnv();  // no mmap: the process's memory must not grow with the database
   leveldb::DB* raw = nullptr;
   leveldb::Status s = leveldb::DB::Open(o, dir, &raw);
   if (!s.ok()) {

@@ -190,6 +190,14 @@ TEST_F(LimitsTest, ARefusingHostIsLeftAloneForTheTimeItAsks) {
   std::string json(r->str, r->len);
   EXPECT_NE(json.find(R"("status":"fallback","reason":"rate_limited")"), std::string::npos) << json;
   for (const auto& e : registry_->ReadLog()) EXPECT_NE(e.query, "next.test");
+  r = Command(c.get(), {"WHOIS.LIMITS", "whois.nic.test"});
+  ASSERT_EQ(r->type, REDIS_REPLY_ARRAY);
+  EXPECT_GT(r->element[19]->integer, 50'000);  // cooldown_remaining_ms: the 60 s it asked for
+  EXPECT_EQ(r->element[25]->integer, 1);       // refusals
+  auto info = Command(c.get(), {"INFO", "whois"});
+  std::string text(info->str, info->len);
+  EXPECT_NE(text.find("upstream_whois.nic.test:admitted=1,"), std::string::npos) << text;
+  EXPECT_NE(text.find(",refusals=1"), std::string::npos) << text;
 }
 
 TEST_F(LimitsTest, LimitsChangeAtRunTime) {
@@ -202,7 +210,8 @@ TEST_F(LimitsTest, LimitsChangeAtRunTime) {
   ASSERT_EQ(all->elements, 2u);  // IANA and the registry, in host order
   EXPECT_STREQ(all->element[0]->element[1]->str, "whois.iana.org");
   EXPECT_STREQ(all->element[1]->element[1]->str, "whois.nic.test");
-  EXPECT_EQ(all->element[1]->element[11]->integer, 1);  // admitted
+  EXPECT_EQ(all->element[1]->element[11]->integer, 1);                // admitted
+  EXPECT_STREQ(all->element[1]->element[13]->str, "1/1 per 1000ms");  // default: 1 per second
   auto r = Command(c.get(), {"WHOIS.LIMITS", "whois.nic.test"});
   ASSERT_EQ(r->type, REDIS_REPLY_ARRAY);
   EXPECT_STREQ(r->element[5]->str, "default");
