@@ -1,28 +1,13 @@
 // Connection-level commands: PING, ECHO, QUIT, HELLO, AUTH, SELECT, CLIENT.
 #include <charconv>
 
+#include "server/command_args.h"
 #include "server/command_table.h"
 #include "server/server.h"
 #include "server/version.h"
 
 namespace server {
 namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
-
-std::optional<int64_t> ToInt(std::string_view s) {
-  int64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
-  return v;
-}
 
 // Returns true if the password is right for `user` ("default" is the only user).
 bool CheckPassword(Server& server, std::string_view user, std::string_view pass) {

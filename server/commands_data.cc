@@ -4,28 +4,13 @@
 #include <charconv>
 #include <memory>
 
+#include "server/command_args.h"
 #include "server/command_table.h"
 #include "server/record_service.h"
 #include "server/server.h"
 
 namespace server {
 namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
-
-std::optional<int64_t> ToInt(std::string_view s) {
-  int64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
-  return v;
-}
 
 std::string IntegerReply(int64_t n) { return ":" + std::to_string(n) + "\r\n"; }
 std::string ErrorReply(const std::string& e) { return "-" + e + "\r\n"; }

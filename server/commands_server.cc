@@ -8,6 +8,7 @@
 #include <chrono>
 #include <fstream>
 
+#include "server/command_args.h"
 #include "server/command_table.h"
 #include "server/info.h"
 #include "server/server.h"
@@ -15,15 +16,6 @@
 
 namespace server {
 namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
 
 std::string Lower(std::string_view s) {
   std::string out(s);

@@ -297,6 +297,15 @@ void RecordStore::GetMeta(const std::string& key, std::function<void(Status, std
 
 void RecordStore::PutMeta(const std::string& key, std::string value, bool sync,
                           std::function<void(Status)> done) {
+  WriteMeta(key, std::move(value), sync, std::move(done));
+}
+
+void RecordStore::DeleteMeta(const std::string& key, bool sync, std::function<void(Status)> done) {
+  WriteMeta(key, std::nullopt, sync, std::move(done));
+}
+
+void RecordStore::WriteMeta(const std::string& key, std::optional<std::string> value, bool sync,
+                            std::function<void(Status)> done) {
   workers_->Submit(WorkerFor(KeyHash(key)), [this, key, value = std::move(value), sync,
                                              done = std::move(done)](bool cancelled) mutable {
     Status st;
@@ -308,28 +317,11 @@ void RecordStore::PutMeta(const std::string& key, std::string value, bool sync,
       leveldb::WriteOptions wo;
       wo.sync = sync;
       writes_.fetch_add(1, std::memory_order_relaxed);
-      st = FromLevelDb(db_->Put(wo, key, value), "writing " + key);
+      st = value ? FromLevelDb(db_->Put(wo, key, *value), "writing " + key)
+                 : FromLevelDb(db_->Delete(wo, key), "deleting " + key);
     }
     post_([done = std::move(done), st = std::move(st)]() mutable { done(std::move(st)); });
   });
-}
-
-void RecordStore::DeleteMeta(const std::string& key, bool sync, std::function<void(Status)> done) {
-  workers_->Submit(
-      WorkerFor(KeyHash(key)), [this, key, sync, done = std::move(done)](bool cancelled) mutable {
-        Status st;
-        if (cancelled) {
-          st = Closing();
-        } else if (!IsMetaKey(key)) {
-          st = Status::InvalidArgument("'" + key + "' is not a meta key");
-        } else {
-          leveldb::WriteOptions wo;
-          wo.sync = sync;
-          writes_.fetch_add(1, std::memory_order_relaxed);
-          st = FromLevelDb(db_->Delete(wo, key), "deleting " + key);
-        }
-        post_([done = std::move(done), st = std::move(st)]() mutable { done(std::move(st)); });
-      });
 }
 
 void RecordStore::ScanMeta(

@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -140,6 +141,9 @@ class RecordStore {
   Status DoScan(uint64_t cursor, const std::string& match, size_t count, uint64_t* next,
                 std::vector<std::string>* domains);
   Status DoFlushWorker(int worker);
+  // Put (value set) or Delete (nullopt) of a meta key, on the key's worker.
+  void WriteMeta(const std::string& key, std::optional<std::string> value, bool sync,
+                 std::function<void(Status)> done);
   Status DoScanMeta(const std::string& prefix,
                     std::vector<std::pair<std::string, std::string>>* out);
   Status Exists(const std::string& key, bool* exists);
