@@ -107,13 +107,15 @@ TEST_F(LimitsTest, UnderSaturationNoWindowIsExceededAndTheBudgetIsUsed) {
 }
 
 TEST_F(LimitsTest, ConcurrencyIsCappedAndFullyUsed) {
-  StartFakes({"--latency-ms", "50", "--limit-concurrency", "4"});
-  StartProxy({"--upstream-limit", "whois.nic.test", "concurrency", "4", "rate", "1000/s",
-              "--lookup-timeout", "15000"});
-  auto replies = GetAll(Domains("c", 200));
-  EXPECT_EQ(Count(replies, R"("status":"registered")"), 200);
+  // 2,000 distinct cold domains at once against a registry that serves 8 connections at a time
+  // (and refuses a ninth), each reply taking 10 ms.
+  StartFakes({"--latency-ms", "10", "--limit-concurrency", "8"});
+  StartProxy({"--upstream-limit", "whois.nic.test", "concurrency", "8", "rate", "10000/s",
+              "--lookup-timeout", "30000"});
+  auto replies = GetAll(Domains("c", 2000));
+  EXPECT_EQ(Count(replies, R"("status":"registered")"), 2000);
   EXPECT_EQ(Refusals(), 0u);
-  EXPECT_EQ(fake_whois::MaxConcurrentServed(registry_->ReadLog()), 4);
+  EXPECT_EQ(fake_whois::MaxConcurrentServed(registry_->ReadLog()), 8);
 }
 
 TEST_F(LimitsTest, ATurnThatCannotComeBeforeTheDeadlineIsAnsweredAtOnce) {
