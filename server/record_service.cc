@@ -343,8 +343,10 @@ void RecordService::OnLookupDone(const whois::DomainName& name, whois::LookupRes
     rec.stale_at_ms =
         std::min(rec.stale_at_ms, now + std::max<int64_t>(1, *record.retry_after) * 1000);
   rec.json = whois::ToJson(record);
-  for (const auto& hop : result.chain)
-    rec.chain.push_back({hop.server, hop.query, hop.text, hop.fetched_at_ms});
+  // The record is assembled: the chain's texts move into the stored copy, not copied again.
+  for (auto& hop : result.chain)
+    rec.chain.push_back(
+        {std::move(hop.server), std::move(hop.query), std::move(hop.text), hop.fetched_at_ms});
   if (rec.status == storage::RecordStatus::kFallback) ++fallbacks_;
   if (!result.detail.empty())
     spdlog::debug("lookup of {}: {} ({})", name.domain, record.status, result.detail);

@@ -67,7 +67,8 @@ WhoisRecord BuildRecord(std::string_view domain, const std::vector<ChainReply>& 
   std::optional<ReplyKind> first_kind;
   std::optional<int64_t> first_retry;
   for (const ChainReply& reply : chain) {
-    ParsedReply p = ParseReply(reply.server, reply.text);
+    ParsedReply p = reply.kind ? ParseReply(reply.server, reply.text, *reply.kind)
+                               : ParseReply(reply.server, reply.text);
     if (!first_kind) {
       first_kind = p.kind;
       first_retry = p.retry_after;

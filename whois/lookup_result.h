@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "whois/reply_classifier.h"
+
 namespace whois {
 
 // One query of the chain, as sent and as answered.
@@ -18,6 +20,9 @@ struct ChainHop {
   // Empty if a reply arrived; else why not ("timed_out", "refused", ..., or "refused_by_server"
   // when the text is a rate-limit or access refusal).
   std::string failure;
+  // ClassifyReply(text) when a reply arrived and was classified (the resolver does, to follow
+  // the chain), so that the record assembly need not scan the text again.
+  std::optional<ReplyKind> kind;
 };
 
 enum class LookupOutcome {

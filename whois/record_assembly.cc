@@ -21,7 +21,7 @@ WhoisRecord AssembleRecord(const DomainName& name, const LookupResult& result, i
 
   std::vector<ChainReply> replies;  // only replies that carry data are parsed
   for (const ChainHop& hop : result.chain)
-    if (hop.failure.empty()) replies.push_back({hop.server, hop.query, hop.text});
+    if (hop.failure.empty()) replies.push_back({hop.server, hop.query, hop.text, hop.kind});
   WhoisRecord parsed;
   LookupOutcome outcome = result.outcome;
   std::string reason = result.fallback_reason;

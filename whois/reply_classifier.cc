@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace whois {
 namespace {
@@ -134,6 +136,114 @@ std::string LowerTrimmed(std::string_view line) {
   return out;
 }
 
+// Which phrase lists a line contains something from, as bits.
+enum PhraseBit : uint8_t {
+  kStrongBit = 1,
+  kWeakBit = 2,
+  kNotFoundBit = 4,
+  kPartialBit = 8,
+};
+
+// Every phrase of every list, searched in one pass over a line: a position is compared only
+// with the phrases whose first four bytes it holds, found through a bitmap of those four-byte
+// heads. Scanning ~90 phrases with one find() each was a quarter of the proxy's CPU on the miss
+// path (every reply is classified up to three times).
+class PhraseIndex {
+ public:
+  PhraseIndex() {
+    Add(kStrongRefusals, kStrongBit);
+    Add(kWeakRefusals, kWeakBit);
+    Add(kNotFoundPhrases, kNotFoundBit);
+    Add(std::span<const std::string_view>(&kPartialPhrase, 1), kPartialBit);
+    // Entries grouped by hash: those of hash h are entries_[first_[h], first_[h + 1]).
+    std::stable_sort(entries_.begin(), entries_.end(),
+                     [](const Entry& a, const Entry& b) { return Hash(a.head) < Hash(b.head); });
+    size_t k = 0;
+    for (uint32_t h = 0; h <= kBuckets; ++h) {
+      while (k < entries_.size() && Hash(entries_[k].head) < h) ++k;
+      first_[h] = static_cast<uint16_t>(k);
+    }
+  }
+
+  // Phrases shorter than kHead could not be found.
+  static constexpr bool Indexable(std::span<const std::string_view> phrases) {
+    for (std::string_view p : phrases) {
+      if (p.size() < kHead) return false;
+    }
+    return true;
+  }
+
+  // The bits of every list with a phrase that occurs in `l` (lower case).
+  uint8_t Match(std::string_view l) const {
+    uint8_t bits = 0;
+    for (size_t i = 0; i + kHead <= l.size(); ++i) {
+      uint32_t head = Head(l.data() + i);
+      uint32_t h = Hash(head);
+      if (!(heads_[h >> 6] >> (h & 63) & 1)) continue;
+      std::string_view rest = l.substr(i);
+      for (uint16_t k = first_[h]; k < first_[h + 1]; ++k) {
+        const Entry& e = entries_[k];
+        if (e.head == head && (bits & e.bit) == 0 && rest.starts_with(e.text)) bits |= e.bit;
+      }
+    }
+    return bits;
+  }
+
+ private:
+  static constexpr size_t kHead = 4;  // every phrase is at least this long
+  static constexpr uint32_t kHashBits = 12;
+  static constexpr uint32_t kBuckets = 1 << kHashBits;
+
+  struct Entry {
+    std::string_view text;
+    uint32_t head;
+    uint8_t bit;
+  };
+
+  static constexpr std::string_view kPartialPhrase = "reduced information";
+
+  static uint32_t Head(const char* p) {
+    uint32_t v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+  }
+  static uint32_t Hash(uint32_t head) { return (head * 2654435761u) >> (32 - kHashBits); }
+
+  void Add(std::span<const std::string_view> phrases, uint8_t bit) {
+    for (std::string_view p : phrases) {
+      uint32_t head = Head(p.data());
+      uint32_t h = Hash(head);
+      heads_[h >> 6] |= uint64_t{1} << (h & 63);
+      entries_.push_back({p, head, bit});
+    }
+  }
+
+  std::array<uint64_t, kBuckets / 64> heads_{};  // bit h: some phrase's head hashes to h
+  std::vector<Entry> entries_;
+  std::array<uint16_t, kBuckets + 1> first_{};
+};
+
+static_assert(PhraseIndex::Indexable(kStrongRefusals) && PhraseIndex::Indexable(kWeakRefusals) &&
+              PhraseIndex::Indexable(kNotFoundPhrases));
+
+const PhraseIndex& Phrases() {
+  static const PhraseIndex index;
+  return index;
+}
+
+// Lower-cases `line` into *out (reused, so a reply costs no allocation per line) and trims it.
+std::string_view LowerTrimmedInto(std::string_view line, std::string* out) {
+  size_t b = 0, e = line.size();
+  while (b < e && (line[b] == ' ' || line[b] == '\t' || line[b] == '\r')) ++b;
+  while (e > b && (line[e - 1] == ' ' || line[e - 1] == '\t' || line[e - 1] == '\r')) --e;
+  out->resize(e - b);
+  for (size_t i = b; i < e; ++i) {
+    char c = line[i];
+    (*out)[i - b] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  return *out;
+}
+
 template <typename F>
 void ForEachLine(std::string_view text, F&& f) {
   if (text.size() > kMaxClassifiedBytes) text = text.substr(0, kMaxClassifiedBytes);
@@ -146,16 +256,17 @@ void ForEachLine(std::string_view text, F&& f) {
   }
 }
 
-bool Contains(const std::string& hay, std::string_view needle) {
-  return hay.find(needle) != std::string::npos;
+bool Contains(std::string_view hay, std::string_view needle) {
+  return hay.find(needle) != std::string_view::npos;
 }
 
-bool IsNotFound(const std::string& l) {
+// The not-found tests other than the phrase list, which the caller has matched (kNotFoundBit).
+bool IsNotFoundShape(std::string_view l) {
   if (l.size() > 120 || l.empty()) return false;
   size_t colon = l.find(':');
-  if (colon != std::string::npos && colon < 40) {
-    std::string_view key = std::string_view(l).substr(0, colon);
-    std::string_view value = std::string_view(l).substr(colon + 1);
+  if (colon != std::string_view::npos && colon < 40) {
+    std::string_view key = l.substr(0, colon);
+    std::string_view value = l.substr(colon + 1);
     while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
       value.remove_prefix(1);
     while (!value.empty() && (value.back() == '.' || value.back() == ' ')) value.remove_suffix(1);
@@ -165,35 +276,22 @@ bool IsNotFound(const std::string& l) {
       }
     }
   }
-  if (l == "available" || l == "free" || l.ends_with(" is available") ||
-      l.ends_with(" is available.")) {
-    return true;
-  }
-  for (std::string_view p : kNotFoundPhrases) {
-    if (Contains(l, p)) return true;
-  }
-  return false;
+  return l == "available" || l == "free" || l.ends_with(" is available") ||
+         l.ends_with(" is available.");
 }
 
 // A line that reads like data: "key: value" with a short key, "key....: value" or "[key] value".
-bool IsDataLine(const std::string& l) {
+bool IsDataLine(std::string_view l) {
   if (l.empty() || l[0] == '%' || l[0] == '#') return false;
   if (l[0] == '[' || (l.size() > 3 && l[1] == '.' && l[3] == '[')) {
     size_t close = l.find(']');
-    return close != std::string::npos && close + 1 < l.size();
+    return close != std::string_view::npos && close + 1 < l.size();
   }
   size_t colon = l.find(':');
-  if (colon == std::string::npos || colon == 0 || colon > 60) return false;
+  if (colon == std::string_view::npos || colon == 0 || colon > 60) return false;
   size_t v = colon + 1;
   while (v < l.size() && (l[v] == ' ' || l[v] == '\t' || l[v] == '.')) ++v;
   return v < l.size() && l.compare(colon + 1, 2, "//") != 0;
-}
-
-bool ContainsAny(const std::string& l, std::span<const std::string_view> phrases) {
-  for (std::string_view p : phrases) {
-    if (Contains(l, p)) return true;
-  }
-  return false;
 }
 
 std::string_view TrimLine(std::string_view line) {
@@ -211,22 +309,23 @@ struct Scan {
 
 Scan ScanReply(std::string_view text) {
   Scan scan;
+  const PhraseIndex& phrases = Phrases();
+  std::string buffer;
   ForEachLine(text, [&](std::string_view line) {
-    std::string l = LowerTrimmed(line);
+    std::string_view l = LowerTrimmedInto(line, &buffer);
     if (l.empty()) return true;
     if (l.size() <= kMaxSignalLine) {
-      bool not_found = IsNotFound(l);
+      uint8_t bits = phrases.Match(l);
+      bool not_found = (l.size() <= 120 && (bits & kNotFoundBit)) || IsNotFoundShape(l);
       // whois.registro.br: "Query rate limit exceeded. Reduced information." precedes a partial
       // answer. Partial is not the record: it is a refusal whatever follows, so it is never
       // cached as the domain's record or as "not found".
-      bool partial = Contains(l, "reduced information");
-      if (scan.strong.empty() && ContainsAny(l, kStrongRefusals)) {
-        scan.strong = TrimLine(line);
-      }
+      bool partial = bits & kPartialBit;
+      if (scan.strong.empty() && (bits & kStrongBit)) scan.strong = TrimLine(line);
       if (scan.partial.empty() && partial) scan.partial = TrimLine(line);
       bool error_line = std::any_of(kRefusalPrefixes.begin(), kRefusalPrefixes.end(),
                                     [&](std::string_view p) { return l.starts_with(p); });
-      if (scan.weak.empty() && !not_found && (error_line || ContainsAny(l, kWeakRefusals))) {
+      if (scan.weak.empty() && !not_found && (error_line || (bits & kWeakBit))) {
         scan.weak = TrimLine(line);
       }
       if (scan.not_found.empty() && not_found) scan.not_found = TrimLine(line);

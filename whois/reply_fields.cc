@@ -86,18 +86,33 @@ constexpr std::array<std::string_view, 22> kEppCodes = {
 constexpr std::array<std::string_view, 2> kMoreEppCodes = {"serverTransferProhibited",
                                                            "serverUpdateProhibited"};
 
-std::string LettersOnly(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c >= 'a' && c <= 'z') out.push_back(c);
+char LowerAscii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool IsLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+// Whether `a` and `b` hold the same ASCII letters, ignoring case and everything else:
+// "CLIENT TRANSFER PROHIBITED" and "client-transfer-prohibited" are "clientTransferProhibited".
+// Compares in place: a status is matched against every EPP code.
+bool SameLetters(std::string_view a, std::string_view b) {
+  size_t i = 0, j = 0;
+  while (true) {
+    while (i < a.size() && !IsLetter(a[i])) ++i;
+    while (j < b.size() && !IsLetter(b[j])) ++j;
+    if (i == a.size() || j == b.size()) return i == a.size() && j == b.size();
+    if (LowerAscii(a[i]) != LowerAscii(b[j])) return false;
+    ++i;
+    ++j;
   }
-  return out;
+}
+
+bool EqualsLower(std::string_view value, std::string_view lower) {
+  return value.size() == lower.size() &&
+         std::equal(value.begin(), value.end(), lower.begin(),
+                    [](char v, char l) { return LowerAscii(v) == l; });
 }
 
 std::string CanonicalStatus(std::string_view piece) {
-  std::string letters = LettersOnly(piece);
-  auto match = [&](std::string_view code) { return LettersOnly(code) == letters; };
+  auto match = [&](std::string_view code) { return SameLetters(code, piece); };
   for (std::string_view code : kEppCodes) {
     if (match(code)) return std::string(code);
   }
@@ -299,9 +314,8 @@ void ApplyField(Field field, Role role, std::string_view value, DateOrder order,
                 WhoisRecord* record) {
   value = Trim(value);
   if (value.empty()) return;
-  std::string lower = Lower(value);
   for (std::string_view e : kEmptyValues) {
-    if (lower == e) return;
+    if (EqualsLower(value, e)) return;
   }
   switch (field) {
     case Field::kIgnore:
@@ -309,7 +323,7 @@ void ApplyField(Field field, Role role, std::string_view value, DateOrder order,
     case Field::kObjectHandle:
       return;
     case Field::kDomain: {
-      std::string name = lower.substr(0, lower.find_first_of(" \t("));
+      std::string name = Lower(value.substr(0, value.find_first_of(" \t(")));
       while (!name.empty() && name.back() == '.') name.pop_back();
       if (name.find('.') != std::string::npos) SetOnce(&record->domain, name);
       return;
@@ -324,7 +338,7 @@ void ApplyField(Field field, Role role, std::string_view value, DateOrder order,
       SetOnce(&record->registrar.url, value);
       return;
     case Field::kRegistrarWhoisServer:
-      SetOnce(&record->registrar.whois_server, lower);
+      if (record->registrar.whois_server.empty()) record->registrar.whois_server = Lower(value);
       return;
     case Field::kRegistrarAbuseEmail:
       if (value.find('@') != std::string_view::npos) SetOnce(&record->registrar.abuse_email, value);

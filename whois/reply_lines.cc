@@ -20,10 +20,14 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
+// Entries SplitReply makes room for at once (a thick registrar reply has 30 to 60).
+constexpr size_t kReservedEntries = 128;
+
 bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 std::vector<Line> SplitLines(std::string_view text) {
   std::vector<Line> lines;
+  lines.reserve(static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1);
   size_t pos = 0;
   while (pos < text.size()) {
     size_t nl = text.find('\n', pos);
@@ -111,6 +115,8 @@ std::string NormalizeKey(std::string_view key) {
 std::vector<ReplyEntry> SplitReply(std::string_view text, bool column_keys) {
   std::vector<Line> lines = SplitLines(text);
   std::vector<ReplyEntry> out;
+  // Most lines are entries; the cap keeps a reply of blank lines from reserving a lot for nothing.
+  out.reserve(std::min<size_t>(lines.size(), kReservedEntries));
   std::string section, pending_key;
   int header_indent = -1;
   bool header_just_seen = false;

@@ -304,11 +304,17 @@ std::string DomainIn(std::string_view line) {
 }  // namespace
 
 ParsedReply ParseReply(std::string_view server_host, std::string_view text) {
+  return ParseReply(server_host, text, ClassifyReply(text));
+}
+
+ParsedReply ParseReply(std::string_view server_host, std::string_view text, ReplyKind kind) {
+  // `kind` stays ClassifyReply(text) after the cut: the classifier reads no further than this.
+  static_assert(kMaxClassifiedBytes <= kMaxParsedBytes);
   if (text.size() > kMaxParsedBytes) text = text.substr(0, kMaxParsedBytes);
   const RuleSet& rules = rules::RuleSetFor(server_host, text);
   ParsedReply out;
   out.rule_set = std::string(rules.name);
-  out.kind = ClassifyReply(text);
+  out.kind = kind;
   if (out.kind == ReplyKind::kRefused) {
     std::string_view line = RefusalLine(text);
     size_t at = line.empty() ? 0 : static_cast<size_t>(line.data() - text.data());

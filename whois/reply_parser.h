@@ -36,11 +36,16 @@ struct ParsedReply {
 // domain otherwise ("No match for \"EXAMPLE.COM\"."). Never fails; never throws.
 ParsedReply ParseReply(std::string_view server_host, std::string_view text);
 
+// The same, for a caller that has classified the text already: `kind` must be
+// ClassifyReply(text) (each classification is a scan of the whole reply).
+ParsedReply ParseReply(std::string_view server_host, std::string_view text, ReplyKind kind);
+
 // One hop of a referral chain: the server asked, the query line sent, the text it answered.
 struct ChainReply {
   std::string server;
   std::string query;
   std::string text;
+  std::optional<ReplyKind> kind;  // ClassifyReply(text) when the caller knows it already
 };
 
 // Merges a chain, registry first and registrar(s) after: each field takes the value of the last

@@ -12,11 +12,23 @@
 
 namespace whois {
 
-limits::Outcome ClassifyForBackOff(const UpstreamResult& r, std::optional<int64_t>* named_wait_ms) {
+namespace {
+
+// ClassifyForBackOff, also telling the reply's kind (when one arrived) through *kind.
+limits::Outcome BackOffOutcome(const UpstreamResult& r, std::optional<int64_t>* named_wait_ms,
+                               std::optional<ReplyKind>* kind) {
   if (r.failure != UpstreamFailure::kNone) return TransportOutcome(r);
-  if (ClassifyReply(r.text) != ReplyKind::kRefused) return limits::Outcome::kOk;
+  *kind = ClassifyReply(r.text);
+  if (*kind != ReplyKind::kRefused) return limits::Outcome::kOk;
   if (std::optional<int64_t> s = RetryAfterSeconds(r.text)) *named_wait_ms = *s * 1000;
   return limits::Outcome::kRefused;
+}
+
+}  // namespace
+
+limits::Outcome ClassifyForBackOff(const UpstreamResult& r, std::optional<int64_t>* named_wait_ms) {
+  std::optional<ReplyKind> kind;
+  return BackOffOutcome(r, named_wait_ms, &kind);
 }
 
 std::string_view FallbackReasonFor(UpstreamFailure failure) {
@@ -48,6 +60,9 @@ struct Resolver::Chain {
   // own "Registrar WHOIS Server:") or a referral loop ends the chain.
   std::set<std::string> visited;
   int referral_hops = 0;
+  // The kind of the reply to the query in flight, as the gate's back-off classified it, so that
+  // OnReply does not scan the same text again. Unset if the gate did not classify it.
+  std::optional<ReplyKind> reply_kind;
 };
 
 namespace {
@@ -236,7 +251,10 @@ void Resolver::Step(std::shared_ptr<Chain> chain, std::string host, uint16_t por
       now < chain->deadline_ms ? limits::Priority::kClient : limits::Priority::kBackground;
   request.deadline_ms =
       std::max(chain->deadline_ms, chain->result.chain.empty() ? 0 : now + kBackgroundBudgetMs);
-  request.classify = ClassifyForBackOff;
+  chain->reply_kind.reset();
+  request.classify = [chain](const UpstreamResult& r, std::optional<int64_t>* named_wait_ms) {
+    return BackOffOutcome(r, named_wait_ms, &chain->reply_kind);
+  };
   gate_->Query(std::move(request), [this, chain, server, line, alive = alive_](GateResult g) {
     if (*alive) OnReply(chain, server, line, std::move(g));
   });
@@ -276,7 +294,9 @@ void Resolver::OnReply(const std::shared_ptr<Chain>& chain, const std::string& s
     return EndWithFailure(chain, std::move(hop), FallbackReasonFor(r.failure),
                           server + ": " + r.error);
   }
-  ReplyKind kind = ClassifyReply(hop.text);
+  ReplyKind kind = chain->reply_kind ? *chain->reply_kind : ClassifyReply(hop.text);
+  chain->reply_kind.reset();
+  hop.kind = kind;
   if (kind == ReplyKind::kRefused) {
     // The host is limiting us: the gate has put it in cool-down (see ClassifyForBackOff).
     std::optional<int64_t> wait_s = RetryAfterSeconds(hop.text);

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "tests/whois_parser/fixture_files.h"
+#include "whois/reply_parser.h"
 
 namespace whois {
 namespace {
@@ -119,5 +120,25 @@ TEST(ReplyClassifier, RetryAfter) {
   EXPECT_EQ(RetryAfterSeconds("Too many connections"), std::nullopt);
 }
 
+// The resolver classifies each reply once and hands the kind to the parser: that must give
+// exactly what the parser finds when it classifies the text itself.
+TEST(ReplyClassifier, AGivenKindParsesLikeTheParsersOwnClassification) {
+  namespace fs = std::filesystem;
+  int checked = 0;
+  for (const auto& e : fs::recursive_directory_iterator(testing::FixturePath("weppos/responses"))) {
+    if (e.path().extension() != ".txt") continue;
+    std::string rel = fs::relative(e.path(), testing::FixturePath("")).string();
+    std::string text = testing::ReadFixture(rel);
+    std::string host = e.path().parent_path().parent_path().filename().string();
+    ParsedReply own = ParseReply(host, text);
+    ParsedReply given = ParseReply(host, text, ClassifyReply(text));
+    EXPECT_EQ(own.kind, given.kind) << rel;
+    EXPECT_EQ(own.rule_set, given.rule_set) << rel;
+    EXPECT_EQ(own.fields, given.fields) << rel;
+    EXPECT_EQ(own.retry_after, given.retry_after) << rel;
+    ++checked;
+  }
+  EXPECT_GT(checked, 600);
+}
 }  // namespace
 }  // namespace whois
