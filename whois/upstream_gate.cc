@@ -57,12 +57,35 @@ UpstreamGate::~UpstreamGate() {
 }
 
 void UpstreamGate::Query(GateRequest request, std::function<void(GateResult)> done) {
+  auto shared_done = std::make_shared<std::function<void(GateResult)>>(std::move(done));
+  std::string host = request.target.host;
+  limits::Priority priority = request.priority;
+  int64_t deadline_ms = request.deadline_ms;
+  Admit(
+      host, priority, deadline_ms,
+      [this, request = std::move(request), shared_done](Finish finish) mutable {
+        client_->Query(request.target, std::move(request.query), request.options,
+                       [classify = std::move(request.classify), finish = std::move(finish),
+                        shared_done](UpstreamResult r) {
+                         std::optional<int64_t> named_wait_ms;
+                         finish(classify ? classify(r, &named_wait_ms) : TransportOutcome(r),
+                                named_wait_ms);
+                         GateResult g;
+                         g.upstream = std::move(r);
+                         (*shared_done)(std::move(g));
+                       });
+      },
+      [shared_done](GateResult g) { (*shared_done)(std::move(g)); });
+}
+
+void UpstreamGate::Admit(const std::string& host, limits::Priority priority, int64_t deadline_ms,
+                         std::function<void(Finish)> start,
+                         std::function<void(GateResult)> refused) {
   int64_t now = clock_();
   limits::RequestId id = next_id_++;
-  std::string host = request.target.host;
   limits::Admission admission =
-      registry_->Scheduler(host, now).Submit(id, request.priority, request.deadline_ms, now);
-  pending_.emplace(id, Pending{std::move(request), std::move(done)});
+      registry_->Scheduler(host, now).Submit(id, priority, deadline_ms, now);
+  pending_.emplace(id, Pending{host, std::move(start), std::move(refused)});
   if (std::holds_alternative<limits::Admitted>(admission)) {
     Start(id);
   } else if (auto* rejection = std::get_if<limits::Rejection>(&admission)) {
@@ -78,10 +101,10 @@ void UpstreamGate::Query(GateRequest request, std::function<void(GateResult)> do
 void UpstreamGate::Answer(limits::RequestId id, const limits::Rejection& rejection) {
   auto it = pending_.find(id);
   if (it == pending_.end()) return;
-  auto done = std::move(it->second.done);
-  spdlog::debug("upstream {}: {}", it->second.request.target.host, rejection.message);
+  auto refused = std::move(it->second.refused);
+  spdlog::debug("upstream {}: {}", it->second.host, rejection.message);
   pending_.erase(it);
-  done(Limited(rejection));
+  refused(Limited(rejection));
 }
 
 void UpstreamGate::Start(limits::RequestId id) {
@@ -89,25 +112,16 @@ void UpstreamGate::Start(limits::RequestId id) {
   if (it == pending_.end()) return;
   Pending p = std::move(it->second);
   pending_.erase(it);
-  std::string host = p.request.target.host;
-  client_->Query(p.request.target, std::move(p.request.query), p.request.options,
-                 [this, host, classify = std::move(p.request.classify), done = std::move(p.done),
-                  alive = alive_](UpstreamResult r) {
-                   if (*alive) {
-                     // The slot is held until the connection closes (now), and every start
-                     // reports exactly one outcome to the host's back-off.
-                     std::optional<int64_t> named_wait_ms;
-                     limits::Outcome outcome =
-                         classify ? classify(r, &named_wait_ms) : TransportOutcome(r);
-                     int64_t now = clock_();
-                     if (auto* s = registry_->Find(host)) s->Release(now);
-                     registry_->OnOutcome(host, outcome, now, named_wait_ms);
-                     Pump();
-                   }
-                   GateResult g;
-                   g.upstream = std::move(r);
-                   done(std::move(g));
-                 });
+  // The slot is held until the connection closes, and every start reports exactly one outcome
+  // to the host's back-off.
+  p.start([this, host = p.host, alive = alive_](limits::Outcome outcome,
+                                                std::optional<int64_t> named_wait_ms) {
+    if (!*alive) return;
+    int64_t now = clock_();
+    if (auto* s = registry_->Find(host)) s->Release(now);
+    registry_->OnOutcome(host, outcome, now, named_wait_ms);
+    Pump();
+  });
 }
 
 void UpstreamGate::Pump() {
@@ -150,11 +164,11 @@ void UpstreamGate::CancelQueued() {
   auto queued = std::move(pending_);
   pending_.clear();
   for (auto& [id, p] : queued) {
-    if (auto* s = registry_->Find(p.request.target.host)) s->Cancel(id);
+    if (auto* s = registry_->Find(p.host)) s->Cancel(id);
     GateResult g;
     g.upstream.failure = UpstreamFailure::kCancelled;
     g.upstream.error = "cancelled";
-    p.done(std::move(g));
+    p.refused(std::move(g));
   }
 }
 

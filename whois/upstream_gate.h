@@ -62,6 +62,16 @@ class UpstreamGate {
   // `done` is called exactly once, never from inside Query().
   void Query(GateRequest request, std::function<void(GateResult)> done);
 
+  // The general form, for any protocol (WHOIS above, RDAP over HTTP): when `host`'s limits let
+  // the request start, `start` is called with a `Finish` it must call exactly once, when its
+  // connection has closed, with the outcome for the host's back-off. If the request cannot
+  // start (limits, deadline, shutdown), `refused` is called instead with a GateResult whose
+  // `limited` says why (or whose upstream.failure is kCancelled). One of the two is called
+  // exactly once, never from inside Admit().
+  using Finish = std::function<void(limits::Outcome, std::optional<int64_t> named_wait_ms)>;
+  void Admit(const std::string& host, limits::Priority priority, int64_t deadline_ms,
+             std::function<void(Finish)> start, std::function<void(GateResult)> refused);
+
   // Applies changed limits: re-evaluates queues and timers.
   void Pump();
 
@@ -73,8 +83,9 @@ class UpstreamGate {
 
  private:
   struct Pending {
-    GateRequest request;
-    std::function<void(GateResult)> done;
+    std::string host;
+    std::function<void(Finish)> start;
+    std::function<void(GateResult)> refused;
   };
   void Start(limits::RequestId id);
   void Answer(limits::RequestId id, const limits::Rejection& rejection);
