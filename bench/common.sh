@@ -13,7 +13,8 @@ FAKE_WHOIS_PATH_FILE=$BUILD_DIR/bench/fake-whois-path
 # Every proxy a benchmark starts gets these: no bundled directory and IANA pinned to a closed
 # loopback port, so a miss (say, a record that went stale) fails fast with a fallback record and
 # nothing ever leaves the machine. The miss-path benchmark pins IANA to its fake instead.
-PROXY_OFFLINE_ARGS=(--bundled-directory no --upstream-address whois.iana.org 127.0.0.1:1)
+PROXY_OFFLINE_ARGS=(--bundled-directory no --lookup-order whois-only
+                    --upstream-address whois.iana.org 127.0.0.1:1)
 
 # Pin servers and clients to different cores where there are two.
 if [ "$(nproc)" -ge 2 ]; then SERVER_CPU=0; CLIENT_CPU=1; else SERVER_CPU=; CLIENT_CPU=; fi

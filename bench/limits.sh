@@ -47,7 +47,8 @@ run() {
   proxy_port=$(bench_free_port)
   # shellcheck disable=SC2086
   bench_start "$SERVER_CPU" "$PROXY_BIN" --port "$proxy_port" --bind 127.0.0.1 \
-    --dir "$WORK/proxy-$name" --bundled-directory no --lookup-timeout 600000 \
+    --dir "$WORK/proxy-$name" --bundled-directory no --lookup-order whois-only \
+    --lookup-timeout 600000 \
     --upstream-address whois.iana.org "127.0.0.1:$IANA_PORT" \
     --upstream-address whois.nic.test "127.0.0.1:$fake_port" \
     --upstream-limit whois.iana.org concurrency 100 \

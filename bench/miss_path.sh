@@ -82,7 +82,7 @@ if grep -qa 'default-upstream-limit' "$PROXY_BIN"; then
 fi
 PROXY_PORT=$(bench_free_port)
 bench_start "$SERVER_CPU" "$PROXY_BIN" --port "$PROXY_PORT" --bind 127.0.0.1 --dir "$WORK/proxy" \
-  --bundled-directory no "${UPSTREAMS[@]}" --logfile "$WORK/proxy.log"
+  --bundled-directory no --lookup-order whois-only "${UPSTREAMS[@]}" --logfile "$WORK/proxy.log"
 PROXY_PID=${BENCH_PIDS[-1]}
 bench_wait_port "$PROXY_PORT" || { tail -5 "$WORK/proxy.log" >&2; exit 1; }
 

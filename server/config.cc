@@ -184,6 +184,32 @@ const std::vector<Directive>& Directives() {
          return out;
        }},
       BoolDirective("allow-private-upstreams", false, &Config::allow_private_upstreams),
+      {"lookup-order", false,
+       [](Config* c, const std::vector<std::string>& v) -> std::string {
+         if (auto e = ExpectOne(v); !e.empty()) return e;
+         std::string l = Lower(v[0]);
+         if (l != "rdap-first" && l != "whois-first" && l != "rdap-only" && l != "whois-only")
+           return "must be one of rdap-first, whois-first, rdap-only, whois-only";
+         c->lookup_order = l;
+         return {};
+       },
+       [](const Config& c) { return c.lookup_order; }},
+      {"rdap-server", false,
+       [](Config* c, const std::vector<std::string>& v) -> std::string {
+         if (v.size() != 2) return "expects TLD URL";
+         std::string tld = Lower(v[0]);
+         if (tld.starts_with('.')) tld.erase(0, 1);
+         if (!v[1].starts_with("https://") && !v[1].starts_with("http://"))
+           return "URL must start with https:// or http://";
+         c->rdap_servers.emplace_back(tld, v[1]);
+         return {};
+       },
+       [](const Config& c) {
+         std::string out;
+         for (const auto& [tld, url] : c.rdap_servers)
+           out += (out.empty() ? "" : ", ") + tld + " " + url;
+         return out;
+       }},
       {"upstream-limit", false,
        [](Config* c, const std::vector<std::string>& v) -> std::string {
          if (v.size() < 2) return "expects HOST followed by limits, e.g. whois.nic.uk rate 5/s";

@@ -57,6 +57,10 @@ struct Config {
   };
   std::vector<PinnedAddress> upstream_addresses;  // `upstream-address HOST IP:PORT`, repeatable
   bool allow_private_upstreams = false;
+  // RDAP: `lookup-order rdap-first|whois-first|rdap-only|whois-only`, and `rdap-server TLD URL`
+  // (repeatable) overrides of the bundled bootstrap registry (http:// allowed there).
+  std::string lookup_order = "rdap-first";
+  std::vector<std::pair<std::string, std::string>> rdap_servers;
   int lookup_timeout_ms = 5000;  // a waiting client gets the fallback record after this
   int max_referral_hops = 3;     // hops followed after the registry's reply
   int64_t directory_max_age_s = 30ll * 24 * 3600;

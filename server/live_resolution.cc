@@ -21,9 +21,12 @@ LiveResolution::~LiveResolution() {
     uv_close(reinterpret_cast<uv_handle_t*>(heartbeat_),
              [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
   }
-  // Order matters: the resolver's callbacks reach into the gate, the gate's into the client.
+  // Order matters: the resolver's callbacks reach into the sources and the gate, the gate's
+  // into the clients.
   resolver_.reset();
+  rdap_.reset();
   gate_.reset();
+  http_.reset();
   client_.reset();
 }
 
@@ -142,7 +145,28 @@ std::string LiveResolution::Open(const Config& cfg) {
                        [done = std::move(done)](storage::Status st) { done(st.ok()); });
       });
 
+  http_ = std::make_unique<whois::rdap::HttpClient>(loop_);
+  whois::rdap::RdapBootstrap bootstrap = whois::rdap::RdapBootstrap::Bundled();
+  for (const auto& [tld, url] : cfg.rdap_servers) {
+    if (std::string why = bootstrap.Set(tld, url); !why.empty())
+      return "rdap-server " + tld + " " + url + ": " + why;
+  }
+  whois::RdapSourceOptions rdo;
+  rdo.allow_private_upstreams = cfg.allow_private_upstreams;
+  for (const auto& a : cfg.upstream_addresses) rdo.pinned_addresses[a.host] = a.address;
+  rdo.connect_timeout_ms = cfg.upstream_connect_timeout_ms;
+  rdo.total_timeout_ms = cfg.upstream_timeout_ms;
+  rdo.max_body_bytes = static_cast<size_t>(cfg.upstream_max_reply);
+  spdlog::info("RDAP bootstrap: {} entries ({} overrides); lookup order {}", bootstrap.size(),
+               cfg.rdap_servers.size(), cfg.lookup_order);
+  rdap_ = std::make_unique<whois::RdapSource>(gate_.get(), http_.get(), std::move(bootstrap),
+                                              std::move(rdo), clock_);
+
   whois::ResolverOptions ro;
+  ro.order = cfg.lookup_order == "whois-first"  ? whois::LookupOrder::kWhoisFirst
+             : cfg.lookup_order == "rdap-only"  ? whois::LookupOrder::kRdapOnly
+             : cfg.lookup_order == "whois-only" ? whois::LookupOrder::kWhoisOnly
+                                                : whois::LookupOrder::kRdapFirst;
   ro.iana_server = cfg.iana_server;
   ro.max_referral_hops = cfg.max_referral_hops;
   ro.directory_max_age_ms = cfg.directory_max_age_s * 1000;
@@ -152,7 +176,7 @@ std::string LiveResolution::Open(const Config& cfg) {
   ro.query_timeout_ms = cfg.upstream_timeout_ms;
   ro.max_reply_bytes = static_cast<size_t>(cfg.upstream_max_reply);
   resolver_ = std::make_unique<whois::Resolver>(
-      loop_, gate_.get(), std::move(directory), std::move(ro), clock_,
+      loop_, gate_.get(), rdap_.get(), std::move(directory), std::move(ro), clock_,
       [store](const whois::ServerEntry& e) {
         store->PutMeta(std::string(kDirectoryPrefix) + e.tld, whois::EncodeEntry(e), false,
                        [tld = e.tld](storage::Status st) {
@@ -179,6 +203,7 @@ void LiveResolution::Heartbeat() {
 void LiveResolution::CancelAll() {
   if (gate_) gate_->CancelQueued();
   if (client_) client_->CancelAll();
+  if (http_) http_->CancelAll();
 }
 
 void LiveResolution::AppendInfo(std::string* out) const {

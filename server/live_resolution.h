@@ -16,6 +16,8 @@
 #include "server/config.h"
 #include "storage/record_store.h"
 #include "whois/limits/limit_registry.h"
+#include "whois/rdap/http_client.h"
+#include "whois/rdap_source.h"
 #include "whois/resolver.h"
 #include "whois/upstream_client.h"
 #include "whois/upstream_gate.h"
@@ -65,6 +67,8 @@ class LiveResolution {
   std::unique_ptr<whois::UpstreamClient> client_;
   std::unique_ptr<whois::limits::LimitRegistry> limits_;
   std::unique_ptr<whois::UpstreamGate> gate_;
+  std::unique_ptr<whois::rdap::HttpClient> http_;
+  std::unique_ptr<whois::RdapSource> rdap_;
   std::unique_ptr<whois::Resolver> resolver_;
   uv_timer_t* heartbeat_ = nullptr;  // freed by its close callback
 };

@@ -10,6 +10,7 @@
 #include "server/config.h"
 #include "server/server.h"
 #include "server/version.h"
+#include "whois/rdap/http_client.h"
 
 namespace {
 
@@ -59,6 +60,11 @@ int main(int argc, char** argv) {
   }
   // A client that vanishes mid-write must not kill the process.
   std::signal(SIGPIPE, SIG_IGN);
+  // libcurl's global state, once, before any thread starts (RDAP's HTTP client).
+  if (std::string err = whois::rdap::HttpClient::GlobalInit(); !err.empty()) {
+    std::cerr << "cannot initialise libcurl: " << err << "\n";
+    return 1;
+  }
   if (!SetUpLogging(*loaded.config)) return 1;
   server::Server server(std::move(*loaded.config));
   int rc = server.Run();

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "whois/record.h"
 #include "whois/reply_classifier.h"
 
 namespace whois {
@@ -39,6 +40,10 @@ struct LookupResult {
   std::string detail;  // human-readable, for logs and WHOIS.LOOKUP
   // For kFailed: seconds until asking again may succeed, when a limit or the server says so.
   std::optional<int64_t> retry_after_s;
+  // Which source answered: "whois" (the chain's texts are parsed into the record) or "rdap"
+  // (the record was mapped from the JSON already, and is in `record`).
+  std::string protocol = "whois";
+  std::optional<WhoisRecord> record;
 };
 
 }  // namespace whois

@@ -73,10 +73,11 @@ std::string ServerName(const std::string& host, uint16_t port) {
 
 }  // namespace
 
-Resolver::Resolver(uv_loop_t* loop, UpstreamGate* gate, TldDirectory directory,
+Resolver::Resolver(uv_loop_t* loop, UpstreamGate* gate, RdapSource* rdap, TldDirectory directory,
                    ResolverOptions options, Clock clock, SaveEntry save)
     : loop_(loop),
       gate_(gate),
+      rdap_(rdap),
       directory_(std::move(directory)),
       options_(std::move(options)),
       clock_(std::move(clock)),
@@ -193,6 +194,40 @@ void Resolver::FinishIana(const std::string& tld, std::optional<ServerEntry> ent
 
 void Resolver::Lookup(const std::string& domain, const std::string& tld, int64_t deadline_ms,
                       Done done) {
+  LookupOrder order = options_.order;
+  bool rdap = rdap_ != nullptr && order != LookupOrder::kWhoisOnly && rdap_->Serves(domain);
+  auto whois = [this, domain, tld, deadline_ms](Done d) {
+    LookupWhois(domain, tld, deadline_ms, std::move(d));
+  };
+  auto via_rdap = [this, domain, deadline_ms](Done d) {
+    rdap_->Lookup(domain, deadline_ms, std::move(d));
+  };
+  if (!rdap) return whois(std::move(done));
+  switch (order) {
+    case LookupOrder::kRdapOnly:
+      return via_rdap(std::move(done));
+    case LookupOrder::kWhoisFirst:
+      return Then(whois, via_rdap, std::move(done));
+    default:
+      return Then(via_rdap, whois, std::move(done));
+  }
+}
+
+void Resolver::Then(std::function<void(Done)> first, std::function<void(Done)> second, Done done) {
+  first(
+      [second = std::move(second), done = std::move(done), alive = alive_](LookupResult a) mutable {
+        if (!*alive || a.outcome != LookupOutcome::kFailed) return done(std::move(a));
+        second([a = std::move(a), done = std::move(done)](LookupResult b) {
+          b.chain.insert(b.chain.begin(), std::make_move_iterator(a.chain.begin()),
+                         std::make_move_iterator(a.chain.end()));
+          if (b.outcome == LookupOutcome::kFailed && b.detail.empty()) b.detail = a.detail;
+          done(std::move(b));
+        });
+      });
+}
+
+void Resolver::LookupWhois(const std::string& domain, const std::string& tld, int64_t deadline_ms,
+                           Done done) {
   auto chain = std::make_shared<Chain>();
   chain->domain = domain;
   chain->deadline_ms = deadline_ms;

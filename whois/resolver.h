@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "whois/lookup_result.h"
+#include "whois/rdap_source.h"
 #include "whois/tld_directory.h"
 #include "whois/upstream_gate.h"
 
@@ -28,7 +29,12 @@ namespace whois {
 // may wait this long for their turn at a host.
 inline constexpr int64_t kBackgroundBudgetMs = 60 * 1000;
 
+// Which source a lookup asks first (`lookup-order`). Where the TLD has no RDAP server (or no
+// WHOIS server), the other source is used whatever the order.
+enum class LookupOrder { kRdapFirst, kWhoisFirst, kRdapOnly, kWhoisOnly };
+
 struct ResolverOptions {
+  LookupOrder order = LookupOrder::kRdapFirst;
   std::string iana_server = "whois.iana.org";
   // Referral hops followed after the registry's reply (registry → registrar is one hop).
   int max_referral_hops = 3;
@@ -61,8 +67,9 @@ class Resolver {
   // `gate` runs the queries on `loop`; both outlive the resolver. Before destroying the
   // resolver, its owner cancels the queued and running queries (UpstreamGate::CancelQueued,
   // UpstreamClient::CancelAll) so that every Lookup callback fires.
-  Resolver(uv_loop_t* loop, UpstreamGate* gate, TldDirectory directory, ResolverOptions options,
-           Clock clock, SaveEntry save);
+  // `rdap` (may be null: WHOIS only) outlives the resolver.
+  Resolver(uv_loop_t* loop, UpstreamGate* gate, RdapSource* rdap, TldDirectory directory,
+           ResolverOptions options, Clock clock, SaveEntry save);
   ~Resolver();
   Resolver(const Resolver&) = delete;
   Resolver& operator=(const Resolver&) = delete;
@@ -73,6 +80,9 @@ class Resolver {
   // it ends the lookup at once (fallback rate_limited / daily_limit / queue_full); referral hops
   // started after it run as background work with their own budget. `done` is called exactly
   // once, from the loop, never from inside Lookup().
+  // With two sources, the one `lookup-order` names first is asked; if it fails or has nothing
+  // usable (not "not found": that is an answer), the other is, and the record says which
+  // answered (source.protocol); WHOIS.RAW shows both sources' replies.
   void Lookup(const std::string& domain, const std::string& tld, int64_t deadline_ms, Done done);
 
   // Why no directory entry could be had.
@@ -93,6 +103,11 @@ class Resolver {
 
  private:
   struct Chain;
+  void LookupWhois(const std::string& domain, const std::string& tld, int64_t deadline_ms,
+                   Done done);
+  // Runs `first`, and `second` only if `first` failed; the second's result keeps the first's
+  // hops in front of its own.
+  void Then(std::function<void(Done)> first, std::function<void(Done)> second, Done done);
   void Step(std::shared_ptr<Chain> chain, std::string host, uint16_t port, std::string format,
             std::string charset);
   void OnReply(const std::shared_ptr<Chain>& chain, const std::string& server,
@@ -109,6 +124,7 @@ class Resolver {
 
   uv_loop_t* loop_;
   UpstreamGate* gate_;
+  RdapSource* rdap_;
   TldDirectory directory_;
   ResolverOptions options_;
   Clock clock_;

@@ -86,6 +86,11 @@ bool ProxyProcess::Start() {
   bool has_upstream = false;
   for (const auto& a : args_)
     has_upstream |= a == "--iana-server" || a == "--bundled-directory" || a == "--tld-server";
+  // RDAP's bundled bootstrap names real servers: only tests that start a fake RDAP server and
+  // say so (--lookup-order) use RDAP.
+  bool has_order = false;
+  for (const auto& a : args_) has_order |= a == "--lookup-order";
+  if (!has_order) argv.insert(argv.end(), {"--lookup-order", "whois-only"});
   if (!has_upstream)
     argv.insert(argv.end(), {"--bundled-directory", "no", "--upstream-address", "whois.iana.org",
                              "127.0.0.1:1"});
