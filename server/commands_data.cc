@@ -13,7 +13,14 @@ namespace server {
 namespace {
 
 std::string IntegerReply(int64_t n) { return ":" + std::to_string(n) + "\r\n"; }
-std::string ErrorReply(const std::string& e) { return "-" + e + "\r\n"; }
+// Errors quote client input ("invalid domain '...'"): a CR or LF in it must not end the line
+// and forge a reply of its own.
+std::string ErrorReply(const std::string& e) {
+  std::string out = "-" + e;
+  for (size_t i = 1; i < out.size(); ++i)
+    if (out[i] == '\r' || out[i] == '\n') out[i] = ' ';
+  return out + "\r\n";
+}
 
 // Gathers one result per key and answers when the last one lands.
 template <typename T>

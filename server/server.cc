@@ -2,6 +2,7 @@
 
 #include <netinet/in.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <chrono>
@@ -104,9 +105,42 @@ bool Server::Listen() {
   return true;
 }
 
+namespace {
+
+// Descriptors the process needs besides its clients: LevelDB's open table files (the store caps
+// them at 256), upstream connections in flight, listeners, logs. As Redis does, the soft limit
+// is raised to fit `maxclients` plus these; if the hard limit does not allow it, clients beyond
+// what fits would be dropped silently, so the operator is told.
+constexpr rlim_t kReservedFds = 32 + 256 + 512;
+
+void RaiseOpenFilesLimit(int maxclients) {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
+  rlim_t want = static_cast<rlim_t>(maxclients) + kReservedFds;
+  if (lim.rlim_cur >= want) return;
+  rlim_t target = lim.rlim_max == RLIM_INFINITY ? want : std::min(want, lim.rlim_max);
+  if (target > lim.rlim_cur) {
+    rlimit raised = lim;
+    raised.rlim_cur = target;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) lim.rlim_cur = target;
+  }
+  if (lim.rlim_cur < want) {
+    spdlog::warn(
+        "maxclients {} needs {} open files, but the limit is {} (hard limit {}): at most about "
+        "{} clients can connect; raise the hard limit (ulimit -Hn) or lower maxclients",
+        maxclients, want, lim.rlim_cur, lim.rlim_max,
+        lim.rlim_cur > kReservedFds ? lim.rlim_cur - kReservedFds : 0);
+  } else {
+    spdlog::info("open files limit raised to {} for maxclients {}", lim.rlim_cur, maxclients);
+  }
+}
+
+}  // namespace
+
 int Server::Run() {
   start_time_ms_ = NowMs();
   if (!CheckProtectedMode()) return 1;
+  RaiseOpenFilesLimit(config_.maxclients);
   executor_ = std::make_unique<LoopExecutor>(&loop_);
   records_ = std::make_unique<RecordService>(this, executor_.get());
   std::string err = records_->Open();

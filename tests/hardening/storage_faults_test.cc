@@ -1,0 +1,319 @@
+// The record store under a broken disk and under kill -9: clear errors instead of crashes, and
+// every acknowledged write (and every upstream query the daily cap admitted) survives.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <mutex>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "fake_whois_process.h"
+#include "proxy_probe.h"
+#include "proxy_process.h"
+
+namespace {
+
+using fake_whois::FakeWhoisProcess;
+using hardening::RecordJson;
+using testing_support::Command;
+using testing_support::ProxyProcess;
+using testing_support::TempDir;
+using namespace std::chrono_literals;
+
+std::string Addr(const FakeWhoisProcess& f) { return "127.0.0.1:" + std::to_string(f.port()); }
+
+std::string ReplyText(const redisReply* r) {
+  if (r == nullptr) return "<no reply>";
+  if (r->str == nullptr) return "<type " + std::to_string(r->type) + ">";
+  return std::string(r->str, r->len);
+}
+
+// SETs numbered records until one fails (or `max` succeeded); returns the names acknowledged
+// and sets *error to the first error text.
+std::vector<std::string> SetUntilError(redisContext* c, const std::string& prefix, int max,
+                                       std::string* error) {
+  std::vector<std::string> acked;
+  for (int i = 0; i < max; ++i) {
+    std::string name = prefix + std::to_string(i) + ".test";
+    auto r = Command(c, {"SET", name, RecordJson(name, 40)});
+    if (r && r->type == REDIS_REPLY_STATUS) {
+      acked.push_back(name);
+      continue;
+    }
+    *error = ReplyText(r.get());
+    break;
+  }
+  return acked;
+}
+
+// After the store failed: the server is alive, records written before (and acknowledged) are
+// still served byte for byte, and other commands work.
+void ExpectStillServing(redisContext* c,
+                        const std::vector<std::pair<std::string, std::string>>& kept,
+                        const std::vector<std::string>& acked_late) {
+  auto ping = Command(c, {"PING"});
+  ASSERT_TRUE(ping) << "the server died: " << c->errstr;
+  EXPECT_STREQ(ping->str, "PONG");
+  for (const auto& [name, json] : kept) {
+    auto r = Command(c, {"GET", name});
+    ASSERT_TRUE(r);
+    EXPECT_EQ(ReplyText(r.get()), json) << name;
+  }
+  for (const auto& name : acked_late) {
+    auto r = Command(c, {"EXISTS", name});
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->integer, 1) << name << " was acknowledged but is gone";
+  }
+}
+
+std::vector<std::pair<std::string, std::string>> SetAndRead(redisContext* c, int n) {
+  std::vector<std::pair<std::string, std::string>> kept;
+  for (int i = 0; i < n; ++i) {
+    std::string name = "early" + std::to_string(i) + ".test";
+    auto s = Command(c, {"SET", name, RecordJson(name, 3)});
+    EXPECT_TRUE(s && s->type == REDIS_REPLY_STATUS) << ReplyText(s.get());
+    auto g = Command(c, {"GET", name});
+    EXPECT_TRUE(g && g->type == REDIS_REPLY_STRING) << ReplyText(g.get());
+    kept.emplace_back(name, ReplyText(g.get()));
+  }
+  return kept;
+}
+
+void ChmodTree(const std::string& root, std::filesystem::perms dirs, std::filesystem::perms files) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  for (const auto& e : fs::recursive_directory_iterator(root, ec))
+    fs::permissions(e.path(), e.is_directory() ? dirs : files, ec);
+  fs::permissions(root, dirs, ec);
+}
+
+// `chmod 0500` on the data directory and its files while the server runs. Root ignores modes,
+// so as root the proxy runs with the effective uid of nobody (65534) for the test.
+TEST(BrokenDisk, UnwritableDirectoryGivesClearErrorsAndReadsKeepWorking) {
+  TempDir base;
+  const std::string dir = base.path() + "/data";
+  const bool root = geteuid() == 0;
+  constexpr uid_t kNobody = 65534;
+  if (root) {
+    ASSERT_EQ(chown(base.path().c_str(), kNobody, kNobody), 0);
+  }
+  ProxyProcess proxy({"--write-buffer-size", "1mb", "--hot-set-size", "0"}, dir);
+  if (root) {
+    ASSERT_EQ(seteuid(kNobody), 0);
+  }
+  bool started = proxy.Start();
+  if (root) {
+    ASSERT_EQ(seteuid(0), 0);
+  }
+  ASSERT_TRUE(started) << proxy.log();
+  auto c = proxy.Connect();
+  ASSERT_TRUE(c);
+  auto kept = SetAndRead(c.get(), 10);
+
+  ChmodTree(dir, std::filesystem::perms(0500), std::filesystem::perms(0400));
+  std::string error;
+  auto acked = SetUntilError(c.get(), "late", 4000, &error);
+  std::cout << "[ info ] " << acked.size() << " SETs acknowledged after chmod, then: " << error
+            << "\n";
+  EXPECT_TRUE(error.starts_with("ERR record store: "))
+      << "no clear error after " << acked.size() << " SETs: '" << error << "'";
+  ExpectStillServing(c.get(), kept, acked);
+  ChmodTree(dir, std::filesystem::perms(0700), std::filesystem::perms(0600));
+  EXPECT_GE(proxy.Stop(), 0) << proxy.log();
+}
+
+// A full disk: the data directory on a 2 MiB tmpfs (root and mount(2) needed).
+TEST(BrokenDisk, FullDiskGivesClearErrorsAndReadsKeepWorking) {
+  if (geteuid() != 0) GTEST_SKIP() << "mounting a tiny tmpfs needs root";
+  TempDir base;
+  const std::string dir = base.path() + "/data";
+  std::filesystem::create_directory(dir);
+  if (mount("tmpfs", dir.c_str(), "tmpfs", 0, "size=2m") != 0)
+    GTEST_SKIP() << "mount(2) of a tmpfs is not permitted here: " << strerror(errno);
+  struct Unmount {
+    std::string path;
+    ~Unmount() { umount2(path.c_str(), MNT_DETACH); }
+  } unmount{dir};
+  {
+    ProxyProcess proxy({"--hot-set-size", "0"}, dir);  // the log goes beside, off the tmpfs
+    ASSERT_TRUE(proxy.Start()) << proxy.log();
+    auto c = proxy.Connect();
+    ASSERT_TRUE(c);
+    auto kept = SetAndRead(c.get(), 10);
+    std::string error;
+    auto acked = SetUntilError(c.get(), "fill", 6000, &error);
+    std::cout << "[ info ] " << acked.size()
+              << " SETs acknowledged before the disk filled: " << error << "\n";
+    EXPECT_TRUE(error.starts_with("ERR record store: "))
+        << "no clear error after " << acked.size() << " SETs: '" << error << "'";
+    ExpectStillServing(c.get(), kept, acked);
+    proxy.Kill();
+  }
+}
+
+std::string IanaTldAnswer(const std::string& tld, const std::string& server) {
+  return "% IANA WHOIS server\r\n\r\ndomain:       " + tld + "\r\n\r\norganisation: Test\r\n" +
+         "whois:        " + server + "\r\n\r\nstatus:       ACTIVE\r\n";
+}
+
+// kill -9 while a writer SETs, a reader GETs and a third client causes upstream queries
+// against a registry with a daily cap of 20, five times on the same directory.
+TEST(KillNine, AcknowledgedWritesAndTheDailyCapSurviveKillNineUnderLoad) {
+  FakeWhoisProcess iana;
+  iana.AddResponse("test", IanaTldAnswer("TEST", "whois.nic.test"));
+  FakeWhoisProcess registry;
+  registry.SetDefaultResponse(
+      "Domain Name: {QUERY}\r\nRegistrar: Hardening Registrar\r\n"
+      "Creation Date: 2001-02-03T04:05:06Z\r\n");
+  ASSERT_TRUE(iana.Start()) << iana.error();
+  ASSERT_TRUE(registry.Start()) << registry.error();
+  TempDir base;
+  const std::string dir = base.path() + "/data";
+  const std::vector<std::string> args = {"--bundled-directory",
+                                         "no",
+                                         "--upstream-address",
+                                         "whois.iana.org",
+                                         Addr(iana),
+                                         "--upstream-address",
+                                         "whois.nic.test",
+                                         Addr(registry),
+                                         "--upstream-limit",
+                                         "whois.nic.test",
+                                         "daily",
+                                         "20",
+                                         "rate",
+                                         "100/s",
+                                         "--upstream-limit",
+                                         "whois.iana.org",
+                                         "concurrency",
+                                         "4",
+                                         "rate",
+                                         "100/s"};
+
+  unsigned seed = static_cast<unsigned>(std::random_device{}());
+  std::cout << "[ info ] seed " << seed << "\n";
+  std::mt19937 rng(seed);
+  std::mutex mu;
+  std::vector<std::string> acked;  // guarded by mu
+  std::string template_json;       // the JSON GET gives for "probe.test"
+  auto canonical = [&](const std::string& name) {
+    std::string out = template_json;
+    for (size_t at; (at = out.find("probe.test")) != std::string::npos;) out.replace(at, 10, name);
+    return out;
+  };
+  std::atomic<int> mismatches{0}, misses_sent{0};
+  int next_write = 0;
+
+  for (int iter = 0; iter < 5; ++iter) {
+    ProxyProcess proxy(args, dir);
+    ASSERT_TRUE(proxy.Start()) << "iteration " << iter << ":\n" << proxy.log();
+    if (iter == 0) {
+      auto c = proxy.Connect();
+      ASSERT_TRUE(c);
+      auto s = Command(c.get(), {"SET", "probe.test", RecordJson("probe.test", 3)});
+      ASSERT_TRUE(s && s->type == REDIS_REPLY_STATUS) << ReplyText(s.get());
+      auto g = Command(c.get(), {"GET", "probe.test"});
+      ASSERT_TRUE(g && g->type == REDIS_REPLY_STRING);
+      template_json = ReplyText(g.get());
+    }
+    std::atomic<bool> stop{false};
+    int first_write = next_write;
+    std::atomic<int> written{0};
+    std::thread writer([&] {
+      auto c = proxy.Connect();
+      for (int i = first_write; c && !stop && i < first_write + 100000; ++i) {
+        std::string name = "w" + std::to_string(i) + ".test";
+        auto r = Command(c.get(), {"SET", name, RecordJson(name, 3)});
+        if (!r) break;
+        if (r->type != REDIS_REPLY_STATUS) continue;
+        std::lock_guard lock(mu);
+        acked.push_back(name);
+        written = i + 1 - first_write;
+      }
+    });
+    std::thread reader([&, rseed = rng()] {
+      std::mt19937 pick(rseed);
+      auto c = proxy.Connect();
+      for (int i = 0; c && !stop && i < 1000000; ++i) {
+        std::string name;
+        {
+          std::lock_guard lock(mu);
+          if (!acked.empty()) name = acked[pick() % acked.size()];
+        }
+        if (name.empty()) {
+          std::this_thread::sleep_for(1ms);
+          continue;
+        }
+        auto r = Command(c.get(), {"GET", name});
+        if (!r) break;
+        if (ReplyText(r.get()) != canonical(name)) {
+          if (mismatches++ < 5) ADD_FAILURE() << name << ": " << ReplyText(r.get());
+        }
+      }
+    });
+    std::thread misser([&] {
+      auto c = proxy.Connect();
+      for (int i = 0; c && !stop && i < 10000; ++i) {
+        std::string name = "miss" + std::to_string(iter) + "-" + std::to_string(i) + ".test";
+        ++misses_sent;
+        if (!Command(c.get(), {"GET", name})) break;
+        std::this_thread::sleep_for(2ms);
+      }
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(100 + rng() % 301));
+    proxy.Kill();
+    stop = true;
+    writer.join();
+    reader.join();
+    misser.join();
+    next_write = first_write + written + 1;
+  }
+
+  ProxyProcess proxy(args, dir);
+  ASSERT_TRUE(proxy.Start()) << proxy.log();
+  auto c = proxy.Connect();
+  ASSERT_TRUE(c);
+  std::cout << "[ info ] " << acked.size() << " acknowledged SETs, " << misses_sent
+            << " GETs of unknown domains over 5 kill -9 iterations\n";
+  ASSERT_FALSE(acked.empty());
+  int lost = 0;
+  for (size_t from = 0; from < acked.size(); from += 500) {
+    size_t to = std::min(acked.size(), from + 500);
+    for (size_t i = from; i < to; ++i) redisAppendCommand(c.get(), "EXISTS %s", acked[i].c_str());
+    for (size_t i = from; i < to; ++i) {
+      redisReply* r = nullptr;
+      ASSERT_EQ(redisGetReply(c.get(), reinterpret_cast<void**>(&r)), REDIS_OK);
+      if (r->integer != 1 && lost++ < 5)
+        ADD_FAILURE() << acked[i] << " was acknowledged, then lost";
+      freeReplyObject(r);
+    }
+  }
+  EXPECT_EQ(lost, 0);
+  for (const auto& name : acked) {
+    auto r = Command(c.get(), {"GET", name});
+    ASSERT_TRUE(r);
+    if (ReplyText(r.get()) != canonical(name) && mismatches++ < 10)
+      ADD_FAILURE() << name << ": " << ReplyText(r.get());
+  }
+  EXPECT_EQ(mismatches, 0);
+  EXPECT_EQ(proxy.Stop(), 0) << proxy.log();
+
+  registry.Stop();
+  auto log = registry.ReadLog();
+  int64_t admitted = 0;
+  for (const auto& e : log) admitted += fake_whois::Admitted(e);
+  std::cout << "[ info ] the registry served " << admitted << " queries (daily cap 20)\n";
+  EXPECT_LE(admitted, 20);
+  EXPECT_GE(admitted, 1) << "no upstream query happened: the cap was not exercised";
+}
+
+}  // namespace
