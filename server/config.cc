@@ -194,6 +194,16 @@ const std::vector<Directive>& Directives() {
          return {};
        },
        [](const Config& c) { return c.lookup_order; }},
+      StringDirective("rdap-bootstrap-url", false, &Config::rdap_bootstrap_url, false),
+      {"rdap-bootstrap-refresh", false,
+       [](Config* c, const std::vector<std::string>& v) -> std::string {
+         if (auto e = ExpectOne(v); !e.empty()) return e;
+         auto n = ParseSeconds(v[0]);
+         if (!n) return "must be a duration like 12h or 1d, or 0 for never";
+         c->rdap_bootstrap_refresh_s = *n;
+         return {};
+       },
+       [](const Config& c) { return std::to_string(c.rdap_bootstrap_refresh_s); }},
       {"rdap-server", false,
        [](Config* c, const std::vector<std::string>& v) -> std::string {
          if (v.size() != 2) return "expects TLD URL";

@@ -60,6 +60,10 @@ struct Config {
   // RDAP: `lookup-order rdap-first|whois-first|rdap-only|whois-only`, and `rdap-server TLD URL`
   // (repeatable) overrides of the bundled bootstrap registry (http:// allowed there).
   std::string lookup_order = "rdap-first";
+  // Where and how often the RDAP bootstrap registry is refreshed (0: never; the bundled or
+  // stored copy is used).
+  std::string rdap_bootstrap_url = "https://data.iana.org/rdap/dns.json";
+  int64_t rdap_bootstrap_refresh_s = 24ll * 3600;
   std::vector<std::pair<std::string, std::string>> rdap_servers;
   int lookup_timeout_ms = 5000;  // a waiting client gets the fallback record after this
   int max_referral_hops = 3;     // hops followed after the registry's reply

@@ -4,6 +4,8 @@
 
 #include <charconv>
 
+#include "whois/rdap/rdap_url.h"
+
 namespace server {
 namespace {
 
@@ -16,6 +18,11 @@ LiveResolution::LiveResolution(uv_loop_t* loop, storage::RecordStore* store, Clo
     : loop_(loop), store_(store), clock_(std::move(clock)) {}
 
 LiveResolution::~LiveResolution() {
+  if (bootstrap_timer_) {
+    uv_timer_stop(bootstrap_timer_);
+    uv_close(reinterpret_cast<uv_handle_t*>(bootstrap_timer_),
+             [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+  }
   if (heartbeat_) {
     uv_timer_stop(heartbeat_);
     uv_close(reinterpret_cast<uv_handle_t*>(heartbeat_),
@@ -146,7 +153,19 @@ std::string LiveResolution::Open(const Config& cfg) {
       });
 
   http_ = std::make_unique<whois::rdap::HttpClient>(loop_);
+  // The registry last fetched from IANA, if it is newer than the bundled copy.
   whois::rdap::RdapBootstrap bootstrap = whois::rdap::RdapBootstrap::Bundled();
+  std::string meta_error;
+  for (const auto& [key, value] : ReadMeta(std::string(kBootstrapKey), &meta_error)) {
+    if (key != kBootstrapKey) continue;
+    auto stored = whois::rdap::RdapBootstrap::Decode(value);
+    if (auto* b = std::get_if<whois::rdap::RdapBootstrap>(&stored)) {
+      if (b->publication() > bootstrap.publication()) bootstrap = std::move(*b);
+    } else {
+      spdlog::warn("ignoring the stored RDAP bootstrap registry: {}",
+                   std::get<std::string>(stored));
+    }
+  }
   for (const auto& [tld, url] : cfg.rdap_servers) {
     if (std::string why = bootstrap.Set(tld, url); !why.empty())
       return "rdap-server " + tld + " " + url + ": " + why;
@@ -186,6 +205,19 @@ std::string LiveResolution::Open(const Config& cfg) {
                        });
       });
 
+  bootstrap_url_ = cfg.rdap_bootstrap_url;
+  if (cfg.rdap_bootstrap_refresh_s > 0 && cfg.lookup_order != "whois-only") {
+    bootstrap_timer_ = new uv_timer_t;
+    uv_timer_init(loop_, bootstrap_timer_);
+    bootstrap_timer_->data = this;
+    // First refresh soon after start-up, then every period.
+    auto period = static_cast<uint64_t>(cfg.rdap_bootstrap_refresh_s) * 1000;
+    uv_timer_start(
+        bootstrap_timer_,
+        [](uv_timer_t* t) { static_cast<LiveResolution*>(t->data)->RefreshBootstrap(); }, 1000,
+        period);
+  }
+
   heartbeat_ = new uv_timer_t;
   uv_timer_init(loop_, heartbeat_);
   heartbeat_->data = this;
@@ -194,6 +226,52 @@ std::string LiveResolution::Open(const Config& cfg) {
       heartbeat_, [](uv_timer_t* t) { static_cast<LiveResolution*>(t->data)->Heartbeat(); },
       kHeartbeatMs, kHeartbeatMs);
   return {};
+}
+
+void LiveResolution::RefreshBootstrap() {
+  auto url = whois::rdap::ParseRdapUrl(bootstrap_url_);
+  if (auto* err = std::get_if<std::string>(&url)) {
+    spdlog::warn("rdap-bootstrap-url '{}': {}", bootstrap_url_, *err);
+    return;
+  }
+  std::string host = std::get<whois::rdap::RdapUrl>(url).host;
+  whois::rdap::HttpRequestOptions o;
+  o.max_body_bytes = whois::rdap::kMaxBootstrapBytes;
+  o.allow_http = true;  // the operator's URL (the default is https)
+  o.allow_private = true;
+  int64_t deadline = clock_() + 60 * 1000;
+  gate_->Admit(
+      host, whois::limits::Priority::kBackground, deadline,
+      [this, o](whois::UpstreamGate::Finish finish) {
+        http_->Get(bootstrap_url_, o,
+                   [this, finish = std::move(finish)](whois::rdap::HttpResult h) {
+                     std::optional<int64_t> wait_ms;
+                     finish(whois::RdapOutcome(h, &wait_ms), wait_ms);
+                     if (h.failure != whois::rdap::HttpFailure::kNone || h.status != 200) {
+                       spdlog::warn("RDAP bootstrap refresh from {} failed: {}", bootstrap_url_,
+                                    h.failure != whois::rdap::HttpFailure::kNone
+                                        ? h.error
+                                        : "HTTP " + std::to_string(h.status));
+                       return;
+                     }
+                     auto parsed = whois::rdap::RdapBootstrap::Parse(h.body);
+                     if (auto* err = std::get_if<std::string>(&parsed)) {
+                       spdlog::warn("RDAP bootstrap from {} refused: {}", bootstrap_url_, *err);
+                       return;
+                     }
+                     auto& fresh = std::get<whois::rdap::RdapBootstrap>(parsed);
+                     fresh.KeepOverridesFrom(rdap_->bootstrap());
+                     store_->PutMeta(std::string(kBootstrapKey), fresh.Encode(), false,
+                                     [](storage::Status) {});
+                     spdlog::info("RDAP bootstrap refreshed: {} entries, published {}",
+                                  fresh.size(), fresh.publication());
+                     rdap_->bootstrap() = std::move(fresh);
+                   });
+      },
+      [this](whois::GateResult g) {
+        spdlog::warn("RDAP bootstrap refresh not started: {}",
+                     g.limited.empty() ? g.upstream.error : g.message);
+      });
 }
 
 void LiveResolution::Heartbeat() {

@@ -60,6 +60,10 @@ class LiveResolution {
   std::string LoadDirectory(const Config& config, whois::TldDirectory* directory);
   std::string LoadLimits(const Config& config);
   void Heartbeat();
+  // Fetches the RDAP bootstrap registry from `rdap-bootstrap-url` (through the gate, like any
+  // upstream), keeps the operator's overrides, stores it under kBootstrapKey and uses it.
+  void RefreshBootstrap();
+  static constexpr std::string_view kBootstrapKey = "b:rdap-dns";
 
   uv_loop_t* loop_;
   storage::RecordStore* store_;
@@ -71,6 +75,8 @@ class LiveResolution {
   std::unique_ptr<whois::RdapSource> rdap_;
   std::unique_ptr<whois::Resolver> resolver_;
   uv_timer_t* heartbeat_ = nullptr;  // freed by its close callback
+  uv_timer_t* bootstrap_timer_ = nullptr;
+  std::string bootstrap_url_;
 };
 
 }  // namespace server

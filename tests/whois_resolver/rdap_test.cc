@@ -2,7 +2,9 @@
 // 127.0.0.1. The source policy (`lookup-order`), the registry -> registrar link, falling back to
 // the other source, and the limits and address policy for RDAP hosts.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -139,6 +141,67 @@ TEST_F(RdapTest, ARegistrarLinkToAPrivateAddressIsNotFollowed) {
   EXPECT_NE(json.find(R"("status":"registered")"), std::string::npos) << json;
   EXPECT_EQ(json.find("Example Holdings Ltd"), std::string::npos) << json;
   EXPECT_EQ(RdapRequests("/registrar/"), 0u);
+}
+
+TEST(RdapBootstrapRefresh, TheRegistryIsFetchedStoredAndUsedAfterARestart) {
+  // A bootstrap registry naming the fake as the RDAP server of .test (a TLD the bundled copy
+  // does not have), served at /dns.
+  testing_support::TempDir fixtures;
+  {
+    FILE* f = fopen((fixtures.path() + "/dns.json").c_str(), "w");
+    ASSERT_TRUE(f);
+    fputs(R"({"version":"1.0","publication":"2030-01-01T00:00:00Z","description":"test",)"
+          R"("services":[[["test"],["{BASE}/"]]]})",
+          f);
+    fclose(f);
+  }
+  FakeRdapProcess rdap({"--fixtures", fixtures.path()});
+  ASSERT_TRUE(rdap.Start()) << rdap.error();
+  FakeWhoisProcess iana;
+  iana.AddResponse("test", "domain: TEST\r\n\r\nwhois: whois.nic.test\r\n");
+  FakeWhoisProcess registry;
+  registry.SetDefaultResponse("Domain Name: {QUERY}\r\nRegistrar: R\r\nName Server: ns1.x.net\r\n");
+  ASSERT_TRUE(iana.Start() && registry.Start());
+  testing_support::TempDir dir;
+  std::vector<std::string> args = {"--bundled-directory",
+                                   "no",
+                                   "--lookup-order",
+                                   "rdap-first",
+                                   "--allow-private-upstreams",
+                                   "yes",
+                                   "--rdap-bootstrap-url",
+                                   rdap.base_url() + "/dns",
+                                   "--upstream-address",
+                                   "whois.iana.org",
+                                   Addr(iana),
+                                   "--upstream-address",
+                                   "whois.nic.test",
+                                   Addr(registry)};
+  auto proxy = std::make_unique<ProxyProcess>(args, dir.path());
+  ASSERT_TRUE(proxy->Start()) << proxy->log();
+  auto c = proxy->Connect();
+  // Before the first refresh (a second after start-up) .test has no RDAP server: WHOIS.
+  auto r = Command(c.get(), {"GET", "early.test"});
+  EXPECT_NE(std::string(r->str, r->len).find(R"("protocol":"whois")"), std::string::npos);
+  bool refreshed = false;
+  for (int i = 0; i < 50 && !refreshed; ++i) {
+    usleep(100000);
+    for (const auto& e : rdap.ReadLog()) refreshed |= e.path == "/dns" && e.status == 200;
+  }
+  ASSERT_TRUE(refreshed) << rdap.ReadLogText();
+  usleep(200000);
+  r = Command(c.get(), {"GET", "later.test"});  // no document for it: an RDAP 404
+  EXPECT_NE(std::string(r->str, r->len).find(R"("status":"not_found","source":{"protocol":"rdap")"),
+            std::string::npos)
+      << std::string(r->str, r->len);
+  proxy->Stop();
+  // After a restart the stored registry is used at once, before any refresh.
+  proxy = std::make_unique<ProxyProcess>(args, dir.path());
+  ASSERT_TRUE(proxy->Start()) << proxy->log();
+  c = proxy->Connect();
+  r = Command(c.get(), {"GET", "after-restart.test"});
+  EXPECT_NE(std::string(r->str, r->len).find(R"("protocol":"rdap")"), std::string::npos)
+      << std::string(r->str, r->len);
 }
 
 }  // namespace
