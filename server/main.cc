@@ -8,19 +8,12 @@
 #include <iostream>
 
 #include "server/config.h"
+#include "server/log_level.h"
 #include "server/server.h"
 #include "server/version.h"
 #include "whois/rdap/http_client.h"
 
 namespace {
-
-spdlog::level::level_enum LogLevel(const std::string& name) {
-  if (name == "debug") return spdlog::level::debug;
-  if (name == "verbose") return spdlog::level::info;
-  if (name == "warning") return spdlog::level::warn;
-  if (name == "nothing") return spdlog::level::off;
-  return spdlog::level::info;  // notice
-}
 
 bool SetUpLogging(const server::Config& config) {
   try {
@@ -30,7 +23,7 @@ bool SetUpLogging(const server::Config& config) {
     else
       logger = spdlog::basic_logger_mt("whois-proxy", config.logfile);
     logger->set_pattern("%P:M %d %b %Y %H:%M:%S.%e %^%L%$ %v");
-    logger->set_level(LogLevel(config.loglevel));
+    logger->set_level(server::LogLevel(config.loglevel));
     logger->flush_on(spdlog::level::info);
     spdlog::set_default_logger(logger);
   } catch (const spdlog::spdlog_ex& e) {

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "server/log_level.h"
 #include "server/record_service.h"
 
 namespace server {
@@ -477,6 +478,7 @@ bool Server::KillClient(uint64_t id) {
 
 void Server::OnConfigChanged() {
   // New connections pick up requirepass and the bulk limit; existing ones keep their session.
+  spdlog::default_logger()->set_level(LogLevel(config_.loglevel));
 }
 
 void Server::OnCron(uv_timer_t* timer) { static_cast<Server*>(timer->data)->Cron(); }

@@ -143,6 +143,19 @@ TEST_F(RecordsTest, InfoReportsKeysHitsMissesAndStoreFigures) {
   EXPECT_EQ(InfoField(info, "fallback_records"), 1);
 }
 
+TEST_F(RecordsTest, ConfigSetLoglevelTakesEffect) {
+  Run({"GET", "quiet.com"});  // a miss: its lookup is logged at debug level only
+  ASSERT_EQ(std::string(Run({"CONFIG", "SET", "loglevel", "debug"})->str), "OK");
+  Run({"GET", "verbose.com"});
+  std::string log;
+  for (int i = 0; i < 50 && log.find("lookup of verbose.com") == std::string::npos; ++i) {
+    usleep(20000);
+    log = proxy_->log();
+  }
+  EXPECT_NE(log.find("lookup of verbose.com"), std::string::npos) << log;
+  EXPECT_EQ(log.find("lookup of quiet.com"), std::string::npos) << log;
+}
+
 TEST_F(RecordsTest, MgetKeepsOrder) {
   Run({"SET", "one.com", RecordJson("one.com", "One")});
   Run({"SET", "three.com", RecordJson("three.com", "Three")});
