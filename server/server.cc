@@ -270,7 +270,7 @@ void Server::OnAlloc(uv_handle_t* handle, size_t, uv_buf_t* buf) {
       std::memmove(conn->in.get(), conn->in.get() + conn->in_start, used);
     } else {
       size_t cap = std::max(conn->in_capacity * 2, used + kReadChunk);
-      auto grown = std::make_unique<char[]>(cap);
+      auto grown = std::make_unique_for_overwrite<char[]>(cap);
       if (used) std::memcpy(grown.get(), conn->in.get() + conn->in_start, used);
       conn->in = std::move(grown);
       conn->in_capacity = cap;

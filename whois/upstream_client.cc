@@ -432,7 +432,7 @@ void UpstreamClient::Call::OnConnected(int status) {
   }
   // Enough to notice a reply longer than the cap without reading much beyond it.
   read_buf_size_ = std::min(kReadChunk, options_.max_reply_bytes + 1);
-  read_buf_ = std::make_unique<char[]>(read_buf_size_);
+  read_buf_ = std::make_unique_for_overwrite<char[]>(read_buf_size_);  // not zeroed: 64 KiB a query
   uv_read_start(
       reinterpret_cast<uv_stream_t*>(&tcp_),
       [](uv_handle_t* h, size_t, uv_buf_t* out) {
