@@ -59,7 +59,7 @@ run_tsan() {
   for exe in tests/storage/storage_test tests/server/server_unit_test \
     tests/server/server_integration_test; do
     echo "-- $exe"
-    TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:log_path=$reports/tsan" \
+    TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:log_path=$reports/tsan:suppressions=$root/tests/tsan.supp" \
       "$tsan_dir/$exe" --gtest_brief=1 || rc=1
   done
   collect_reports "$reports" || rc=1
