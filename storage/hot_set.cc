@@ -12,7 +12,7 @@ const std::string* HotSet::Find(std::string_view key, int64_t now_ms) {
   auto it = index_.find(hash_(key));
   if (it == index_.end()) return nullptr;
   Slot& s = slots_[it->second];
-  if (s.key != key) return nullptr;  // another key with the same hash
+  if (s.key() != key) return nullptr;  // another key with the same hash
   if (s.stale_at_ms <= now_ms) {
     RemoveSlot(it->second);
     return nullptr;
@@ -37,7 +37,7 @@ void HotSet::Insert(const std::string& key, std::string value, int64_t stale_at_
     slots_.emplace_back();
   }
   Slot& s = slots_[slot];
-  s.key = key;
+  s.SetKey(key);
   s.value = std::move(value);
   s.hash = h;
   s.stale_at_ms = stale_at_ms;
@@ -50,7 +50,7 @@ void HotSet::Insert(const std::string& key, std::string value, int64_t stale_at_
 
 void HotSet::Erase(std::string_view key) {
   auto it = index_.find(hash_(key));
-  if (it != index_.end() && slots_[it->second].key == key) RemoveSlot(it->second);
+  if (it != index_.end() && slots_[it->second].key() == key) RemoveSlot(it->second);
 }
 
 void HotSet::Clear() {
@@ -66,8 +66,9 @@ void HotSet::RemoveSlot(uint32_t slot) {
   bytes_ -= Cost(s);
   index_.erase(s.hash);
   // Release the memory now: the byte bound is about what is held, not what is counted.
-  std::string().swap(s.key);
+  std::string().swap(s.key_heap);
   std::string().swap(s.value);
+  s.key_size = 0;
   s.used = false;
   s.referenced = false;
   free_slots_.push_back(slot);

@@ -102,5 +102,30 @@ TEST(HotSetTest, CollisionsAreMissesNeverWrongAnswers) {
   EXPECT_EQ(hs.bytes(), 5 + 1 + kOverhead);
 }
 
+// Keys up to kInlineKeyBytes live in the slot, longer ones on the heap: both kinds are found,
+// told apart from each other, replaced and erased.
+TEST(HotSetTest, ShortAndLongKeys) {
+  HotSet hs(1 << 20);
+  std::string at_limit(HotSet::kInlineKeyBytes - 4, 'a');
+  at_limit += ".com";
+  std::string longer = "b" + at_limit;
+  std::string very_long(200, 'c');
+  very_long += ".com";
+  hs.Insert(at_limit, "inline", 100);
+  hs.Insert(longer, "heap", 100);
+  hs.Insert(very_long, "heap-200", 100);
+  ASSERT_NE(hs.Find(at_limit, 0), nullptr);
+  EXPECT_EQ(*hs.Find(at_limit, 0), "inline");
+  EXPECT_EQ(*hs.Find(longer, 0), "heap");
+  EXPECT_EQ(*hs.Find(very_long, 0), "heap-200");
+  EXPECT_EQ(hs.Find(longer.substr(1, at_limit.size() - 1), 0), nullptr);
+  hs.Insert(longer, "heap-2", 100);  // replace a long key with a long key
+  EXPECT_EQ(*hs.Find(longer, 0), "heap-2");
+  hs.Erase(very_long);
+  EXPECT_EQ(hs.Find(very_long, 0), nullptr);
+  EXPECT_EQ(hs.size(), 2u);
+  EXPECT_EQ(hs.bytes(), at_limit.size() + 6 + longer.size() + 6 + 2 * kOverhead);
+}
+
 }  // namespace
 }  // namespace storage
