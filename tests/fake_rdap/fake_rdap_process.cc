@@ -15,6 +15,8 @@
 #include <sstream>
 #include <thread>
 
+#include "child_process.h"
+
 #ifndef WP_FAKE_RDAP_BINARY
 #define WP_FAKE_RDAP_BINARY "fake-rdap"
 #endif
@@ -94,72 +96,28 @@ bool FakeRdapProcess::Start() {
   if (!HasFlag(args_, "--max-seconds")) argv.insert(argv.end(), {"--max-seconds", "120"});
   argv.insert(argv.end(), args_.begin(), args_.end());
 
-  int out[2];
-  if (pipe2(out, O_CLOEXEC) != 0) {
-    error_ = std::string("pipe: ") + std::strerror(errno);
-    return false;
-  }
-  std::string err_path = dir_ + "/stderr.txt";
-  pid_t pid = fork();
-  if (pid < 0) {
-    error_ = std::string("fork: ") + std::strerror(errno);
-    close(out[0]);
-    close(out[1]);
-    return false;
-  }
-  if (pid == 0) {
-    dup2(out[1], STDOUT_FILENO);
-    int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (err >= 0) dup2(err, STDERR_FILENO);
-    std::vector<char*> cargv;
-    for (std::string& a : argv) cargv.push_back(a.data());
-    cargv.push_back(nullptr);
-    execv(cargv[0], cargv.data());
-    _exit(127);
-  }
-  close(out[1]);
-  pid_ = pid;
-  std::string got;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (port_ == 0 && std::chrono::steady_clock::now() < deadline) {
-    pollfd p{out[0], POLLIN, 0};
-    if (poll(&p, 1, 100) <= 0) continue;
-    char buf[128];
-    ssize_t n = read(out[0], buf, sizeof(buf));
-    if (n <= 0) break;
-    got.append(buf, static_cast<size_t>(n));
-    if (size_t nl = got.find('\n'); nl != std::string::npos) {
-      std::istringstream f(got.substr(0, nl));
-      std::string word;
-      int port = 0;
-      if (f >> word >> port && word == "READY") port_ = port;
-      break;
-    }
-  }
-  close(out[0]);
-  if (port_ == 0) {
-    error_ = "fake-rdap did not become ready: " + StderrText();
-    Stop();
+  std::string error;
+  pid_ = test_support::StartAndWaitForLine(
+      std::move(argv), dir_ + "/stderr.txt",
+      [this](std::string_view line) {
+        std::istringstream f{std::string(line)};
+        std::string word;
+        int port = 0;
+        if (f >> word >> port && word == "READY") port_ = port;
+        return port_ != 0;
+      },
+      std::chrono::seconds(10), &error);
+  if (pid_ <= 0) {
+    error_ = error + ": " + StderrText();
     return false;
   }
   return true;
 }
 
 int FakeRdapProcess::Stop() {
-  if (pid_ <= 0) return -1;
-  kill(pid_, SIGTERM);
-  int status = 0;
-  for (int i = 0; i < 500; ++i) {
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      return status;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  kill(pid_, SIGKILL);
-  waitpid(pid_, &status, 0);
+  int status = test_support::StopChild(pid_);
   pid_ = -1;
-  return -1;
+  return status;
 }
 
 std::string FakeRdapProcess::ReadLogText() const { return ReadWholeFile(dir_ + "/requests.log"); }

@@ -19,6 +19,8 @@
 #include <sstream>
 #include <thread>
 
+#include "child_process.h"
+
 #ifndef WP_FAKE_WHOIS_BINARY
 #define WP_FAKE_WHOIS_BINARY "fake-whois"
 #endif
@@ -158,87 +160,32 @@ bool FakeWhoisProcess::Start() {
   if (!HasFlag(args_, "--max-seconds")) argv.insert(argv.end(), {"--max-seconds", "300"});
   argv.insert(argv.end(), args_.begin(), args_.end());
 
-  int out[2];
-  if (pipe2(out, O_CLOEXEC) != 0) {
-    error_ = std::string("pipe: ") + std::strerror(errno);
-    return false;
-  }
-  std::string err_path = dir_ + "/stderr.txt";
-  pid_t pid = fork();
-  if (pid < 0) {
-    error_ = std::string("fork: ") + std::strerror(errno);
-    close(out[0]);
-    close(out[1]);
-    return false;
-  }
-  if (pid == 0) {
-    dup2(out[1], STDOUT_FILENO);
-    int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (err >= 0) dup2(err, STDERR_FILENO);
-    std::vector<char*> cargv;
-    for (std::string& a : argv) cargv.push_back(a.data());
-    cargv.push_back(nullptr);
-    execv(cargv[0], cargv.data());
-    _exit(127);
-  }
-  close(out[1]);
-  pid_ = pid;
-
-  // Read stdout until the READY line (the server prints nothing after it).
-  std::string got;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  bool ready = false;
-  while (!ready && std::chrono::steady_clock::now() < deadline) {
-    pollfd p{out[0], POLLIN, 0};
-    int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                    deadline - std::chrono::steady_clock::now())
-                                    .count());
-    if (poll(&p, 1, std::max(left, 1)) <= 0) continue;
-    char buf[256];
-    ssize_t n = read(out[0], buf, sizeof(buf));
-    if (n <= 0) break;  // exited
-    got.append(buf, static_cast<size_t>(n));
-    // Only complete lines count: "CONTROL <port>" (optional), then "READY <port>...".
-    size_t nl;
-    while (!ready && (nl = got.find('\n')) != std::string::npos) {
-      std::istringstream f(got.substr(0, nl));
-      got.erase(0, nl + 1);
-      std::string word;
-      f >> word;
-      if (word == "CONTROL") f >> control_port_;
-      if (word == "READY") {
-        int port = 0;
+  // Only complete lines count: "CONTROL <port>" (optional), then "READY <port>...".
+  std::string error;
+  pid_ = test_support::StartAndWaitForLine(
+      std::move(argv), dir_ + "/stderr.txt",
+      [this](std::string_view line) {
+        std::istringstream f{std::string(line)};
+        std::string word;
+        f >> word;
+        if (word == "CONTROL") f >> control_port_;
+        if (word != "READY") return false;
         ports_.clear();
-        while (f >> port) ports_.push_back(port);
-        ready = true;
-      }
-    }
-  }
-  close(out[0]);
-  if (!ready) {
-    error_ = "fake-whois did not become ready: " + StderrText();
-    Stop();
+        for (int port = 0; f >> port;) ports_.push_back(port);
+        return true;
+      },
+      std::chrono::seconds(10), &error);
+  if (pid_ <= 0) {
+    error_ = error + ": " + StderrText();
     return false;
   }
   return true;
 }
 
 int FakeWhoisProcess::Stop() {
-  if (pid_ <= 0) return -1;
-  kill(pid_, SIGTERM);
-  int status = 0;
-  for (int i = 0; i < 500; ++i) {
-    pid_t r = waitpid(pid_, &status, WNOHANG);
-    if (r == pid_) {
-      pid_ = -1;
-      return status;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  kill(pid_, SIGKILL);
-  waitpid(pid_, &status, 0);
+  int status = test_support::StopChild(pid_);
   pid_ = -1;
-  return -1;
+  return status;
 }
 
 std::string FakeWhoisProcess::Control(std::string_view command) const {
