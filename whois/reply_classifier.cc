@@ -295,7 +295,7 @@ bool IsDataLine(std::string_view l) {
 }
 
 std::string_view TrimLine(std::string_view line) {
-  size_t b = line.find_first_not_of(" \t%#*");
+  size_t b = line.find_first_not_of(" \t\r%#*");
   if (b == std::string_view::npos) return {};
   size_t e = line.find_last_not_of(" \t\r");
   return line.substr(b, e + 1 - b);
