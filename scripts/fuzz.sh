@@ -7,6 +7,7 @@
 # tests/fuzz_regressions/inputs/<harness minus _fuzz>/ so the test suite keeps checking it.
 #
 #   scripts/fuzz.sh [SECONDS_PER_HARNESS]
+#   WP_FUZZ_SEED=1 scripts/fuzz.sh 10     # libFuzzer's -seed: the same run every time
 #
 # Installs nothing: needs clang, clang++ and libFuzzer's runtime (Debian: clang, libclang-rt-14-dev).
 set -euo pipefail
@@ -15,7 +16,12 @@ ROOT=$PWD
 BUILD=$ROOT/build-fuzz
 SECONDS_PER_HARNESS=${1:-30}
 TIMEOUT_S=10
+SEED=${WP_FUZZ_SEED:-0}  # 0: libFuzzer picks a random seed
 
+if ! [[ $SEED =~ ^[0-9]+$ ]]; then
+  echo "fuzz.sh: WP_FUZZ_SEED must be a whole number (0: random)" >&2
+  exit 2
+fi
 if ! [[ $SECONDS_PER_HARNESS =~ ^[1-9][0-9]*$ ]]; then
   echo "usage: scripts/fuzz.sh [SECONDS_PER_HARNESS]  (a positive whole number, default 30)" >&2
   exit 2
@@ -70,10 +76,10 @@ for target in "${TARGETS[@]}"; do
   fi
   binary=$(find "$BUILD" -type f -name "$target" -perm -u+x | head -n 1)
   log=$WORK/$target/fuzz.log
-  echo "== $target: ${SECONDS_PER_HARNESS}s, max_len $(max_len_for "$target"), $(ls "$corpus" | wc -l) seeds"
+  echo "== $target: ${SECONDS_PER_HARNESS}s, max_len $(max_len_for "$target"), $(ls "$corpus" | wc -l) seeds, seed $SEED"
   start=$(date +%s)
   status=0
-  "$binary" "$corpus" -max_total_time="$SECONDS_PER_HARNESS" -timeout="$TIMEOUT_S" \
+  "$binary" "$corpus" -max_total_time="$SECONDS_PER_HARNESS" -timeout="$TIMEOUT_S" -seed="$SEED" \
     -max_len="$(max_len_for "$target")" -artifact_prefix="$artifacts/" -print_final_stats=1 \
     >"$log" 2>&1 || status=$?
   grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb)' "$log" | sed 's/^/   /' || true

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  build-essential cmake pkg-config git
+  build-essential cmake ninja-build pkg-config git
   libuv1-dev libleveldb-dev libxxhash-dev libspdlog-dev libfmt-dev
   libpsl-dev libidn2-dev publicsuffix nlohmann-json3-dev libsnappy-dev
   libcurl4-openssl-dev

@@ -2,21 +2,41 @@
 # Runs the test suite under the sanitizers and fails on any report:
 #   1. build-asan: AddressSanitizer + UBSan (leak checking on), every test of the suite;
 #   2. build-tsan: ThreadSanitizer, the concurrency-heavy targets only (the record store's
-#      worker threads and the server, whose integration tests start the TSan-built binary).
-# Reports of every process the tests start (whois-proxy, fake-whois) are collected too: each
-# sanitizer writes to <build>/sanitizer-reports/<tool>.<pid>, and any file there fails the run,
-# so a leak found when a proxy exits is not lost with that proxy's log.
+#      worker threads, the server, whose integration tests start the TSan-built binary, and the
+#      hardening tests: 10,000 clients, kill -9 under load, clients leaving mid-lookup).
+# Both are clang builds at -O1 with line tables only: about half the compile time of gcc's
+# RelWithDebInfo with full debug info, and still file:line in every report. Warnings are errors
+# (WP_WERROR=OFF to relax). Reports of every process the tests start (whois-proxy, fake-whois)
+# are collected too: each sanitizer writes to <build>/sanitizer-reports/<tool>.<pid>, and any
+# file there fails the run, so a leak found when a proxy exits is not lost with that proxy's log.
 #
-#   bash scripts/sanitize.sh            # both
+#   bash scripts/sanitize.sh            # both (part of scripts/test.sh)
 #   WP_SANITIZE_ONLY=asan bash scripts/sanitize.sh
 #   WP_ASAN_DIR=/tmp/a WP_TSAN_DIR=/tmp/t bash scripts/sanitize.sh   # other build directories
+#
+# Installs nothing: needs clang and its sanitizer runtimes (Debian: clang, libclang-rt-14-dev).
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 asan_dir="${WP_ASAN_DIR:-$root/build-asan}"
 tsan_dir="${WP_TSAN_DIR:-$root/build-tsan}"
 only="${WP_SANITIZE_ONLY:-}"
 jobs="$(nproc)"
+werror="${WP_WERROR:-ON}"
 failed=0
+flags="-O1 -gline-tables-only"
+
+# Configures $1 as a clang build with sanitizers $2. A directory configured earlier with another
+# compiler cannot be switched in place; it is a build tree this script owns, so it is replaced.
+configure() {
+  local dir="$1" sanitize="$2"
+  if [ -f "$dir/CMakeCache.txt" ] && ! grep -q '^CMAKE_CXX_COMPILER:[A-Z]*=.*clang++' "$dir/CMakeCache.txt"; then
+    echo "sanitize.sh: $dir was configured with another compiler; rebuilding it with clang"
+    rm -rf "$dir"
+  fi
+  CC=clang CXX=clang++ cmake -S "$root" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_C_FLAGS_RELWITHDEBINFO="$flags" -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$flags" \
+    -DWP_SANITIZE="$sanitize" -DWP_WERROR="$werror" -DWP_BENCH=OFF >/dev/null
+}
 
 # Prints the reports in $1 and returns 1 if there is any.
 collect_reports() {
@@ -32,8 +52,7 @@ collect_reports() {
 
 run_asan() {
   echo "== AddressSanitizer + UBSan in $asan_dir"
-  cmake -S "$root" -B "$asan_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DWP_SANITIZE=address,undefined -DWP_BENCH=OFF >/dev/null || return 1
+  configure "$asan_dir" address,undefined || return 1
   cmake --build "$asan_dir" -j "$jobs" || return 1
   local reports="$asan_dir/sanitizer-reports"
   rm -rf "$reports" && mkdir -p "$reports"
@@ -48,16 +67,16 @@ run_asan() {
 
 run_tsan() {
   echo "== ThreadSanitizer in $tsan_dir"
-  cmake -S "$root" -B "$tsan_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWP_SANITIZE=thread \
-    -DWP_BENCH=OFF >/dev/null || return 1
-  local targets=(storage_test server_unit_test server_integration_test whois-proxy)
+  configure "$tsan_dir" thread || return 1
+  local targets=(storage_test server_unit_test server_integration_test hardening_test
+    whois-proxy fake-whois)
   cmake --build "$tsan_dir" -j "$jobs" --target "${targets[@]}" || return 1
   local reports="$tsan_dir/sanitizer-reports"
   rm -rf "$reports" && mkdir -p "$reports"
   local rc=0
   # The integration tests start processes and bind ports: one executable at a time.
   for exe in tests/storage/storage_test tests/server/server_unit_test \
-    tests/server/server_integration_test; do
+    tests/server/server_integration_test tests/hardening/hardening_test; do
     echo "-- $exe"
     TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:log_path=$reports/tsan:suppressions=$root/tests/tsan.supp" \
       "$tsan_dir/$exe" --gtest_brief=1 || rc=1

@@ -268,7 +268,7 @@ void LiveResolution::RefreshBootstrap() {
                      rdap_->bootstrap() = std::move(fresh);
                    });
       },
-      [this](whois::GateResult g) {
+      [](whois::GateResult g) {
         spdlog::warn("RDAP bootstrap refresh not started: {}",
                      g.limited.empty() ? g.upstream.error : g.message);
       });

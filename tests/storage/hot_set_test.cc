@@ -52,7 +52,7 @@ TEST(HotSetTest, StaysWithinItsByteBound) {
   const size_t entry = 10 + 100 + kOverhead;  // "k00000.com" + 100-byte value
   HotSet hs(entry * 50);
   for (int i = 0; i < 1000; ++i) {
-    char key[16];
+    char key[32];
     snprintf(key, sizeof key, "k%05d.com", i);
     hs.Insert(key, std::string(100, 'v'), 1000);
     EXPECT_LE(hs.bytes(), hs.max_bytes());
