@@ -165,6 +165,32 @@ def record_codec_corpus():
     write("record_codec", "counter", struct.pack("<Q", 42))
 
 
+# Requests as clients send them, from redis-cli and client libraries to redis-server's protocol
+# test cases. resp_fuzz reads its parameters (limits, chunk sizes) from the input's last bytes
+# (FuzzedDataProvider), so each seed ends with PARAMS: authenticated, default bulk limit, no
+# chunks.
+RESP_REQUESTS = [
+    b"*2\r\n$3\r\nGET\r\n$11\r\nexample.com\r\n",
+    b"*3\r\n$3\r\nSET\r\n$5\r\na.com\r\n$2\r\n{}\r\n*1\r\n$4\r\nPING\r\n",
+    b"*2\r\n$5\r\nHELLO\r\n$1\r\n3\r\n",
+    b"PING\r\nGET example.com\n\r\n\nECHO \"a b\\x41\\n\" 'c d'\r\n",
+    b"SET k \"unbalanced\r\n",
+    b"*0\r\n*-1\r\n*1\r\n$-1\r\n",
+    b"*3000000000\r\n",
+    b"*1\r\n+OK\r\n",
+    b"*1\r\n$abc\r\n",
+    b"*20\r\n" + b"$1\r\nx\r\n" * 20,
+    b"*1\r\n$20000\r\n" + b"y" * 64,
+    b"\x00\xff garbage " * 8 + b"\r\n",
+]
+RESP_PARAMS = bytes([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1])
+
+
+def resp_corpus():
+    for i, request in enumerate(RESP_REQUESTS):
+        write("resp", f"request_{i:02d}", request + RESP_PARAMS)
+
+
 def main():
     shutil.rmtree(OUT, ignore_errors=True)
     whois_reply_corpus()
@@ -172,6 +198,7 @@ def main():
     domain_name_corpus()
     record_json_corpus()
     record_codec_corpus()
+    resp_corpus()
 
 
 if __name__ == "__main__":
