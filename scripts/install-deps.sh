@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libuv1-dev libleveldb-dev libxxhash-dev libspdlog-dev libfmt-dev
   libpsl-dev libidn2-dev publicsuffix nlohmann-json3-dev libsnappy-dev
-  libcurl4-openssl-dev
+  libcurl4-openssl-dev libjemalloc-dev
   libgtest-dev libgmock-dev libhiredis-dev redis-tools
   clang libclang-rt-14-dev
 )

@@ -99,10 +99,15 @@ Status RecordStore::Open(const StoreOptions& options, PostFn post,
   std::unique_ptr<RecordStore> store(new RecordStore(options, std::move(post)));
   Status st = store->OpenDb();
   if (!st.ok()) return st;
-  store->workers_ = std::make_unique<WorkerPool>(options.threads < 1 ? 1 : options.threads);
+  store->workers_ = std::make_unique<WorkerPool>(options.threads < 1 ? 1 : options.threads,
+                                                 options.on_worker_idle);
   *out = std::move(store);
   return Status::OK();
 }
+
+void RecordStore::DeferWakeupsToThisThread() { workers_->DeferWakeupsToThisThread(); }
+
+void RecordStore::WakeWorkers() { workers_->WakeDeferred(); }
 
 Status RecordStore::OpenDb() {
   const std::string& dir = options_.dir;

@@ -52,6 +52,10 @@ struct StoreOptions {
   size_t write_buffer_bytes = 4u << 20;  // LevelDB memtable size
   int threads = 2;           // worker threads (at least 1; record work uses at most kCountShards)
   bool sync_writes = false;  // fsync the log on every record write
+  // If set, runs on a worker thread each time that worker has run all its queued operations and
+  // is about to wait: a PostFn that queues callbacks without waking the caller can deliver them
+  // here, once per batch instead of once per operation.
+  std::function<void()> on_worker_idle;
 };
 
 struct StoreStats {
@@ -117,6 +121,13 @@ class RecordStore {
   // operations on one key run in issue order.
   static bool IsMetaKey(std::string_view key);
   // NotFound if key is absent.
+  // Batched hand-off, for a caller that runs an event loop: from now on an operation issued on
+  // the calling thread does not wake a sleeping worker; the caller must call WakeWorkers()
+  // before it next blocks (the server does it from libuv prepare and check handles, so at least
+  // once per loop iteration). Call before issuing any operation.
+  void DeferWakeupsToThisThread();
+  void WakeWorkers();
+
   void GetMeta(const std::string& key, std::function<void(Status, std::string value)> done);
   void PutMeta(const std::string& key, std::string value, bool sync,
                std::function<void(Status)> done);

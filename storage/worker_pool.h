@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -19,7 +20,10 @@ class WorkerPool {
   // with cancelled = true (on the worker thread too) if the pool stopped before it started.
   using Task = std::function<void(bool cancelled)>;
 
-  explicit WorkerPool(int threads);
+  // on_idle, if given, runs on a worker thread each time that worker has run every task it was
+  // given and is about to wait for more (and once before it exits): a place to deliver, in one
+  // go, results its tasks held back.
+  explicit WorkerPool(int threads, std::function<void()> on_idle = {});
   // Stop(), if not already done.
   ~WorkerPool();
 
@@ -31,6 +35,15 @@ class WorkerPool {
   // Queues task on worker `index` (0 <= index < size()). Must not be called after Stop().
   void Submit(int index, Task task);
 
+  // From now on, Submit() called on the calling thread (the owner) does not wake a sleeping
+  // worker itself: the owner must call WakeDeferred() before it next blocks. An event loop that
+  // submits many tasks per iteration then wakes each worker once per iteration instead of once
+  // per task, and a worker on the same core does not preempt the loop at every Submit. Submit()
+  // from any other thread still wakes at once.
+  void DeferWakeupsToThisThread();
+  // Owner thread only: wakes the workers that got tasks while asleep since the last call.
+  void WakeDeferred();
+
   // Lets each worker finish the task it is running, cancels the tasks still queued, and joins
   // the threads. Idempotent.
   void Stop();
@@ -41,12 +54,17 @@ class WorkerPool {
     std::condition_variable cv;
     std::deque<Task> queue;  // guarded by mu
     bool stopping = false;   // guarded by mu
+    bool waiting = false;    // guarded by mu: blocked (or about to block) in cv.wait
+    bool wake_owed = false;  // owner thread only: got a task while waiting, not yet woken
     std::thread thread;
   };
 
-  static void Run(Worker* w);
+  void Run(Worker* w);
 
   std::vector<std::unique_ptr<Worker>> workers_;
+  const std::function<void()> on_idle_;
+  std::optional<std::thread::id> owner_;  // set once, before it matters, by the owner
+  bool wake_owed_ = false;                // owner thread only: some worker's wake_owed is set
   bool stopped_ = false;
 };
 

@@ -4,6 +4,7 @@
 #include <array>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include "whois/country.h"
 #include "whois/parser_rules/rule_set.h"
@@ -92,6 +93,34 @@ const KeyAlias* Find(std::span<const KeyAlias> table, std::string_view key) {
   return nullptr;
 }
 
+// Hash index over a large alias table. Every key of every reply line is looked up in the common
+// table (~160 keys) and the contact keys, often several times; scanning them made string
+// comparison the parser's hottest loop. The first entry for a key wins, as with Find.
+class AliasIndex {
+ public:
+  explicit AliasIndex(std::span<const KeyAlias> table) {
+    index_.reserve(table.size());
+    for (const KeyAlias& a : table) index_.emplace(a.key, &a);
+  }
+  const KeyAlias* Find(std::string_view key) const {
+    auto it = index_.find(key);
+    return it == index_.end() ? nullptr : it->second;
+  }
+
+ private:
+  std::unordered_map<std::string_view, const KeyAlias*> index_;
+};
+
+const AliasIndex& CommonIndex() {
+  static const AliasIndex index(rules::CommonAliases());
+  return index;
+}
+
+const AliasIndex& ContactIndex() {
+  static const AliasIndex index(kContactKeys);
+  return index;
+}
+
 enum class SectionKind { kNone, kContact, kRegistrar, kOther };
 
 struct Section {
@@ -158,10 +187,10 @@ Resolved Resolve(const RuleSet& rules, const Section& section, const std::string
         break;
       }
     }
-    if (const KeyAlias* a = Find(kContactKeys, bare)) return {a->field, section.role, true};
+    if (const KeyAlias* a = ContactIndex().Find(bare)) return {a->field, section.role, true};
   }
   if (const KeyAlias* a = Find(rules.aliases, key)) return {a->field, a->role, true};
-  if (const KeyAlias* a = Find(rules::CommonAliases(), key)) {
+  if (const KeyAlias* a = CommonIndex().Find(key)) {
     Role role = a->role;
     if (section.kind == SectionKind::kContact && role != Role::kNone) role = section.role;
     return {a->field, role, true};
@@ -169,13 +198,13 @@ Resolved Resolve(const RuleSet& rules, const Section& section, const std::string
   // Numbered keys: "Name Server 1", "ns1_hostname", "ns_name_01".
   if (std::string bare = WithoutDigits(key); bare != key && !bare.empty()) {
     if (const KeyAlias* a = Find(rules.aliases, bare)) return {a->field, a->role, true};
-    if (const KeyAlias* a = Find(rules::CommonAliases(), bare)) {
+    if (const KeyAlias* a = CommonIndex().Find(bare)) {
       if (a->field == Field::kNameserver) return {a->field, Role::kNone, true};
     }
   }
   for (const RolePrefix& p : kRolePrefixes) {
     if (std::string_view(key).starts_with(p.prefix)) {
-      if (const KeyAlias* a = Find(kContactKeys, std::string_view(key).substr(p.prefix.size()))) {
+      if (const KeyAlias* a = ContactIndex().Find(std::string_view(key).substr(p.prefix.size()))) {
         return {p.role == Role::kNone ? Field::kIgnore : a->field, p.role, true};
       }
     }
@@ -350,7 +379,7 @@ ParsedReply ParseReply(std::string_view server_host, std::string_view text, Repl
     if (obj != object_roles.end()) {
       // A contact object: its contact keys go to every role that names it, the rest is dropped.
       // In an organisation's object the contact's name is the organisation's.
-      const KeyAlias* a = Find(kContactKeys, k.key);
+      const KeyAlias* a = ContactIndex().Find(k.key);
       if (a == nullptr) continue;
       Field field = a->field;
       if (field == Field::kContactName && organization_objects.contains(k.entry->object)) {

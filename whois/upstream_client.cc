@@ -159,7 +159,9 @@ class UpstreamClient::Call {
         query_(std::move(query)),
         options_(std::move(options)),
         done_(std::move(done)),
-        start_ns_(uv_hrtime()) {}
+        start_ns_(uv_hrtime()),
+        read_buf_storage_(client->read_buf_),
+        read_buf_(read_buf_storage_.get()) {}
 
   void Start();
   // Ends the query now with `failure` and runs the callback. No-op if already finished.
@@ -215,8 +217,8 @@ class UpstreamClient::Call {
   std::string request_;  // query + CRLF, alive until the write completes
   std::string raw_;
   bool truncated_ = false;
-  std::unique_ptr<char[]> read_buf_;  // allocated once connected
-  size_t read_buf_size_ = 0;
+  std::shared_ptr<char[]> read_buf_storage_;  // the client's read buffer (kReadChunk bytes)
+  char* read_buf_ = nullptr;
 };
 
 void UpstreamClient::Call::Start() {
@@ -408,7 +410,8 @@ void UpstreamClient::Call::OnConnected(int status) {
     return;
   }
   uv_timer_stop(&connect_timer_);
-  uv_tcp_nodelay(&tcp_, 1);
+  // No TCP_NODELAY: the query is one write on a fresh connection, which Nagle never delays, and
+  // the setsockopt would be a syscall per query for nothing.
   request_ = query_ + "\r\n";
   uv_buf_t buf = uv_buf_init(request_.data(), static_cast<unsigned>(request_.size()));
   write_req_.data = this;
@@ -430,14 +433,13 @@ void UpstreamClient::Call::OnConnected(int status) {
            "sending the query to " + address_used_ + " failed: " + uv_strerror(rc));
     return;
   }
-  // Enough to notice a reply longer than the cap without reading much beyond it.
-  read_buf_size_ = std::min(kReadChunk, options_.max_reply_bytes + 1);
-  read_buf_ = std::make_unique_for_overwrite<char[]>(read_buf_size_);  // not zeroed: 64 KiB a query
   uv_read_start(
       reinterpret_cast<uv_stream_t*>(&tcp_),
       [](uv_handle_t* h, size_t, uv_buf_t* out) {
         auto* self = static_cast<Call*>(h->data);
-        *out = uv_buf_init(self->read_buf_.get(), static_cast<unsigned>(self->read_buf_size_));
+        // Enough to notice a reply longer than the cap without reading much beyond it.
+        size_t size = std::min(kReadChunk, self->options_.max_reply_bytes + 1);
+        *out = uv_buf_init(self->read_buf_, static_cast<unsigned>(size));
       },
       [](uv_stream_t* s, ssize_t nread, const uv_buf_t*) {
         static_cast<Call*>(s->data)->OnRead(nread);
@@ -451,12 +453,12 @@ void UpstreamClient::Call::OnRead(ssize_t nread) {
     size_t n = static_cast<size_t>(nread);
     if (n > room) {
       // Cut here and stop reading: a server streaming without end must not cost more memory.
-      raw_.append(read_buf_.get(), room);
+      raw_.append(read_buf_, room);
       truncated_ = true;
       Finish(UpstreamFailure::kNone, "");
       return;
     }
-    raw_.append(read_buf_.get(), n);
+    raw_.append(read_buf_, n);
     return;
   }
   if (nread == 0) return;  // EAGAIN
@@ -551,7 +553,8 @@ void UpstreamClient::Call::Finish(UpstreamFailure failure, std::string error) {
   if (done) done(std::move(result));
 }
 
-UpstreamClient::UpstreamClient(uv_loop_t* loop) : loop_(loop) {}
+UpstreamClient::UpstreamClient(uv_loop_t* loop)
+    : loop_(loop), read_buf_(std::make_shared_for_overwrite<char[]>(kReadChunk)) {}
 
 UpstreamClient::~UpstreamClient() { CancelAll(); }
 

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -114,6 +115,10 @@ class UpstreamClient {
 
   uv_loop_t* loop_;
   std::unordered_set<Call*> pending_;
+  // One read buffer for every query: libuv fills it and the read callback copies it out before
+  // the next read, all on the loop thread. (A 64 KiB buffer per query cost a malloc and a heap
+  // consolidation each time.) Shared so a query still closing after the client is gone keeps it.
+  std::shared_ptr<char[]> read_buf_;
 };
 
 }  // namespace whois

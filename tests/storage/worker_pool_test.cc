@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <future>
+#include <mutex>
+#include <thread>
 #include <vector>
 
 namespace storage {
@@ -40,6 +43,71 @@ TEST(WorkerPoolTest, StopCancelsWhatHasNotStartedAndCallsEveryTaskOnce) {
   }
   EXPECT_EQ(ran + cancelled, 100);
   EXPECT_EQ(cancelled, 100);  // Stop came before worker 0 got past the gate
+}
+
+// Waits (up to 5 s) until the worker has gone to sleep with nothing to do: a task that signals,
+// then a pause long enough for the worker to reach its wait.
+void LetWorkerSleep(WorkerPool* pool, int index) {
+  std::promise<void> ran;
+  pool->Submit(index, [&ran](bool) { ran.set_value(); });
+  ASSERT_EQ(ran.get_future().wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+}
+
+TEST(WorkerPoolTest, DeferredWakeupsWaitForWakeDeferredOnTheOwnerThread) {
+  WorkerPool pool(1);
+  LetWorkerSleep(&pool, 0);
+  pool.DeferWakeupsToThisThread();
+  std::atomic<int> ran{0};
+  for (int i = 0; i < 10; ++i) pool.Submit(0, [&ran](bool) { ++ran; });
+  // The sleeping worker was not woken: nothing runs until the owner says so.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(ran.load(), 0);
+  pool.WakeDeferred();
+  for (int i = 0; i < 500 && ran.load() < 10; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(ran.load(), 10);
+}
+
+TEST(WorkerPoolTest, SubmitFromAnotherThreadStillWakesAtOnce) {
+  WorkerPool pool(1);
+  LetWorkerSleep(&pool, 0);
+  pool.DeferWakeupsToThisThread();
+  std::promise<void> ran;
+  std::thread other([&] { pool.Submit(0, [&ran](bool) { ran.set_value(); }); });
+  other.join();
+  // No WakeDeferred: a submit from a thread that is not the owner must not wait for one.
+  EXPECT_EQ(ran.get_future().wait_for(std::chrono::seconds(5)), std::future_status::ready);
+}
+
+TEST(WorkerPoolTest, OnIdleRunsAfterEveryQueuedTaskHasRun) {
+  std::mutex mu;
+  std::vector<int> done;        // guarded by mu
+  std::vector<size_t> at_idle;  // guarded by mu: done.size() each time on_idle ran
+  std::promise<void> all_idle;
+  bool signalled = false;  // guarded by mu
+  WorkerPool pool(1, [&] {
+    std::lock_guard<std::mutex> lock(mu);
+    at_idle.push_back(done.size());
+    if (done.size() == 100 && !signalled) {
+      signalled = true;
+      all_idle.set_value();
+    }
+  });
+  std::promise<void> release;
+  std::shared_future<void> gate = release.get_future().share();
+  pool.Submit(0, [gate](bool) { gate.wait(); });  // the next 100 queue up behind this one
+  for (int i = 0; i < 100; ++i)
+    pool.Submit(0, [&, i](bool) {
+      std::lock_guard<std::mutex> lock(mu);
+      done.push_back(i);
+    });
+  release.set_value();
+  ASSERT_EQ(all_idle.get_future().wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  std::lock_guard<std::mutex> lock(mu);
+  // on_idle ran once the batch was through, never in the middle of it: a caller that delivers
+  // results from on_idle sees them all at once.
+  for (size_t n : at_idle) EXPECT_TRUE(n == 0 || n == 100) << n;
 }
 
 }  // namespace

@@ -49,16 +49,40 @@ bool HostMatches(std::string_view host, std::string_view suffix) {
          host[host.size() - suffix.size() - 1] == '.';
 }
 
-bool HasLineStarting(std::string_view text, std::string_view prefix) {
+// What the lines of a reply from an unlisted host start with, in one pass (most registrars are
+// unlisted, so this runs on most replies).
+struct LineShapes {
+  bool ripe = false;     // "nic-hdl:" or "holder-c:"
+  bool bracket = false;  // "[Domain Name]" or "a. ["
+};
+
+LineShapes ShapesOf(std::string_view text) {
+  LineShapes shapes;
   size_t pos = 0;
-  size_t limit = std::min<size_t>(text.size(), 64 * 1024);
-  while (pos < limit) {
-    if (text.substr(pos, prefix.size()) == prefix) return true;
+  const size_t limit = std::min<size_t>(text.size(), 64 * 1024);
+  while (pos < limit && !shapes.ripe) {
+    std::string_view line = text.substr(pos, 16);
+    switch (line.empty() ? '\0' : line[0]) {
+      case 'n':
+        shapes.ripe = line.starts_with("nic-hdl:");
+        break;
+      case 'h':
+        shapes.ripe = line.starts_with("holder-c:");
+        break;
+      case '[':
+        shapes.bracket = shapes.bracket || line.starts_with("[Domain Name]");
+        break;
+      case 'a':
+        shapes.bracket = shapes.bracket || line.starts_with("a. [");
+        break;
+      default:
+        break;
+    }
     size_t nl = text.find('\n', pos);
     if (nl == std::string_view::npos) break;
     pos = nl + 1;
   }
-  return false;
+  return shapes;
 }
 
 }  // namespace
@@ -68,12 +92,9 @@ const RuleSet& RuleSetFor(std::string_view server_host, std::string_view text) {
   for (const HostRule& h : kHosts) {
     if (HostMatches(host, h.host_suffix)) return h.rules();
   }
-  if (HasLineStarting(text, "nic-hdl:") || HasLineStarting(text, "holder-c:")) {
-    return RipeRules();
-  }
-  if (HasLineStarting(text, "[Domain Name]") || HasLineStarting(text, "a. [")) {
-    return BracketRules();
-  }
+  const LineShapes shapes = ShapesOf(text);
+  if (shapes.ripe) return RipeRules();
+  if (shapes.bracket) return BracketRules();
   return IcannRules();
 }
 
