@@ -9,12 +9,12 @@ HotSet::HotSet(size_t max_bytes) : HotSet(max_bytes, &KeyHash) {}
 HotSet::HotSet(size_t max_bytes, HashFn hash) : max_bytes_(max_bytes), hash_(hash) {}
 
 const std::string* HotSet::Find(std::string_view key, int64_t now_ms) {
-  auto it = index_.find(hash_(key));
-  if (it == index_.end()) return nullptr;
-  Slot& s = slots_[it->second];
+  const std::optional<uint32_t> slot = index_.Find(hash_(key));
+  if (!slot) return nullptr;
+  Slot& s = slots_[*slot];
   if (s.key() != key) return nullptr;  // another key with the same hash
   if (s.stale_at_ms <= now_ms) {
-    RemoveSlot(it->second);
+    RemoveSlot(*slot);
     return nullptr;
   }
   s.referenced = true;
@@ -23,7 +23,7 @@ const std::string* HotSet::Find(std::string_view key, int64_t now_ms) {
 
 void HotSet::Insert(const std::string& key, std::string value, int64_t stale_at_ms) {
   uint64_t h = hash_(key);
-  if (auto it = index_.find(h); it != index_.end()) RemoveSlot(it->second);
+  if (std::optional<uint32_t> old = index_.Find(h)) RemoveSlot(*old);
   size_t cost = key.size() + value.size() + kEntryOverheadBytes;
   if (cost > max_bytes_) return;
   while (bytes_ + cost > max_bytes_) EvictOne();
@@ -45,18 +45,18 @@ void HotSet::Insert(const std::string& key, std::string value, int64_t stale_at_
   // A new entry starts unreferenced: it must earn its place with a hit before the hand returns.
   s.referenced = false;
   bytes_ += cost;
-  index_.emplace(h, slot);
+  index_.Put(h, slot);
 }
 
 void HotSet::Erase(std::string_view key) {
-  auto it = index_.find(hash_(key));
-  if (it != index_.end() && slots_[it->second].key() == key) RemoveSlot(it->second);
+  std::optional<uint32_t> slot = index_.Find(hash_(key));
+  if (slot && slots_[*slot].key() == key) RemoveSlot(*slot);
 }
 
 void HotSet::Clear() {
   slots_.clear();
   free_slots_.clear();
-  index_.clear();
+  index_.Clear();
   bytes_ = 0;
   hand_ = 0;
 }
@@ -64,7 +64,7 @@ void HotSet::Clear() {
 void HotSet::RemoveSlot(uint32_t slot) {
   Slot& s = slots_[slot];
   bytes_ -= Cost(s);
-  index_.erase(s.hash);
+  index_.Erase(s.hash);
   // Release the memory now: the byte bound is about what is held, not what is counted.
   std::string().swap(s.key_heap);
   std::string().swap(s.value);

@@ -8,8 +8,9 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
+
+#include "storage/hash_index.h"
 
 namespace storage {
 
@@ -72,10 +73,6 @@ class HotSet {
       }
     }
   };
-  // The hash already is one: do not hash it again.
-  struct IdentityHash {
-    size_t operator()(uint64_t h) const { return static_cast<size_t>(h); }
-  };
 
   static size_t Cost(const Slot& s) { return s.key_size + s.value.size() + kEntryOverheadBytes; }
   void RemoveSlot(uint32_t slot);
@@ -86,8 +83,8 @@ class HotSet {
   size_t bytes_ = 0;
   std::vector<Slot> slots_;
   std::vector<uint32_t> free_slots_;
-  std::unordered_map<uint64_t, uint32_t, IdentityHash> index_;  // hash -> slot
-  size_t hand_ = 0;                                             // CLOCK hand into slots_
+  HashIndex index_;  // hash -> slot
+  size_t hand_ = 0;  // CLOCK hand into slots_
 };
 
 }  // namespace storage
