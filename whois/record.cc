@@ -8,11 +8,12 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "whois/json_builder.h"
+
 namespace whois {
 namespace {
 
-using OrderedJson = nlohmann::ordered_json;  // output: keeps our field order
-using Json = nlohmann::json;                 // input: order does not matter
+using Json = nlohmann::json;  // input: order does not matter
 
 constexpr std::array<std::string_view, 4> kStatuses = {kStatusRegistered, kStatusNotFound,
                                                        kStatusFallback, kStatusInvalid};
@@ -51,18 +52,6 @@ std::string PrintableAscii(std::string_view s, size_t max_bytes) {
 
 // ---- Output ----
 
-void PutString(OrderedJson& obj, const char* key, const std::string& value) {
-  if (!value.empty()) obj[key] = value;
-}
-
-void PutStrings(OrderedJson& obj, const char* key, const std::vector<std::string>& values) {
-  OrderedJson array = OrderedJson::array();
-  for (const std::string& v : values) {
-    if (!v.empty()) array.push_back(v);
-  }
-  if (!array.empty()) obj[key] = std::move(array);
-}
-
 // Lower case, no trailing dot, each host once, in the order given.
 std::vector<std::string> CanonicalNameservers(const std::vector<std::string>& hosts) {
   std::vector<std::string> out;
@@ -78,33 +67,29 @@ std::vector<std::string> CanonicalNameservers(const std::vector<std::string>& ho
   return out;
 }
 
-void PutObject(OrderedJson& obj, const char* key, OrderedJson value) {
-  if (!value.empty()) obj[key] = std::move(value);
+void PutRegistrar(JsonObjectBuilder& out, const Registrar& r) {
+  out.BeginObject("registrar");
+  out.String("name", r.name);
+  out.String("iana_id", r.iana_id);
+  out.String("url", r.url);
+  out.String("whois_server", r.whois_server);
+  out.String("abuse_email", r.abuse_email);
+  out.String("abuse_phone", r.abuse_phone);
+  out.EndObject();
 }
 
-OrderedJson RegistrarJson(const Registrar& r) {
-  OrderedJson obj = OrderedJson::object();
-  PutString(obj, "name", r.name);
-  PutString(obj, "iana_id", r.iana_id);
-  PutString(obj, "url", r.url);
-  PutString(obj, "whois_server", r.whois_server);
-  PutString(obj, "abuse_email", r.abuse_email);
-  PutString(obj, "abuse_phone", r.abuse_phone);
-  return obj;
-}
-
-OrderedJson ContactJson(const Contact& c) {
-  OrderedJson obj = OrderedJson::object();
-  PutString(obj, "name", c.name);
-  PutString(obj, "organization", c.organization);
-  PutString(obj, "street", c.street);
-  PutString(obj, "city", c.city);
-  PutString(obj, "state", c.state);
-  PutString(obj, "postal_code", c.postal_code);
-  PutString(obj, "country", c.country);
-  PutString(obj, "phone", c.phone);
-  PutString(obj, "email", c.email);
-  return obj;
+void PutContact(JsonObjectBuilder& out, std::string_view key, const Contact& c) {
+  out.BeginObject(key);
+  out.String("name", c.name);
+  out.String("organization", c.organization);
+  out.String("street", c.street);
+  out.String("city", c.city);
+  out.String("state", c.state);
+  out.String("postal_code", c.postal_code);
+  out.String("country", c.country);
+  out.String("phone", c.phone);
+  out.String("email", c.email);
+  out.EndObject();
 }
 
 // ---- Input ----
@@ -353,32 +338,34 @@ bool Registrar::empty() const {
 }
 
 std::string ToJson(const WhoisRecord& r) {
-  OrderedJson out = OrderedJson::object();
-  PutString(out, "domain", r.domain);
-  if (r.unicode != r.domain) PutString(out, "unicode", r.unicode);
-  PutString(out, "status", r.status);
-  PutString(out, "reason", r.reason);
-  if (r.retry_after && r.status == kStatusFallback) out["retry_after"] = *r.retry_after;
-  PutString(out, "created", r.created);
-  PutString(out, "updated", r.updated);
-  PutString(out, "expires", r.expires);
-  PutObject(out, "registrar", RegistrarJson(r.registrar));
-  PutObject(out, "registrant", ContactJson(r.registrant));
-  PutObject(out, "admin", ContactJson(r.admin));
-  PutObject(out, "tech", ContactJson(r.tech));
-  PutStrings(out, "nameservers", CanonicalNameservers(r.nameservers));
-  PutStrings(out, "domain_status", r.domain_status);
-  PutString(out, "dnssec", r.dnssec);
-  PutStrings(out, "redacted", r.redacted);
-  PutString(out, "country", r.country);
-  PutString(out, "country_source", r.country_source);
-  OrderedJson source = OrderedJson::object();
-  PutString(source, "protocol", r.source_protocol);
-  PutStrings(source, "servers", r.source_servers);
-  PutString(source, "fetched_at", r.fetched_at);
-  PutObject(out, "source", std::move(source));
-  // `replace`: WHOIS text is often not UTF-8; never throw over it.
-  return out.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
+  std::string json;
+  json.reserve(1024);
+  JsonObjectBuilder out(&json);
+  out.String("domain", r.domain);
+  if (r.unicode != r.domain) out.String("unicode", r.unicode);
+  out.String("status", r.status);
+  out.String("reason", r.reason);
+  if (r.retry_after && r.status == kStatusFallback) out.Integer("retry_after", *r.retry_after);
+  out.String("created", r.created);
+  out.String("updated", r.updated);
+  out.String("expires", r.expires);
+  PutRegistrar(out, r.registrar);
+  PutContact(out, "registrant", r.registrant);
+  PutContact(out, "admin", r.admin);
+  PutContact(out, "tech", r.tech);
+  out.Strings("nameservers", CanonicalNameservers(r.nameservers));
+  out.Strings("domain_status", r.domain_status);
+  out.String("dnssec", r.dnssec);
+  out.Strings("redacted", r.redacted);
+  out.String("country", r.country);
+  out.String("country_source", r.country_source);
+  out.BeginObject("source");
+  out.String("protocol", r.source_protocol);
+  out.Strings("servers", r.source_servers);
+  out.String("fetched_at", r.fetched_at);
+  out.EndObject();
+  out.Finish();
+  return json;
 }
 
 std::variant<WhoisRecord, std::string> RecordFromJson(std::string_view json) {
