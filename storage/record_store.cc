@@ -31,6 +31,7 @@ namespace {
 constexpr int kMaxOpenFiles = 256;
 constexpr size_t kMaxTableFileBytes = 32u << 20;
 constexpr int kBloomBitsPerKey = 10;
+constexpr size_t kBlockBytes = 16u << 10;
 // FlushAll deletes in batches of this many keys so that one batch never grows without bound.
 constexpr size_t kFlushBatchKeys = 1000;
 
@@ -124,6 +125,11 @@ Status RecordStore::OpenDb() {
   o.write_buffer_size = options_.write_buffer_bytes;
   o.max_open_files = kMaxOpenFiles;
   o.max_file_size = kMaxTableFileBytes;
+  // 16 KiB blocks instead of LevelDB's 4 KiB: a record with its raw chain is ~4 KiB, so small
+  // blocks held about one record each, and compaction (which rewrites every byte many times as
+  // the database grows) spent its time on per-block work; bench/miss_path.sh rounds 2-4 cost
+  // 10-15% less CPU per lookup.
+  o.block_size = kBlockBytes;
   o.env = PreadEnv();  // no mmap: the process's memory must not grow with the database
   leveldb::DB* raw = nullptr;
   leveldb::Status s = leveldb::DB::Open(o, dir, &raw);
