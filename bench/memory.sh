@@ -43,7 +43,11 @@ startup_ms() {
   pid=${BENCH_PIDS[-1]}
   for _ in $(seq 1 6000); do
     bench_ping "$port" && break
-    kill -0 "$pid" 2>/dev/null || { echo "$1 exited during start-up" >&2; return 1; }
+    kill -0 "$pid" 2>/dev/null || {
+      echo "$1 exited during start-up; the end of its log:" >&2
+      tail -n 5 "$WORK/$1.log" >&2 2>/dev/null
+      return 1
+    }
     sleep 0.005
   done
   t1=$EPOCHREALTIME

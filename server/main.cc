@@ -13,6 +13,16 @@
 #include "server/version.h"
 #include "whois/rdap/http_client.h"
 
+// jemalloc's options, read once at start-up (the allocator the server links, see CMakeLists.txt;
+// ignored by any other). Returning freed pages to the kernel happens on jemalloc's own
+// background thread instead of inside malloc/free on the loop thread, where the madvise calls
+// showed up as latency spikes; redis-server does the same (jemalloc-bg-thread yes).
+extern "C" {
+// NOLINTNEXTLINE: the name and type are jemalloc's interface.
+extern const char* const malloc_conf;
+const char* const malloc_conf = "background_thread:true";
+}
+
 namespace {
 
 bool SetUpLogging(const server::Config& config) {
