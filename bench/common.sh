@@ -155,10 +155,10 @@ bench_rb() {
 # building it if missing.
 # Loading a million records through SET takes minutes, so cold_hits.sh and memory.sh share one
 # copy per record count. The key also covers the record generator and the storage layout, so a
-# change to either builds a fresh copy.
+# change to either (or to the store's LevelDB options) builds a fresh copy.
 bench_cached_db() {
   local records=$1 key dir
-  key=$(cat bench/load_records.cc storage/key_layout.h storage/record_codec.cc 2>/dev/null |
+  key=$(cat bench/load_records.cc storage/key_layout.h storage/record_codec.cc storage/record_store.cc 2>/dev/null |
         md5sum | cut -c1-10)
   dir=/tmp/wp-bench-db-$records-$key
   if [ ! -f "$dir/complete" ]; then
