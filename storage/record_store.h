@@ -120,7 +120,6 @@ class RecordStore {
   // keys never collide with records or store metadata. Same threads, same Post contract;
   // operations on one key run in issue order.
   static bool IsMetaKey(std::string_view key);
-  // NotFound if key is absent.
   // Batched hand-off, for a caller that runs an event loop: from now on an operation issued on
   // the calling thread does not wake a sleeping worker; the caller must call WakeWorkers()
   // before it next blocks (the server does it from libuv prepare and check handles, so at least
@@ -128,6 +127,7 @@ class RecordStore {
   void DeferWakeupsToThisThread();
   void WakeWorkers();
 
+  // NotFound if key is absent.
   void GetMeta(const std::string& key, std::function<void(Status, std::string value)> done);
   void PutMeta(const std::string& key, std::string value, bool sync,
                std::function<void(Status)> done);

@@ -160,8 +160,7 @@ class UpstreamClient::Call {
         options_(std::move(options)),
         done_(std::move(done)),
         start_ns_(uv_hrtime()),
-        read_buf_storage_(client->read_buf_),
-        read_buf_(read_buf_storage_.get()) {}
+        read_buf_(client->read_buf_) {}
 
   void Start();
   // Ends the query now with `failure` and runs the callback. No-op if already finished.
@@ -217,9 +216,8 @@ class UpstreamClient::Call {
   std::string request_;  // query + CRLF, alive until the write completes
   std::string raw_;
   bool truncated_ = false;
-  bool peer_closed_ = false;                  // read EOF: the server has closed its side
-  std::shared_ptr<char[]> read_buf_storage_;  // the client's read buffer (kReadChunk bytes)
-  char* read_buf_ = nullptr;
+  bool peer_closed_ = false;          // read EOF: the server has closed its side
+  std::shared_ptr<char[]> read_buf_;  // the client's read buffer (kReadChunk bytes)
 };
 
 void UpstreamClient::Call::Start() {
@@ -440,7 +438,7 @@ void UpstreamClient::Call::OnConnected(int status) {
         auto* self = static_cast<Call*>(h->data);
         // Enough to notice a reply longer than the cap without reading much beyond it.
         size_t size = std::min(kReadChunk, self->options_.max_reply_bytes + 1);
-        *out = uv_buf_init(self->read_buf_, static_cast<unsigned>(size));
+        *out = uv_buf_init(self->read_buf_.get(), static_cast<unsigned>(size));
       },
       [](uv_stream_t* s, ssize_t nread, const uv_buf_t*) {
         static_cast<Call*>(s->data)->OnRead(nread);
@@ -454,12 +452,12 @@ void UpstreamClient::Call::OnRead(ssize_t nread) {
     size_t n = static_cast<size_t>(nread);
     if (n > room) {
       // Cut here and stop reading: a server streaming without end must not cost more memory.
-      raw_.append(read_buf_, room);
+      raw_.append(read_buf_.get(), room);
       truncated_ = true;
       Finish(UpstreamFailure::kNone, "");
       return;
     }
-    raw_.append(read_buf_, n);
+    raw_.append(read_buf_.get(), n);
     return;
   }
   if (nread == 0) return;  // EAGAIN

@@ -297,26 +297,11 @@ std::optional<std::string> ParseWhoisDate(std::string_view text, DateOrder order
   int64_t y;
   int m, d;
   CivilFromDays(days, &y, &m, &d);
-  if (y < 0 || y > 9999) {  // outside what four digits hold: rare enough for snprintf
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%04lld-%02d-%02dT%02d:%02d:%02dZ", static_cast<long long>(y), m,
-                  d, static_cast<int>(rem / 3600), static_cast<int>(rem / 60 % 60),
-                  static_cast<int>(rem % 60));
-    return std::string(buf);
-  }
-  // Written by hand: snprintf was a tenth of the parser's time on a dated reply.
-  std::string out = "0000-00-00T00:00:00Z";
-  auto put = [&out](size_t at, int64_t v, int digits) {
-    for (int i = digits - 1; i >= 0; --i, v /= 10)
-      out[at + static_cast<size_t>(i)] = static_cast<char>('0' + v % 10);
-  };
-  put(0, y, 4);
-  put(5, m, 2);
-  put(8, d, 2);
-  put(11, rem / 3600, 2);
-  put(14, rem / 60 % 60, 2);
-  put(17, rem % 60, 2);
-  return out;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04lld-%02d-%02dT%02d:%02d:%02dZ", static_cast<long long>(y), m,
+                d, static_cast<int>(rem / 3600), static_cast<int>(rem / 60 % 60),
+                static_cast<int>(rem % 60));
+  return std::string(buf);
 }
 
 }  // namespace whois
