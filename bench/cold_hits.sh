@@ -27,20 +27,9 @@ bench_cached_db "$RECORDS"
 
 REDIS_PORT=$(bench_free_port)
 PROXY_PORT=$(bench_free_port)
-bench_start "$SERVER_CPU" redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' \
-  --appendonly no --daemonize no --dir "$BENCH_DB_DIR/redis" --dbfilename dump.rdb \
-  --logfile "$WORK/redis.log"
-bench_start "$SERVER_CPU" "$PROXY_BIN" --port "$PROXY_PORT" --bind 127.0.0.1 \
-  --dir "$BENCH_DB_DIR/proxy" --hot-set-size "$HOT_SET" --block-cache-size "$BLOCK_CACHE" \
-  "${PROXY_OFFLINE_ARGS[@]}" --logfile "$WORK/proxy.log"
-bench_wait_port "$REDIS_PORT"
-bench_wait_port "$PROXY_PORT"
-# redis-server answers -LOADING until its dump is read.
-for _ in $(seq 1 600); do bench_ping "$REDIS_PORT" && break; sleep 0.1; done
-for port in "$REDIS_PORT" "$PROXY_PORT"; do
-  n=$(bench_dbsize "$port")
-  [ "$n" = "$RECORDS" ] || { echo "server on port $port holds '$n' records, not $RECORDS" >&2; exit 1; }
-done
+bench_start_cached_redis "$REDIS_PORT"
+bench_start_cached_proxy "$PROXY_PORT" --hot-set-size "$HOT_SET" --block-cache-size "$BLOCK_CACHE"
+bench_wait_cached "$REDIS_PORT" "$PROXY_PORT" "$RECORDS" || exit 1
 
 # A short random pass each, so the hot set and block cache are in their steady state (holding a
 # random few percent of the records) rather than holding the last records loaded.

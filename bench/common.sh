@@ -196,6 +196,35 @@ bench_cached_db() {
   BENCH_DB_DIR=$dir
 }
 
+# bench_start_cached_redis PORT and bench_start_cached_proxy PORT [DIRECTIVES...]: a server on the
+# copy bench_cached_db set up (BENCH_DB_DIR), pinned like every server, logging to
+# $WORK/redis.log or $WORK/proxy.log.
+bench_start_cached_redis() {
+  bench_start "$SERVER_CPU" redis-server --port "$1" --bind 127.0.0.1 --save '' --appendonly no \
+    --daemonize no --dir "$BENCH_DB_DIR/redis" --dbfilename dump.rdb --logfile "$WORK/redis.log"
+}
+bench_start_cached_proxy() {
+  local port=$1
+  shift
+  bench_start "$SERVER_CPU" "$PROXY_BIN" --port "$port" --bind 127.0.0.1 \
+    --dir "$BENCH_DB_DIR/proxy" "${PROXY_OFFLINE_ARGS[@]}" --logfile "$WORK/proxy.log" "$@"
+}
+
+# bench_wait_cached REDIS_PORT PROXY_PORT RECORDS: waits until both answer (redis-server says
+# -LOADING until its dump is read) and fails unless each holds RECORDS records.
+bench_wait_cached() {
+  if ! bench_wait_port "$1" || ! bench_wait_port "$2"; then
+    tail -n 5 "$WORK/redis.log" "$WORK/proxy.log" >&2 2>/dev/null
+    return 1
+  fi
+  for _ in $(seq 1 600); do bench_ping "$1" && break; sleep 0.1; done
+  local port n
+  for port in "$1" "$2"; do
+    n=$(bench_dbsize "$port")
+    [ "$n" = "$3" ] || { echo "server on port $port holds '$n' records, not $3" >&2; return 1; }
+  done
+}
+
 bench_stop_all() {
   for pid in "${BENCH_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${BENCH_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done

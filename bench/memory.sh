@@ -25,21 +25,12 @@ WORK=$(mktemp -d /tmp/wp-bench.XXXXXX)
 trap 'bench_stop_all; rm -rf "$WORK"' EXIT
 bench_cached_db "$RECORDS"
 
-start_proxy() {
-  bench_start "$SERVER_CPU" "$PROXY_BIN" --port "$1" --bind 127.0.0.1 --dir "$BENCH_DB_DIR/proxy" \
-    "${PROXY_OFFLINE_ARGS[@]}" --logfile "$WORK/proxy.log"
-}
-start_redis() {
-  bench_start "$SERVER_CPU" redis-server --port "$1" --bind 127.0.0.1 --save '' --appendonly no \
-    --daemonize no --dir "$BENCH_DB_DIR/redis" --dbfilename dump.rdb --logfile "$WORK/redis.log"
-}
-
 # startup_ms SERVER: one start of SERVER (proxy|redis) on a fresh port, exec to +PONG, then stop.
 startup_ms() {
   local port t0 t1 pid
   port=$(bench_free_port)
   t0=$EPOCHREALTIME
-  "start_$1" "$port"
+  "bench_start_cached_$1" "$port"
   pid=${BENCH_PIDS[-1]}
   for _ in $(seq 1 6000); do
     bench_ping "$port" && break
@@ -67,17 +58,11 @@ REDIS_START=$(bench_median <"$WORK/start-redis")
 
 REDIS_PORT=$(bench_free_port)
 PROXY_PORT=$(bench_free_port)
-start_redis "$REDIS_PORT"
+bench_start_cached_redis "$REDIS_PORT"
 REDIS_PID=${BENCH_PIDS[-1]}
-start_proxy "$PROXY_PORT"
+bench_start_cached_proxy "$PROXY_PORT"
 PROXY_PID=${BENCH_PIDS[-1]}
-bench_wait_port "$REDIS_PORT"
-bench_wait_port "$PROXY_PORT"
-for _ in $(seq 1 600); do bench_ping "$REDIS_PORT" && break; sleep 0.1; done
-for port in "$REDIS_PORT" "$PROXY_PORT"; do
-  n=$(bench_dbsize "$port")
-  [ "$n" = "$RECORDS" ] || { echo "server on port $port holds '$n' records, not $RECORDS" >&2; exit 1; }
-done
+bench_wait_cached "$REDIS_PORT" "$PROXY_PORT" "$RECORDS" || exit 1
 PROXY_RSS_IDLE=$(bench_rss_mb "$PROXY_PID")
 for port in "$REDIS_PORT" "$PROXY_PORT"; do
   bench_client redis-benchmark -p "$port" -c 50 -P 16 -n "$RECORDS" -r "$RECORDS" -q \
