@@ -8,20 +8,26 @@ HotSet::HotSet(size_t max_bytes) : HotSet(max_bytes, &KeyHash) {}
 
 HotSet::HotSet(size_t max_bytes, HashFn hash) : max_bytes_(max_bytes), hash_(hash) {}
 
-const std::string* HotSet::Find(std::string_view key, int64_t now_ms) {
+HotSet::Hit HotSet::Find(std::string_view key, int64_t now_ms, int64_t max_stale_ms) {
   const std::optional<uint32_t> slot = index_.Find(hash_(key));
-  if (!slot) return nullptr;
+  if (!slot) return {};
   Slot& s = slots_[*slot];
-  if (s.key() != key) return nullptr;  // another key with the same hash
-  if (s.stale_at_ms <= now_ms) {
+  if (s.key() != key) return {};  // another key with the same hash
+  const bool stale = s.entry.stale_at_ms <= now_ms;
+  if (stale && (!s.entry.serve_stale || now_ms - s.entry.stale_at_ms >= max_stale_ms)) {
     RemoveSlot(*slot);
-    return nullptr;
+    return {};
   }
   s.referenced = true;
-  return &s.value;
+  return {&s.value, &s.entry, stale};
 }
 
-void HotSet::Insert(const std::string& key, std::string value, int64_t stale_at_ms) {
+void HotSet::SetRefreshAt(std::string_view key, int64_t refresh_at_ms) {
+  std::optional<uint32_t> slot = index_.Find(hash_(key));
+  if (slot && slots_[*slot].key() == key) slots_[*slot].entry.refresh_at_ms = refresh_at_ms;
+}
+
+void HotSet::Insert(const std::string& key, std::string value, const HotEntry& entry) {
   uint64_t h = hash_(key);
   if (std::optional<uint32_t> old = index_.Find(h)) RemoveSlot(*old);
   size_t cost = key.size() + value.size() + kEntryOverheadBytes;
@@ -40,7 +46,7 @@ void HotSet::Insert(const std::string& key, std::string value, int64_t stale_at_
   s.SetKey(key);
   s.value = std::move(value);
   s.hash = h;
-  s.stale_at_ms = stale_at_ms;
+  s.entry = entry;
   s.used = true;
   // A new entry starts unreferenced: it must earn its place with a hit before the hand returns.
   s.referenced = false;

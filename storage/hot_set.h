@@ -1,18 +1,33 @@
 // HotSet: a byte-bounded in-memory map from a key to ready reply bytes, for the hit path of GET.
 // Entries are indexed by a 64-bit hash of the key and keep the full key, so a hash collision is a
 // miss, never a wrong answer (the newer key replaces the older one). Eviction is CLOCK: a hit
-// only sets a bit, so Find is one hash, one probe and no allocation. Each entry expires at its
-// stale_at_ms; time is passed in. Not thread-safe: one owner thread (the loop).
+// only sets a bit, so Find is one hash, one probe and no allocation. Each entry goes stale at its
+// stale_at_ms and is then dropped, unless it may be served stale (HotEntry::serve_stale), which
+// it may until it has been stale for the max_stale_ms a Find gives; time is passed in. Not
+// thread-safe: one owner thread (the loop).
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "storage/hash_index.h"
 
 namespace storage {
+
+// What the hot set keeps beside an entry's bytes.
+struct HotEntry {
+  static constexpr int64_t kNever = INT64_MAX;
+
+  int64_t stale_at_ms = 0;
+  // A hit at or after this time should start a background refresh (the owner decides what
+  // that means; the set only keeps the time).
+  int64_t refresh_at_ms = kNever;
+  bool serve_stale = false;  // may still be found after stale_at_ms, as a stale hit
+  bool stale_form = false;   // the value is already the reply for a stale hit
+};
 
 class HotSet {
  public:
@@ -33,13 +48,29 @@ class HotSet {
   HotSet(const HotSet&) = delete;
   HotSet& operator=(const HotSet&) = delete;
 
-  // The stored value for key, or nullptr if absent or stale (stale_at_ms <= now_ms; a stale
-  // entry is dropped). The pointer is valid until the next non-const call.
-  const std::string* Find(std::string_view key, int64_t now_ms);
+  struct Hit {
+    const std::string* value = nullptr;  // nullptr: a miss
+    const HotEntry* entry = nullptr;
+    bool stale = false;  // stale_at_ms <= now_ms
+    explicit operator bool() const { return value != nullptr; }
+  };
+  // key's entry. A miss if it is absent, or stale (stale_at_ms <= now_ms) and either not
+  // serve_stale or stale for max_stale_ms or longer; such an entry is dropped. The pointers are
+  // valid until the next non-const call.
+  Hit Find(std::string_view key, int64_t now_ms, int64_t max_stale_ms);
+  // The value of a fresh entry, or nullptr (a stale entry is dropped).
+  const std::string* Find(std::string_view key, int64_t now_ms) {
+    return Find(key, now_ms, 0).value;
+  }
 
   // Inserts or replaces key's value, evicting other entries as needed. A value too large for
   // the whole set is not stored (and any older value for key is dropped).
-  void Insert(const std::string& key, std::string value, int64_t stale_at_ms);
+  void Insert(const std::string& key, std::string value, const HotEntry& entry);
+  void Insert(const std::string& key, std::string value, int64_t stale_at_ms) {
+    Insert(key, std::move(value), HotEntry{.stale_at_ms = stale_at_ms});
+  }
+  // Changes the refresh time of key's entry, if there is one.
+  void SetRefreshAt(std::string_view key, int64_t refresh_at_ms);
 
   void Erase(std::string_view key);
   void Clear();
@@ -51,7 +82,7 @@ class HotSet {
  private:
   struct Slot {
     uint64_t hash = 0;
-    int64_t stale_at_ms = 0;
+    HotEntry entry;
     uint32_t key_size = 0;
     bool used = false;
     bool referenced = false;

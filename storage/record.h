@@ -26,6 +26,11 @@ struct Record {
   bool imported = false;  // written by SET rather than fetched upstream
   int64_t fetched_at_ms = 0;
   int64_t stale_at_ms = 0;
+  // Refresh back-off, kept with the record so that a restart does not forget it: how many
+  // refreshes in a row ended without an answer, and the earliest time (Unix ms) the next may
+  // start (0: any time). Both 0 for a record that was just fetched or imported.
+  uint32_t refresh_failures = 0;
+  int64_t refresh_after_ms = 0;
   std::string json;
   // Not read by RecordStore::Get (the fast path); use RecordStore::GetChain.
   std::vector<RawReply> chain;

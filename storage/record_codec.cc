@@ -5,9 +5,14 @@ namespace {
 
 constexpr uint8_t kFlagImported = 0x01;
 constexpr size_t kHeadFixedBytes = 3 + 8 + 8;  // version, status, flags, two times
+constexpr size_t kRefreshBytes = 4 + 8;        // refresh_failures, refresh_after_ms
 
 void PutFixed64(std::string* out, uint64_t v) {
   for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+void PutFixed32(std::string* out, uint32_t v) {
+  for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
 }
 
 void PutVarint64(std::string* out, uint64_t v) {
@@ -46,6 +51,14 @@ class Reader {
     *v = r;
     return true;
   }
+  bool Fixed32(uint32_t* v) {
+    if (in_.size() < 4) return false;
+    uint32_t r = 0;
+    for (int i = 0; i < 4; ++i) r |= uint32_t{static_cast<uint8_t>(in_[i])} << (8 * i);
+    in_.remove_prefix(4);
+    *v = r;
+    return true;
+  }
   bool Varint64(uint64_t* v) {
     uint64_t r = 0;
     for (int shift = 0; shift < 64; shift += 7) {
@@ -81,13 +94,18 @@ bool ValidStatus(uint8_t b) { return b >= 1 && b <= 3; }
 }  // namespace
 
 std::string EncodeRecordHead(const Record& rec) {
+  const bool refresh = rec.refresh_failures != 0 || rec.refresh_after_ms != 0;
   std::string out;
-  out.reserve(kHeadFixedBytes + rec.json.size());
-  out.push_back(static_cast<char>(kValueLayoutVersion));
+  out.reserve(kHeadFixedBytes + kRefreshBytes + rec.json.size());
+  out.push_back(static_cast<char>(refresh ? kHeadWithRefreshVersion : kValueLayoutVersion));
   out.push_back(static_cast<char>(rec.status));
   out.push_back(static_cast<char>(rec.imported ? kFlagImported : 0));
   PutFixed64(&out, static_cast<uint64_t>(rec.fetched_at_ms));
   PutFixed64(&out, static_cast<uint64_t>(rec.stale_at_ms));
+  if (refresh) {
+    PutFixed32(&out, rec.refresh_failures);
+    PutFixed64(&out, static_cast<uint64_t>(rec.refresh_after_ms));
+  }
   out.append(rec.json);
   return out;
 }
@@ -105,8 +123,16 @@ Status DecodeRecordHead(std::string_view in, Record* rec) {
   r.Byte(&flags);
   r.Fixed64(&fetched);
   r.Fixed64(&stale);
-  if (version != kValueLayoutVersion)
+  if (version != kValueLayoutVersion && version != kHeadWithRefreshVersion)
     return Status::Corruption("record value has unknown layout version " + std::to_string(version));
+  uint32_t failures = 0;
+  uint64_t refresh_after = 0;
+  if (version == kHeadWithRefreshVersion && (!r.Fixed32(&failures) || !r.Fixed64(&refresh_after)))
+    return Status::Corruption("record value is truncated in its refresh back-off (" +
+                              std::to_string(in.size()) + " bytes)");
+  // Version 2 is written only with a back-off set: one record has one encoding.
+  if (version == kHeadWithRefreshVersion && failures == 0 && refresh_after == 0)
+    return Status::Corruption("record value of layout version 2 has no refresh back-off");
   if (!ValidStatus(status))
     return Status::Corruption("record value has unknown status " + std::to_string(status));
   if ((flags & ~kFlagImported) != 0)
@@ -115,6 +141,8 @@ Status DecodeRecordHead(std::string_view in, Record* rec) {
   rec->imported = (flags & kFlagImported) != 0;
   rec->fetched_at_ms = static_cast<int64_t>(fetched);
   rec->stale_at_ms = static_cast<int64_t>(stale);
+  rec->refresh_failures = failures;
+  rec->refresh_after_ms = static_cast<int64_t>(refresh_after);
   rec->json.assign(r.Rest());
   return Status::OK();
 }

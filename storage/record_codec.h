@@ -16,9 +16,13 @@ namespace storage {
 // Version byte at the start of every r: and c: value. Bump it (and keep decoding the old one)
 // when the value layout changes.
 inline constexpr uint8_t kValueLayoutVersion = 1;
+// A record head with refresh back-off: version 1's fields, then refresh_failures (4 bytes) and
+// refresh_after_ms (8 bytes), then the JSON. Written only when the back-off is set, so a record
+// without one keeps version 1's bytes.
+inline constexpr uint8_t kHeadWithRefreshVersion = 2;
 
-// r:<domain> — version, status, flags, fetched_at_ms, stale_at_ms, then the JSON. Ignores
-// rec.chain.
+// r:<domain> — version, status, flags, fetched_at_ms, stale_at_ms, [refresh_failures,
+// refresh_after_ms,] then the JSON. Ignores rec.chain.
 std::string EncodeRecordHead(const Record& rec);
 Status DecodeRecordHead(std::string_view in, Record* rec);
 

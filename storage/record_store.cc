@@ -21,6 +21,7 @@
 #include "storage/pread_env.h"
 #include "storage/record_codec.h"
 #include "storage/scan_cursor.h"
+#include "storage/store_internal.h"
 #include "storage/worker_pool.h"
 
 namespace storage {
@@ -34,6 +35,11 @@ constexpr int kBloomBitsPerKey = 10;
 constexpr size_t kBlockBytes = 16u << 10;
 // FlushAll deletes in batches of this many keys so that one batch never grows without bound.
 constexpr size_t kFlushBatchKeys = 1000;
+
+}  // namespace
+
+// Shared with the store's other files (store_internal.h).
+namespace internal {
 
 Status FromLevelDb(const leveldb::Status& s, const std::string& context) {
   if (s.ok()) return Status::OK();
@@ -56,6 +62,15 @@ Status CheckDomain(const std::string& domain) {
                                    "' is not a normalised domain (only a-z, 0-9, '-' and '.')");
   return Status::OK();
 }
+
+}  // namespace internal
+
+using internal::CheckDomain;
+using internal::Closing;
+using internal::FromLevelDb;
+using internal::StartsWith;
+
+namespace {
 
 // Sums the "Compactions" table of the "leveldb.stats" property:
 //   Level  Files Size(MB) Time(sec) Read(MB) Write(MB)
@@ -197,7 +212,7 @@ int RecordStore::WorkerFor(uint64_t hash) const { return CountShardFor(hash) % w
 
 bool RecordStore::IsMetaKey(std::string_view key) {
   return key.size() >= 2 && key[1] == ':' && key[0] >= 'a' && key[0] <= 'z' && key[0] != 'r' &&
-         key[0] != 'c' && key[0] != 'm';
+         key[0] != 'c' && key[0] != 'h' && key[0] != 'm';
 }
 
 // ---- Operations: each queues a task on the key's worker and posts the result. ----
@@ -446,6 +461,11 @@ Status RecordStore::DoDelete(const std::string& domain, bool* existed) {
   leveldb::WriteBatch batch;
   batch.Delete(rkey);
   batch.Delete(ChainKey(domain));
+  st = DeleteHistoryInto(domain, &batch);
+  if (!st.ok()) {
+    *existed = false;
+    return st;
+  }
   batch.Put(CountKey(shard), EncodeCounter(counts_[shard] > 0 ? counts_[shard] - 1 : 0));
   leveldb::WriteOptions wo;
   wo.sync = options_.sync_writes;
@@ -536,11 +556,14 @@ Status RecordStore::DoFlushWorker(int worker) {
     return Status::OK();
   };
 
-  for (std::string_view prefix : {kChainPrefix, kRecordPrefix}) {
+  // Records last: a flush cut short leaves records without history, never history without its
+  // record.
+  for (std::string_view prefix : {kChainPrefix, kHistoryPrefix, kRecordPrefix}) {
     for (it->Seek(leveldb::Slice(prefix.data(), prefix.size())); it->Valid(); it->Next()) {
       leveldb::Slice key = it->key();
       if (!StartsWith(key, prefix)) break;
       std::string_view domain(key.data() + prefix.size(), key.size() - prefix.size());
+      if (prefix == kHistoryPrefix) domain = domain.substr(0, domain.find(kHistorySeparator));
       uint64_t h = KeyHash(domain);
       if (WorkerFor(h) != worker) continue;
       batch.Delete(key);

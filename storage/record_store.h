@@ -37,11 +37,20 @@ namespace leveldb {
 class DB;
 class Cache;
 class FilterPolicy;
+class WriteBatch;
 }  // namespace leveldb
 
 namespace storage {
 
 class WorkerPool;
+class MetaTransaction;
+
+// What RecordStore::Update writes, decided from the record stored when it runs.
+struct RecordUpdate {
+  std::optional<Record> put;     // the record to store, replacing the current one; none: no write
+  bool keep_chain = false;       // leave the stored chain as it is (put->chain is ignored)
+  bool archive_current = false;  // the current record becomes the newest history version first
+};
 
 // Hands a completion to the caller's thread (the server's loop).
 using PostFn = std::function<void(std::function<void()>)>;
@@ -105,8 +114,26 @@ class RecordStore {
       uint64_t cursor, std::string match, size_t count,
       std::function<void(Status, uint64_t next_cursor, std::vector<std::string> domains)> done);
 
-  // Deletes every record, in order with the operations issued before and after it.
+  // Deletes every record (and its history), in order with the operations issued before and
+  // after it.
   void FlushAll(std::function<void(Status)> done);
+
+  // ---- Read-modify-write and history (record_history.cc) ----
+
+  // Decides an update from the current record's head (nullptr: none, or unreadable). Runs on a
+  // storage worker, so it must use only what it captured, never the caller's live state.
+  using UpdateDecision = std::function<RecordUpdate(const Record* current)>;
+  // Reads domain's record, asks `decide`, and applies its answer in one batch, with no other
+  // operation on the domain in between: a decision never acts on a record that changed after it
+  // was read. Archiving keeps at most `history_max` versions (the oldest go; 0 keeps none).
+  // done gets the update as applied (put without its chain).
+  void Update(const std::string& domain, UpdateDecision decide, size_t history_max,
+              std::function<void(Status, RecordUpdate)> done);
+  // The earlier versions of domain's record, newest first, at most `count` (heads only: a
+  // version's chain is not kept). OK and empty if there are none. Delete removes them with the
+  // record.
+  void GetHistory(const std::string& domain, size_t count,
+                  std::function<void(Status, std::vector<Record>)> done);
 
   // Exact number of records whose writes have been acknowledged or are being acknowledged.
   // Thread-safe.
@@ -116,7 +143,7 @@ class RecordStore {
 
   // A small durable key-value API for other modules: TLD directory entries under "t:", daily
   // quota reservations under "q:". A meta key is a lower-case letter other than the store's own
-  // r, c and m, then ':', then anything (see IsMetaKey); others give InvalidArgument, so meta
+  // r, c, h and m, then ':', then anything (see IsMetaKey); others give InvalidArgument, so meta
   // keys never collide with records or store metadata. Same threads, same Post contract;
   // operations on one key run in issue order.
   static bool IsMetaKey(std::string_view key);
@@ -136,6 +163,13 @@ class RecordStore {
   // IsMetaKey (e.g. "t:" or "q:2024-05-01:"). Meant for small sets: it returns them all at once.
   void ScanMeta(const std::string& prefix,
                 std::function<void(Status, std::vector<std::pair<std::string, std::string>>)> done);
+  // Runs fn on the worker that owns `route_key` and commits what it wrote in one batch (synced
+  // if `sync`); if fn returns an error, nothing is written and done gets that error. fn runs on
+  // a storage worker (same rule as UpdateDecision). Transactions given the same route_key run in
+  // issue order, one at a time, so a module that routes all its transactions by one key may
+  // read, decide and write without races (meta_transaction.h).
+  void RunMetaTransaction(const std::string& route_key, std::function<Status(MetaTransaction&)> fn,
+                          bool sync, std::function<void(Status)> done);
 
  private:
   RecordStore(const StoreOptions& options, PostFn post);
@@ -152,6 +186,11 @@ class RecordStore {
   Status DoScan(uint64_t cursor, const std::string& match, size_t count, uint64_t* next,
                 std::vector<std::string>* domains);
   Status DoFlushWorker(int worker);
+  Status DoUpdate(const std::string& domain, const UpdateDecision& decide, size_t history_max,
+                  RecordUpdate* out);
+  Status DoGetHistory(const std::string& domain, size_t count, std::vector<Record>* out);
+  // Adds deletes of every history version of domain to *batch (a leveldb::WriteBatch).
+  Status DeleteHistoryInto(const std::string& domain, leveldb::WriteBatch* batch);
   // Put (value set) or Delete (nullopt) of a meta key, on the key's worker.
   void WriteMeta(const std::string& key, std::optional<std::string> value, bool sync,
                  std::function<void(Status)> done);

@@ -91,6 +91,10 @@ void CheckEncoders(std::string_view input, Violations* v) {
     hop.fetched_at_ms = static_cast<int64_t>(src.U64());
   }
   const uint64_t counter = src.U64();
+  if (src.Byte() & 1) {
+    rec.refresh_failures = static_cast<uint32_t>(src.U64());
+    rec.refresh_after_ms = static_cast<int64_t>(src.U64());
+  }
 
   storage::Record head;
   FUZZ_EXPECT(v,

@@ -31,6 +31,49 @@ TEST(HotSetTest, ExpiresAtStaleTime) {
   EXPECT_EQ(hs.Find("a.com", 0), nullptr);  // gone for good
 }
 
+TEST(HotSetTest, AnEntryThatMayBeServedStaleIsFoundUntilItIsTooOld) {
+  HotSet hs(1 << 20);
+  hs.Insert("a.com", "fresh",
+            HotEntry{.stale_at_ms = 100, .refresh_at_ms = 90, .serve_stale = true});
+  HotSet::Hit h = hs.Find("a.com", 50, 1000);
+  ASSERT_TRUE(h);
+  EXPECT_FALSE(h.stale);
+  EXPECT_EQ(h.entry->refresh_at_ms, 90);
+  h = hs.Find("a.com", 100, 1000);
+  ASSERT_TRUE(h);
+  EXPECT_TRUE(h.stale);
+  EXPECT_EQ(*h.value, "fresh");
+  // The fresh-only lookup never returns it, but leaves a servable entry for those who may.
+  EXPECT_EQ(hs.Find("a.com", 1099), nullptr);
+  EXPECT_EQ(hs.size(), 0u);  // ... and a fresh-only lookup drops it, as for any stale entry
+  hs.Insert("a.com", "fresh", HotEntry{.stale_at_ms = 100, .serve_stale = true});
+  EXPECT_TRUE(hs.Find("a.com", 1099, 1000));
+  EXPECT_FALSE(hs.Find("a.com", 1100, 1000));  // stale for max_stale_ms: dropped
+  EXPECT_EQ(hs.size(), 0u);
+  EXPECT_EQ(hs.bytes(), 0u);
+}
+
+TEST(HotSetTest, AnEntryNotServableStaleIsDroppedWhenStale) {
+  HotSet hs(1 << 20);
+  hs.Insert("a.com", "r", HotEntry{.stale_at_ms = 100, .serve_stale = false});
+  EXPECT_FALSE(hs.Find("a.com", 100, 1000000));
+  EXPECT_EQ(hs.size(), 0u);
+}
+
+TEST(HotSetTest, RefreshTimeCanBeMovedAndInsertKeepsTheEntry) {
+  HotSet hs(1 << 20);
+  hs.Insert(
+      "a.com", "r",
+      HotEntry{.stale_at_ms = 100, .refresh_at_ms = 50, .serve_stale = true, .stale_form = true});
+  hs.SetRefreshAt("a.com", HotEntry::kNever);
+  hs.SetRefreshAt("missing.com", 1);
+  HotSet::Hit h = hs.Find("a.com", 60, 10);
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h.entry->refresh_at_ms, HotEntry::kNever);
+  EXPECT_TRUE(h.entry->stale_form);
+  EXPECT_EQ(hs.size(), 1u);
+}
+
 TEST(HotSetTest, EraseAndClear) {
   HotSet hs(1 << 20);
   hs.Insert("a.com", "1", 100);

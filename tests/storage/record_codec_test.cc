@@ -62,7 +62,7 @@ TEST(RecordCodecTest, HeadRejectsBadVersionStatusFlags) {
   std::string enc = EncodeRecordHead(SampleRecord());
   Record out;
   std::string v = enc;
-  v[0] = 2;
+  v[0] = 3;
   EXPECT_TRUE(DecodeRecordHead(v, &out).IsCorruption());
   v = enc;
   v[1] = 0;
@@ -72,6 +72,36 @@ TEST(RecordCodecTest, HeadRejectsBadVersionStatusFlags) {
   v = enc;
   v[2] = 0x02;
   EXPECT_TRUE(DecodeRecordHead(v, &out).IsCorruption());
+}
+
+TEST(RecordCodecTest, HeadWithRefreshBackOffRoundTripsAsVersionTwo) {
+  Record in = SampleRecord();
+  in.refresh_failures = 7;
+  in.refresh_after_ms = 1700000600000;
+  std::string enc = EncodeRecordHead(in);
+  EXPECT_EQ(enc[0], 2);
+  EXPECT_EQ(enc.size(), EncodeRecordHead(SampleRecord()).size() + 12);
+  Record out;
+  ASSERT_TRUE(DecodeRecordHead(enc, &out).ok());
+  EXPECT_EQ(in, out);
+  // Without a back-off the head keeps version 1's bytes, so existing stores read the same.
+  EXPECT_EQ(EncodeRecordHead(SampleRecord())[0], 1);
+}
+
+TEST(RecordCodecTest, HeadVersionTwoRejectsTruncationAndAnEmptyBackOff) {
+  Record in = SampleRecord();
+  in.json.clear();
+  in.refresh_failures = 1;
+  std::string enc = EncodeRecordHead(in);
+  for (size_t n = 19; n < enc.size(); ++n) {
+    Record out;
+    EXPECT_TRUE(DecodeRecordHead(std::string_view(enc).substr(0, n), &out).IsCorruption()) << n;
+  }
+  // A version 2 head whose back-off is empty has a shorter encoding: not one we write.
+  std::string zero = enc;
+  zero[19] = 0;
+  Record out;
+  EXPECT_TRUE(DecodeRecordHead(zero, &out).IsCorruption());
 }
 
 TEST(RecordCodecTest, ChainRoundTrip) {
