@@ -7,6 +7,7 @@ add_library(wp_whois_limits STATIC
   ${CMAKE_CURRENT_LIST_DIR}/limits/back_off.cc
   ${CMAKE_CURRENT_LIST_DIR}/limits/builtin_limits.cc
   ${CMAKE_CURRENT_LIST_DIR}/limits/daily_quota.cc
+  ${CMAKE_CURRENT_LIST_DIR}/limits/drain_estimate.cc
   ${CMAKE_CURRENT_LIST_DIR}/limits/host_scheduler.cc
   ${CMAKE_CURRENT_LIST_DIR}/limits/limit_registry.cc
   ${CMAKE_CURRENT_LIST_DIR}/limits/limit_spec.cc

@@ -13,6 +13,7 @@ namespace whois {
 struct RdapSource::Chain {
   std::string domain;
   int64_t deadline_ms = 0;
+  bool background = false;  // every request waits behind clients
   std::function<void(LookupResult)> done;
   LookupResult result;
   rdap::RdapDomainResult registry;  // the registry's answer, merged with the registrar's
@@ -51,11 +52,20 @@ bool RdapSource::Serves(std::string_view domain) const {
   return bootstrap_.BaseUrl(domain).has_value();
 }
 
+std::optional<std::string> RdapSource::HostFor(std::string_view domain) const {
+  std::optional<std::string> base = bootstrap_.BaseUrl(domain);
+  if (!base) return std::nullopt;
+  auto parsed = rdap::ParseRdapUrl(*base);
+  if (auto* url = std::get_if<rdap::RdapUrl>(&parsed)) return url->host;
+  return std::nullopt;
+}
+
 void RdapSource::Lookup(const std::string& domain, int64_t deadline_ms,
-                        std::function<void(LookupResult)> done) {
+                        std::function<void(LookupResult)> done, limits::Priority priority) {
   auto chain = std::make_shared<Chain>();
   chain->domain = domain;
   chain->deadline_ms = deadline_ms;
+  chain->background = priority == limits::Priority::kBackground;
   chain->done = std::move(done);
   chain->result.protocol = std::string(kProtocolRdap);
   const rdap::BootstrapEntry* entry = bootstrap_.Find(domain);
@@ -90,8 +100,9 @@ void RdapSource::Step(const std::shared_ptr<Chain>& chain, const std::string& ur
   o.allow_http = operator_url || o.pinned_address.has_value();
   o.allow_private = options_.allow_private_upstreams || operator_url;
   int64_t now = clock_();
-  limits::Priority priority =
-      now < chain->deadline_ms ? limits::Priority::kClient : limits::Priority::kBackground;
+  limits::Priority priority = !chain->background && now < chain->deadline_ms
+                                  ? limits::Priority::kClient
+                                  : limits::Priority::kBackground;
   int64_t deadline = chain->result.chain.empty() ? chain->deadline_ms
                                                  : std::max(chain->deadline_ms, now + 60 * 1000);
   gate_->Admit(

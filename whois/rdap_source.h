@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "whois/lookup_result.h"
@@ -41,12 +42,17 @@ class RdapSource {
 
   // True if the bootstrap registry names an RDAP server for `domain`.
   bool Serves(std::string_view domain) const;
+  // The host of that server, if it names one (and its URL parses).
+  std::optional<std::string> HostFor(std::string_view domain) const;
 
   // Resolves `domain` over RDAP. The result's protocol is "rdap"; when found, `record` holds the
   // mapped (and registrar-merged) record and `chain` the JSON documents. `done` is called
   // exactly once, never from inside Lookup().
+  // With `priority` kBackground every request waits behind clients at its host (see
+  // Resolver::Lookup).
   void Lookup(const std::string& domain, int64_t deadline_ms,
-              std::function<void(LookupResult)> done);
+              std::function<void(LookupResult)> done,
+              limits::Priority priority = limits::Priority::kClient);
 
   rdap::RdapBootstrap& bootstrap() { return bootstrap_; }
 

@@ -5,6 +5,7 @@
 include(${CMAKE_CURRENT_LIST_DIR}/country.cmake)
 
 add_library(wp_whois_record STATIC ${CMAKE_CURRENT_LIST_DIR}/record.cc
-  ${CMAKE_CURRENT_LIST_DIR}/json_builder.cc)
+  ${CMAKE_CURRENT_LIST_DIR}/json_builder.cc
+  ${CMAKE_CURRENT_LIST_DIR}/record_change.cc)
 target_include_directories(wp_whois_record PUBLIC ${PROJECT_SOURCE_DIR})
 target_link_libraries(wp_whois_record PUBLIC wp_whois_country nlohmann_json::nlohmann_json)

@@ -54,6 +54,7 @@ std::string_view FallbackReasonFor(UpstreamFailure failure) {
 struct Resolver::Chain {
   std::string domain;
   int64_t deadline_ms = 0;
+  bool background = false;  // every hop waits behind clients
   Done done;
   LookupResult result;
   // Hosts already asked, whatever the port: a server that names itself (registrars repeat their
@@ -106,7 +107,8 @@ UpstreamOptions Resolver::QueryOptions(const std::string& charset) const {
   return o;
 }
 
-void Resolver::FindServer(const std::string& tld, int64_t deadline_ms, EntryDone done) {
+void Resolver::FindServer(const std::string& tld, int64_t deadline_ms, EntryDone done,
+                          limits::Priority priority) {
   int64_t now = clock_();
   const ServerEntry* entry = directory_.Find(tld);
   bool refresh = directory_.NeedsRefresh(tld, now, options_.directory_max_age_ms);
@@ -133,7 +135,7 @@ void Resolver::FindServer(const std::string& tld, int64_t deadline_ms, EntryDone
   }
   auto& waiters = iana_waiters_[tld];
   waiters.push_back(std::move(done));
-  if (waiters.size() == 1) AskIana(tld, limits::Priority::kClient, deadline_ms);
+  if (waiters.size() == 1) AskIana(tld, priority, deadline_ms);
 }
 
 void Resolver::AskIana(const std::string& tld, limits::Priority priority, int64_t deadline_ms) {
@@ -193,14 +195,14 @@ void Resolver::FinishIana(const std::string& tld, std::optional<ServerEntry> ent
 }
 
 void Resolver::Lookup(const std::string& domain, const std::string& tld, int64_t deadline_ms,
-                      Done done) {
+                      Done done, limits::Priority priority) {
   LookupOrder order = options_.order;
   bool rdap = rdap_ != nullptr && order != LookupOrder::kWhoisOnly && rdap_->Serves(domain);
-  auto whois = [this, domain, tld, deadline_ms](Done d) {
-    LookupWhois(domain, tld, deadline_ms, std::move(d));
+  auto whois = [this, domain, tld, deadline_ms, priority](Done d) {
+    LookupWhois(domain, tld, deadline_ms, priority, std::move(d));
   };
-  auto via_rdap = [this, domain, deadline_ms](Done d) {
-    rdap_->Lookup(domain, deadline_ms, std::move(d));
+  auto via_rdap = [this, domain, deadline_ms, priority](Done d) {
+    rdap_->Lookup(domain, deadline_ms, std::move(d), priority);
   };
   if (!rdap) return whois(std::move(done));
   switch (order) {
@@ -211,6 +213,16 @@ void Resolver::Lookup(const std::string& domain, const std::string& tld, int64_t
     default:
       return Then(via_rdap, whois, std::move(done));
   }
+}
+
+std::string Resolver::FirstHost(const std::string& domain, const std::string& tld) const {
+  const ServerEntry* entry = directory_.Find(tld);
+  std::string whois = entry == nullptr ? options_.iana_server : entry->host;
+  std::optional<std::string> rdap;
+  if (rdap_ != nullptr && options_.order != LookupOrder::kWhoisOnly) rdap = rdap_->HostFor(domain);
+  if (!rdap) return whois;
+  if (options_.order == LookupOrder::kWhoisFirst && !whois.empty()) return whois;
+  return *rdap;
 }
 
 void Resolver::Then(std::function<void(Done)> first, std::function<void(Done)> second, Done done) {
@@ -227,10 +239,11 @@ void Resolver::Then(std::function<void(Done)> first, std::function<void(Done)> s
 }
 
 void Resolver::LookupWhois(const std::string& domain, const std::string& tld, int64_t deadline_ms,
-                           Done done) {
+                           limits::Priority priority, Done done) {
   auto chain = std::make_shared<Chain>();
   chain->domain = domain;
   chain->deadline_ms = deadline_ms;
+  chain->background = priority == limits::Priority::kBackground;
   chain->done = std::move(done);
   ++chains_in_flight_;
   FindServer(
@@ -252,7 +265,8 @@ void Resolver::LookupWhois(const std::string& domain, const std::string& tld, in
         QueryProfile profile = QueryProfileForHost(entry->host);
         std::string format = entry->query_format.empty() ? profile.format : entry->query_format;
         Step(chain, entry->host, entry->port, std::move(format), profile.charset);
-      });
+      },
+      priority);
 }
 
 void Resolver::Step(std::shared_ptr<Chain> chain, std::string host, uint16_t port,
@@ -282,8 +296,8 @@ void Resolver::Step(std::shared_ptr<Chain> chain, std::string host, uint16_t por
   // While the client waits, its deadline bounds the hop's turn; a hop that starts after it is
   // background work filling the cache.
   int64_t now = clock_();
-  request.priority =
-      now < chain->deadline_ms ? limits::Priority::kClient : limits::Priority::kBackground;
+  request.priority = !chain->background && now < chain->deadline_ms ? limits::Priority::kClient
+                                                                    : limits::Priority::kBackground;
   request.deadline_ms =
       std::max(chain->deadline_ms, chain->result.chain.empty() ? 0 : now + kBackgroundBudgetMs);
   chain->reply_kind.reset();

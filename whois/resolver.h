@@ -78,12 +78,20 @@ class Resolver {
   // Resolves `domain` (a normalised A-label whose last label is `tld`). `deadline_ms` (wall
   // clock) is when the client asking gives up: a hop whose turn at its host cannot come before
   // it ends the lookup at once (fallback rate_limited / daily_limit / queue_full); referral hops
-  // started after it run as background work with their own budget. `done` is called exactly
-  // once, from the loop, never from inside Lookup().
+  // started after it run as background work with their own budget. With `priority` kBackground
+  // (a refresh or prefetch no client waits for) every hop, and the IANA query for an unknown
+  // TLD, waits behind the clients at its host. `done` is called exactly once, from the loop,
+  // never from inside Lookup().
   // With two sources, the one `lookup-order` names first is asked; if it fails or has nothing
   // usable (not "not found": that is an answer), the other is, and the record says which
   // answered (source.protocol); WHOIS.RAW shows both sources' replies.
-  void Lookup(const std::string& domain, const std::string& tld, int64_t deadline_ms, Done done);
+  void Lookup(const std::string& domain, const std::string& tld, int64_t deadline_ms, Done done,
+              limits::Priority priority = limits::Priority::kClient);
+
+  // The upstream host a Lookup of `domain` would ask first: the RDAP server's host or the TLD's
+  // WHOIS server, by `lookup-order`; the IANA server while the TLD's server is not known. For
+  // grouping background work by the host whose limits it spends.
+  std::string FirstHost(const std::string& domain, const std::string& tld) const;
 
   // Why no directory entry could be had.
   struct EntryError {
@@ -93,7 +101,8 @@ class Resolver {
   };
   // Looks the TLD's entry up (learning it from IANA if it is missing or old); for WHOIS.SERVER.
   using EntryDone = std::function<void(std::optional<ServerEntry> entry, EntryError error)>;
-  void FindServer(const std::string& tld, int64_t deadline_ms, EntryDone done);
+  void FindServer(const std::string& tld, int64_t deadline_ms, EntryDone done,
+                  limits::Priority priority = limits::Priority::kClient);
 
   TldDirectory& directory() { return directory_; }
   const ResolverOptions& options() const { return options_; }
@@ -104,7 +113,7 @@ class Resolver {
  private:
   struct Chain;
   void LookupWhois(const std::string& domain, const std::string& tld, int64_t deadline_ms,
-                   Done done);
+                   limits::Priority priority, Done done);
   // Runs `first`, and `second` only if `first` failed; the second's result keeps the first's
   // hops in front of its own.
   void Then(std::function<void(Done)> first, std::function<void(Done)> second, Done done);
