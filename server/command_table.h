@@ -89,6 +89,9 @@ void CmdWhoisLookup(CommandContext&);
 void CmdWhoisRaw(CommandContext&);
 void CmdWhoisServer(CommandContext&);
 void CmdWhoisLimits(CommandContext&);
+void CmdWhoisHistory(CommandContext&);
+void CmdWhoisPrefetch(CommandContext&);
+void CmdWhoisQueue(CommandContext&);
 
 // Redis's exact error texts (clients match on them).
 std::string WrongArityError(std::string_view command);

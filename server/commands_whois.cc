@@ -1,13 +1,16 @@
 // The proxy's own commands, under the WHOIS. prefix: WHOIS.LOOKUP (resolve afresh), WHOIS.RAW
-// (the stored chain of raw replies), WHOIS.SERVER (a TLD's directory entry) and WHOIS.LIMIT (an
-// upstream host's limits, read or changed at run time).
+// (the stored chain of raw replies), WHOIS.SERVER (a TLD's directory entry), WHOIS.LIMITS (an
+// upstream host's limits, read or changed at run time), WHOIS.HISTORY (earlier versions of a
+// record), WHOIS.PREFETCH (queue background lookups) and WHOIS.QUEUE (the background queue).
 #include <algorithm>
 #include <string>
 #include <vector>
 
+#include "server/command_args.h"
 #include "server/command_table.h"
 #include "server/record_service.h"
 #include "server/server.h"
+#include "whois/limits/drain_estimate.h"
 #include "whois/limits/limit_registry.h"
 #include "whois/limits/limit_spec.h"
 
@@ -32,6 +35,72 @@ void CmdWhoisServer(CommandContext& ctx) {
   Server& server = ctx.server;
   server.records().TldServer(ctx.args[1],
                              [&server, t](std::string reply) { server.CompleteReply(t, reply); });
+}
+
+// WHOIS.HISTORY name [COUNT n]
+void CmdWhoisHistory(CommandContext& ctx) {
+  size_t count = SIZE_MAX;
+  if (ctx.args.size() != 2) {
+    if (ctx.args.size() != 4 || !EqualsIgnoreCase(ctx.args[2], "COUNT"))
+      return ctx.reply.Error("ERR syntax error");
+    auto n = ToInt(ctx.args[3]);
+    if (!n) return ctx.reply.Error("ERR value is not an integer or out of range");
+    if (*n < 1) return ctx.reply.Error("ERR COUNT must be at least 1");
+    count = static_cast<size_t>(*n);
+  }
+  ReplyTicket t = ctx.Defer();
+  Server& server = ctx.server;
+  server.records().History(ctx.args[1], count, t.protocol,
+                           [&server, t](std::string reply) { server.CompleteReply(t, reply); });
+}
+
+// WHOIS.PREFETCH name [name ...] -> how many were queued
+void CmdWhoisPrefetch(CommandContext& ctx) {
+  std::vector<std::string> names(ctx.args.begin() + 1, ctx.args.end());
+  ReplyTicket t = ctx.Defer();
+  Server& server = ctx.server;
+  server.records().Prefetch(std::move(names),
+                            [&server, t](std::string reply) { server.CompleteReply(t, reply); });
+}
+
+// WHOIS.QUEUE -> {queued, in_flight, done, failed, refreshes_queued, refreshes_in_flight,
+//                 hosts: {host: {queued, in_flight, drain_seconds}}}
+void CmdWhoisQueue(CommandContext& ctx) {
+  BackgroundLookups::Figures f = ctx.server.records().QueueFigures();
+  whois::limits::LimitRegistry& registry = ctx.server.records().live().limits();
+  int64_t now = ctx.server.records().WallNowMs();
+  resp::ReplyWriter& w = ctx.reply;
+  w.MapHeader(7);
+  w.Bulk("queued");
+  w.Integer(static_cast<int64_t>(f.prefetch_queued));
+  w.Bulk("in_flight");
+  w.Integer(static_cast<int64_t>(f.prefetch_running));
+  w.Bulk("done");
+  w.Integer(static_cast<int64_t>(f.prefetch_done));
+  w.Bulk("failed");
+  w.Integer(static_cast<int64_t>(f.prefetch_failed));
+  w.Bulk("refreshes_queued");
+  w.Integer(static_cast<int64_t>(f.refreshes_queued));
+  w.Bulk("refreshes_in_flight");
+  w.Integer(static_cast<int64_t>(f.refreshes_running));
+  w.Bulk("hosts");
+  w.MapHeader(f.hosts.size());
+  for (const auto& [host, h] : f.hosts) {
+    w.Bulk(host);
+    w.MapHeader(3);
+    w.Bulk("queued");
+    w.Integer(static_cast<int64_t>(h.queued));
+    w.Bulk("in_flight");
+    w.Integer(static_cast<int64_t>(h.running));
+    w.Bulk("drain_seconds");
+    // At the host's allowed rate (lowered while it backs off); null when no rate bounds it.
+    std::optional<int64_t> ms = whois::limits::DrainEstimateMs(
+        registry.SpecFor(host), registry.Scheduler(host, now).back_off(), h.queued);
+    if (ms)
+      w.Integer((*ms + 999) / 1000);
+    else
+      w.Null();
+  }
 }
 
 namespace {

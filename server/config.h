@@ -36,6 +36,12 @@ struct Config {
   int64_t ttl_registered_s = 30ll * 24 * 3600;
   int64_t ttl_not_found_s = 24ll * 3600;
   int64_t ttl_fallback_s = 600;
+  // Stale-while-revalidate: a stale registered/not_found record is answered at once (marked
+  // "stale": true) while one background refresh runs, until it has been stale for max_stale_s.
+  bool serve_stale = true;
+  int64_t max_stale_s = 365ll * 24 * 3600;
+  int history_max_versions = 8;       // earlier versions kept per domain (WHOIS.HISTORY)
+  int prefetch_queue_max = 10000000;  // names the durable prefetch queue may hold
   int64_t hot_set_size = 64ll << 20;
   int64_t block_cache_size = 32ll << 20;
   // 16 MiB rather than LevelDB's 4: fewer, larger level-0 files, so less rewriting of level 1

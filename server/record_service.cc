@@ -33,6 +33,9 @@ std::optional<storage::RecordStatus> StatusFromName(std::string_view s) {
 
 // WHOIS.LOOKUP and WHOIS.SERVER wait for the whole chain, within this budget.
 constexpr int64_t kFreshLookupBudgetMs = 60 * 1000;
+// A refresh that could not be queued (its host's lane is full) is asked for again by a hit
+// after this long.
+constexpr int64_t kRefreshRetryMs = 60 * 1000;
 
 }  // namespace
 
@@ -53,6 +56,12 @@ struct RecordService::Waiter {
 
 struct RecordService::InFlight {
   std::vector<std::shared_ptr<Waiter>> waiters;
+  std::vector<LookupObserver> observers;  // background jobs waiting on it
+  bool background = false;                // started by a background job
+  // A client wrote the domain (SET, DEL) after the lookup started, or a flush happened: its
+  // result must not be stored over that write.
+  bool superseded = false;
+  uint64_t flush_epoch = 0;
 };
 
 RecordService::RecordService(Server* server, LoopExecutor* executor)
@@ -85,13 +94,18 @@ std::string RecordService::Open() {
   spdlog::info("record store open in {} with {} records", cfg.dir, store_->record_count());
   live_ = std::make_unique<LiveResolution>(server_->loop(), store_.get(),
                                            [this] { return WallNowMs(); });
-  return live_->Open(cfg);
+  std::string error = live_->Open(cfg);
+  if (!error.empty()) return error;
+  background_ = MakeBackgroundLookups();
+  return background_->Open();
 }
 
 void RecordService::Close() {
   closing_ = true;
+  if (background_) background_->Close();
   // Every pending lookup finishes now (as cancelled): its waiting clients get fallback records.
   if (live_) live_->CancelAll();
+  background_.reset();
   live_.reset();
   if (store_) executor_->SetIterationHook({});
   store_.reset();
@@ -113,6 +127,16 @@ storage::FreshnessPolicy RecordService::Freshness() const {
   p.ttl_not_found_ms = cfg.ttl_not_found_s * 1000;
   p.ttl_fallback_ms = cfg.ttl_fallback_s * 1000;
   return p;
+}
+
+StaleSettings RecordService::Stale() const {
+  const Config& cfg = server_->config();
+  return {cfg.serve_stale, cfg.max_stale_s * 1000};
+}
+
+int64_t RecordService::HotStaleGraceMs() const {
+  const Config& cfg = server_->config();
+  return cfg.serve_stale ? cfg.max_stale_s * 1000 : 0;
 }
 
 std::string RecordService::BulkFrame(std::string_view json) {
@@ -143,6 +167,10 @@ void RecordService::EndWrite(const std::string& domain) {
   if (it != pending_writes_.end() && --it->second == 0) pending_writes_.erase(it);
 }
 
+void RecordService::SupersedeLookup(const std::string& domain) {
+  if (auto it = lookups_.find(domain); it != lookups_.end()) it->second->superseded = true;
+}
+
 bool RecordService::CanFillHotSet(const std::string& domain, uint64_t flush_epoch) const {
   return hot_ && flush_epoch == flush_epoch_ && flushes_in_flight_ == 0 &&
          !pending_writes_.contains(domain);
@@ -152,13 +180,34 @@ bool RecordService::GetNow(std::string_view arg, std::string* out) {
   // A stored key is a normalised domain, and normalising one gives it back unchanged, so the raw
   // argument can be looked up before any normalisation work.
   int64_t now = WallNowMs();
-  if (const std::string* hit = hot_->Find(arg, now)) {
-    ++hits_;
-    ++hot_hits_;
-    out->append(*hit);
-    return true;
+  storage::HotSet::Hit hit = hot_->Find(arg, now, HotStaleGraceMs());
+  if (!hit) return false;
+  ServeHotHit(arg, hit, now, out);
+  return true;
+}
+
+void RecordService::ServeHotHit(std::string_view domain, storage::HotSet::Hit hit, int64_t now_ms,
+                                std::string* out) {
+  ++hits_;
+  ++hot_hits_;
+  if (hit.stale) {
+    ++stale_served_;
+    if (!hit.entry->stale_form) {
+      // The first stale hit turns the entry into the stale reply, so every later one is a copy.
+      std::string key(domain);
+      storage::HotEntry entry = *hit.entry;
+      entry.stale_form = true;
+      std::string stale = StaleBulk(*hit.value);
+      out->append(stale);
+      hot_->Insert(key, std::move(stale), entry);
+      if (now_ms >= entry.refresh_at_ms) QueueRefresh(key, BackgroundKind::kStale, now_ms);
+      return;
+    }
   }
-  return false;
+  out->append(*hit.value);
+  if (now_ms >= hit.entry->refresh_at_ms)
+    QueueRefresh(std::string(domain), hit.stale ? BackgroundKind::kStale : BackgroundKind::kAhead,
+                 now_ms);
 }
 
 void RecordService::Get(std::string_view arg, int protocol, ReplyFn done) {
@@ -168,27 +217,57 @@ void RecordService::Get(std::string_view arg, int protocol, ReplyFn done) {
     return done(BulkFrame(name.invalid_json));
   }
   int64_t now = WallNowMs();
-  if (const std::string* hit = hot_->Find(name.domain, now)) {
-    ++hits_;
-    ++hot_hits_;
-    return done(*hit);
+  if (storage::HotSet::Hit hit = hot_->Find(name.domain, now, HotStaleGraceMs())) {
+    std::string reply;
+    ServeHotHit(name.domain, hit, now, &reply);
+    return done(std::move(reply));
   }
   uint64_t epoch = flush_epoch_;
   std::string domain = name.domain;
   store_->Get(domain, [this, domain, parsed = std::move(name.name), epoch, protocol,
                        done = std::move(done)](storage::Status st, storage::Record rec) mutable {
     if (!st.ok() && !st.IsNotFound()) return done(ErrorReply("ERR record store: " + st.ToString()));
-    int64_t now_ms = WallNowMs();
-    if (st.IsNotFound() || rec.stale_at_ms <= now_ms) {
-      ++misses_;
-      if (closing_) return done(NullReply(protocol));
-      return Resolve(parsed, server_->config().lookup_timeout_ms, std::move(done));
-    }
-    ++hits_;
-    std::string reply = BulkFrame(rec.json);
-    if (CanFillHotSet(domain, epoch)) hot_->Insert(domain, reply, rec.stale_at_ms);
-    done(std::move(reply));
+    if (st.ok() && ServeStored(domain, rec, epoch, WallNowMs(), done)) return;
+    ++misses_;
+    if (closing_) return done(NullReply(protocol));
+    Resolve(parsed, server_->config().lookup_timeout_ms, std::move(done));
   });
+}
+
+bool RecordService::ServeStored(const std::string& domain, const storage::Record& rec,
+                                uint64_t flush_epoch, int64_t now_ms, const ReplyFn& done) {
+  const bool fresh = rec.stale_at_ms > now_ms;
+  if (!fresh && !ServableStale(rec, now_ms, Stale())) return false;
+  ++hits_;
+  if (!fresh) ++stale_served_;
+  FillHotSet(domain, rec, flush_epoch, now_ms);
+  done(fresh ? BulkFrame(rec.json) : BulkFrame(StaleJson(rec.json)));
+  if (now_ms >= RefreshAtMs(rec))
+    QueueRefresh(domain, fresh ? BackgroundKind::kAhead : BackgroundKind::kStale, now_ms);
+  return true;
+}
+
+void RecordService::FillHotSet(const std::string& domain, const storage::Record& rec,
+                               uint64_t flush_epoch, int64_t now_ms) {
+  if (!CanFillHotSet(domain, flush_epoch)) return;
+  storage::HotEntry entry;
+  entry.stale_at_ms = rec.stale_at_ms;
+  entry.refresh_at_ms = RefreshAtMs(rec);
+  entry.serve_stale = rec.status != storage::RecordStatus::kFallback;
+  if (rec.stale_at_ms > now_ms) {
+    hot_->Insert(domain, BulkFrame(rec.json), entry);
+  } else if (ServableStale(rec, now_ms, Stale())) {
+    entry.stale_form = true;
+    hot_->Insert(domain, BulkFrame(StaleJson(rec.json)), entry);
+  }
+}
+
+void RecordService::QueueRefresh(const std::string& domain, BackgroundKind kind, int64_t now_ms) {
+  // A lookup in flight is the refresh: its result refills the hot set.
+  bool queued = lookups_.contains(domain) || (background_ && background_->Refresh(domain, kind));
+  // Until the refresh ends (and refills the entry), hits need not ask again; if it could not be
+  // queued, they ask again a little later.
+  hot_->SetRefreshAt(domain, queued ? storage::HotEntry::kNever : now_ms + kRefreshRetryMs);
 }
 
 void RecordService::Exists(std::string_view arg, std::function<void(bool)> done) {
@@ -214,8 +293,11 @@ void RecordService::Delete(std::string_view arg, std::function<void(bool, std::s
   if (name.domain.empty()) return done(false, {});
   std::string domain = name.domain;
   BeginWrite(domain);
+  SupersedeLookup(domain);
   store_->Delete(domain, [this, domain, done = std::move(done)](storage::Status st, bool existed) {
     EndWrite(domain);
+    // Also at the acknowledgement: a lookup started between the two must not win either.
+    SupersedeLookup(domain);
     if (!st.ok()) return done(false, "ERR record store: " + st.ToString());
     done(existed, {});
   });
@@ -245,15 +327,15 @@ void RecordService::Import(std::string_view arg, std::string_view json,
                           : Freshness().StaleAt(*status, rec.fetched_at_ms, name.domain);
   rec.json = whois::ToJson(record);
   std::string domain = name.domain;
-  std::string reply = BulkFrame(rec.json);
-  int64_t stale_at = rec.stale_at_ms;
+  storage::Record head = rec;
   BeginWrite(domain);
+  SupersedeLookup(domain);
   store_->Put(domain, std::move(rec),
-              [this, domain, reply = std::move(reply), stale_at,
-               done = std::move(done)](storage::Status st) {
+              [this, domain, head = std::move(head), done = std::move(done)](storage::Status st) {
                 EndWrite(domain);
+                SupersedeLookup(domain);
                 if (!st.ok()) return done("ERR record store: " + st.ToString());
-                if (CanFillHotSet(domain, flush_epoch_)) hot_->Insert(domain, reply, stale_at);
+                FillHotSet(domain, head, flush_epoch_, WallNowMs());
                 done({});
               });
 }
@@ -278,6 +360,7 @@ void RecordService::FlushAll(std::function<void(std::string)> done) {
   ++flushes_in_flight_;
   hot_->Clear();
   store_->FlushAll([this, done = std::move(done)](storage::Status st) {
+    ++flush_epoch_;
     --flushes_in_flight_;
     if (!st.ok()) return done("ERR record store: " + st.ToString());
     done({});
@@ -306,25 +389,42 @@ void RecordService::Resolve(const whois::DomainName& name, int64_t deadline_ms, 
         },
         static_cast<uint64_t>(deadline_ms), 0);
   }
-  auto& slot = lookups_[name.domain];
-  if (slot) {
-    ++lookups_joined_;
-    slot->waiters.push_back(std::move(waiter));
-    return;
-  }
-  slot = std::make_shared<InFlight>();
-  slot->waiters.push_back(std::move(waiter));
-  ++lookups_started_;
   // The resolver's deadline is the first client's: a hop whose turn at its host cannot come
   // before it ends the lookup at once with a fallback that says why (rate_limited, ...).
   // A hop must also have time to run: a turn in the last fifth of the wait (at most 500 ms) would
   // answer after the client gave up.
   int64_t budget = deadline_ms >= 0 ? deadline_ms - std::min<int64_t>(deadline_ms / 5, 500)
                                     : kFreshLookupBudgetMs;
-  int64_t lookup_deadline = WallNowMs() + budget;
+  Flight(name, whois::limits::Priority::kClient, WallNowMs() + budget)
+      ->waiters.push_back(std::move(waiter));
+}
+
+std::shared_ptr<RecordService::InFlight> RecordService::Flight(const whois::DomainName& name,
+                                                               whois::limits::Priority priority,
+                                                               int64_t deadline_ms) {
+  auto& slot = lookups_[name.domain];
+  if (slot) {
+    ++lookups_joined_;
+    return slot;
+  }
+  slot = std::make_shared<InFlight>();
+  slot->background = priority == whois::limits::Priority::kBackground;
+  slot->flush_epoch = flush_epoch_;
+  std::shared_ptr<InFlight> flight = slot;
+  ++lookups_started_;
+  // (A write issued before this and acknowledged after it supersedes the lookup too: Delete and
+  // Import mark the lookup again when their write is acknowledged.)
   live_->resolver().Lookup(
-      name.domain, name.tld, lookup_deadline,
-      [this, name](whois::LookupResult result) { OnLookupDone(name, std::move(result)); });
+      name.domain, name.tld, deadline_ms,
+      [this, name](whois::LookupResult result) { OnLookupDone(name, std::move(result)); },
+      priority);
+  return flight;
+}
+
+void RecordService::ObserveLookup(const whois::DomainName& name, int64_t deadline_ms,
+                                  LookupObserver observe) {
+  Flight(name, whois::limits::Priority::kBackground, deadline_ms)
+      ->observers.push_back(std::move(observe));
 }
 
 std::string RecordService::FallbackReply(const whois::DomainName& name,
@@ -332,6 +432,18 @@ std::string RecordService::FallbackReply(const whois::DomainName& name,
   return BulkFrame(whois::ToJson(whois::MakeFallbackRecord(
       name.domain, name.unicode, std::string(reason), std::nullopt, WallNowMs(), countries_)));
 }
+
+namespace {
+
+// A fallback whose reason is one of our own limits: nothing was asked upstream.
+bool LimitedByUs(const whois::LookupResult& r) {
+  return r.outcome == whois::LookupOutcome::kFailed &&
+         (r.fallback_reason == whois::kReasonRateLimited ||
+          r.fallback_reason == whois::kReasonDailyLimit ||
+          r.fallback_reason == whois::kReasonQueueFull);
+}
+
+}  // namespace
 
 void RecordService::OnLookupDone(const whois::DomainName& name, whois::LookupResult result) {
   auto it = lookups_.find(name.domain);
@@ -359,20 +471,28 @@ void RecordService::OnLookupDone(const whois::DomainName& name, whois::LookupRes
     spdlog::debug("lookup of {}: {} ({})", name.domain, record.status, result.detail);
   std::string reply = BulkFrame(rec.json);
 
+  const bool limited = LimitedByUs(result);
+  LookupSummary summary;
+  summary.outcome = rec.status != storage::RecordStatus::kFallback
+                        ? BackgroundLookups::Outcome::kDone
+                    : closing_ ? BackgroundLookups::Outcome::kCancelled
+                    : limited  ? BackgroundLookups::Outcome::kLimited
+                               : BackgroundLookups::Outcome::kFailed;
+  summary.retry_after_ms = result.retry_after_s.value_or(1) * 1000;
+
   // A lookup cut short by shutdown answers its clients but stores nothing: it says nothing
-  // about the domain.
-  if (!closing_) {
-    std::string domain = name.domain;
-    int64_t stale_at = rec.stale_at_ms;
-    BeginWrite(domain);
-    store_->Put(domain, std::move(rec), [this, domain, reply, stale_at](storage::Status st) {
-      EndWrite(domain);
-      if (!st.ok()) {
-        spdlog::warn("could not store the record of {}: {}", domain, st.ToString());
-        return;
-      }
-      if (CanFillHotSet(domain, flush_epoch_)) hot_->Insert(domain, reply, stale_at);
-    });
+  // about the domain. Nor does a lookup a client's write overtook (that write wins), nor one our
+  // own limits stopped before it asked anything while no client waited for it.
+  if (flight->superseded || flight->flush_epoch != flush_epoch_) {
+    ++results_superseded_;
+  } else if (!closing_ && !(limited && flight->waiters.empty())) {
+    LookupAnswer answer;
+    answer.fetched = std::move(rec);
+    answer.record = std::move(record);
+    answer.retry_after_s = result.retry_after_s;
+    answer.now_ms = now;
+    answer.ttl_fallback_ms = Freshness().ttl_fallback_ms;
+    StoreAnswer(name.domain, std::move(answer));
   }
   for (auto& w : flight->waiters) {
     if (w->timer) {
@@ -383,6 +503,29 @@ void RecordService::OnLookupDone(const whois::DomainName& name, whois::LookupRes
     }
     w->Answer(reply);
   }
+  for (auto& observe : flight->observers) observe(summary);
+}
+
+void RecordService::StoreAnswer(const std::string& domain, LookupAnswer answer) {
+  auto kept = std::make_shared<bool>(false);
+  BeginWrite(domain);
+  store_->Update(
+      domain,
+      // Runs on the domain's storage worker: it uses only what it owns.
+      [answer = std::move(answer), kept](const storage::Record* current) mutable {
+        *kept = KeptRecord(current, answer.fetched);
+        return DecideStore(current, std::move(answer));
+      },
+      static_cast<size_t>(server_->config().history_max_versions),
+      [this, domain, kept](storage::Status st, storage::RecordUpdate update) {
+        EndWrite(domain);
+        if (!st.ok()) {
+          spdlog::warn("could not store the record of {}: {}", domain, st.ToString());
+          return;
+        }
+        if (*kept) ++refresh_kept_record_;
+        if (update.put) FillHotSet(domain, *update.put, flush_epoch_, WallNowMs());
+      });
 }
 
 void RecordService::LookupFresh(std::string_view arg, ReplyFn done) {
@@ -470,6 +613,19 @@ void RecordService::AppendInfo(std::string* out) const {
   field("lookups_in_flight", std::to_string(lookups_.size()));
   field("lookup_timeouts", std::to_string(lookup_timeouts_));
   field("fallback_records", std::to_string(fallbacks_));
+  field("stale_served", std::to_string(stale_served_));
+  field("refreshes_started", std::to_string(refreshes_started_));
+  field("refreshes_succeeded", std::to_string(refreshes_succeeded_));
+  field("refreshes_failed", std::to_string(refreshes_failed_));
+  field("refresh_kept_record", std::to_string(refresh_kept_record_));
+  field("lookup_results_superseded", std::to_string(results_superseded_));
+  if (background_) {
+    BackgroundLookups::Figures f = background_->figures();
+    field("prefetch_queued", std::to_string(background_->prefetch_size()));
+    field("prefetch_done", std::to_string(f.prefetch_done));
+    field("prefetch_failed", std::to_string(f.prefetch_failed));
+    field("refreshes_queued", std::to_string(f.refreshes_queued));
+  }
   if (live_) live_->AppendInfo(out);
   if (store_) {
     storage::StoreStats s = store_->stats();

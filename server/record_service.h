@@ -2,10 +2,17 @@
 // store and live resolution, joined into one asynchronous API for the command handlers.
 // Loop thread only. Replies are produced as ready RESP bytes so that a hot-set hit is a memcpy.
 //
-// A GET that misses (or finds a stale record) starts one live lookup per domain: concurrent GETs
-// for the same domain wait on the same lookup. Each waiting client has its own deadline
-// (`lookup-timeout`): past it, that client gets a fallback record (reason "timeout") while the
-// lookup goes on; its result is stored once and answers every client still waiting.
+// A GET that misses starts one live lookup per domain: concurrent GETs for the same domain wait on
+// the same lookup. Each waiting client has its own deadline (`lookup-timeout`): past it, that
+// client gets a fallback record (reason "timeout") while the lookup goes on; its result is stored
+// once and answers every client still waiting.
+//
+// A stale registered or not_found record is answered at once, marked "stale": true, and one
+// background refresh of it is queued (BackgroundLookups); a record in the last tenth of its TTL
+// is refreshed ahead the same way. What a finished lookup may store is stale_policy.h's rule: a
+// failure never replaces a known record, a changed answer archives the old one to history. A
+// write a client makes (SET, DEL, FLUSHALL) after a lookup started wins over that lookup's
+// result, which is then not stored.
 #pragma once
 
 #include <cstdint>
@@ -17,12 +24,15 @@
 #include <unordered_map>
 #include <vector>
 
+#include "server/background_lookups.h"
 #include "server/live_resolution.h"
+#include "server/stale_policy.h"
 #include "storage/freshness.h"
 #include "storage/hot_set.h"
 #include "storage/record_store.h"
 #include "whois/country.h"
 #include "whois/domain_name.h"
+#include "whois/limits/host_scheduler.h"
 #include "whois/lookup_result.h"
 
 namespace server {
@@ -63,14 +73,23 @@ class RecordService {
   void FlushAll(std::function<void(std::string error)> done);
 
   // WHOIS.LOOKUP: resolves afresh, bypassing the cache (joins a lookup already in flight), and
-  // waits for the whole chain rather than `lookup-timeout`.
+  // waits for the whole chain rather than `lookup-timeout`. A fallback answer does not replace a
+  // known record (the client gets the fallback, the store keeps the record).
   void LookupFresh(std::string_view arg, ReplyFn done);
+  // WHOIS.HISTORY: earlier versions' JSON, newest first, at most `count`, as an array.
+  void History(std::string_view arg, size_t count, int protocol, ReplyFn done);
+  // WHOIS.PREFETCH: queues background lookups of the names that are unknown or stale; the reply
+  // is how many were queued (an integer), or an error naming `prefetch-queue-max`.
+  void Prefetch(std::vector<std::string> args, ReplyFn done);
+  // WHOIS.QUEUE figures.
+  BackgroundLookups::Figures QueueFigures() const;
   // WHOIS.RAW: the stored chain of raw replies, as an array of {server, query, fetched_at, text}.
   void Raw(std::string_view arg, int protocol, ReplyFn done);
   // WHOIS.SERVER: the directory entry of a TLD as JSON (learned from IANA if needed).
   void TldServer(std::string_view tld, ReplyFn done);
 
   LiveResolution& live() { return *live_; }
+  BackgroundLookups& background() { return *background_; }
   uint64_t Count() const;
   uint64_t hits() const { return hits_; }
   uint64_t misses() const { return misses_; }
@@ -88,12 +107,50 @@ class RecordService {
   NameResult Normalize(std::string_view arg) const;
   static std::string BulkFrame(std::string_view json);
   storage::FreshnessPolicy Freshness() const;
+  StaleSettings Stale() const;
+  // How long the hot set may serve an entry after it went stale (0: not at all).
+  int64_t HotStaleGraceMs() const;
   struct Waiter;
   struct InFlight;
+  // A finished lookup, as a background job sees it.
+  struct LookupSummary {
+    BackgroundLookups::Outcome outcome = BackgroundLookups::Outcome::kDone;
+    int64_t retry_after_ms = 0;
+  };
+  using LookupObserver = std::function<void(const LookupSummary&)>;
   // Joins or starts the live lookup of `name`; `deadline_ms` < 0 waits for the whole chain.
   void Resolve(const whois::DomainName& name, int64_t deadline_ms, ReplyFn done);
+  // The lookup of `name` in flight, or a new one started with `priority` and `deadline_ms`.
+  std::shared_ptr<InFlight> Flight(const whois::DomainName& name, whois::limits::Priority priority,
+                                   int64_t deadline_ms);
+  // Joins the lookup of `name` in flight, or starts one with background priority; `observe`
+  // gets how it ended.
+  void ObserveLookup(const whois::DomainName& name, int64_t deadline_ms, LookupObserver observe);
   void OnLookupDone(const whois::DomainName& name, whois::LookupResult result);
+  // Stores a finished lookup's record by the store rule (stale_policy.h); refills the hot set.
+  void StoreAnswer(const std::string& domain, LookupAnswer answer);
   std::string FallbackReply(const whois::DomainName& name, std::string_view reason) const;
+  // Serves a hot-set hit into *out (a stale one marked, converted once), and queues the refresh
+  // its refresh time asks for.
+  void ServeHotHit(std::string_view domain, storage::HotSet::Hit hit, int64_t now_ms,
+                   std::string* out);
+  // Serves a record read from the store: true if answered (fresh, or servable stale).
+  bool ServeStored(const std::string& domain, const storage::Record& rec, uint64_t flush_epoch,
+                   int64_t now_ms, const ReplyFn& done);
+  // Puts a record into the hot set in the form a hit should get (fresh, or stale when it may
+  // be served stale); nothing if it may not be served from memory now.
+  void FillHotSet(const std::string& domain, const storage::Record& rec, uint64_t flush_epoch,
+                  int64_t now_ms);
+  // Queues a background refresh of `domain` unless one is queued or a lookup is in flight, and
+  // tells the hot set when to ask again.
+  void QueueRefresh(const std::string& domain, BackgroundKind kind, int64_t now_ms);
+  // BackgroundLookups' hook: checks the stored record still needs the job, then looks it up
+  // with background priority (or joins the lookup in flight).
+  void RunBackgroundJob(const BackgroundJob& job,
+                        std::function<void(BackgroundLookups::Result)> done);
+  std::unique_ptr<BackgroundLookups> MakeBackgroundLookups();
+  // A write by a client: a lookup of the domain in flight must not store its result over it.
+  void SupersedeLookup(const std::string& domain);
   void BeginWrite(const std::string& domain);
   void EndWrite(const std::string& domain);
   bool CanFillHotSet(const std::string& domain, uint64_t flush_epoch) const;
@@ -105,15 +162,20 @@ class RecordService {
   std::unique_ptr<whois::DomainNormalizer> names_;
   const whois::CountryTable& countries_ = whois::CountryTable::Builtin();
   std::unique_ptr<LiveResolution> live_;
+  std::unique_ptr<BackgroundLookups> background_;
   std::unordered_map<std::string, std::shared_ptr<InFlight>> lookups_;  // by domain
   bool closing_ = false;
   // Writes issued and not yet acknowledged, by domain: a read that completes meanwhile may hold
   // the old value, so it must not refill the hot set (which must never serve a replaced record).
   std::unordered_map<std::string, int> pending_writes_;
+  // Changes when a flush is issued and when it is acknowledged: a read or lookup that began
+  // under another epoch may hold or fetch what the flush removed.
   uint64_t flush_epoch_ = 0;
   int flushes_in_flight_ = 0;
   uint64_t hits_ = 0, misses_ = 0, hot_hits_ = 0, invalid_names_ = 0;
   uint64_t lookups_started_ = 0, lookups_joined_ = 0, lookup_timeouts_ = 0, fallbacks_ = 0;
+  uint64_t stale_served_ = 0, refreshes_started_ = 0, refreshes_succeeded_ = 0;
+  uint64_t refreshes_failed_ = 0, refresh_kept_record_ = 0, results_superseded_ = 0;
 };
 
 }  // namespace server

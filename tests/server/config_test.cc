@@ -24,6 +24,30 @@ TEST(Config, DefaultsAreTheDocumentedOnes) {
   EXPECT_TRUE(r.config->protected_mode);
 }
 
+TEST(Config, StaleServingHistoryAndPrefetchDirectives) {
+  auto r = LoadConfig({});
+  ASSERT_TRUE(r.config) << r.error;
+  EXPECT_TRUE(r.config->serve_stale);
+  EXPECT_EQ(r.config->max_stale_s, 365 * 86400);
+  EXPECT_EQ(r.config->history_max_versions, 8);
+  EXPECT_EQ(r.config->prefetch_queue_max, 10000000);
+  r = LoadConfig({"--serve-stale", "no", "--max-stale", "7d", "--history-max-versions", "0",
+                  "--prefetch-queue-max", "1000"});
+  ASSERT_TRUE(r.config) << r.error;
+  EXPECT_FALSE(r.config->serve_stale);
+  EXPECT_EQ(r.config->max_stale_s, 7 * 86400);
+  EXPECT_EQ(r.config->history_max_versions, 0);
+  EXPECT_EQ(r.config->prefetch_queue_max, 1000);
+  Config c;
+  for (const char* name :
+       {"serve-stale", "max-stale", "history-max-versions", "prefetch-queue-max"}) {
+    std::string value = std::string(name) == "serve-stale" ? "no" : "5";
+    EXPECT_EQ(ApplyDirective(&c, name, {value}, true), "") << name << " is runtime";
+  }
+  EXPECT_NE(ApplyDirective(&c, "history-max-versions", {"-1"}, true), "");
+  EXPECT_NE(ApplyDirective(&c, "serve-stale", {"maybe"}, true), "");
+}
+
 TEST(Config, FlagsOverrideAndTakeSeveralValues) {
   auto r = LoadConfig({"--port", "7100", "--bind", "127.0.0.1", "127.0.0.2", "--maxclients", "5"});
   ASSERT_TRUE(r.config) << r.error;

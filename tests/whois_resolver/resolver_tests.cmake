@@ -1,7 +1,9 @@
 # Live resolution end to end: the proxy binary against fake WHOIS servers on 127.0.0.1.
 add_executable(whois_resolver_test ${CMAKE_CURRENT_LIST_DIR}/resolver_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/limits_test.cc
-  ${CMAKE_CURRENT_LIST_DIR}/rdap_test.cc)
+  ${CMAKE_CURRENT_LIST_DIR}/rdap_test.cc
+  ${CMAKE_CURRENT_LIST_DIR}/stale_test.cc
+  ${CMAKE_CURRENT_LIST_DIR}/prefetch_test.cc)
 target_link_libraries(whois_resolver_test PRIVATE wp_test_proxy wp_test_fake_whois
   wp_test_fake_rdap
   GTest::gtest_main)
