@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, then:
-#   1. builds whois-proxy as scripts/run.sh does (gcc), with warnings as errors;
+#   1. builds whois-proxy and whois-proxy-cli as scripts/run.sh does (gcc), with warnings as
+#      errors;
 #   2. runs each libFuzzer harness for a short, bounded time (scripts/fuzz.sh);
 #   3. builds every target with clang under AddressSanitizer + UBSan and runs every test there,
 #      then the concurrency tests under ThreadSanitizer (scripts/sanitize.sh); any sanitizer
@@ -12,7 +13,7 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 cmake -S . -B build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWP_WERROR=ON -DWP_TESTS=OFF \
   -DWP_BENCH=OFF >/dev/null
-cmake --build build-test --target whois-proxy -j"$(nproc)"
+cmake --build build-test --target whois-proxy whois-proxy-cli -j"$(nproc)"
 # A fixed seed makes this step reproducible (a run that passed passes again on the same code);
 # exploration is for longer runs with random seeds: scripts/fuzz.sh 600.
 WP_FUZZ_SEED=${WP_FUZZ_SEED:-1} bash scripts/fuzz.sh "${WP_FUZZ_SECONDS:-10}"

@@ -89,6 +89,8 @@ CommandTable::CommandTable() {
        "Returns the raw upstream replies a cached record was built from.", "whois"},
       {"whois.history", -2, kCmdReadonly, CmdWhoisHistory, 1, 1, 1,
        "Returns earlier versions of a domain's record, newest first.", "whois"},
+      {"whois.cached", -2, kCmdReadonly, CmdWhoisCached, 1, -1, 1,
+       "Returns stored records as they are, without lookups (for export).", "whois"},
       {"whois.prefetch", -2, kCmdWrite, CmdWhoisPrefetch, 1, -1, 1,
        "Queues background lookups of names that are unknown or stale.", "whois"},
       {"whois.queue", 1, kCmdReadonly, CmdWhoisQueue, 0, 0, 0,

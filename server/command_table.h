@@ -90,6 +90,7 @@ void CmdWhoisRaw(CommandContext&);
 void CmdWhoisServer(CommandContext&);
 void CmdWhoisLimits(CommandContext&);
 void CmdWhoisHistory(CommandContext&);
+void CmdWhoisCached(CommandContext&);
 void CmdWhoisPrefetch(CommandContext&);
 void CmdWhoisQueue(CommandContext&);
 

@@ -54,6 +54,36 @@ void CmdWhoisHistory(CommandContext& ctx) {
                            [&server, t](std::string reply) { server.CompleteReply(t, reply); });
 }
 
+// WHOIS.CACHED name [name ...] -> the stored records as they are, nil where none (MGET without
+// lookups, refreshes or stale marks: what an export wants)
+void CmdWhoisCached(CommandContext& ctx) {
+  struct Gather {
+    std::vector<std::optional<std::string>> results;
+    size_t remaining = 0;
+  };
+  auto g = std::make_shared<Gather>();
+  g->results.resize(ctx.args.size() - 1);
+  g->remaining = g->results.size();
+  ReplyTicket t = ctx.Defer();
+  Server& server = ctx.server;
+  for (size_t i = 0; i + 1 < ctx.args.size(); ++i) {
+    server.records().Cached(ctx.args[i + 1], [&server, t, g, i](std::optional<std::string> json) {
+      g->results[i] = std::move(json);
+      if (--g->remaining > 0) return;
+      std::string out;
+      resp::ReplyWriter w(&out, t.protocol);
+      w.ArrayHeader(g->results.size());
+      for (const auto& r : g->results) {
+        if (r)
+          w.Bulk(*r);
+        else
+          w.Null();
+      }
+      server.CompleteReply(t, out);
+    });
+  }
+}
+
 // WHOIS.PREFETCH name [name ...] -> how many were queued
 void CmdWhoisPrefetch(CommandContext& ctx) {
   std::vector<std::string> names(ctx.args.begin() + 1, ctx.args.end());

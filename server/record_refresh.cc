@@ -1,5 +1,6 @@
 // RecordService's background side: the jobs BackgroundLookups runs (refreshes of stale and
-// nearly stale records, prefetches), WHOIS.PREFETCH, WHOIS.QUEUE's figures and WHOIS.HISTORY.
+// nearly stale records, prefetches), WHOIS.PREFETCH, WHOIS.QUEUE's figures, and the commands
+// that read the store as it is: WHOIS.HISTORY and WHOIS.CACHED.
 #include <spdlog/spdlog.h>
 
 #include "resp/reply_writer.h"
@@ -71,7 +72,11 @@ void RecordService::RunBackgroundJob(const BackgroundJob& job,
       needed = !st.ok() || (rec.stale_at_ms <= now && rec.refresh_after_ms <= now);
     else
       needed = known && now >= RefreshAtMs(rec);
-    if (!needed) return done({Outcome::kSkipped, 0});
+    if (!needed) {
+      // The hot set may still hold this record waiting for the refresh that was queued.
+      if (st.ok()) hot_->SetRefreshAt(job.domain, RefreshAtMs(rec));
+      return done({Outcome::kSkipped, 0});
+    }
     auto parsed = names_->Normalize(job.domain);
     const auto* name = std::get_if<whois::DomainName>(&parsed);
     if (name == nullptr || name->domain != job.domain) return done({Outcome::kSkipped, 0});
@@ -135,6 +140,16 @@ void RecordService::Prefetch(std::vector<std::string> args, ReplyFn done) {
 
 BackgroundLookups::Figures RecordService::QueueFigures() const {
   return background_ ? background_->figures() : BackgroundLookups::Figures{};
+}
+
+void RecordService::Cached(std::string_view arg,
+                           std::function<void(std::optional<std::string>)> done) {
+  NameResult name = Normalize(arg);
+  if (name.domain.empty()) return done(std::nullopt);
+  store_->Get(name.domain, [done = std::move(done)](storage::Status st, storage::Record rec) {
+    if (!st.ok()) return done(std::nullopt);
+    done(std::move(rec.json));
+  });
 }
 
 void RecordService::History(std::string_view arg, size_t count, int protocol, ReplyFn done) {

@@ -493,6 +493,10 @@ void RecordService::OnLookupDone(const whois::DomainName& name, whois::LookupRes
     answer.now_ms = now;
     answer.ttl_fallback_ms = Freshness().ttl_fallback_ms;
     StoreAnswer(name.domain, std::move(answer));
+  } else if (!closing_) {
+    // Nothing stored, so nothing refills the hot set: a hit may ask for a refresh again once
+    // the host's limits allow.
+    hot_->SetRefreshAt(name.domain, now + summary.retry_after_ms);
   }
   for (auto& w : flight->waiters) {
     if (w->timer) {
@@ -521,6 +525,7 @@ void RecordService::StoreAnswer(const std::string& domain, LookupAnswer answer) 
         EndWrite(domain);
         if (!st.ok()) {
           spdlog::warn("could not store the record of {}: {}", domain, st.ToString());
+          hot_->SetRefreshAt(domain, WallNowMs() + kRefreshRetryMs);
           return;
         }
         if (*kept) ++refresh_kept_record_;

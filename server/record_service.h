@@ -76,6 +76,9 @@ class RecordService {
   // waits for the whole chain rather than `lookup-timeout`. A fallback answer does not replace a
   // known record (the client gets the fallback, the store keeps the record).
   void LookupFresh(std::string_view arg, ReplyFn done);
+  // WHOIS.CACHED: the stored record's JSON as it is (no lookup, no refresh, no stale mark), or
+  // nil; for bulk export.
+  void Cached(std::string_view arg, std::function<void(std::optional<std::string> json)> done);
   // WHOIS.HISTORY: earlier versions' JSON, newest first, at most `count`, as an array.
   void History(std::string_view arg, size_t count, int protocol, ReplyFn done);
   // WHOIS.PREFETCH: queues background lookups of the names that are unknown or stale; the reply
