@@ -25,7 +25,7 @@ bench_build() {
   [ "${BENCH_SKIP_BUILD:-0}" = 1 ] && return 0
   bash scripts/install-deps.sh
   cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DWP_TESTS=OFF -DWP_BENCH=ON >/dev/null
-  cmake --build "$BUILD_DIR" --target whois-proxy bench-load bench-miss fake-whois \
+  cmake --build "$BUILD_DIR" --target whois-proxy bench-load bench-miss bench-crawler fake-whois \
     -j"$(nproc)" >/dev/null
   FAKE_WHOIS_BIN=$(cat "$FAKE_WHOIS_PATH_FILE")
 }

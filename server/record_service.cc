@@ -263,6 +263,7 @@ void RecordService::FillHotSet(const std::string& domain, const storage::Record&
 }
 
 void RecordService::QueueRefresh(const std::string& domain, BackgroundKind kind, int64_t now_ms) {
+  if (closing_) return;
   // A lookup in flight is the refresh: its result refills the hot set.
   bool queued = lookups_.contains(domain) || (background_ && background_->Refresh(domain, kind));
   // Until the refresh ends (and refills the entry), hits need not ask again; if it could not be
@@ -525,7 +526,7 @@ void RecordService::StoreAnswer(const std::string& domain, LookupAnswer answer) 
         EndWrite(domain);
         if (!st.ok()) {
           spdlog::warn("could not store the record of {}: {}", domain, st.ToString());
-          hot_->SetRefreshAt(domain, WallNowMs() + kRefreshRetryMs);
+          if (hot_) hot_->SetRefreshAt(domain, WallNowMs() + kRefreshRetryMs);
           return;
         }
         if (*kept) ++refresh_kept_record_;

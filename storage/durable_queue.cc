@@ -60,6 +60,8 @@ void PutCount(MetaTransaction& txn, const std::string& key, uint64_t n) {
 DurableQueue::DurableQueue(RecordStore* store, std::string prefix)
     : store_(store), prefix_(std::move(prefix)) {}
 
+DurableQueue::~DurableQueue() { *alive_ = false; }
+
 std::string DurableQueue::Key(std::string_view kind, std::string_view rest) const {
   std::string k = prefix_;
   k.append(kind);
@@ -85,8 +87,8 @@ void DurableQueue::Open(std::function<void(Status)> done) {
         return Status::OK();
       },
       false,
-      [this, counts, done = std::move(done)](Status st) {
-        if (st.ok()) {
+      [this, alive = alive_, counts, done = std::move(done)](Status st) {
+        if (st.ok() && *alive) {
           groups_ = std::move(*counts);
           size_ = 0;
           for (const auto& [group, n] : groups_) size_ += n;
@@ -160,12 +162,13 @@ void DurableQueue::Add(std::vector<Item> items, uint64_t max_entries,
         return Status::OK();
       },
       false,
-      [this, outcome, done = std::move(done)](Status st) {
-        if (st.ok()) {
+      [this, alive = alive_, outcome, done = std::move(done)](Status st) {
+        if (st.ok() && *alive) {
           for (const auto& [group, n] : outcome->added) groups_[group] += n;
           size_ += outcome->result.added;
         }
-        done(std::move(st), st.ok() ? outcome->result : AddResult{});
+        AddResult result = st.ok() ? outcome->result : AddResult{};
+        done(std::move(st), result);
       });
 }
 
@@ -223,8 +226,8 @@ void DurableQueue::Remove(const std::string& group, const Entry& entry,
         return Status::OK();
       },
       false,
-      [this, removed, group, done = std::move(done)](Status st) {
-        if (st.ok() && *removed) {
+      [this, alive = alive_, removed, group, done = std::move(done)](Status st) {
+        if (st.ok() && *removed && *alive) {
           if (auto it = groups_.find(group); it != groups_.end() && --it->second == 0)
             groups_.erase(it);
           if (size_ > 0) --size_;

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,11 @@ class DurableQueue {
 
   // `store` outlives the queue. `prefix` is a meta key prefix no one else writes, e.g. "p:".
   DurableQueue(RecordStore* store, std::string prefix);
+  // Callbacks of operations still in the store after this are still called (with their
+  // results), but no longer update the counts.
+  ~DurableQueue();
+  DurableQueue(const DurableQueue&) = delete;
+  DurableQueue& operator=(const DurableQueue&) = delete;
 
   // Reads the per-group counts. Call once, before anything else.
   void Open(std::function<void(Status)> done);
@@ -71,6 +77,8 @@ class DurableQueue {
   const std::string prefix_;
   uint64_t size_ = 0;
   std::map<std::string, uint64_t> groups_;
+  // False once destroyed: a store callback that arrives later leaves the counts alone.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace storage
