@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every benchmark, one after the other, with the figures the issue asks for; builds once first.
-# About 5 minutes on a 2-core machine, plus about 3 more the first time, when the million-record
+# About 8 minutes on a 2-core machine, plus about 3 more the first time, when the million-record
 # database shared by cold_hits.sh and memory.sh is built (kept in /tmp/wp-bench-db-*).
 #
 #   bash bench/run_all.sh [RECORDS=1000000] [LOOKUPS=20000]

@@ -22,6 +22,9 @@
 //   country         ISO 3166-1 alpha-2 the domain is attributed to;
 //   country_source  "registrant" (from the registrant contact) or "tld" (from the TLD).
 //   source          {protocol: "whois"|"rdap"|"import", servers: [host, ...], fetched_at}.
+//   (stale          true, last, on a record served after it went stale: added to the reply by
+//                   the server (server/stale_policy.h), never part of a stored record; the
+//                   import path ignores it like any unknown field.)
 //
 // Everything here is a pure function of its arguments; nothing throws.
 #pragma once
