@@ -5,19 +5,18 @@
 namespace server {
 
 bool BackgroundPlan::Add(const std::string& host, const std::string& domain, BackgroundKind kind) {
-  if (refreshes_.contains(domain)) return false;
+  if (refreshes_.size() >= kMaxRefreshes || refreshes_.contains(Hash(domain))) return false;
   Host& h = hosts_[host];
   auto& lane = h.lanes[static_cast<size_t>(kind)];
   if (lane.size() >= kMaxRefreshesPerHost) return false;
-  lane.push_back({host, domain, kind, 0});
-  refreshes_.insert(domain);
+  lane.push_back({domain, 0});
+  refreshes_.insert(Hash(domain));
   ++waiting_[static_cast<size_t>(kind)];
   return true;
 }
 
 void BackgroundPlan::AddPrefetch(const std::string& host, const std::string& domain, uint64_t seq) {
-  hosts_[host].lanes[static_cast<size_t>(BackgroundKind::kPrefetch)].push_back(
-      {host, domain, BackgroundKind::kPrefetch, seq});
+  hosts_[host].lanes[static_cast<size_t>(BackgroundKind::kPrefetch)].push_back({domain, seq});
   ++waiting_[static_cast<size_t>(BackgroundKind::kPrefetch)];
 }
 
@@ -28,7 +27,7 @@ void BackgroundPlan::Requeue(BackgroundJob job) {
   if (h.running_by_kind[k] > 0) --h.running_by_kind[k];
   if (running_[k] > 0) --running_[k];
   ++waiting_[k];
-  h.lanes[k].push_front(std::move(job));
+  h.lanes[k].push_front({std::move(job.domain), job.seq});
 }
 
 std::vector<BackgroundJob> BackgroundPlan::Take(
@@ -50,7 +49,8 @@ std::vector<BackgroundJob> BackgroundPlan::Take(
     for (size_t k = 0; k < kBackgroundKinds && h.running < limit; ++k) {
       auto& lane = h.lanes[k];
       while (!lane.empty() && h.running < limit) {
-        jobs.push_back(std::move(lane.front()));
+        jobs.push_back({name, std::move(lane.front().domain), static_cast<BackgroundKind>(k),
+                        lane.front().seq});
         lane.pop_front();
         --waiting_[k];
         ++running_[k];
@@ -65,7 +65,7 @@ std::vector<BackgroundJob> BackgroundPlan::Take(
 
 void BackgroundPlan::Finished(const BackgroundJob& job) {
   const auto k = static_cast<size_t>(job.kind);
-  if (job.kind != BackgroundKind::kPrefetch) refreshes_.erase(job.domain);
+  if (job.kind != BackgroundKind::kPrefetch) refreshes_.erase(Hash(job.domain));
   if (running_[k] > 0) --running_[k];
   auto it = hosts_.find(job.host);
   if (it == hosts_.end()) return;

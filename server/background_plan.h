@@ -19,6 +19,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 #include <vector>
 
@@ -41,11 +42,14 @@ struct BackgroundJob {
 
 class BackgroundPlan {
  public:
-  // Refreshes waiting per host and lane beyond this are dropped (a later GET asks again).
+  // Refreshes waiting beyond these (per host and lane, and in all) are not queued: a later GET
+  // asks again. At ~100 bytes each they bound the plan's memory; at a registry's few queries a
+  // second they are hours of work.
   static constexpr size_t kMaxRefreshesPerHost = 100000;
+  static constexpr size_t kMaxRefreshes = 200000;
 
   // Queues a refresh (kStale or kAhead) of `domain`. False if one of it is already waiting or
-  // running, or the lane is full.
+  // running (or one of a domain whose 64-bit hash is the same), or the lanes are full.
   bool Add(const std::string& host, const std::string& domain, BackgroundKind kind);
   // Appends a prefetch entry (in the durable queue's order; the caller loads them).
   void AddPrefetch(const std::string& host, const std::string& domain, uint64_t seq);
@@ -76,19 +80,25 @@ class BackgroundPlan {
   size_t running(BackgroundKind kind) const { return running_[static_cast<size_t>(kind)]; }
   // Prefetch entries buffered for `host` (waiting in its lane).
   size_t prefetch_buffered(const std::string& host) const;
-  bool IsQueued(const std::string& domain) const { return refreshes_.contains(domain); }
+  bool IsQueued(const std::string& domain) const { return refreshes_.contains(Hash(domain)); }
 
  private:
+  // A waiting job without its host and kind (the lane says both).
+  struct Entry {
+    std::string domain;
+    uint64_t seq = 0;
+  };
   struct Host {
-    std::array<std::deque<BackgroundJob>, kBackgroundKinds> lanes;
+    std::array<std::deque<Entry>, kBackgroundKinds> lanes;
     std::array<size_t, kBackgroundKinds> running_by_kind{};
     size_t running = 0;
     int64_t paused_until_ms = 0;
   };
   static bool Idle(const Host& h);  // no waiting job
+  static uint64_t Hash(std::string_view domain) { return std::hash<std::string_view>()(domain); }
 
   std::map<std::string, Host> hosts_;
-  std::unordered_set<std::string> refreshes_;  // domains of waiting or running refreshes
+  std::unordered_set<uint64_t> refreshes_;  // hashes of the domains of waiting or running refreshes
   std::array<size_t, kBackgroundKinds> waiting_{};
   std::array<size_t, kBackgroundKinds> running_{};
 };

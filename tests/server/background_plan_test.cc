@@ -69,6 +69,11 @@ TEST(BackgroundPlanTest, ADomainHasOneRefreshAtATimeAndLanesAreBounded) {
     ASSERT_TRUE(full.Add("h", std::to_string(i) + ".test", BackgroundKind::kAhead));
   EXPECT_FALSE(full.Add("h", "one-more.test", BackgroundKind::kAhead));
   EXPECT_TRUE(full.Add("other", "one-more.test", BackgroundKind::kAhead));
+  // ... and in all.
+  for (size_t i = full.waiting(BackgroundKind::kAhead); i < BackgroundPlan::kMaxRefreshes; ++i)
+    ASSERT_TRUE(full.Add("host" + std::to_string(i % 7), "x" + std::to_string(i) + ".test",
+                         BackgroundKind::kStale));
+  EXPECT_FALSE(full.Add("fresh-host", "last.test", BackgroundKind::kStale));
 }
 
 TEST(BackgroundPlanTest, APausedHostStartsNothingUntilThePauseEnds) {
