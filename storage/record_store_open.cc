@@ -167,6 +167,7 @@ Status RecordStore::OpenOrSalvage(bool create, bool* salvaged) {
   if (!salvage.ok()) {
     std::error_code ec;
     for (const auto& copy : kept) std::filesystem::remove(copy, ec);
+    std::filesystem::remove(dir + "/lost", ec);  // only if empty: nothing else was there
     return Status::Corruption(st.message() + RepairHint(dir));
   }
   *salvaged = true;
