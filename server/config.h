@@ -98,9 +98,13 @@ struct ConfigResult {
   std::string error;
   bool show_help = false;
   bool show_version = false;
+  // `--repair` anywhere among the arguments: rebuild the store in `dir` and exit (see
+  // server/repair_command.h).
+  bool repair = false;
 };
 
-// Parses argv (without argv[0]). A first argument not starting with "--" is a config file.
+// Parses argv (without argv[0]). A first argument not starting with "--" is a config file;
+// `--repair` (which takes no value) may stand anywhere.
 ConfigResult LoadConfig(const std::vector<std::string>& args);
 
 // Applies one directive to *config. Returns an empty string on success, else the reason.

@@ -62,6 +62,8 @@ struct RecordService::InFlight {
   // result must not be stored over that write.
   bool superseded = false;
   uint64_t flush_epoch = 0;
+  // A client's GET found nothing in the store it may serve before joining (see StoreAnswer).
+  bool nothing_servable = false;
 };
 
 RecordService::RecordService(Server* server, LoopExecutor* executor)
@@ -85,6 +87,16 @@ std::string RecordService::Open() {
   // On a shared core this saves a context switch per operation (bench/miss_path.sh).
   LoopExecutor* executor = executor_;
   opts.on_worker_idle = [executor] { executor->Wake(); };
+  opts.log = [](storage::Severity severity, const std::string& message) {
+    switch (severity) {
+      case storage::Severity::kInfo:
+        return spdlog::info("{}", message);
+      case storage::Severity::kWarning:
+        return spdlog::warn("{}", message);
+      case storage::Severity::kError:
+        return spdlog::error("{}", message);
+    }
+  };
   storage::Status st = storage::RecordStore::Open(
       opts, [executor](std::function<void()> fn) { executor->Queue(std::move(fn)); }, &store_);
   if (!st.ok()) return "cannot open the record store in '" + cfg.dir + "': " + st.ToString();
@@ -230,7 +242,8 @@ void RecordService::Get(std::string_view arg, int protocol, ReplyFn done) {
     if (st.ok() && ServeStored(domain, rec, epoch, WallNowMs(), done)) return;
     ++misses_;
     if (closing_) return done(NullReply(protocol));
-    Resolve(parsed, server_->config().lookup_timeout_ms, std::move(done));
+    Resolve(parsed, server_->config().lookup_timeout_ms, std::move(done),
+            /*nothing_servable=*/true);
   });
 }
 
@@ -368,7 +381,8 @@ void RecordService::FlushAll(std::function<void(std::string)> done) {
   });
 }
 
-void RecordService::Resolve(const whois::DomainName& name, int64_t deadline_ms, ReplyFn done) {
+void RecordService::Resolve(const whois::DomainName& name, int64_t deadline_ms, ReplyFn done,
+                            bool nothing_servable) {
   auto waiter = std::make_shared<Waiter>();
   waiter->service = this;
   waiter->name = name;
@@ -396,8 +410,10 @@ void RecordService::Resolve(const whois::DomainName& name, int64_t deadline_ms, 
   // answer after the client gave up.
   int64_t budget = deadline_ms >= 0 ? deadline_ms - std::min<int64_t>(deadline_ms / 5, 500)
                                     : kFreshLookupBudgetMs;
-  Flight(name, whois::limits::Priority::kClient, WallNowMs() + budget)
-      ->waiters.push_back(std::move(waiter));
+  std::shared_ptr<InFlight> flight =
+      Flight(name, whois::limits::Priority::kClient, WallNowMs() + budget);
+  flight->nothing_servable = flight->nothing_servable || nothing_servable;
+  flight->waiters.push_back(std::move(waiter));
 }
 
 std::shared_ptr<RecordService::InFlight> RecordService::Flight(const whois::DomainName& name,
@@ -493,7 +509,7 @@ void RecordService::OnLookupDone(const whois::DomainName& name, whois::LookupRes
     answer.retry_after_s = result.retry_after_s;
     answer.now_ms = now;
     answer.ttl_fallback_ms = Freshness().ttl_fallback_ms;
-    StoreAnswer(name.domain, std::move(answer));
+    StoreAnswer(name.domain, std::move(answer), flight->nothing_servable);
   } else if (!closing_) {
     // Nothing stored, so nothing refills the hot set: a hit may ask for a refresh again once
     // the host's limits allow.
@@ -511,9 +527,24 @@ void RecordService::OnLookupDone(const whois::DomainName& name, whois::LookupRes
   for (auto& observe : flight->observers) observe(summary);
 }
 
-void RecordService::StoreAnswer(const std::string& domain, LookupAnswer answer) {
+void RecordService::StoreAnswer(const std::string& domain, LookupAnswer answer,
+                                bool nothing_servable) {
   auto kept = std::make_shared<bool>(false);
   BeginWrite(domain);
+  // While the store is read-only (it logged why) the write below fails: an answer from the
+  // registry is kept in the hot set for as long as it is fresh, so the next GETs are answered
+  // from memory instead of being asked upstream again. A fallback is kept only when a client
+  // found nothing servable in the store: otherwise it would hide a record the store still has
+  // and serves.
+  const bool read_only = !store_->writable();
+  if (read_only && hot_ && flushes_in_flight_ == 0 &&
+      (answer.fetched.status != storage::RecordStatus::kFallback || nothing_servable)) {
+    storage::HotEntry entry;
+    entry.stale_at_ms = answer.fetched.stale_at_ms;
+    entry.refresh_at_ms = RefreshAtMs(answer.fetched);
+    entry.serve_stale = true;
+    hot_->Insert(domain, BulkFrame(answer.fetched.json), entry);
+  }
   store_->Update(
       domain,
       // Runs on the domain's storage worker: it uses only what it owns.
@@ -522,10 +553,11 @@ void RecordService::StoreAnswer(const std::string& domain, LookupAnswer answer) 
         return DecideStore(current, std::move(answer));
       },
       static_cast<size_t>(server_->config().history_max_versions),
-      [this, domain, kept](storage::Status st, storage::RecordUpdate update) {
+      [this, domain, kept, read_only](storage::Status st, storage::RecordUpdate update) {
         EndWrite(domain);
         if (!st.ok()) {
-          spdlog::warn("could not store the record of {}: {}", domain, st.ToString());
+          if (!read_only)
+            spdlog::warn("could not store the record of {}: {}", domain, st.ToString());
           if (hot_) hot_->SetRefreshAt(domain, WallNowMs() + kRefreshRetryMs);
           return;
         }

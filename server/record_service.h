@@ -93,6 +93,8 @@ class RecordService {
 
   LiveResolution& live() { return *live_; }
   BackgroundLookups& background() { return *background_; }
+  // Null before Open and after Close.
+  const storage::RecordStore* store() const { return store_.get(); }
   uint64_t Count() const;
   uint64_t hits() const { return hits_; }
   uint64_t misses() const { return misses_; }
@@ -122,7 +124,9 @@ class RecordService {
   };
   using LookupObserver = std::function<void(const LookupSummary&)>;
   // Joins or starts the live lookup of `name`; `deadline_ms` < 0 waits for the whole chain.
-  void Resolve(const whois::DomainName& name, int64_t deadline_ms, ReplyFn done);
+  // `nothing_servable`: the store was just asked and has no record it may serve.
+  void Resolve(const whois::DomainName& name, int64_t deadline_ms, ReplyFn done,
+               bool nothing_servable = false);
   // The lookup of `name` in flight, or a new one started with `priority` and `deadline_ms`.
   std::shared_ptr<InFlight> Flight(const whois::DomainName& name, whois::limits::Priority priority,
                                    int64_t deadline_ms);
@@ -131,7 +135,9 @@ class RecordService {
   void ObserveLookup(const whois::DomainName& name, int64_t deadline_ms, LookupObserver observe);
   void OnLookupDone(const whois::DomainName& name, whois::LookupResult result);
   // Stores a finished lookup's record by the store rule (stale_policy.h); refills the hot set.
-  void StoreAnswer(const std::string& domain, LookupAnswer answer);
+  // `nothing_servable`: a client found no servable record before the lookup (a fallback may then
+  // stand in the hot set while the store is read-only).
+  void StoreAnswer(const std::string& domain, LookupAnswer answer, bool nothing_servable);
   std::string FallbackReply(const whois::DomainName& name, std::string_view reason) const;
   // Serves a hot-set hit into *out (a stale one marked, converted once), and queues the refresh
   // its refresh time asks for.

@@ -12,7 +12,7 @@
 #include "storage/key_layout.h"
 #include "storage/record_codec.h"
 #include "storage/record_store.h"
-#include "storage/store_internal.h"
+#include "storage/record_store_internal.h"
 #include "storage/worker_pool.h"
 
 namespace storage {
@@ -22,17 +22,19 @@ using internal::CheckDomain;
 using internal::Closing;
 using internal::FromLevelDb;
 using internal::StartsWith;
+using internal::VerifiedReads;
 
-// The history keys of one domain, oldest first.
-Status ListHistory(leveldb::DB* db, const std::string& domain, std::vector<std::string>* keys,
-                   std::vector<std::string>* values) {
+// The history keys of one domain, oldest first. A damaged block is passed over (its versions are
+// lost, as a damaged record is); *status says so.
+void ListHistory(leveldb::DB* db, const std::string& domain, std::vector<std::string>* keys,
+                 std::vector<std::string>* values, leveldb::Status* status) {
   std::string prefix = HistoryPrefix(domain);
-  std::unique_ptr<leveldb::Iterator> it(db->NewIterator(leveldb::ReadOptions()));
+  std::unique_ptr<leveldb::Iterator> it(db->NewIterator(VerifiedReads()));
   for (it->Seek(prefix); it->Valid() && StartsWith(it->key(), prefix); it->Next()) {
     keys->push_back(it->key().ToString());
     if (values) values->push_back(it->value().ToString());
   }
-  return FromLevelDb(it->status(), "reading the history of " + domain);
+  *status = it->status();
 }
 
 // The number in a history key (its last 16 hex digits).
@@ -47,48 +49,57 @@ uint64_t HistorySeq(std::string_view key) {
 
 void RecordStore::Update(const std::string& domain, UpdateDecision decide, size_t history_max,
                          std::function<void(Status, RecordUpdate)> done) {
-  workers_->Submit(
-      WorkerFor(KeyHash(domain)), [this, domain, decide = std::move(decide), history_max,
-                                   done = std::move(done)](bool cancelled) mutable {
-        RecordUpdate update;
-        Status st = cancelled ? Closing() : DoUpdate(domain, decide, history_max, &update);
-        // The decision (and what it captured) is released here, on the worker, before the result
-        // travels back.
-        decide = nullptr;
-        post_([done = std::move(done), st = std::move(st), update = std::move(update)]() mutable {
-          done(std::move(st), std::move(update));
-        });
-      });
+  int w = WorkerFor(KeyHash(domain));
+  workers_->Submit(w, [this, w, domain, decide = std::move(decide), history_max,
+                       done = std::move(done)](bool cancelled) mutable {
+    RecordUpdate update;
+    Status st = cancelled ? Closing() : DoUpdate(w, domain, decide, history_max, &update);
+    // The decision (and what it captured) is released here, on the worker, before the result
+    // travels back.
+    decide = nullptr;
+    post_([done = std::move(done), st = std::move(st), update = std::move(update)]() mutable {
+      done(std::move(st), std::move(update));
+    });
+  });
 }
 
 void RecordStore::GetHistory(const std::string& domain, size_t count,
                              std::function<void(Status, std::vector<Record>)> done) {
-  workers_->Submit(WorkerFor(KeyHash(domain)), [this, domain, count,
-                                                done = std::move(done)](bool cancelled) mutable {
+  int w = WorkerFor(KeyHash(domain));
+  workers_->Submit(w, [this, w, domain, count, done = std::move(done)](bool cancelled) mutable {
     std::vector<Record> versions;
-    Status st = cancelled ? Closing() : DoGetHistory(domain, count, &versions);
+    Status st = cancelled ? Closing() : DoGetHistory(w, domain, count, &versions);
     post_([done = std::move(done), st = std::move(st), versions = std::move(versions)]() mutable {
       done(std::move(st), std::move(versions));
     });
   });
 }
 
-Status RecordStore::DoUpdate(const std::string& domain, const UpdateDecision& decide,
+Status RecordStore::DoUpdate(int self, const std::string& domain, const UpdateDecision& decide,
                              size_t history_max, RecordUpdate* out) {
   Status st = CheckDomain(domain);
+  if (!st.ok()) return st;
+  st = CheckWritable(self);
   if (!st.ok()) return st;
   std::string rkey = RecordKey(domain);
   std::string value;
   reads_.fetch_add(1, std::memory_order_relaxed);
-  leveldb::Status s = db_->Get(leveldb::ReadOptions(), rkey, &value);
-  if (!s.ok() && !s.IsNotFound()) return FromLevelDb(s, "reading the record for " + domain);
-  const bool existed = s.ok();
+  leveldb::Status s = db_->Get(VerifiedReads(), rkey, &value);
+  if (!s.ok() && !s.IsNotFound() && !s.IsCorruption())
+    return FromLevelDb(s, "reading the record for " + domain);
+  // As in DoPut: a record LevelDB cannot read is not in the count, so what replaces it is
+  // counted as new; one that reads but does not decode is counted, and decided on as none.
+  const bool counted = s.ok();
   std::optional<Record> current;
-  if (existed) {
+  if (s.IsCorruption()) {
+    Damaged(domain, "found while updating it: " + s.ToString(), true);
+  } else if (s.ok()) {
     current.emplace();
-    // A record that cannot be decoded is decided on as no record, so that what the caller
-    // fetched replaces it.
-    if (!DecodeRecordHead(value, &*current).ok()) current.reset();
+    st = DecodeRecordHead(value, &*current);
+    if (!st.ok()) {
+      Damaged(domain, "its head does not decode: " + st.message(), false);
+      current.reset();
+    }
   }
   *out = decide(current ? &*current : nullptr);
   if (!out->put) return Status::OK();
@@ -96,8 +107,12 @@ Status RecordStore::DoUpdate(const std::string& domain, const UpdateDecision& de
   leveldb::WriteBatch batch;
   if (out->archive_current && current && history_max > 0) {
     std::vector<std::string> keys;
-    st = ListHistory(db_.get(), domain, &keys, nullptr);
-    if (!st.ok()) return st;
+    leveldb::Status ls;
+    ListHistory(db_.get(), domain, &keys, nullptr, &ls);
+    if (ls.IsCorruption())
+      DamageWhileIterating("reading the history of " + domain, ls);
+    else if (!ls.ok())
+      return FromLevelDb(ls, "reading the history of " + domain);
     uint64_t next = keys.empty() ? 0 : HistorySeq(keys.back()) + 1;
     Record archived = std::move(*current);
     archived.refresh_failures = 0;  // the back-off belonged to the current record, not to history
@@ -116,32 +131,42 @@ Status RecordStore::DoUpdate(const std::string& domain, const UpdateDecision& de
       batch.Put(ChainKey(domain), EncodeChain(rec.chain));
   }
   int shard = CountShardFor(KeyHash(domain));
-  if (!existed) batch.Put(CountKey(shard), EncodeCounter(counts_[shard] + 1));
+  if (!counted) batch.Put(CountKey(shard), EncodeCounter(counts_[shard] + 1));
   leveldb::WriteOptions wo;
   wo.sync = options_.sync_writes;
   writes_.fetch_add(1, std::memory_order_relaxed);
   s = db_->Write(wo, &batch);
-  if (!s.ok()) return FromLevelDb(s, "writing the record for " + domain);
-  if (!existed) {
+  if (!s.ok()) return WriteFailed(s, "writing the record for " + domain);
+  if (!counted) {
     ++counts_[shard];
     record_count_.fetch_add(1, std::memory_order_relaxed);
   }
+  if (!reported_[shard].empty()) reported_[shard].erase(domain);
   out->put->chain.clear();
   return Status::OK();
 }
 
-Status RecordStore::DoGetHistory(const std::string& domain, size_t count,
+Status RecordStore::DoGetHistory(int self, const std::string& domain, size_t count,
                                  std::vector<Record>* out) {
   Status st = CheckDomain(domain);
   if (!st.ok()) return st;
+  st = CheckOpen(self);
+  if (!st.ok()) return st;
   std::vector<std::string> keys, values;
   reads_.fetch_add(1, std::memory_order_relaxed);
-  st = ListHistory(db_.get(), domain, &keys, &values);
-  if (!st.ok()) return st;
+  leveldb::Status s;
+  ListHistory(db_.get(), domain, &keys, &values, &s);
+  if (s.IsCorruption())
+    DamageWhileIterating("reading the history of " + domain, s);
+  else if (!s.ok())
+    return FromLevelDb(s, "reading the history of " + domain);
   for (size_t i = values.size(); i-- > 0 && out->size() < count;) {
     Record rec;
-    st = DecodeRecordHead(values[i], &rec);
-    if (!st.ok()) return Status::Corruption(keys[i] + ": " + st.message());
+    // A version that does not decode is left out, as a damaged record is.
+    if (!DecodeRecordHead(values[i], &rec).ok()) {
+      Log(Severity::kWarning, "record store: " + keys[i] + " does not decode; left out");
+      continue;
+    }
     out->push_back(std::move(rec));
   }
   return Status::OK();
@@ -149,9 +174,14 @@ Status RecordStore::DoGetHistory(const std::string& domain, size_t count,
 
 Status RecordStore::DeleteHistoryInto(const std::string& domain, leveldb::WriteBatch* batch) {
   std::vector<std::string> keys;
-  Status st = ListHistory(db_.get(), domain, &keys, nullptr);
+  leveldb::Status s;
+  ListHistory(db_.get(), domain, &keys, nullptr, &s);
   for (const std::string& k : keys) batch->Delete(k);
-  return st;
+  if (s.IsCorruption()) {
+    DamageWhileIterating("reading the history of " + domain, s);
+    return Status::OK();
+  }
+  return FromLevelDb(s, "reading the history of " + domain);
 }
 
 }  // namespace storage

@@ -9,10 +9,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <optional>
 #include <set>
 
 #include "storage/meta_transaction.h"
+#include "tests/storage/record_store_fixture.h"
 #include "tests/storage/test_loop.h"
 
 namespace storage {
@@ -194,76 +196,80 @@ TEST_F(DurableQueueTest, CountsAndOrderSurviveAReopen) {
   EXPECT_EQ(Names(Peek("g")), (std::vector<std::string>{"3.test", "4.test"}));
 }
 
+constexpr const char* kQueueChildDir = "WP_QUEUE_WRITER_DIR";
+
+// The child of the kill test below: adds names one by one and removes every third, telling the
+// parent after each acknowledgement ("+name", "?name" before a removal is issued, "-name" once
+// it is acknowledged), until it is killed. Skipped when run any other way.
+TEST(DurableQueueWriterChild, AddsAndRemovesUntilKilled) {
+  const char* dir = std::getenv(kQueueChildDir);
+  if (dir == nullptr) GTEST_SKIP() << "runs only as the child of a crash test";
+  TestLoop child_loop;
+  std::unique_ptr<RecordStore> s;
+  StoreOptions o;
+  o.dir = dir;
+  o.write_buffer_bytes = 64 << 10;
+  if (!RecordStore::Open(o, child_loop.post(), &s).ok()) _exit(2);
+  DurableQueue q(s.get(), "p:");
+  bool opened = false;
+  q.Open([&](Status st) {
+    if (!st.ok()) _exit(3);
+    opened = true;
+  });
+  child_loop.RunUntil([&] { return opened; });
+  auto tell = [&](const std::string& line) {
+    if (write(kChildAckFd, line.data(), line.size()) < 0) _exit(6);
+  };
+  for (int i = 0;; ++i) {
+    std::string name = "n" + std::to_string(i) + ".test";
+    bool done = false;
+    q.Add({{"g", name}}, 1u << 30, [&](Status st, DurableQueue::AddResult) {
+      if (!st.ok()) _exit(4);
+      done = true;
+    });
+    child_loop.RunUntil([&] { return done; });
+    tell("+" + name + "\n");
+    if (i % 3 != 0) continue;
+    done = false;
+    std::vector<DurableQueue::Entry> head;
+    q.Peek("g", 0, 1, [&](Status, std::vector<DurableQueue::Entry> e) {
+      head = e;
+      done = true;
+    });
+    child_loop.RunUntil([&] { return done; });
+    if (head.empty()) _exit(7);
+    tell("?" + head[0].name + "\n");
+    done = false;
+    q.Remove("g", head[0], [&](Status st) {
+      if (!st.ok()) _exit(5);
+      done = true;
+    });
+    child_loop.RunUntil([&] { return done; });
+    tell("-" + head[0].name + "\n");
+  }
+}
+
 TEST_F(DurableQueueTest, KillNineLosesNoAcknowledgedEntryOrRemoval) {
   queue_.reset();
   store_.reset();
   loop_.RunPending();
-  // The child adds names one by one and removes every third, telling the parent after each
-  // acknowledgement; the parent kills it mid-stream.
-  int fds[2];
-  ASSERT_EQ(pipe(fds), 0);
-  pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    close(fds[0]);
-    TestLoop child_loop;
-    std::unique_ptr<RecordStore> s;
-    StoreOptions o;
-    o.dir = dir_.Sub("db");
-    o.write_buffer_bytes = 64 << 10;
-    if (!RecordStore::Open(o, child_loop.post(), &s).ok()) _exit(2);
-    DurableQueue q(s.get(), "p:");
-    bool opened = false;
-    q.Open([&](Status st) {
-      if (!st.ok()) _exit(3);
-      opened = true;
-    });
-    child_loop.RunUntil([&] { return opened; });
-    for (int i = 0;; ++i) {
-      std::string name = "n" + std::to_string(i) + ".test";
-      bool done = false;
-      q.Add({{"g", name}}, 1u << 30, [&](Status st, DurableQueue::AddResult) {
-        if (!st.ok()) _exit(4);
-        done = true;
-      });
-      child_loop.RunUntil([&] { return done; });
-      auto tell = [&](const std::string& line) {
-        if (write(fds[1], line.data(), line.size()) < 0) _exit(6);
-      };
-      tell("+" + name + "\n");
-      if (i % 3 == 0) {
-        done = false;
-        std::vector<DurableQueue::Entry> head;
-        q.Peek("g", 0, 1, [&](Status, std::vector<DurableQueue::Entry> e) {
-          head = e;
-          done = true;
-        });
-        child_loop.RunUntil([&] { return done; });
-        tell("?" + head.at(0).name + "\n");  // a removal about to be issued
-        done = false;
-        q.Remove("g", head[0], [&](Status st) {
-          if (!st.ok()) _exit(5);
-          done = true;
-        });
-        child_loop.RunUntil([&] { return done; });
-        tell("-" + head[0].name + "\n");
-      }
-    }
-  }
-  close(fds[1]);
+  int ack_fd = -1;
+  pid_t pid = StartChildTest("DurableQueueWriterChild.AddsAndRemovesUntilKilled",
+                             {std::string(kQueueChildDir) + "=" + dir_.Sub("db")}, &ack_fd);
+  ASSERT_GT(pid, 0);
   std::string acked;
   char buf[4096];
   while (std::count(acked.begin(), acked.end(), '+') < 1500) {
-    ssize_t n = read(fds[0], buf, sizeof buf);
+    ssize_t n = read(ack_fd, buf, sizeof buf);
     if (n <= 0) break;
     acked.append(buf, static_cast<size_t>(n));
   }
   kill(pid, SIGKILL);
   int wstatus = 0;
   waitpid(pid, &wstatus, 0);
-  for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;)
+  for (ssize_t n; (n = read(ack_fd, buf, sizeof buf)) > 0;)
     acked.append(buf, static_cast<size_t>(n));
-  close(fds[0]);
+  close(ack_fd);
   ASSERT_TRUE(WIFSIGNALED(wstatus)) << "the child stopped by itself: " << wstatus;
 
   // Every acknowledged add that was not acknowledged as removed must be there; an add or removal
