@@ -40,6 +40,13 @@ enum CommandFlag : uint32_t {
   kCmdStale = 1u << 6,
 };
 
+// A subcommand of a container command (CLIENT KILL): Redis checks its arity before the handler
+// runs and names it "client|kill" in the error.
+struct SubcommandSpec {
+  std::string_view name;  // lower case
+  int arity;              // counts the container's name and the subcommand's
+};
+
 struct CommandSpec {
   std::string_view name;  // lower case
   int arity;              // Redis convention: N exact, -N at least N (name included)
@@ -48,7 +55,10 @@ struct CommandSpec {
   int first_key = 0, last_key = 0, key_step = 0;
   std::string_view summary;
   std::string_view group;  // Redis's doc group: "connection", "server", "string", "generic"...
-  std::vector<std::string_view> subcommands;  // lower case, for COMMAND's subcommand list
+  std::vector<SubcommandSpec> subcommands;  // for the arity check and COMMAND's list
+
+  // Case-insensitive; nullptr if `name` is not one of this command's subcommands.
+  const SubcommandSpec* FindSubcommand(std::string_view name) const;
 };
 
 class CommandTable {

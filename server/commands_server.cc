@@ -49,10 +49,10 @@ void WriteCommandInfo(resp::ReplyWriter& w, const CommandSpec& spec) {
   w.SetHeader(0);    // tips
   w.ArrayHeader(0);  // key specs
   w.ArrayHeader(spec.subcommands.size());
-  for (auto sub : spec.subcommands) {
+  for (const SubcommandSpec& sub : spec.subcommands) {
     w.ArrayHeader(10);
-    w.Bulk(std::string(spec.name) + "|" + std::string(sub));
-    w.Integer(-2);
+    w.Bulk(std::string(spec.name) + "|" + std::string(sub.name));
+    w.Integer(sub.arity);
     w.SetHeader(0);
     w.Integer(0);
     w.Integer(0);
@@ -129,7 +129,8 @@ void CmdCommand(CommandContext& ctx) {
 void CmdConfig(CommandContext& ctx) {
   auto& w = ctx.reply;
   std::string_view sub = ctx.args[1];
-  if (EqualsIgnoreCase(sub, "GET") && ctx.args.size() >= 3) {
+  // The command table has checked each subcommand's arity.
+  if (EqualsIgnoreCase(sub, "GET")) {
     std::vector<std::pair<std::string, std::string>> found;
     auto matches = [&](std::string_view name) {
       for (size_t i = 2; i < ctx.args.size(); ++i)
@@ -151,7 +152,8 @@ void CmdConfig(CommandContext& ctx) {
     }
     return;
   }
-  if (EqualsIgnoreCase(sub, "SET") && ctx.args.size() >= 4 && ctx.args.size() % 2 == 0) {
+  if (EqualsIgnoreCase(sub, "SET")) {
+    if (ctx.args.size() % 2 != 0) return w.Error(WrongArityError("config|set"));
     // Apply to a copy first so that a failure in any pair changes nothing.
     Config next = ctx.server.config();
     for (size_t i = 2; i < ctx.args.size(); i += 2) {
@@ -169,12 +171,25 @@ void CmdConfig(CommandContext& ctx) {
     ctx.server.OnConfigChanged();
     return w.Simple("OK");
   }
-  if (EqualsIgnoreCase(sub, "RESETSTAT") && ctx.args.size() == 2) {
+  if (EqualsIgnoreCase(sub, "RESETSTAT")) {
     ctx.server.stats() = ServerStats{};
     return w.Simple("OK");
   }
-  if (EqualsIgnoreCase(sub, "GET") || EqualsIgnoreCase(sub, "SET"))
-    return w.Error(WrongArityError("config|" + Lower(sub)));
+  if (EqualsIgnoreCase(sub, "HELP")) {
+    static const char* kHelp[] = {
+        "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "GET <pattern>",
+        "    Return parameters matching the glob-like <pattern> and their values.",
+        "SET <directive> <value>",
+        "    Set the configuration <directive> to <value>.",
+        "RESETSTAT",
+        "    Reset statistics reported by the INFO command.",
+        "HELP",
+        "    Print this help."};
+    w.ArrayHeader(std::size(kHelp));
+    for (const char* line : kHelp) w.Simple(line);
+    return;
+  }
   w.Error(UnknownSubcommandError(sub, "CONFIG"));
 }
 

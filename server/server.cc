@@ -342,11 +342,19 @@ void Server::Execute(Connection* conn) {
   resp::ReplyWriter writer(target, conn->protocol);
   std::span<const std::string_view> args(conn->args);
   const CommandSpec* spec = commands_.Find(args[0]);
+  // As Redis's processCommand: an unknown (sub)command, then the arity, then authentication.
+  const SubcommandSpec* sub = nullptr;
+  if (spec != nullptr && !spec->subcommands.empty() && args.size() >= 2)
+    sub = spec->FindSubcommand(args[1]);
+  int arity = sub ? sub->arity : spec ? spec->arity : 0;
+  auto n = static_cast<int>(args.size());
   if (spec == nullptr) {
     writer.Error(UnknownCommandError(args[0], args.subspan(1)));
-  } else if ((spec->arity > 0 && static_cast<int>(args.size()) != spec->arity) ||
-             (spec->arity < 0 && static_cast<int>(args.size()) < -spec->arity)) {
-    writer.Error(WrongArityError(spec->name));
+  } else if (!spec->subcommands.empty() && args.size() >= 2 && sub == nullptr) {
+    writer.Error(UnknownSubcommandError(args[1], args[0]));
+  } else if ((arity > 0 && n != arity) || (arity < 0 && n < -arity)) {
+    writer.Error(WrongArityError(sub ? std::string(spec->name) + "|" + std::string(sub->name)
+                                     : std::string(spec->name)));
   } else if (!conn->authenticated && !(spec->flags & kCmdNoAuth)) {
     writer.Error("NOAUTH Authentication required.");
   } else {
@@ -470,9 +478,12 @@ bool Server::KillClient(uint64_t id) {
   auto it = clients_.find(id);
   if (it == clients_.end()) return false;
   Connection* conn = it->second;
-  // Killing oneself answers first (as Redis does with CLIENT KILL on its own connection).
-  conn->close_after_reply = true;
-  AfterOutputChange(conn);
+  if (conn->executing) {
+    // Killing oneself answers first (as Redis does with CLIENT KILL on its own connection).
+    conn->close_after_reply = true;
+    return true;
+  }
+  Close(conn);
   return true;
 }
 

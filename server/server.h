@@ -56,7 +56,8 @@ class Server {
 
   // Delivers a deferred reply. If the client is gone the bytes are dropped.
   void CompleteReply(const ReplyTicket& ticket, std::string_view bytes);
-  // Marks a client to be closed (CLIENT KILL); returns false if there is no such client.
+  // Closes a client (CLIENT KILL): at once, or after its reply if it is the one asking.
+  // Returns false if there is no such client.
   bool KillClient(uint64_t id);
   // Applies a runtime configuration change that needs more than the new value (e.g. requirepass).
   void OnConfigChanged();
