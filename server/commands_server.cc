@@ -154,18 +154,39 @@ void CmdConfig(CommandContext& ctx) {
   }
   if (EqualsIgnoreCase(sub, "SET")) {
     if (ctx.args.size() % 2 != 0) return w.Error(WrongArityError("config|set"));
-    // Apply to a copy first so that a failure in any pair changes nothing.
+    // As Redis 7: every name must be known, and none given twice, before any value is read;
+    // values go to a copy, so that a failure in any pair (or a contradiction between the new
+    // values, checked last) changes nothing.
+    auto failed = [&](std::string_view arg, const std::string& why) {
+      w.Error("ERR CONFIG SET failed (possibly related to argument '" + std::string(arg) + "') - " +
+              why);
+    };
+    for (size_t i = 2; i < ctx.args.size(); i += 2)
+      if (!IsDirective(ctx.args[i]))
+        return w.Error("ERR Unknown option or number of arguments for CONFIG SET - '" +
+                       std::string(ctx.args[i]) + "'");
+    for (size_t i = 2; i < ctx.args.size(); i += 2)
+      for (size_t j = 2; j < i; j += 2)
+        if (EqualsIgnoreCase(ctx.args[i], ctx.args[j]))
+          return failed(ctx.args[i], "duplicate parameter");
     Config next = ctx.server.config();
     for (size_t i = 2; i < ctx.args.size(); i += 2) {
-      std::string name = Lower(ctx.args[i]);
-      std::string err = ApplyDirective(&next, name, {std::string(ctx.args[i + 1])}, true);
-      if (!err.empty()) {
-        if (err.starts_with("unknown directive"))
-          return w.Error("ERR Unknown option or number of arguments for CONFIG SET - '" + name +
-                         "'");
-        return w.Error("ERR CONFIG SET failed (possibly related to argument '" + name + "') - " +
-                       err);
+      std::string err = ApplyDirective(&next, ctx.args[i], {std::string(ctx.args[i + 1])}, true);
+      if (!err.empty()) return failed(ctx.args[i], err);
+    }
+    if (auto conflict = CheckConsistency(next)) {
+      // Blame the first directive of the conflict that this command set.
+      std::string_view blamed = conflict->directives.front();
+      for (std::string_view d : conflict->directives) {
+        bool given = false;
+        for (size_t i = 2; i < ctx.args.size() && !given; i += 2)
+          given = EqualsIgnoreCase(ctx.args[i], d);
+        if (given) {
+          blamed = d;
+          break;
+        }
       }
+      return failed(blamed, conflict->message);
     }
     ctx.server.config() = std::move(next);
     ctx.server.OnConfigChanged();

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "server/command_table.h"
+#include "server/config.h"
 #include "server/record_service.h"
 #include "server/server.h"
 #include "whois/limits/limit_registry.h"
@@ -94,6 +95,8 @@ void CmdWhoisLimits(CommandContext& ctx) {
     for (const auto& [host, stats] : all) WriteHostLimits(ctx.reply, registry, host, now);
     return;
   }
+  if (!IsValidUpstreamHost(ctx.args[1]))
+    return ctx.reply.Error("ERR " + InvalidUpstreamHostError(ctx.args[1]));
   std::string host = whois::limits::LimitRegistry::CanonicalHost(ctx.args[1]);
   if (ctx.args.size() == 3 && (ctx.args[2] == "RESET" || ctx.args[2] == "reset")) {
     registry.ClearLimit(host, now);

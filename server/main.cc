@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (!loaded.config) {
-    std::cerr << "*** FATAL CONFIG ERROR ***\n" << loaded.error << "\n";
+    std::cerr << server::FatalConfigErrorText(loaded);
     return 1;
   }
   // A client that vanishes mid-write must not kill the process.

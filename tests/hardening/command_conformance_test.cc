@@ -4,11 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <fstream>
 #include <string>
 #include <vector>
 
 #include "proxy_probe.h"
 #include "proxy_process.h"
+#include "server/version.h"
 
 namespace {
 
@@ -191,6 +193,127 @@ TEST_F(CommandConformanceTest, ClientKillMaxageKillsOnlyClientsOlderThanIt) {
       },
       10s, 200ms));
   EXPECT_TRUE(Closed(old.get()));
+}
+
+}  // namespace
+
+namespace {
+
+// The value CONFIG GET gives for one directive.
+std::string ConfigValue(redisContext* c, const std::string& name) {
+  auto r = Command(c, {"CONFIG", "GET", name});
+  if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) return "(none)";
+  return std::string(r->element[1]->str, r->element[1]->len);
+}
+
+TEST_F(CommandConformanceTest, ConfigSetRefusesADuplicateParameterAndChangesNothing) {
+  std::string before = ConfigValue(admin_.get(), "timeout");
+  EXPECT_EQ(ErrorOf({"CONFIG", "SET", "timeout", "5", "timeout", "6"}),
+            "ERR CONFIG SET failed (possibly related to argument 'timeout') - duplicate parameter");
+  EXPECT_EQ(ErrorOf({"CONFIG", "SET", "maxclients", "900", "TIMEOUT", "5", "timeout", "6"}),
+            "ERR CONFIG SET failed (possibly related to argument 'timeout') - duplicate parameter");
+  EXPECT_EQ(ConfigValue(admin_.get(), "timeout"), before);
+  EXPECT_EQ(ConfigValue(admin_.get(), "maxclients"), "10000");
+}
+
+TEST_F(CommandConformanceTest, ConfigSetRefusesLimitsThatContradictEachOther) {
+  // Defaults: soft 1mb, hard 64mb, query buffer 32mb, bulk 8mb.
+  EXPECT_EQ(ErrorOf({"CONFIG", "SET", "client-output-buffer-soft", "128mb"}),
+            "ERR CONFIG SET failed (possibly related to argument 'client-output-buffer-soft') - "
+            "client-output-buffer-soft (134217728) must not be above client-output-buffer-hard "
+            "(67108864)");
+  EXPECT_EQ(ErrorOf({"CONFIG", "SET", "client-output-buffer-hard", "512kb"}),
+            "ERR CONFIG SET failed (possibly related to argument 'client-output-buffer-hard') - "
+            "client-output-buffer-soft (1048576) must not be above client-output-buffer-hard "
+            "(524288)");
+  EXPECT_EQ(ErrorOf({"CONFIG", "SET", "proto-max-bulk-len", "64mb"}),
+            "ERR CONFIG SET failed (possibly related to argument 'proto-max-bulk-len') - "
+            "proto-max-bulk-len (67108864) must not be above client-query-buffer-limit "
+            "(33554432)");
+  EXPECT_EQ(ErrorOf({"CONFIG", "SET", "client-query-buffer-limit", "4mb"}),
+            "ERR CONFIG SET failed (possibly related to argument 'client-query-buffer-limit') - "
+            "proto-max-bulk-len (8388608) must not be above client-query-buffer-limit "
+            "(4194304)");
+  EXPECT_EQ(ConfigValue(admin_.get(), "client-output-buffer-soft"), "1048576");
+  EXPECT_EQ(ConfigValue(admin_.get(), "proto-max-bulk-len"), "8388608");
+  // Both sides at once is one consistent change.
+  auto r = Command(admin_.get(), {"CONFIG", "SET", "client-output-buffer-hard", "256mb",
+                                  "client-output-buffer-soft", "128mb"});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->type, REDIS_REPLY_STATUS) << (r->str ? r->str : "");
+  r = Command(admin_.get(), {"CONFIG", "SET", "client-output-buffer-soft", "1mb",
+                             "client-output-buffer-hard", "64mb"});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->type, REDIS_REPLY_STATUS) << (r->str ? r->str : "");
+}
+
+TEST_F(CommandConformanceTest, WhoisLimitsRefusesAnInvalidHost) {
+  const std::string why =
+      "ERR invalid upstream host '' (a host name such as whois.nic.uk, or an IP "
+      "address)";
+  EXPECT_EQ(ErrorOf({"WHOIS.LIMITS", "", "concurrency", "1"}), why);
+  EXPECT_EQ(ErrorOf({"WHOIS.LIMITS", "", "RESET"}), why);
+  EXPECT_EQ(ErrorOf({"WHOIS.LIMITS", ""}), why);
+  EXPECT_EQ(ErrorOf({"WHOIS.LIMITS", "two words", "concurrency", "1"}),
+            "ERR invalid upstream host 'two words' (a host name such as whois.nic.uk, or an IP "
+            "address)");
+  EXPECT_EQ(ErrorOf({"WHOIS.LIMITS", "a\r\nb", "concurrency", "1"}),
+            "ERR invalid upstream host 'a  b' (a host name such as whois.nic.uk, or an IP "
+            "address)");
+  // No host was recorded by the refused calls.
+  auto r = Command(admin_.get(), {"WHOIS.LIMITS"});
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->type, REDIS_REPLY_ARRAY);
+  for (size_t i = 0; i < r->elements; ++i) {
+    const redisReply* host = r->element[i]->element[1];
+    EXPECT_NE(std::string(host->str, host->len), "");
+  }
+  // Host names and addresses are accepted.
+  for (const char* host : {"whois.nic.test", "WHOIS.Example.COM.", "192.0.2.7", "2001:db8::7"}) {
+    SCOPED_TRACE(host);
+    r = Command(admin_.get(), {"WHOIS.LIMITS", host, "concurrency", "1"});
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->type, REDIS_REPLY_STATUS) << (r->str ? r->str : "");
+    Command(admin_.get(), {"WHOIS.LIMITS", host, "RESET"});
+  }
+}
+
+// What the proxy prints when its configuration is refused: the whole text, as redis-server
+// lays it out (a blank line, the banner, where, the line itself, the reason), every line ended.
+TEST(ConfigErrors, FatalConfigErrorTextIsRedisShapedAndEndsWithANewline) {
+  testing_support::TempDir dir;
+  std::string path = dir.path() + "/bad.conf";
+  {
+    std::ofstream out(path);
+    out << "# a comment\nport 7100\nfrobnicate yes\n";
+  }
+  ProxyProcess bad_file({path});
+  ASSERT_FALSE(bad_file.Start());
+  const std::string banner =
+      std::string("\n*** FATAL CONFIG ERROR (whois-proxy ") + server::kProxyVersion + ") ***\n";
+  EXPECT_EQ(bad_file.log(), banner + "Reading the configuration file '" + path +
+                                "', at line 3\n>>> 'frobnicate yes'\nunknown directive "
+                                "'frobnicate'\n");
+
+  ProxyProcess bad_flag({"--tcp-keepalive", "forever"});
+  ASSERT_FALSE(bad_flag.Start());
+  EXPECT_EQ(bad_flag.log(), banner +
+                                "Reading the command line\n>>> '--tcp-keepalive forever'\n"
+                                "'tcp-keepalive' must be an integer from 0 to 7200\n");
+
+  // Limits that contradict each other are refused at start-up too.
+  ProxyProcess contradiction({"--client-output-buffer-soft", "128mb"});
+  ASSERT_FALSE(contradiction.Start());
+  EXPECT_EQ(contradiction.log(), banner +
+                                     "client-output-buffer-soft (134217728) must not be above "
+                                     "client-output-buffer-hard (67108864)\n");
+  ProxyProcess bad_limit({"--upstream-limit", "", "concurrency", "1"});
+  ASSERT_FALSE(bad_limit.Start());
+  EXPECT_EQ(bad_limit.log(),
+            banner +
+                "Reading the command line\n>>> '--upstream-limit \"\" concurrency 1'\n"
+                "'upstream-limit' invalid upstream host '' (a host name such as whois.nic.uk, "
+                "or an IP address)\n");
 }
 
 }  // namespace
