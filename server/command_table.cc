@@ -108,13 +108,36 @@ CommandTable::CommandTable() {
 }
 
 const CommandSpec* CommandTable::Find(std::string_view name) const {
-  // Command names are short: lower-case into a stack buffer to avoid an allocation per command.
+  // Command names are short: lower-case into a stack buffer to avoid an allocation per command
+  // (a longer name, such as a renamed command's secret, takes the slow path).
   char buf[32];
-  if (name.size() > sizeof buf) return nullptr;
+  if (name.size() > sizeof buf) {
+    auto it = by_name_.find(Lower(name));
+    return it == by_name_.end() ? nullptr : it->second;
+  }
   for (size_t i = 0; i < name.size(); ++i)
     buf[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
   auto it = by_name_.find(std::string(buf, name.size()));
   return it == by_name_.end() ? nullptr : it->second;
+}
+
+bool CommandTable::IsEnabled(const CommandSpec& spec) const {
+  for (const auto& [name, s] : by_name_)
+    if (s == &spec) return true;
+  return false;
+}
+
+std::string CommandTable::Rename(std::string_view old_name, std::string_view new_name) {
+  auto it = by_name_.find(Lower(old_name));
+  if (it == by_name_.end()) return "No such command in rename-command";
+  const CommandSpec* spec = it->second;
+  by_name_.erase(it);
+  if (new_name.empty()) return {};
+  if (!by_name_.emplace(Lower(new_name), spec).second) {
+    by_name_.emplace(Lower(old_name), spec);  // leave the table as it was
+    return "Target command name already exists";
+  }
+  return {};
 }
 
 const SubcommandSpec* CommandSpec::FindSubcommand(std::string_view sub) const {

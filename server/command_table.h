@@ -64,9 +64,22 @@ struct CommandSpec {
 class CommandTable {
  public:
   CommandTable();
-  // Case-insensitive lookup; nullptr for an unknown command.
+  CommandTable(const CommandTable&) = delete;  // by_name_ points into specs_
+  CommandTable& operator=(const CommandTable&) = delete;
+
+  // Case-insensitive lookup by the name clients use; nullptr for an unknown (or disabled)
+  // command.
   const CommandSpec* Find(std::string_view name) const;
+  // Every command, disabled or not; a spec keeps its own name whatever it was renamed to (as in
+  // Redis: error messages and COMMAND's lists say "config" after `rename-command CONFIG x`).
   const std::vector<CommandSpec>& all() const { return specs_; }
+  // False once `rename-command NAME ""` disabled it.
+  bool IsEnabled(const CommandSpec& spec) const;
+
+  // `rename-command old new`, as Redis's: `old` is looked up as clients would call it (so a
+  // command already renamed is no longer found under its first name), an empty `new` disables
+  // the command. Returns Redis's error text, or an empty string.
+  std::string Rename(std::string_view old_name, std::string_view new_name);
 
  private:
   std::vector<CommandSpec> specs_;

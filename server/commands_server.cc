@@ -82,23 +82,26 @@ void WriteCommandDocs(resp::ReplyWriter& w, const CommandSpec& spec) {
 void CmdCommand(CommandContext& ctx) {
   const auto& table = ctx.server.commands();
   auto& w = ctx.reply;
+  // Commands disabled with rename-command are gone, as in Redis.
+  std::vector<const CommandSpec*> enabled;
+  for (const auto& spec : table.all())
+    if (table.IsEnabled(spec)) enabled.push_back(&spec);
   if (ctx.args.size() == 1) {
-    w.ArrayHeader(table.all().size());
-    for (const auto& spec : table.all()) WriteCommandInfo(w, spec);
+    w.ArrayHeader(enabled.size());
+    for (const CommandSpec* spec : enabled) WriteCommandInfo(w, *spec);
     return;
   }
   std::string_view sub = ctx.args[1];
-  if (EqualsIgnoreCase(sub, "COUNT") && ctx.args.size() == 2)
-    return w.Integer(static_cast<int64_t>(table.all().size()));
+  if (EqualsIgnoreCase(sub, "COUNT")) return w.Integer(static_cast<int64_t>(enabled.size()));
   if (EqualsIgnoreCase(sub, "LIST")) {
-    w.ArrayHeader(table.all().size());
-    for (const auto& spec : table.all()) w.Bulk(spec.name);
+    w.ArrayHeader(enabled.size());
+    for (const CommandSpec* spec : enabled) w.Bulk(spec->name);
     return;
   }
   if (EqualsIgnoreCase(sub, "INFO")) {
     if (ctx.args.size() == 2) {
-      w.ArrayHeader(table.all().size());
-      for (const auto& spec : table.all()) WriteCommandInfo(w, spec);
+      w.ArrayHeader(enabled.size());
+      for (const CommandSpec* spec : enabled) WriteCommandInfo(w, *spec);
       return;
     }
     w.ArrayHeader(ctx.args.size() - 2);
@@ -114,7 +117,7 @@ void CmdCommand(CommandContext& ctx) {
   if (EqualsIgnoreCase(sub, "DOCS")) {
     std::vector<const CommandSpec*> specs;
     if (ctx.args.size() == 2) {
-      for (const auto& spec : table.all()) specs.push_back(&spec);
+      specs = enabled;
     } else {
       for (size_t i = 2; i < ctx.args.size(); ++i)
         if (const CommandSpec* spec = table.Find(ctx.args[i])) specs.push_back(spec);

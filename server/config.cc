@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "resp/request_parser.h"
+#include "server/command_table.h"
 #include "server/version.h"
 #include "whois/address_policy.h"
 #include "whois/limits/builtin_limits.h"
@@ -40,6 +41,7 @@ struct Directive {
   bool runtime;  // may change with CONFIG SET
   std::function<std::string(Config*, const std::vector<std::string>&)> set;
   std::function<std::string(const Config&)> get;
+  bool listed = true;  // shown by CONFIG GET and --help
 };
 
 std::string ExpectOne(const std::vector<std::string>& v) {
@@ -273,6 +275,18 @@ const std::vector<Directive>& Directives() {
        },
        [](const Config& c) { return c.loglevel; }},
       StringDirective("logfile", false, &Config::logfile, true),
+      {"rename-command", false,
+       [](Config* c, const std::vector<std::string>& v) -> std::string {
+         if (v.size() != 2) return "expects NAME NEWNAME (\"\" disables the command)";
+         // Checked against the real table, with the earlier renames applied, so that a name
+         // that does not exist (any more) or is taken stops start-up at this line.
+         CommandTable commands;
+         for (const auto& [from, to] : c->renamed_commands) commands.Rename(from, to);
+         if (std::string err = commands.Rename(v[0], v[1]); !err.empty()) return err;
+         c->renamed_commands.emplace_back(v[0], v[1]);
+         return {};
+       },
+       [](const Config&) { return std::string(); }, false},
   };
   return table;
 }
@@ -406,7 +420,7 @@ std::string ApplyDirective(Config* config, std::string_view name,
 void ForEachDirective(const Config& config, const std::function<bool(std::string_view)>& matches,
                       const std::function<void(std::string_view, std::string)>& visit) {
   for (const auto& d : Directives())
-    if (matches(d.name)) visit(d.name, d.get(config));
+    if (d.listed && matches(d.name)) visit(d.name, d.get(config));
 }
 
 ConfigResult LoadConfig(const std::vector<std::string>& args) {
@@ -511,6 +525,7 @@ std::string HelpText() {
       [&](std::string_view name, std::string value) {
         out << "  --" << name << " " << (value.empty() ? "\"\"" : value) << "\n";
       });
+  out << "  --rename-command NAME NEWNAME   (repeatable; \"\" disables NAME)\n";
   return out.str();
 }
 

@@ -78,6 +78,10 @@ struct Config {
   std::vector<std::pair<std::string, std::vector<std::string>>> upstream_limits;
   std::vector<std::string> default_upstream_limit;  // empty: the built-in default
 
+  // Administrative commands: `rename-command NAME NEWNAME` (repeatable; "" disables NAME), in
+  // the order given. Applied to the command table at start-up.
+  std::vector<std::pair<std::string, std::string>> renamed_commands;
+
   // Logging.
   std::string loglevel = "notice";
   std::string logfile;  // empty: standard output
@@ -132,7 +136,8 @@ std::string ApplyDirective(Config* config, std::string_view name,
 // True if `name` (any case) is a directive.
 bool IsDirective(std::string_view name);
 
-// CONFIG GET support: calls visit(name, value) for every directive whose name matches `matches`.
+// CONFIG GET support: calls visit(name, value) for every directive whose name matches `matches`
+// (but never for rename-command, whose new names are secrets).
 void ForEachDirective(const Config& config, const std::function<bool(std::string_view)>& matches,
                       const std::function<void(std::string_view, std::string)>& visit);
 

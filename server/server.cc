@@ -47,6 +47,15 @@ bool IsLoopbackAddress(const std::string& addr) {
 Server::Server(Config config) : config_(std::move(config)) {
   uv_loop_init(&loop_);
   loop_.data = this;
+  // LoadConfig has checked each rename against the table, in this order.
+  for (const auto& [from, to] : config_.renamed_commands) {
+    if (std::string err = commands_.Rename(from, to); !err.empty())
+      spdlog::critical("rename-command {}: {}", from, err);
+    else if (to.empty())
+      spdlog::info("command {} disabled (rename-command)", from);
+    else
+      spdlog::info("command {} renamed (rename-command)", from);
+  }
 }
 
 Server::~Server() {

@@ -4,6 +4,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -243,6 +245,104 @@ TEST(HostileNames, ErrorRepliesQuotingAnArgumentStayOneLine) {
     EXPECT_EQ(first.find("\r\n"), first.size() - 2)
         << label << ": the error reply was split into several replies: " << first;
   }
+}
+
+// The reply's text (status, error or bulk), or "(no reply)".
+std::string TextOf(redisContext* c, const std::vector<std::string>& argv) {
+  auto r = Command(c, argv);
+  if (!r) return "(no reply)";
+  if (r->type == REDIS_REPLY_INTEGER) return std::to_string(r->integer);
+  if (r->str == nullptr) return "(type " + std::to_string(r->type) + ")";
+  return std::string(r->str, r->len);
+}
+
+// Without requirepass any client can raise upstream limits (WHOIS.LIMITS), change CONFIG or
+// flush the cache. As in Redis, the operator disables or hides such commands with
+// `rename-command NAME NEWNAME` ("" disables), in the config file or on the command line.
+TEST(RenameCommand, DisabledAndRenamedAdministrativeCommands) {
+  testing_support::TempDir dir;
+  const std::string secret = "b840fc02d524045429941cc15f59e41cb7be6c52";  // longer than any name
+  std::string path = dir.path() + "/proxy.conf";
+  {
+    std::ofstream out(path);
+    out << "flush-enabled yes\n"
+        << "rename-command WHOIS.LIMITS \"\"\n"
+        << "rename-command flushall \"\"\n"
+        << "rename-command CONFIG " << secret << "\n";
+  }
+  ProxyProcess proxy({path, "--rename-command", "whois.lookup", ""});
+  ASSERT_TRUE(proxy.Start()) << proxy.log();
+  auto c = proxy.Connect();
+  ASSERT_TRUE(c);
+  EXPECT_EQ(TextOf(c.get(), {"WHOIS.LIMITS", "whois.nic.test", "concurrency", "100"}),
+            "ERR unknown command 'WHOIS.LIMITS', with args beginning with: 'whois.nic.test' "
+            "'concurrency' '100' ");
+  EXPECT_EQ(TextOf(c.get(), {"whois.limits"}),
+            "ERR unknown command 'whois.limits', with args beginning with: ");
+  EXPECT_EQ(TextOf(c.get(), {"FLUSHALL"}),
+            "ERR unknown command 'FLUSHALL', with args beginning with: ");
+  EXPECT_EQ(TextOf(c.get(), {"WHOIS.LOOKUP", "a.test"}),
+            "ERR unknown command 'WHOIS.LOOKUP', with args beginning with: 'a.test' ");
+  EXPECT_EQ(TextOf(c.get(), {"CONFIG", "SET", "lookup-timeout", "1"}),
+            "ERR unknown command 'CONFIG', with args beginning with: 'SET' 'lookup-timeout' '1' ");
+  // The new name works, in any case, with the command's own subcommands and errors.
+  EXPECT_EQ(TextOf(c.get(), {secret, "SET", "lookup-timeout", "1234"}), "OK");
+  auto got =
+      Command(c.get(), {"B840FC02D524045429941CC15F59E41CB7BE6C52", "GET", "lookup-timeout"});
+  ASSERT_TRUE(got);
+  ASSERT_EQ(got->type, REDIS_REPLY_ARRAY);
+  ASSERT_EQ(got->elements, 2u);
+  EXPECT_STREQ(got->element[1]->str, "1234");
+  EXPECT_EQ(TextOf(c.get(), {secret, "GET"}),
+            "ERR wrong number of arguments for 'config|get' command");
+  // What is not renamed is untouched; FLUSHDB still flushes.
+  EXPECT_EQ(TextOf(c.get(), {"FLUSHDB"}), "OK");
+  EXPECT_EQ(TextOf(c.get(), {"PING"}), "PONG");
+  // COMMAND no longer lists the disabled commands, nor reveals the new name.
+  auto list = Command(c.get(), {"COMMAND", "LIST"});
+  ASSERT_TRUE(list);
+  ASSERT_EQ(list->type, REDIS_REPLY_ARRAY);
+  std::vector<std::string> names;
+  for (size_t i = 0; i < list->elements; ++i) names.emplace_back(list->element[i]->str);
+  for (const char* gone : {"whois.limits", "flushall", "whois.lookup"})
+    EXPECT_EQ(std::count(names.begin(), names.end(), gone), 0) << gone;
+  EXPECT_EQ(std::count(names.begin(), names.end(), secret), 0);
+  EXPECT_EQ(std::count(names.begin(), names.end(), "flushdb"), 1);
+  EXPECT_EQ(TextOf(c.get(), {"COMMAND", "COUNT"}), std::to_string(names.size()));
+  // CONFIG GET does not show the renames (the new names are secrets).
+  auto all = Command(c.get(), {secret, "GET", "*"});
+  ASSERT_TRUE(all);
+  for (size_t i = 0; i < all->elements; ++i) {
+    std::string item(all->element[i]->str, all->element[i]->len);
+    EXPECT_EQ(item.find("rename"), std::string::npos) << item;
+    EXPECT_EQ(item.find(secret), std::string::npos) << item;
+  }
+}
+
+TEST(RenameCommand, UnknownOrCollidingNamesStopStartUp) {
+  ProxyProcess unknown({"--rename-command", "NOSUCH", "x"});
+  ASSERT_FALSE(unknown.Start());
+  EXPECT_NE(unknown.log().find(">>> '--rename-command NOSUCH x'\n'rename-command' No such "
+                               "command in rename-command\n"),
+            std::string::npos)
+      << unknown.log();
+  ProxyProcess collision({"--rename-command", "GET", "ping"});
+  ASSERT_FALSE(collision.Start());
+  EXPECT_NE(collision.log().find("'rename-command' Target command name already exists\n"),
+            std::string::npos)
+      << collision.log();
+  testing_support::TempDir dir;
+  std::string path = dir.path() + "/proxy.conf";
+  {
+    std::ofstream out(path);
+    out << "rename-command CONFIG \"\"\nrename-command CONFIG other\n";
+  }
+  ProxyProcess twice({path});
+  ASSERT_FALSE(twice.Start());
+  EXPECT_NE(twice.log().find("at line 2\n>>> 'rename-command CONFIG other'\n'rename-command' No "
+                             "such command in rename-command\n"),
+            std::string::npos)
+      << twice.log();
 }
 
 }  // namespace
