@@ -349,6 +349,12 @@ void Resolver::OnReply(const std::shared_ptr<Chain>& chain, const std::string& s
   }
   std::optional<Referral> next =
       kind == ReplyKind::kNotFound ? std::nullopt : ExtractReferral(hop.text);
+  if (next && !next->rwhois) {
+    if (auto refused = RefusedReferralPort(*next, options_.pinned_addresses.contains(next->host))) {
+      spdlog::info("lookup of {}: {}", chain->domain, *refused);
+      next.reset();
+    }
+  }
   chain->result.chain.push_back(std::move(hop));
   if (is_registry) {
     chain->result.outcome =

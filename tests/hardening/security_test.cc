@@ -345,4 +345,87 @@ TEST(RenameCommand, UnknownOrCollidingNamesStopStartUp) {
       << twice.log();
 }
 
+// How many raw replies WHOIS.RAW holds for `domain` (-1 if none).
+int64_t RawHops(redisContext* c, const std::string& domain) {
+  auto r = Command(c, {"WHOIS.RAW", domain});
+  if (!r || r->type != REDIS_REPLY_ARRAY) return -1;
+  return static_cast<int64_t>(r->elements);
+}
+
+// A host name that resolves to a NAT64 address reaches the IPv4 address inside it: 64:ff9b::7f00:1
+// is 127.0.0.1 wherever DNS64/NAT64 runs. It is refused as ::ffff:127.0.0.1 is, before any
+// connection is tried (the same check runs on every DNS answer; here the address is given as
+// the TLD's server so that no DNS is needed).
+TEST(UpstreamAddresses, Nat64AddressesEmbeddingLoopbackAreNeverConnectedTo) {
+  for (const char* address : {"64:ff9b::7f00:1", "64:ff9b:1::a00:1", "2002:7f00:1::1"}) {
+    SCOPED_TRACE(address);
+    ProxyProcess proxy({"--bundled-directory", "no", "--upstream-address", "whois.iana.org",
+                        "127.0.0.1:1", "--tld-server", "test", address, "--loglevel", "debug",
+                        "--lookup-timeout", "3000"});
+    ASSERT_TRUE(proxy.Start()) << proxy.log();
+    auto c = proxy.Connect();
+    ASSERT_TRUE(c);
+    auto r = Command(c.get(), {"GET", "victim.test"});
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->type, REDIS_REPLY_STRING);
+    EXPECT_NE(std::string(r->str, r->len).find("\"fallback\""), std::string::npos) << r->str;
+    proxy.Stop();
+    std::string log = proxy.log();
+    EXPECT_NE(log.find(std::string("whois ") + address + " via -: forbidden_address"),
+              std::string::npos)
+        << log;
+  }
+}
+
+// A referral's "host:port" comes from upstream data: another port is honoured only for a host
+// the operator pinned with upstream-address; an unpinned host is only ever asked on port 43,
+// so a registry cannot point the proxy at another service (a referral naming another port is
+// not followed, and the record keeps the registry's data).
+TEST(Referrals, APortFromUpstreamDataIsHonouredOnlyForPinnedHosts) {
+  FakeWhoisProcess registrar;
+  registrar.SetDefaultResponse(
+      "Domain Name: {QUERY}\r\nRegistrant Organization: From Registrar\r\n");
+  ASSERT_TRUE(registrar.Start()) << registrar.error();
+  const std::string registrar_port = std::to_string(registrar.port());
+  FakeWhoisProcess registry;
+  registry.AddResponse("pinned.test",
+                       "Domain Name: PINNED.TEST\r\nRegistrar WHOIS Server: "
+                       "whois.registrar.test:" +
+                           registrar_port + "\r\nRegistrar: Example\r\n");
+  registry.AddResponse("unpinned.test",
+                       "Domain Name: UNPINNED.TEST\r\nRegistrar WHOIS Server: "
+                       "whois.elsewhere.test:" +
+                           registrar_port + "\r\nRegistrar: Example\r\n");
+  ASSERT_TRUE(registry.Start()) << registry.error();
+  ProxyProcess proxy({"--bundled-directory", "no", "--upstream-address", "whois.iana.org",
+                      "127.0.0.1:1", "--tld-server", "test", "whois.nic.test", "--upstream-address",
+                      "whois.nic.test", "127.0.0.1:" + std::to_string(registry.port()),
+                      "--upstream-address", "whois.registrar.test", "127.0.0.1", "--lookup-timeout",
+                      "3000"});
+  ASSERT_TRUE(proxy.Start()) << proxy.log();
+  auto c = proxy.Connect();
+  ASSERT_TRUE(c);
+  // Pinned without a port: the referral's port is the one used.
+  auto r = Command(c.get(), {"GET", "pinned.test"});
+  ASSERT_TRUE(r);
+  EXPECT_NE(std::string(r->str, r->len).find("From Registrar"), std::string::npos) << r->str;
+  EXPECT_EQ(RawHops(c.get(), "pinned.test"), 2);
+  // Not pinned: the registry's record, and nothing asked of whois.elsewhere.test.
+  r = Command(c.get(), {"GET", "unpinned.test"});
+  ASSERT_TRUE(r);
+  std::string json(r->str, r->len);
+  EXPECT_NE(json.find("\"registered\""), std::string::npos) << json;
+  EXPECT_EQ(json.find("From Registrar"), std::string::npos) << json;
+  EXPECT_EQ(RawHops(c.get(), "unpinned.test"), 1);
+  proxy.Stop();
+  EXPECT_NE(
+      proxy.log().find("referral to whois.elsewhere.test:" + registrar_port + " not followed"),
+      std::string::npos)
+      << proxy.log();
+  registrar.Stop();
+  auto log = registrar.ReadLog();
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_EQ(log[0].query, "pinned.test");
+}
+
 }  // namespace

@@ -206,4 +206,16 @@ TEST(IsValidServerHostName, Basics) {
 }
 
 }  // namespace
+TEST(ReferralPortTest, AnotherPortIsHonouredOnlyForPinnedHosts) {
+  Referral r{"whois.registrar.example", 4343, false};
+  auto why = RefusedReferralPort(r, false);
+  ASSERT_TRUE(why);
+  EXPECT_EQ(*why,
+            "referral to whois.registrar.example:4343 not followed: a port other than 43 is used "
+            "only for hosts pinned with upstream-address");
+  EXPECT_FALSE(RefusedReferralPort(r, true));
+  r.port = kWhoisPort;
+  EXPECT_FALSE(RefusedReferralPort(r, false));
+}
+
 }  // namespace whois
