@@ -301,10 +301,11 @@ std::string ClientInfoLine(const Server&, const Connection& c, int64_t now_ms) {
       " idle=" + std::to_string((now_ms - c.last_interaction_ms) / 1000) +
       " flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=" + std::to_string(c.in_end - c.in_start) +
       " qbuf-free=" + std::to_string(c.in_capacity - c.in_end) +
-      " argv-mem=0 multi-mem=0 rbs=" + std::to_string(c.in_capacity) +
+      " argv-mem=" + std::to_string(c.ArgumentBytes()) +
+      " multi-mem=0 rbs=" + std::to_string(c.in_capacity) +
       " rbp=0 obl=0 oll=" + std::to_string(c.replies.pending()) +
       " omem=" + std::to_string(c.PendingOutput()) +
-      " tot-mem=" + std::to_string(c.in_capacity + c.PendingOutput()) +
+      " tot-mem=" + std::to_string(c.in_capacity + c.ArgumentBytes() + c.PendingOutput()) +
       " events=r cmd=" + c.last_command +
       " user=default redir=-1 resp=" + std::to_string(c.protocol) + " lib-name=" + c.lib_name +
       " lib-ver=" + c.lib_ver + "\n";

@@ -65,6 +65,12 @@ struct Connection {
   bool closing = false;
 
   size_t PendingOutput() const { return replies.output().size() + writing.size(); }
+  // What client-query-buffer-limit bounds: input not yet consumed, and what parsing it holds.
+  size_t QueryBufferBytes() const { return in_end - in_start + ArgumentBytes(); }
+  // The parser's own memory and the argument table of the command being run.
+  size_t ArgumentBytes() const {
+    return parser.memory() + args.capacity() * sizeof(std::string_view);
+  }
 };
 
 }  // namespace server

@@ -19,6 +19,10 @@ namespace {
 // must not hold unbounded amounts.
 constexpr size_t kMaxDeferredReplies = 4096;
 constexpr size_t kReadChunk = 16 * 1024;
+// What a connection keeps between commands: a larger input buffer (grown for a large command)
+// is freed once empty, a larger argument table after its command.
+constexpr size_t kKeptInputBuffer = 4 * kReadChunk;
+constexpr size_t kKeptArgs = 1024;
 constexpr int kShutdownGraceMs = 3000;
 
 std::string PeerName(const sockaddr_storage& ss) {
@@ -272,13 +276,24 @@ void Server::Accept(uv_stream_t* listener) {
 
 void Server::OnAlloc(uv_handle_t* handle, size_t, uv_buf_t* buf) {
   auto* conn = static_cast<Connection*>(handle->data);
-  if (conn->in_start == conn->in_end) conn->in_start = conn->in_end = 0;
+  Server* self = conn->server;
+  if (conn->in_start == conn->in_end) {
+    conn->in_start = conn->in_end = 0;
+    // A large command grew the buffer; the connection need not keep that much between commands.
+    if (conn->in_capacity > kKeptInputBuffer) {
+      conn->in.reset();
+      conn->in_capacity = 0;
+    }
+  }
   if (conn->in_capacity - conn->in_end < kReadChunk) {
     size_t used = conn->in_end - conn->in_start;
     if (conn->in_start > 0 && conn->in_capacity - used >= kReadChunk) {
       std::memmove(conn->in.get(), conn->in.get() + conn->in_start, used);
     } else {
-      size_t cap = std::max(conn->in_capacity * 2, used + kReadChunk);
+      // Doubling, but never far past the query buffer limit: a buffer that full closes the
+      // client anyway.
+      auto limit = static_cast<size_t>(self->config_.client_query_buffer_limit);
+      size_t cap = std::max(std::min(conn->in_capacity * 2, limit + kReadChunk), used + kReadChunk);
       auto grown = std::make_unique_for_overwrite<char[]>(cap);
       if (used) std::memcpy(grown.get(), conn->in.get() + conn->in_start, used);
       conn->in = std::move(grown);
@@ -303,8 +318,7 @@ void Server::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t*) {
   conn->in_end += static_cast<size_t>(nread);
   self->stats_.net_input_bytes += static_cast<uint64_t>(nread);
   conn->last_interaction_ms = self->NowMs();
-  if (static_cast<int64_t>(conn->in_end - conn->in_start) >
-      self->config_.client_query_buffer_limit) {
+  if (static_cast<int64_t>(conn->QueryBufferBytes()) > self->config_.client_query_buffer_limit) {
     spdlog::warn(
         "closing client {} (id {}): query buffer over client-query-buffer-limit ({} bytes)",
         conn->addr, conn->id, self->config_.client_query_buffer_limit);
@@ -339,6 +353,8 @@ void Server::ProcessInput(Connection* conn) {
       break;
     }
     Execute(conn);
+    // A command with many arguments does not leave its table to every later one.
+    if (conn->args.capacity() > kKeptArgs) std::vector<std::string_view>().swap(conn->args);
   }
   if (conn->in_start == conn->in_end) conn->in_start = conn->in_end = 0;
 }
