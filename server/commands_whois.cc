@@ -17,22 +17,23 @@ namespace server {
 void CmdWhoisLookup(CommandContext& ctx) {
   ReplyTicket t = ctx.Defer();
   Server& server = ctx.server;
-  server.records().LookupFresh(ctx.args[1],
-                               [&server, t](std::string reply) { server.CompleteReply(t, reply); });
+  server.records().LookupFresh(
+      ctx.args[1], [&server, t](std::string reply) { server.CompleteReply(t, std::move(reply)); });
 }
 
 void CmdWhoisRaw(CommandContext& ctx) {
   ReplyTicket t = ctx.Defer();
   Server& server = ctx.server;
-  server.records().Raw(ctx.args[1], t.protocol,
-                       [&server, t](std::string reply) { server.CompleteReply(t, reply); });
+  server.records().Raw(ctx.args[1], t.protocol, [&server, t](std::string reply) {
+    server.CompleteReply(t, std::move(reply));
+  });
 }
 
 void CmdWhoisServer(CommandContext& ctx) {
   ReplyTicket t = ctx.Defer();
   Server& server = ctx.server;
-  server.records().TldServer(ctx.args[1],
-                             [&server, t](std::string reply) { server.CompleteReply(t, reply); });
+  server.records().TldServer(
+      ctx.args[1], [&server, t](std::string reply) { server.CompleteReply(t, std::move(reply)); });
 }
 
 namespace {

@@ -18,6 +18,19 @@ namespace {
 // parsing its input; each waiting reply holds memory, and a client that floods us with misses
 // must not hold unbounded amounts.
 constexpr size_t kMaxDeferredReplies = 4096;
+// One client's turn: after running commands that consumed this much input or produced this much
+// output, the rest of its input waits for the next loop iteration, so that other clients are
+// served in between (Redis reads 16 KB per client per event for the same reason; output counts
+// too, because a 30-byte GET can produce a megabyte).
+constexpr size_t kTurnBytes = 64 * 1024;
+// Held input is run in slices of this much time per loop iteration (OnInputTurn): with
+// thousands of clients holding input, a round of turns takes seconds, and the loop polls
+// between slices so that a client with fresh input (a PING) is not behind all of them.
+constexpr uint64_t kInputSliceNs = 5'000'000;
+// Likewise for fresh input read in one poll phase: once the phase has run this long, each
+// further client gets a turn of one command (a PING is answered at once; the rest of a long
+// pipeline waits in the round robin), so a flood of new pipelines does not stall the loop.
+constexpr uint64_t kPollSliceNs = 5'000'000;
 constexpr size_t kReadChunk = 16 * 1024;
 // What a connection keeps between commands: a larger input buffer (grown for a large command)
 // is freed once empty, a larger argument table after its command.
@@ -172,6 +185,13 @@ int Server::Run() {
     uv_timer_start(&cron_, OnCron, 1000, 1000);
     uv_timer_init(&loop_, &shutdown_timer_);
     shutdown_timer_.data = this;
+    uv_idle_init(&loop_, &input_turn_);
+    input_turn_.data = this;
+    uv_prepare_init(&loop_, &poll_mark_);
+    poll_mark_.data = this;
+    uv_prepare_start(&poll_mark_, [](uv_prepare_t* h) {
+      static_cast<Server*>(h->data)->poll_started_ns_ = uv_hrtime();
+    });
     spdlog::info("whois-proxy ready to accept connections on port {}", config_.port);
     uv_run(&loop_, UV_RUN_DEFAULT);
   } else {
@@ -220,6 +240,9 @@ void Server::FinishShutdown() {
   uv_close(reinterpret_cast<uv_handle_t*>(&sigterm_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&cron_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&shutdown_timer_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&input_turn_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&poll_mark_), nullptr);
+  input_ready_.clear();
   spdlog::info("whois-proxy is now ready to exit, bye bye...");
 }
 
@@ -325,20 +348,38 @@ void Server::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t*) {
     self->Close(conn);
     return;
   }
-  self->ProcessInput(conn);
+  bool poll_phase_spent = uv_hrtime() - self->poll_started_ns_ > kPollSliceNs;
+  self->ProcessInput(conn, poll_phase_spent ? 0 : kTurnBytes);
   self->AfterOutputChange(conn);
 }
 
-void Server::ProcessInput(Connection* conn) {
+void Server::ProcessInput(Connection* conn, size_t turn_bytes) {
+  conn->input_held = false;
+  const size_t output_at_start = conn->PendingOutput();
+  size_t consumed = 0, commands = 0;
   while (!conn->closing && !conn->close_after_reply) {
-    if (conn->replies.pending() >= kMaxDeferredReplies) {
+    if (conn->replies.pending() + conn->fanout_ops >= kMaxDeferredReplies) {
       conn->paused_for_replies = true;
+      conn->input_held = true;
       break;
     }
     std::string_view input(conn->in.get() + conn->in_start, conn->in_end - conn->in_start);
     if (input.empty()) break;
+    // Replies are checked as they are produced, not once the input is used up: a client that
+    // does not read its replies stops having its commands run (AfterOutputChange resumes it).
+    const size_t output = conn->PendingOutput();
+    if (static_cast<int64_t>(output) > config_.client_output_buffer_soft) {
+      conn->input_held = true;
+      break;
+    }
+    if (commands > 0 && (consumed >= turn_bytes || output >= output_at_start + turn_bytes)) {
+      conn->input_held = true;
+      ScheduleInput(conn);
+      break;
+    }
     resp::ParseStatus st = conn->parser.Parse(input, &conn->args);
     conn->in_start += conn->parser.consumed();
+    consumed += conn->parser.consumed();
     if (st == resp::ParseStatus::kNeedMore) break;
     if (st == resp::ParseStatus::kError) {
       ++stats_.protocol_errors;
@@ -353,10 +394,42 @@ void Server::ProcessInput(Connection* conn) {
       break;
     }
     Execute(conn);
+    ++commands;
     // A command with many arguments does not leave its table to every later one.
     if (conn->args.capacity() > kKeptArgs) std::vector<std::string_view>().swap(conn->args);
+    if (conn->closing) return;
+    if (static_cast<int64_t>(conn->PendingOutput()) > config_.client_output_buffer_hard) {
+      CloseForOutput(conn);
+      return;
+    }
   }
   if (conn->in_start == conn->in_end) conn->in_start = conn->in_end = 0;
+}
+
+void Server::ScheduleInput(Connection* conn) {
+  if (conn->input_scheduled) return;
+  conn->input_scheduled = true;
+  input_ready_.push_back(conn->id);
+  // An idle handle keeps the loop polling without blocking while input waits, so other clients'
+  // reads and writes run between two turns of the same client.
+  uv_idle_start(&input_turn_, OnInputTurn);
+}
+
+void Server::OnInputTurn(uv_idle_t* idle) {
+  auto* self = static_cast<Server*>(idle->data);
+  // Round robin: each client gets one turn, then goes to the back if it still has input.
+  const uint64_t start = uv_hrtime();
+  while (!self->input_ready_.empty() && uv_hrtime() - start < kInputSliceNs) {
+    uint64_t id = self->input_ready_.front();
+    self->input_ready_.pop_front();
+    auto it = self->clients_.find(id);
+    if (it == self->clients_.end()) continue;
+    Connection* conn = it->second;
+    conn->input_scheduled = false;
+    self->ProcessInput(conn, kTurnBytes);
+    self->AfterOutputChange(conn);
+  }
+  if (self->input_ready_.empty()) uv_idle_stop(idle);
 }
 
 void Server::Execute(Connection* conn) {
@@ -399,20 +472,53 @@ ReplyTicket CommandContext::Defer() {
   return ReplyTicket{conn.id, conn.replies.Defer(), conn.protocol};
 }
 
-void Server::CompleteReply(const ReplyTicket& ticket, std::string_view bytes) {
+void Server::CompleteReply(const ReplyTicket& ticket, std::string&& bytes) {
   auto it = clients_.find(ticket.client_id);
   if (it == clients_.end()) {
     ++stats_.orphaned_replies;
     return;
   }
   Connection* conn = it->second;
-  conn->replies.Complete(ticket.ticket, bytes);
+  conn->replies.Complete(ticket.ticket, std::move(bytes));
   if (conn->executing) return;  // answered inside its own handler: the read path flushes
-  if (conn->paused_for_replies && conn->replies.pending() < kMaxDeferredReplies / 2) {
+  if (conn->paused_for_replies &&
+      conn->replies.pending() + conn->fanout_ops < kMaxDeferredReplies / 2)
     conn->paused_for_replies = false;
-    ProcessInput(conn);
-  }
   AfterOutputChange(conn);
+}
+
+bool Server::ChargeAssembly(const ReplyTicket& ticket, int64_t delta) {
+  auto it = clients_.find(ticket.client_id);
+  if (it == clients_.end()) return false;
+  Connection* conn = it->second;
+  conn->assembling = static_cast<size_t>(static_cast<int64_t>(conn->assembling) + delta);
+  if (delta > 0 &&
+      static_cast<int64_t>(conn->PendingOutput()) > config_.client_output_buffer_hard) {
+    CloseForOutput(conn);
+    return false;
+  }
+  return true;
+}
+
+bool Server::CountFanoutOp(uint64_t client_id, int delta) {
+  auto it = clients_.find(client_id);
+  if (it == clients_.end()) return false;
+  Connection* conn = it->second;
+  conn->fanout_ops = static_cast<size_t>(static_cast<int64_t>(conn->fanout_ops) + delta);
+  if (delta < 0 && conn->paused_for_replies && !conn->executing &&
+      conn->replies.pending() + conn->fanout_ops < kMaxDeferredReplies / 2) {
+    conn->paused_for_replies = false;
+    AfterOutputChange(conn);
+  }
+  return !conn->closing;
+}
+
+void Server::CloseForOutput(Connection* conn) {
+  ++stats_.clients_closed_for_output;
+  spdlog::warn(
+      "closing client {} (id {}): {} bytes of unread replies exceed client-output-buffer-hard",
+      conn->addr, conn->id, conn->PendingOutput());
+  Close(conn);
 }
 
 void Server::AfterOutputChange(Connection* conn) {
@@ -421,18 +527,19 @@ void Server::AfterOutputChange(Connection* conn) {
   if (conn->closing) return;
   size_t pending = conn->PendingOutput();
   if (static_cast<int64_t>(pending) > config_.client_output_buffer_hard) {
-    ++stats_.clients_closed_for_output;
-    spdlog::warn(
-        "closing client {} (id {}): {} bytes of unread replies exceed "
-        "client-output-buffer-hard",
-        conn->addr, conn->id, pending);
-    Close(conn);
+    CloseForOutput(conn);
     return;
   }
   bool over_soft = static_cast<int64_t>(pending) > config_.client_output_buffer_soft;
-  bool want_read = !over_soft && !conn->paused_for_replies && !conn->close_after_reply;
-  if (over_soft && conn->output_stuck_since_ms == 0) conn->output_stuck_since_ms = NowMs();
-  if (!over_soft) conn->output_stuck_since_ms = 0;
+  // Held input runs again once the replies are back under the soft limit, on the next turn.
+  if (conn->input_held && !over_soft && !conn->paused_for_replies) ScheduleInput(conn);
+  bool want_read =
+      !over_soft && !conn->paused_for_replies && !conn->close_after_reply && !conn->input_held;
+  // Only replies the client could read count towards client-output-timeout: one waiting behind
+  // a slow lookup, or still being assembled, is not the client's doing.
+  bool stuck = static_cast<int64_t>(conn->UnsentOutput()) > config_.client_output_buffer_soft;
+  if (stuck && conn->output_stuck_since_ms == 0) conn->output_stuck_since_ms = NowMs();
+  if (!stuck) conn->output_stuck_since_ms = 0;
   if (want_read != conn->reading) {
     conn->reading = want_read;
     if (want_read)

@@ -25,6 +25,8 @@ pid_t ServerPid(redisContext* c);
 
 // VmRSS of `pid` in bytes from /proc/PID/status, or -1.
 int64_t ResidentBytes(pid_t pid);
+// VmHWM of `pid`: the most it has ever been resident, in bytes, or -1.
+int64_t PeakResidentBytes(pid_t pid);
 
 // The soft RLIMIT_NOFILE of `pid` from /proc/PID/limits, or -1.
 int64_t OpenFilesSoftLimit(pid_t pid);

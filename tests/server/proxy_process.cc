@@ -181,8 +181,10 @@ Reply Command(redisContext* c, const std::vector<std::string>& argv) {
       redisCommandArgv(c, static_cast<int>(argv.size()), ptrs.data(), lens.data())));
 }
 
-int ConnectRaw(int port) {
+int ConnectRaw(int port, int receive_buffer) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (receive_buffer > 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);

@@ -66,8 +66,9 @@ struct ReplyDeleter {
 using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
 Reply Command(redisContext* c, const std::vector<std::string>& argv);
 
-// Raw socket helpers for protocol tests.
-int ConnectRaw(int port);
+// Raw socket helpers for protocol tests. A `receive_buffer` > 0 is set (SO_RCVBUF) before
+// connecting, so that little of what the server writes can wait in this side's kernel buffer.
+int ConnectRaw(int port, int receive_buffer = 0);
 void SendAll(int fd, std::string_view bytes);
 // Reads until the peer closes or `timeout_ms` passes; returns what arrived.
 std::string ReadUntilClose(int fd, int timeout_ms);

@@ -168,6 +168,51 @@ TEST_F(RecordsTest, MgetKeepsOrder) {
   EXPECT_NE(std::string(r->element[3]->str).find("invalid"), std::string::npos);
 }
 
+// More keys than a multi-key command keeps in flight, answered in any order (store reads for
+// the stored names, at once for the invalid ones): every reply is in its key's place, and
+// EXISTS and DEL count every key.
+TEST(MultiKeyCommands, ManyKeysComeBackInOrderAndAllCount) {
+  ProxyProcess proxy({"--hot-set-size", "0"});  // every stored record is a storage read
+  ASSERT_TRUE(proxy.Start()) << proxy.log();
+  auto c = proxy.Connect();
+  ASSERT_TRUE(c);
+  constexpr int kKeys = 1500;
+  std::vector<std::string> mget = {"MGET"}, exists = {"EXISTS"}, del = {"DEL"};
+  int stored = 0;
+  for (int i = 0; i < kKeys; ++i) {
+    std::string key = i % 3 == 0 ? "k" + std::to_string(i) + ".com" : "bad.." + std::to_string(i);
+    if (i % 3 == 0) {
+      auto r = Command(c.get(), {"SET", key, RecordJson(key, "Org " + std::to_string(i))});
+      ASSERT_TRUE(r);
+      ASSERT_EQ(r->type, REDIS_REPLY_STATUS);
+      ++stored;
+    }
+    mget.push_back(key);
+    exists.push_back(key);
+    del.push_back(key);
+  }
+  auto r = Command(c.get(), mget);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->type, REDIS_REPLY_ARRAY);
+  ASSERT_EQ(r->elements, static_cast<size_t>(kKeys));
+  for (int i = 0; i < kKeys; ++i) {
+    std::string json(r->element[i]->str, r->element[i]->len);
+    if (i % 3 == 0)
+      EXPECT_NE(json.find("\"Org " + std::to_string(i) + "\""), std::string::npos) << i << json;
+    else
+      EXPECT_NE(json.find("\"invalid\""), std::string::npos) << i << json;
+  }
+  r = Command(c.get(), exists);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->integer, stored);
+  r = Command(c.get(), del);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->integer, stored);
+  r = Command(c.get(), {"DBSIZE"});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->integer, 0);
+}
+
 TEST_F(RecordsTest, ScanVisitsEveryDomainOnce) {
   redisContext* c = c_.get();
   for (int i = 0; i < 500; ++i) {
