@@ -43,7 +43,12 @@ void WriteHostLimits(resp::ReplyWriter& w, whois::limits::LimitRegistry& registr
                      const std::string& host, int64_t now_ms) {
   whois::limits::SpecSource source;
   whois::limits::LimitSpec spec = registry.SpecFor(host, &source);
-  whois::limits::HostStats s = registry.Scheduler(host, now_ms).Stats(now_ms);
+  // A host not seen yet is shown as a fresh scheduler would be, without creating one: any
+  // client may ask about any name, and the registry must not grow with the names asked.
+  const whois::limits::HostScheduler* seen = registry.Find(host);
+  whois::limits::HostStats s =
+      seen ? seen->Stats(now_ms)
+           : whois::limits::HostScheduler(host, spec, 1, now_ms).Stats(now_ms);
   w.MapHeader(14);
   w.Bulk("host");
   w.Bulk(host);

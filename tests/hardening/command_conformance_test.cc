@@ -278,6 +278,29 @@ TEST_F(CommandConformanceTest, WhoisLimitsRefusesAnInvalidHost) {
   }
 }
 
+// Reading a host's limits records nothing: any client may ask about any name, and the proxy
+// must not keep state for each (WHOIS.LIMITS without arguments lists the hosts it has seen).
+TEST_F(CommandConformanceTest, ReadingAHostsLimitsKeepsNothingForIt) {
+  auto hosts = [&] {
+    std::vector<std::string> out;
+    auto r = Command(admin_.get(), {"WHOIS.LIMITS"});
+    if (!r || r->type != REDIS_REPLY_ARRAY) return out;
+    for (size_t i = 0; i < r->elements; ++i)
+      out.emplace_back(r->element[i]->element[1]->str, r->element[i]->element[1]->len);
+    return out;
+  };
+  const std::vector<std::string> before = hosts();
+  for (int i = 0; i < 50; ++i) {
+    std::string host = "never-seen-" + std::to_string(i) + ".example";
+    auto r = Command(admin_.get(), {"WHOIS.LIMITS", host});
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->type, REDIS_REPLY_ARRAY) << (r->str ? r->str : "");  // a map, as RESP2
+    EXPECT_EQ(std::string(r->element[1]->str, r->element[1]->len), host);
+    EXPECT_EQ(std::string(r->element[3]->str, r->element[3]->len), "concurrency 2 rate 1/s");
+  }
+  EXPECT_EQ(hosts(), before);
+}
+
 // What the proxy prints when its configuration is refused: the whole text, as redis-server
 // lays it out (a blank line, the banner, where, the line itself, the reason), every line ended.
 TEST(ConfigErrors, FatalConfigErrorTextIsRedisShapedAndEndsWithANewline) {
