@@ -10,9 +10,9 @@
 namespace server {
 namespace {
 
-// A pipelining client may have this many replies waiting on storage or upstream before we stop
-// parsing its input; each waiting reply holds memory, and a client that floods us with misses
-// must not hold unbounded amounts.
+// A pipelining client may have at most this many replies waiting on storage or upstream before
+// we stop parsing its input (fewer when they are large, see MayDefer); each waiting reply holds
+// memory, and a client that floods us with misses must not hold unbounded amounts.
 constexpr size_t kMaxDeferredReplies = 4096;
 // One client's turn: after running commands that consumed this much input or produced this much
 // output, the rest of its input waits for the next loop iteration, so that other clients are
@@ -96,7 +96,7 @@ void Server::ProcessInput(Connection* conn, size_t turn_bytes) {
   const size_t output_at_start = conn->PendingOutput();
   size_t consumed = 0, commands = 0;
   while (!conn->closing && !conn->close_after_reply) {
-    if (conn->replies.pending() + conn->fanout_ops >= kMaxDeferredReplies) {
+    if (!MayDefer(*conn)) {
       conn->paused_for_replies = true;
       conn->input_held = true;
       break;
@@ -217,18 +217,26 @@ void Server::CompleteReply(const ReplyTicket& ticket, std::string&& bytes) {
     return;
   }
   Connection* conn = it->second;
+  conn->NoteDeferredReply(bytes.size());
   conn->replies.Complete(ticket.ticket, std::move(bytes));
   if (conn->executing) return;  // answered inside its own handler: the read path flushes
-  if (conn->paused_for_replies &&
-      conn->replies.pending() + conn->fanout_ops < kMaxDeferredReplies / 2)
-    conn->paused_for_replies = false;
+  if (conn->paused_for_replies && MayDefer(*conn)) conn->paused_for_replies = false;
   AfterOutputChange(conn);
+}
+
+bool Server::MayDefer(const Connection& conn) const {
+  // Replies in flight get a soft limit's worth of their own, at the size they have had; what has
+  // landed is bounded by the output limits themselves.
+  size_t n = conn.Deferred();
+  return n < kMaxDeferredReplies &&
+         n * conn.reply_estimate <= static_cast<size_t>(config_.client_output_buffer_soft);
 }
 
 bool Server::ChargeAssembly(const ReplyTicket& ticket, int64_t delta) {
   auto it = clients_.find(ticket.client_id);
   if (it == clients_.end()) return false;
   Connection* conn = it->second;
+  if (delta > 0) conn->NoteDeferredReply(static_cast<size_t>(delta));
   conn->assembling = static_cast<size_t>(static_cast<int64_t>(conn->assembling) + delta);
   if (delta > 0 &&
       static_cast<int64_t>(conn->PendingOutput()) > config_.client_output_buffer_hard) {
@@ -238,13 +246,21 @@ bool Server::ChargeAssembly(const ReplyTicket& ticket, int64_t delta) {
   return true;
 }
 
-bool Server::CountFanoutOp(uint64_t client_id, int delta) {
+Server::FanoutAdmission Server::AdmitFanoutOp(uint64_t client_id, bool first) {
+  auto it = clients_.find(client_id);
+  if (it == clients_.end()) return FanoutAdmission::kGone;
+  Connection* conn = it->second;
+  if (!first && !MayDefer(*conn)) return FanoutAdmission::kWait;
+  ++conn->fanout_ops;
+  return FanoutAdmission::kGo;
+}
+
+bool Server::ReleaseFanoutOp(uint64_t client_id) {
   auto it = clients_.find(client_id);
   if (it == clients_.end()) return false;
   Connection* conn = it->second;
-  conn->fanout_ops = static_cast<size_t>(static_cast<int64_t>(conn->fanout_ops) + delta);
-  if (delta < 0 && conn->paused_for_replies && !conn->executing &&
-      conn->replies.pending() + conn->fanout_ops < kMaxDeferredReplies / 2) {
+  --conn->fanout_ops;
+  if (conn->paused_for_replies && !conn->executing && MayDefer(*conn)) {
     conn->paused_for_replies = false;
     AfterOutputChange(conn);
   }

@@ -61,8 +61,18 @@ struct Connection {
   // against the output limits while they are built, not only once complete.
   size_t assembling = 0;
   // Key operations of this client's multi-key commands in flight (KeyFanout): they count with
-  // the deferred replies against kMaxDeferredReplies.
+  // the deferred replies (Server::MayDefer).
   size_t fanout_ops = 0;
+  // The size this client's deferred replies have had lately (it follows a larger one at once and
+  // a smaller one slowly): a deferred reply is built on a worker before it lands, so how many
+  // may be in flight is bounded by what they would weigh. Starts at kInitialReplyEstimate.
+  size_t reply_estimate = kInitialReplyEstimate;
+  static constexpr size_t kInitialReplyEstimate = 32 * 1024;
+  void NoteDeferredReply(size_t bytes) {
+    reply_estimate =
+        bytes >= reply_estimate ? bytes : reply_estimate - (reply_estimate - bytes) / 8;
+  }
+  size_t Deferred() const { return replies.pending() + fanout_ops; }
 
   bool executing = false;  // inside Execute: completions must not re-enter input processing
   bool reading = true;

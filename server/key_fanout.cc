@@ -38,10 +38,13 @@ void KeyFanout::Pump() {
   pumping_ = true;
   std::shared_ptr<KeyFanout> self = shared_from_this();
   while (!abandoned_ && next_ < ends_.size() && in_flight_ < kKeyFanoutWindow) {
-    if (!server_.CountFanoutOp(ticket_.client_id, +1)) {
+    // One operation always goes, so the command progresses; more as the client's budget allows.
+    Server::FanoutAdmission admission = server_.AdmitFanoutOp(ticket_.client_id, in_flight_ == 0);
+    if (admission == Server::FanoutAdmission::kGone) {
       abandoned_ = true;
       break;
     }
+    if (admission == Server::FanoutAdmission::kWait) break;  // our next landing resumes
     size_t i = next_++;
     ++in_flight_;
     start_(i, Key(i), [self] { self->Landed(); });
@@ -61,7 +64,7 @@ void KeyFanout::Pump() {
 void KeyFanout::Landed() {
   --in_flight_;
   ++landed_;
-  if (!server_.CountFanoutOp(ticket_.client_id, -1)) abandoned_ = true;
+  if (!server_.ReleaseFanoutOp(ticket_.client_id)) abandoned_ = true;
   Pump();
 }
 

@@ -19,9 +19,10 @@ namespace server {
 
 class Server;
 
-// Operations of one command in flight at once. They also count against the client's budget of
-// deferred replies (Connection::fanout_ops), so pipelining many such commands does not multiply
-// this.
+// Operations of one command in flight at once, at most. They also count against the client's
+// budget of deferred replies (Server::MayDefer: a count and what the replies would weigh), so
+// pipelining many such commands does not multiply this, and an MGET of large records has few in
+// flight.
 inline constexpr size_t kKeyFanoutWindow = 256;
 
 class KeyFanout : public std::enable_shared_from_this<KeyFanout> {

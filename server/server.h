@@ -65,9 +65,13 @@ class Server {
   // against its output limits. Returns false if the client is gone or has just been closed for
   // passing client-output-buffer-hard: the caller then drops what it assembled.
   bool ChargeAssembly(const ReplyTicket& ticket, int64_t delta);
-  // A multi-key command's operation for `client_id` started (+1) or landed (-1). Returns false
-  // if the client is gone: no more of its keys should start.
-  bool CountFanoutOp(uint64_t client_id, int delta);
+  // Whether a multi-key command of `client_id` may start one more key operation now (counted
+  // until ReleaseFanoutOp): kGo, kWait (too much in flight for the client; `first` — the command
+  // has none in flight — always goes), or kGone (the client is gone: start no more).
+  enum class FanoutAdmission { kGo, kWait, kGone };
+  FanoutAdmission AdmitFanoutOp(uint64_t client_id, bool first);
+  // One admitted operation landed. Returns false if the client is gone.
+  bool ReleaseFanoutOp(uint64_t client_id);
   // Closes a client (CLIENT KILL): at once, or after its reply if it is the one asking.
   // Returns false if there is no such client.
   bool KillClient(uint64_t id);
@@ -98,6 +102,9 @@ class Server {
   // Runs the client's held input on the next loop iteration, after other clients' I/O.
   void ScheduleInput(Connection* conn);
   void CloseForOutput(Connection* conn);
+  // Whether the client may have one more reply or key operation in flight (see
+  // Connection::reply_estimate); when not, its input waits (paused_for_replies).
+  bool MayDefer(const Connection& conn) const;
   void Close(Connection* conn);
   void Cron();
   void FinishShutdown();
