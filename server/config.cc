@@ -423,9 +423,16 @@ void ForEachDirective(const Config& config, const std::function<bool(std::string
     if (d.listed && matches(d.name)) visit(d.name, d.get(config));
 }
 
-ConfigResult LoadConfig(const std::vector<std::string>& args) {
+ConfigResult LoadConfig(const std::vector<std::string>& all_args) {
   ConfigResult result;
   Config config;
+  std::vector<std::string> args;
+  for (const auto& a : all_args) {
+    if (a == "--repair")
+      result.repair = true;
+    else
+      args.push_back(a);
+  }
   size_t i = 0;
   if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
     result.show_help = true;
@@ -516,9 +523,14 @@ std::string InvalidUpstreamHostError(std::string_view host) {
 std::string HelpText() {
   std::ostringstream out;
   out << "Usage: whois-proxy [config-file] [--directive value ...]\n"
+         "       whois-proxy --repair [config-file] [--dir DIR]\n"
          "       whois-proxy --version | --help\n\n"
          "A Redis-protocol server that answers GET <domain> with the domain's WHOIS record as "
-         "JSON.\nEvery config-file directive is also a flag. Directives and current defaults:\n";
+         "JSON.\n--repair rebuilds a damaged record store in `dir` (one the server refuses to "
+         "open,\ne.g. after its CURRENT file was lost) with LevelDB's RepairDB, prints what it "
+         "saved and\nexits (files LevelDB replaces are kept in DIR/lost); the server must not be "
+         "running on it.\nEvery config-file directive is also a flag. Directives and current "
+         "defaults:\n";
   Config defaults;
   ForEachDirective(
       defaults, [](std::string_view) { return true; },

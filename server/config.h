@@ -103,6 +103,9 @@ struct ConfigResult {
   std::string error_reason;
   bool show_help = false;
   bool show_version = false;
+  // `--repair` anywhere among the arguments: rebuild the store in `dir` and exit (see
+  // server/repair_command.h).
+  bool repair = false;
 };
 
 // The text printed when start-up is refused, laid out as redis-server's: a blank line, the
@@ -125,7 +128,8 @@ bool IsValidUpstreamHost(std::string_view host);
 // "invalid upstream host '...' (...)", with CR/LF shown as spaces.
 std::string InvalidUpstreamHostError(std::string_view host);
 
-// Parses argv (without argv[0]). A first argument not starting with "--" is a config file.
+// Parses argv (without argv[0]). A first argument not starting with "--" is a config file;
+// `--repair` (which takes no value) may stand anywhere.
 ConfigResult LoadConfig(const std::vector<std::string>& args);
 
 // Applies one directive to *config. Returns an empty string on success, else the reason.

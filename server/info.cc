@@ -36,6 +36,17 @@ std::string Human(int64_t bytes) {
   return buf;
 }
 
+// A free-text INFO value on one line, without the ',' that makes client libraries (redis-py)
+// read "a=b,c=d" values as a dictionary.
+std::string InfoValue(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c == '\r' || c == '\n') c = ' ';
+    if (c == ',') c = ';';
+  }
+  return out;
+}
+
 class InfoText {
  public:
   void Section(const char* name) {
@@ -128,6 +139,15 @@ std::string BuildInfo(Server& server, const std::vector<std::string>& requested)
     info.Field("rdb_last_bgsave_status", "ok");
     info.Field("aof_enabled", 0);
     info.Field("aof_rewrite_in_progress", 0);
+    // The record store's own health (README, "The record store"): writable, read_only (reads
+    // work, writes fail until the disk has room again) or unavailable.
+    if (const storage::RecordStore* store = server.records().store()) {
+      storage::StoreHealth h = store->health();
+      info.Field("store_state", storage::StoreStateName(h.state));
+      info.Field("store_state_reason", InfoValue(h.reason));
+      info.Field("store_damaged_records", h.damaged_records);
+      info.Field("store_recounts", h.recounts);
+    }
   }
   const ServerStats& st = server.stats();
   if (want("stats")) {

@@ -9,6 +9,7 @@
 
 #include "server/config.h"
 #include "server/log_level.h"
+#include "server/repair_command.h"
 #include "server/server.h"
 #include "server/version.h"
 #include "whois/rdap/http_client.h"
@@ -61,6 +62,7 @@ int main(int argc, char** argv) {
     std::cerr << server::FatalConfigErrorText(loaded);
     return 1;
   }
+  if (loaded.repair) return server::RunRepair(*loaded.config, std::cout, std::cerr);
   // A client that vanishes mid-write must not kill the process.
   std::signal(SIGPIPE, SIG_IGN);
   // libcurl's global state, once, before any thread starts (RDAP's HTTP client).

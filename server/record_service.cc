@@ -76,6 +76,16 @@ std::string RecordService::Open() {
   // On a shared core this saves a context switch per operation (bench/miss_path.sh).
   LoopExecutor* executor = executor_;
   opts.on_worker_idle = [executor] { executor->Wake(); };
+  opts.log = [](storage::Severity severity, const std::string& message) {
+    switch (severity) {
+      case storage::Severity::kInfo:
+        return spdlog::info("{}", message);
+      case storage::Severity::kWarning:
+        return spdlog::warn("{}", message);
+      case storage::Severity::kError:
+        return spdlog::error("{}", message);
+    }
+  };
   storage::Status st = storage::RecordStore::Open(
       opts, [executor](std::function<void()> fn) { executor->Queue(std::move(fn)); }, &store_);
   if (!st.ok()) return "cannot open the record store in '" + cfg.dir + "': " + st.ToString();
@@ -365,14 +375,21 @@ void RecordService::OnLookupDone(const whois::DomainName& name, whois::LookupRes
     std::string domain = name.domain;
     int64_t stale_at = rec.stale_at_ms;
     BeginWrite(domain);
-    store_->Put(domain, std::move(rec), [this, domain, reply, stale_at](storage::Status st) {
-      EndWrite(domain);
-      if (!st.ok()) {
-        spdlog::warn("could not store the record of {}: {}", domain, st.ToString());
-        return;
-      }
-      if (CanFillHotSet(domain, flush_epoch_)) hot_->Insert(domain, reply, stale_at);
-    });
+    // While the store is read-only (it logged why) the write below fails: the record is kept in
+    // the hot set for as long as it is fresh, from now on, so the next GETs are answered from
+    // memory instead of being asked upstream again.
+    const bool read_only = !store_->writable();
+    if (read_only && hot_ && flushes_in_flight_ == 0) hot_->Insert(domain, reply, stale_at);
+    store_->Put(domain, std::move(rec),
+                [this, domain, reply, stale_at, read_only](storage::Status st) {
+                  EndWrite(domain);
+                  if (!st.ok()) {
+                    if (!read_only)
+                      spdlog::warn("could not store the record of {}: {}", domain, st.ToString());
+                    return;
+                  }
+                  if (CanFillHotSet(domain, flush_epoch_)) hot_->Insert(domain, reply, stale_at);
+                });
   }
   for (auto& w : flight->waiters) {
     if (w->timer) {

@@ -71,6 +71,8 @@ class RecordService {
   void TldServer(std::string_view tld, ReplyFn done);
 
   LiveResolution& live() { return *live_; }
+  // Null before Open and after Close.
+  const storage::RecordStore* store() const { return store_.get(); }
   uint64_t Count() const;
   uint64_t hits() const { return hits_; }
   uint64_t misses() const { return misses_; }

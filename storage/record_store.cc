@@ -8,6 +8,8 @@
 #include <leveldb/write_batch.h>
 
 #include <algorithm>
+#include <array>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <mutex>
@@ -16,39 +18,21 @@
 #include <system_error>
 
 #include "storage/glob.h"
+#include "storage/info_log.h"
 #include "storage/key_hash.h"
 #include "storage/key_layout.h"
-#include "storage/pread_env.h"
 #include "storage/record_codec.h"
+#include "storage/record_store_internal.h"
 #include "storage/scan_cursor.h"
 #include "storage/worker_pool.h"
 
 namespace storage {
 namespace {
 
-// Bounded so that the index blocks of open tables (held in memory while a table is open) stay
-// small however large the database grows; larger tables keep the file count down in turn.
-constexpr int kMaxOpenFiles = 256;
-constexpr size_t kMaxTableFileBytes = 32u << 20;
-constexpr int kBloomBitsPerKey = 10;
-constexpr size_t kBlockBytes = 16u << 10;
 // FlushAll deletes in batches of this many keys so that one batch never grows without bound.
 constexpr size_t kFlushBatchKeys = 1000;
 
-Status FromLevelDb(const leveldb::Status& s, const std::string& context) {
-  if (s.ok()) return Status::OK();
-  std::string msg = context + ": " + s.ToString();
-  if (s.IsNotFound()) return Status::NotFound(msg);
-  if (s.IsCorruption()) return Status::Corruption(msg);
-  if (s.IsInvalidArgument()) return Status::InvalidArgument(msg);
-  return Status::IOError(msg);
-}
-
 Status Closing() { return Status::IOError("the record store is closing"); }
-
-bool StartsWith(const leveldb::Slice& s, std::string_view prefix) {
-  return s.size() >= prefix.size() && std::string_view(s.data(), prefix.size()) == prefix;
-}
 
 Status CheckDomain(const std::string& domain) {
   if (domain.empty() || !IsCursorText(domain))
@@ -82,111 +66,9 @@ void ParseLevelDbStats(const std::string& text, StoreStats* out) {
 
 }  // namespace
 
-RecordStore::RecordStore(const StoreOptions& options, PostFn post)
-    : options_(options), post_(std::move(post)) {}
-
-RecordStore::~RecordStore() {
-  // Workers first: they use the DB. Queued operations are completed with Closing().
-  if (workers_) workers_->Stop();
-  workers_.reset();
-  db_.reset();
-}
-
-Status RecordStore::Open(const StoreOptions& options, PostFn post,
-                         std::unique_ptr<RecordStore>* out) {
-  if (options.dir.empty())
-    return Status::InvalidArgument("no directory given for the record store");
-  if (!post) return Status::InvalidArgument("no post function given to the record store");
-  std::unique_ptr<RecordStore> store(new RecordStore(options, std::move(post)));
-  Status st = store->OpenDb();
-  if (!st.ok()) return st;
-  store->workers_ = std::make_unique<WorkerPool>(options.threads < 1 ? 1 : options.threads,
-                                                 options.on_worker_idle);
-  *out = std::move(store);
-  return Status::OK();
-}
-
-void RecordStore::DeferWakeupsToThisThread() { workers_->DeferWakeupsToThisThread(); }
-
-void RecordStore::WakeWorkers() { workers_->WakeDeferred(); }
-
-Status RecordStore::OpenDb() {
-  const std::string& dir = options_.dir;
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return Status::IOError("cannot create the directory " + dir + ": " + ec.message());
-
-  block_cache_.reset(leveldb::NewLRUCache(options_.block_cache_bytes));
-  filter_policy_.reset(leveldb::NewBloomFilterPolicy(kBloomBitsPerKey));
-  leveldb::Options o;
-  o.create_if_missing = true;
-  o.block_cache = block_cache_.get();
-  o.filter_policy = filter_policy_.get();
-  o.write_buffer_size = options_.write_buffer_bytes;
-  o.max_open_files = kMaxOpenFiles;
-  o.max_file_size = kMaxTableFileBytes;
-  // 16 KiB blocks instead of LevelDB's 4 KiB: a record with its raw chain is ~4 KiB, so small
-  // blocks held about one record each, and compaction (which rewrites every byte many times as
-  // the database grows) spent its time on per-block work; bench/miss_path.sh rounds 2-4 cost
-  // 10-15% less CPU per lookup.
-  o.block_size = kBlockBytes;
-  o.env = PreadEnv();  // no mmap: the process's memory must not grow with the database
-  leveldb::DB* raw = nullptr;
-  leveldb::Status s = leveldb::DB::Open(o, dir, &raw);
-  if (!s.ok()) {
-    std::string text = s.ToString();
-    // LevelDB reports a held lock as "IO error: lock <dir>/LOCK: ..." (another process holds
-    // the fcntl lock, or this process already has the directory open).
-    if (s.IsIOError() && text.find("/LOCK") != std::string::npos)
-      return Status::IOError("the database directory " + dir +
-                             " is in use by another process (LOCK held)");
-    return FromLevelDb(s, "LevelDB cannot open the database in " + dir);
-  }
-  db_.reset(raw);
-
-  std::string layout;
-  s = db_->Get(leveldb::ReadOptions(), leveldb::Slice(kLayoutKey.data(), kLayoutKey.size()),
-               &layout);
-  if (s.IsNotFound()) {
-    std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));
-    it->SeekToFirst();
-    if (it->Valid())
-      return Status::Corruption("the directory " + dir +
-                                " holds a LevelDB database that is not a ds9 record store (it has "
-                                "no m:layout key); refusing to use it");
-    if (!it->status().ok()) return FromLevelDb(it->status(), "cannot read " + dir);
-    leveldb::WriteOptions wo;
-    wo.sync = true;
-    s = db_->Put(wo, leveldb::Slice(kLayoutKey.data(), kLayoutKey.size()),
-                 leveldb::Slice(kLayoutMagic.data(), kLayoutMagic.size()));
-    if (!s.ok()) return FromLevelDb(s, "cannot initialise the record store in " + dir);
-  } else if (!s.ok()) {
-    return FromLevelDb(s, "cannot read the layout of " + dir);
-  } else if (layout != kLayoutMagic) {
-    if (layout.starts_with(kLayoutMagicPrefix))
-      return Status::Corruption("the record store in " + dir + " has layout version " +
-                                layout.substr(kLayoutMagicPrefix.size()) +
-                                ", which this build does not know (it knows " +
-                                std::string(kLayoutMagic.substr(kLayoutMagicPrefix.size())) + ")");
-    return Status::Corruption("the directory " + dir +
-                              " holds a LevelDB database that is not a ds9 record store (m:layout "
-                              "is '" +
-                              layout.substr(0, 64) + "')");
-  }
-
-  uint64_t total = 0;
-  for (int n = 0; n < kCountShards; ++n) {
-    std::string value;
-    s = db_->Get(leveldb::ReadOptions(), CountKey(n), &value);
-    if (s.IsNotFound()) continue;
-    if (!s.ok()) return FromLevelDb(s, "cannot read the record count in " + dir);
-    Status st = DecodeCounter(value, &counts_[n]);
-    if (!st.ok()) return Status::Corruption(CountKey(n) + " in " + dir + ": " + st.message());
-    total += counts_[n];
-  }
-  record_count_.store(total);
-  return Status::OK();
-}
+using internal::FromLevelDb;
+using internal::StartsWith;
+using internal::VerifiedReads;
 
 int RecordStore::CountShardFor(uint64_t hash) {
   return static_cast<int>(hash % static_cast<uint64_t>(kCountShards));
@@ -200,48 +82,64 @@ bool RecordStore::IsMetaKey(std::string_view key) {
          key[0] != 'c' && key[0] != 'm';
 }
 
+void RecordStore::DeferWakeupsToThisThread() { workers_->DeferWakeupsToThisThread(); }
+
+void RecordStore::WakeWorkers() { workers_->WakeDeferred(); }
+
+int64_t RecordStore::NowMs() const {
+  if (options_.now_ms) return options_.now_ms();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+void RecordStore::Log(Severity severity, const std::string& message) const {
+  if (options_.log) options_.log(severity, message);
+}
+
 // ---- Operations: each queues a task on the key's worker and posts the result. ----
 
 void RecordStore::Get(const std::string& domain, std::function<void(Status, Record)> done) {
-  workers_->Submit(
-      WorkerFor(KeyHash(domain)), [this, domain, done = std::move(done)](bool cancelled) mutable {
-        Record rec;
-        Status st = cancelled ? Closing() : DoGet(domain, &rec);
-        post_([done = std::move(done), st = std::move(st), rec = std::move(rec)]() mutable {
-          done(std::move(st), std::move(rec));
-        });
-      });
+  int w = WorkerFor(KeyHash(domain));
+  workers_->Submit(w, [this, w, domain, done = std::move(done)](bool cancelled) mutable {
+    Record rec;
+    Status st = cancelled ? Closing() : DoGet(w, domain, &rec);
+    post_([done = std::move(done), st = std::move(st), rec = std::move(rec)]() mutable {
+      done(std::move(st), std::move(rec));
+    });
+  });
 }
 
 void RecordStore::GetChain(const std::string& domain,
                            std::function<void(Status, std::vector<RawReply>)> done) {
-  workers_->Submit(
-      WorkerFor(KeyHash(domain)), [this, domain, done = std::move(done)](bool cancelled) mutable {
-        std::vector<RawReply> chain;
-        Status st = cancelled ? Closing() : DoGetChain(domain, &chain);
-        post_([done = std::move(done), st = std::move(st), chain = std::move(chain)]() mutable {
-          done(std::move(st), std::move(chain));
-        });
-      });
-}
-
-void RecordStore::Put(const std::string& domain, Record rec, std::function<void(Status)> done) {
-  workers_->Submit(WorkerFor(KeyHash(domain)), [this, domain, rec = std::move(rec),
-                                                done = std::move(done)](bool cancelled) mutable {
-    Status st = cancelled ? Closing() : DoPut(domain, rec);
-    post_([done = std::move(done), st = std::move(st)]() mutable { done(std::move(st)); });
+  int w = WorkerFor(KeyHash(domain));
+  workers_->Submit(w, [this, w, domain, done = std::move(done)](bool cancelled) mutable {
+    std::vector<RawReply> chain;
+    Status st = cancelled ? Closing() : DoGetChain(w, domain, &chain);
+    post_([done = std::move(done), st = std::move(st), chain = std::move(chain)]() mutable {
+      done(std::move(st), std::move(chain));
+    });
   });
 }
 
+void RecordStore::Put(const std::string& domain, Record rec, std::function<void(Status)> done) {
+  int w = WorkerFor(KeyHash(domain));
+  workers_->Submit(
+      w, [this, w, domain, rec = std::move(rec), done = std::move(done)](bool cancelled) mutable {
+        Status st = cancelled ? Closing() : DoPut(w, domain, rec);
+        post_([done = std::move(done), st = std::move(st)]() mutable { done(std::move(st)); });
+      });
+}
+
 void RecordStore::Delete(const std::string& domain, std::function<void(Status, bool)> done) {
-  workers_->Submit(WorkerFor(KeyHash(domain)),
-                   [this, domain, done = std::move(done)](bool cancelled) mutable {
-                     bool existed = false;
-                     Status st = cancelled ? Closing() : DoDelete(domain, &existed);
-                     post_([done = std::move(done), st = std::move(st), existed]() mutable {
-                       done(std::move(st), existed);
-                     });
-                   });
+  int w = WorkerFor(KeyHash(domain));
+  workers_->Submit(w, [this, w, domain, done = std::move(done)](bool cancelled) mutable {
+    bool existed = false;
+    Status st = cancelled ? Closing() : DoDelete(w, domain, &existed);
+    post_([done = std::move(done), st = std::move(st), existed]() mutable {
+      done(std::move(st), existed);
+    });
+  });
 }
 
 void RecordStore::Scan(uint64_t cursor, std::string match, size_t count,
@@ -249,11 +147,11 @@ void RecordStore::Scan(uint64_t cursor, std::string match, size_t count,
   // A scan touches every shard's keys, so any worker will do: spread them.
   int worker =
       static_cast<int>(next_scan_worker_.fetch_add(1) % static_cast<uint64_t>(workers_->size()));
-  workers_->Submit(worker, [this, cursor, match = std::move(match), count,
+  workers_->Submit(worker, [this, worker, cursor, match = std::move(match), count,
                             done = std::move(done)](bool cancelled) mutable {
     uint64_t next = 0;
     std::vector<std::string> domains;
-    Status st = cancelled ? Closing() : DoScan(cursor, match, count, &next, &domains);
+    Status st = cancelled ? Closing() : DoScan(worker, cursor, match, count, &next, &domains);
     post_(
         [done = std::move(done), st = std::move(st), next, domains = std::move(domains)]() mutable {
           done(std::move(st), next, std::move(domains));
@@ -288,22 +186,22 @@ void RecordStore::FlushAll(std::function<void(Status)> done) {
 }
 
 void RecordStore::GetMeta(const std::string& key, std::function<void(Status, std::string)> done) {
-  workers_->Submit(
-      WorkerFor(KeyHash(key)), [this, key, done = std::move(done)](bool cancelled) mutable {
-        std::string value;
-        Status st;
-        if (cancelled) {
-          st = Closing();
-        } else if (!IsMetaKey(key)) {
-          st = Status::InvalidArgument("'" + key + "' is not a meta key");
-        } else {
-          reads_.fetch_add(1, std::memory_order_relaxed);
-          st = FromLevelDb(db_->Get(leveldb::ReadOptions(), key, &value), "reading " + key);
-        }
-        post_([done = std::move(done), st = std::move(st), value = std::move(value)]() mutable {
-          done(std::move(st), std::move(value));
-        });
-      });
+  int w = WorkerFor(KeyHash(key));
+  workers_->Submit(w, [this, w, key, done = std::move(done)](bool cancelled) mutable {
+    std::string value;
+    Status st;
+    if (cancelled) {
+      st = Closing();
+    } else if (!IsMetaKey(key)) {
+      st = Status::InvalidArgument("'" + key + "' is not a meta key");
+    } else if (st = CheckOpen(w); st.ok()) {
+      reads_.fetch_add(1, std::memory_order_relaxed);
+      st = FromLevelDb(db_->Get(VerifiedReads(), key, &value), "reading " + key);
+    }
+    post_([done = std::move(done), st = std::move(st), value = std::move(value)]() mutable {
+      done(std::move(st), std::move(value));
+    });
+  });
 }
 
 void RecordStore::PutMeta(const std::string& key, std::string value, bool sync,
@@ -317,19 +215,20 @@ void RecordStore::DeleteMeta(const std::string& key, bool sync, std::function<vo
 
 void RecordStore::WriteMeta(const std::string& key, std::optional<std::string> value, bool sync,
                             std::function<void(Status)> done) {
-  workers_->Submit(WorkerFor(KeyHash(key)), [this, key, value = std::move(value), sync,
-                                             done = std::move(done)](bool cancelled) mutable {
+  int w = WorkerFor(KeyHash(key));
+  workers_->Submit(w, [this, w, key, value = std::move(value), sync,
+                       done = std::move(done)](bool cancelled) mutable {
     Status st;
     if (cancelled) {
       st = Closing();
     } else if (!IsMetaKey(key)) {
       st = Status::InvalidArgument("'" + key + "' is not a meta key");
-    } else {
+    } else if (st = CheckWritable(w); st.ok()) {
       leveldb::WriteOptions wo;
       wo.sync = sync;
       writes_.fetch_add(1, std::memory_order_relaxed);
-      st = value ? FromLevelDb(db_->Put(wo, key, *value), "writing " + key)
-                 : FromLevelDb(db_->Delete(wo, key), "deleting " + key);
+      leveldb::Status s = value ? db_->Put(wo, key, *value) : db_->Delete(wo, key);
+      if (!s.ok()) st = WriteFailed(s, (value ? "writing " : "deleting ") + key);
     }
     post_([done = std::move(done), st = std::move(st)]() mutable { done(std::move(st)); });
   });
@@ -338,14 +237,14 @@ void RecordStore::WriteMeta(const std::string& key, std::optional<std::string> v
 void RecordStore::ScanMeta(
     const std::string& prefix,
     std::function<void(Status, std::vector<std::pair<std::string, std::string>>)> done) {
-  workers_->Submit(
-      WorkerFor(KeyHash(prefix)), [this, prefix, done = std::move(done)](bool cancelled) mutable {
-        std::vector<std::pair<std::string, std::string>> out;
-        Status st = cancelled ? Closing() : DoScanMeta(prefix, &out);
-        post_([done = std::move(done), st = std::move(st), out = std::move(out)]() mutable {
-          done(std::move(st), std::move(out));
-        });
-      });
+  int w = WorkerFor(KeyHash(prefix));
+  workers_->Submit(w, [this, w, prefix, done = std::move(done)](bool cancelled) mutable {
+    std::vector<std::pair<std::string, std::string>> out;
+    Status st = cancelled ? Closing() : DoScanMeta(w, prefix, &out);
+    post_([done = std::move(done), st = std::move(st), out = std::move(out)]() mutable {
+      done(std::move(st), std::move(out));
+    });
+  });
 }
 
 StoreStats RecordStore::stats() const {
@@ -358,6 +257,9 @@ StoreStats RecordStore::stats() const {
     uint64_t size = entry.is_regular_file(size_ec) ? entry.file_size(size_ec) : 0;
     if (!size_ec) s.disk_bytes += size;
   }
+  // While recovery replaces the database, the caller's thread does not wait for it.
+  std::unique_lock<std::mutex> lock(db_mu_, std::try_to_lock);
+  if (!lock.owns_lock() || !db_) return s;
   std::string value;
   if (db_->GetProperty("leveldb.stats", &value)) {
     ParseLevelDbStats(value, &s);
@@ -372,49 +274,71 @@ StoreStats RecordStore::stats() const {
 
 // ---- Worker-side bodies ----
 
-Status RecordStore::Exists(const std::string& key, bool* exists) {
+Status RecordStore::Probe(const std::string& key, Presence* presence) {
   std::string ignored;
   reads_.fetch_add(1, std::memory_order_relaxed);
-  leveldb::Status s = db_->Get(leveldb::ReadOptions(), key, &ignored);
-  *exists = s.ok();
-  if (s.ok() || s.IsNotFound()) return Status::OK();
-  return FromLevelDb(s, "reading " + key);
+  leveldb::Status s = db_->Get(VerifiedReads(), key, &ignored);
+  if (s.ok())
+    *presence = Presence::kPresent;
+  else if (s.IsNotFound())
+    *presence = Presence::kAbsent;
+  else if (s.IsCorruption())
+    *presence = Presence::kDamaged;
+  else
+    return FromLevelDb(s, "reading " + key);
+  return Status::OK();
 }
 
-Status RecordStore::DoGet(const std::string& domain, Record* rec) {
+Status RecordStore::DoGet(int self, const std::string& domain, Record* rec) {
+  Status st = CheckOpen(self);
+  if (!st.ok()) return st;
   std::string value;
   reads_.fetch_add(1, std::memory_order_relaxed);
-  leveldb::Status s = db_->Get(leveldb::ReadOptions(), RecordKey(domain), &value);
+  leveldb::Status s = db_->Get(VerifiedReads(), RecordKey(domain), &value);
   if (s.IsNotFound()) return Status::NotFound("no record for " + domain);
+  if (s.IsCorruption()) return Damaged(domain, s.ToString(), true);
   if (!s.ok()) return FromLevelDb(s, "reading the record for " + domain);
-  Status st = DecodeRecordHead(value, rec);
-  if (!st.ok()) return Status::Corruption("the record for " + domain + ": " + st.message());
+  st = DecodeRecordHead(value, rec);
+  if (!st.ok()) return Damaged(domain, "its head does not decode: " + st.message(), false);
   return st;
 }
 
-Status RecordStore::DoGetChain(const std::string& domain, std::vector<RawReply>* chain) {
+Status RecordStore::DoGetChain(int self, const std::string& domain, std::vector<RawReply>* chain) {
+  Status st = CheckOpen(self);
+  if (!st.ok()) return st;
   std::string value;
   reads_.fetch_add(1, std::memory_order_relaxed);
-  leveldb::Status s = db_->Get(leveldb::ReadOptions(), ChainKey(domain), &value);
+  leveldb::Status s = db_->Get(VerifiedReads(), ChainKey(domain), &value);
   if (s.IsNotFound()) {
-    bool exists = false;
-    Status st = Exists(RecordKey(domain), &exists);
+    Presence head = Presence::kAbsent;
+    st = Probe(RecordKey(domain), &head);
     if (!st.ok()) return st;
-    return exists ? Status::OK() : Status::NotFound("no record for " + domain);
+    if (head == Presence::kDamaged) return Damaged(domain, "its head is unreadable", true);
+    return head == Presence::kPresent ? Status::OK() : Status::NotFound("no record for " + domain);
   }
+  if (s.IsCorruption()) return Damaged(domain, s.ToString(), true);
   if (!s.ok()) return FromLevelDb(s, "reading the chain for " + domain);
-  Status st = DecodeChain(value, chain);
-  if (!st.ok()) return Status::Corruption("the chain for " + domain + ": " + st.message());
+  st = DecodeChain(value, chain);
+  if (!st.ok()) {
+    chain->clear();
+    return Damaged(domain, "its chain does not decode: " + st.message(), false);
+  }
   return st;
 }
 
-Status RecordStore::DoPut(const std::string& domain, const Record& rec) {
+Status RecordStore::DoPut(int self, const std::string& domain, const Record& rec) {
   Status st = CheckDomain(domain);
   if (!st.ok()) return st;
-  std::string rkey = RecordKey(domain);
-  bool existed = false;
-  st = Exists(rkey, &existed);
+  st = CheckWritable(self);
   if (!st.ok()) return st;
+  std::string rkey = RecordKey(domain);
+  Presence before = Presence::kAbsent;
+  st = Probe(rkey, &before);
+  if (!st.ok()) return st;
+  if (before == Presence::kDamaged) Damaged(domain, "found while replacing it", true);
+  // A record LevelDB cannot read is not in the count (a recount leaves it out): its
+  // replacement is counted as new.
+  const bool counted = before == Presence::kPresent;
 
   leveldb::WriteBatch batch;
   batch.Put(rkey, EncodeRecordHead(rec));
@@ -423,42 +347,51 @@ Status RecordStore::DoPut(const std::string& domain, const Record& rec) {
   else
     batch.Put(ChainKey(domain), EncodeChain(rec.chain));
   int shard = CountShardFor(KeyHash(domain));
-  if (!existed) batch.Put(CountKey(shard), EncodeCounter(counts_[shard] + 1));
+  if (!counted) batch.Put(CountKey(shard), EncodeCounter(counts_[shard] + 1));
 
   leveldb::WriteOptions wo;
   wo.sync = options_.sync_writes;
   writes_.fetch_add(1, std::memory_order_relaxed);
   leveldb::Status s = db_->Write(wo, &batch);
-  if (!s.ok()) return FromLevelDb(s, "writing the record for " + domain);
-  if (!existed) {
+  if (!s.ok()) return WriteFailed(s, "writing the record for " + domain);
+  if (!counted) {
     ++counts_[shard];
     record_count_.fetch_add(1, std::memory_order_relaxed);
   }
+  if (!reported_[shard].empty()) reported_[shard].erase(domain);
   return Status::OK();
 }
 
-Status RecordStore::DoDelete(const std::string& domain, bool* existed) {
+Status RecordStore::DoDelete(int self, const std::string& domain, bool* existed) {
+  *existed = false;
+  Status st = CheckOpen(self);
+  if (!st.ok()) return st;
   std::string rkey = RecordKey(domain);
-  Status st = Exists(rkey, existed);
-  if (!st.ok() || !*existed) return st;
+  Presence before = Presence::kAbsent;
+  st = Probe(rkey, &before);
+  if (!st.ok() || before == Presence::kAbsent) return st;
+  if (before == Presence::kDamaged) Damaged(domain, "found while deleting it", true);
+  st = CheckWritable(self);
+  if (!st.ok()) return st;
 
   int shard = CountShardFor(KeyHash(domain));
+  const bool counted = before == Presence::kPresent;
   leveldb::WriteBatch batch;
   batch.Delete(rkey);
   batch.Delete(ChainKey(domain));
-  batch.Put(CountKey(shard), EncodeCounter(counts_[shard] > 0 ? counts_[shard] - 1 : 0));
+  if (counted)
+    batch.Put(CountKey(shard), EncodeCounter(counts_[shard] > 0 ? counts_[shard] - 1 : 0));
   leveldb::WriteOptions wo;
   wo.sync = options_.sync_writes;
   writes_.fetch_add(1, std::memory_order_relaxed);
   leveldb::Status s = db_->Write(wo, &batch);
-  if (!s.ok()) {
-    *existed = false;
-    return FromLevelDb(s, "deleting the record for " + domain);
-  }
-  if (counts_[shard] > 0) {
+  if (!s.ok()) return WriteFailed(s, "deleting the record for " + domain);
+  if (counted && counts_[shard] > 0) {
     --counts_[shard];
     record_count_.fetch_sub(1, std::memory_order_relaxed);
   }
+  if (!reported_[shard].empty()) reported_[shard].erase(domain);
+  *existed = true;
   return Status::OK();
 }
 
@@ -466,17 +399,18 @@ Status RecordStore::DoDelete(const std::string& domain, bool* existed) {
 // first valid key whose kCursorChars-prefix differs from the last valid key examined. Then every
 // key sharing the returned prefix is still ahead (keys sort by prefix first), and the returned
 // prefix is greater than the one we started from, so the scan always advances and never skips.
-Status RecordStore::DoScan(uint64_t cursor, const std::string& match, size_t count, uint64_t* next,
-                           std::vector<std::string>* domains) {
+Status RecordStore::DoScan(int self, uint64_t cursor, const std::string& match, size_t count,
+                           uint64_t* next, std::vector<std::string>* domains) {
   std::optional<std::string> start = DecodeCursor(cursor);
   if (!start) return Status::InvalidArgument("invalid cursor " + std::to_string(cursor));
+  Status st = CheckOpen(self);
+  if (!st.ok()) return st;
   if (count == 0) count = 1;
   bool match_all = match.empty() || match == "*";
 
-  leveldb::ReadOptions ro;
-  ro.fill_cache = false;  // a full scan must not flush the hot blocks out of the cache
+  // A full scan must not flush the hot blocks out of the cache.
   reads_.fetch_add(1, std::memory_order_relaxed);
-  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(ro));
+  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(VerifiedReads(/*fill_cache=*/false)));
   size_t examined = 0;
   bool have_last = false;
   std::string last_prefix;
@@ -498,16 +432,21 @@ Status RecordStore::DoScan(uint64_t cursor, const std::string& match, size_t cou
     last_prefix.assign(prefix);
     if (match_all || GlobMatch(match, domain)) domains->emplace_back(domain);
   }
-  if (!it->status().ok()) return FromLevelDb(it->status(), "scanning records");
+  // LevelDB's iterator passes over a block that fails its checksum and remembers the error: the
+  // records in it are absent, as they are to Get.
+  if (it->status().IsCorruption())
+    DamageWhileIterating("SCAN", it->status());
+  else if (!it->status().ok())
+    return FromLevelDb(it->status(), "scanning records");
   return Status::OK();
 }
 
 Status RecordStore::DoFlushWorker(int worker) {
-  leveldb::ReadOptions ro;
-  ro.fill_cache = false;
+  Status st = CheckWritable(worker);
+  if (!st.ok()) return st;
   leveldb::WriteOptions wo;
   wo.sync = options_.sync_writes;
-  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(ro));
+  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(VerifiedReads(/*fill_cache=*/false)));
   reads_.fetch_add(1, std::memory_order_relaxed);
 
   // Each batch carries the counters of the records it deletes, so the count stays exact even if
@@ -522,7 +461,7 @@ Status RecordStore::DoFlushWorker(int worker) {
                   EncodeCounter(counts_[n] > deleted[n] ? counts_[n] - deleted[n] : 0));
     writes_.fetch_add(1, std::memory_order_relaxed);
     leveldb::Status s = db_->Write(wo, &batch);
-    if (!s.ok()) return FromLevelDb(s, "flushing records");
+    if (!s.ok()) return WriteFailed(s, "flushing records");
     // Only this worker's shards have deletions: never touch another worker's counters.
     for (int n = 0; n < kCountShards; ++n) {
       if (deleted[n] == 0) continue;
@@ -546,11 +485,16 @@ Status RecordStore::DoFlushWorker(int worker) {
       batch.Delete(key);
       if (prefix == kRecordPrefix) ++deleted[CountShardFor(h)];
       if (++batch_keys >= kFlushBatchKeys) {
-        Status st = commit();
+        st = commit();
         if (!st.ok()) return st;
       }
     }
-    if (!it->status().ok()) return FromLevelDb(it->status(), "flushing records");
+    // Damaged blocks hold records nothing can read: they stay, uncounted, and are left to a
+    // repair (the counters below go to zero all the same).
+    if (it->status().IsCorruption())
+      DamageWhileIterating("FLUSHALL", it->status());
+    else if (!it->status().ok())
+      return FromLevelDb(it->status(), "flushing records");
   }
   // Reset this worker's counters to zero outright, so a count that ever drifted is repaired.
   for (int n = 0; n < kCountShards; ++n) {
@@ -558,19 +502,26 @@ Status RecordStore::DoFlushWorker(int worker) {
     batch.Put(CountKey(n), EncodeCounter(0));
     deleted[n] = counts_[n];
   }
+  for (int n = 0; n < kCountShards; ++n)
+    if (n % workers_->size() == worker) reported_[n].clear();
   return commit();
 }
 
-Status RecordStore::DoScanMeta(const std::string& prefix,
+Status RecordStore::DoScanMeta(int self, const std::string& prefix,
                                std::vector<std::pair<std::string, std::string>>* out) {
   if (!IsMetaKey(prefix)) return Status::InvalidArgument("'" + prefix + "' is not a meta prefix");
+  Status st = CheckOpen(self);
+  if (!st.ok()) return st;
   reads_.fetch_add(1, std::memory_order_relaxed);
-  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));
+  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(VerifiedReads()));
   for (it->Seek(prefix); it->Valid(); it->Next()) {
     if (!StartsWith(it->key(), prefix)) break;
     out->emplace_back(it->key().ToString(), it->value().ToString());
   }
-  if (!it->status().ok()) return FromLevelDb(it->status(), "scanning " + prefix);
+  if (it->status().IsCorruption())
+    DamageWhileIterating("reading " + prefix + " keys", it->status());
+  else if (!it->status().ok())
+    return FromLevelDb(it->status(), "scanning " + prefix);
   return Status::OK();
 }
 

@@ -11,22 +11,39 @@
 //  - All operations on one domain (and all Meta operations on one key) run on the same worker, in
 //    the order they were issued: Put then Delete then Get issued back-to-back gives NotFound.
 //  - Destroying the store lets running operations finish, completes queued ones with an IOError
-//    ("the record store is closing"), joins the workers and closes the database. PostFn must
-//    stay callable until the destructor returns.
+//    ("the record store is closing"), joins the workers, writes LevelDB's memtable to a table (so
+//    the write-ahead log is empty at rest) and closes the database. PostFn must stay callable
+//    until the destructor returns.
 //
 // Durability: a write is acknowledged once LevelDB has it in its log (fsync'd only if
 // sync_writes). A process crash loses at most unacknowledged writes and the directory reopens
 // without repair.
+//
+// Faults (storage/README.md, "Faults"):
+//  - Open never lets LevelDB modify a directory that is not a store: a directory that holds
+//    anything but has no CURRENT file is refused untouched; Repair() rebuilds one.
+//  - Every read verifies LevelDB's checksums. A record that is damaged (checksum mismatch, or a
+//    value that does not decode) is reported once through StoreOptions::log and treated as
+//    absent: Get gives NotFound, Put replaces it, Delete removes it, Scan passes over it. The
+//    record count is then recounted, so it agrees with what Scan finds.
+//  - A failed write puts the store in the read-only state: reads go on, writes fail at once with
+//    an IOError that says why. The store leaves it by itself once the directory is writable and
+//    has room again (checked when a write arrives, at most once a second), after making sure
+//    every acknowledged write is in a table. Damage found by LevelDB's compaction keeps the store
+//    read-only until it is repaired.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -37,17 +54,25 @@ namespace leveldb {
 class DB;
 class Cache;
 class FilterPolicy;
+class Snapshot;
+class Status;
+struct Options;
 }  // namespace leveldb
 
 namespace storage {
 
+class InfoLog;
 class WorkerPool;
 
 // Hands a completion to the caller's thread (the server's loop).
 using PostFn = std::function<void(std::function<void()>)>;
 
+enum class Severity { kInfo, kWarning, kError };
+// Receives what an operator must know; called on any of the store's threads, so thread-safe.
+using StoreLogFn = std::function<void(Severity, const std::string& message)>;
+
 struct StoreOptions {
-  std::string dir;                       // created if missing
+  std::string dir;                       // a new store is created only if absent or empty
   size_t block_cache_bytes = 32u << 20;  // LevelDB block cache (LRU)
   size_t write_buffer_bytes = 4u << 20;  // LevelDB memtable size
   int threads = 2;           // worker threads (at least 1; record work uses at most kCountShards)
@@ -56,6 +81,41 @@ struct StoreOptions {
   // is about to wait: a PostFn that queues callbacks without waking the caller can deliver them
   // here, once per batch instead of once per operation.
   std::function<void()> on_worker_idle;
+  // Where the store reports state changes, damaged records and what recovery dropped. Unset:
+  // nothing is reported.
+  StoreLogFn log;
+  // Monotonic milliseconds: paces attempts to leave the read-only state and recounts. Unset: the
+  // steady clock.
+  std::function<int64_t()> now_ms;
+};
+
+// kWritable: normal. kReadOnly: reads work, writes fail at once (see the header comment).
+// kUnavailable: the database had to be closed to recover and could not be opened again; every
+// operation fails until a later attempt (made when an operation arrives) opens it.
+enum class StoreState { kWritable, kReadOnly, kUnavailable };
+// "writable", "read_only", "unavailable".
+const char* StoreStateName(StoreState state);
+
+struct StoreHealth {
+  StoreState state = StoreState::kWritable;
+  std::string reason;            // why it is not writable; empty when it is
+  int64_t since_ms = 0;          // now_ms() when the state began
+  uint64_t damaged_records = 0;  // damaged records reported since Open (each once)
+  uint64_t recounts = 0;         // times the record count was recounted since Open
+};
+
+// What Repair found and saved.
+struct RepairReport {
+  int table_files = 0;  // found before the repair
+  int log_files = 0;
+  uint64_t bytes = 0;
+  uint64_t dropped_bytes = 0;       // damaged write-ahead log bytes LevelDB skipped
+  std::vector<std::string> damage;  // LevelDB's first few messages about them
+  int set_aside = 0;                // files LevelDB replaced, kept in <dir>/lost
+  bool layout_restored = false;     // m:layout was lost and written again
+  uint64_t counted = 0;             // records the (repaired) counters claimed
+  uint64_t records = 0;             // records readable after the repair, now the count
+  std::string Summary(const std::string& dir) const;
 };
 
 struct StoreStats {
@@ -77,11 +137,22 @@ class RecordStore {
   // Number of persisted record-count shards (m:count:<n>). Part of the layout: do not change.
   static constexpr int kCountShards = 16;
 
-  // Opens (creating if needed) the store in options.dir. On success *out holds the store. Errors:
-  // IOError if another process holds the directory, or the directory cannot be used; Corruption
-  // if it holds a LevelDB database that is not a record store (no m:layout key) or one with a
-  // layout this build does not know, or if LevelDB finds it damaged.
+  // Opens the store in options.dir, creating a new one only if the directory is absent or empty.
+  // On success *out holds the store. Errors: IOError if another process holds the directory, or
+  // the directory cannot be used; Corruption if it holds anything but a LevelDB database (no
+  // CURRENT file: nothing is touched), a LevelDB database that is not a record store (no m:layout
+  // key) or one with a layout this build does not know, or if LevelDB finds it damaged beyond
+  // what Open repairs by itself. Open repairs by itself: a damaged write-ahead log (the records
+  // that fail their checksums are dropped, the log is kept in <dir>/lost, the count recounted
+  // and the loss reported through options.log); an unreadable count. On a full disk it opens in
+  // the read-only state when LevelDB can open without writing.
   static Status Open(const StoreOptions& options, PostFn post, std::unique_ptr<RecordStore>* out);
+
+  // Rebuilds the database in options.dir with LevelDB's RepairDB (which keeps the files it
+  // replaces in <dir>/lost), then opens it, restores m:layout if it was lost and the records are
+  // of this layout, and recounts the records. Refuses (InvalidArgument) a directory without
+  // LevelDB files, and (IOError) one in use. Closes the store before it returns.
+  static Status Repair(const StoreOptions& options, RepairReport* report);
 
   ~RecordStore();
   RecordStore(const RecordStore&) = delete;
@@ -113,6 +184,9 @@ class RecordStore {
   uint64_t record_count() const { return record_count_.load(std::memory_order_relaxed); }
   // Thread-safe. Lists the directory and reads two LevelDB properties.
   StoreStats stats() const;
+  // Thread-safe.
+  StoreHealth health() const;
+  bool writable() const { return state_.load(std::memory_order_acquire) == StoreState::kWritable; }
 
   // A small durable key-value API for other modules: TLD directory entries under "t:", daily
   // quota reservations under "q:". A meta key is a lower-case letter other than the store's own
@@ -140,30 +214,94 @@ class RecordStore {
  private:
   RecordStore(const StoreOptions& options, PostFn post);
 
-  Status OpenDb();
+  // ---- Opening, recovery and repair (record_store_open.cc) ----
+  // The whole of Open after the arguments are checked. With `repair` (after RepairDB) it also
+  // restores a lost m:layout, always recounts, and fills in the report.
+  Status OpenDb(RepairReport* repair);
+  // LevelDB's options for this store (creating the cache and filter policy on first use).
+  leveldb::Options LevelDbOptions();
+  // One leveldb::DB::Open of options_.dir into db_.
+  Status OpenLevelDb(bool create, bool paranoid, bool reuse_logs);
+  // OpenLevelDb with paranoid checks, falling back to salvaging a damaged write-ahead log.
+  Status OpenOrSalvage(bool create, bool* salvaged);
+  Status CheckLayout(bool repair, bool* restored);
+  // Reads the m:count values; *unreadable if one is damaged (it counts as 0 until a recount).
+  Status LoadCounts(bool* unreadable);
+  // Counts the readable records of every shard as of `snapshot` (nullptr: now); `stored` gets
+  // the m:count values of the same snapshot. Passes over damaged data, setting *damaged.
+  Status CountRecords(const leveldb::Snapshot* snapshot, uint64_t counts[], uint64_t stored[],
+                      bool* damaged);
+  // At Open (or with every worker held): recounts every shard and writes the counts (if
+  // writable). *claimed: the count before; *found: after.
+  Status RecountAtOpen(uint64_t* claimed, uint64_t* found);
+  // A recount's correction of one shard's counter: a difference to add, or (when the stored
+  // counter was unreadable) the value itself.
+  struct CountFix {
+    bool set = false;
+    bool absolute = false;
+    int64_t value = 0;
+  };
+  using CountFixes = std::array<CountFix, kCountShards>;
+  static constexpr uint64_t kUnreadableCount = UINT64_MAX;
+  // On `worker`: applies the fixes of the shards it owns, in memory and (if writable) on disk.
+  void ApplyRecount(int worker, const CountFixes& fixes);
+  // Makes the read-only (or unavailable) store writable again if it can; see the header comment.
+  // Called on worker `self` with no other work of this store running on it.
+  void TryRecover(int self);
+  // Runs fn on worker `self` while every other worker waits between two tasks.
+  void RunExclusive(int self, const std::function<void()>& fn);
+  // Under RunExclusive. OK when the store is writable again.
+  Status Recover();
+  void EnterState(StoreState state, const std::string& reason);
+
+  // ---- Operations (record_store.cc) ----
   int WorkerFor(uint64_t hash) const;
   static int CountShardFor(uint64_t hash);
+  int64_t NowMs() const;
+  void Log(Severity severity, const std::string& message) const;
+  // OK if writes may go ahead; called on worker `self` before it touches the database.
+  Status CheckWritable(int self);
+  // OK if the database is open (it may not be while recovering failed).
+  Status CheckOpen(int self);
+  // After a failed LevelDB write: the store becomes read-only. Returns the error for the caller.
+  Status WriteFailed(const leveldb::Status& s, const std::string& context);
+  // A damaged record: reported once (per domain, while it stays damaged), and a recount asked for
+  // if LevelDB found the damage. Returns NotFound.
+  Status Damaged(const std::string& domain, const std::string& detail, bool leveldb_damage);
+  // Damage found while iterating (Scan, FlushAll, a meta scan): reported, and a recount asked for.
+  void DamageWhileIterating(const std::string& what, const leveldb::Status& s);
+  // Queues a recount of every shard unless one is queued or ran less than a minute ago (then it
+  // is owed and starts with the next write or damage found after the minute).
+  void RequestRecount();
+  void StartRecount();
+  // Looks up key: present, absent, or damaged (LevelDB reports corruption).
+  enum class Presence { kAbsent, kPresent, kDamaged };
+  Status Probe(const std::string& key, Presence* presence);
 
   // Worker-side bodies. Each runs on the worker that owns the key.
-  Status DoGet(const std::string& domain, Record* rec);
-  Status DoGetChain(const std::string& domain, std::vector<RawReply>* chain);
-  Status DoPut(const std::string& domain, const Record& rec);
-  Status DoDelete(const std::string& domain, bool* existed);
-  Status DoScan(uint64_t cursor, const std::string& match, size_t count, uint64_t* next,
+  Status DoGet(int self, const std::string& domain, Record* rec);
+  Status DoGetChain(int self, const std::string& domain, std::vector<RawReply>* chain);
+  Status DoPut(int self, const std::string& domain, const Record& rec);
+  Status DoDelete(int self, const std::string& domain, bool* existed);
+  Status DoScan(int self, uint64_t cursor, const std::string& match, size_t count, uint64_t* next,
                 std::vector<std::string>* domains);
   Status DoFlushWorker(int worker);
   // Put (value set) or Delete (nullopt) of a meta key, on the key's worker.
   void WriteMeta(const std::string& key, std::optional<std::string> value, bool sync,
                  std::function<void(Status)> done);
-  Status DoScanMeta(const std::string& prefix,
+  Status DoScanMeta(int self, const std::string& prefix,
                     std::vector<std::pair<std::string, std::string>>* out);
-  Status Exists(const std::string& key, bool* exists);
 
   const StoreOptions options_;
   const PostFn post_;
   std::unique_ptr<leveldb::Cache> block_cache_;
   std::unique_ptr<const leveldb::FilterPolicy> filter_policy_;
+  std::unique_ptr<InfoLog> info_log_;
+  // Replaced only while every worker is held by RunExclusive (and before the workers start), so
+  // workers use it without a lock. db_mu_ guards the replacement against stats() on the caller's
+  // thread.
   std::unique_ptr<leveldb::DB> db_;
+  mutable std::mutex db_mu_;
   std::unique_ptr<WorkerPool> workers_;
 
   // counts_[n] is the value of m:count:<n>. Written only by the worker owning shard n
@@ -173,6 +311,27 @@ class RecordStore {
   std::atomic<uint64_t> reads_{0};
   std::atomic<uint64_t> writes_{0};
   std::atomic<uint64_t> next_scan_worker_{0};
+
+  // Domains reported damaged, per count shard: each set is used only by the shard's worker.
+  std::unordered_set<std::string> reported_[kCountShards];
+  std::atomic<uint64_t> damaged_records_{0};
+  std::atomic<bool> recount_queued_{false};
+  std::atomic<bool> recount_owed_{false};
+  std::atomic<int64_t> last_recount_ms_{INT64_MIN / 2};
+  std::atomic<uint64_t> recounts_{0};
+
+  // The state. state_ is read without the lock; it changes only under state_mu_.
+  std::atomic<StoreState> state_{StoreState::kWritable};
+  mutable std::mutex state_mu_;
+  std::string state_reason_;    // guarded by state_mu_
+  int64_t state_since_ms_ = 0;  // guarded by state_mu_
+  // Damage found by compaction: LevelDB would find it again at once, so only a repair helps.
+  std::atomic<bool> needs_repair_{false};
+  // Held by the worker attempting recovery; `closing_` (set under it by the destructor) stops
+  // further attempts, so none runs while the workers stop.
+  std::mutex recovery_mu_;
+  bool closing_ = false;  // guarded by recovery_mu_
+  std::atomic<int64_t> next_recovery_ms_{0};
 };
 
 }  // namespace storage

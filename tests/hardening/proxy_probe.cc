@@ -112,4 +112,49 @@ std::string RecordJson(const std::string& domain, int nameservers) {
          ns + "]}";
 }
 
+std::vector<testing_support::Reply> Pipeline(
+    redisContext* c, const std::vector<std::vector<std::string>>& commands) {
+  for (const auto& argv : commands) {
+    std::vector<const char*> ptrs;
+    std::vector<size_t> lens;
+    for (const auto& a : argv) {
+      ptrs.push_back(a.data());
+      lens.push_back(a.size());
+    }
+    redisAppendCommandArgv(c, static_cast<int>(argv.size()), ptrs.data(), lens.data());
+  }
+  std::vector<testing_support::Reply> replies;
+  for (size_t i = 0; i < commands.size(); ++i) {
+    void* r = nullptr;
+    if (redisGetReply(c, &r) != REDIS_OK) r = nullptr;
+    replies.emplace_back(static_cast<redisReply*>(r));
+  }
+  return replies;
+}
+
+std::optional<std::vector<std::string>> ScanAll(redisContext* c) {
+  std::vector<std::string> keys;
+  std::string cursor = "0";
+  do {
+    auto r = testing_support::Command(c, {"SCAN", cursor, "COUNT", "1000"});
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) return std::nullopt;
+    cursor.assign(r->element[0]->str, r->element[0]->len);
+    for (size_t i = 0; i < r->element[1]->elements; ++i)
+      keys.emplace_back(r->element[1]->element[i]->str, r->element[1]->element[i]->len);
+  } while (cursor != "0");
+  return keys;
+}
+
+size_t Occurrences(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+std::string ReplyText(const redisReply* r) {
+  if (r == nullptr) return "<no reply>";
+  if (r->str == nullptr) return "<type " + std::to_string(r->type) + ">";
+  return std::string(r->str, r->len);
+}
+
 }  // namespace hardening

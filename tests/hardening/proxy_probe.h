@@ -10,6 +10,9 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "proxy_process.h"
 
 namespace hardening {
 
@@ -41,5 +44,15 @@ int64_t RaiseOpenFilesLimit(int64_t want);
 
 // A record in the proxy's JSON schema, for SET.
 std::string RecordJson(const std::string& domain, int nameservers = 2);
+
+// Sends every command at once, then reads every reply (nullptr where the connection failed).
+std::vector<testing_support::Reply> Pipeline(redisContext* c,
+                                             const std::vector<std::vector<std::string>>& commands);
+// Every key a full SCAN returns (COUNT 1000), or nullopt if a step failed.
+std::optional<std::vector<std::string>> ScanAll(redisContext* c);
+// How often `what` occurs in `text` (e.g. a message in a server's log).
+size_t Occurrences(const std::string& text, const std::string& what);
+// The text of a string, status or error reply.
+std::string ReplyText(const redisReply* r);
 
 }  // namespace hardening

@@ -1,8 +1,8 @@
-// The record store under a broken disk and under kill -9: clear errors instead of crashes, and
-// every acknowledged write (and every upstream query the daily cap admitted) survives.
+// The record store under a broken disk and under kill -9: clear errors instead of crashes, a
+// read-only store that becomes writable again by itself, and every acknowledged write (and every
+// upstream query the daily cap admitted) survives.
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,23 +19,24 @@
 #include "fake_whois_process.h"
 #include "proxy_probe.h"
 #include "proxy_process.h"
+#include "store_files.h"
 
 namespace {
 
 using fake_whois::FakeWhoisProcess;
+using hardening::InfoField;
+using hardening::InfoInt;
+using hardening::Occurrences;
+using hardening::Pipeline;
 using hardening::RecordJson;
+using hardening::ReplyText;
+using hardening::WaitUntil;
 using testing_support::Command;
 using testing_support::ProxyProcess;
 using testing_support::TempDir;
 using namespace std::chrono_literals;
 
 std::string Addr(const FakeWhoisProcess& f) { return "127.0.0.1:" + std::to_string(f.port()); }
-
-std::string ReplyText(const redisReply* r) {
-  if (r == nullptr) return "<no reply>";
-  if (r->str == nullptr) return "<type " + std::to_string(r->type) + ">";
-  return std::string(r->str, r->len);
-}
 
 // SETs numbered records until one fails (or `max` succeeded); returns the names acknowledged
 // and sets *error to the first error text.
@@ -127,37 +128,139 @@ TEST(BrokenDisk, UnwritableDirectoryGivesClearErrorsAndReadsKeepWorking) {
   EXPECT_TRUE(error.starts_with("ERR record store: "))
       << "no clear error after " << acked.size() << " SETs: '" << error << "'";
   ExpectStillServing(c.get(), kept, acked);
+  EXPECT_EQ(InfoField(c.get(), "persistence", "store_state"), "read_only");
+  // Writable again: writes resume by themselves.
   ChmodTree(dir, std::filesystem::perms(0700), std::filesystem::perms(0600));
+  std::string last;
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        auto r = Command(c.get(), {"SET", "resumed.test", RecordJson("resumed.test", 3)});
+        last = ReplyText(r.get());
+        return r && r->type == REDIS_REPLY_STATUS;
+      },
+      std::chrono::seconds(30)))
+      << last;
+  EXPECT_EQ(InfoField(c.get(), "persistence", "store_state"), "writable");
   EXPECT_GE(proxy.Stop(), 0) << proxy.log();
 }
 
-// A full disk: the data directory on a 2 MiB tmpfs (root and mount(2) needed).
-TEST(BrokenDisk, FullDiskGivesClearErrorsAndReadsKeepWorking) {
-  if (geteuid() != 0) GTEST_SKIP() << "mounting a tiny tmpfs needs root";
+// SETs `name` until it is acknowledged (the store recovers when a write arrives, at most once a
+// second); false after 30 s. *last gets the last reply.
+bool SetUntilAcknowledged(redisContext* c, const std::string& name, std::string* last) {
+  return WaitUntil(
+      [&] {
+        auto r = Command(c, {"SET", name, RecordJson(name, 3)});
+        *last = ReplyText(r.get());
+        return r && r->type == REDIS_REPLY_STATUS;
+      },
+      std::chrono::seconds(30), std::chrono::milliseconds(100));
+}
+
+// A full disk (a 2 MiB tmpfs; root and mount(2) needed): the store turns read-only with clear
+// errors, reads go on, misses are not asked upstream again and again, writes resume by
+// themselves once the disk has room, and every acknowledged write survives a kill -9 after.
+TEST(BrokenDisk, FullDiskMakesTheStoreReadOnlyUntilSpaceReturns) {
   TempDir base;
   const std::string dir = base.path() + "/data";
-  std::filesystem::create_directory(dir);
-  if (mount("tmpfs", dir.c_str(), "tmpfs", 0, "size=2m") != 0)
-    GTEST_SKIP() << "mount(2) of a tmpfs is not permitted here: " << strerror(errno);
-  struct Unmount {
-    std::string path;
-    ~Unmount() { umount2(path.c_str(), MNT_DETACH); }
-  } unmount{dir};
+  test_support::Tmpfs tmpfs(dir);
+  if (std::string why = tmpfs.Mount("2m"); !why.empty()) GTEST_SKIP() << why;
+  std::vector<std::string> acked;
   {
-    ProxyProcess proxy({"--hot-set-size", "0"}, dir);  // the log goes beside, off the tmpfs
+    ProxyProcess proxy({}, dir);  // the log goes beside, off the tmpfs
     ASSERT_TRUE(proxy.Start()) << proxy.log();
     auto c = proxy.Connect();
     ASSERT_TRUE(c);
     auto kept = SetAndRead(c.get(), 10);
     std::string error;
-    auto acked = SetUntilError(c.get(), "fill", 6000, &error);
+    acked = SetUntilError(c.get(), "fill", 20000, &error);
     std::cout << "[ info ] " << acked.size()
               << " SETs acknowledged before the disk filled: " << error << "\n";
     EXPECT_TRUE(error.starts_with("ERR record store: "))
         << "no clear error after " << acked.size() << " SETs: '" << error << "'";
+    EXPECT_EQ(InfoField(c.get(), "persistence", "store_state"), "read_only");
+    EXPECT_NE(InfoField(c.get(), "persistence", "store_state_reason")
+                  .value_or("")
+                  .find("No space left on device"),
+              std::string::npos);
+    auto again = Command(c.get(), {"SET", "late.test", RecordJson("late.test", 3)});
+    EXPECT_NE(ReplyText(again.get()).find("read-only"), std::string::npos)
+        << ReplyText(again.get());
     ExpectStillServing(c.get(), kept, acked);
+
+    // A miss is resolved once and then answered from memory, not asked upstream again.
+    int64_t started = InfoInt(c.get(), "whois", "lookups_started").value_or(-1);
+    auto first = Command(c.get(), {"GET", "unknown.test"});
+    auto second = Command(c.get(), {"GET", "unknown.test"});
+    EXPECT_EQ(ReplyText(first.get()), ReplyText(second.get()));
+    EXPECT_EQ(InfoInt(c.get(), "whois", "lookups_started").value_or(-1), started + 1)
+        << "a miss was asked upstream again while the store was read-only";
+
+    ASSERT_TRUE(tmpfs.Resize("64m"));
+    std::string last;
+    ASSERT_TRUE(SetUntilAcknowledged(c.get(), "late.test", &last)) << last;
+    acked.push_back("late.test");
+    EXPECT_EQ(InfoField(c.get(), "persistence", "store_state"), "writable");
+    std::string log = proxy.log();
+    EXPECT_EQ(Occurrences(log, "is read-only from now on"), 1u) << log;
+    EXPECT_EQ(Occurrences(log, "is writable again"), 1u) << log;
+    std::vector<std::vector<std::string>> sets;
+    for (int i = 0; i < 300; ++i) {
+      std::string name = "after" + std::to_string(i) + ".test";
+      sets.push_back({"SET", name, RecordJson(name, 3)});
+    }
+    auto replies = Pipeline(c.get(), sets);
+    for (size_t i = 0; i < sets.size(); ++i) {
+      ASSERT_TRUE(replies[i] && replies[i]->type == REDIS_REPLY_STATUS)
+          << ReplyText(replies[i].get());
+      acked.push_back(sets[i][1]);
+    }
     proxy.Kill();
   }
+  ProxyProcess proxy({}, dir);
+  ASSERT_TRUE(proxy.Start()) << proxy.log();
+  auto c = proxy.Connect();
+  ASSERT_TRUE(c);
+  std::vector<std::vector<std::string>> exists;
+  for (const auto& name : acked) exists.push_back({"EXISTS", name});
+  auto replies = Pipeline(c.get(), exists);
+  int lost = 0;
+  for (size_t i = 0; i < acked.size(); ++i)
+    if (!(replies[i] && replies[i]->integer == 1) && lost++ < 5)
+      ADD_FAILURE() << acked[i] << " was acknowledged, then lost";
+  EXPECT_EQ(lost, 0);
+  EXPECT_EQ(proxy.Stop(), 0) << proxy.log();
+}
+
+// Start-up on a full disk serves reads; writes resume once there is room.
+TEST(BrokenDisk, StartOnAFullDiskServesReads) {
+  TempDir base;
+  const std::string dir = base.path() + "/data";
+  test_support::Tmpfs tmpfs(dir);
+  if (std::string why = tmpfs.Mount("2m"); !why.empty()) GTEST_SKIP() << why;
+  std::vector<std::pair<std::string, std::string>> kept;
+  {
+    ProxyProcess proxy({}, dir);
+    ASSERT_TRUE(proxy.Start()) << proxy.log();
+    auto c = proxy.Connect();
+    ASSERT_TRUE(c);
+    kept = SetAndRead(c.get(), 200);
+    ASSERT_EQ(proxy.Stop(), 0) << proxy.log();
+  }
+  test_support::FillDisk(dir + "/filler");
+  ProxyProcess proxy({}, dir);
+  ASSERT_TRUE(proxy.Start()) << "refused to start on a full disk:\n" << proxy.log();
+  auto c = proxy.Connect();
+  ASSERT_TRUE(c);
+  ExpectStillServing(c.get(), kept, {});
+  EXPECT_EQ(InfoField(c.get(), "persistence", "store_state"), "read_only");
+  auto refused = Command(c.get(), {"SET", "new.test", RecordJson("new.test", 3)});
+  EXPECT_NE(ReplyText(refused.get()).find("read-only"), std::string::npos)
+      << ReplyText(refused.get());
+  std::filesystem::remove(dir + "/filler");
+  std::string last;
+  EXPECT_TRUE(SetUntilAcknowledged(c.get(), "new.test", &last)) << last;
+  EXPECT_EQ(InfoField(c.get(), "persistence", "store_state"), "writable");
+  EXPECT_EQ(proxy.Stop(), 0) << proxy.log();
 }
 
 std::string IanaTldAnswer(const std::string& tld, const std::string& server) {

@@ -34,6 +34,23 @@ TEST(Config, FlagsOverrideAndTakeSeveralValues) {
   EXPECT_EQ(r.config->maxclients, 5);
 }
 
+TEST(Config, RepairStandsAnywhereAndTakesNoValue) {
+  std::string file = WriteFile("dir /var/lib/whois\n");
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"--repair", file}, {file, "--repair"}, {file, "--port", "7100", "--repair"}}) {
+    auto r = LoadConfig(args);
+    ASSERT_TRUE(r.config) << r.error;
+    EXPECT_TRUE(r.repair);
+    EXPECT_EQ(r.config->dir, "/var/lib/whois");
+  }
+  auto r = LoadConfig({"--repair", "--dir", "/srv/data"});
+  ASSERT_TRUE(r.config) << r.error;
+  EXPECT_TRUE(r.repair);
+  EXPECT_EQ(r.config->dir, "/srv/data");
+  EXPECT_FALSE(LoadConfig({"--dir", "/srv/data"}).repair);
+  std::remove(file.c_str());
+}
+
 TEST(Config, FileDirectivesWithQuotesAndComments) {
   std::string path = WriteFile("# comment\n\nport 7200\nrequirepass \"a b\"\nhot-set-size 16mb\n");
   auto r = LoadConfig({path, "--port", "7300"});

@@ -12,113 +12,10 @@
 #include <set>
 
 #include "storage/key_layout.h"
-#include "tests/storage/test_loop.h"
+#include "tests/storage/record_store_fixture.h"
 
 namespace storage {
 namespace {
-
-using storage::testing::TempDir;
-using storage::testing::TestLoop;
-
-Record MakeRecord(const std::string& domain, int64_t t = 1000) {
-  Record r;
-  r.status = RecordStatus::kRegistered;
-  r.fetched_at_ms = t;
-  r.stale_at_ms = t + 5000;
-  r.json = "{\"domain\":\"" + domain + "\"}";
-  return r;
-}
-
-// Wraps the store's asynchronous API in blocking calls that run the posted callbacks on this
-// thread, and checks that no callback runs inside the call that took it.
-class RecordStoreTest : public ::testing::Test {
- protected:
-  void SetUp() override { ASSERT_TRUE(Open().ok()); }
-
-  Status Open(int threads = 2) {
-    StoreOptions o;
-    o.dir = dir_.Sub("db");
-    o.threads = threads;
-    o.block_cache_bytes = 1 << 20;
-    o.write_buffer_bytes = 1 << 20;
-    return RecordStore::Open(o, loop_.post(), &store_);
-  }
-  Status Reopen(int threads = 2) {
-    store_.reset();
-    loop_.RunPending();
-    return Open(threads);
-  }
-
-  template <typename T>
-  T Wait(std::optional<T>& result) {
-    EXPECT_FALSE(result.has_value()) << "callback ran inside the call";
-    loop_.RunUntil([&] { return result.has_value(); });
-    return std::move(*result);
-  }
-
-  Status Put(const std::string& d, Record r) {
-    std::optional<Status> res;
-    store_->Put(d, std::move(r), [&](Status s) { res = s; });
-    return Wait(res);
-  }
-  Status Put(const std::string& d) { return Put(d, MakeRecord(d)); }
-  std::pair<Status, Record> Get(const std::string& d) {
-    std::optional<std::pair<Status, Record>> res;
-    store_->Get(d, [&](Status s, Record r) { res.emplace(s, r); });
-    return Wait(res);
-  }
-  std::pair<Status, std::vector<RawReply>> GetChain(const std::string& d) {
-    std::optional<std::pair<Status, std::vector<RawReply>>> res;
-    store_->GetChain(d, [&](Status s, std::vector<RawReply> c) { res.emplace(s, c); });
-    return Wait(res);
-  }
-  std::pair<Status, bool> Delete(const std::string& d) {
-    std::optional<std::pair<Status, bool>> res;
-    store_->Delete(d, [&](Status s, bool existed) { res.emplace(s, existed); });
-    return Wait(res);
-  }
-  struct ScanResult {
-    Status status;
-    uint64_t next = 0;
-    std::vector<std::string> keys;
-  };
-  ScanResult ScanStep(uint64_t cursor, const std::string& match, size_t count) {
-    std::optional<ScanResult> res;
-    store_->Scan(cursor, match, count, [&](Status s, uint64_t next, std::vector<std::string> k) {
-      res = ScanResult{s, next, std::move(k)};
-    });
-    return Wait(res);
-  }
-  // A full scan; fails the test if a step errs or a domain comes back twice.
-  std::vector<std::string> ScanAll(const std::string& match, size_t count) {
-    std::vector<std::string> all;
-    std::set<std::string> seen;
-    uint64_t cursor = 0;
-    int steps = 0;
-    do {
-      ScanResult r = ScanStep(cursor, match, count);
-      EXPECT_TRUE(r.status.ok()) << r.status.ToString();
-      if (!r.status.ok()) break;
-      for (auto& k : r.keys) {
-        EXPECT_TRUE(seen.insert(k).second) << "returned twice: " << k;
-        all.push_back(k);
-      }
-      EXPECT_TRUE(r.next == 0 || r.next > cursor) << "cursor did not advance";
-      cursor = r.next;
-      EXPECT_LT(++steps, 100000);
-    } while (cursor != 0);
-    return all;
-  }
-  Status FlushAll() {
-    std::optional<Status> res;
-    store_->FlushAll([&](Status s) { res = s; });
-    return Wait(res);
-  }
-
-  TempDir dir_;
-  TestLoop loop_;
-  std::unique_ptr<RecordStore> store_;
-};
 
 TEST_F(RecordStoreTest, PutGetDeleteAndChain) {
   Record rec = MakeRecord("example.com");
@@ -250,15 +147,6 @@ TEST_F(RecordStoreTest, SecondOpenFromAnotherProcessFails) {
   EXPECT_NE(msg.find("in use by another process"), std::string::npos) << msg;
 }
 
-void WriteRaw(const std::string& dir, const std::map<std::string, std::string>& kv) {
-  leveldb::Options o;
-  o.create_if_missing = true;
-  leveldb::DB* db = nullptr;
-  ASSERT_TRUE(leveldb::DB::Open(o, dir, &db).ok());
-  for (auto& [k, v] : kv) ASSERT_TRUE(db->Put(leveldb::WriteOptions(), k, v).ok());
-  delete db;
-}
-
 TEST_F(RecordStoreTest, ForeignDatabaseIsRefused) {
   store_.reset();
   std::string foreign = dir_.Sub("foreign");
@@ -296,13 +184,20 @@ TEST_F(RecordStoreTest, DamagedDirectoryGivesAnErrorNotACrash) {
   EXPECT_NE(st.ToString().find(damaged), std::string::npos) << st.ToString();
 }
 
-TEST_F(RecordStoreTest, CorruptValueIsReportedNotCrashedOn) {
+TEST_F(RecordStoreTest, UndecodableValueIsReportedOnceAndTreatedAsAbsent) {
   store_.reset();
   std::string db = dir_.Sub("db");
   WriteRaw(db, {{"r:bad.com", "\x01\x01"}, {"c:bad.com", "\x01\x05zz"}});
   ASSERT_TRUE(Open().ok());
-  EXPECT_TRUE(Get("bad.com").first.IsCorruption());
-  EXPECT_TRUE(GetChain("bad.com").first.IsCorruption());
+  EXPECT_TRUE(Get("bad.com").first.IsNotFound());
+  EXPECT_TRUE(GetChain("bad.com").first.IsNotFound());
+  EXPECT_TRUE(Get("bad.com").first.IsNotFound());
+  EXPECT_EQ(LoggedCount("bad.com"), 1u) << "reported once";
+  EXPECT_EQ(store_->health().damaged_records, 1u);
+  ASSERT_TRUE(Put("bad.com").ok());
+  auto [st, rec] = Get("bad.com");
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(rec.json, MakeRecord("bad.com").json);
 }
 
 TEST_F(RecordStoreTest, ScanReturnsEveryDomainOnceForManyCounts) {
@@ -461,57 +356,20 @@ TEST_F(RecordStoreTest, StatsCountWork) {
 TEST_F(RecordStoreTest, SurvivesKillNine) {
   store_.reset();
   std::string db = dir_.Sub("crash");
-  int fds[2];
-  ASSERT_EQ(pipe(fds), 0);
-  pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    close(fds[0]);
-    TestLoop child_loop;
-    std::unique_ptr<RecordStore> s;
-    StoreOptions o;
-    o.dir = db;
-    o.write_buffer_bytes = 64 << 10;  // force memtable flushes and compactions meanwhile
-    if (!RecordStore::Open(o, child_loop.post(), &s).ok()) _exit(2);
-    for (int i = 0;; ++i) {
-      std::string d = "k" + std::to_string(i) + ".com";
-      Record r = MakeRecord(d);
-      r.json.append(200, 'x');
-      bool done = false;
-      s->Put(d, r, [&](Status st) {
-        if (!st.ok()) _exit(3);
-        done = true;
-      });
-      child_loop.RunUntil([&] { return done; });
-      std::string line = std::to_string(i) + "\n";
-      if (write(fds[1], line.data(), line.size()) < 0) _exit(4);
-    }
-  }
-  close(fds[1]);
-  std::string acked;
-  char buf[4096];
-  while (std::count(acked.begin(), acked.end(), '\n') < 3000) {
-    ssize_t n = read(fds[0], buf, sizeof buf);
-    if (n <= 0) break;
-    acked.append(buf, static_cast<size_t>(n));
-  }
+  int acks = -1;
+  // A small memtable forces memtable flushes and compactions meanwhile.
+  pid_t pid = StartWriterChild(db, 64 << 10, 200, &acks);
+  ASSERT_GT(pid, 0);
+  int last_acked = ReadAcks(acks, 3000);
   kill(pid, SIGKILL);
   int wstatus = 0;
   waitpid(pid, &wstatus, 0);
-  for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;)
-    acked.append(buf, static_cast<size_t>(n));
-  close(fds[0]);
+  last_acked = std::max(last_acked, ReadAcks(acks, INT32_MAX));
+  close(acks);
   ASSERT_TRUE(WIFSIGNALED(wstatus)) << "child exited early with " << WEXITSTATUS(wstatus);
-  size_t last_newline = acked.rfind('\n');
-  ASSERT_NE(last_newline, std::string::npos);
-  size_t line_start = acked.rfind('\n', last_newline - 1);
-  int last_acked = std::stoi(acked.substr(line_start == std::string::npos ? 0 : line_start + 1));
   ASSERT_GE(last_acked, 2999);
 
-  StoreOptions o;
-  o.dir = db;
-  Status st = RecordStore::Open(o, loop_.post(), &store_);
-  ASSERT_TRUE(st.ok()) << st.ToString();
+  ASSERT_TRUE(OpenAt(db).ok());
   for (int i = 0; i <= last_acked; i += 97)
     EXPECT_TRUE(Get("k" + std::to_string(i) + ".com").first.ok()) << i;
   EXPECT_TRUE(Get("k" + std::to_string(last_acked) + ".com").first.ok());
