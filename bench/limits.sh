@@ -44,9 +44,9 @@ run() {
   # shellcheck disable=SC2086
   bench_start_fake_whois fake_port --responses "$WORK/registry.txt" --log "$log" --max-seconds 600 \
     --latency-ms "$latency" $fake
-  proxy_port=$(bench_free_port)
   # shellcheck disable=SC2086
-  bench_start "$SERVER_CPU" "$PROXY_BIN" --port "$proxy_port" --bind 127.0.0.1 \
+  bench_start_server proxy_port "$SERVER_CPU" "$WORK/proxy-$name.log" "$PROXY_BIN" --port '{port}' \
+    --bind 127.0.0.1 \
     --dir "$WORK/proxy-$name" --bundled-directory no --lookup-order whois-only \
     --lookup-timeout 600000 \
     --upstream-address whois.iana.org "127.0.0.1:$IANA_PORT" \
@@ -54,7 +54,6 @@ run() {
     --upstream-limit whois.iana.org concurrency 100 \
     --upstream-limit whois.nic.test $limit --logfile "$WORK/proxy-$name.log"
   pid=${BENCH_PIDS[-1]}
-  bench_wait_port "$proxy_port"
   redis-cli -p "$proxy_port" GET "warmup-$name.test" >/dev/null
   # Let the warm-up's start leave the window, so the run starts on an empty one.
   sleep "$(awk -v w="$window_ms" 'BEGIN {print w / 1000 + 0.3}')"
