@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "child_process.h"
+#include "wait_until.h"
 
 #ifndef WP_FAKE_WHOIS_BINARY
 #define WP_FAKE_WHOIS_BINARY "fake-whois"
@@ -174,7 +175,7 @@ bool FakeWhoisProcess::Start() {
         for (int port = 0; f >> port;) ports_.push_back(port);
         return true;
       },
-      std::chrono::seconds(10), &error);
+      test_support::kPatience, &error);
   if (pid_ <= 0) {
     error_ = error + ": " + StderrText();
     return false;
