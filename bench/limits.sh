@@ -22,11 +22,11 @@ printf '%s\r\n' 'Domain Name: {QUERY}' 'Registrar: Example Registrar, Inc.' \
   'Creation Date: 1995-08-14T04:00:00Z' 'Name Server: NS1.HOSTING.EXAMPLE' >"$WORK/registry.txt"
 bench_start_fake_whois IANA_PORT --responses "$WORK/iana" --log "$WORK/iana.log" --max-seconds 600
 
-# starts LOG PREFIX: start times of the served queries of this run (not the warm-up), sorted.
-starts() { awk -v p="$2" '$4 == "served" && index($3, p) == 1 {print $1}' "$1" | sort -n; }
-# most_in_window LOG WINDOW_MS: the most served starts in any window (the registry's clock).
+# starts LOG PREFIX: when the served queries of this run (not the warm-up) arrived, sorted.
+starts() { awk -v p="$2" '$4 == "served" && index($3, p) == 1 {print $6}' "$1" | sort -n; }
+# most_in_window LOG WINDOW_MS: the most served queries arriving in any window (the registry's clock).
 most_in_window() {
-  awk '$4 == "served" {print $1}' "$1" | sort -n | awk -v w="$2" '
+  awk '$4 == "served" {print $6}' "$1" | sort -n | awk -v w="$2" '
     {t[NR] = $1} END {lo = 1; best = 0
       for (hi = 1; hi <= NR; hi++) { while (t[hi] - t[lo] >= w) lo++; if (hi - lo + 1 > best) best = hi - lo + 1 }
       print best}'

@@ -71,6 +71,7 @@ std::vector<LogEntry> ParseLog(std::string_view text) {
     LogEntry e;
     std::string query;
     if (!(fields >> e.start_ms >> e.end_ms >> query >> e.outcome >> e.port)) continue;
+    if (!(fields >> e.arrived_ms)) e.arrived_ms = e.start_ms;
     e.query = Unescape(query);
     out.push_back(std::move(e));
   }
@@ -84,7 +85,7 @@ bool Admitted(const LogEntry& e) {
 int64_t MaxServedInWindow(const std::vector<LogEntry>& log, int64_t window_ms) {
   std::vector<int64_t> starts;
   for (const LogEntry& e : log) {
-    if (Admitted(e)) starts.push_back(e.start_ms);
+    if (Admitted(e)) starts.push_back(e.arrived_ms);
   }
   std::sort(starts.begin(), starts.end());
   int64_t best = 0;
