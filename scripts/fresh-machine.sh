@@ -60,7 +60,8 @@ else
 fi
 root=$work/root
 [ ! -e "$root" ] || {
-  echo "fresh-machine.sh: $root exists (from a kept run?); remove it or pick another WP_FRESH_WORK" >&2
+  echo "fresh-machine.sh: $root exists (from a kept run?); remove it, or set another" \
+    "WP_FRESH_WORK" >&2
   exit 2
 }
 mounted=()
@@ -68,9 +69,11 @@ mounted=()
 # Unmounts what was mounted (innermost first), ends what is still running inside the root (the
 # processes the run started, found by their root directory), and removes the root.
 cleanup() {
-  local pid
-  for pid in $(ls /proc | grep -E '^[0-9]+$'); do
-    [ "$(readlink "/proc/$pid/root" 2>/dev/null)" = "$root" ] && kill -9 "$pid" 2>/dev/null
+  local proc
+  for proc in /proc/[0-9]*; do
+    if [ "$(readlink "$proc/root" 2>/dev/null)" = "$root" ]; then
+      kill -9 "${proc#/proc/}" 2>/dev/null || true
+    fi
   done
   local i
   for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do

@@ -3,9 +3,10 @@
 # SECONDS_PER_HARNESS seconds (default 30) on a copy of its seed corpus in a temporary directory;
 # the repository is never written to. The seeds are the project's own (tests/fuzz/corpus/) and,
 # when the reference data beside the checkout is there ($WP_SHARED, default ../shared), seeds
-# made from its real WHOIS replies at this moment (tests/fuzz/make_corpus.py --shared). Exits non-zero when any harness finds a crash, a hang
-# (an input that runs longer than 10 s), a leak or an out-of-memory, and prints where the
-# reproducer is; replay it with `build-fuzz/tests/fuzz/<harness> <file>`, then save it under
+# made from some of its real WHOIS replies (tests/fuzz/make_corpus.py --shared). Exits non-zero
+# when any harness finds a crash, a hang (an input that runs longer than 10 s), a leak or an
+# out-of-memory, and prints where the reproducer is; replay it with
+# `build-fuzz/tests/fuzz/<harness> <file>`, then save it under
 # tests/fuzz_regressions/inputs/<harness minus _fuzz>/ so the test suite keeps checking it.
 #
 #   scripts/fuzz.sh [SECONDS_PER_HARNESS]

@@ -84,12 +84,12 @@ run_tsan() {
   cmake --build "$tsan_dir" -j "$jobs" --target "${targets[@]}" || return 1
   local reports="$tsan_dir/sanitizer-reports"
   rm -rf "$reports" && mkdir -p "$reports"
-  local rc=0
+  local rc=0 supp="suppressions=$root/tests/tsan.supp" sym="external_symbolizer_path=$symbolizer"
   # The integration tests start processes and bind ports: one executable at a time.
   for exe in tests/storage/storage_test tests/server/server_unit_test \
     tests/server/server_integration_test tests/hardening/hardening_test; do
     echo "-- $exe"
-    TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:log_path=$reports/tsan:suppressions=$root/tests/tsan.supp:external_symbolizer_path=$symbolizer" \
+    TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:log_path=$reports/tsan:$supp:$sym" \
       "$tsan_dir/$exe" --gtest_brief=1 || rc=1
   done
   collect_reports "$reports" || rc=1

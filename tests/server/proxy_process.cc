@@ -73,7 +73,8 @@ bool ProxyProcess::Start() {
   for (int attempt = 0; attempt < 5; ++attempt) {
     std::uintmax_t log_before = 0;
     std::error_code ec;
-    if (std::filesystem::exists(log_path_, ec)) log_before = std::filesystem::file_size(log_path_, ec);
+    if (std::filesystem::exists(log_path_, ec))
+      log_before = std::filesystem::file_size(log_path_, ec);
     if (StartOnce()) return true;
     if (has_port || pid_ > 0) return false;  // not a lost port race
     std::string tail = log().substr(std::min<size_t>(log_before, log().size()));
