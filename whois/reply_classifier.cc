@@ -14,10 +14,11 @@ namespace {
 // denied" describe policy rather than this answer.
 constexpr size_t kMaxSignalLine = 200;
 
-// Distinctive pieces of refusal texts seen in the wild (tests/fixtures/whois/refusal-messages.tsv
-// lists the sources). Matched on the lower-cased, trimmed line. Strong phrases are never found in
-// a data reply; weak ones also occur in disclaimers ("... for excessive querying of the WHOIS
-// database ...") and count only in a reply with few data lines and no not-found line.
+// Distinctive pieces of refusal texts seen in the wild (../shared/data/refusal-messages.tsv beside
+// the checkout lists them with their sources). Matched on the lower-cased, trimmed line. Strong
+// phrases are never found in a data reply; weak ones also occur in disclaimers ("... for excessive
+// querying of the WHOIS database ...") and count only in a reply with few data lines and no
+// not-found line.
 constexpr std::array<std::string_view, 27> kStrongRefusals = {
     "access control limit",
     "too many connections",

@@ -76,16 +76,6 @@ int64_t OpenFilesSoftLimit(pid_t pid) {
   return -1;
 }
 
-bool WaitUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout,
-               std::chrono::milliseconds step) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (true) {
-    if (done()) return true;
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(step);
-  }
-}
-
 int64_t RaiseOpenFilesLimit(int64_t want) {
   rlimit rl{};
   getrlimit(RLIMIT_NOFILE, &rl);
