@@ -48,6 +48,28 @@ bool IsComment(std::string_view t) {
   return t.starts_with('%') || t.starts_with('#') || t.starts_with(">>>") || t.starts_with("--");
 }
 
+// Longest heading line ("Owner Contact", "Organization Using Domain Name", "% Registrant:").
+constexpr size_t kMaxHeadingLength = 40;
+
+bool IsHeadingText(std::string_view t) {
+  if (t.empty() || t.size() > kMaxHeadingLength || !IsAlpha(t.front())) return false;
+  for (char c : t) {
+    if (!(IsAlpha(c) || c == ' ' || c == '-' || c == '\'' || c == '/' || c == '&')) return false;
+  }
+  return true;
+}
+
+// A comment that names the object after it (.ua: "% Registrar:", "% Registrant:"): the text
+// without its comment marks and colon, or "" when the comment is something else.
+std::string_view CommentHeading(std::string_view t) {
+  while (!t.empty() && (t.front() == '%' || t.front() == '#' || t.front() == ' ')) {
+    t.remove_prefix(1);
+  }
+  if (!t.ends_with(':')) return {};
+  t.remove_suffix(1);
+  return IsHeadingText(t) ? t : std::string_view();
+}
+
 // "a. [Domain Name]  GOOGLE.JP" -> "[Domain Name]  GOOGLE.JP".
 // "1a.        Domain Name : example.gov.za" -> "Domain Name : example.gov.za";
 // "c [Record Created]  13-MAY-2009" -> "[Record Created]  13-MAY-2009".
@@ -74,20 +96,40 @@ std::string_view StripPadding(std::string_view v) {
   return v;
 }
 
+// Longest explanation a key may carry in parentheses ("Company English Name (It should be the
+// same as the registered/corporation name on your Business Register Certificate or relevant
+// documents):").
+constexpr size_t kMaxKeyExplanation = 200;
+
 // Returns the position of the colon that ends a key, or npos.
 size_t KeyColon(std::string_view t) {
   size_t colon = t.find(':');
-  if (colon == std::string_view::npos || colon == 0 || colon > kMaxKeyLength) {
-    return std::string_view::npos;
+  if (colon != std::string_view::npos && colon > kMaxKeyLength) {
+    // A key whose explanation makes it long: the part before the parenthesis is the key.
+    size_t open = t.find('(');
+    size_t close = t.rfind(')', colon);
+    if (open == std::string_view::npos || open == 0 || open > kMaxKeyLength ||
+        close == std::string_view::npos || close < open || colon > open + kMaxKeyExplanation ||
+        t.substr(close + 1, colon - close - 1).find_first_not_of(" \t") != std::string_view::npos) {
+      return std::string_view::npos;
+    }
   }
+  if (colon == std::string_view::npos || colon == 0) return std::string_view::npos;
   if (t.substr(colon).starts_with("://")) return std::string_view::npos;
   bool letter = false;
   for (size_t i = 0; i < colon; ++i) letter = letter || IsAlpha(t[i]);
   return letter ? colon : std::string_view::npos;
 }
 
+// The key without padding, and without an explanation in parentheses ("Name Server (DB)",
+// "Company English Name (It should be ...)"): the explanation is for people.
 std::string KeyText(std::string_view key) {
   key = Trim(key);
+  if (size_t open = key.find('(');
+      open != std::string_view::npos && open > 0 && key.find(')', open) != std::string_view::npos) {
+    std::string_view before = Trim(key.substr(0, open));
+    if (!before.empty()) key = before;
+  }
   while (!key.empty() && (key.back() == '.' || key.back() == ' ' || key.back() == '\t')) {
     key.remove_suffix(1);
   }
@@ -134,6 +176,13 @@ std::vector<ReplyEntry> SplitReply(std::string_view text, bool column_keys) {
   auto emit = [&](const std::string& key, std::string_view value) {
     if (!value.empty()) out.push_back({section, key, std::string(value), object});
   };
+  // Whether lines[n] is "Key: value" or "[Key] value" (for headings without a colon).
+  auto keyed = [&](size_t n) {
+    if (n >= lines.size() || lines[n].text.empty()) return false;
+    std::string_view t = StripListMarker(lines[n].text);
+    return KeyColon(t) != std::string_view::npos ||
+           (t.front() == '[' && t.find(']') != std::string_view::npos);
+  };
   for (size_t n = 0; n < lines.size(); ++n) {
     const Line& line = lines[n];
     std::string_view t = line.text;
@@ -147,7 +196,16 @@ std::vector<ReplyEntry> SplitReply(std::string_view text, bool column_keys) {
       }
       continue;
     }
-    if (IsComment(t)) continue;
+    if (IsComment(t)) {
+      // "% Registrar:" names the object that follows (.ua).
+      if (std::string_view heading = CommentHeading(t); !heading.empty()) {
+        section = std::string(heading);
+        pending_key.clear();
+        header_indent = -1;
+        header_block = false;
+      }
+      continue;
+    }
     bool was_header = header_just_seen;
     header_just_seen = false;
     t = StripListMarker(t);
@@ -177,6 +235,8 @@ std::vector<ReplyEntry> SplitReply(std::string_view text, bool column_keys) {
       }
       emit(key, value);
       header_block = false;
+      // RIPE-style objects end with "source:" even where no blank line follows (nic.at).
+      if (NormalizeKey(key) == "source") ++object;
       if (section.empty() || line.indent <= header_indent) {
         // "nameservers: ns1.example.pl." may go on over more-indented lines without a key.
         pending_key = std::move(key);
@@ -184,10 +244,9 @@ std::vector<ReplyEntry> SplitReply(std::string_view text, bool column_keys) {
       }
       continue;
     }
+    size_t tab = t.find('\t');
     if (column_keys) {
-      size_t gap = t.find("  ");
-      size_t tab = t.find('\t');
-      gap = std::min(gap, tab);
+      size_t gap = std::min(t.find("  "), tab);
       if (gap != std::string_view::npos && gap <= kMaxKeyLength) {
         emit(KeyText(t.substr(0, gap)), StripPadding(t.substr(gap)));
         continue;
@@ -197,13 +256,23 @@ std::vector<ReplyEntry> SplitReply(std::string_view text, bool column_keys) {
       emit(pending_key, t);
       continue;
     }
-    // A short line without a key followed by a more-indented line heads a section (.it
-    // "Registrant", then "  Organization: ...").
+    // "Key<TAB>value" without a colon: a key of words, then tabs.
+    if (tab != std::string_view::npos && IsHeadingText(Trim(t.substr(0, tab)))) {
+      emit(KeyText(t.substr(0, tab)), StripPadding(t.substr(tab)));
+      pending_key.clear();
+      continue;
+    }
+    // A short line without a key heads a section when a more-indented line (.it "Registrant",
+    // then "  Organization: ...") or a keyed line (.fi "Holder", then "name.....: ...") follows.
     if (t.size() <= kMaxKeyLength && n + 1 < lines.size() && !lines[n + 1].text.empty() &&
-        lines[n + 1].indent > line.indent) {
+        (lines[n + 1].indent > line.indent ||
+         (IsHeadingText(t) && lines[n + 1].indent == line.indent && keyed(n + 1)))) {
       open_header(KeyText(t), line.indent);
       continue;
     }
+    // Any other line is kept without a key: "Record expires on 2026-11-09" and "Domain
+    // EXAMPLE.KG" carry a key in their first words (reply_parser.cc reads them).
+    emit("", t);
     pending_key.clear();
   }
   return out;

@@ -48,7 +48,7 @@ constexpr std::array<KeyAlias, 163> kCommon = {{
     {"domain record activated", F::kCreated},
     {"created date", F::kCreated},
     {"domain dateregistered", F::kCreated},
-    {"data de registo creation date dd mm yyyy", F::kCreated},
+    {"data de registo creation date", F::kCreated},  // .pt, "(dd/mm/yyyy)" dropped from the key
     {"record last updated", F::kUpdated},
     {"record last modified", F::kUpdated},
     {"domain last updated", F::kUpdated},
@@ -64,7 +64,7 @@ constexpr std::array<KeyAlias, 163> kCommon = {{
     {"exp date", F::kExpires},
     {"expired", F::kExpires},
     {"domain datebilleduntil", F::kExpires},
-    {"data de expira o expiration date dd mm yyyy", F::kExpires},
+    {"data de expira o expiration date", F::kExpires},
     {"entry created", F::kCreated},
     {"entry updated", F::kUpdated},
     {"created", F::kCreated},
