@@ -36,8 +36,9 @@ std::string_view Trim(std::string_view s) {
 }
 
 // Phrases registries and registrars use in place of withheld contact data.
-constexpr std::array<std::string_view, 23> kPlaceholders = {
-    "ano nymous",  // AFNIC's anonymised individual ("Ano Nymous")
+constexpr std::array<std::string_view, 24> kPlaceholders = {
+    "ano nymous",     // AFNIC's anonymised individual ("Ano Nymous")
+    "registrant of",  // 1API: "Registrant of example.kitchen"
     "redacted",
     "data protected",
     "rdds service",
@@ -65,11 +66,26 @@ constexpr std::array<std::string_view, 23> kPlaceholders = {
 // Privacy and proxy services that stand in for the owner. Their name in a contact means the whole
 // contact (address, country, e-mail) is the service's, so none of it describes the owner. Matched
 // as lower-case substrings; each entry is the name its operator publishes.
-constexpr std::array<std::string_view, 21> kPrivacyServices = {
-    "privacy",                     // "Withheld for Privacy ehf" (Namecheap), "Contact Privacy Inc."
-                                   // (Tucows), "Whois Privacy Corp." (Internet.bs), "Privacy
-                                   // Protect, LLC" (PDR), "PrivacyGuardian.org" (NameSilo),
-                                   // "Super Privacy Service LTD c/o Dynadot", "Privacy Hero Inc."
+constexpr auto kPrivacyServices = std::to_array<std::string_view>({
+    "privacy service",             // "Privacy service provided by Withheld for Privacy ehf"
+                                   // (Namecheap), "Super Privacy Service LTD c/o Dynadot",
+                                   // "Whois Privacy Service" (Amazon Registrar), "IDCPrivacy
+                                   // Service", "Privacy Protect Service"
+    "privacy ehf",                 // "Withheld for Privacy ehf" (Namecheap)
+    "contact privacy",             // "Contact Privacy Inc. Customer 0123" (Tucows, Google Domains)
+    "privacy protect",             // "Privacy Protect, LLC (PrivacyProtect.org)" (PDR/Endurance),
+                                   // "Whois Privacy Protection Service, Inc." (eNom)
+    "privacyprotect",              //
+    "privacy corp",                // "Whois Privacy Corp." (Internet.bs, TLD Registrar Solutions)
+    "whoisprivacy",                // "WhoisPrivacy Limited" (EuroDNS)
+    "privacy_whois",               // "Koreacenter (privacy_whois)"
+    "privacyguardian",             // "See PrivacyGuardian.org" (NameSilo)
+    "privacy.co.com",              // "Privacy.co.com, Inc Privacy ID# 782309" (Fabulous)
+    "privacy hero",                // "Privacy Hero Inc." (Rebel.com)
+    "domain privacy",              // "Domain Privacy" (Synergy Wholesale)
+    "domainprivacy",               // "DomainPrivacy Path" (Liquidnet)
+    "account privacy",             // "Account Privacy" (Webmasters.com)
+    "perfect privacy",             // "Perfect Privacy, LLC" (Network Solutions)
     "privacidad",                  // "Whois Privacidad SA de CV"
     "whoisguard",                  // "WhoisGuard, Inc." (Namecheap before 2020)
     "by proxy",                    // "Domains By Proxy, LLC" (GoDaddy)
@@ -87,31 +103,83 @@ constexpr std::array<std::string_view, 21> kPrivacyServices = {
     "knock knock whois",           // "Knock Knock WHOIS Not There, LLC" (Automattic)
     "privatewhois",                // "Privatewhois biz"
     "private whois",               // "Fundacion Private Whois" (Internet.bs)
+    "privacy services",            // "Fundacion Privacy Services LTD"
     "provided through",            // "Provided through Communigal Communication Ltd"
     "on behalf of",                // "On behalf of example.com owner" (Amazon Registrar)
     "whois agent",                 // "Whois Agent" (Network Solutions' proxy contact)
-    "perfect privacy",             // "Perfect Privacy, LLC" (Network Solutions)
-};
+});
 
 // Words that mark a name as an organisation's: legal forms (ISO 20275 Entity Legal Forms) and
 // words organisations are named with. Matched as whole words, case-insensitive, after dots and
 // commas are dropped ("Ltd." = "ltd", "S.p.A." = "spa").
-constexpr std::array<std::string_view, 60> kOrganizationWords = {
-    "inc",         "incorporated", "llc",         "lp",         "llp",         "ltd",
-    "limited",     "corp",         "corporation", "co",         "company",     "plc",
-    "gmbh",        "ag",           "kg",          "ev",         "sa",          "sas",
-    "sarl",        "spa",          "srl",         "sro",        "as",          "asa",
-    "ab",          "oy",           "oyj",         "aps",        "bv",          "nv",
-    "vzw",         "asbl",         "doo",         "dd",         "ooo",         "pty",
-    "pte",         "bhd",          "sdn",         "kk",         "na",          "cv",
-    "sl",          "lda",          "ltda",        "university", "universidad", "universite",
-    "universitat", "college",      "institute",   "ministry",   "department",  "agency",
-    "authority",   "association",  "foundation",  "registry",   "centre",      "center",
+constexpr std::array<std::string_view, 62> kOrganizationWords = {
+    "einzelunternehmen",
+    "ek",
+    "inc",
+    "incorporated",
+    "llc",
+    "lp",
+    "llp",
+    "ltd",
+    "limited",
+    "corp",
+    "corporation",
+    "co",
+    "company",
+    "plc",
+    "gmbh",
+    "ag",
+    "kg",
+    "ev",
+    "sa",
+    "sas",
+    "sarl",
+    "spa",
+    "srl",
+    "sro",
+    "as",
+    "asa",
+    "ab",
+    "oy",
+    "oyj",
+    "aps",
+    "bv",
+    "nv",
+    "vzw",
+    "asbl",
+    "doo",
+    "dd",
+    "ooo",
+    "pty",
+    "pte",
+    "bhd",
+    "sdn",
+    "kk",
+    "na",
+    "cv",
+    "sl",
+    "lda",
+    "ltda",
+    "university",
+    "universidad",
+    "universite",
+    "universitat",
+    "college",
+    "institute",
+    "ministry",
+    "department",
+    "agency",
+    "authority",
+    "association",
+    "foundation",
+    "registry",
+    "centre",
+    "center",
 };
 
 // Legal forms written in other scripts, matched as substrings.
-constexpr std::array<std::string_view, 6> kOrganizationMarks = {
-    "有限公司", "株式会社", "公司", "(주)", "주식회사", "ООО",
+constexpr std::array<std::string_view, 7> kOrganizationMarks = {
+    "有限公司", "株式会社", "公司", "中心", "(주)", "주식회사", "ООО",
 };
 
 // Values that mean "nothing here" and are dropped silently.
@@ -277,7 +345,12 @@ void ApplyContact(Field field, Role role, std::string_view value, WhoisRecord* r
   std::string_view name;
   std::string* member = ContactMember(field, c, &name);
   if (member == nullptr) return;
-  if (IsRedactionPlaceholder(value)) {
+  // A privacy service's name is kept for now, whatever words it uses ("Withheld for Privacy
+  // ehf"), so that the parser can tell the whole contact is the service's (FinishContact in
+  // reply_parser.cc withholds it all).
+  bool service = (field == Field::kContactName || field == Field::kContactOrganization) &&
+                 IsPrivacyService(value);
+  if (IsRedactionPlaceholder(value) && !service) {
     AddRedacted(std::string(RoleName(role)) + "." + std::string(name), record);
     return;
   }

@@ -24,6 +24,7 @@ std::string_view Trim(std::string_view s) {
 constexpr size_t kReservedEntries = 128;
 
 bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 std::vector<Line> SplitLines(std::string_view text) {
   std::vector<Line> lines;
@@ -115,6 +116,15 @@ size_t KeyColon(std::string_view t) {
     }
   }
   if (colon == std::string_view::npos || colon == 0) return std::string_view::npos;
+  // A colon inside parentheses belongs to the value ("DSANY.SGNIC.SG  (120.29.253.11,
+  // 2001:dcd:7::11)").
+  size_t open_paren = t.find('(');
+  if (open_paren < colon && t.find(')', open_paren) > colon) return std::string_view::npos;
+  // A colon between digits belongs to a time ("Registered on 30th April 2003 at 00:00:00"),
+  // not to a key.
+  if (IsDigit(t[colon - 1]) && colon + 1 < t.size() && IsDigit(t[colon + 1])) {
+    return std::string_view::npos;
+  }
   if (t.substr(colon).starts_with("://")) return std::string_view::npos;
   bool letter = false;
   for (size_t i = 0; i < colon; ++i) letter = letter || IsAlpha(t[i]);
@@ -136,12 +146,30 @@ std::string KeyText(std::string_view key) {
   return std::string(key);
 }
 
+// The ASCII letter a Latin-1 letter (U+00C0..U+00FF, UTF-8 "\xC3" then `second`) is written
+// with, or 0: keys in Spanish, Portuguese and French ("Fecha de creación", "Data de expiração",
+// "Dernière modification") match their unaccented aliases.
+char FoldLatin1(unsigned char second) {
+  static constexpr std::string_view kFold =
+      "aaaaaaaceeeeiiiidnooooo\0ouuuuy\0saaaaaaaceeeeiiiidnooooo\0ouuuuy\0y";
+  if (second < 0x80 || second > 0xBF) return 0;
+  return kFold[second - 0x80];
+}
+
 }  // namespace
 
 std::string NormalizeKey(std::string_view key) {
   std::string out;
   bool space = false;
-  for (char c : key.substr(0, kMaxKeyLength)) {
+  key = key.substr(0, kMaxKeyLength);
+  for (size_t i = 0; i < key.size(); ++i) {
+    char c = key[i];
+    if (static_cast<unsigned char>(c) == 0xC3 && i + 1 < key.size()) {
+      if (char folded = FoldLatin1(static_cast<unsigned char>(key[i + 1])); folded != 0) {
+        c = folded;
+        ++i;
+      }
+    }
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
       if (space && !out.empty()) out.push_back(' ');

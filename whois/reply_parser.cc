@@ -365,6 +365,7 @@ struct AddressBlock {
   Role role = Role::kNone;
   bool first_is_organization = false;
   bool first_is_name = false;
+  bool unlabelled = false;  // lines under a header or one repeated key, not "Registrant Address:"
   std::vector<std::string_view> lines;
 };
 
@@ -394,9 +395,11 @@ void ApplyAddressBlock(const AddressBlock& block, DateOrder order, WhoisRecord* 
     break;
   }
   size_t organization = end;
-  if (!block.first_is_organization) {
+  if (!block.first_is_organization && block.unlabelled) {
     for (size_t i = first; i < end; ++i) {
-      if (LooksLikeOrganization(lines[i])) {
+      // Street lines have numbers; organisation names seldom do.
+      if (lines[i].find_first_of("0123456789") == std::string_view::npos &&
+          LooksLikeOrganization(lines[i])) {
         organization = i;
         ApplyField(Field::kContactOrganization, block.role, lines[i], order, rec);
         break;
@@ -429,6 +432,42 @@ std::string DomainIn(std::string_view line) {
     if (!word.empty()) return word;
   }
   return "";
+}
+
+// Keys that say a contact is an organisation even where its organisation is given as its name:
+// a company register number (.ee "org id", .fi "register number", .lv "RegNr") or a type
+// (.lv "Type: Legal person", .lu "ownertype: ORGANISATION", .pl "registrant type:
+// organization", .sn "Type: Organisation").
+bool MarksOrganization(const std::string& key, std::string_view value) {
+  std::string_view bare = key;
+  for (const RolePrefix& p : kRolePrefixes) {
+    if (bare.starts_with(p.prefix)) {
+      bare.remove_prefix(p.prefix.size());
+      break;
+    }
+  }
+  if (bare == "org id" || bare == "organization id" || bare == "organisation id" ||
+      bare == "register number" || bare == "registration number" || bare == "regnr" ||
+      bare == "company number") {
+    std::string v = NormalizeKey(value);
+    return !v.empty() && v != "none" && v != "n a";
+  }
+  if (bare == "type" || bare == "ownertype" || bare == "contact type") {
+    std::string v = NormalizeKey(value);
+    return v.starts_with("org") || v.starts_with("legal") || v.starts_with("company") ||
+           v.starts_with("corporat");
+  }
+  return false;
+}
+
+// The role a key speaks about: its section's, or its prefix's ("registrant type", "ownertype").
+Role RoleOfKey(const Keyed& k) {
+  if (k.section.kind == SectionKind::kContact) return k.section.role;
+  if (k.key.starts_with("owner")) return Role::kRegistrant;
+  for (const RolePrefix& p : kRolePrefixes) {
+    if (k.key.starts_with(p.prefix)) return p.role;
+  }
+  return Role::kNone;
 }
 
 // Objects (blank-line separated blocks) that describe one party, told by their first key:
@@ -518,10 +557,15 @@ std::optional<LeadingField> LeadingKey(const RuleSet& rules, std::string_view li
       if (ParseWhoisDate(value, order)) return LeadingField{a->field, value};
       return std::nullopt;
     }
-    if (a->field == Field::kDomain && domain_too &&
-        value.find_first_of(" \t") == std::string_view::npos &&
-        value.find('.') != std::string_view::npos) {
-      return LeadingField{Field::kDomain, value};
+    if (a->field == Field::kDomain && domain_too) {
+      // "Domain GOOGLE.KG", "Domain GOOGLE.KG (ACTIVE)": one word with a dot, perhaps a note.
+      size_t end = value.find_first_of(" \t");
+      std::string_view rest = end == std::string_view::npos ? "" : value.substr(end);
+      rest.remove_prefix(std::min(rest.find_first_not_of(" \t"), rest.size()));
+      std::string_view name = value.substr(0, end);
+      if (name.find('.') != std::string_view::npos && (rest.empty() || rest.front() == '(')) {
+        return LeadingField{Field::kDomain, name};
+      }
     }
     return std::nullopt;
   }
@@ -532,7 +576,7 @@ std::optional<LeadingField> LeadingKey(const RuleSet& rules, std::string_view li
 // makes the whole contact the service's (its fields go to `redacted`, none is published), and a
 // name that reads as an organisation's is the organisation where none is given (registries
 // without an organisation field: "Registrant Name: Google LLC").
-void FinishContact(Role role, Contact* c, std::vector<std::string>* redacted) {
+void FinishContact(Role role, Contact* c, bool organization, std::vector<std::string>* redacted) {
   if (IsPrivacyService(c->name) || IsPrivacyService(c->organization)) {
     std::string_view prefix = role == Role::kRegistrant ? "registrant."
                               : role == Role::kAdmin    ? "admin."
@@ -552,7 +596,8 @@ void FinishContact(Role role, Contact* c, std::vector<std::string>* redacted) {
     }
     return;
   }
-  if (c->organization.empty() && !c->name.empty() && LooksLikeOrganization(c->name)) {
+  if (c->organization.empty() && !c->name.empty() &&
+      (organization || LooksLikeOrganization(c->name))) {
     c->organization = c->name;
   }
 }
@@ -598,8 +643,12 @@ ParsedReply ParseReply(std::string_view server_host, std::string_view text, Repl
   std::vector<bool> repeated = RepeatedNameRuns(keyed);
 
   std::set<int> data_objects, organization_objects;
+  std::set<Role> organization_roles;
   int domain_object = -1;
   for (const Keyed& k : keyed) {
+    if (MarksOrganization(k.key, k.entry->value)) {
+      if (Role role = RoleOfKey(k); role != Role::kNone) organization_roles.insert(role);
+    }
     if (k.resolved.field == Field::kDomain || k.resolved.field == Field::kNameserver) {
       data_objects.insert(k.entry->object);
     }
@@ -668,6 +717,7 @@ ParsedReply ParseReply(std::string_view server_host, std::string_view text, Repl
         b.first_is_name = in_run;
         b.first_is_organization =
             !in_run && k.key == k.section_key && k.key.find("address") == std::string::npos;
+        b.unlabelled = in_run || k.key == k.section_key;
         blocks.push_back(std::move(b));
       }
       blocks.back().lines.push_back(k.entry->value);
@@ -708,7 +758,7 @@ ParsedReply ParseReply(std::string_view server_host, std::string_view text, Repl
   for (auto [role, contact] :
        {std::pair{Role::kRegistrant, &rec.registrant}, std::pair{Role::kAdmin, &rec.admin},
         std::pair{Role::kTech, &rec.tech}}) {
-    FinishContact(role, contact, &rec.redacted);
+    FinishContact(role, contact, organization_roles.contains(role), &rec.redacted);
   }
 
   std::erase(rec.nameservers, rec.domain);  // .dk "DNS: example.dk" names the zone itself
