@@ -116,10 +116,12 @@ size_t KeyColon(std::string_view t) {
     }
   }
   if (colon == std::string_view::npos || colon == 0) return std::string_view::npos;
-  // A colon inside parentheses belongs to the value ("DSANY.SGNIC.SG  (120.29.253.11,
-  // 2001:dcd:7::11)").
-  size_t open_paren = t.find('(');
-  if (open_paren < colon && t.find(')', open_paren) > colon) return std::string_view::npos;
+  // A colon inside parentheses or brackets belongs to the value ("DSANY.SGNIC.SG
+  // (120.29.253.11, 2001:dcd:7::11)").
+  for (auto [open, close] : {std::pair{'(', ')'}, std::pair{'[', ']'}}) {
+    size_t at = t.find(open);  // "ns2.example.pl. [192.0.2.1][2001:db8::1]" too
+    if (at < colon && t.find(close, at) > colon) return std::string_view::npos;
+  }
   // A colon between digits belongs to a time ("Registered on 30th April 2003 at 00:00:00"),
   // not to a key.
   if (IsDigit(t[colon - 1]) && colon + 1 < t.size() && IsDigit(t[colon + 1])) {

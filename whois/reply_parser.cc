@@ -526,8 +526,24 @@ struct LeadingField {
   std::string_view value;
 };
 
-// Longest key that may open a line ("record last updated on").
+// Longest key that may open a line ("record last updated on"), and longest such line.
 constexpr size_t kMaxLeadingKeyWords = 5;
+constexpr size_t kMaxLeadingKeyLine = 160;
+
+// First words of the common keys of dates and the domain ("record", "registered", "domain").
+const std::set<std::string, std::less<>>& LeadingWords() {
+  static const std::set<std::string, std::less<>> words = [] {
+    std::set<std::string, std::less<>> out;
+    for (const KeyAlias& a : rules::CommonAliases()) {
+      if (a.field == Field::kCreated || a.field == Field::kUpdated || a.field == Field::kExpires ||
+          a.field == Field::kDomain) {
+        out.emplace(a.key.substr(0, a.key.find(' ')));
+      }
+    }
+    return out;
+  }();
+  return words;
+}
 
 // A line that starts with a key and goes on with its value, without a colon: "Record expires on
 // 2026-11-09 00:00:00 (UTC+8)", "Registered on 30th April 2003 at 00:00:00.000" and, when
@@ -535,7 +551,13 @@ constexpr size_t kMaxLeadingKeyWords = 5;
 // (one word with a dot) are taken: other keys are too common in prose.
 std::optional<LeadingField> LeadingKey(const RuleSet& rules, std::string_view line, DateOrder order,
                                        bool domain_too) {
-  if (line.size() > kMaxLineLength || line.empty()) return std::nullopt;
+  if (line.size() > kMaxLeadingKeyLine || line.empty()) return std::nullopt;
+  // Most such lines are prose: look further only when the first word opens a date or domain key.
+  size_t first_end = line.find_first_of(" \t");
+  if (first_end == std::string_view::npos ||
+      !LeadingWords().contains(NormalizeKey(line.substr(0, first_end)))) {
+    return std::nullopt;
+  }
   std::vector<size_t> word_ends;
   for (size_t i = 0; i < line.size() && word_ends.size() < kMaxLeadingKeyWords; ++i) {
     if (line[i] == ' ' || line[i] == '\t') {
