@@ -135,7 +135,7 @@ size_t KeyColon(std::string_view t) {
 
 // The key without padding, and without an explanation in parentheses ("Name Server (DB)",
 // "Company English Name (It should be ...)"): the explanation is for people.
-std::string KeyText(std::string_view key) {
+std::string_view KeyText(std::string_view key) {
   key = Trim(key);
   if (size_t open = key.find('(');
       open != std::string_view::npos && open > 0 && key.find(')', open) != std::string_view::npos) {
@@ -145,7 +145,7 @@ std::string KeyText(std::string_view key) {
   while (!key.empty() && (key.back() == '.' || key.back() == ' ' || key.back() == '\t')) {
     key.remove_suffix(1);
   }
-  return std::string(key);
+  return key;
 }
 
 // The ASCII letter a Latin-1 letter (U+00C0..U+00FF, UTF-8 "\xC3" then `second`) is written
@@ -189,22 +189,22 @@ std::vector<ReplyEntry> SplitReply(std::string_view text, bool column_keys) {
   std::vector<ReplyEntry> out;
   // Most lines are entries; the cap keeps a reply of blank lines from reserving a lot for nothing.
   out.reserve(std::min<size_t>(lines.size(), kReservedEntries));
-  std::string section, pending_key;
+  std::string_view section, pending_key;
   int header_indent = -1;
   bool header_just_seen = false;
   // True from a header until the first blank line or keyed line after its values: lines without
   // a key in this block are the header's values even when they are not indented (.ch, .kg).
   bool header_block = false;
   int object = 0;
-  auto open_header = [&](std::string name, int indent) {
+  auto open_header = [&](std::string_view name, int indent) {
     section = name;
-    pending_key = std::move(name);
+    pending_key = name;
     header_indent = indent;
     header_just_seen = true;
     header_block = true;
   };
-  auto emit = [&](const std::string& key, std::string_view value) {
-    if (!value.empty()) out.push_back({section, key, std::string(value), object});
+  auto emit = [&](std::string_view key, std::string_view value) {
+    if (!value.empty()) out.push_back({section, key, value, object});
   };
   // Whether lines[n] is "Key: value" or "[Key] value" (for headings without a colon).
   auto keyed = [&](size_t n) {
@@ -219,8 +219,8 @@ std::vector<ReplyEntry> SplitReply(std::string_view text, bool column_keys) {
     if (t.empty()) {
       ++object;
       if (!header_just_seen) {
-        section.clear();
-        pending_key.clear();
+        section = {};
+        pending_key = {};
         header_indent = -1;
         header_block = false;
       }
@@ -229,8 +229,8 @@ std::vector<ReplyEntry> SplitReply(std::string_view text, bool column_keys) {
     if (IsComment(t)) {
       // "% Registrar:" names the object that follows (.ua).
       if (std::string_view heading = CommentHeading(t); !heading.empty()) {
-        section = std::string(heading);
-        pending_key.clear();
+        section = heading;
+        pending_key = {};
         header_indent = -1;
         header_block = false;
       }
@@ -242,10 +242,10 @@ std::vector<ReplyEntry> SplitReply(std::string_view text, bool column_keys) {
     if (t.front() == '[') {
       size_t close = t.find(']');
       if (close != std::string_view::npos && close > 1 && close <= kMaxKeyLength) {
-        std::string key = KeyText(t.substr(1, close - 1));
+        std::string_view key = KeyText(t.substr(1, close - 1));
         std::string_view value = StripPadding(t.substr(close + 1));
         if (value.empty()) {
-          open_header(std::move(key), line.indent);
+          open_header(key, line.indent);
         } else {
           emit(key, value);
           header_block = false;
@@ -257,10 +257,10 @@ std::vector<ReplyEntry> SplitReply(std::string_view text, bool column_keys) {
     bool continuation =
         !pending_key.empty() && (line.indent > header_indent || was_header || header_block);
     if (colon != std::string_view::npos) {
-      std::string key = KeyText(t.substr(0, colon));
+      std::string_view key = KeyText(t.substr(0, colon));
       std::string_view value = StripPadding(t.substr(colon + 1));
       if (value.empty()) {
-        open_header(std::move(key), line.indent);
+        open_header(key, line.indent);
         continue;
       }
       emit(key, value);
@@ -269,7 +269,7 @@ std::vector<ReplyEntry> SplitReply(std::string_view text, bool column_keys) {
       if (NormalizeKey(key) == "source") ++object;
       if (section.empty() || line.indent <= header_indent) {
         // "nameservers: ns1.example.pl." may go on over more-indented lines without a key.
-        pending_key = std::move(key);
+        pending_key = key;
         header_indent = line.indent;
       }
       continue;
@@ -289,7 +289,7 @@ std::vector<ReplyEntry> SplitReply(std::string_view text, bool column_keys) {
     // "Key<TAB>value" without a colon: a key of words, then tabs.
     if (tab != std::string_view::npos && IsHeadingText(Trim(t.substr(0, tab)))) {
       emit(KeyText(t.substr(0, tab)), StripPadding(t.substr(tab)));
-      pending_key.clear();
+      pending_key = {};
       continue;
     }
     // A short line without a key heads a section when a more-indented line (.it "Registrant",
@@ -303,7 +303,7 @@ std::vector<ReplyEntry> SplitReply(std::string_view text, bool column_keys) {
     // Any other line is kept without a key: "Record expires on 2026-11-09" and "Domain
     // EXAMPLE.KG" carry a key in their first words (reply_parser.cc reads them).
     emit("", t);
-    pending_key.clear();
+    pending_key = {};
   }
   return out;
 }

@@ -14,11 +14,12 @@ namespace whois {
 inline constexpr size_t kMaxLineLength = 4096;
 inline constexpr size_t kMaxKeyLength = 60;
 
+// Views into the text given to SplitReply, which must outlive the entries.
 struct ReplyEntry {
-  std::string section;  // header text the entry sits under, as written (may be empty)
-  std::string key;      // as written, without the colon or brackets; "" for a line without a key
-  std::string value;    // trimmed, never empty
-  int object = 0;       // index of the blank-line separated block the entry is in
+  std::string_view section;  // header text the entry sits under, as written (may be empty)
+  std::string_view key;      // as written, without the colon or brackets; "" for a keyless line
+  std::string_view value;    // trimmed, never empty
+  int object = 0;            // index of the blank-line separated block the entry is in
 };
 
 // Comment lines ('%', '#', ">>>") are skipped, except that a comment naming what follows ("%

@@ -474,17 +474,16 @@ Role RoleOfKey(const Keyed& k) {
 // "Registrar: WEBS-0001" (.sk), "registrar: ua.forward" (.ua), "Domain registrant: WS-21" (.sk).
 // Returns, per such object, the section its entries sit in. Objects that hold the domain are
 // never typed, nor are any in a reply of one object.
-std::map<int, std::string> ObjectTypes(const std::vector<ReplyEntry>& entries) {
-  std::map<int, std::string> first_key;
+std::map<int, std::string_view> ObjectTypes(const std::vector<Keyed>& keyed) {
+  std::map<int, std::string_view> first_key;
   std::set<int> domain_objects;
-  for (const ReplyEntry& e : entries) {
-    std::string key = NormalizeKey(e.key);
-    if (key == "domain" || key == "domain name" || key == "domainname") {
-      domain_objects.insert(e.object);
+  for (const Keyed& k : keyed) {
+    if (k.key == "domain" || k.key == "domain name" || k.key == "domainname") {
+      domain_objects.insert(k.entry->object);
     }
-    if (e.section.empty() && !key.empty()) first_key.try_emplace(e.object, std::move(key));
+    if (k.entry->section.empty() && !k.key.empty()) first_key.try_emplace(k.entry->object, k.key);
   }
-  std::map<int, std::string> types;
+  std::map<int, std::string_view> types;
   if (first_key.size() < 2) return types;
   for (const auto& [object, key] : first_key) {
     if (domain_objects.contains(object)) continue;
@@ -529,6 +528,7 @@ struct LeadingField {
 // Longest key that may open a line ("record last updated on"), and longest such line.
 constexpr size_t kMaxLeadingKeyWords = 5;
 constexpr size_t kMaxLeadingKeyLine = 160;
+constexpr size_t kMaxLeadingWord = 16;
 
 // First words of the common keys of dates and the domain ("record", "registered", "domain").
 const std::set<std::string, std::less<>>& LeadingWords() {
@@ -554,10 +554,13 @@ std::optional<LeadingField> LeadingKey(const RuleSet& rules, std::string_view li
   if (line.size() > kMaxLeadingKeyLine || line.empty()) return std::nullopt;
   // Most such lines are prose: look further only when the first word opens a date or domain key.
   size_t first_end = line.find_first_of(" \t");
-  if (first_end == std::string_view::npos ||
-      !LeadingWords().contains(NormalizeKey(line.substr(0, first_end)))) {
-    return std::nullopt;
+  if (first_end == std::string_view::npos || first_end > kMaxLeadingWord) return std::nullopt;
+  char lower[kMaxLeadingWord];
+  for (size_t i = 0; i < first_end; ++i) {
+    char c = line[i];
+    lower[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
   }
+  if (!LeadingWords().contains(std::string_view(lower, first_end))) return std::nullopt;
   std::vector<size_t> word_ends;
   for (size_t i = 0; i < line.size() && word_ends.size() < kMaxLeadingKeyWords; ++i) {
     if (line[i] == ' ' || line[i] == '\t') {
@@ -645,20 +648,29 @@ ParsedReply ParseReply(std::string_view server_host, std::string_view text, Repl
   }
 
   std::vector<ReplyEntry> entries = SplitReply(text, rules.column_keys);
-  const std::map<int, std::string> object_types =
-      rules.objects_by_handle ? std::map<int, std::string>{} : ObjectTypes(entries);
   std::vector<Keyed> keyed;
   keyed.reserve(entries.size());
+  std::string_view last_section;  // entries under one header share its normalised text
   for (const ReplyEntry& e : entries) {
-    Keyed k{&e, NormalizeKey(e.key), NormalizeKey(e.section), {}, {}};
+    Keyed k{&e, NormalizeKey(e.key), {}, {}, {}};
+    if (!e.section.empty()) {
+      k.section_key = e.section.data() == last_section.data() && !keyed.empty()
+                          ? keyed.back().section_key
+                          : NormalizeKey(e.section);
+    }
+    last_section = e.section;
+    keyed.push_back(std::move(k));
+  }
+  const std::map<int, std::string_view> object_types =
+      rules.objects_by_handle ? std::map<int, std::string_view>{} : ObjectTypes(keyed);
+  for (Keyed& k : keyed) {
     if (k.section_key.empty()) {
-      if (auto type = object_types.find(e.object); type != object_types.end()) {
+      if (auto type = object_types.find(k.entry->object); type != object_types.end()) {
         k.section_key = type->second;
       }
     }
     k.section = SectionOf(k.section_key);
     k.resolved = Resolve(rules, k.section, k.key, k.section_key);
-    keyed.push_back(std::move(k));
   }
   ContactObjects contact_objects = ObjectRoles(keyed);
   std::map<int, std::vector<Role>>& object_roles = contact_objects.roles;
