@@ -118,9 +118,12 @@ size_t KeyColon(std::string_view t) {
   if (colon == std::string_view::npos || colon == 0) return std::string_view::npos;
   // A colon inside parentheses or brackets belongs to the value ("DSANY.SGNIC.SG
   // (120.29.253.11, 2001:dcd:7::11)").
+  std::string_view before = t.substr(0, colon);
   for (auto [open, close] : {std::pair{'(', ')'}, std::pair{'[', ']'}}) {
-    size_t at = t.find(open);  // "ns2.example.pl. [192.0.2.1][2001:db8::1]" too
-    if (at < colon && t.find(close, at) > colon) return std::string_view::npos;
+    size_t at = before.find(open);  // "ns2.example.pl. [192.0.2.1][2001:db8::1]" too
+    if (at != std::string_view::npos && before.find(close, at) == std::string_view::npos) {
+      return std::string_view::npos;
+    }
   }
   // A colon between digits belongs to a time ("Registered on 30th April 2003 at 00:00:00"),
   // not to a key.
@@ -161,7 +164,10 @@ char FoldLatin1(unsigned char second) {
 }  // namespace
 
 std::string NormalizeKey(std::string_view key) {
-  std::string out;
+  // Built in a buffer first: every line's key is normalised, and appending character by
+  // character to a std::string cost more than the rest of this function.
+  char buffer[kMaxKeyLength];
+  size_t n = 0;
   bool space = false;
   key = key.substr(0, kMaxKeyLength);
   for (size_t i = 0; i < key.size(); ++i) {
@@ -174,14 +180,14 @@ std::string NormalizeKey(std::string_view key) {
     }
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-      if (space && !out.empty()) out.push_back(' ');
+      if (space && n > 0) buffer[n++] = ' ';
       space = false;
-      out.push_back(c);
+      buffer[n++] = c;
     } else {
       space = true;
     }
   }
-  return out;
+  return std::string(buffer, n);
 }
 
 std::vector<ReplyEntry> SplitReply(std::string_view text, bool column_keys) {
