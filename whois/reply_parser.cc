@@ -439,6 +439,11 @@ std::string DomainIn(std::string_view line) {
 // (.lv "Type: Legal person", .lu "ownertype: ORGANISATION", .pl "registrant type:
 // organization", .sn "Type: Organisation").
 bool MarksOrganization(const std::string& key, std::string_view value) {
+  // Every entry is asked: most keys end otherwise.
+  if (!key.ends_with(" id") && !key.ends_with("number") && !key.ends_with("type") &&
+      !key.ends_with("regnr")) {
+    return false;
+  }
   std::string_view bare = key;
   for (const RolePrefix& p : kRolePrefixes) {
     if (bare.starts_with(p.prefix)) {
