@@ -138,6 +138,27 @@ size_t KeyColon(std::string_view t) {
 
 // The key without padding, and without an explanation in parentheses ("Name Server (DB)",
 // "Company English Name (It should be ...)"): the explanation is for people.
+// Where a second "Key: value" pair starts in `value` (after a tab or three blanks, a key of
+// words, a colon and something), or npos.
+size_t SecondPair(std::string_view value) {
+  for (size_t i = 0; i < value.size(); ++i) {
+    bool tab = value[i] == '\t';
+    bool gap = value.substr(i, 3) == "   ";
+    if (!tab && !gap) continue;
+    size_t start = value.find_first_not_of(" \t", i);
+    if (start == std::string_view::npos) return std::string_view::npos;
+    std::string_view rest = value.substr(start);
+    size_t colon = rest.find(':');
+    if (colon != std::string_view::npos && colon > 0 && IsHeadingText(rest.substr(0, colon)) &&
+        rest.substr(colon + 1).find_first_not_of(" \t") != std::string_view::npos &&
+        !rest.substr(colon).starts_with("://")) {
+      return i;
+    }
+    i = start;
+  }
+  return std::string_view::npos;
+}
+
 std::string_view KeyText(std::string_view key) {
   key = Trim(key);
   if (size_t open = key.find('(');
@@ -269,7 +290,18 @@ std::vector<ReplyEntry> SplitReply(std::string_view text, bool column_keys) {
         open_header(key, line.indent);
         continue;
       }
+      // Two pairs on one line, apart by a tab or a wide gap ("Domain name: example.com.fj\t
+      // Status: Active", "Created: 2001-01-02   Expires: 2011-01-02"): the second is read too.
+      std::string_view second_key, second_value;
+      if (size_t gap = SecondPair(value); gap != std::string_view::npos) {
+        std::string_view rest = Trim(value.substr(gap));
+        size_t c = KeyColon(rest);
+        second_key = KeyText(rest.substr(0, c));
+        second_value = StripPadding(rest.substr(c + 1));
+        value = Trim(value.substr(0, gap));
+      }
       emit(key, value);
+      if (!second_value.empty()) emit(second_key, second_value);
       header_block = false;
       // RIPE-style objects end with "source:" even where no blank line follows (nic.at).
       if (NormalizeKey(key) == "source") ++object;
