@@ -447,9 +447,9 @@ bool LooksLikeOrganization(std::string_view value) {
   std::string word;
   bool dotted = false, upper = true;
   auto is_org_word = [&] {
-    // Forms of one or two letters count when written as such ("AG", "S.A.", "Co."), so a
-    // person's short name ("Na", "Sa") does not make an organisation.
-    if (word.size() <= 2 && !dotted && !upper) return false;
+    // Forms of one or two letters count when written as such ("AG", "S.A.", "Co.", and the
+    // Finnish "Oy"), so a person's short name ("Na", "Sa") does not make an organisation.
+    if (word.size() <= 2 && !dotted && !upper && word != "oy") return false;
     return !word.empty() && std::find(kOrganizationWords.begin(), kOrganizationWords.end(), word) !=
                                 kOrganizationWords.end();
   };

@@ -120,7 +120,7 @@ size_t KeyColon(std::string_view t) {
   // (120.29.253.11, 2001:dcd:7::11)").
   std::string_view before = t.substr(0, colon);
   for (auto [open, close] : {std::pair{'(', ')'}, std::pair{'[', ']'}}) {
-    size_t at = before.find(open);  // "ns2.example.pl. [192.0.2.1][2001:db8::1]" too
+    size_t at = before.rfind(open);  // "ns2.example.pl. [192.0.2.1][2001:db8::1]" too
     if (at != std::string_view::npos && before.find(close, at) == std::string_view::npos) {
       return std::string_view::npos;
     }
@@ -322,6 +322,7 @@ std::vector<ReplyEntry> SplitReply(std::string_view text, bool column_keys) {
     }
     if (continuation) {
       emit(pending_key, t);
+      if (!out.empty() && out.back().value.data() == t.data()) out.back().continued = true;
       continue;
     }
     // "Key<TAB>value" without a colon: a key of words, then tabs.

@@ -20,6 +20,7 @@ struct ReplyEntry {
   std::string_view key;      // as written, without the colon or brackets; "" for a keyless line
   std::string_view value;    // trimmed, never empty
   int object = 0;            // index of the blank-line separated block the entry is in
+  bool continued = false;    // a keyless line read as the value of the key above it
 };
 
 // Comment lines ('%', '#', ">>>") are skipped, except that a comment naming what follows ("%

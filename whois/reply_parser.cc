@@ -219,6 +219,9 @@ Resolved Resolve(const RuleSet& rules, const Section& section, const std::string
       return {Field::kRegistrarName, Role::kNone, true};
     }
     if (Resolved r = RegistrarKey(key); r.known) return r;
+    // The registrar's own address, country, e-mail: not the registrant's.
+    if (ContactIndex().Find(BareContactKey(key)) != nullptr)
+      return {Field::kIgnore, Role::kNone, true};
   }
   if (section.kind == SectionKind::kContact && continuation) {
     // Lines under "Registrant:" / "Registrant's address:": an address block (see AddressBlock).
@@ -724,7 +727,7 @@ ParsedReply ParseReply(std::string_view server_host, std::string_view text, Repl
     if (!k.resolved.known || k.resolved.field == Field::kIgnore) {
       // "Record expires on 2026-11-09", "Registered on 30th April 2003", "Domain EXAMPLE.KG":
       // a line (or a header's value line) whose first words are a key.
-      if (k.key.empty() || k.key == k.section_key) {
+      if (k.key.empty() || k.key == k.section_key || k.entry->continued) {
         if (auto lead = LeadingKey(rules, k.entry->value, rules.date_order, k.key.empty())) {
           ApplyField(lead->field, Role::kNone, lead->value, rules.date_order, &rec);
           continue;
@@ -741,7 +744,7 @@ ParsedReply ParseReply(std::string_view server_host, std::string_view text, Repl
         contact_objects.handles.contains(UpperTrim(k.entry->value))) {
       continue;
     }
-    if (k.key == k.section_key && k.resolved.field != Field::kNameserver) {
+    if ((k.key == k.section_key || k.entry->continued) && k.resolved.field != Field::kNameserver) {
       if (auto lead = LeadingKey(rules, k.entry->value, rules.date_order, false)) {
         ApplyField(lead->field, Role::kNone, lead->value, rules.date_order, &rec);
         continue;
