@@ -25,10 +25,11 @@
 namespace whois {
 namespace {
 
-// Floors of the figures this checkout reaches (bench/RESULTS.md); a rule change that loses
-// fields on unseen replies fails here.
-constexpr double kMinTuningAccuracy = 0.90;
-constexpr double kMinHeldOutAccuracy = 0.90;
+// Floors just under the figures this checkout reaches (bench/RESULTS.md: 99.5% and 97.2%); the
+// held-out floor is issue 18's goal. A rule change that loses fields on unseen replies fails
+// here.
+constexpr double kMinTuningAccuracy = 0.99;
+constexpr double kMinHeldOutAccuracy = 0.97;
 
 std::string SharedDataDir() {
   if (const char* env = std::getenv("WP_SHARED_DATA"); env != nullptr && *env != '\0') return env;
