@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "resp/reply_writer.h"
 #include "server/loop_executor.h"
@@ -54,8 +55,11 @@ struct RecordService::Waiter {
 
 struct RecordService::InFlight {
   std::vector<std::shared_ptr<Waiter>> waiters;
-  // The registry's record while the registrar is asked (RESP bulk, "partial": true): what a
-  // client whose deadline comes first is answered with. Empty until the registry has answered.
+  // The registry's answer while the registrar is asked, and when it came: what a client whose
+  // deadline comes first is answered with ("partial": true). Assembled only when a deadline
+  // needs it (most lookups finish in time), then kept as RESP bulk for the other waiters.
+  std::optional<whois::LookupResult> registry_answer;
+  int64_t registry_answer_ms = 0;
   std::string partial_reply;
 };
 
@@ -346,20 +350,28 @@ void RecordService::OnLookupProgress(const std::string& domain, const whois::Loo
   auto waiting = std::find_if(flight.waiters.begin(), flight.waiters.end(),
                               [](const auto& w) { return w->timer != nullptr && !w->answered; });
   if (waiting == flight.waiters.end()) return;
-  whois::WhoisRecord record =
-      whois::AssembleRecord((*waiting)->name, so_far, WallNowMs(), countries_);
-  if (record.status != whois::kStatusRegistered) return;
-  record.partial = true;
-  flight.partial_reply = BulkFrame(whois::ToJson(record));
+  flight.registry_answer = so_far;
+  flight.registry_answer_ms = WallNowMs();
 }
 
 // What a client whose deadline came first gets: the registry's record if it is in (the lookup
 // goes on and completes the stored record), else a fallback saying the wait timed out.
 std::string RecordService::TimeoutReply(const whois::DomainName& name) {
-  if (auto it = lookups_.find(name.domain);
-      it != lookups_.end() && !it->second->partial_reply.empty()) {
-    ++partial_answers_;
-    return it->second->partial_reply;
+  if (auto it = lookups_.find(name.domain); it != lookups_.end()) {
+    InFlight& flight = *it->second;
+    if (flight.partial_reply.empty() && flight.registry_answer) {
+      whois::WhoisRecord record = whois::AssembleRecord(name, *flight.registry_answer,
+                                                        flight.registry_answer_ms, countries_);
+      flight.registry_answer.reset();
+      if (record.status == whois::kStatusRegistered) {
+        record.partial = true;
+        flight.partial_reply = BulkFrame(whois::ToJson(record));
+      }
+    }
+    if (!flight.partial_reply.empty()) {
+      ++partial_answers_;
+      return flight.partial_reply;
+    }
   }
   ++fallbacks_;
   return FallbackReply(name, whois::kReasonTimeout);
