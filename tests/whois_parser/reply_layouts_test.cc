@@ -11,6 +11,7 @@
 #include "whois/reply_classifier.h"
 #include "whois/reply_fields.h"
 #include "whois/reply_parser.h"
+#include "whois/whois_date.h"
 
 namespace whois {
 namespace {
@@ -448,6 +449,27 @@ TEST(Nameservers, PlaceholderHost) {
                     "Name Server: not.defined.\n")
                   .nameservers,
               ElementsAre("ns1.example.uz"));
+}
+
+// --- Dates ---------------------------------------------------------------------------------
+
+// Zone abbreviations of South American and South-East Asian registries are applied (.cl prints
+// "CLST", .br "BRST", .id "WIB", .my "MYT", .th "ICT"); the ambiguous ones stay unread (UTC).
+TEST(Dates, SouthAmericanAndSouthEastAsianZones) {
+  EXPECT_EQ(ParseWhoisDate("2014-02-01 13:05:11 CLST", DateOrder::kDayFirst),
+            "2014-02-01T16:05:11Z");
+  EXPECT_EQ(ParseWhoisDate("2014-07-01 13:05:11 CLT", DateOrder::kDayFirst),
+            "2014-07-01T17:05:11Z");
+  EXPECT_EQ(ParseWhoisDate("2020-01-10 10:00:00 BRST", DateOrder::kDayFirst),
+            "2020-01-10T12:00:00Z");
+  EXPECT_EQ(ParseWhoisDate("2020-06-10 10:00:00 BRT", DateOrder::kDayFirst),
+            "2020-06-10T13:00:00Z");
+  EXPECT_EQ(ParseWhoisDate("2021-03-04 08:00:00 WIB", DateOrder::kDayFirst),
+            "2021-03-04T01:00:00Z");
+  EXPECT_EQ(ParseWhoisDate("2021-03-04 08:00:00 MYT", DateOrder::kDayFirst),
+            "2021-03-04T00:00:00Z");
+  EXPECT_EQ(ParseWhoisDate("2021-03-04 08:00:00 ICT", DateOrder::kDayFirst),
+            "2021-03-04T01:00:00Z");
 }
 
 }  // namespace
