@@ -77,6 +77,9 @@ RECORDS = [
     {"domain": "not a name", "status": "invalid", "reason": "label is empty"},
     {"domain": "a.com", "status": "fallback", "reason": "bored"},
     {"domain": "a.com", "status": "registered", "retry_after": 5},
+    {"domain": "a.com", "status": "registered", "partial": True, "country": "US",
+     "country_source": "registrant", "registrant": {"country": "US"}},
+    {"domain": "a.com", "status": "not_found", "partial": True},
 ]
 
 
