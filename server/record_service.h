@@ -4,8 +4,10 @@
 //
 // A GET that misses (or finds a stale record) starts one live lookup per domain: concurrent GETs
 // for the same domain wait on the same lookup. Each waiting client has its own deadline
-// (`lookup-timeout`): past it, that client gets a fallback record (reason "timeout") while the
-// lookup goes on; its result is stored once and answers every client still waiting.
+// (`lookup-timeout`): past it, that client gets the registry's record marked "partial" when the
+// registry has answered and the registrar is still being asked, else a fallback record (reason
+// "timeout"), while the lookup goes on; its result is stored once and answers every client still
+// waiting.
 #pragma once
 
 #include <cstdint>
@@ -95,6 +97,8 @@ class RecordService {
   // Joins or starts the live lookup of `name`; `deadline_ms` < 0 waits for the whole chain.
   void Resolve(const whois::DomainName& name, int64_t deadline_ms, ReplyFn done);
   void OnLookupDone(const whois::DomainName& name, whois::LookupResult result);
+  void OnLookupProgress(const std::string& domain, const whois::LookupResult& so_far);
+  std::string TimeoutReply(const whois::DomainName& name);
   std::string FallbackReply(const whois::DomainName& name, std::string_view reason) const;
   void BeginWrite(const std::string& domain);
   void EndWrite(const std::string& domain);
@@ -116,6 +120,7 @@ class RecordService {
   int flushes_in_flight_ = 0;
   uint64_t hits_ = 0, misses_ = 0, hot_hits_ = 0, invalid_names_ = 0;
   uint64_t lookups_started_ = 0, lookups_joined_ = 0, lookup_timeouts_ = 0, fallbacks_ = 0;
+  uint64_t partial_answers_ = 0;
 };
 
 }  // namespace server

@@ -48,6 +48,12 @@ class RdapSource {
   void Lookup(const std::string& domain, int64_t deadline_ms,
               std::function<void(LookupResult)> done);
 
+  // Called once per lookup when the registry's RDAP record is in and the registrar's is about to
+  // be asked: the result so far (outcome kFound, `record` the registry's). See
+  // Resolver::SetProgressHandler; the handler must not call back into the source.
+  using Progress = std::function<void(const std::string& domain, const LookupResult& so_far)>;
+  void SetProgressHandler(Progress handler) { progress_ = std::move(handler); }
+
   rdap::RdapBootstrap& bootstrap() { return bootstrap_; }
 
  private:
@@ -64,6 +70,7 @@ class RdapSource {
   rdap::RdapBootstrap bootstrap_;
   RdapSourceOptions options_;
   Clock clock_;
+  Progress progress_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -98,6 +98,9 @@ RECORDS = [
     {"domain": "not a name", "status": "invalid", "reason": "label is empty"},
     {"domain": "a.com", "status": "fallback", "reason": "bored"},
     {"domain": "a.com", "status": "registered", "retry_after": 5},
+    {"domain": "a.com", "status": "registered", "partial": True, "country": "US",
+     "country_source": "registrant", "registrant": {"country": "US"}},
+    {"domain": "a.com", "status": "not_found", "partial": True},
 ]
 
 
@@ -127,6 +130,37 @@ def whois_reply_corpus():
                           (REPLIES / "icann-redacted.txt").read_bytes())]))
     write("whois_reply", "dates", reply("whois.example", "".join(
         f"Creation Date: {d}\n" for d in DATES).encode()))
+    for i, text in enumerate(LAYOUT_REPLIES):
+        write("whois_reply", f"layout_{i:02d}", reply("whois.example", text.encode()))
+
+
+# Short replies in the layouts the parser learned from replies it had not been tuned on
+# (tests/whois_parser/reply_layouts_test.cc), written for the fuzzer to start from.
+LAYOUT_REPLIES = [
+    "domain.............: example.fi\n\nHolder\nname...............: Example Oy\n"
+    "register number....: 1234567-8\ncountry............: Finland\n\nRegistrar\n"
+    "registrar..........: Example Registrar Ltd\n",
+    "domain: example.com.ua\n\n% Registrar:\n% ====\nregistrar: ua.example\n"
+    "organization: Example Registrar LLC\ncountry: UA\n\n% Registrant:\nperson: Example Bank\n"
+    "organization-loc: Example Bank JSC\nsource: UAEPP\n",
+    "Domain: example.sk\n\nDomain registrant: EX-1\nOrganization: Example s.r.o\n"
+    "Country Code: SK\n\nRegistrar: EXRG-0001\nName: Example Registrar s.r.o.\n",
+    "domain: example.cz\nregistrant: EX1\nregistered: 21.07.2000 15:21:00\n\ncontact: EX1\n"
+    "org: Example SCS\naddress: Luxembourg\naddress: LU\n",
+    "Domain Name:  EXAMPLE.COM.HK\nRegistrant Contact Information:\nCompany English Name (It "
+    "should be the same as the registered/corporation name): EXAMPLE CO\nCountry: Hong Kong (HK)\n",
+    "Domain Name\texample.xx\nRegistrar\tExample Ltd\nName Server (DB):\tns1.example.xx\n",
+    "Domain EXAMPLE.KG (ACTIVE)\n   Record expires on 2026-11-09 00:00:00 (UTC+8)\nRegistrar:\n"
+    "     Example Inc. (http://www.example.net)\n     Registered on 30th April 2003 at 00:04:00\n",
+    "Owner  : DNS Admin\nOwner  : Example Inc.\nOwner  : 1 Street\nOwner  : US\n",
+    "domain: example.co.il\ndescr: Example Ltd.\ndescr: Israel\nremarks: not found here\n",
+    "Domain:\nname: example.ee\n\nDNS servers\nName.....: ns1.example.ee.\n"
+    "nameservers: dns1.example.pl. [192.0.2.1][2001:db8::1]\n   dns2.example.pl. [2001:db8::2]\n",
+    "Dominio: example.com.bo\nTITULAR:\nOrganizaci\u00f3n: Example S.A.\n"
+    "Fecha de registro: 2004-10-01\nDomain name: x.fj\tStatus: Active\n",
+    "Domain Name: example.com\nRegistrant Organization: WhoisGuard, Inc.\n"
+    "Registrant Country: PA\nRegistrant Name: Ano Nymous\n",
+]
 
 
 def referral_corpus():
