@@ -19,17 +19,14 @@ BLOCK_CACHE=${BLOCK_CACHE:-32mb}
 
 source bench/common.sh
 bench_build
-bench_need_redis_server
 
 WORK=$(mktemp -d /tmp/wp-bench.XXXXXX)
 trap 'bench_stop_all; rm -rf "$WORK"' EXIT
 bench_cached_db "$RECORDS"
 
-REDIS_PORT=$(bench_free_port)
-PROXY_PORT=$(bench_free_port)
-bench_start_cached_redis "$REDIS_PORT"
-bench_start_cached_proxy "$PROXY_PORT" --hot-set-size "$HOT_SET" --block-cache-size "$BLOCK_CACHE"
-bench_wait_cached "$REDIS_PORT" "$PROXY_PORT" "$RECORDS" || exit 1
+bench_start_cached_redis REDIS_PORT
+bench_start_cached_proxy PROXY_PORT --hot-set-size "$HOT_SET" --block-cache-size "$BLOCK_CACHE"
+bench_check_cached "$REDIS_PORT" "$PROXY_PORT" "$RECORDS"
 
 # A short random pass each, so the hot set and block cache are in their steady state (holding a
 # random few percent of the records) rather than holding the last records loaded.

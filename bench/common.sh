@@ -20,39 +20,89 @@ PROXY_OFFLINE_ARGS=(--bundled-directory no --lookup-order whois-only
 if [ "$(nproc)" -ge 2 ]; then SERVER_CPU=0; CLIENT_CPU=1; else SERVER_CPU=; CLIENT_CPU=; fi
 
 # BENCH_SKIP_BUILD=1 uses the binaries already in $BUILD_DIR (run_all.sh builds once for all).
+# The packages, redis-server (the reference: Debian's 7.0) among them, come from
+# scripts/install-deps.sh --bench.
 bench_build() {
   FAKE_WHOIS_BIN=$(cat "$FAKE_WHOIS_PATH_FILE" 2>/dev/null || true)
   [ "${BENCH_SKIP_BUILD:-0}" = 1 ] && return 0
-  bash scripts/install-deps.sh
+  bash scripts/install-deps.sh --bench
   cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DWP_TESTS=OFF -DWP_BENCH=ON >/dev/null
   cmake --build "$BUILD_DIR" --target whois-proxy bench-load bench-miss bench-crawler fake-whois \
     -j"$(nproc)" >/dev/null
   FAKE_WHOIS_BIN=$(cat "$FAKE_WHOIS_PATH_FILE")
 }
 
-# Debian's redis-server (7.0) is the reference. Its package would start a system service; the
-# benchmark starts its own instance on a free port instead, so the service is stopped again.
-bench_need_redis_server() {
-  if ! command -v redis-server >/dev/null; then
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -qq --no-install-recommends redis-server >/dev/null
-    (service redis-server stop || true) >/dev/null 2>&1
-  fi
-}
-
+# bench_free_port: a loopback port nothing listens on right now, below the kernel's ephemeral
+# range (so no outgoing connection holds it). Another process can still take it before a server
+# binds it (redis-server: "bind: Address already in use"); bench_start_server then tries another.
 bench_free_port() {
-  local port
+  local low port
+  read -r low _ </proc/sys/net/ipv4/ip_local_port_range
+  [ "$low" -gt 11024 ] || low=32768
   while :; do
-    port=$(( 20000 + RANDOM % 20000 ))
-    (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+    port=$((10000 + (RANDOM * 32768 + RANDOM) % (low - 10000)))
+    (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null || {
+      echo "$port"
+      return
+    }
   done
 }
 
-# bench_start CPU COMMAND...: starts a server in the background, pinned to CPU if given.
+# bench_log_size FILE: its size in bytes (0 if missing). With bench_port_taken it tells a bind
+# failure of this start from what earlier starts left in the same log.
+bench_log_size() { stat -c %s "$1" 2>/dev/null || echo 0; }
+
+# bench_port_taken LOG OFFSET: true if LOG, from byte OFFSET on, says the port was in use.
+bench_port_taken() { tail -c +"$(($2 + 1))" "$1" 2>/dev/null | grep -qi 'address already in use'; }
+
+# bench_start CPU COMMAND...: starts a server in the background, pinned to CPU if given, its output
+# appended to $BENCH_START_LOG (default: discarded).
 bench_start() {
-  local cpu=$1; shift
-  if [ -n "$cpu" ]; then taskset -c "$cpu" "$@" >/dev/null 2>&1 & else "$@" >/dev/null 2>&1 & fi
+  local cpu=$1 log=${BENCH_START_LOG:-/dev/null}
+  shift
+  if [ -n "$cpu" ]; then taskset -c "$cpu" "$@" >>"$log" 2>&1 & else "$@" >>"$log" 2>&1 & fi
   BENCH_PIDS+=($!)
+}
+
+# bench_start_server VAR CPU LOG COMMAND...: starts a Redis-protocol server (bench_start, output
+# appended to LOG, where the server should write its own log too) with every "{port}" in its
+# arguments replaced by a free loopback port, and waits until it answers PING with +PONG (up to
+# 60 s; redis-server says -LOADING while it reads its dump); sets VAR to the port, and
+# BENCH_START_T0 / BENCH_START_T1 to the times ($EPOCHREALTIME) of the exec and the +PONG. When
+# the port was taken before the server bound it, tries another (up to 5 times). Fails, showing
+# the end of LOG, if the server exits for another reason or does not answer in time.
+bench_start_server() {
+  # Locals carry a prefix: VAR names a variable of the caller, which a local of the same name
+  # here would hide.
+  local _bss_var=$1 _bss_cpu=$2 _bss_log=$3 _bss_port _bss_offset _bss_pid _bss_arg _bss_args
+  shift 3
+  for _ in 1 2 3 4 5; do
+    _bss_port=$(bench_free_port)
+    _bss_args=()
+    for _bss_arg in "$@"; do _bss_args+=("${_bss_arg//\{port\}/$_bss_port}"); done
+    _bss_offset=$(bench_log_size "$_bss_log")
+    BENCH_START_T0=$EPOCHREALTIME
+    BENCH_START_LOG=$_bss_log bench_start "$_bss_cpu" "${_bss_args[@]}"
+    _bss_pid=${BENCH_PIDS[-1]}
+    for _ in $(seq 1 12000); do
+      bench_ping "$_bss_port" && break
+      kill -0 "$_bss_pid" 2>/dev/null || break
+      sleep 0.005
+    done
+    BENCH_START_T1=$EPOCHREALTIME
+    # The server answering must be this one (INFO's process_id), not one that took the port.
+    if [ "$(bench_server_pid "$_bss_port")" = "$_bss_pid" ]; then
+      printf -v "$_bss_var" '%s' "$_bss_port"
+      return 0
+    fi
+    if kill -0 "$_bss_pid" 2>/dev/null || ! bench_port_taken "$_bss_log" "$_bss_offset"; then
+      break
+    fi
+    echo "port $_bss_port was taken before $(basename "$1") bound it; trying another" >&2
+  done
+  echo "$(basename "$1") did not start (port $_bss_port); the end of $_bss_log:" >&2
+  tail -n 5 "$_bss_log" >&2
+  return 1
 }
 
 # bench_start_fake_whois VAR ARGS...: starts fake-whois on a kernel-chosen loopback port (pinned to
@@ -90,15 +140,6 @@ bench_client() {
   if [ -n "$CLIENT_CPU" ]; then taskset -c "$CLIENT_CPU" "$@"; else "$@"; fi
 }
 
-bench_wait_port() {
-  for _ in $(seq 1 500); do
-    (echo >"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.02
-  done
-  echo "server on port $1 did not start" >&2
-  return 1
-}
-
 bench_rss_mb() { awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$1/status" 2>/dev/null || echo "?"; }
 # bench_status_mb PID FIELD: a kB field of /proc/PID/status (RssAnon, RssFile, ...) in MB.
 bench_status_mb() {
@@ -115,6 +156,11 @@ bench_ping() {
   read -r -t 1 line <&3 || line=
   exec 3<&- 3>&-
   [ "${line%$'\r'}" = "+PONG" ]
+}
+
+# bench_server_pid PORT: the process_id the server on 127.0.0.1:PORT reports in INFO.
+bench_server_pid() {
+  redis-cli -p "$1" INFO server 2>/dev/null | tr -d '\r' | awk -F: '$1 == "process_id" {print $2}'
 }
 
 # bench_dbsize PORT: DBSIZE of the server on 127.0.0.1:PORT (empty if it does not answer).
@@ -166,21 +212,18 @@ bench_cached_db() {
     mkdir -p "$dir/redis"
     echo "building $dir (one-off: $records records into a proxy and a redis-server)" >&2
     local t0=$EPOCHREALTIME rport pport
-    rport=$(bench_free_port)
-    bench_start "$SERVER_CPU" redis-server --port "$rport" --bind 127.0.0.1 --save '' \
-      --appendonly no --daemonize no --dir "$dir/redis" --dbfilename dump.rdb
+    bench_start_server rport "$SERVER_CPU" "$dir/redis.log" redis-server --port '{port}' \
+      --bind 127.0.0.1 --save '' --appendonly no --daemonize no --dir "$dir/redis" \
+      --dbfilename dump.rdb --logfile "$dir/redis.log" || return 1
     local rpid=${BENCH_PIDS[-1]}
-    bench_wait_port "$rport" || return 1
     "$LOAD_BIN" 127.0.0.1 "$rport" "$records" >/dev/null || return 1
     redis-cli -p "$rport" SAVE >/dev/null || return 1
     kill "$rpid"; wait "$rpid" 2>/dev/null || true
     local t1=$EPOCHREALTIME
-    pport=$(bench_free_port)
     # Not pinned to one CPU: the loop and LevelDB's compaction thread both have work to do.
-    bench_start "" "$PROXY_BIN" --port "$pport" --bind 127.0.0.1 --dir "$dir/proxy" \
-      "${PROXY_OFFLINE_ARGS[@]}" --logfile "$dir/load.log"
+    bench_start_server pport "" "$dir/load.log" "$PROXY_BIN" --port '{port}' --bind 127.0.0.1 \
+      --dir "$dir/proxy" "${PROXY_OFFLINE_ARGS[@]}" --logfile "$dir/load.log" || return 1
     local ppid=${BENCH_PIDS[-1]}
-    bench_wait_port "$pport" || return 1
     bench_load_parallel "$pport" "$records" 2 || return 1
     local ticks n
     ticks=$(bench_cpu_ticks "$ppid")
@@ -196,28 +239,24 @@ bench_cached_db() {
   BENCH_DB_DIR=$dir
 }
 
-# bench_start_cached_redis PORT and bench_start_cached_proxy PORT [DIRECTIVES...]: a server on the
+# bench_start_cached_redis VAR and bench_start_cached_proxy VAR [DIRECTIVES...]: a server on the
 # copy bench_cached_db set up (BENCH_DB_DIR), pinned like every server, logging to
-# $WORK/redis.log or $WORK/proxy.log.
+# $WORK/redis.log or $WORK/proxy.log, on a free port (VAR), answering PING (bench_start_server).
 bench_start_cached_redis() {
-  bench_start "$SERVER_CPU" redis-server --port "$1" --bind 127.0.0.1 --save '' --appendonly no \
-    --daemonize no --dir "$BENCH_DB_DIR/redis" --dbfilename dump.rdb --logfile "$WORK/redis.log"
+  bench_start_server "$1" "$SERVER_CPU" "$WORK/redis.log" redis-server --port '{port}' \
+    --bind 127.0.0.1 --save '' --appendonly no --daemonize no --dir "$BENCH_DB_DIR/redis" \
+    --dbfilename dump.rdb --logfile "$WORK/redis.log"
 }
 bench_start_cached_proxy() {
-  local port=$1
+  local _bscp_var=$1
   shift
-  bench_start "$SERVER_CPU" "$PROXY_BIN" --port "$port" --bind 127.0.0.1 \
-    --dir "$BENCH_DB_DIR/proxy" "${PROXY_OFFLINE_ARGS[@]}" --logfile "$WORK/proxy.log" "$@"
+  bench_start_server "$_bscp_var" "$SERVER_CPU" "$WORK/proxy.log" "$PROXY_BIN" --port '{port}' \
+    --bind 127.0.0.1 --dir "$BENCH_DB_DIR/proxy" "${PROXY_OFFLINE_ARGS[@]}" \
+    --logfile "$WORK/proxy.log" "$@"
 }
 
-# bench_wait_cached REDIS_PORT PROXY_PORT RECORDS: waits until both answer (redis-server says
-# -LOADING until its dump is read) and fails unless each holds RECORDS records.
-bench_wait_cached() {
-  if ! bench_wait_port "$1" || ! bench_wait_port "$2"; then
-    tail -n 5 "$WORK/redis.log" "$WORK/proxy.log" >&2 2>/dev/null
-    return 1
-  fi
-  for _ in $(seq 1 600); do bench_ping "$1" && break; sleep 0.1; done
+# bench_check_cached REDIS_PORT PROXY_PORT RECORDS: fails unless each server holds RECORDS records.
+bench_check_cached() {
   local port n
   for port in "$1" "$2"; do
     n=$(bench_dbsize "$port")

@@ -13,22 +13,18 @@ ROUNDS=${2:-3}
 
 source bench/common.sh
 bench_build
-bench_need_redis_server
 
 WORK=$(mktemp -d /tmp/wp-bench.XXXXXX)
-REDIS_PORT=$(bench_free_port)
-PROXY_PORT=$(bench_free_port)
 trap 'bench_stop_all; rm -rf "$WORK"' EXIT
 
 # The records are ~1.6 KB of JSON each; the hot set is sized to hold them all, as an operator
 # would for a working set that fits in memory (the cold-hit benchmark measures the other case).
 HOT_SET=$(( RECORDS * 2600 ))
-bench_start "$SERVER_CPU" redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' \
-  --appendonly no --daemonize no --logfile "$WORK/redis.log"
-bench_start "$SERVER_CPU" "$PROXY_BIN" --port "$PROXY_PORT" --bind 127.0.0.1 --dir "$WORK/proxy" \
-  --hot-set-size "$HOT_SET" "${PROXY_OFFLINE_ARGS[@]}" --logfile "$WORK/proxy.log"
-bench_wait_port "$REDIS_PORT"
-bench_wait_port "$PROXY_PORT"
+bench_start_server REDIS_PORT "$SERVER_CPU" "$WORK/redis.log" redis-server --port '{port}' \
+  --bind 127.0.0.1 --save '' --appendonly no --daemonize no --logfile "$WORK/redis.log"
+bench_start_server PROXY_PORT "$SERVER_CPU" "$WORK/proxy.log" "$PROXY_BIN" --port '{port}' \
+  --bind 127.0.0.1 --dir "$WORK/proxy" --hot-set-size "$HOT_SET" "${PROXY_OFFLINE_ARGS[@]}" \
+  --logfile "$WORK/proxy.log"
 
 echo "loading $RECORDS records into each server"
 "$LOAD_BIN" 127.0.0.1 "$REDIS_PORT" "$RECORDS"

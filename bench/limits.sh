@@ -22,11 +22,11 @@ printf '%s\r\n' 'Domain Name: {QUERY}' 'Registrar: Example Registrar, Inc.' \
   'Creation Date: 1995-08-14T04:00:00Z' 'Name Server: NS1.HOSTING.EXAMPLE' >"$WORK/registry.txt"
 bench_start_fake_whois IANA_PORT --responses "$WORK/iana" --log "$WORK/iana.log" --max-seconds 600
 
-# starts LOG PREFIX: start times of the served queries of this run (not the warm-up), sorted.
-starts() { awk -v p="$2" '$4 == "served" && index($3, p) == 1 {print $1}' "$1" | sort -n; }
-# most_in_window LOG WINDOW_MS: the most served starts in any window (the registry's clock).
+# starts LOG PREFIX: when the served queries of this run (not the warm-up) arrived, sorted.
+starts() { awk -v p="$2" '$4 == "served" && index($3, p) == 1 {print $6}' "$1" | sort -n; }
+# most_in_window LOG WINDOW_MS: the most served queries arriving in any window (the registry's clock).
 most_in_window() {
-  awk '$4 == "served" {print $1}' "$1" | sort -n | awk -v w="$2" '
+  awk '$4 == "served" {print $6}' "$1" | sort -n | awk -v w="$2" '
     {t[NR] = $1} END {lo = 1; best = 0
       for (hi = 1; hi <= NR; hi++) { while (t[hi] - t[lo] >= w) lo++; if (hi - lo + 1 > best) best = hi - lo + 1 }
       print best}'
@@ -44,9 +44,9 @@ run() {
   # shellcheck disable=SC2086
   bench_start_fake_whois fake_port --responses "$WORK/registry.txt" --log "$log" --max-seconds 600 \
     --latency-ms "$latency" $fake
-  proxy_port=$(bench_free_port)
   # shellcheck disable=SC2086
-  bench_start "$SERVER_CPU" "$PROXY_BIN" --port "$proxy_port" --bind 127.0.0.1 \
+  bench_start_server proxy_port "$SERVER_CPU" "$WORK/proxy-$name.log" "$PROXY_BIN" --port '{port}' \
+    --bind 127.0.0.1 \
     --dir "$WORK/proxy-$name" --bundled-directory no --lookup-order whois-only \
     --lookup-timeout 600000 \
     --upstream-address whois.iana.org "127.0.0.1:$IANA_PORT" \
@@ -54,7 +54,6 @@ run() {
     --upstream-limit whois.iana.org concurrency 100 \
     --upstream-limit whois.nic.test $limit --logfile "$WORK/proxy-$name.log"
   pid=${BENCH_PIDS[-1]}
-  bench_wait_port "$proxy_port"
   redis-cli -p "$proxy_port" GET "warmup-$name.test" >/dev/null
   # Let the warm-up's start leave the window, so the run starts on an empty one.
   sleep "$(awk -v w="$window_ms" 'BEGIN {print w / 1000 + 0.3}')"

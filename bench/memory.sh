@@ -19,7 +19,6 @@ STARTS=${2:-5}
 
 source bench/common.sh
 bench_build
-bench_need_redis_server
 
 WORK=$(mktemp -d /tmp/wp-bench.XXXXXX)
 trap 'bench_stop_all; rm -rf "$WORK"' EXIT
@@ -27,24 +26,11 @@ bench_cached_db "$RECORDS"
 
 # startup_ms SERVER: one start of SERVER (proxy|redis) on a fresh port, exec to +PONG, then stop.
 startup_ms() {
-  local port t0 t1 pid
-  port=$(bench_free_port)
-  t0=$EPOCHREALTIME
-  "bench_start_cached_$1" "$port"
+  local port pid
+  "bench_start_cached_$1" port || return 1
   pid=${BENCH_PIDS[-1]}
-  for _ in $(seq 1 6000); do
-    bench_ping "$port" && break
-    kill -0 "$pid" 2>/dev/null || {
-      echo "$1 exited during start-up; the end of its log:" >&2
-      tail -n 5 "$WORK/$1.log" >&2 2>/dev/null
-      return 1
-    }
-    sleep 0.005
-  done
-  t1=$EPOCHREALTIME
-  bench_ping "$port" || { echo "$1 did not answer PING within 30 s" >&2; return 1; }
   kill "$pid"; wait "$pid" 2>/dev/null || true
-  awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.0f\n", (b - a) * 1000}'
+  awk -v a="$BENCH_START_T0" -v b="$BENCH_START_T1" 'BEGIN {printf "%.0f\n", (b - a) * 1000}'
 }
 
 echo "start-up on $RECORDS records, exec to +PONG, $STARTS starts each (ms):"
@@ -56,13 +42,11 @@ done
 PROXY_START=$(bench_median <"$WORK/start-proxy")
 REDIS_START=$(bench_median <"$WORK/start-redis")
 
-REDIS_PORT=$(bench_free_port)
-PROXY_PORT=$(bench_free_port)
-bench_start_cached_redis "$REDIS_PORT"
+bench_start_cached_redis REDIS_PORT
 REDIS_PID=${BENCH_PIDS[-1]}
-bench_start_cached_proxy "$PROXY_PORT"
+bench_start_cached_proxy PROXY_PORT
 PROXY_PID=${BENCH_PIDS[-1]}
-bench_wait_cached "$REDIS_PORT" "$PROXY_PORT" "$RECORDS" || exit 1
+bench_check_cached "$REDIS_PORT" "$PROXY_PORT" "$RECORDS"
 PROXY_RSS_IDLE=$(bench_rss_mb "$PROXY_PID")
 for port in "$REDIS_PORT" "$PROXY_PORT"; do
   bench_client redis-benchmark -p "$port" -c 50 -P 16 -n "$RECORDS" -r "$RECORDS" -q \

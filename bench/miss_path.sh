@@ -81,11 +81,10 @@ if grep -qa 'default-upstream-limit' "$PROXY_BIN"; then
     UPSTREAMS+=(--upstream-limit "$host" concurrency 1000)
   done
 fi
-PROXY_PORT=$(bench_free_port)
-bench_start "$SERVER_CPU" "$PROXY_BIN" --port "$PROXY_PORT" --bind 127.0.0.1 --dir "$WORK/proxy" \
-  --bundled-directory no --lookup-order whois-only "${UPSTREAMS[@]}" --logfile "$WORK/proxy.log"
+bench_start_server PROXY_PORT "$SERVER_CPU" "$WORK/proxy.log" "$PROXY_BIN" --port '{port}' \
+  --bind 127.0.0.1 --dir "$WORK/proxy" --bundled-directory no --lookup-order whois-only \
+  "${UPSTREAMS[@]}" --logfile "$WORK/proxy.log"
 PROXY_PID=${BENCH_PIDS[-1]}
-bench_wait_port "$PROXY_PORT" || { tail -5 "$WORK/proxy.log" >&2; exit 1; }
 
 # One lookup first, so the directory entry for .test is learned from IANA before the clock starts.
 first=$(redis-cli -p "$PROXY_PORT" GET warmup.test)

@@ -15,7 +15,6 @@ OUT=${BENCH_OUT:-/tmp/wp-bench-results.txt}
 
 source bench/common.sh
 bench_build || { echo "build failed" >&2; exit 1; }
-bench_need_redis_server
 export BENCH_SKIP_BUILD=1
 
 {

@@ -7,6 +7,10 @@
 namespace resp {
 namespace {
 
+// Inline argument positions kept between commands; a larger table is freed after its command.
+constexpr size_t kKeptArgSpans = 1024;
+constexpr size_t kKeptInlineBytes = 4096;
+
 // Redis's string2ll (util.c): optional '-', no '+', no leading zeros or spaces, fewer than 21
 // characters. "-0" and "007" are rejected, which clients rely on being errors.
 bool ParseLength(std::string_view s, int64_t* value) {
@@ -167,11 +171,22 @@ bool SplitInline(std::string_view line, std::string* storage, Emit emit) {
 
 void RequestParser::ResetRequest() {
   kind_ = Kind::kUnknown;
+  multibulk_count_ = 0;
+  multibulk_args_start_ = 0;
   multibulk_remaining_ = 0;
   bulk_length_ = -1;
   pos_ = 0;
   scan_ = 0;
-  arg_spans_.clear();
+  // A 64 KB inline line can hold 32,768 arguments: do not keep their table for every later
+  // command of the connection.
+  if (arg_spans_.capacity() > kKeptArgSpans)
+    std::vector<ArgSpan>().swap(arg_spans_);
+  else
+    arg_spans_.clear();
+}
+
+size_t RequestParser::memory() const {
+  return arg_spans_.capacity() * sizeof(ArgSpan) + inline_storage_.capacity();
 }
 
 void RequestParser::Reset() {
@@ -193,6 +208,8 @@ RequestParser::Step RequestParser::Fail(std::string message) {
 ParseStatus RequestParser::Parse(std::string_view input, std::vector<std::string_view>* args) {
   args->clear();
   consumed_ = 0;
+  // The previous command's views into inline_storage_ end here (see the contract).
+  if (inline_storage_.capacity() > kKeptInlineBytes) std::string().swap(inline_storage_);
   size_t base = 0;  // where the request in progress starts in `input`
   while (base < input.size()) {
     const std::string_view req = input.substr(base);
@@ -205,15 +222,20 @@ ParseStatus RequestParser::Parse(std::string_view input, std::vector<std::string
       return ParseStatus::kError;
     }
     const size_t used = pos_;
-    if (arg_spans_.empty()) {
+    if (kind_ == Kind::kMultibulk ? multibulk_count_ <= 0 : arg_spans_.empty()) {
       // Empty line or `*0` / `*-N`: nothing to run; carry on with the next request.
       ResetRequest();
       base += used;
       continue;
     }
-    for (const ArgSpan& a : arg_spans_) {
-      args->push_back(a.owned ? std::string_view(inline_storage_).substr(a.offset, a.length)
-                              : req.substr(a.offset, a.length));
+    if (kind_ == Kind::kMultibulk) {
+      CollectMultibulk(req, args);
+    } else {
+      args->reserve(arg_spans_.size());
+      for (const ArgSpan& a : arg_spans_) {
+        args->push_back(a.owned ? std::string_view(inline_storage_).substr(a.offset, a.length)
+                                : req.substr(a.offset, a.length));
+      }
     }
     ResetRequest();
     consumed_ = base + used;
@@ -282,10 +304,9 @@ RequestParser::Step RequestParser::ParseMultibulk(std::string_view req) {
     pos_ = cr + 2;
     scan_ = pos_;
     if (n <= 0) return Step::kDone;  // no arguments: the caller skips it
+    multibulk_count_ = n;
     multibulk_remaining_ = n;
-    arg_spans_.clear();
-    // Like Redis, trust the count only so far before the arguments actually arrive.
-    arg_spans_.reserve(static_cast<size_t>(std::min<int64_t>(n, 1024)));
+    multibulk_args_start_ = pos_;
   }
 
   while (multibulk_remaining_ > 0) {
@@ -313,13 +334,27 @@ RequestParser::Step RequestParser::ParseMultibulk(std::string_view req) {
     const size_t length = static_cast<size_t>(bulk_length_);
     // The payload is followed by two bytes that Redis skips without checking for CRLF.
     if (req.size() - pos_ < length + 2) return Step::kNeedMore;
-    arg_spans_.push_back(ArgSpan{pos_, length, false});
     pos_ += length + 2;
     scan_ = pos_;
     bulk_length_ = -1;
     --multibulk_remaining_;
   }
   return Step::kDone;
+}
+
+void RequestParser::CollectMultibulk(std::string_view req,
+                                     std::vector<std::string_view>* args) const {
+  // Every `$L\r\n` header here was validated on the way in; only its digits are read again.
+  // The table is allocated now, for the command about to run, and sized exactly.
+  args->reserve(static_cast<size_t>(multibulk_count_));
+  size_t p = multibulk_args_start_;
+  for (int64_t i = 0; i < multibulk_count_; ++i) {
+    size_t length = 0;
+    for (++p; req[p] != '\r'; ++p) length = length * 10 + static_cast<size_t>(req[p] - '0');
+    p += 2;
+    args->push_back(req.substr(p, length));
+    p += length + 2;
+  }
 }
 
 }  // namespace resp

@@ -65,6 +65,13 @@ class RequestParser {
   size_t consumed() const { return consumed_; }
   const std::string& error() const { return error_; }
 
+  // Bytes the parser holds for the command in progress and the last one (argument positions of
+  // an inline request, unescaped inline arguments). An unfinished multibulk holds nothing here:
+  // its arguments are found again in the input once the last one arrives, so a client's
+  // unfinished command costs the bytes it sent and no more. The caller counts this with the
+  // unparsed input against its query buffer limit.
+  size_t memory() const;
+
   // AUTH/HELLO change the limits between commands.
   void set_authenticated(bool authenticated) { limits_.authenticated = authenticated; }
   void set_max_bulk_length(int64_t n) { limits_.max_bulk_length = n; }
@@ -85,6 +92,8 @@ class RequestParser {
 
   Step ParseInline(std::string_view req);
   Step ParseMultibulk(std::string_view req);
+  // The arguments of the complete (already validated) multibulk at the start of `req`.
+  void CollectMultibulk(std::string_view req, std::vector<std::string_view>* args) const;
   // Finds the CR that ends the line starting at line_start, resuming the search at scan_.
   // Returns kDone with *cr set, kNeedMore, or kError with too_big_error as the message.
   Step FindCr(std::string_view req, size_t line_start, const char* too_big_error, size_t* cr);
@@ -97,11 +106,13 @@ class RequestParser {
   // Progress through the request in progress. Every offset is relative to the request's first
   // byte, which is input[0] on the next call because the caller drops what consumed() reports.
   Kind kind_ = Kind::kUnknown;
+  int64_t multibulk_count_ = 0;      // N of the `*N` header, once read
+  size_t multibulk_args_start_ = 0;  // where the first `$L` header starts
   int64_t multibulk_remaining_ = 0;  // 0 while the `*N` header has not been read
   int64_t bulk_length_ = -1;         // -1 while the next `$L` header has not been read
   size_t pos_ = 0;                   // first byte not yet parsed
   size_t scan_ = 0;                  // bytes of the current line already searched for its end
-  std::vector<ArgSpan> arg_spans_;
+  std::vector<ArgSpan> arg_spans_;   // inline requests only
   std::string inline_storage_;
 };
 

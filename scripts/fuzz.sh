@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer harnesses (tests/fuzz/, clang only) in build-fuzz/ and runs each one for
 # SECONDS_PER_HARNESS seconds (default 30) on a copy of its seed corpus in a temporary directory;
-# the repository is never written to. Exits non-zero when any harness finds a crash, a hang
-# (an input that runs longer than 10 s), a leak or an out-of-memory, and prints where the
-# reproducer is; replay it with `build-fuzz/tests/fuzz/<harness> <file>`, then save it under
+# the repository is never written to. The seeds are the project's own (tests/fuzz/corpus/) and,
+# when the reference data beside the checkout is there ($WP_SHARED, default ../shared), seeds
+# made from some of its real WHOIS replies (tests/fuzz/make_corpus.py --shared). Exits non-zero
+# when any harness finds a crash, a hang (an input that runs longer than 10 s), a leak or an
+# out-of-memory, and prints where the reproducer is; replay it with
+# `build-fuzz/tests/fuzz/<harness> <file>`, then save it under
 # tests/fuzz_regressions/inputs/<harness minus _fuzz>/ so the test suite keeps checking it.
 #
 #   scripts/fuzz.sh [SECONDS_PER_HARNESS]
 #   WP_FUZZ_SEED=1 scripts/fuzz.sh 10     # libFuzzer's -seed: the same run every time
 #
-# Installs nothing: needs clang, clang++ and libFuzzer's runtime (Debian: clang, libclang-rt-14-dev).
+# Installs nothing: needs clang, clang++, libFuzzer's runtime and llvm-symbolizer (Debian: clang,
+# libclang-rt-14-dev, llvm-14; scripts/install-deps.sh installs them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -33,6 +37,13 @@ for tool in clang clang++ cmake; do
     exit 2
   fi
 done
+# Stack traces of a finding name file:line only through llvm-symbolizer (see sanitize.sh).
+symbolizer=$(command -v llvm-symbolizer-14 || command -v llvm-symbolizer || true)
+if [ -z "$symbolizer" ]; then
+  echo "fuzz.sh: llvm-symbolizer not found (Debian: apt-get install llvm-14)" >&2
+  exit 2
+fi
+export ASAN_SYMBOLIZER_PATH=$symbolizer
 if [ -f "$BUILD/CMakeCache.txt" ] &&
   ! grep -q '^CMAKE_CXX_COMPILER_ID:.*Clang' "$BUILD/CMakeCache.txt" &&
   ! grep -q '^CMAKE_CXX_COMPILER:FILEPATH=.*clang' "$BUILD/CMakeCache.txt"; then
@@ -65,15 +76,22 @@ if [ ${#TARGETS[@]} -eq 0 ]; then
 fi
 cmake --build "$BUILD" -j"$(nproc)" --target "${TARGETS[@]}"
 
+SHARED=${WP_SHARED:-$ROOT/../shared}
+if [ -d "$SHARED/data/whois-samples" ] && command -v python3 >/dev/null; then
+  python3 "$ROOT/tests/fuzz/make_corpus.py" --shared "$SHARED" --out "$WORK/shared-seeds"
+else
+  echo "fuzz.sh: the project's own seeds only (no $SHARED/data/whois-samples, or no python3)"
+fi
+
 failed=()
 for target in "${TARGETS[@]}"; do
   name=${target%_fuzz}
   corpus=$WORK/$target/corpus
   artifacts=$WORK/$target/artifacts
   mkdir -p "$corpus" "$artifacts"
-  if [ -d "$ROOT/tests/fuzz/corpus/$name" ]; then
-    cp -r "$ROOT/tests/fuzz/corpus/$name/." "$corpus/"
-  fi
+  for seeds in "$ROOT/tests/fuzz/corpus/$name" "$WORK/shared-seeds/$name"; do
+    if [ -d "$seeds" ]; then cp -r "$seeds/." "$corpus/"; fi
+  done
   binary=$(find "$BUILD" -type f -name "$target" -perm -u+x | head -n 1)
   log=$WORK/$target/fuzz.log
   echo "== $target: ${SECONDS_PER_HARNESS}s, max_len $(max_len_for "$target"), $(ls "$corpus" | wc -l) seeds, seed $SEED"

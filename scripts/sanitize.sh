@@ -14,9 +14,19 @@
 #   WP_SANITIZE_ONLY=asan bash scripts/sanitize.sh
 #   WP_ASAN_DIR=/tmp/a WP_TSAN_DIR=/tmp/t bash scripts/sanitize.sh   # other build directories
 #
-# Installs nothing: needs clang and its sanitizer runtimes (Debian: clang, libclang-rt-14-dev).
+# Installs nothing: needs clang, its sanitizer runtimes and llvm-symbolizer (Debian: clang,
+# libclang-rt-14-dev, llvm-14; scripts/install-deps.sh installs them).
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+# The runtimes turn addresses into file:line with llvm-symbolizer. clang 14's look for
+# /usr/bin/llvm-symbolizer-14 (package llvm-14, which clang only recommends); without it every
+# report holds just "WARNING: invalid path to external symbolizer!", and so does the report file
+# of a suppressed race, which then fails the run. So the path is given, and checked first.
+symbolizer="$(command -v llvm-symbolizer-14 || command -v llvm-symbolizer || true)"
+if [ -z "$symbolizer" ]; then
+  echo "sanitize.sh: llvm-symbolizer not found (Debian: apt-get install llvm-14)" >&2
+  exit 2
+fi
 asan_dir="${WP_ASAN_DIR:-$root/build-asan}"
 tsan_dir="${WP_TSAN_DIR:-$root/build-tsan}"
 only="${WP_SANITIZE_ONLY:-}"
@@ -57,9 +67,10 @@ run_asan() {
   local reports="$asan_dir/sanitizer-reports"
   rm -rf "$reports" && mkdir -p "$reports"
   local rc=0
-  ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:halt_on_error=1:log_path=$reports/asan" \
-    LSAN_OPTIONS="log_path=$reports/lsan" \
-    UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$reports/ubsan" \
+  local sym="external_symbolizer_path=$symbolizer"
+  ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:halt_on_error=1:log_path=$reports/asan:$sym" \
+    LSAN_OPTIONS="log_path=$reports/lsan:$sym" \
+    UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$reports/ubsan:$sym" \
     ctest --test-dir "$asan_dir" --output-on-failure -j "$jobs" --timeout 600 || rc=1
   collect_reports "$reports" || rc=1
   return "$rc"
@@ -73,12 +84,12 @@ run_tsan() {
   cmake --build "$tsan_dir" -j "$jobs" --target "${targets[@]}" || return 1
   local reports="$tsan_dir/sanitizer-reports"
   rm -rf "$reports" && mkdir -p "$reports"
-  local rc=0
+  local rc=0 supp="suppressions=$root/tests/tsan.supp" sym="external_symbolizer_path=$symbolizer"
   # The integration tests start processes and bind ports: one executable at a time.
   for exe in tests/storage/storage_test tests/server/server_unit_test \
     tests/server/server_integration_test tests/hardening/hardening_test; do
     echo "-- $exe"
-    TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:log_path=$reports/tsan:suppressions=$root/tests/tsan.supp" \
+    TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:log_path=$reports/tsan:$supp:$sym" \
       "$tsan_dir/$exe" --gtest_brief=1 || rc=1
   done
   collect_reports "$reports" || rc=1

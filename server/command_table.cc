@@ -1,5 +1,7 @@
 #include "server/command_table.h"
 
+#include <cctype>
+
 namespace server {
 namespace {
 
@@ -39,8 +41,18 @@ CommandTable::CommandTable() {
        0,
        "Client connection commands.",
        "connection",
-       {"id", "getname", "setname", "setinfo", "list", "info", "kill", "maint_notifications",
-        "no-evict", "no-touch", "help"}},
+       // Redis 7's arities (MAINT_NOTIFICATIONS is Redis 8's).
+       {{"id", 2},
+        {"getname", 2},
+        {"setname", 3},
+        {"setinfo", 4},
+        {"list", -2},
+        {"info", 2},
+        {"kill", -3},
+        {"maint_notifications", -3},
+        {"no-evict", 3},
+        {"no-touch", 3},
+        {"help", 2}}},
       {"command",
        -1,
        kCmdLoading | kCmdStale,
@@ -50,7 +62,7 @@ CommandTable::CommandTable() {
        0,
        "Returns detailed information about all commands.",
        "server",
-       {"count", "docs", "info", "list"}},
+       {{"count", 2}, {"docs", -2}, {"info", -2}, {"list", -2}}},
       {"config",
        -2,
        kCmdAdmin,
@@ -60,7 +72,7 @@ CommandTable::CommandTable() {
        0,
        "Gets or sets configuration parameters.",
        "server",
-       {"get", "set", "resetstat", "help"}},
+       {{"get", -3}, {"set", -4}, {"resetstat", 2}, {"help", 2}}},
       {"info", -1, kCmdLoading | kCmdStale, CmdInfo, 0, 0, 0,
        "Returns information and statistics about the server.", "server"},
       {"time", 1, kCmdFast, CmdTime, 0, 0, 0, "Returns the server time.", "server"},
@@ -104,13 +116,47 @@ CommandTable::CommandTable() {
 }
 
 const CommandSpec* CommandTable::Find(std::string_view name) const {
-  // Command names are short: lower-case into a stack buffer to avoid an allocation per command.
+  // Command names are short: lower-case into a stack buffer to avoid an allocation per command
+  // (a longer name, such as a renamed command's secret, takes the slow path).
   char buf[32];
-  if (name.size() > sizeof buf) return nullptr;
+  if (name.size() > sizeof buf) {
+    auto it = by_name_.find(Lower(name));
+    return it == by_name_.end() ? nullptr : it->second;
+  }
   for (size_t i = 0; i < name.size(); ++i)
     buf[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
   auto it = by_name_.find(std::string(buf, name.size()));
   return it == by_name_.end() ? nullptr : it->second;
+}
+
+bool CommandTable::IsEnabled(const CommandSpec& spec) const {
+  for (const auto& [name, s] : by_name_)
+    if (s == &spec) return true;
+  return false;
+}
+
+std::string CommandTable::Rename(std::string_view old_name, std::string_view new_name) {
+  auto it = by_name_.find(Lower(old_name));
+  if (it == by_name_.end()) return "No such command in rename-command";
+  const CommandSpec* spec = it->second;
+  by_name_.erase(it);
+  if (new_name.empty()) return {};
+  if (!by_name_.emplace(Lower(new_name), spec).second) {
+    by_name_.emplace(Lower(old_name), spec);  // leave the table as it was
+    return "Target command name already exists";
+  }
+  return {};
+}
+
+const SubcommandSpec* CommandSpec::FindSubcommand(std::string_view sub) const {
+  for (const SubcommandSpec& s : subcommands) {
+    if (s.name.size() != sub.size()) continue;
+    bool same = true;
+    for (size_t i = 0; i < sub.size() && same; ++i)
+      same = std::tolower(static_cast<unsigned char>(sub[i])) == s.name[i];
+    if (same) return &s;
+  }
+  return nullptr;
 }
 
 std::string WrongArityError(std::string_view command) {

@@ -40,6 +40,13 @@ enum CommandFlag : uint32_t {
   kCmdStale = 1u << 6,
 };
 
+// A subcommand of a container command (CLIENT KILL): Redis checks its arity before the handler
+// runs and names it "client|kill" in the error.
+struct SubcommandSpec {
+  std::string_view name;  // lower case
+  int arity;              // counts the container's name and the subcommand's
+};
+
 struct CommandSpec {
   std::string_view name;  // lower case
   int arity;              // Redis convention: N exact, -N at least N (name included)
@@ -48,15 +55,31 @@ struct CommandSpec {
   int first_key = 0, last_key = 0, key_step = 0;
   std::string_view summary;
   std::string_view group;  // Redis's doc group: "connection", "server", "string", "generic"...
-  std::vector<std::string_view> subcommands;  // lower case, for COMMAND's subcommand list
+  std::vector<SubcommandSpec> subcommands;  // for the arity check and COMMAND's list
+
+  // Case-insensitive; nullptr if `name` is not one of this command's subcommands.
+  const SubcommandSpec* FindSubcommand(std::string_view name) const;
 };
 
 class CommandTable {
  public:
   CommandTable();
-  // Case-insensitive lookup; nullptr for an unknown command.
+  CommandTable(const CommandTable&) = delete;  // by_name_ points into specs_
+  CommandTable& operator=(const CommandTable&) = delete;
+
+  // Case-insensitive lookup by the name clients use; nullptr for an unknown (or disabled)
+  // command.
   const CommandSpec* Find(std::string_view name) const;
+  // Every command, disabled or not; a spec keeps its own name whatever it was renamed to (as in
+  // Redis: error messages and COMMAND's lists say "config" after `rename-command CONFIG x`).
   const std::vector<CommandSpec>& all() const { return specs_; }
+  // False once `rename-command NAME ""` disabled it.
+  bool IsEnabled(const CommandSpec& spec) const;
+
+  // `rename-command old new`, as Redis's: `old` is looked up as clients would call it (so a
+  // command already renamed is no longer found under its first name), an empty `new` disables
+  // the command. Returns Redis's error text, or an empty string.
+  std::string Rename(std::string_view old_name, std::string_view new_name);
 
  private:
   std::vector<CommandSpec> specs_;

@@ -1,5 +1,7 @@
 // Connection-level commands: PING, ECHO, QUIT, HELLO, AUTH, SELECT, CLIENT.
 #include <charconv>
+#include <optional>
+#include <vector>
 
 #include "server/command_args.h"
 #include "server/command_table.h"
@@ -130,22 +132,101 @@ void CmdHello(CommandContext& ctx) {
   w.ArrayHeader(0);
 }
 
+namespace {
+
+// CLIENT KILL addr:port (the old form: +OK, or an error if no client matched, and it may kill
+// the caller) or CLIENT KILL <filter> <value> ... (every filter must match; the number of
+// clients killed; the caller only with SKIPME no), as Redis 7.4 has them. Every client here is
+// a "normal" one and "default" is the only user.
+void ClientKill(CommandContext& ctx) {
+  auto& args = ctx.args;
+  const uint64_t me = ctx.conn.id;
+  std::optional<uint64_t> want_id;
+  std::optional<std::string_view> want_addr, want_laddr;
+  bool type_matches = true;  // TYPE master/replica/pubsub match no client here
+  std::optional<int64_t> max_age_s;
+  bool skipme = true;
+  const bool old_form = args.size() == 3;
+  if (old_form) {
+    want_addr = args[2];
+    skipme = false;
+  } else {
+    for (size_t i = 2; i < args.size(); i += 2) {
+      if (i + 1 >= args.size()) return ctx.reply.Error("ERR syntax error");
+      std::string_view k = args[i], v = args[i + 1];
+      if (EqualsIgnoreCase(k, "ID")) {
+        auto id = ToInt(v);
+        if (!id || *id <= 0) return ctx.reply.Error("ERR client-id should be greater than 0");
+        want_id = static_cast<uint64_t>(*id);
+      } else if (EqualsIgnoreCase(k, "TYPE")) {
+        if (EqualsIgnoreCase(v, "normal")) {
+        } else if (EqualsIgnoreCase(v, "master") || EqualsIgnoreCase(v, "replica") ||
+                   EqualsIgnoreCase(v, "slave") || EqualsIgnoreCase(v, "pubsub")) {
+          type_matches = false;
+        } else {
+          return ctx.reply.Error("ERR Unknown client type '" + std::string(v) + "'");
+        }
+      } else if (EqualsIgnoreCase(k, "ADDR")) {
+        want_addr = v;
+      } else if (EqualsIgnoreCase(k, "LADDR")) {
+        want_laddr = v;
+      } else if (EqualsIgnoreCase(k, "USER")) {
+        if (v != "default") return ctx.reply.Error("ERR No such user '" + std::string(v) + "'");
+      } else if (EqualsIgnoreCase(k, "SKIPME")) {
+        if (EqualsIgnoreCase(v, "yes"))
+          skipme = true;
+        else if (EqualsIgnoreCase(v, "no"))
+          skipme = false;
+        else
+          return ctx.reply.Error("ERR syntax error");
+      } else if (EqualsIgnoreCase(k, "MAXAGE")) {
+        auto age = ToInt(v);
+        if (!age) return ctx.reply.Error("ERR maxage is not an integer or out of range");
+        if (*age <= 0) return ctx.reply.Error("ERR maxage should be greater than 0");
+        max_age_s = *age;
+      } else {
+        return ctx.reply.Error("ERR syntax error");
+      }
+    }
+  }
+  const int64_t now = ctx.server.NowMs();
+  std::vector<uint64_t> victims;
+  for (const auto& [id, c] : ctx.server.clients()) {
+    if (!type_matches) break;
+    if (want_id && id != *want_id) continue;
+    if (want_addr && c->addr != *want_addr) continue;
+    if (want_laddr && c->laddr != *want_laddr) continue;
+    if (max_age_s && (now - c->created_ms) / 1000 <= *max_age_s) continue;
+    if (skipme && id == me) continue;
+    victims.push_back(id);
+  }
+  if (old_form) {
+    if (victims.empty()) return ctx.reply.Error("ERR No such client");
+    ctx.reply.Simple("OK");
+  } else {
+    ctx.reply.Integer(static_cast<int64_t>(victims.size()));
+  }
+  // After the reply: killing the caller closes it once the reply is written.
+  for (uint64_t id : victims) ctx.server.KillClient(id);
+}
+
+}  // namespace
+
 void CmdClient(CommandContext& ctx) {
   auto& conn = ctx.conn;
   std::string_view sub = ctx.args[1];
-  size_t n = ctx.args.size();
-  if (EqualsIgnoreCase(sub, "ID") && n == 2)
-    return ctx.reply.Integer(static_cast<int64_t>(conn.id));
-  if (EqualsIgnoreCase(sub, "GETNAME") && n == 2)
+  // The command table has checked each subcommand's arity.
+  if (EqualsIgnoreCase(sub, "ID")) return ctx.reply.Integer(static_cast<int64_t>(conn.id));
+  if (EqualsIgnoreCase(sub, "GETNAME"))
     return conn.name.empty() ? ctx.reply.Null() : ctx.reply.Bulk(conn.name);
-  if (EqualsIgnoreCase(sub, "SETNAME") && n == 3) {
+  if (EqualsIgnoreCase(sub, "SETNAME")) {
     if (!ValidClientName(ctx.args[2]))
       return ctx.reply.Error(
           "ERR Client names cannot contain spaces, newlines or special characters.");
     conn.name = ctx.args[2];
     return ctx.reply.Simple("OK");
   }
-  if (EqualsIgnoreCase(sub, "SETINFO") && n == 4) {
+  if (EqualsIgnoreCase(sub, "SETINFO")) {
     std::string_view attr = ctx.args[2], value = ctx.args[3];
     if (!ValidClientName(value) && !value.empty())
       return ctx.reply.Error("ERR " + std::string(attr) +
@@ -164,55 +245,9 @@ void CmdClient(CommandContext& ctx) {
     for (const auto& [id, c] : ctx.server.clients()) out += ClientInfoLine(ctx.server, *c, now);
     return ctx.reply.Verbatim("txt", out);
   }
-  if (EqualsIgnoreCase(sub, "INFO") && n == 2)
+  if (EqualsIgnoreCase(sub, "INFO"))
     return ctx.reply.Verbatim("txt", ClientInfoLine(ctx.server, conn, ctx.server.NowMs()));
-  if (EqualsIgnoreCase(sub, "KILL") && n >= 3) {
-    if (n == 3) {  // old form: CLIENT KILL addr:port
-      for (const auto& [id, c] : ctx.server.clients())
-        if (c->addr == ctx.args[2]) {
-          ctx.reply.Simple("OK");
-          ctx.server.KillClient(id);
-          return;
-        }
-      return ctx.reply.Error("ERR No such client");
-    }
-    if (n % 2 != 0) return ctx.reply.Error("ERR syntax error");
-    std::optional<uint64_t> want_id;
-    std::string_view want_addr, want_laddr;
-    bool skipme = true;
-    for (size_t i = 2; i < n; i += 2) {
-      std::string_view k = ctx.args[i], v = ctx.args[i + 1];
-      if (EqualsIgnoreCase(k, "ID")) {
-        auto id = ToInt(v);
-        if (!id || *id <= 0) return ctx.reply.Error("ERR client-id should be greater than 0");
-        want_id = static_cast<uint64_t>(*id);
-      } else if (EqualsIgnoreCase(k, "ADDR")) {
-        want_addr = v;
-      } else if (EqualsIgnoreCase(k, "LADDR")) {
-        want_laddr = v;
-      } else if (EqualsIgnoreCase(k, "SKIPME")) {
-        if (EqualsIgnoreCase(v, "yes"))
-          skipme = true;
-        else if (EqualsIgnoreCase(v, "no"))
-          skipme = false;
-        else
-          return ctx.reply.Error("ERR syntax error");
-      } else {
-        return ctx.reply.Error("ERR syntax error");
-      }
-    }
-    std::vector<uint64_t> victims;
-    for (const auto& [id, c] : ctx.server.clients()) {
-      if (want_id && id != *want_id) continue;
-      if (!want_addr.empty() && c->addr != want_addr) continue;
-      if (!want_laddr.empty() && c->laddr != want_laddr) continue;
-      if (skipme && id == conn.id) continue;
-      victims.push_back(id);
-    }
-    ctx.reply.Integer(static_cast<int64_t>(victims.size()));
-    for (uint64_t id : victims) ctx.server.KillClient(id);
-    return;
-  }
+  if (EqualsIgnoreCase(sub, "KILL")) return ClientKill(ctx);
   if (EqualsIgnoreCase(sub, "MAINT_NOTIFICATIONS") || EqualsIgnoreCase(sub, "NO-EVICT") ||
       EqualsIgnoreCase(sub, "NO-TOUCH"))
     return ctx.reply.Simple("OK");
@@ -230,8 +265,24 @@ void CmdClient(CommandContext& ctx) {
                                   "    Return information about the current client connection.",
                                   "LIST",
                                   "    Return information about client connections.",
-                                  "KILL <ip:port> | KILL <ID|ADDR|LADDR|SKIPME> <value> ...",
-                                  "    Kill connections.",
+                                  "KILL <ip:port>",
+                                  "    Kill connection made from <ip:port>.",
+                                  "KILL <option> <value> [<option> <value> [...]]",
+                                  "    Kill connections. Options are:",
+                                  "    * ADDR (<ip:port>|<unixsocket>:0)",
+                                  "      Kill connections made from the specified address",
+                                  "    * LADDR (<ip:port>|<unixsocket>:0)",
+                                  "      Kill connections made to specified local address",
+                                  "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+                                  "      Kill connections by type.",
+                                  "    * USER <username>",
+                                  "      Kill connections authenticated by <username>.",
+                                  "    * SKIPME (YES|NO)",
+                                  "      Skip killing current connection (default: yes).",
+                                  "    * ID <client-id>",
+                                  "      Kill connections by client id.",
+                                  "    * MAXAGE <maxage>",
+                                  "      Kill connections older than the specified age.",
                                   "HELP",
                                   "    Print this help."};
     ctx.reply.ArrayHeader(std::size(kHelp));
@@ -250,10 +301,11 @@ std::string ClientInfoLine(const Server&, const Connection& c, int64_t now_ms) {
       " idle=" + std::to_string((now_ms - c.last_interaction_ms) / 1000) +
       " flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=" + std::to_string(c.in_end - c.in_start) +
       " qbuf-free=" + std::to_string(c.in_capacity - c.in_end) +
-      " argv-mem=0 multi-mem=0 rbs=" + std::to_string(c.in_capacity) +
+      " argv-mem=" + std::to_string(c.ArgumentBytes()) +
+      " multi-mem=0 rbs=" + std::to_string(c.in_capacity) +
       " rbp=0 obl=0 oll=" + std::to_string(c.replies.pending()) +
       " omem=" + std::to_string(c.PendingOutput()) +
-      " tot-mem=" + std::to_string(c.in_capacity + c.PendingOutput()) +
+      " tot-mem=" + std::to_string(c.in_capacity + c.ArgumentBytes() + c.PendingOutput()) +
       " events=r cmd=" + c.last_command +
       " user=default redir=-1 resp=" + std::to_string(c.protocol) + " lib-name=" + c.lib_name +
       " lib-ver=" + c.lib_ver + "\n";

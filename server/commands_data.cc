@@ -2,10 +2,12 @@
 // DBSIZE, FLUSHDB/FLUSHALL. The work is RecordService's; handlers parse arguments and frame
 // replies, deferring those that wait on storage or upstream.
 #include <charconv>
+#include <map>
 #include <memory>
 
 #include "server/command_args.h"
 #include "server/command_table.h"
+#include "server/key_fanout.h"
 #include "server/record_service.h"
 #include "server/server.h"
 
@@ -22,17 +24,6 @@ std::string ErrorReply(const std::string& e) {
   return out + "\r\n";
 }
 
-// Gathers one result per key and answers when the last one lands.
-template <typename T>
-struct Gather {
-  Gather(Server& s, ReplyTicket t, size_t n) : server(s), ticket(t), results(n), remaining(n) {}
-  Server& server;
-  ReplyTicket ticket;
-  std::vector<T> results;
-  size_t remaining;
-  std::string error;
-};
-
 }  // namespace
 
 void CmdGet(CommandContext& ctx) {
@@ -41,51 +32,91 @@ void CmdGet(CommandContext& ctx) {
   ReplyTicket t = ctx.Defer();
   Server& server = ctx.server;
   records.Get(ctx.args[1], t.protocol,
-              [&server, t](std::string reply) { server.CompleteReply(t, reply); });
+              [&server, t](std::string reply) { server.CompleteReply(t, std::move(reply)); });
 }
 
 void CmdMget(CommandContext& ctx) {
-  size_t n = ctx.args.size() - 1;
-  auto g = std::make_shared<Gather<std::string>>(ctx.server, ctx.Defer(), n);
-  for (size_t i = 0; i < n; ++i) {
-    ctx.server.records().Get(ctx.args[i + 1], g->ticket.protocol, [g, i](std::string reply) {
-      g->results[i] = std::move(reply);
-      if (--g->remaining > 0) return;
-      std::string out = "*" + std::to_string(g->results.size()) + "\r\n";
-      for (const auto& r : g->results) out += r;
-      g->server.CompleteReply(g->ticket, out);
-    });
-  }
+  // The reply is assembled in key order as the records land: `out` holds the header and the
+  // records of keys [0, next); one that lands before an earlier key waits in `early`. Every byte
+  // counts against the client's output limits as it arrives, so an MGET whose reply would pass
+  // client-output-buffer-hard is cut off while it is built.
+  struct State {
+    std::string out;
+    std::map<size_t, std::string> early;
+    size_t next = 0;
+    int64_t charged = 0;
+    bool dropped = false;
+  };
+  auto st = std::make_shared<State>();
+  st->out = "*" + std::to_string(ctx.args.size() - 1) + "\r\n";
+  ReplyTicket t = ctx.Defer();
+  Server& server = ctx.server;
+  KeyFanout::Run(
+      server, t, ctx.args.subspan(1),
+      [&server, st, t](size_t i, std::string_view key, std::function<void()> landed) {
+        server.records().Get(key, t.protocol, [&server, st, t, i, landed](std::string reply) {
+          if (!st->dropped && server.ChargeAssembly(t, static_cast<int64_t>(reply.size()))) {
+            st->charged += static_cast<int64_t>(reply.size());
+            if (i == st->next) {
+              st->out += reply;
+              for (++st->next; !st->early.empty() && st->early.begin()->first == st->next;
+                   ++st->next) {
+                st->out += st->early.begin()->second;
+                st->early.erase(st->early.begin());
+              }
+            } else {
+              st->early.emplace(i, std::move(reply));
+            }
+          } else if (!st->dropped) {
+            st->dropped = true;  // the client is gone, or closed for its output
+            std::string().swap(st->out);
+            st->early.clear();
+          }
+          landed();
+        });
+      },
+      [&server, st, t] {
+        server.ChargeAssembly(t, -st->charged);
+        server.CompleteReply(t, std::move(st->out));
+      });
 }
 
 void CmdExists(CommandContext& ctx) {
-  size_t n = ctx.args.size() - 1;
-  auto g = std::make_shared<Gather<bool>>(ctx.server, ctx.Defer(), n);
-  for (size_t i = 0; i < n; ++i) {
-    ctx.server.records().Exists(ctx.args[i + 1], [g, i](bool exists) {
-      g->results[i] = exists;
-      if (--g->remaining > 0) return;
-      int64_t count = 0;
-      for (bool b : g->results) count += b;
-      g->server.CompleteReply(g->ticket, IntegerReply(count));
-    });
-  }
+  auto count = std::make_shared<int64_t>(0);
+  ReplyTicket t = ctx.Defer();
+  Server& server = ctx.server;
+  KeyFanout::Run(
+      server, t, ctx.args.subspan(1),
+      [&server, count](size_t, std::string_view key, std::function<void()> landed) {
+        server.records().Exists(key, [count, landed](bool exists) {
+          *count += exists;
+          landed();
+        });
+      },
+      [&server, count, t] { server.CompleteReply(t, IntegerReply(*count)); });
 }
 
 void CmdDel(CommandContext& ctx) {
-  size_t n = ctx.args.size() - 1;
-  auto g = std::make_shared<Gather<bool>>(ctx.server, ctx.Defer(), n);
-  for (size_t i = 0; i < n; ++i) {
-    ctx.server.records().Delete(ctx.args[i + 1], [g, i](bool existed, std::string error) {
-      g->results[i] = existed;
-      if (!error.empty()) g->error = error;
-      if (--g->remaining > 0) return;
-      int64_t count = 0;
-      for (bool b : g->results) count += b;
-      g->server.CompleteReply(g->ticket,
-                              g->error.empty() ? IntegerReply(count) : ErrorReply(g->error));
-    });
-  }
+  struct State {
+    int64_t count = 0;
+    std::string error;
+  };
+  auto st = std::make_shared<State>();
+  ReplyTicket t = ctx.Defer();
+  Server& server = ctx.server;
+  KeyFanout::Run(
+      server, t, ctx.args.subspan(1),
+      [&server, st](size_t, std::string_view key, std::function<void()> landed) {
+        server.records().Delete(key, [st, landed](bool existed, std::string error) {
+          st->count += existed;
+          if (!error.empty()) st->error = std::move(error);
+          landed();
+        });
+      },
+      [&server, st, t] {
+        server.CompleteReply(t,
+                             st->error.empty() ? IntegerReply(st->count) : ErrorReply(st->error));
+      });
 }
 
 static void TtlCommand(CommandContext& ctx, bool millis) {
@@ -159,7 +190,7 @@ void CmdScan(CommandContext& ctx) {
         std::string out = "*2\r\n$" + std::to_string(next_s.size()) + "\r\n" + next_s + "\r\n*" +
                           std::to_string(keys.size()) + "\r\n";
         for (const auto& k : keys) out += "$" + std::to_string(k.size()) + "\r\n" + k + "\r\n";
-        server.CompleteReply(t, out);
+        server.CompleteReply(t, std::move(out));
       });
 }
 

@@ -49,10 +49,10 @@ void WriteCommandInfo(resp::ReplyWriter& w, const CommandSpec& spec) {
   w.SetHeader(0);    // tips
   w.ArrayHeader(0);  // key specs
   w.ArrayHeader(spec.subcommands.size());
-  for (auto sub : spec.subcommands) {
+  for (const SubcommandSpec& sub : spec.subcommands) {
     w.ArrayHeader(10);
-    w.Bulk(std::string(spec.name) + "|" + std::string(sub));
-    w.Integer(-2);
+    w.Bulk(std::string(spec.name) + "|" + std::string(sub.name));
+    w.Integer(sub.arity);
     w.SetHeader(0);
     w.Integer(0);
     w.Integer(0);
@@ -82,23 +82,26 @@ void WriteCommandDocs(resp::ReplyWriter& w, const CommandSpec& spec) {
 void CmdCommand(CommandContext& ctx) {
   const auto& table = ctx.server.commands();
   auto& w = ctx.reply;
+  // Commands disabled with rename-command are gone, as in Redis.
+  std::vector<const CommandSpec*> enabled;
+  for (const auto& spec : table.all())
+    if (table.IsEnabled(spec)) enabled.push_back(&spec);
   if (ctx.args.size() == 1) {
-    w.ArrayHeader(table.all().size());
-    for (const auto& spec : table.all()) WriteCommandInfo(w, spec);
+    w.ArrayHeader(enabled.size());
+    for (const CommandSpec* spec : enabled) WriteCommandInfo(w, *spec);
     return;
   }
   std::string_view sub = ctx.args[1];
-  if (EqualsIgnoreCase(sub, "COUNT") && ctx.args.size() == 2)
-    return w.Integer(static_cast<int64_t>(table.all().size()));
+  if (EqualsIgnoreCase(sub, "COUNT")) return w.Integer(static_cast<int64_t>(enabled.size()));
   if (EqualsIgnoreCase(sub, "LIST")) {
-    w.ArrayHeader(table.all().size());
-    for (const auto& spec : table.all()) w.Bulk(spec.name);
+    w.ArrayHeader(enabled.size());
+    for (const CommandSpec* spec : enabled) w.Bulk(spec->name);
     return;
   }
   if (EqualsIgnoreCase(sub, "INFO")) {
     if (ctx.args.size() == 2) {
-      w.ArrayHeader(table.all().size());
-      for (const auto& spec : table.all()) WriteCommandInfo(w, spec);
+      w.ArrayHeader(enabled.size());
+      for (const CommandSpec* spec : enabled) WriteCommandInfo(w, *spec);
       return;
     }
     w.ArrayHeader(ctx.args.size() - 2);
@@ -114,7 +117,7 @@ void CmdCommand(CommandContext& ctx) {
   if (EqualsIgnoreCase(sub, "DOCS")) {
     std::vector<const CommandSpec*> specs;
     if (ctx.args.size() == 2) {
-      for (const auto& spec : table.all()) specs.push_back(&spec);
+      specs = enabled;
     } else {
       for (size_t i = 2; i < ctx.args.size(); ++i)
         if (const CommandSpec* spec = table.Find(ctx.args[i])) specs.push_back(spec);
@@ -129,7 +132,8 @@ void CmdCommand(CommandContext& ctx) {
 void CmdConfig(CommandContext& ctx) {
   auto& w = ctx.reply;
   std::string_view sub = ctx.args[1];
-  if (EqualsIgnoreCase(sub, "GET") && ctx.args.size() >= 3) {
+  // The command table has checked each subcommand's arity.
+  if (EqualsIgnoreCase(sub, "GET")) {
     std::vector<std::pair<std::string, std::string>> found;
     auto matches = [&](std::string_view name) {
       for (size_t i = 2; i < ctx.args.size(); ++i)
@@ -151,30 +155,65 @@ void CmdConfig(CommandContext& ctx) {
     }
     return;
   }
-  if (EqualsIgnoreCase(sub, "SET") && ctx.args.size() >= 4 && ctx.args.size() % 2 == 0) {
-    // Apply to a copy first so that a failure in any pair changes nothing.
+  if (EqualsIgnoreCase(sub, "SET")) {
+    if (ctx.args.size() % 2 != 0) return w.Error(WrongArityError("config|set"));
+    // As Redis 7: every name must be known, and none given twice, before any value is read;
+    // values go to a copy, so that a failure in any pair (or a contradiction between the new
+    // values, checked last) changes nothing.
+    auto failed = [&](std::string_view arg, const std::string& why) {
+      w.Error("ERR CONFIG SET failed (possibly related to argument '" + std::string(arg) + "') - " +
+              why);
+    };
+    for (size_t i = 2; i < ctx.args.size(); i += 2)
+      if (!IsDirective(ctx.args[i]))
+        return w.Error("ERR Unknown option or number of arguments for CONFIG SET - '" +
+                       std::string(ctx.args[i]) + "'");
+    for (size_t i = 2; i < ctx.args.size(); i += 2)
+      for (size_t j = 2; j < i; j += 2)
+        if (EqualsIgnoreCase(ctx.args[i], ctx.args[j]))
+          return failed(ctx.args[i], "duplicate parameter");
     Config next = ctx.server.config();
     for (size_t i = 2; i < ctx.args.size(); i += 2) {
-      std::string name = Lower(ctx.args[i]);
-      std::string err = ApplyDirective(&next, name, {std::string(ctx.args[i + 1])}, true);
-      if (!err.empty()) {
-        if (err.starts_with("unknown directive"))
-          return w.Error("ERR Unknown option or number of arguments for CONFIG SET - '" + name +
-                         "'");
-        return w.Error("ERR CONFIG SET failed (possibly related to argument '" + name + "') - " +
-                       err);
+      std::string err = ApplyDirective(&next, ctx.args[i], {std::string(ctx.args[i + 1])}, true);
+      if (!err.empty()) return failed(ctx.args[i], err);
+    }
+    if (auto conflict = CheckConsistency(next)) {
+      // Blame the first directive of the conflict that this command set.
+      std::string_view blamed = conflict->directives.front();
+      for (std::string_view d : conflict->directives) {
+        bool given = false;
+        for (size_t i = 2; i < ctx.args.size() && !given; i += 2)
+          given = EqualsIgnoreCase(ctx.args[i], d);
+        if (given) {
+          blamed = d;
+          break;
+        }
       }
+      return failed(blamed, conflict->message);
     }
     ctx.server.config() = std::move(next);
     ctx.server.OnConfigChanged();
     return w.Simple("OK");
   }
-  if (EqualsIgnoreCase(sub, "RESETSTAT") && ctx.args.size() == 2) {
+  if (EqualsIgnoreCase(sub, "RESETSTAT")) {
     ctx.server.stats() = ServerStats{};
     return w.Simple("OK");
   }
-  if (EqualsIgnoreCase(sub, "GET") || EqualsIgnoreCase(sub, "SET"))
-    return w.Error(WrongArityError("config|" + Lower(sub)));
+  if (EqualsIgnoreCase(sub, "HELP")) {
+    static const char* kHelp[] = {
+        "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "GET <pattern>",
+        "    Return parameters matching the glob-like <pattern> and their values.",
+        "SET <directive> <value>",
+        "    Set the configuration <directive> to <value>.",
+        "RESETSTAT",
+        "    Reset statistics reported by the INFO command.",
+        "HELP",
+        "    Print this help."};
+    w.ArrayHeader(std::size(kHelp));
+    for (const char* line : kHelp) w.Simple(line);
+    return;
+  }
   w.Error(UnknownSubcommandError(sub, "CONFIG"));
 }
 

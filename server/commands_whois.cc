@@ -8,6 +8,7 @@
 
 #include "server/command_args.h"
 #include "server/command_table.h"
+#include "server/config.h"
 #include "server/record_service.h"
 #include "server/server.h"
 #include "whois/limits/drain_estimate.h"
@@ -19,22 +20,23 @@ namespace server {
 void CmdWhoisLookup(CommandContext& ctx) {
   ReplyTicket t = ctx.Defer();
   Server& server = ctx.server;
-  server.records().LookupFresh(ctx.args[1],
-                               [&server, t](std::string reply) { server.CompleteReply(t, reply); });
+  server.records().LookupFresh(
+      ctx.args[1], [&server, t](std::string reply) { server.CompleteReply(t, std::move(reply)); });
 }
 
 void CmdWhoisRaw(CommandContext& ctx) {
   ReplyTicket t = ctx.Defer();
   Server& server = ctx.server;
-  server.records().Raw(ctx.args[1], t.protocol,
-                       [&server, t](std::string reply) { server.CompleteReply(t, reply); });
+  server.records().Raw(ctx.args[1], t.protocol, [&server, t](std::string reply) {
+    server.CompleteReply(t, std::move(reply));
+  });
 }
 
 void CmdWhoisServer(CommandContext& ctx) {
   ReplyTicket t = ctx.Defer();
   Server& server = ctx.server;
-  server.records().TldServer(ctx.args[1],
-                             [&server, t](std::string reply) { server.CompleteReply(t, reply); });
+  server.records().TldServer(
+      ctx.args[1], [&server, t](std::string reply) { server.CompleteReply(t, std::move(reply)); });
 }
 
 // WHOIS.HISTORY name [COUNT n]
@@ -140,7 +142,12 @@ void WriteHostLimits(resp::ReplyWriter& w, whois::limits::LimitRegistry& registr
                      const std::string& host, int64_t now_ms) {
   whois::limits::SpecSource source;
   whois::limits::LimitSpec spec = registry.SpecFor(host, &source);
-  whois::limits::HostStats s = registry.Scheduler(host, now_ms).Stats(now_ms);
+  // A host not seen yet is shown as a fresh scheduler would be, without creating one: any
+  // client may ask about any name, and the registry must not grow with the names asked.
+  const whois::limits::HostScheduler* seen = registry.Find(host);
+  whois::limits::HostStats s =
+      seen ? seen->Stats(now_ms)
+           : whois::limits::HostScheduler(host, spec, 1, now_ms).Stats(now_ms);
   w.MapHeader(14);
   w.Bulk("host");
   w.Bulk(host);
@@ -193,6 +200,8 @@ void CmdWhoisLimits(CommandContext& ctx) {
     for (const auto& [host, stats] : all) WriteHostLimits(ctx.reply, registry, host, now);
     return;
   }
+  if (!IsValidUpstreamHost(ctx.args[1]))
+    return ctx.reply.Error("ERR " + InvalidUpstreamHostError(ctx.args[1]));
   std::string host = whois::limits::LimitRegistry::CanonicalHost(ctx.args[1]);
   if (ctx.args.size() == 3 && (ctx.args[2] == "RESET" || ctx.args[2] == "reset")) {
     registry.ClearLimit(host, now);

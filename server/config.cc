@@ -5,8 +5,12 @@
 #include <sstream>
 
 #include "resp/request_parser.h"
+#include "server/command_table.h"
+#include "server/version.h"
+#include "whois/address_policy.h"
 #include "whois/limits/builtin_limits.h"
 #include "whois/limits/limit_spec.h"
+#include "whois/referral.h"
 
 namespace server {
 namespace {
@@ -37,6 +41,7 @@ struct Directive {
   bool runtime;  // may change with CONFIG SET
   std::function<std::string(Config*, const std::vector<std::string>&)> set;
   std::function<std::string(const Config&)> get;
+  bool listed = true;  // shown by CONFIG GET and --help
 };
 
 std::string ExpectOne(const std::vector<std::string>& v) {
@@ -227,6 +232,7 @@ const std::vector<Directive>& Directives() {
       {"upstream-limit", false,
        [](Config* c, const std::vector<std::string>& v) -> std::string {
          if (v.size() < 2) return "expects HOST followed by limits, e.g. whois.nic.uk rate 5/s";
+         if (!IsValidUpstreamHost(v[0])) return InvalidUpstreamHostError(v[0]);
          std::vector<std::string> words(v.begin() + 1, v.end());
          auto spec = whois::limits::ParseLimitSpec(words);
          if (auto* e = std::get_if<std::string>(&spec)) return *e;
@@ -273,6 +279,18 @@ const std::vector<Directive>& Directives() {
        },
        [](const Config& c) { return c.loglevel; }},
       StringDirective("logfile", false, &Config::logfile, true),
+      {"rename-command", false,
+       [](Config* c, const std::vector<std::string>& v) -> std::string {
+         if (v.size() != 2) return "expects NAME NEWNAME (\"\" disables the command)";
+         // Checked against the real table, with the earlier renames applied, so that a name
+         // that does not exist (any more) or is taken stops start-up at this line.
+         CommandTable commands;
+         for (const auto& [from, to] : c->renamed_commands) commands.Rename(from, to);
+         if (std::string err = commands.Rename(v[0], v[1]); !err.empty()) return err;
+         c->renamed_commands.emplace_back(v[0], v[1]);
+         return {};
+       },
+       [](const Config&) { return std::string(); }, false},
   };
   return table;
 }
@@ -297,25 +315,66 @@ std::optional<std::vector<std::string>> SplitLine(const std::string& line) {
   return out;
 }
 
-std::string LoadFile(Config* config, const std::string& path) {
+// A word as it would be written in a config file: quoted when empty or holding blanks or quotes.
+std::string QuoteWord(const std::string& w) {
+  bool plain = !w.empty();
+  for (char c : w)
+    if (c == ' ' || c == '\t' || c == '"' || c == '\'' || c == '\\' || c < 0x20) plain = false;
+  if (plain) return w;
+  std::string out = "\"";
+  for (char c : w) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+// Records an error at one line of `path` (line 0: the file as a whole) in *result.
+void FailInFile(ConfigResult* result, const std::string& path, int line, std::string source,
+                std::string reason) {
+  result->error = line > 0 ? path + ":" + std::to_string(line) + ": " + reason : reason;
+  result->error_file = path;
+  result->error_line = line;
+  result->error_source = std::move(source);
+  result->error_reason = std::move(reason);
+}
+
+void FailOnCommandLine(ConfigResult* result, std::string source, std::string reason) {
+  result->error = "command line: " + reason;
+  result->error_on_command_line = true;
+  result->error_source = std::move(source);
+  result->error_reason = std::move(reason);
+}
+
+bool LoadFile(Config* config, const std::string& path, ConfigResult* result) {
   std::ifstream in(path);
-  if (!in) return "cannot open config file '" + path + "'";
+  if (!in) {
+    FailInFile(result, path, 0, {}, "cannot open config file '" + path + "'");
+    return false;
+  }
   std::string line;
   int lineno = 0;
   while (std::getline(in, line)) {
     ++lineno;
     size_t first = line.find_first_not_of(" \t\r");
     if (first == std::string::npos || line[first] == '#') continue;
+    // The line as redis-server shows it in its report: without surrounding blanks.
+    std::string shown = line.substr(first, line.find_last_not_of(" \t\r") + 1 - first);
     auto words = SplitLine(line);
-    auto where = [&] { return path + ":" + std::to_string(lineno) + ": "; };
-    if (!words) return where() + "unbalanced quotes in '" + line + "'";
+    if (!words) {
+      FailInFile(result, path, lineno, shown, "unbalanced quotes in '" + line + "'");
+      return false;
+    }
     if (words->empty()) continue;
     std::string name = (*words)[0];
     std::vector<std::string> values(words->begin() + 1, words->end());
     std::string err = ApplyDirective(config, name, values, false);
-    if (!err.empty()) return where() + err;
+    if (!err.empty()) {
+      FailInFile(result, path, lineno, shown, err);
+      return false;
+    }
   }
-  return {};
+  return true;
 }
 
 }  // namespace
@@ -365,7 +424,7 @@ std::string ApplyDirective(Config* config, std::string_view name,
 void ForEachDirective(const Config& config, const std::function<bool(std::string_view)>& matches,
                       const std::function<void(std::string_view, std::string)>& visit) {
   for (const auto& d : Directives())
-    if (matches(d.name)) visit(d.name, d.get(config));
+    if (d.listed && matches(d.name)) visit(d.name, d.get(config));
 }
 
 ConfigResult LoadConfig(const std::vector<std::string>& all_args) {
@@ -389,26 +448,80 @@ ConfigResult LoadConfig(const std::vector<std::string>& all_args) {
   }
   if (!args.empty() && !args[0].starts_with("--")) {
     config.config_file = args[0];
-    result.error = LoadFile(&config, args[0]);
-    if (!result.error.empty()) return result;
+    if (!LoadFile(&config, args[0], &result)) return result;
     i = 1;
   }
   while (i < args.size()) {
     const std::string& flag = args[i];
     if (!flag.starts_with("--") || flag.size() == 2) {
-      result.error = "command line: expected --directive, got '" + flag + "'";
+      FailOnCommandLine(&result, QuoteWord(flag), "expected --directive, got '" + flag + "'");
       return result;
     }
     std::vector<std::string> values;
-    for (++i; i < args.size() && !args[i].starts_with("--"); ++i) values.push_back(args[i]);
+    std::string source = flag;
+    for (++i; i < args.size() && !args[i].starts_with("--"); ++i) {
+      values.push_back(args[i]);
+      source += " " + QuoteWord(args[i]);
+    }
     std::string err = ApplyDirective(&config, flag.substr(2), values, false);
     if (!err.empty()) {
-      result.error = "command line: " + err;
+      FailOnCommandLine(&result, std::move(source), std::move(err));
       return result;
     }
   }
+  if (auto conflict = CheckConsistency(config)) {
+    result.error = result.error_reason = conflict->message;
+    return result;
+  }
   result.config = std::move(config);
   return result;
+}
+
+std::string FatalConfigErrorText(const ConfigResult& result) {
+  std::string out =
+      "\n*** FATAL CONFIG ERROR (whois-proxy " + std::string(kProxyVersion) + ") ***\n";
+  if (result.error_line > 0) {
+    out += "Reading the configuration file '" + result.error_file + "', at line " +
+           std::to_string(result.error_line) + "\n>>> '" + result.error_source + "'\n";
+  } else if (result.error_on_command_line) {
+    out += "Reading the command line\n>>> '" + result.error_source + "'\n";
+  }
+  out += result.error_reason.empty() ? result.error : result.error_reason;
+  out += "\n";
+  return out;
+}
+
+std::optional<ConfigConflict> CheckConsistency(const Config& c) {
+  // Pausing a client above the soft limit would never happen before closing it at the hard one.
+  if (c.client_output_buffer_soft > c.client_output_buffer_hard)
+    return ConfigConflict{{"client-output-buffer-soft", "client-output-buffer-hard"},
+                          "client-output-buffer-soft (" +
+                              std::to_string(c.client_output_buffer_soft) +
+                              ") must not be above client-output-buffer-hard (" +
+                              std::to_string(c.client_output_buffer_hard) + ")"};
+  // A bulk argument that is allowed but cannot fit in the query buffer would close the client
+  // halfway through it instead of answering "invalid bulk length".
+  if (c.proto_max_bulk_len > c.client_query_buffer_limit)
+    return ConfigConflict{{"proto-max-bulk-len", "client-query-buffer-limit"},
+                          "proto-max-bulk-len (" + std::to_string(c.proto_max_bulk_len) +
+                              ") must not be above client-query-buffer-limit (" +
+                              std::to_string(c.client_query_buffer_limit) + ")"};
+  return std::nullopt;
+}
+
+bool IsDirective(std::string_view name) { return FindDirective(name) != nullptr; }
+
+bool IsValidUpstreamHost(std::string_view host) {
+  if (!host.empty() && host.back() == '.') host.remove_suffix(1);
+  return whois::IsValidServerHostName(host) || whois::IpAddress::Parse(host).has_value();
+}
+
+std::string InvalidUpstreamHostError(std::string_view host) {
+  std::string shown(host.substr(0, 128));
+  for (char& ch : shown)
+    if (ch == '\r' || ch == '\n') ch = ' ';
+  return "invalid upstream host '" + shown +
+         "' (a host name such as whois.nic.uk, or an IP address)";
 }
 
 std::string HelpText() {
@@ -428,6 +541,7 @@ std::string HelpText() {
       [&](std::string_view name, std::string value) {
         out << "  --" << name << " " << (value.empty() ? "\"\"" : value) << "\n";
       });
+  out << "  --rename-command NAME NEWNAME   (repeatable; \"\" disables NAME)\n";
   return out.str();
 }
 

@@ -84,6 +84,10 @@ struct Config {
   std::vector<std::pair<std::string, std::vector<std::string>>> upstream_limits;
   std::vector<std::string> default_upstream_limit;  // empty: the built-in default
 
+  // Administrative commands: `rename-command NAME NEWNAME` (repeatable; "" disables NAME), in
+  // the order given. Applied to the command table at start-up.
+  std::vector<std::pair<std::string, std::string>> renamed_commands;
+
   // Logging.
   std::string loglevel = "notice";
   std::string logfile;  // empty: standard output
@@ -95,13 +99,40 @@ struct Config {
 // Result of loading configuration: the config, or a message naming the file, line and reason.
 struct ConfigResult {
   std::optional<Config> config;
-  std::string error;
+  std::string error;  // "file:line: reason", "command line: reason" or the reason alone
+  // The parts of `error`, for FatalConfigErrorText: where (a file and line, the command line,
+  // or neither for a check of the whole configuration), what was written there, and why.
+  std::string error_file;
+  int error_line = 0;
+  bool error_on_command_line = false;
+  std::string error_source;  // the line or the flag and its values, as given
+  std::string error_reason;
   bool show_help = false;
   bool show_version = false;
   // `--repair` anywhere among the arguments: rebuild the store in `dir` and exit (see
   // server/repair_command.h).
   bool repair = false;
 };
+
+// The text printed when start-up is refused, laid out as redis-server's: a blank line, the
+// banner, where the error is and the line itself (when it is one line's), then the reason.
+// Every line ends with a newline.
+std::string FatalConfigErrorText(const ConfigResult& result);
+
+// Directives whose values contradict each other, e.g. a soft output limit above the hard one.
+struct ConfigConflict {
+  std::vector<std::string_view> directives;  // those involved, the one to blame first
+  std::string message;
+};
+// Checks what no single directive can: relations between values. Run after loading and after
+// every CONFIG SET.
+std::optional<ConfigConflict> CheckConsistency(const Config& config);
+
+// An upstream host as `upstream-limit` and WHOIS.LIMITS accept it: a DNS host name with at least
+// one dot (whois.nic.uk, case and a trailing dot ignored) or an IP address.
+bool IsValidUpstreamHost(std::string_view host);
+// "invalid upstream host '...' (...)", with CR/LF shown as spaces.
+std::string InvalidUpstreamHostError(std::string_view host);
 
 // Parses argv (without argv[0]). A first argument not starting with "--" is a config file;
 // `--repair` (which takes no value) may stand anywhere.
@@ -112,7 +143,11 @@ ConfigResult LoadConfig(const std::vector<std::string>& args);
 std::string ApplyDirective(Config* config, std::string_view name,
                            const std::vector<std::string>& values, bool at_runtime);
 
-// CONFIG GET support: calls visit(name, value) for every directive whose name matches `matches`.
+// True if `name` (any case) is a directive.
+bool IsDirective(std::string_view name);
+
+// CONFIG GET support: calls visit(name, value) for every directive whose name matches `matches`
+// (but never for rename-command, whose new names are secrets).
 void ForEachDirective(const Config& config, const std::function<bool(std::string_view)>& matches,
                       const std::function<void(std::string_view, std::string)>& visit);
 

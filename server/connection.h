@@ -56,15 +56,44 @@ struct Connection {
   std::string scratch;  // immediate reply while an earlier one is deferred
   std::string writing;  // bytes handed to uv_write, alive until its callback
   bool write_in_flight = false;
-  int64_t output_stuck_since_ms = 0;  // when pending output first passed the soft limit
+  int64_t output_stuck_since_ms = 0;  // when unsent output first passed the soft limit
+  // Bytes of replies being assembled outside the queue (an MGET's pieces so far): they count
+  // against the output limits while they are built, not only once complete.
+  size_t assembling = 0;
+  // Key operations of this client's multi-key commands in flight (KeyFanout): they count with
+  // the deferred replies (Server::MayDefer).
+  size_t fanout_ops = 0;
+  // The size this client's deferred replies have had lately (it follows a larger one at once and
+  // a smaller one slowly): a deferred reply is built on a worker before it lands, so how many
+  // may be in flight is bounded by what they would weigh. Starts at kInitialReplyEstimate.
+  size_t reply_estimate = kInitialReplyEstimate;
+  static constexpr size_t kInitialReplyEstimate = 32 * 1024;
+  void NoteDeferredReply(size_t bytes) {
+    reply_estimate =
+        bytes >= reply_estimate ? bytes : reply_estimate - (reply_estimate - bytes) / 8;
+  }
+  size_t Deferred() const { return replies.pending() + fanout_ops; }
 
   bool executing = false;  // inside Execute: completions must not re-enter input processing
   bool reading = true;
   bool paused_for_replies = false;  // too many deferred replies: stop parsing until they land
-  bool close_after_reply = false;   // QUIT or protocol error: close once output is flushed
+  // Complete commands may wait in the input buffer: the client's turn was used up, its replies
+  // are over the soft limit, or too many are deferred. Not read meanwhile.
+  bool input_held = false;
+  bool input_scheduled = false;    // in the server's list for the next loop iteration
+  bool close_after_reply = false;  // QUIT or protocol error: close once output is flushed
   bool closing = false;
 
-  size_t PendingOutput() const { return replies.output().size() + writing.size(); }
+  // Replies the client could read now: queued for the socket or being written.
+  size_t UnsentOutput() const { return replies.output().size() + writing.size(); }
+  // Every reply byte held for the client: the output limits bound this.
+  size_t PendingOutput() const { return UnsentOutput() + replies.held() + assembling; }
+  // What client-query-buffer-limit bounds: input not yet consumed, and what parsing it holds.
+  size_t QueryBufferBytes() const { return in_end - in_start + ArgumentBytes(); }
+  // The parser's own memory and the argument table of the command being run.
+  size_t ArgumentBytes() const {
+    return parser.memory() + args.capacity() * sizeof(std::string_view);
+  }
 };
 
 }  // namespace server

@@ -59,7 +59,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (!loaded.config) {
-    std::cerr << "*** FATAL CONFIG ERROR ***\n" << loaded.error << "\n";
+    std::cerr << server::FatalConfigErrorText(loaded);
     return 1;
   }
   if (loaded.repair) return server::RunRepair(*loaded.config, std::cout, std::cerr);

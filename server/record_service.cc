@@ -2,8 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "resp/reply_writer.h"
 #include "server/loop_executor.h"
@@ -64,6 +66,12 @@ struct RecordService::InFlight {
   uint64_t flush_epoch = 0;
   // A client's GET found nothing in the store it may serve before joining (see StoreAnswer).
   bool nothing_servable = false;
+  // The registry's answer while the registrar is asked, and when it came: what a client whose
+  // deadline comes first is answered with ("partial": true). Assembled only when a deadline
+  // needs it (most lookups finish in time), then kept as RESP bulk for the other waiters.
+  std::optional<whois::LookupResult> registry_answer;
+  int64_t registry_answer_ms = 0;
+  std::string partial_reply;
 };
 
 RecordService::RecordService(Server* server, LoopExecutor* executor)
@@ -108,6 +116,10 @@ std::string RecordService::Open() {
                                            [this] { return WallNowMs(); });
   std::string error = live_->Open(cfg);
   if (!error.empty()) return error;
+  live_->resolver().SetProgressHandler(
+      [this](const std::string& domain, const whois::LookupResult& so_far) {
+        OnLookupProgress(domain, so_far);
+      });
   background_ = MakeBackgroundLookups();
   return background_->Open();
 }
@@ -399,8 +411,7 @@ void RecordService::Resolve(const whois::DomainName& name, int64_t deadline_ms, 
           auto* w = static_cast<Waiter*>(t->data);
           if (w->answered) return;
           ++w->service->lookup_timeouts_;
-          ++w->service->fallbacks_;
-          w->Answer(w->service->FallbackReply(w->name, whois::kReasonTimeout));
+          w->Answer(w->service->TimeoutReply(w->name));
         },
         static_cast<uint64_t>(deadline_ms), 0);
   }
@@ -442,6 +453,42 @@ void RecordService::ObserveLookup(const whois::DomainName& name, int64_t deadlin
                                   LookupObserver observe) {
   Flight(name, whois::limits::Priority::kBackground, deadline_ms)
       ->observers.push_back(std::move(observe));
+}
+
+// The registry has answered and the registrar is being asked: keep the registry's record for the
+// clients whose wait runs out first. Only clients with a deadline can use it.
+void RecordService::OnLookupProgress(const std::string& domain, const whois::LookupResult& so_far) {
+  auto it = lookups_.find(domain);
+  if (it == lookups_.end()) return;
+  InFlight& flight = *it->second;
+  auto waiting = std::find_if(flight.waiters.begin(), flight.waiters.end(),
+                              [](const auto& w) { return w->timer != nullptr && !w->answered; });
+  if (waiting == flight.waiters.end()) return;
+  flight.registry_answer = so_far;
+  flight.registry_answer_ms = WallNowMs();
+}
+
+// What a client whose deadline came first gets: the registry's record if it is in (the lookup
+// goes on and completes the stored record), else a fallback saying the wait timed out.
+std::string RecordService::TimeoutReply(const whois::DomainName& name) {
+  if (auto it = lookups_.find(name.domain); it != lookups_.end()) {
+    InFlight& flight = *it->second;
+    if (flight.partial_reply.empty() && flight.registry_answer) {
+      whois::WhoisRecord record = whois::AssembleRecord(name, *flight.registry_answer,
+                                                        flight.registry_answer_ms, countries_);
+      flight.registry_answer.reset();
+      if (record.status == whois::kStatusRegistered) {
+        record.partial = true;
+        flight.partial_reply = BulkFrame(whois::ToJson(record));
+      }
+    }
+    if (!flight.partial_reply.empty()) {
+      ++partial_answers_;
+      return flight.partial_reply;
+    }
+  }
+  ++fallbacks_;
+  return FallbackReply(name, whois::kReasonTimeout);
 }
 
 std::string RecordService::FallbackReply(const whois::DomainName& name,
@@ -650,6 +697,7 @@ void RecordService::AppendInfo(std::string* out) const {
   field("lookups_joined", std::to_string(lookups_joined_));
   field("lookups_in_flight", std::to_string(lookups_.size()));
   field("lookup_timeouts", std::to_string(lookup_timeouts_));
+  field("lookup_partial_answers", std::to_string(partial_answers_));
   field("fallback_records", std::to_string(fallbacks_));
   field("stale_served", std::to_string(stale_served_));
   field("refreshes_started", std::to_string(refreshes_started_));

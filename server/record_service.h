@@ -4,8 +4,9 @@
 //
 // A GET that misses starts one live lookup per domain: concurrent GETs for the same domain wait on
 // the same lookup. Each waiting client has its own deadline (`lookup-timeout`): past it, that
-// client gets a fallback record (reason "timeout") while the lookup goes on; its result is stored
-// once and answers every client still waiting.
+// client gets the registry's record marked "partial" when the registry has answered and the
+// registrar is still being asked, else a fallback record (reason "timeout"), while the lookup
+// goes on; its result is stored once and answers every client still waiting.
 //
 // A stale registered or not_found record is answered at once, marked "stale": true, and one
 // background refresh of it is queued (BackgroundLookups); a record in the last tenth of its TTL
@@ -138,6 +139,8 @@ class RecordService {
   // `nothing_servable`: a client found no servable record before the lookup (a fallback may then
   // stand in the hot set while the store is read-only).
   void StoreAnswer(const std::string& domain, LookupAnswer answer, bool nothing_servable);
+  void OnLookupProgress(const std::string& domain, const whois::LookupResult& so_far);
+  std::string TimeoutReply(const whois::DomainName& name);
   std::string FallbackReply(const whois::DomainName& name, std::string_view reason) const;
   // Serves a hot-set hit into *out (a stale one marked, converted once), and queues the refresh
   // its refresh time asks for.
@@ -185,6 +188,7 @@ class RecordService {
   uint64_t lookups_started_ = 0, lookups_joined_ = 0, lookup_timeouts_ = 0, fallbacks_ = 0;
   uint64_t stale_served_ = 0, refreshes_started_ = 0, refreshes_succeeded_ = 0;
   uint64_t refreshes_failed_ = 0, refresh_kept_record_ = 0, results_superseded_ = 0;
+  uint64_t partial_answers_ = 0;
 };
 
 }  // namespace server

@@ -22,13 +22,15 @@ class ReplyQueue {
 
   // Fills a deferred position. Replies that are now at the front move to output().
   // Returns false if the ticket is unknown (already filled).
-  bool Complete(uint64_t ticket, std::string_view bytes);
+  bool Complete(uint64_t ticket, std::string bytes);
 
   // Bytes ready to send, in order. The caller consumes them (e.g. swaps them out).
   std::string& output() { return output_; }
   const std::string& output() const { return output_; }
 
   size_t pending() const { return slots_.size(); }
+  // Bytes of replies that are ready but wait behind a deferred one (not yet in output()).
+  size_t held() const { return held_; }
 
  private:
   struct Slot {
@@ -39,6 +41,7 @@ class ReplyQueue {
 
   std::string output_;
   std::deque<Slot> slots_;  // slots_[i] has ticket first_ticket_ + i
+  size_t held_ = 0;         // the sum of the ready slots' sizes
   uint64_t first_ticket_ = 0;
 };
 

@@ -1,3 +1,5 @@
+// The server: its loop, listeners, start-up, signals, cron and shutdown. Its clients (reading,
+// running commands, replies and their limits) are in client_io.cc.
 #include "server/server.h"
 
 #include <netinet/in.h>
@@ -5,20 +7,12 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 
-#include <chrono>
-#include <cstring>
-
 #include "server/log_level.h"
 #include "server/record_service.h"
 
 namespace server {
 namespace {
 
-// A pipelining client may have this many replies waiting on storage or upstream before we stop
-// parsing its input; each waiting reply holds memory, and a client that floods us with misses
-// must not hold unbounded amounts.
-constexpr size_t kMaxDeferredReplies = 4096;
-constexpr size_t kReadChunk = 16 * 1024;
 constexpr int kShutdownGraceMs = 3000;
 
 std::string PeerName(const sockaddr_storage& ss) {
@@ -47,6 +41,15 @@ bool IsLoopbackAddress(const std::string& addr) {
 Server::Server(Config config) : config_(std::move(config)) {
   uv_loop_init(&loop_);
   loop_.data = this;
+  // LoadConfig has checked each rename against the table, in this order.
+  for (const auto& [from, to] : config_.renamed_commands) {
+    if (std::string err = commands_.Rename(from, to); !err.empty())
+      spdlog::critical("rename-command {}: {}", from, err);
+    else if (to.empty())
+      spdlog::info("command {} disabled (rename-command)", from);
+    else
+      spdlog::info("command {} renamed (rename-command)", from);
+  }
 }
 
 Server::~Server() {
@@ -159,6 +162,13 @@ int Server::Run() {
     uv_timer_start(&cron_, OnCron, 1000, 1000);
     uv_timer_init(&loop_, &shutdown_timer_);
     shutdown_timer_.data = this;
+    uv_idle_init(&loop_, &input_turn_);
+    input_turn_.data = this;
+    uv_prepare_init(&loop_, &poll_mark_);
+    poll_mark_.data = this;
+    uv_prepare_start(&poll_mark_, [](uv_prepare_t* h) {
+      static_cast<Server*>(h->data)->poll_started_ns_ = uv_hrtime();
+    });
     spdlog::info("whois-proxy ready to accept connections on port {}", config_.port);
     uv_run(&loop_, UV_RUN_DEFAULT);
   } else {
@@ -207,6 +217,9 @@ void Server::FinishShutdown() {
   uv_close(reinterpret_cast<uv_handle_t*>(&sigterm_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&cron_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&shutdown_timer_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&input_turn_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&poll_mark_), nullptr);
+  input_ready_.clear();
   spdlog::info("whois-proxy is now ready to exit, bye bye...");
 }
 
@@ -259,221 +272,6 @@ void Server::Accept(uv_stream_t* listener) {
   conn->created_ms = conn->last_interaction_ms = NowMs();
   clients_.emplace(conn->id, conn);
   uv_read_start(reinterpret_cast<uv_stream_t*>(&conn->tcp), OnAlloc, OnRead);
-}
-
-void Server::OnAlloc(uv_handle_t* handle, size_t, uv_buf_t* buf) {
-  auto* conn = static_cast<Connection*>(handle->data);
-  if (conn->in_start == conn->in_end) conn->in_start = conn->in_end = 0;
-  if (conn->in_capacity - conn->in_end < kReadChunk) {
-    size_t used = conn->in_end - conn->in_start;
-    if (conn->in_start > 0 && conn->in_capacity - used >= kReadChunk) {
-      std::memmove(conn->in.get(), conn->in.get() + conn->in_start, used);
-    } else {
-      size_t cap = std::max(conn->in_capacity * 2, used + kReadChunk);
-      auto grown = std::make_unique_for_overwrite<char[]>(cap);
-      if (used) std::memcpy(grown.get(), conn->in.get() + conn->in_start, used);
-      conn->in = std::move(grown);
-      conn->in_capacity = cap;
-    }
-    conn->in_start = 0;
-    conn->in_end = used;
-  }
-  *buf = uv_buf_init(conn->in.get() + conn->in_end,
-                     static_cast<unsigned>(conn->in_capacity - conn->in_end));
-}
-
-void Server::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t*) {
-  auto* conn = static_cast<Connection*>(stream->data);
-  Server* self = conn->server;
-  if (nread < 0) {
-    if (nread != UV_EOF) spdlog::debug("client {} read error: {}", conn->addr, uv_strerror(nread));
-    self->Close(conn);
-    return;
-  }
-  if (nread == 0) return;
-  conn->in_end += static_cast<size_t>(nread);
-  self->stats_.net_input_bytes += static_cast<uint64_t>(nread);
-  conn->last_interaction_ms = self->NowMs();
-  if (static_cast<int64_t>(conn->in_end - conn->in_start) >
-      self->config_.client_query_buffer_limit) {
-    spdlog::warn(
-        "closing client {} (id {}): query buffer over client-query-buffer-limit ({} bytes)",
-        conn->addr, conn->id, self->config_.client_query_buffer_limit);
-    self->Close(conn);
-    return;
-  }
-  self->ProcessInput(conn);
-  self->AfterOutputChange(conn);
-}
-
-void Server::ProcessInput(Connection* conn) {
-  while (!conn->closing && !conn->close_after_reply) {
-    if (conn->replies.pending() >= kMaxDeferredReplies) {
-      conn->paused_for_replies = true;
-      break;
-    }
-    std::string_view input(conn->in.get() + conn->in_start, conn->in_end - conn->in_start);
-    if (input.empty()) break;
-    resp::ParseStatus st = conn->parser.Parse(input, &conn->args);
-    conn->in_start += conn->parser.consumed();
-    if (st == resp::ParseStatus::kNeedMore) break;
-    if (st == resp::ParseStatus::kError) {
-      ++stats_.protocol_errors;
-      spdlog::info("protocol error from client {} (id {}): {}", conn->addr, conn->id,
-                   conn->parser.error());
-      std::string msg = "-ERR " + conn->parser.error() + "\r\n";
-      if (conn->replies.has_pending())
-        conn->replies.AppendReady(std::move(msg));
-      else
-        conn->replies.output() += msg;
-      conn->close_after_reply = true;
-      break;
-    }
-    Execute(conn);
-  }
-  if (conn->in_start == conn->in_end) conn->in_start = conn->in_end = 0;
-}
-
-void Server::Execute(Connection* conn) {
-  ++stats_.commands_processed;
-  ++conn->commands;
-  bool queued = conn->replies.has_pending();
-  std::string* target = queued ? &conn->scratch : &conn->replies.output();
-  resp::ReplyWriter writer(target, conn->protocol);
-  std::span<const std::string_view> args(conn->args);
-  const CommandSpec* spec = commands_.Find(args[0]);
-  if (spec == nullptr) {
-    writer.Error(UnknownCommandError(args[0], args.subspan(1)));
-  } else if ((spec->arity > 0 && static_cast<int>(args.size()) != spec->arity) ||
-             (spec->arity < 0 && static_cast<int>(args.size()) < -spec->arity)) {
-    writer.Error(WrongArityError(spec->name));
-  } else if (!conn->authenticated && !(spec->flags & kCmdNoAuth)) {
-    writer.Error("NOAUTH Authentication required.");
-  } else {
-    conn->last_command = spec->name;
-    CommandContext ctx{*this, *conn, args, writer, target};
-    conn->executing = true;
-    spec->handler(ctx);
-    conn->executing = false;
-  }
-  if (queued && !conn->scratch.empty()) {
-    conn->replies.AppendReady(std::move(conn->scratch));
-    conn->scratch.clear();
-  }
-}
-
-ReplyTicket CommandContext::Defer() {
-  return ReplyTicket{conn.id, conn.replies.Defer(), conn.protocol};
-}
-
-void Server::CompleteReply(const ReplyTicket& ticket, std::string_view bytes) {
-  auto it = clients_.find(ticket.client_id);
-  if (it == clients_.end()) {
-    ++stats_.orphaned_replies;
-    return;
-  }
-  Connection* conn = it->second;
-  conn->replies.Complete(ticket.ticket, bytes);
-  if (conn->executing) return;  // answered inside its own handler: the read path flushes
-  if (conn->paused_for_replies && conn->replies.pending() < kMaxDeferredReplies / 2) {
-    conn->paused_for_replies = false;
-    ProcessInput(conn);
-  }
-  AfterOutputChange(conn);
-}
-
-void Server::AfterOutputChange(Connection* conn) {
-  if (conn->closing) return;
-  Flush(conn);
-  if (conn->closing) return;
-  size_t pending = conn->PendingOutput();
-  if (static_cast<int64_t>(pending) > config_.client_output_buffer_hard) {
-    ++stats_.clients_closed_for_output;
-    spdlog::warn(
-        "closing client {} (id {}): {} bytes of unread replies exceed "
-        "client-output-buffer-hard",
-        conn->addr, conn->id, pending);
-    Close(conn);
-    return;
-  }
-  bool over_soft = static_cast<int64_t>(pending) > config_.client_output_buffer_soft;
-  bool want_read = !over_soft && !conn->paused_for_replies && !conn->close_after_reply;
-  if (over_soft && conn->output_stuck_since_ms == 0) conn->output_stuck_since_ms = NowMs();
-  if (!over_soft) conn->output_stuck_since_ms = 0;
-  if (want_read != conn->reading) {
-    conn->reading = want_read;
-    if (want_read)
-      uv_read_start(reinterpret_cast<uv_stream_t*>(&conn->tcp), OnAlloc, OnRead);
-    else
-      uv_read_stop(reinterpret_cast<uv_stream_t*>(&conn->tcp));
-  }
-}
-
-void Server::Flush(Connection* conn) {
-  if (conn->write_in_flight || conn->closing) return;
-  std::string& out = conn->replies.output();
-  if (out.empty()) {
-    if (conn->close_after_reply && !conn->replies.has_pending()) Close(conn);
-    return;
-  }
-  auto* stream = reinterpret_cast<uv_stream_t*>(&conn->tcp);
-  uv_buf_t b = uv_buf_init(out.data(), static_cast<unsigned>(out.size()));
-  int n = uv_try_write(stream, &b, 1);
-  if (n < 0 && n != UV_EAGAIN) {
-    spdlog::debug("client {} write error: {}", conn->addr, uv_strerror(n));
-    Close(conn);
-    return;
-  }
-  size_t written = n > 0 ? static_cast<size_t>(n) : 0;
-  stats_.net_output_bytes += written;
-  if (written == out.size()) {
-    out.clear();
-    if (conn->close_after_reply && !conn->replies.has_pending()) Close(conn);
-    return;
-  }
-  out.erase(0, written);
-  conn->writing.swap(out);
-  conn->write_in_flight = true;
-  conn->write_req.data = conn;
-  b = uv_buf_init(conn->writing.data(), static_cast<unsigned>(conn->writing.size()));
-  uv_write(&conn->write_req, stream, &b, 1, OnWrite);
-}
-
-void Server::OnWrite(uv_write_t* req, int status) {
-  auto* conn = static_cast<Connection*>(req->data);
-  conn->write_in_flight = false;
-  if (conn->closing) return;
-  Server* self = conn->server;
-  if (status < 0) {
-    spdlog::debug("client {} write error: {}", conn->addr, uv_strerror(status));
-    self->Close(conn);
-    return;
-  }
-  self->stats_.net_output_bytes += conn->writing.size();
-  conn->writing.clear();
-  // Progress: a slow reader that keeps draining is not a client that never reads.
-  if (conn->output_stuck_since_ms != 0) conn->output_stuck_since_ms = self->NowMs();
-  self->AfterOutputChange(conn);
-}
-
-void Server::Close(Connection* conn) {
-  if (conn->closing) return;
-  conn->closing = true;
-  clients_.erase(conn->id);
-  uv_read_stop(reinterpret_cast<uv_stream_t*>(&conn->tcp));
-  uv_close(reinterpret_cast<uv_handle_t*>(&conn->tcp), OnClose);
-}
-
-void Server::OnClose(uv_handle_t* handle) { delete static_cast<Connection*>(handle->data); }
-
-bool Server::KillClient(uint64_t id) {
-  auto it = clients_.find(id);
-  if (it == clients_.end()) return false;
-  Connection* conn = it->second;
-  // Killing oneself answers first (as Redis does with CLIENT KILL on its own connection).
-  conn->close_after_reply = true;
-  AfterOutputChange(conn);
-  return true;
 }
 
 void Server::OnConfigChanged() {

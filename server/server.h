@@ -6,6 +6,7 @@
 #include <uv.h>
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -55,8 +56,24 @@ class Server {
   int tcp_port() const { return config_.port; }
 
   // Delivers a deferred reply. If the client is gone the bytes are dropped.
-  void CompleteReply(const ReplyTicket& ticket, std::string_view bytes);
-  // Marks a client to be closed (CLIENT KILL); returns false if there is no such client.
+  // Pass the bytes by move: a large reply is then never copied on its way to the socket.
+  void CompleteReply(const ReplyTicket& ticket, std::string&& bytes);
+  void CompleteReply(const ReplyTicket& ticket, std::string_view bytes) {
+    CompleteReply(ticket, std::string(bytes));
+  }
+  // Counts `delta` bytes of a reply being assembled for the ticket's client (an MGET's pieces)
+  // against its output limits. Returns false if the client is gone or has just been closed for
+  // passing client-output-buffer-hard: the caller then drops what it assembled.
+  bool ChargeAssembly(const ReplyTicket& ticket, int64_t delta);
+  // Whether a multi-key command of `client_id` may start one more key operation now (counted
+  // until ReleaseFanoutOp): kGo, kWait (too much in flight for the client; `first` — the command
+  // has none in flight — always goes), or kGone (the client is gone: start no more).
+  enum class FanoutAdmission { kGo, kWait, kGone };
+  FanoutAdmission AdmitFanoutOp(uint64_t client_id, bool first);
+  // One admitted operation landed. Returns false if the client is gone.
+  bool ReleaseFanoutOp(uint64_t client_id);
+  // Closes a client (CLIENT KILL): at once, or after its reply if it is the one asking.
+  // Returns false if there is no such client.
   bool KillClient(uint64_t id);
   // Applies a runtime configuration change that needs more than the new value (e.g. requirepass).
   void OnConfigChanged();
@@ -70,14 +87,24 @@ class Server {
   static void OnSignal(uv_signal_t* handle, int signum);
   static void OnCron(uv_timer_t* timer);
   static void OnShutdownTick(uv_timer_t* timer);
+  static void OnInputTurn(uv_idle_t* idle);
 
   bool CheckProtectedMode();
   bool Listen();
   void Accept(uv_stream_t* listener);
-  void ProcessInput(Connection* conn);
+  // Runs the client's complete commands until its input is used up or held (see
+  // Connection::input_held); after the first command, at most `turn_bytes` of input consumed or
+  // of replies produced in this turn.
+  void ProcessInput(Connection* conn, size_t turn_bytes);
   void Execute(Connection* conn);
   void Flush(Connection* conn);
   void AfterOutputChange(Connection* conn);
+  // Runs the client's held input on the next loop iteration, after other clients' I/O.
+  void ScheduleInput(Connection* conn);
+  void CloseForOutput(Connection* conn);
+  // Whether the client may have one more reply or key operation in flight (see
+  // Connection::reply_estimate); when not, its input waits (paused_for_replies).
+  bool MayDefer(const Connection& conn) const;
   void Close(Connection* conn);
   void Cron();
   void FinishShutdown();
@@ -93,6 +120,13 @@ class Server {
   std::unique_ptr<RecordService> records_;
   uv_signal_t sigint_, sigterm_;
   uv_timer_t cron_, shutdown_timer_;
+  // Clients whose held input runs on the next iteration (OnInputTurn), in order.
+  uv_idle_t input_turn_;
+  std::deque<uint64_t> input_ready_;
+  // When the current poll phase began (a prepare handle marks it): reads late in a long poll
+  // phase get short turns.
+  uv_prepare_t poll_mark_;
+  uint64_t poll_started_ns_ = 0;
   bool shutting_down_ = false;
   int64_t shutdown_started_ms_ = 0;
   int64_t start_time_ms_ = 0;

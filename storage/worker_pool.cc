@@ -53,6 +53,12 @@ void WorkerPool::Stop() {
   for (auto& w : workers_) w->thread.join();
 }
 
+bool WorkerPool::Waiting(int index) const {
+  Worker* w = workers_[static_cast<size_t>(index)].get();
+  std::lock_guard<std::mutex> lock(w->mu);
+  return w->waiting;
+}
+
 void WorkerPool::Run(Worker* w) {
   std::unique_lock<std::mutex> lock(w->mu);
   for (;;) {

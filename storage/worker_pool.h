@@ -45,8 +45,12 @@ class WorkerPool {
   void WakeDeferred();
 
   // Lets each worker finish the task it is running, cancels the tasks still queued, and joins
-  // the threads. Idempotent.
+  // the threads. Idempotent. Workers are told in index order, each before the next is woken.
   void Stop();
+
+  // Whether worker `index` is blocked waiting for work: lets a test know a worker is asleep
+  // instead of guessing how long it takes to fall asleep.
+  bool Waiting(int index) const;
 
  private:
   struct Worker {

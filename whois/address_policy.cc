@@ -113,6 +113,30 @@ AddressClass ClassifyAddress(const IpAddress& address) {
     AddressClass embedded = ClassifyV4(b + 12);
     return embedded == AddressClass::kPublic ? AddressClass::kReserved : embedded;
   }
+  // Translated and tunnelled IPv4: the network delivers these to the IPv4 address they carry,
+  // so 64:ff9b::7f00:1 is 127.0.0.1 to a host behind DNS64/NAT64. NAT64's well-known prefix
+  // 64:ff9b::/96 (RFC 6052) holds it in the last 32 bits.
+  if (HasPrefix(b, {0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0}, 96)) return ClassifyV4(b + 12);
+  // The local-use prefix 64:ff9b:1::/48 (RFC 8215) holds an operator's NAT64 prefix of 48, 56,
+  // 64 or 96 bits, each embedding the address elsewhere (RFC 6052 section 2.2, skipping bits
+  // 64-71), and we cannot know which. Every reading is judged; one in 0.0.0.0/8 (no translator
+  // sends there) is the zero padding of another, and any other that is not public refuses.
+  if (HasPrefix(b, {0x00, 0x64, 0xff, 0x9b, 0x00, 0x01}, 48)) {
+    const uint8_t readings[4][4] = {{b[6], b[7], b[9], b[10]},
+                                    {b[7], b[9], b[10], b[11]},
+                                    {b[9], b[10], b[11], b[12]},
+                                    {b[12], b[13], b[14], b[15]}};
+    AddressClass result = AddressClass::kUnspecified;
+    for (const auto& v4 : readings) {
+      AddressClass c = ClassifyV4(v4);
+      if (c == AddressClass::kUnspecified) continue;
+      if (c != AddressClass::kPublic) return c;
+      result = c;
+    }
+    return result;
+  }
+  // 6to4 (2002::/16, RFC 3056): a relay sends the packet to the IPv4 address in bits 16-47.
+  if (HasPrefix(b, {0x20, 0x02}, 16)) return ClassifyV4(b + 2);
   if (HasPrefix(b, {0xfc}, 7)) return AddressClass::kPrivate;
   if (HasPrefix(b, {0xfe, 0xc0}, 10)) return AddressClass::kPrivate;
   if (HasPrefix(b, {0xfe, 0x80}, 10)) return AddressClass::kLinkLocal;

@@ -52,8 +52,10 @@ enum class AddressClass {
                  // deprecated IPv4-compatible IPv6 (::/96)
 };
 
-// IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) and the deprecated IPv4-compatible form are
-// classified by the IPv4 address they carry, so "::ffff:127.0.0.1" is kLoopback.
+// IPv6 addresses that carry an IPv4 address are classified by it: IPv4-mapped (::ffff:a.b.c.d)
+// and the deprecated IPv4-compatible form, NAT64 (64:ff9b::/96 and the local-use 64:ff9b:1::/48
+// at every embedding RFC 6052 allows there) and 6to4 (2002::/16). So "::ffff:127.0.0.1" and
+// "64:ff9b::7f00:1" are kLoopback.
 AddressClass ClassifyAddress(const IpAddress& address);
 
 // "public", "loopback", ... for error messages.

@@ -121,6 +121,11 @@ void JsonObjectBuilder::Integer(std::string_view key, int64_t value) {
   out_->append(std::to_string(value));
 }
 
+void JsonObjectBuilder::True(std::string_view key) {
+  Key(key);
+  out_->append("true");
+}
+
 void JsonObjectBuilder::Strings(std::string_view key, const std::vector<std::string>& values) {
   bool first = true;
   for (const std::string& v : values) {

@@ -23,6 +23,7 @@ class JsonObjectBuilder {
 
   void String(std::string_view key, std::string_view value);  // left out when empty
   void Integer(std::string_view key, int64_t value);
+  void True(std::string_view key);  // `"key":true`
   // Empty elements are skipped; left out when no element remains.
   void Strings(std::string_view key, const std::vector<std::string>& values);
   void BeginObject(std::string_view key);

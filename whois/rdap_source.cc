@@ -176,6 +176,11 @@ void RdapSource::OnReply(const std::shared_ptr<Chain>& chain, const std::string&
   if (next.empty() || chain->referral_hops >= options_.max_referral_hops) return Finish(chain);
   if (chain->visited.contains(next)) return Finish(chain);
   ++chain->referral_hops;
+  if (progress_) {
+    LookupResult so_far = chain->result;
+    so_far.record = chain->registry.record;
+    progress_(chain->domain, so_far);
+  }
   Step(chain, next, false);
 }
 

@@ -54,6 +54,12 @@ class RdapSource {
               std::function<void(LookupResult)> done,
               limits::Priority priority = limits::Priority::kClient);
 
+  // Called once per lookup when the registry's RDAP record is in and the registrar's is about to
+  // be asked: the result so far (outcome kFound, `record` the registry's). See
+  // Resolver::SetProgressHandler; the handler must not call back into the source.
+  using Progress = std::function<void(const std::string& domain, const LookupResult& so_far)>;
+  void SetProgressHandler(Progress handler) { progress_ = std::move(handler); }
+
   rdap::RdapBootstrap& bootstrap() { return bootstrap_; }
 
  private:
@@ -70,6 +76,7 @@ class RdapSource {
   rdap::RdapBootstrap bootstrap_;
   RdapSourceOptions options_;
   Clock clock_;
+  Progress progress_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

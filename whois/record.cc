@@ -134,6 +134,13 @@ class FieldReader {
     }
   }
 
+  void Bool(const char* key, bool& out) {
+    const Json* v = Find(key);
+    if (!v) return;
+    if (!v->is_boolean()) return Fail(key, "must be true or false");
+    out = v->get<bool>();
+  }
+
   void NonNegativeInt(const char* key, std::optional<int64_t>& out) {
     const Json* v = Find(key);
     if (!v) return;
@@ -197,6 +204,7 @@ void ReadRecord(FieldReader& in, WhoisRecord& r) {
   in.String("status", r.status);
   in.String("reason", r.reason);
   in.NonNegativeInt("retry_after", r.retry_after);
+  in.Bool("partial", r.partial);
   in.String("created", r.created);
   in.String("updated", r.updated);
   in.String("expires", r.expires);
@@ -270,6 +278,9 @@ std::string Validate(const WhoisRecord& r) {
   }
   if (r.retry_after && r.status != kStatusFallback) {
     return "field 'retry_after' is only allowed on a fallback record";
+  }
+  if (r.partial && r.status != kStatusRegistered) {
+    return "field 'partial' is only allowed on a registered record";
   }
   const std::pair<const char*, const std::string*> dates[] = {{"created", &r.created},
                                                               {"updated", &r.updated},
@@ -346,6 +357,7 @@ std::string ToJson(const WhoisRecord& r) {
   out.String("status", r.status);
   out.String("reason", r.reason);
   if (r.retry_after && r.status == kStatusFallback) out.Integer("retry_after", *r.retry_after);
+  if (r.partial && r.status == kStatusRegistered) out.True("partial");
   out.String("created", r.created);
   out.String("updated", r.updated);
   out.String("expires", r.expires);

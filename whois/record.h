@@ -9,6 +9,8 @@
 //   status          "registered" | "not_found" | "fallback" | "invalid".
 //   reason          invalid: human-readable; fallback: one of the kReason* values below.
 //   retry_after     integer seconds until a retry may succeed; fallback records only.
+//   partial         true: the registry's data only, the registrar's hop was still running when
+//                   the client's wait ran out (registered records only; never stored).
 //   created, updated, expires      ISO 8601 UTC, "2024-01-31T12:00:00Z".
 //   registrar       {name, iana_id, url, whois_server, abuse_email, abuse_phone}
 //   registrant, admin, tech        {name, organization, street, city, state, postal_code,
@@ -85,6 +87,9 @@ struct Registrar {
 struct WhoisRecord {
   std::string domain, unicode, status, reason;
   std::optional<int64_t> retry_after;
+  // The registry's data while the rest of the chain (the registrar) is still being asked: a
+  // client whose wait ran out gets it instead of an empty fallback. Never stored.
+  bool partial = false;
   std::string created, updated, expires;
   Registrar registrar;
   Contact registrant, admin, tech;

@@ -163,6 +163,13 @@ std::optional<Referral> ParseReferralValue(std::string_view value, std::string* 
   return referral;
 }
 
+std::optional<std::string> RefusedReferralPort(const Referral& referral, bool pinned) {
+  if (referral.port == kWhoisPort || pinned) return std::nullopt;
+  return "referral to " + referral.host + ":" + std::to_string(referral.port) +
+         " not followed: a port other than 43 is used only for hosts pinned with "
+         "upstream-address";
+}
+
 std::optional<Referral> ExtractReferral(std::string_view reply_text, std::string* reason) {
   Candidate refer{.form = "refer:"};
   Candidate whois{.form = "whois:"};

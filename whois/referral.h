@@ -42,6 +42,12 @@ bool IsValidServerHostName(std::string_view host);
 // the value, IP literals, names without a dot, and anything else that is not a valid host name.
 std::optional<Referral> ParseReferralValue(std::string_view value, std::string* reason = nullptr);
 
+// Whether `referral`, found in upstream data, may be followed as given. Its port is upstream data
+// too: a port other than 43 is honoured only for a host the operator pinned (`upstream-address`),
+// so that a registry cannot aim the proxy at another service of any host it names. Returns
+// nullopt if it may be followed, else why not (for the log).
+std::optional<std::string> RefusedReferralPort(const Referral& referral, bool pinned);
+
 // Finds the next server named in `reply_text` (a whole reply, already decoded to UTF-8). Forms,
 // in order of precedence (the first form present decides; within it the rule given):
 //   refer: HOST                    IANA's answer to a domain query (first line)

@@ -14,11 +14,14 @@ namespace {
 // denied" describe policy rather than this answer.
 constexpr size_t kMaxSignalLine = 200;
 
-// Distinctive pieces of refusal texts seen in the wild (tests/fixtures/whois/refusal-messages.tsv
-// lists the sources). Matched on the lower-cased, trimmed line. Strong phrases are never found in
-// a data reply; weak ones also occur in disclaimers ("... for excessive querying of the WHOIS
-// database ...") and count only in a reply with few data lines and no not-found line.
-constexpr std::array<std::string_view, 27> kStrongRefusals = {
+// Distinctive pieces of refusal texts seen in the wild (../shared/data/refusal-messages.tsv beside
+// the checkout lists them with their sources). Matched on the lower-cased, trimmed line. Strong
+// phrases are never found in a data reply; weak ones also occur in disclaimers ("... for excessive
+// querying of the WHOIS database ...") and count only in a reply with few data lines and no
+// not-found line.
+constexpr std::array<std::string_view, 29> kStrongRefusals = {
+    "temporarily not be answered",      // Freenom: "... can temporarily not be answered."
+    "before starting another enquiry",  // HKIRC: "Please maintain at least 10-second time ..."
     "access control limit",
     "too many connections",
     "maximum queries per",
@@ -48,7 +51,9 @@ constexpr std::array<std::string_view, 27> kStrongRefusals = {
     "queries exceeded",
 };
 
-constexpr std::array<std::string_view, 14> kWeakRefusals = {
+constexpr std::array<std::string_view, 16> kWeakRefusals = {
+    "can't process your request",  // KENIC: "Server can't process your request."
+    "cannot process your request",
     "excessive querying",
     "server too busy",
     "temporarily unavailable",
@@ -65,6 +70,9 @@ constexpr std::array<std::string_view, 14> kWeakRefusals = {
     "service unavailable",
 };
 
+// How far into a long line a not-found phrase may start and still count.
+constexpr size_t kNotFoundLead = 60;
+
 // A weak refusal in a reply with at least this many data lines is a disclaimer.
 constexpr int kWeakRefusalMaxDataLines = 5;
 
@@ -72,7 +80,8 @@ constexpr int kWeakRefusalMaxDataLines = 5;
 // error is a not-found ("ERROR:101: no entries found").
 constexpr std::array<std::string_view, 3> kRefusalPrefixes = {"% error:", "%error:", "error:"};
 
-constexpr std::array<std::string_view, 45> kNotFoundPhrases = {
+constexpr std::array<std::string_view, 46> kNotFoundPhrases = {
+    "no se encuentra",  // NIC Argentina: "El dominio no se encuentra registrado"
     "do not have an entry",
     "could not find",
     "object_not_found",
@@ -280,6 +289,12 @@ bool IsNotFoundShape(std::string_view l) {
          l.ends_with(" is available.");
 }
 
+// Keys of free-text remarks.
+bool IsRemark(std::string_view l) {
+  return l.starts_with("remarks:") || l.starts_with("remark:") || l.starts_with("comment:") ||
+         l.starts_with("comments:");
+}
+
 // A line that reads like data: "key: value" with a short key, "key....: value" or "[key] value".
 bool IsDataLine(std::string_view l) {
   if (l.empty() || l[0] == '%' || l[0] == '#') return false;
@@ -316,7 +331,15 @@ Scan ScanReply(std::string_view text) {
     if (l.empty()) return true;
     if (l.size() <= kMaxSignalLine) {
       uint8_t bits = phrases.Match(l);
-      bool not_found = (l.size() <= 120 && (bits & kNotFoundBit)) || IsNotFoundShape(l);
+      // A not-found phrase counts in a short line, or at the start of a longer one ("The queried
+      // object does not exist: previous registration ... was purged on ..."). In a remark it
+      // describes a policy ("remarks: This domain is only available for registration under
+      // certain conditions") and must not outweigh the data around it.
+      bool not_found =
+          ((bits & kNotFoundBit) &&
+           (l.size() <= 120 || (phrases.Match(l.substr(0, kNotFoundLead)) & kNotFoundBit)) &&
+           !IsRemark(l)) ||
+          IsNotFoundShape(l);
       // whois.registro.br: "Query rate limit exceeded. Reduced information." precedes a partial
       // answer. Partial is not the record: it is a refusal whatever follows, so it is never
       // cached as the domain's record or as "not found".

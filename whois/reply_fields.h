@@ -19,6 +19,16 @@ inline constexpr size_t kMaxStreetLength = 512;
 // "GDPR Masked", "Statutory Masking Enabled", "Please ask the registrar", ...).
 bool IsRedactionPlaceholder(std::string_view value);
 
+// True when `value` names a privacy or proxy service standing in for the owner ("WhoisGuard,
+// Inc.", "Domains By Proxy, LLC", "Withheld for Privacy ehf", ...; the list and its sources are in
+// reply_fields.cc and README.md). Such a contact describes the service, not the owner.
+bool IsPrivacyService(std::string_view value);
+
+// True when `value` reads as an organisation's name: it holds a legal form or an institution word
+// as a whole word ("Google LLC", "Irish Domains Limited", "S.p.A.", "University of Bristol") or a
+// legal form in another script ("株式会社", "有限公司"). A person's name does not.
+bool LooksLikeOrganization(std::string_view value);
+
 // "clientTransferProhibited https://icann.org/epp#clientTransferProhibited" ->
 // "clientTransferProhibited"; "CLIENT TRANSFER PROHIBITED" and "client-transfer-prohibited" ->
 // the EPP spelling; words that are no EPP code ("ACTIVE", "Registered") are kept as written.

@@ -363,6 +363,12 @@ void Resolver::OnReply(const std::shared_ptr<Chain>& chain, const std::string& s
   }
   std::optional<Referral> next =
       kind == ReplyKind::kNotFound ? std::nullopt : ExtractReferral(hop.text);
+  if (next && !next->rwhois) {
+    if (auto refused = RefusedReferralPort(*next, options_.pinned_addresses.contains(next->host))) {
+      spdlog::info("lookup of {}: {}", chain->domain, *refused);
+      next.reset();
+    }
+  }
   chain->result.chain.push_back(std::move(hop));
   if (is_registry) {
     chain->result.outcome =
@@ -374,8 +380,16 @@ void Resolver::OnReply(const std::shared_ptr<Chain>& chain, const std::string& s
       chain->visited.contains(next->host))
     return Finish(chain);
   ++chain->referral_hops;
+  if (is_registry && progress_ && chain->result.outcome == LookupOutcome::kFound) {
+    progress_(chain->domain, chain->result);
+  }
   QueryProfile profile = QueryProfileForHost(next->host);
   Step(chain, next->host, next->port, profile.format, profile.charset);
+}
+
+void Resolver::SetProgressHandler(Progress handler) {
+  progress_ = handler;
+  if (rdap_ != nullptr) rdap_->SetProgressHandler(std::move(handler));
 }
 
 void Resolver::Finish(const std::shared_ptr<Chain>& chain) {

@@ -93,6 +93,15 @@ class Resolver {
   // grouping background work by the host whose limits it spends.
   std::string FirstHost(const std::string& domain, const std::string& tld) const;
 
+  // What a lookup has found so far, reported once per lookup when the registry has answered with
+  // the domain's record and a further hop (the registrar) is about to be asked: `so_far` holds the
+  // chain up to then (outcome kFound; for RDAP, the registry's mapped record). A client whose wait
+  // runs out before the lookup ends can be given that instead of an empty fallback. Called on the
+  // loop from inside the resolver: the handler must not call back into it. Covers the RDAP
+  // source too (RdapSource::SetProgressHandler).
+  using Progress = std::function<void(const std::string& domain, const LookupResult& so_far)>;
+  void SetProgressHandler(Progress handler);
+
   // Why no directory entry could be had.
   struct EntryError {
     std::string message;
@@ -144,6 +153,7 @@ class Resolver {
   size_t chains_in_flight_ = 0;
   uint64_t iana_queries_ = 0;
   uint64_t upstream_queries_ = 0;
+  Progress progress_;
   // Lets callbacks that outlive the resolver notice it is gone.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -78,12 +78,16 @@ std::optional<int> ZoneOffset(const std::string& w) {
     std::string_view name;
     int minutes;
   };
-  static constexpr std::array<Zone, 30> kZones = {{
-      {"z", 0},      {"utc", 0},    {"gmt", 0},    {"ut", 0},     {"wet", 0},    {"west", 60},
-      {"bst", 60},   {"cet", 60},   {"cest", 120}, {"met", 60},   {"mest", 120}, {"eet", 120},
-      {"eest", 180}, {"msk", 180},  {"wat", 60},   {"cat", 120},  {"eat", 180},  {"jst", 540},
-      {"kst", 540},  {"hkt", 480},  {"sgt", 480},  {"awst", 480}, {"aest", 600}, {"aedt", 660},
-      {"nzst", 720}, {"nzdt", 780}, {"est", -300}, {"edt", -240}, {"pst", -480}, {"pdt", -420},
+  // The last seven are South America's and South-East Asia's (.cl "CLST", .br "BRST", .id
+  // "WIB", .my "MYT", .th "ICT").
+  static constexpr std::array<Zone, 37> kZones = {{
+      {"z", 0},      {"utc", 0},     {"gmt", 0},    {"ut", 0},      {"wet", 0},    {"west", 60},
+      {"bst", 60},   {"cet", 60},    {"cest", 120}, {"met", 60},    {"mest", 120}, {"eet", 120},
+      {"eest", 180}, {"msk", 180},   {"wat", 60},   {"cat", 120},   {"eat", 180},  {"jst", 540},
+      {"kst", 540},  {"hkt", 480},   {"sgt", 480},  {"awst", 480},  {"aest", 600}, {"aedt", 660},
+      {"nzst", 720}, {"nzdt", 780},  {"est", -300}, {"edt", -240},  {"pst", -480}, {"pdt", -420},
+      {"clt", -240}, {"clst", -180}, {"brt", -180}, {"brst", -120}, {"wib", 420},  {"myt", 480},
+      {"ict", 420},
   }};
   for (const Zone& z : kZones) {
     if (z.name == w) return z.minutes;

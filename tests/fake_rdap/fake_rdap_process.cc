@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "child_process.h"
+#include "wait_until.h"
 
 #ifndef WP_FAKE_RDAP_BINARY
 #define WP_FAKE_RDAP_BINARY "fake-rdap"
@@ -106,7 +107,7 @@ bool FakeRdapProcess::Start() {
         if (f >> word >> port && word == "READY") port_ = port;
         return port_ != 0;
       },
-      std::chrono::seconds(10), &error);
+      test_support::kPatience, &error);
   if (pid_ <= 0) {
     error_ = error + ": " + StderrText();
     return false;

@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "child_process.h"
+#include "wait_until.h"
 
 #ifndef WP_FAKE_WHOIS_BINARY
 #define WP_FAKE_WHOIS_BINARY "fake-whois"
@@ -70,6 +71,7 @@ std::vector<LogEntry> ParseLog(std::string_view text) {
     LogEntry e;
     std::string query;
     if (!(fields >> e.start_ms >> e.end_ms >> query >> e.outcome >> e.port)) continue;
+    if (!(fields >> e.arrived_ms)) e.arrived_ms = e.start_ms;
     e.query = Unescape(query);
     out.push_back(std::move(e));
   }
@@ -83,7 +85,7 @@ bool Admitted(const LogEntry& e) {
 int64_t MaxServedInWindow(const std::vector<LogEntry>& log, int64_t window_ms) {
   std::vector<int64_t> starts;
   for (const LogEntry& e : log) {
-    if (Admitted(e)) starts.push_back(e.start_ms);
+    if (Admitted(e)) starts.push_back(e.arrived_ms);
   }
   std::sort(starts.begin(), starts.end());
   int64_t best = 0;
@@ -174,7 +176,7 @@ bool FakeWhoisProcess::Start() {
         for (int port = 0; f >> port;) ports_.push_back(port);
         return true;
       },
-      std::chrono::seconds(10), &error);
+      test_support::kPatience, &error);
   if (pid_ <= 0) {
     error_ = error + ": " + StderrText();
     return false;

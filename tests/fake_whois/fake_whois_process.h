@@ -17,7 +17,7 @@
 
 namespace fake_whois {
 
-// One line of the server's connection log: "start_ms end_ms query outcome port".
+// One line of the server's connection log: "start_ms end_ms query outcome port arrived_ms".
 struct LogEntry {
   int64_t start_ms = 0;  // epoch milliseconds at accept
   int64_t end_ms = 0;    // epoch milliseconds at close
@@ -26,6 +26,9 @@ struct LogEntry {
   // hang, reset, garbage, oversize, trickle, close; no_query, bad_query.
   std::string outcome;
   int port = 0;  // the local port the client connected to
+  // Epoch milliseconds the query line arrived, by the kernel's clock (start_ms if none came):
+  // what the rate limit counts.
+  int64_t arrived_ms = 0;
 };
 
 // Parses the log text; malformed lines are skipped.

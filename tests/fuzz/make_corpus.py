@@ -1,12 +1,19 @@
 #!/usr/bin/env python3
-"""Writes the seed corpora under tests/fuzz/corpus/<harness>/ from the project's fixtures.
-
-Deterministic: run it again after changing the fixtures or the lists below, and commit the result.
-The corpora stay small (each WHOIS reply is cut at MAX_REPLY_BYTES) because libFuzzer grows its
-own working corpus from them in a temporary directory (scripts/fuzz.sh).
+"""Writes the seed corpora of the fuzz harnesses.
 
     python3 tests/fuzz/make_corpus.py
+        writes tests/fuzz/corpus/<harness>/ from the project's own fixtures and the lists below
+        (committed; run it again after changing them, and commit the result);
+
+    python3 tests/fuzz/make_corpus.py --shared SHARED --out DIR
+        writes DIR/<harness>/ from the real replies beside the checkout (SHARED/data/whois-samples,
+        SHARED being ../shared): scripts/fuzz.sh adds these at fuzz time when they are there. They
+        are other projects' data and never copied into the repository.
+
+Deterministic. The seeds stay small (each WHOIS reply is cut at MAX_REPLY_BYTES) because libFuzzer
+grows its own working corpus from them in a temporary directory (scripts/fuzz.sh).
 """
+import argparse
 import json
 import pathlib
 import shutil
@@ -14,20 +21,34 @@ import struct
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 OUT = ROOT / "tests/fuzz/corpus"
-WHOIS = ROOT / "tests/fixtures/whois"
+REPLIES = ROOT / "tests/whois_parser/replies"
 DIRECTORY = ROOT / "tests/whois_directory/fixtures"
 MAX_REPLY_BYTES = 8192
 HOP = b"\0"  # hop separator of whois_reply_fuzz (tests/fuzz/whois_reply_invariants.h)
 
-# One or two servers per rule set and the odd formats the parser has rules for.
-REPLY_SERVERS = [
-    "whois.verisign-grs.com", "whois.nic.fr", "whois.nic.uk", "whois.dns.be", "whois.nic.it",
-    "whois.jprs.jp", "whois.kr", "whois.sk-nic.sk", "whois.dot.tk", "whois.denic.de",
-    "whois.registro.br", "whois.eu", "whois.pir.org", "whois.nic.es", "whois.cnnic.cn",
-    "whois.godaddy.com", "whois.markmonitor.com", "whois.iana.org", "whois.tcinet.ru", "whois.nic.ch", "whois.afilias.net",
-    "whois.cira.ca", "whois.nic.hu", "whois.twnic.net.tw", "whois.nic.ve", "whois.dns.pl",
+
+def reply_servers():
+    """The parser's own replies and the server each copies (tests/whois_parser/replies/servers.tsv):
+    the host picks the rule set."""
+    rows = (REPLIES / "servers.tsv").read_text().splitlines()
+    return [tuple(r.split("\t")[:2]) for r in rows if r and not r.startswith("#")]
+
+
+# Refusals and not-found answers in the shapes servers send them (as in
+# tests/whois_parser/reply_classifier_test.cc), as (server, text).
+SHORT_REPLIES = [
+    ("whois.denic.de", "% Error: 55000000002 Connection refused; access control limit reached."),
+    ("whois.punktum.dk", "# Too many connections."),
+    ("whois.dns.be", "% Maximum queries per hour reached (100)"),
+    ("whois.eu", "-1: Still in grace period, wait 7 seconds"),
+    ("whois.nic.uk", "Error for \"example.uk\".\nThe WHOIS query quota for 192.0.2.1 has been "
+                     "exceeded\nand will be replenished in 50 seconds."),
+    ("whois.godaddy.com", "Number of allowed queries exceeded."),
+    ("whois.registro.br", "%  Query rate limit exceeded. Try again after 60 seconds."),
+    ("whois.verisign-grs.com", "No match for \"NOTHING-HERE.COM\"."),
+    ("whois.denic.de", "Domain: nothing-here.de\nStatus: free"),
+    ("whois.nic.fr", "%% NOT FOUND"),
 ]
-REPLY_CASES = ["status_registered.txt", "status_available.txt", "response_throttled.txt"]
 
 DATES = [
     "2024-01-31T12:00:00Z", "2024-01-31T12:00:00.0Z", "2024-01-31 12:00:00+02:00", "2024-01-31",
@@ -77,6 +98,9 @@ RECORDS = [
     {"domain": "not a name", "status": "invalid", "reason": "label is empty"},
     {"domain": "a.com", "status": "fallback", "reason": "bored"},
     {"domain": "a.com", "status": "registered", "retry_after": 5},
+    {"domain": "a.com", "status": "registered", "partial": True, "country": "US",
+     "country_source": "registrant", "registrant": {"country": "US"}},
+    {"domain": "a.com", "status": "not_found", "partial": True},
 ]
 
 
@@ -91,30 +115,52 @@ def reply(server, text):
 
 
 def whois_reply_corpus():
-    responses = WHOIS / "weppos/responses"
-    for server in REPLY_SERVERS:
-        for path in sorted((responses / server).rglob("*.txt")):
-            if path.name in REPLY_CASES:
-                case = "_".join(path.relative_to(responses).with_suffix("").parts)
-                write("whois_reply", case, reply(server, path.read_bytes()))
-    # Refusal texts, several to a file (one hop each).
-    rows = (WHOIS / "refusal-messages.tsv").read_text().splitlines()[1:]
-    for i in range(0, len(rows), 8):
-        hops = []
-        for row in rows[i:i + 8]:
-            server, _kind, text = row.split("\t")[:3]
-            hops.append(reply(server.split(" ")[0], text.encode() + b"\n"))
-        write("whois_reply", f"refusals_{i // 8}", HOP.join(hops[:4]))
-    # Referral chains: registry then registrar.
-    verisign = (responses / "whois.verisign-grs.com/com/status_registered.txt").read_bytes()
-    godaddy = responses / "whois.godaddy.com/status_registered.txt"
-    iana = responses / "whois.iana.org/int/status_registered.txt"
-    write("whois_reply", "chain_iana_verisign_godaddy",
-          HOP.join([reply("whois.iana.org", iana.read_bytes()),
-                    reply("whois.verisign-grs.com", verisign),
-                    reply("whois.godaddy.com", godaddy.read_bytes())]))
+    for name, server in sorted(reply_servers()):
+        write("whois_reply", pathlib.Path(name).stem, reply(server, (REPLIES / name).read_bytes()))
+    # Short answers, four to a file (one hop each).
+    for i in range(0, len(SHORT_REPLIES), 4):
+        hops = [reply(server, text.encode() + b"\n") for server, text in SHORT_REPLIES[i:i + 4]]
+        write("whois_reply", f"short_{i // 4}", HOP.join(hops))
+    # A referral chain: IANA, the registry, then the registrar.
+    write("whois_reply", "chain_iana_registry_registrar",
+          HOP.join([reply("whois.iana.org", (DIRECTORY / "referrals/iana-refer.txt").read_bytes()),
+                    reply("whois.verisign-grs.com",
+                          (DIRECTORY / "referrals/verisign-registered.txt").read_bytes()),
+                    reply("whois.registrar.example",
+                          (REPLIES / "icann-redacted.txt").read_bytes())]))
     write("whois_reply", "dates", reply("whois.example", "".join(
         f"Creation Date: {d}\n" for d in DATES).encode()))
+    for i, text in enumerate(LAYOUT_REPLIES):
+        write("whois_reply", f"layout_{i:02d}", reply("whois.example", text.encode()))
+
+
+# Short replies in the layouts the parser learned from replies it had not been tuned on
+# (tests/whois_parser/reply_layouts_test.cc), written for the fuzzer to start from.
+LAYOUT_REPLIES = [
+    "domain.............: example.fi\n\nHolder\nname...............: Example Oy\n"
+    "register number....: 1234567-8\ncountry............: Finland\n\nRegistrar\n"
+    "registrar..........: Example Registrar Ltd\n",
+    "domain: example.com.ua\n\n% Registrar:\n% ====\nregistrar: ua.example\n"
+    "organization: Example Registrar LLC\ncountry: UA\n\n% Registrant:\nperson: Example Bank\n"
+    "organization-loc: Example Bank JSC\nsource: UAEPP\n",
+    "Domain: example.sk\n\nDomain registrant: EX-1\nOrganization: Example s.r.o\n"
+    "Country Code: SK\n\nRegistrar: EXRG-0001\nName: Example Registrar s.r.o.\n",
+    "domain: example.cz\nregistrant: EX1\nregistered: 21.07.2000 15:21:00\n\ncontact: EX1\n"
+    "org: Example SCS\naddress: Luxembourg\naddress: LU\n",
+    "Domain Name:  EXAMPLE.COM.HK\nRegistrant Contact Information:\nCompany English Name (It "
+    "should be the same as the registered/corporation name): EXAMPLE CO\nCountry: Hong Kong (HK)\n",
+    "Domain Name\texample.xx\nRegistrar\tExample Ltd\nName Server (DB):\tns1.example.xx\n",
+    "Domain EXAMPLE.KG (ACTIVE)\n   Record expires on 2026-11-09 00:00:00 (UTC+8)\nRegistrar:\n"
+    "     Example Inc. (http://www.example.net)\n     Registered on 30th April 2003 at 00:04:00\n",
+    "Owner  : DNS Admin\nOwner  : Example Inc.\nOwner  : 1 Street\nOwner  : US\n",
+    "domain: example.co.il\ndescr: Example Ltd.\ndescr: Israel\nremarks: not found here\n",
+    "Domain:\nname: example.ee\n\nDNS servers\nName.....: ns1.example.ee.\n"
+    "nameservers: dns1.example.pl. [192.0.2.1][2001:db8::1]\n   dns2.example.pl. [2001:db8::2]\n",
+    "Dominio: example.com.bo\nTITULAR:\nOrganizaci\u00f3n: Example S.A.\n"
+    "Fecha de registro: 2004-10-01\nDomain name: x.fj\tStatus: Active\n",
+    "Domain Name: example.com\nRegistrant Organization: WhoisGuard, Inc.\n"
+    "Registrant Country: PA\nRegistrant Name: Ano Nymous\n",
+]
 
 
 def referral_corpus():
@@ -123,6 +169,38 @@ def referral_corpus():
             write("referral", f"{sub}_{path.name}", path.read_bytes()[:MAX_REPLY_BYTES])
     for i, value in enumerate(REFERRAL_VALUES):
         write("referral", f"value_{i:02d}", value + "\n")
+
+
+# Seeds taken from ../shared per harness: libFuzzer first runs every seed, and a 10 s run
+# (CI's) must have time left to fuzz: whois_reply_fuzz runs some 50 inputs a second on a loaded
+# machine, and the project's own seeds come first.
+MAX_SHARED_REPLY_SEEDS = 60
+
+
+def shared_corpora(shared):
+    """Seeds from the real replies beside the checkout: replies of the corpora laid out by server
+    (<server>/<tld>/<case> under weppos/responses and thomsentrampedach/responses), with their
+    server, spread evenly over them, for whois_reply; weppos' referral samples and some of
+    IANA's TLD answers for referral."""
+    samples = shared / "data/whois-samples"
+    replies = []
+    for corpus in ("weppos/responses", "thomsentrampedach/responses"):
+        base = samples / corpus
+        if base.is_dir():
+            replies += [(corpus, base, path) for path in sorted(base.rglob("*.txt"))]
+    stride = max(1, -(-len(replies) // MAX_SHARED_REPLY_SEEDS))  # ceiling division
+    for corpus, base, path in replies[::stride]:
+        rel = path.relative_to(base)
+        name = "_".join((corpus.split("/")[0],) + rel.with_suffix("").parts)
+        write("whois_reply", name, reply(rel.parts[0], path.read_bytes()))
+    referrals = samples / "weppos/referrals"
+    if referrals.is_dir():
+        for path in sorted(referrals.iterdir()):
+            write("referral", f"weppos_{path.name}", path.read_bytes()[:MAX_REPLY_BYTES])
+    iana = shared / "data/iana-tld-whois"
+    if iana.is_dir():
+        for path in sorted(iana.iterdir())[::40]:  # a few dozen of the 1,445 answers
+            write("referral", f"iana_{path.name}", path.read_bytes()[:MAX_REPLY_BYTES])
 
 
 def domain_name_corpus():
@@ -192,6 +270,18 @@ def resp_corpus():
 
 
 def main():
+    global OUT
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--shared", type=pathlib.Path,
+                        help="the folder beside the checkout that holds data/ (../shared)")
+    parser.add_argument("--out", type=pathlib.Path, help="where to write (with --shared)")
+    args = parser.parse_args()
+    if args.shared:
+        if not args.out:
+            parser.error("--shared needs --out")
+        OUT = args.out
+        shared_corpora(args.shared)
+        return
     shutil.rmtree(OUT, ignore_errors=True)
     whois_reply_corpus()
     referral_corpus()

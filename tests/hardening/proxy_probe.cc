@@ -45,14 +45,22 @@ pid_t ServerPid(redisContext* c) {
   return v ? static_cast<pid_t>(*v) : -1;
 }
 
-int64_t ResidentBytes(pid_t pid) {
+namespace {
+
+// A "Name:   1234 kB" line of /proc/PID/status, in bytes, or -1.
+int64_t StatusBytes(pid_t pid, const std::string& name) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
   std::string line;
   while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stoll(line.substr(6)) * 1024;
+    if (line.rfind(name, 0) == 0) return std::stoll(line.substr(name.size())) * 1024;
   }
   return -1;
 }
+
+}  // namespace
+
+int64_t ResidentBytes(pid_t pid) { return StatusBytes(pid, "VmRSS:"); }
+int64_t PeakResidentBytes(pid_t pid) { return StatusBytes(pid, "VmHWM:"); }
 
 int64_t OpenFilesSoftLimit(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/limits");
@@ -66,16 +74,6 @@ int64_t OpenFilesSoftLimit(pid_t pid) {
     }
   }
   return -1;
-}
-
-bool WaitUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout,
-               std::chrono::milliseconds step) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (true) {
-    if (done()) return true;
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(step);
-  }
 }
 
 int64_t RaiseOpenFilesLimit(int64_t want) {

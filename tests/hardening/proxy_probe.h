@@ -14,6 +14,8 @@
 
 #include "proxy_process.h"
 
+#include "wait_until.h"
+
 namespace hardening {
 
 // The value of `field` in `INFO section` ("connected_clients" in "clients"), or nullopt if the
@@ -28,13 +30,13 @@ pid_t ServerPid(redisContext* c);
 
 // VmRSS of `pid` in bytes from /proc/PID/status, or -1.
 int64_t ResidentBytes(pid_t pid);
+// VmHWM of `pid`: the most it has ever been resident, in bytes, or -1.
+int64_t PeakResidentBytes(pid_t pid);
 
 // The soft RLIMIT_NOFILE of `pid` from /proc/PID/limits, or -1.
 int64_t OpenFilesSoftLimit(pid_t pid);
 
-// Polls `done` every `step` until it returns true or `timeout` passes; returns its last value.
-bool WaitUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout,
-               std::chrono::milliseconds step = std::chrono::milliseconds(50));
+using test_support::WaitUntil;
 
 // Raises this process's soft RLIMIT_NOFILE to at least `want` (raising the hard limit too when
 // allowed). Returns the soft limit in force afterwards.

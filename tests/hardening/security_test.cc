@@ -4,6 +4,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -19,6 +21,7 @@ using testing_support::ConnectRaw;
 using testing_support::ProxyProcess;
 using testing_support::ReadAtLeast;
 using testing_support::ReadUntilClose;
+using testing_support::ReadUntilEndsWith;
 using testing_support::SendAll;
 
 // Long, distinctive passwords: a grep for them in the log cannot hit an unrelated word.
@@ -70,7 +73,7 @@ TEST(Auth, NothingButAuthHelloAndQuitWorksBeforeAuthentication) {
     want += "-NOAUTH Authentication required.\r\n";
   }
   SendAll(fd, batch);
-  std::string got = ReadAtLeast(fd, want.size(), 5000);
+  std::string got = ReadAtLeast(fd, want.size());
   EXPECT_EQ(got, want);
   // HELLO without AUTH, and wrong passwords, are refused with Redis 7's texts.
   std::string hello_noauth =
@@ -82,34 +85,34 @@ TEST(Auth, NothingButAuthHelloAndQuitWorksBeforeAuthentication) {
                   Resp({"AUTH", "default", kWrongPassword}) +
                   Resp({"HELLO", "3", "AUTH", "default", kWrongPassword}) + Resp({"PING"}));
   want = hello_noauth + wrongpass + wrongpass + wrongpass + "-NOAUTH Authentication required.\r\n";
-  EXPECT_EQ(ReadAtLeast(fd, want.size(), 5000), want);
+  EXPECT_EQ(ReadAtLeast(fd, want.size()), want);
   // The right password opens the connection.
   SendAll(fd, Resp({"AUTH", kPassword}) + Resp({"PING"}));
-  EXPECT_EQ(ReadAtLeast(fd, 12, 5000), "+OK\r\n+PONG\r\n");
+  EXPECT_EQ(ReadAtLeast(fd, 12), "+OK\r\n+PONG\r\n");
   close(fd);
 
   // QUIT works unauthenticated and closes.
   fd = ConnectRaw(proxy.port());
   SendAll(fd, Resp({"QUIT"}) + Resp({"PING"}));
-  EXPECT_EQ(ReadUntilClose(fd, 5000), "+OK\r\n");
+  EXPECT_EQ(ReadUntilClose(fd), "+OK\r\n");
   close(fd);
 
   // HELLO ... AUTH authenticates and switches protocol in one step.
   fd = ConnectRaw(proxy.port());
-  SendAll(fd, Resp({"HELLO", "3", "AUTH", "default", kPassword}));
-  std::string hello = ReadAtLeast(fd, 1, 5000);
+  // A PING after it marks where the HELLO map ends.
+  SendAll(fd, Resp({"HELLO", "3", "AUTH", "default", kPassword}) + Resp({"PING"}));
+  std::string hello = ReadUntilEndsWith(fd, "+PONG\r\n");
   ASSERT_FALSE(hello.empty());
   EXPECT_EQ(hello[0], '%') << hello;
-  ReadUntilClose(fd, 200);
   SendAll(fd, Resp({"PING"}));
-  EXPECT_EQ(ReadAtLeast(fd, 7, 5000), "+PONG\r\n");
+  EXPECT_EQ(ReadAtLeast(fd, 7), "+PONG\r\n");
   // An authenticated client may read the password (as in Redis) and change it.
   SendAll(fd, Resp({"CONFIG", "SET", "requirepass", kNewPassword}));
-  EXPECT_EQ(ReadAtLeast(fd, 5, 5000), "+OK\r\n");
+  EXPECT_EQ(ReadAtLeast(fd, 5), "+OK\r\n");
   close(fd);
   fd = ConnectRaw(proxy.port());
   SendAll(fd, Resp({"AUTH", kPassword}) + Resp({"AUTH", kNewPassword}));
-  EXPECT_EQ(ReadAtLeast(fd, wrongpass.size() + 5, 5000), wrongpass + "+OK\r\n");
+  EXPECT_EQ(ReadAtLeast(fd, wrongpass.size() + 5), wrongpass + "+OK\r\n");
   close(fd);
 
   // Nothing above may have put a password into the log, at any level.
@@ -233,8 +236,7 @@ TEST(HostileNames, ErrorRepliesQuotingAnArgumentStayOneLine) {
     int fd = ConnectRaw(proxy.port());
     ASSERT_GE(fd, 0);
     SendAll(fd, Resp(argv) + Resp({"PING"}));
-    std::string got;
-    for (int i = 0; i < 50 && !got.ends_with("+PONG\r\n"); ++i) got += ReadAtLeast(fd, 1, 100);
+    std::string got = ReadUntilEndsWith(fd, "+PONG\r\n");
     close(fd);
     std::string label = argv[0] + " " + argv[1];
     ASSERT_TRUE(got.ends_with("+PONG\r\n")) << label << ": " << got;
@@ -243,6 +245,187 @@ TEST(HostileNames, ErrorRepliesQuotingAnArgumentStayOneLine) {
     EXPECT_EQ(first.find("\r\n"), first.size() - 2)
         << label << ": the error reply was split into several replies: " << first;
   }
+}
+
+// The reply's text (status, error or bulk), or "(no reply)".
+std::string TextOf(redisContext* c, const std::vector<std::string>& argv) {
+  auto r = Command(c, argv);
+  if (!r) return "(no reply)";
+  if (r->type == REDIS_REPLY_INTEGER) return std::to_string(r->integer);
+  if (r->str == nullptr) return "(type " + std::to_string(r->type) + ")";
+  return std::string(r->str, r->len);
+}
+
+// Without requirepass any client can raise upstream limits (WHOIS.LIMITS), change CONFIG or
+// flush the cache. As in Redis, the operator disables or hides such commands with
+// `rename-command NAME NEWNAME` ("" disables), in the config file or on the command line.
+TEST(RenameCommand, DisabledAndRenamedAdministrativeCommands) {
+  testing_support::TempDir dir;
+  const std::string secret = "b840fc02d524045429941cc15f59e41cb7be6c52";  // longer than any name
+  std::string path = dir.path() + "/proxy.conf";
+  {
+    std::ofstream out(path);
+    out << "flush-enabled yes\n"
+        << "rename-command WHOIS.LIMITS \"\"\n"
+        << "rename-command flushall \"\"\n"
+        << "rename-command CONFIG " << secret << "\n";
+  }
+  ProxyProcess proxy({path, "--rename-command", "whois.lookup", ""});
+  ASSERT_TRUE(proxy.Start()) << proxy.log();
+  auto c = proxy.Connect();
+  ASSERT_TRUE(c);
+  EXPECT_EQ(TextOf(c.get(), {"WHOIS.LIMITS", "whois.nic.test", "concurrency", "100"}),
+            "ERR unknown command 'WHOIS.LIMITS', with args beginning with: 'whois.nic.test' "
+            "'concurrency' '100' ");
+  EXPECT_EQ(TextOf(c.get(), {"whois.limits"}),
+            "ERR unknown command 'whois.limits', with args beginning with: ");
+  EXPECT_EQ(TextOf(c.get(), {"FLUSHALL"}),
+            "ERR unknown command 'FLUSHALL', with args beginning with: ");
+  EXPECT_EQ(TextOf(c.get(), {"WHOIS.LOOKUP", "a.test"}),
+            "ERR unknown command 'WHOIS.LOOKUP', with args beginning with: 'a.test' ");
+  EXPECT_EQ(TextOf(c.get(), {"CONFIG", "SET", "lookup-timeout", "1"}),
+            "ERR unknown command 'CONFIG', with args beginning with: 'SET' 'lookup-timeout' '1' ");
+  // The new name works, in any case, with the command's own subcommands and errors.
+  EXPECT_EQ(TextOf(c.get(), {secret, "SET", "lookup-timeout", "1234"}), "OK");
+  auto got =
+      Command(c.get(), {"B840FC02D524045429941CC15F59E41CB7BE6C52", "GET", "lookup-timeout"});
+  ASSERT_TRUE(got);
+  ASSERT_EQ(got->type, REDIS_REPLY_ARRAY);
+  ASSERT_EQ(got->elements, 2u);
+  EXPECT_STREQ(got->element[1]->str, "1234");
+  EXPECT_EQ(TextOf(c.get(), {secret, "GET"}),
+            "ERR wrong number of arguments for 'config|get' command");
+  // What is not renamed is untouched; FLUSHDB still flushes.
+  EXPECT_EQ(TextOf(c.get(), {"FLUSHDB"}), "OK");
+  EXPECT_EQ(TextOf(c.get(), {"PING"}), "PONG");
+  // COMMAND no longer lists the disabled commands, nor reveals the new name.
+  auto list = Command(c.get(), {"COMMAND", "LIST"});
+  ASSERT_TRUE(list);
+  ASSERT_EQ(list->type, REDIS_REPLY_ARRAY);
+  std::vector<std::string> names;
+  for (size_t i = 0; i < list->elements; ++i) names.emplace_back(list->element[i]->str);
+  for (const char* gone : {"whois.limits", "flushall", "whois.lookup"})
+    EXPECT_EQ(std::count(names.begin(), names.end(), gone), 0) << gone;
+  EXPECT_EQ(std::count(names.begin(), names.end(), secret), 0);
+  EXPECT_EQ(std::count(names.begin(), names.end(), "flushdb"), 1);
+  EXPECT_EQ(TextOf(c.get(), {"COMMAND", "COUNT"}), std::to_string(names.size()));
+  // CONFIG GET does not show the renames (the new names are secrets).
+  auto all = Command(c.get(), {secret, "GET", "*"});
+  ASSERT_TRUE(all);
+  for (size_t i = 0; i < all->elements; ++i) {
+    std::string item(all->element[i]->str, all->element[i]->len);
+    EXPECT_EQ(item.find("rename"), std::string::npos) << item;
+    EXPECT_EQ(item.find(secret), std::string::npos) << item;
+  }
+}
+
+TEST(RenameCommand, UnknownOrCollidingNamesStopStartUp) {
+  ProxyProcess unknown({"--rename-command", "NOSUCH", "x"});
+  ASSERT_FALSE(unknown.Start());
+  EXPECT_NE(unknown.log().find(">>> '--rename-command NOSUCH x'\n'rename-command' No such "
+                               "command in rename-command\n"),
+            std::string::npos)
+      << unknown.log();
+  ProxyProcess collision({"--rename-command", "GET", "ping"});
+  ASSERT_FALSE(collision.Start());
+  EXPECT_NE(collision.log().find("'rename-command' Target command name already exists\n"),
+            std::string::npos)
+      << collision.log();
+  testing_support::TempDir dir;
+  std::string path = dir.path() + "/proxy.conf";
+  {
+    std::ofstream out(path);
+    out << "rename-command CONFIG \"\"\nrename-command CONFIG other\n";
+  }
+  ProxyProcess twice({path});
+  ASSERT_FALSE(twice.Start());
+  EXPECT_NE(twice.log().find("at line 2\n>>> 'rename-command CONFIG other'\n'rename-command' No "
+                             "such command in rename-command\n"),
+            std::string::npos)
+      << twice.log();
+}
+
+// How many raw replies WHOIS.RAW holds for `domain` (-1 if none).
+int64_t RawHops(redisContext* c, const std::string& domain) {
+  auto r = Command(c, {"WHOIS.RAW", domain});
+  if (!r || r->type != REDIS_REPLY_ARRAY) return -1;
+  return static_cast<int64_t>(r->elements);
+}
+
+// A host name that resolves to a NAT64 address reaches the IPv4 address inside it: 64:ff9b::7f00:1
+// is 127.0.0.1 wherever DNS64/NAT64 runs. It is refused as ::ffff:127.0.0.1 is, before any
+// connection is tried (the same check runs on every DNS answer; here the address is given as
+// the TLD's server so that no DNS is needed).
+TEST(UpstreamAddresses, Nat64AddressesEmbeddingLoopbackAreNeverConnectedTo) {
+  for (const char* address : {"64:ff9b::7f00:1", "64:ff9b:1::a00:1", "2002:7f00:1::1"}) {
+    SCOPED_TRACE(address);
+    ProxyProcess proxy({"--bundled-directory", "no", "--upstream-address", "whois.iana.org",
+                        "127.0.0.1:1", "--tld-server", "test", address, "--loglevel", "debug",
+                        "--lookup-timeout", "3000"});
+    ASSERT_TRUE(proxy.Start()) << proxy.log();
+    auto c = proxy.Connect();
+    ASSERT_TRUE(c);
+    auto r = Command(c.get(), {"GET", "victim.test"});
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->type, REDIS_REPLY_STRING);
+    EXPECT_NE(std::string(r->str, r->len).find("\"fallback\""), std::string::npos) << r->str;
+    proxy.Stop();
+    std::string log = proxy.log();
+    EXPECT_NE(log.find(std::string("whois ") + address + " via -: forbidden_address"),
+              std::string::npos)
+        << log;
+  }
+}
+
+// A referral's "host:port" comes from upstream data: another port is honoured only for a host
+// the operator pinned with upstream-address; an unpinned host is only ever asked on port 43,
+// so a registry cannot point the proxy at another service (a referral naming another port is
+// not followed, and the record keeps the registry's data).
+TEST(Referrals, APortFromUpstreamDataIsHonouredOnlyForPinnedHosts) {
+  FakeWhoisProcess registrar;
+  registrar.SetDefaultResponse(
+      "Domain Name: {QUERY}\r\nRegistrant Organization: From Registrar\r\n");
+  ASSERT_TRUE(registrar.Start()) << registrar.error();
+  const std::string registrar_port = std::to_string(registrar.port());
+  FakeWhoisProcess registry;
+  registry.AddResponse("pinned.test",
+                       "Domain Name: PINNED.TEST\r\nRegistrar WHOIS Server: "
+                       "whois.registrar.test:" +
+                           registrar_port + "\r\nRegistrar: Example\r\n");
+  registry.AddResponse("unpinned.test",
+                       "Domain Name: UNPINNED.TEST\r\nRegistrar WHOIS Server: "
+                       "whois.elsewhere.test:" +
+                           registrar_port + "\r\nRegistrar: Example\r\n");
+  ASSERT_TRUE(registry.Start()) << registry.error();
+  ProxyProcess proxy({"--bundled-directory", "no", "--upstream-address", "whois.iana.org",
+                      "127.0.0.1:1", "--tld-server", "test", "whois.nic.test", "--upstream-address",
+                      "whois.nic.test", "127.0.0.1:" + std::to_string(registry.port()),
+                      "--upstream-address", "whois.registrar.test", "127.0.0.1", "--lookup-timeout",
+                      "3000"});
+  ASSERT_TRUE(proxy.Start()) << proxy.log();
+  auto c = proxy.Connect();
+  ASSERT_TRUE(c);
+  // Pinned without a port: the referral's port is the one used.
+  auto r = Command(c.get(), {"GET", "pinned.test"});
+  ASSERT_TRUE(r);
+  EXPECT_NE(std::string(r->str, r->len).find("From Registrar"), std::string::npos) << r->str;
+  EXPECT_EQ(RawHops(c.get(), "pinned.test"), 2);
+  // Not pinned: the registry's record, and nothing asked of whois.elsewhere.test.
+  r = Command(c.get(), {"GET", "unpinned.test"});
+  ASSERT_TRUE(r);
+  std::string json(r->str, r->len);
+  EXPECT_NE(json.find("\"registered\""), std::string::npos) << json;
+  EXPECT_EQ(json.find("From Registrar"), std::string::npos) << json;
+  EXPECT_EQ(RawHops(c.get(), "unpinned.test"), 1);
+  proxy.Stop();
+  EXPECT_NE(
+      proxy.log().find("referral to whois.elsewhere.test:" + registrar_port + " not followed"),
+      std::string::npos)
+      << proxy.log();
+  registrar.Stop();
+  auto log = registrar.ReadLog();
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_EQ(log[0].query, "pinned.test");
 }
 
 }  // namespace

@@ -85,29 +85,28 @@ TEST(ClientsThatLeave, LookupsOfVanishedClientsCompleteAndAreCached) {
     SendAll(fd, "GET " + domains.back() + "\r\n");
     fds.push_back(fd);
   }
-  usleep(100 * 1000);  // every GET has been read and its lookup started
-  for (int fd : fds) close(fd);
-
   auto c = proxy.Connect();
   ASSERT_TRUE(c);
+  // Every GET has been read and its lookup started before the clients go.
+  EXPECT_TRUE(WaitUntil(
+      [&] { return InfoInt(c.get(), "whois", "lookups_started").value_or(-1) == kClients; }));
+  for (int fd : fds) close(fd);
   std::vector<std::string> exists = {"EXISTS"};
   exists.insert(exists.end(), domains.begin(), domains.end());
   long long cached = 0;
-  EXPECT_TRUE(WaitUntil(
-      [&] {
-        auto r = Command(c.get(), exists);
-        cached = r && r->type == REDIS_REPLY_INTEGER ? r->integer : -1;
-        return cached == kClients;
-      },
-      5s))
-      << cached << " of " << kClients << " records cached";
+  EXPECT_TRUE(WaitUntil([&] {
+    auto r = Command(c.get(), exists);
+    cached = r && r->type == REDIS_REPLY_INTEGER ? r->integer : -1;
+    return cached == kClients;
+  })) << cached
+      << " of " << kClients << " records cached";
   for (const auto& d : domains) {
     auto r = Command(c.get(), {"GET", d});
     ASSERT_TRUE(r);
     EXPECT_EQ(StatusOf(std::string(r->str, r->len)), "registered") << d;
   }
-  EXPECT_TRUE(WaitUntil(
-      [&] { return InfoInt(c.get(), "whois", "lookups_in_flight").value_or(-1) == 0; }, 3s));
+  EXPECT_TRUE(
+      WaitUntil([&] { return InfoInt(c.get(), "whois", "lookups_in_flight").value_or(-1) == 0; }));
   EXPECT_EQ(InfoInt(c.get(), "whois", "lookups_started").value_or(-1), kClients);
   EXPECT_EQ(InfoInt(c.get(), "clients", "connected_clients").value_or(-1), 1);
   // Replies for clients that had gone are dropped; the proxy counts them (stats_.orphaned_replies)
@@ -123,8 +122,11 @@ TEST(ClientsThatLeave, LookupsOfVanishedClientsCompleteAndAreCached) {
 // colour another's answer.
 class MisbehavingUpstreams : public ::testing::Test {
  protected:
+  // A client's answer must come at the lookup timeout (plus a margin for a loaded machine),
+  // well before the upstream timeout would give the same fallback.
   static constexpr int kLookupTimeoutMs = 1000;
-  static constexpr auto kMargin = 1500ms;
+  static constexpr auto kMargin = 3500ms;
+  static constexpr int kUpstreamTimeoutMs = 6000;
 
   void SetUp() override {
     iana_ = std::make_unique<FakeWhoisProcess>();
@@ -140,7 +142,7 @@ class MisbehavingUpstreams : public ::testing::Test {
                                      "--lookup-timeout",
                                      std::to_string(kLookupTimeoutMs),
                                      "--upstream-timeout",
-                                     "3000",
+                                     std::to_string(kUpstreamTimeoutMs),
                                      "--upstream-connect-timeout",
                                      "1000",
                                      "--upstream-limit",
@@ -213,9 +215,10 @@ TEST_F(MisbehavingUpstreams, ResetGivesAFallbackInTime) {
 TEST_F(MisbehavingUpstreams, TrickleGivesATimeoutFallbackInTimeAndNoPartialRecordIsCached) {
   std::string json = TimedGet("a.trickle");
   EXPECT_NE(json.find(R"("status":"fallback","reason":"timeout")"), std::string::npos) << json;
-  // The trickle (100 ms a byte) outlasts upstream-timeout (3 s): the lookup ends as a failure.
+  // The trickle (100 ms a byte) outlasts upstream-timeout: the lookup ends as a failure.
   // Whatever lands in the cache must not be a record made from a cut-off fragment.
-  std::this_thread::sleep_for(3500ms);
+  EXPECT_TRUE(
+      WaitUntil([&] { return InfoInt(c_.get(), "whois", "lookups_in_flight").value_or(-1) == 0; }));
   std::string later = TimedGet("a.trickle");
   EXPECT_NE(StatusOf(later), "not_found") << later;
   ExpectServing();
@@ -235,8 +238,8 @@ TEST_F(MisbehavingUpstreams, ThirtyMegabyteReplyIsCutAndMemoryStaysBounded) {
   std::string json = TimedGet("a.oversize");
   EXPECT_EQ(StatusOf(json), "fallback") << json;
   // The lookup may outlive the client's deadline: let it end, then measure.
-  EXPECT_TRUE(WaitUntil(
-      [&] { return InfoInt(c_.get(), "whois", "lookups_in_flight").value_or(-1) == 0; }, 5s));
+  EXPECT_TRUE(
+      WaitUntil([&] { return InfoInt(c_.get(), "whois", "lookups_in_flight").value_or(-1) == 0; }));
   int64_t after = hardening::ResidentBytes(pid);
   std::cout << "[ info ] proxy RSS " << before / 1024 << " KiB before, " << after / 1024
             << " KiB after a 30 MiB upstream reply\n";

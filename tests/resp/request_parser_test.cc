@@ -450,5 +450,37 @@ TEST(RequestParser, StartsFreshAfterAnError) {
   EXPECT_EQ(args, (std::vector<std::string_view>{"PING"}));
 }
 
+// An unfinished multibulk holds nothing but the caller's bytes: its arguments are found again
+// when the last one arrives (issue 14: parsed arguments used to cost 5x their wire size).
+TEST(RequestParserMemory, UnfinishedMultibulkHoldsNoArgumentTable) {
+  RequestParser parser;
+  std::vector<std::string_view> args;
+  std::string input = "*100001\r\n";
+  for (int i = 0; i < 100000; ++i) input += "$1\r\nx\r\n";
+  ASSERT_EQ(parser.Parse(input, &args), ParseStatus::kNeedMore);
+  EXPECT_LT(parser.memory(), 64u);  // nothing per argument
+  input += "$3\r\nend\r\n";
+  ASSERT_EQ(parser.Parse(input, &args), ParseStatus::kCommand);
+  ASSERT_EQ(args.size(), 100001u);
+  EXPECT_EQ(args.front(), "x");
+  EXPECT_EQ(args.back(), "end");
+  EXPECT_EQ(args.capacity(), args.size());  // sized once, exactly
+  EXPECT_EQ(parser.consumed(), input.size());
+}
+
+TEST(RequestParserMemory, LargeInlineTablesAreNotKept) {
+  RequestParser parser;
+  std::vector<std::string_view> args;
+  std::string line;
+  for (int i = 0; i < 8000; ++i) line += "a \"b\" ";  // 56 KB, under the inline limit
+  line += "\r\n";
+  ASSERT_EQ(parser.Parse(line, &args), ParseStatus::kCommand);
+  EXPECT_EQ(args.size(), 16000u);
+  EXPECT_EQ(args[1], "b");  // unescaped into the parser's own storage
+  EXPECT_GT(parser.memory(), 0u);
+  ASSERT_EQ(parser.Parse("PING\r\n", &args), ParseStatus::kCommand);
+  EXPECT_LT(parser.memory(), 64u * 1024);
+}
+
 }  // namespace
 }  // namespace resp

@@ -58,16 +58,17 @@ TEST_F(CommandsTest, HelloSwitchesProtocolAndReportsServer) {
   // Debian 12's hiredis (0.14) cannot read RESP3, so the RESP3 side is checked on the wire.
   int fd = testing_support::ConnectRaw(proxy_->port());
   ASSERT_GE(fd, 0);
-  testing_support::SendAll(fd, "HELLO 3\r\n");
-  std::string hello = testing_support::ReadAtLeast(fd, 200, 1000);
+  // A PING after each request marks where its reply ends.
+  testing_support::SendAll(fd, "HELLO 3\r\nPING\r\n");
+  std::string hello = testing_support::ReadUntilEndsWith(fd, "+PONG\r\n");
   EXPECT_EQ(hello.rfind("%7\r\n$6\r\nserver\r\n", 0), 0u) << hello;
   EXPECT_NE(hello.find("$7\r\nversion\r\n"), std::string::npos) << hello;
   EXPECT_NE(hello.find("$5\r\nproto\r\n:3\r\n"), std::string::npos) << hello;
   // RESP3 now: a missing name is RESP3's null.
   testing_support::SendAll(fd, "CLIENT GETNAME\r\n");
-  EXPECT_EQ(testing_support::ReadAtLeast(fd, 3, 1000), "_\r\n");
-  testing_support::SendAll(fd, "HELLO 2\r\n");
-  std::string hello2 = testing_support::ReadAtLeast(fd, 200, 1000);
+  EXPECT_EQ(testing_support::ReadAtLeast(fd, 3), "_\r\n");
+  testing_support::SendAll(fd, "HELLO 2\r\nPING\r\n");
+  std::string hello2 = testing_support::ReadUntilEndsWith(fd, "+PONG\r\n");
   EXPECT_EQ(hello2.rfind("*14\r\n$6\r\nserver\r\n", 0), 0u) << hello2;  // RESP2: a flat array
   close(fd);
   auto r = Run({"HELLO", "2"});
@@ -203,10 +204,11 @@ TEST_F(CommandsTest, InfoHasRedisFieldsAndOurSection) {
   // RESP3: a verbatim string (checked on the wire: Debian's hiredis cannot read RESP3).
   int fd = testing_support::ConnectRaw(proxy_->port());
   ASSERT_GE(fd, 0);
-  testing_support::SendAll(fd, "HELLO 3\r\n");
-  testing_support::ReadAtLeast(fd, 100, 500);
-  testing_support::SendAll(fd, "INFO server\r\n");
-  std::string verbatim = testing_support::ReadAtLeast(fd, 100, 1000);
+  // A PING after each request marks where its reply ends.
+  testing_support::SendAll(fd, "HELLO 3\r\nPING\r\n");
+  testing_support::ReadUntilEndsWith(fd, "+PONG\r\n");
+  testing_support::SendAll(fd, "INFO server\r\nPING\r\n");
+  std::string verbatim = testing_support::ReadUntilEndsWith(fd, "+PONG\r\n");
   EXPECT_EQ(verbatim[0], '=') << verbatim;
   EXPECT_NE(verbatim.find("\r\ntxt:# Server"), std::string::npos) << verbatim;
   close(fd);
@@ -247,13 +249,13 @@ TEST(ServerLimits, MaxClientsRefusesWithRedisError) {
   // Start()'s readiness probe may still hold a slot for a moment after it closed: retry until
   // two clients are in.
   auto connect_admitted = [&proxy] {
-    for (int i = 0; i < 100; ++i) {
-      auto conn = proxy.Connect();
+    ProxyProcess::Redis conn;
+    test_support::WaitUntil([&] {
+      conn = proxy.Connect();
       auto pong = Command(conn.get(), {"PING"});
-      if (pong && pong->type == REDIS_REPLY_STATUS) return conn;
-      usleep(20000);
-    }
-    return ProxyProcess::Redis();
+      return pong && pong->type == REDIS_REPLY_STATUS;
+    });
+    return conn;
   };
   auto a = connect_admitted();
   auto b = connect_admitted();
@@ -273,7 +275,10 @@ TEST(ServerStartup, ConfigErrorStopsStartWithFileAndLine) {
   fclose(f);
   ProxyProcess proxy({path});
   EXPECT_FALSE(proxy.Start());
-  EXPECT_NE(proxy.log().find(path + ":2: 'maxclients' must be an integer"), std::string::npos)
+  EXPECT_NE(
+      proxy.log().find("Reading the configuration file '" + path +
+                       "', at line 2\n>>> 'maxclients lots'\n'maxclients' must be an integer"),
+      std::string::npos)
       << proxy.log();
 }
 

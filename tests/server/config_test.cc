@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <fstream>
 
+#include "server/version.h"
+
 namespace server {
 namespace {
 
@@ -118,6 +120,61 @@ TEST(Config, SizesAndDurations) {
   EXPECT_EQ(ParseSeconds("10m"), 600);
   EXPECT_EQ(ParseSeconds("45"), 45);
   EXPECT_FALSE(ParseSeconds("x"));
+}
+
+TEST(Config, ContradictoryLimitsAreRefused) {
+  auto r = LoadConfig({"--client-output-buffer-soft", "2mb", "--client-output-buffer-hard", "1mb"});
+  ASSERT_FALSE(r.config);
+  EXPECT_EQ(r.error,
+            "client-output-buffer-soft (2097152) must not be above client-output-buffer-hard "
+            "(1048576)");
+  r = LoadConfig({"--proto-max-bulk-len", "16mb", "--client-query-buffer-limit", "8mb"});
+  ASSERT_FALSE(r.config);
+  EXPECT_EQ(r.error,
+            "proto-max-bulk-len (16777216) must not be above client-query-buffer-limit (8388608)");
+  // Equal is fine, and so is raising both.
+  r = LoadConfig({"--proto-max-bulk-len", "64mb", "--client-query-buffer-limit", "64mb"});
+  EXPECT_TRUE(r.config) << r.error;
+  Config c;
+  c.client_output_buffer_soft = c.client_output_buffer_hard + 1;
+  auto conflict = CheckConsistency(c);
+  ASSERT_TRUE(conflict);
+  EXPECT_EQ(conflict->directives.front(), "client-output-buffer-soft");
+}
+
+TEST(Config, FatalConfigErrorTextNamesFileLineAndTheLineItself) {
+  std::string path = WriteFile("port 7200\n  maxclients lots  \r\n");
+  auto r = LoadConfig({path});
+  std::remove(path.c_str());
+  ASSERT_FALSE(r.config);
+  EXPECT_EQ(r.error, path + ":2: 'maxclients' must be an integer from 1 to 1048576");
+  std::string text = FatalConfigErrorText(r);
+  EXPECT_EQ(text, std::string("\n*** FATAL CONFIG ERROR (whois-proxy ") + kProxyVersion +
+                      ") ***\nReading the configuration file '" + path +
+                      "', at line 2\n>>> 'maxclients lots'\n'maxclients' must be an integer from "
+                      "1 to 1048576\n");
+  r = LoadConfig({"/nonexistent/wp.conf"});
+  ASSERT_FALSE(r.config);
+  EXPECT_EQ(FatalConfigErrorText(r), std::string("\n*** FATAL CONFIG ERROR (whois-proxy ") +
+                                         kProxyVersion +
+                                         ") ***\ncannot open config file '/nonexistent/wp.conf'\n");
+}
+
+TEST(Config, UpstreamHostsAreNamesOrAddresses) {
+  EXPECT_TRUE(IsValidUpstreamHost("whois.nic.uk"));
+  EXPECT_TRUE(IsValidUpstreamHost("WHOIS.NIC.UK."));
+  EXPECT_TRUE(IsValidUpstreamHost("192.0.2.1"));
+  EXPECT_TRUE(IsValidUpstreamHost("2001:db8::1"));
+  EXPECT_FALSE(IsValidUpstreamHost(""));
+  EXPECT_FALSE(IsValidUpstreamHost("."));
+  EXPECT_FALSE(IsValidUpstreamHost("localhost"));
+  EXPECT_FALSE(IsValidUpstreamHost("two words.example"));
+  EXPECT_FALSE(IsValidUpstreamHost("a\r\nb.example"));
+  auto r = LoadConfig({"--upstream-limit", "", "concurrency", "1"});
+  ASSERT_FALSE(r.config);
+  EXPECT_EQ(r.error,
+            "command line: 'upstream-limit' invalid upstream host '' (a host name such as "
+            "whois.nic.uk, or an IP address)");
 }
 
 }  // namespace

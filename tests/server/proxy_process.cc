@@ -66,6 +66,24 @@ ProxyProcess::~ProxyProcess() {
 }
 
 bool ProxyProcess::Start() {
+  bool has_port = false;
+  for (const auto& a : args_) has_port |= a == "--port";
+  // A port found free can be taken by another process before the server binds it; then the
+  // server exits saying so, and another port is tried. A port the test chose is its business.
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    std::uintmax_t log_before = 0;
+    std::error_code ec;
+    if (std::filesystem::exists(log_path_, ec))
+      log_before = std::filesystem::file_size(log_path_, ec);
+    if (StartOnce()) return true;
+    if (has_port || pid_ > 0) return false;  // not a lost port race
+    std::string tail = log().substr(std::min<size_t>(log_before, log().size()));
+    if (tail.find("address already in use") == std::string::npos) return false;
+  }
+  return false;
+}
+
+bool ProxyProcess::StartOnce() {
   port_ = FreePort();
   std::vector<std::string> argv = {WP_PROXY_BINARY};
   bool has_port = false, has_bind = false, has_dir = false;
@@ -107,40 +125,34 @@ bool ProxyProcess::Start() {
     std::vector<char*> cargv;
     for (auto& a : argv) cargv.push_back(a.data());
     cargv.push_back(nullptr);
+    if (before_exec_ != nullptr) before_exec_();
     execv(cargv[0], cargv.data());
     _exit(127);
   }
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (std::chrono::steady_clock::now() < deadline) {
+  bool ready = test_support::WaitUntil([&] {
     int status = 0;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
-      return false;
-    }
-    int fd = ConnectRaw(port_);
-    if (fd >= 0) {
-      close(fd);
       return true;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return false;
+    int fd = ConnectRaw(port_);
+    if (fd < 0) return false;
+    close(fd);
+    return true;
+  });
+  return ready && pid_ > 0;
 }
 
 int ProxyProcess::Stop() {
   if (pid_ <= 0) return -1;
   kill(pid_, SIGTERM);
   int status = 0;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  if (!test_support::WaitUntil([&] { return waitpid(pid_, &status, WNOHANG) == pid_; })) {
+    Kill();
+    return -1;
   }
-  Kill();
-  return -1;
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 void ProxyProcess::Kill() {
@@ -181,8 +193,10 @@ Reply Command(redisContext* c, const std::vector<std::string>& argv) {
       redisCommandArgv(c, static_cast<int>(argv.size()), ptrs.data(), lens.data())));
 }
 
-int ConnectRaw(int port) {
+int ConnectRaw(int port, int receive_buffer) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (receive_buffer > 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -202,11 +216,13 @@ void SendAll(int fd, std::string_view bytes) {
   }
 }
 
-static std::string ReadLoop(int fd, size_t want, int timeout_ms) {
+// Reads until `done(out)` holds, the peer closes, or `timeout_ms` passes; returns what arrived.
+template <typename Done>
+static std::string ReadLoop(int fd, int timeout_ms, Done done) {
   std::string out;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   char buf[65536];
-  while (out.size() < want) {
+  while (!done(out)) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
                     deadline - std::chrono::steady_clock::now())
                     .count();
@@ -220,8 +236,16 @@ static std::string ReadLoop(int fd, size_t want, int timeout_ms) {
   return out;
 }
 
-std::string ReadUntilClose(int fd, int timeout_ms) { return ReadLoop(fd, SIZE_MAX, timeout_ms); }
-std::string ReadAtLeast(int fd, size_t n, int timeout_ms) { return ReadLoop(fd, n, timeout_ms); }
+std::string ReadUntilClose(int fd, int timeout_ms) {
+  return ReadLoop(fd, timeout_ms, [](const std::string&) { return false; });
+}
+std::string ReadAtLeast(int fd, size_t n, int timeout_ms) {
+  return ReadLoop(fd, timeout_ms, [n](const std::string& out) { return out.size() >= n; });
+}
+std::string ReadUntilEndsWith(int fd, std::string_view suffix, int timeout_ms) {
+  return ReadLoop(fd, timeout_ms,
+                  [suffix](const std::string& out) { return out.ends_with(suffix); });
+}
 
 int RunShell(const std::string& cmd, std::string* out) {
   FILE* p = popen(cmd.c_str(), "r");

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "wait_until.h"
+
 namespace testing_support {
 
 // A loopback TCP port that was free a moment ago.
@@ -32,12 +34,17 @@ class ProxyProcess {
   explicit ProxyProcess(std::vector<std::string> args = {}, std::string dir = "");
   ~ProxyProcess();
 
-  // Starts and waits until the port accepts connections (up to 10 s). False if it exited.
+  // Starts and waits until the port accepts connections (up to test_support::kPatience). False
+  // if it exited (the log says why) or did not listen in time. When the free port it picked was
+  // taken before the server bound it, it tries another.
   bool Start();
   // SIGTERM and wait; returns the exit status (or -1).
   int Stop();
   // SIGKILL and reap.
   void Kill();
+  // Runs in the forked child just before exec (async-signal-safe calls only), for a test that
+  // starts the server with fewer privileges than its own.
+  void set_before_exec(void (*fn)()) { before_exec_ = fn; }
   bool running() const { return pid_ > 0; }
   int port() const { return port_; }
   const std::string& dir() const { return dir_; }
@@ -51,12 +58,15 @@ class ProxyProcess {
   Redis Connect() const;
 
  private:
+  bool StartOnce();
+
   std::vector<std::string> args_;
   std::unique_ptr<TempDir> own_dir_;
   std::string dir_;
   std::string log_path_;
   int port_ = 0;
   pid_t pid_ = -1;
+  void (*before_exec_)() = nullptr;
 };
 
 // Runs a command through hiredis and returns the reply (owned).
@@ -66,13 +76,20 @@ struct ReplyDeleter {
 using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
 Reply Command(redisContext* c, const std::vector<std::string>& argv);
 
-// Raw socket helpers for protocol tests.
-int ConnectRaw(int port);
+// Raw socket helpers for protocol tests. A `receive_buffer` > 0 is set (SO_RCVBUF) before
+// connecting, so that little of what the server writes can wait in this side's kernel buffer.
+// A read gives up after `timeout_ms`, by default a generous deadline (test_support::kPatience):
+// it returns as soon as what it waits for arrived, so the deadline only matters when the test
+// fails anyway.
+int ConnectRaw(int port, int receive_buffer = 0);
 void SendAll(int fd, std::string_view bytes);
+inline constexpr int kReplyTimeoutMs = static_cast<int>(test_support::kPatience.count());
 // Reads until the peer closes or `timeout_ms` passes; returns what arrived.
-std::string ReadUntilClose(int fd, int timeout_ms);
+std::string ReadUntilClose(int fd, int timeout_ms = kReplyTimeoutMs);
 // Reads until at least `n` bytes arrived or timeout.
-std::string ReadAtLeast(int fd, size_t n, int timeout_ms);
+std::string ReadAtLeast(int fd, size_t n, int timeout_ms = kReplyTimeoutMs);
+// Reads until what arrived ends with `suffix` (say the reply to a PING sent last), or timeout.
+std::string ReadUntilEndsWith(int fd, std::string_view suffix, int timeout_ms = kReplyTimeoutMs);
 
 // Runs a shell command, returns its exit status and standard output.
 int RunShell(const std::string& cmd, std::string* out);

@@ -49,5 +49,20 @@ TEST(ReplyQueue, ManyOutOfOrderCompletionsComeOutInRequestOrder) {
   EXPECT_EQ(q.output(), want);
 }
 
+// What waits behind a deferred reply is counted (the server holds it against the client's
+// output limits) until it moves to the output.
+TEST(ReplyQueue, HeldCountsReadyRepliesWaitingBehindADeferredOne) {
+  ReplyQueue q;
+  uint64_t first = q.Defer();
+  q.AppendReady("+second\r\n");
+  uint64_t third = q.Defer();
+  EXPECT_EQ(q.held(), 9u);
+  EXPECT_TRUE(q.Complete(third, std::string(1000, 'x')));
+  EXPECT_EQ(q.held(), 1009u);
+  EXPECT_TRUE(q.Complete(first, "+first\r\n"));
+  EXPECT_EQ(q.held(), 0u);
+  EXPECT_EQ(q.output().size(), 8u + 9u + 1000u);
+}
+
 }  // namespace
 }  // namespace server

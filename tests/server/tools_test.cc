@@ -1,13 +1,95 @@
 // The Redis tools users will point at the proxy: redis-cli (one-shot, piped and interactive on a
 // terminal) and redis-benchmark.
 #include <gtest/gtest.h>
+#include <poll.h>
+#include <pty.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
 
 #include "proxy_process.h"
 
 namespace {
 
+using test_support::WaitUntil;
 using testing_support::ProxyProcess;
 using testing_support::RunShell;
+
+// A program on a pseudo-terminal of 120x40 (without a size linenoise asks the terminal for its
+// cursor position and waits for an answer), as a user at a terminal runs it. Killed at the end.
+class TerminalSession {
+ public:
+  explicit TerminalSession(std::vector<std::string> argv) {
+    winsize size{};
+    size.ws_row = 40;
+    size.ws_col = 120;
+    pid_ = forkpty(&terminal_, nullptr, nullptr, &size);
+    if (pid_ == 0) {
+      setenv("TERM", "xterm", 1);  // linenoise takes no TERM, or "dumb", for no terminal
+      std::vector<char*> cargv;
+      for (std::string& a : argv) cargv.push_back(a.data());
+      cargv.push_back(nullptr);
+      execvp(cargv[0], cargv.data());
+      _exit(127);
+    }
+  }
+  ~TerminalSession() {
+    if (terminal_ >= 0) close(terminal_);
+    if (pid_ > 0 && !exited_) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+  bool started() const { return pid_ > 0; }
+  const std::string& output() const { return output_; }
+
+  // Reads the terminal until its output holds `text`; false if it does not, in time or before
+  // the program ends.
+  bool WaitFor(const std::string& text) {
+    bool closed = false;
+    WaitUntil(
+        [&] {
+          pollfd p{terminal_, POLLIN, 0};
+          if (poll(&p, 1, 100) > 0) {
+            char buf[4096];
+            ssize_t n = read(terminal_, buf, sizeof buf);
+            if (n > 0) output_.append(buf, static_cast<size_t>(n));
+            closed = n <= 0;
+          }
+          return closed || output_.find(text) != std::string::npos;
+        },
+        test_support::kPatience, std::chrono::milliseconds(0));
+    return output_.find(text) != std::string::npos;
+  }
+  void Type(std::string_view keys) {
+    EXPECT_EQ(write(terminal_, keys.data(), keys.size()), static_cast<ssize_t>(keys.size()));
+  }
+  // Waits until the program exits with status 0.
+  bool WaitForExit() {
+    int status = 0;
+    exited_ = WaitUntil([&] {
+      char buf[4096];
+      while (true) {  // keep its terminal drained
+        pollfd p{terminal_, POLLIN, 0};
+        if (poll(&p, 1, 0) <= 0) break;
+        ssize_t n = read(terminal_, buf, sizeof buf);
+        if (n <= 0) break;
+        output_.append(buf, static_cast<size_t>(n));
+      }
+      return waitpid(pid_, &status, WNOHANG) == pid_;
+    });
+    return exited_ && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  }
+
+ private:
+  int terminal_ = -1;
+  pid_t pid_ = -1;
+  bool exited_ = false;
+  std::string output_;
+};
 
 class ToolsTest : public ::testing::Test {
  protected:
@@ -43,18 +125,17 @@ TEST_F(ToolsTest, RedisCliReadsCommandsFromAPipe) {
 }
 
 TEST_F(ToolsTest, RedisCliInteractiveOnATerminal) {
-  // `script` gives redis-cli a pseudo-terminal, so it runs its interactive mode (which asks
-  // COMMAND DOCS for hints at start-up). The pty gets a size (else linenoise asks the terminal
-  // for its cursor position and waits for an answer no one sends) and keys end with CR, as
-  // Enter does in raw mode. `timeout` bounds the test if redis-cli ever waits anyway.
-  std::string out;
-  std::string cmd =
-      "(sleep 0.5; printf 'ECHO interactive-ok\\r'; sleep 0.5; printf 'quit\\r') | timeout 20 "
-      "script -qfec 'stty cols 120 rows 40; " +
-      Cli() + "' /dev/null";
-  RunShell(cmd, &out);
-  EXPECT_NE(out.find("\"interactive-ok\""), std::string::npos) << out;
-  EXPECT_EQ(out.find("ERR"), std::string::npos) << out;
+  // On a terminal redis-cli runs its interactive mode, which asks COMMAND DOCS for hints at
+  // start-up. Keys are typed once its prompt shows: linenoise discards what was typed before it
+  // switched the terminal to raw mode. In raw mode Enter is CR.
+  TerminalSession cli({"redis-cli", "-p", std::to_string(proxy_->port())});
+  ASSERT_TRUE(cli.started()) << cli.output();
+  ASSERT_TRUE(cli.WaitFor("127.0.0.1:" + std::to_string(proxy_->port()) + ">")) << cli.output();
+  cli.Type("ECHO interactive-ok\r");
+  EXPECT_TRUE(cli.WaitFor("\"interactive-ok\"")) << cli.output();
+  cli.Type("quit\r");
+  EXPECT_TRUE(cli.WaitForExit()) << cli.output();
+  EXPECT_EQ(cli.output().find("ERR"), std::string::npos) << cli.output();
 }
 
 TEST_F(ToolsTest, RedisBenchmarkPing) {

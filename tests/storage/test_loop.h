@@ -14,6 +14,7 @@
 #include <string>
 
 #include "storage/record_store.h"
+#include "tests/support/wait_until.h"
 
 namespace storage::testing {
 
@@ -52,9 +53,9 @@ class TestLoop {
     };
   }
 
-  // Runs posted callbacks until done() is true. Fails (throws) after 20 s.
+  // Runs posted callbacks until done() is true. Fails (throws) after test_support::kPatience.
   void RunUntil(const std::function<bool()>& done) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    auto deadline = std::chrono::steady_clock::now() + test_support::kPatience;
     while (!done()) {
       std::function<void()> fn;
       {

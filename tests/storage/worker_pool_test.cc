@@ -9,6 +9,8 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/wait_until.h"
+
 namespace storage {
 namespace {
 
@@ -26,32 +28,35 @@ TEST(WorkerPoolTest, OneWorkerRunsItsTasksInOrder) {
   for (int i = 0; i < 1000; ++i) EXPECT_EQ(seen[static_cast<size_t>(i)], i);
 }
 
+// Waits until worker `index` is asleep with nothing to do: it runs a task, then goes back to
+// waiting.
+void LetWorkerSleep(WorkerPool* pool, int index) {
+  std::promise<void> ran;
+  pool->Submit(index, [&ran](bool) { ran.set_value(); });
+  ASSERT_EQ(ran.get_future().wait_for(test_support::kPatience), std::future_status::ready);
+  ASSERT_TRUE(test_support::WaitUntil([&] { return pool->Waiting(index); }));
+}
+
 TEST(WorkerPoolTest, StopCancelsWhatHasNotStartedAndCallsEveryTaskOnce) {
   std::atomic<int> ran{0}, cancelled{0};
   {
     WorkerPool pool(2);
+    LetWorkerSleep(&pool, 1);  // from now on only Stop() wakes worker 1
     std::promise<void> release;
     std::shared_future<void> gate = release.get_future().share();
     pool.Submit(0, [gate](bool) { gate.wait(); });  // holds worker 0 busy
     for (int i = 0; i < 100; ++i) pool.Submit(0, [&](bool c) { ++(c ? cancelled : ran); });
-    std::thread releaser([&release] {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    // Stop() tells worker 0 before it wakes worker 1: once worker 1 is up, the gate may open,
+    // and everything still queued on worker 0 must be cancelled, not run.
+    std::thread releaser([&] {
+      EXPECT_TRUE(test_support::WaitUntil([&] { return !pool.Waiting(1); }));
       release.set_value();
     });
     pool.Stop();
     releaser.join();
   }
   EXPECT_EQ(ran + cancelled, 100);
-  EXPECT_EQ(cancelled, 100);  // Stop came before worker 0 got past the gate
-}
-
-// Waits (up to 5 s) until the worker has gone to sleep with nothing to do: a task that signals,
-// then a pause long enough for the worker to reach its wait.
-void LetWorkerSleep(WorkerPool* pool, int index) {
-  std::promise<void> ran;
-  pool->Submit(index, [&ran](bool) { ran.set_value(); });
-  ASSERT_EQ(ran.get_future().wait_for(std::chrono::seconds(5)), std::future_status::ready);
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(cancelled, 100);
 }
 
 TEST(WorkerPoolTest, DeferredWakeupsWaitForWakeDeferredOnTheOwnerThread) {
@@ -60,12 +65,13 @@ TEST(WorkerPoolTest, DeferredWakeupsWaitForWakeDeferredOnTheOwnerThread) {
   pool.DeferWakeupsToThisThread();
   std::atomic<int> ran{0};
   for (int i = 0; i < 10; ++i) pool.Submit(0, [&ran](bool) { ++ran; });
-  // The sleeping worker was not woken: nothing runs until the owner says so.
+  // The sleeping worker was not woken: nothing runs until the owner says so. (Checking that
+  // nothing happens takes a while of nothing happening; it is still asleep afterwards.)
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_EQ(ran.load(), 0);
+  EXPECT_TRUE(pool.Waiting(0));
   pool.WakeDeferred();
-  for (int i = 0; i < 500 && ran.load() < 10; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_TRUE(test_support::WaitUntil([&] { return ran.load() == 10; }));
   EXPECT_EQ(ran.load(), 10);
 }
 
@@ -77,7 +83,7 @@ TEST(WorkerPoolTest, SubmitFromAnotherThreadStillWakesAtOnce) {
   std::thread other([&] { pool.Submit(0, [&ran](bool) { ran.set_value(); }); });
   other.join();
   // No WakeDeferred: a submit from a thread that is not the owner must not wait for one.
-  EXPECT_EQ(ran.get_future().wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  EXPECT_EQ(ran.get_future().wait_for(test_support::kPatience), std::future_status::ready);
 }
 
 TEST(WorkerPoolTest, OnIdleRunsAfterEveryQueuedTaskHasRun) {
@@ -103,7 +109,7 @@ TEST(WorkerPoolTest, OnIdleRunsAfterEveryQueuedTaskHasRun) {
       done.push_back(i);
     });
   release.set_value();
-  ASSERT_EQ(all_idle.get_future().wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  ASSERT_EQ(all_idle.get_future().wait_for(test_support::kPatience), std::future_status::ready);
   std::lock_guard<std::mutex> lock(mu);
   // on_idle ran once the batch was through, never in the middle of it: a caller that delivers
   // results from on_idle sees them all at once.

@@ -11,6 +11,8 @@
 #include <cstring>
 #include <thread>
 
+#include "wait_until.h"
+
 namespace test_support {
 
 pid_t StartAndWaitForLine(std::vector<std::string> argv, const std::string& stderr_path,
@@ -71,10 +73,7 @@ int StopChild(pid_t pid) {
   if (pid <= 0) return -1;
   kill(pid, SIGTERM);
   int status = 0;
-  for (int i = 0; i < 500; ++i) {
-    if (waitpid(pid, &status, WNOHANG) == pid) return status;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  if (WaitUntil([&] { return waitpid(pid, &status, WNOHANG) == pid; })) return status;
   kill(pid, SIGKILL);
   waitpid(pid, &status, 0);
   return -1;

@@ -20,8 +20,8 @@ pid_t StartAndWaitForLine(std::vector<std::string> argv, const std::string& stde
                           const std::function<bool(std::string_view line)>& on_line,
                           std::chrono::milliseconds timeout, std::string* error);
 
-// SIGTERM, then SIGKILL if the child has not exited within 5 s. Returns the wait status, or -1
-// if it had to be killed (or pid <= 0).
+// SIGTERM, then SIGKILL if the child has not exited within test_support::kPatience. Returns the
+// wait status, or -1 if it had to be killed (or pid <= 0).
 int StopChild(pid_t pid);
 
 }  // namespace test_support

@@ -1,4 +1,4 @@
-// Reads a file of tests/whois_directory/fixtures/ (see the README there for sources).
+// Reads a file of tests/whois_directory/fixtures/ (the README there says what each shows).
 #pragma once
 
 #include <gtest/gtest.h>

@@ -16,8 +16,7 @@ void ExpectReferral(const std::optional<Referral>& referral, std::string_view ho
 }
 
 TEST(ExtractReferral, IanaRefer) {
-  ExpectReferral(ExtractReferral(ReadFixture("referrals/python-whois_iana_nic.live")),
-                 "whois.nic.live");
+  ExpectReferral(ExtractReferral(ReadFixture("referrals/iana-refer.txt")), "whois.nic.shop");
 }
 
 TEST(ExtractReferral, IanaTldAnswerWhoisLine) {
@@ -28,17 +27,17 @@ TEST(ExtractReferral, IanaTldAnswerWhoisLine) {
 }
 
 TEST(ExtractReferral, VerisignRegistrarWhoisServer) {
-  ExpectReferral(ExtractReferral(ReadFixture("referrals/weppos_verisign_com_registered.txt")),
-                 "whois.markmonitor.com");
-  ExpectReferral(ExtractReferral(ReadFixture("referrals/weppos_crsnic.com_referral.txt")),
-                 "whois.godaddy.com");
+  ExpectReferral(ExtractReferral(ReadFixture("referrals/verisign-registered.txt")),
+                 "whois.registrar.example");
+  ExpectReferral(ExtractReferral(ReadFixture("referrals/verisign-old-whois-server.txt")),
+                 "whois.old-registrar.example");
 }
 
 TEST(ExtractReferral, VerisignTakesTheFirstDomainNameRecordOnly) {
   // Name-server records with their registrars' "Whois Server:" lines come first; the domain's
   // own record is last.
-  ExpectReferral(ExtractReferral(ReadFixture("referrals/weppos_crsnic.com_referral_multiple.txt")),
-                 "whois.markmonitor.com");
+  ExpectReferral(ExtractReferral(ReadFixture("referrals/verisign-name-server-records-first.txt")),
+                 "whois.registrar.example");
   std::string two_records =
       "   Domain Name: EXAMPLE.COM\n"
       "   Registrar WHOIS Server: whois.first.example\n"
@@ -59,30 +58,28 @@ TEST(ExtractReferral, VerisignTakesTheFirstDomainNameRecordOnly) {
 }
 
 TEST(ExtractReferral, AfiliasWithoutBlankAfterColon) {
-  ExpectReferral(ExtractReferral(ReadFixture("referrals/weppos_afilias.bz.txt")),
-                 "whois.belizenic.bz");
+  ExpectReferral(ExtractReferral(ReadFixture("referrals/no-blank-after-colon.txt")),
+                 "whois.registrar.bz");
 }
 
 TEST(ExtractReferral, MissingOrUnusableRegistrarServer) {
   std::string reason = "stale";
-  EXPECT_FALSE(
-      ExtractReferral(ReadFixture("referrals/weppos_crsnic.com_referral_missing.txt"), &reason));
+  EXPECT_FALSE(ExtractReferral(ReadFixture("referrals/verisign-no-whois-server.txt"), &reason));
   EXPECT_EQ(reason, "");
-  EXPECT_FALSE(ExtractReferral(ReadFixture("referrals/weppos_crsnic.com_referral_not_defined.txt"),
-                               &reason));
+  EXPECT_FALSE(ExtractReferral(ReadFixture("referrals/verisign-not-defined.txt"), &reason));
   EXPECT_NE(reason.find("not defined"), std::string::npos) << reason;
-  EXPECT_FALSE(ExtractReferral(ReadFixture("referrals/weppos_biz_registered.txt"), &reason));
+  EXPECT_FALSE(ExtractReferral(ReadFixture("referrals/empty-registrar-whois-server.txt"), &reason));
   EXPECT_NE(reason.find("empty"), std::string::npos) << reason;
 }
 
 TEST(ExtractReferral, ArinReferralServer) {
-  ExpectReferral(ExtractReferral(ReadFixture("referrals/weppos_arin_referral_apnic.txt")),
+  ExpectReferral(ExtractReferral(ReadFixture("referrals/arin-referral-whois.txt")),
                  "whois.apnic.net");
-  ExpectReferral(ExtractReferral(ReadFixture("referrals/weppos_arin_referral_whois.txt")),
+  ExpectReferral(ExtractReferral(ReadFixture("referrals/arin-referral-whois-port-43.txt")),
                  "whois.ripe.net");
-  ExpectReferral(ExtractReferral(ReadFixture("referrals/weppos_arin_referral_rwhois.txt")),
-                 "rwhois.servernap.net", 4321, true);
-  EXPECT_FALSE(ExtractReferral(ReadFixture("referrals/weppos_arin_referral_missing.txt")));
+  ExpectReferral(ExtractReferral(ReadFixture("referrals/arin-referral-rwhois.txt")),
+                 "rwhois.networks.example", 4321, true);
+  EXPECT_FALSE(ExtractReferral(ReadFixture("referrals/arin-no-referral.txt")));
 }
 
 TEST(ExtractReferral, ArinTakesTheLastReferralServer) {
@@ -206,4 +203,16 @@ TEST(IsValidServerHostName, Basics) {
 }
 
 }  // namespace
+TEST(ReferralPortTest, AnotherPortIsHonouredOnlyForPinnedHosts) {
+  Referral r{"whois.registrar.example", 4343, false};
+  auto why = RefusedReferralPort(r, false);
+  ASSERT_TRUE(why);
+  EXPECT_EQ(*why,
+            "referral to whois.registrar.example:4343 not followed: a port other than 43 is used "
+            "only for hosts pinned with upstream-address");
+  EXPECT_FALSE(RefusedReferralPort(r, true));
+  r.port = kWhoisPort;
+  EXPECT_FALSE(RefusedReferralPort(r, false));
+}
+
 }  // namespace whois

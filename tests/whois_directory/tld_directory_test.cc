@@ -188,7 +188,7 @@ TEST(EntryEncoding, GarbageIsRejected) {
   }
 }
 
-TEST(ParseIanaTldAnswer, RealAnswers) {
+TEST(ParseIanaTldAnswer, AnswersInIanasLayout) {
   std::optional<IanaTldAnswer> com = ParseIanaTldAnswer("com", ReadFixture("iana/COM"));
   ASSERT_TRUE(com);
   EXPECT_EQ(com->host, "whois.verisign-grs.com");

@@ -316,8 +316,10 @@ TEST_F(DomainNormalizerTest, LongInputsAreFast) {
   for (const std::string& in : inputs) {
     EXPECT_TRUE(std::holds_alternative<NameError>(names_->Normalize(in))) << in.substr(0, 20);
   }
+  // They take microseconds each; the bound only catches work that grows with the input (a loaded
+  // machine running sanitizers must not make it fail).
   auto elapsed = std::chrono::steady_clock::now() - start;
-  EXPECT_LT(elapsed, std::chrono::milliseconds(200));
+  EXPECT_LT(elapsed, std::chrono::seconds(5));
 }
 
 TEST(DomainNormalizerOpenTest, ReportsAMissingOrUnusableList) {

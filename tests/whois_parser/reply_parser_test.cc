@@ -1,5 +1,6 @@
-// One test (or a few) per rule set over real replies, plus the value clean-ups every rule set
-// shares: redaction placeholders, EPP status codes, name servers.
+// One test (or a few) per rule set over a short reply in its layout (tests/whois_parser/replies/,
+// written for these tests; the README there says what each shows), plus the value clean-ups
+// every rule set shares: redaction placeholders, EPP status codes, name servers.
 #include "whois/reply_parser.h"
 
 #include <gmock/gmock.h>
@@ -16,9 +17,12 @@ namespace {
 
 using ::testing::ElementsAre;
 
-ParsedReply ParseFixture(const std::string& server, const std::string& relative) {
-  std::string text = testing::ReadFixture(relative);
-  EXPECT_FALSE(text.empty()) << relative;
+// Parses reply `name` as a reply of the server whose layout it copies (servers.tsv).
+ParsedReply ParseFixture(const std::string& name) {
+  std::string text = testing::ReadReply(name);
+  std::string server = testing::ServerOf(name);
+  EXPECT_FALSE(text.empty()) << name;
+  EXPECT_FALSE(server.empty()) << name << " is not in servers.tsv";
   return ParseReply(server, text);
 }
 
@@ -27,30 +31,33 @@ bool Has(const std::vector<std::string>& v, const std::string& s) {
 }
 
 TEST(IcannRules, VerisignThinReply) {
-  ParsedReply p = ParseFixture("whois.verisign-grs.com",
-                               "weppos/responses/whois.verisign-grs.com/com/status_registered.txt");
+  ParsedReply p = ParseFixture("icann-thin-registry.txt");
   EXPECT_EQ(p.kind, ReplyKind::kRecord);
   EXPECT_EQ(p.rule_set, "icann");
   const WhoisRecord& r = p.fields;
-  EXPECT_EQ(r.domain, "google.com");
-  EXPECT_EQ(r.registrar.name, "MarkMonitor Inc.");
-  EXPECT_EQ(r.registrar.whois_server, "whois.markmonitor.com");
+  EXPECT_EQ(r.domain, "example-thin.com");
+  EXPECT_EQ(r.registrar.name, "Example Registrar, Inc.");
+  EXPECT_EQ(r.registrar.iana_id, "292");
+  EXPECT_EQ(r.registrar.whois_server, "whois.registrar.example");
   EXPECT_EQ(r.created, "1997-09-15T04:00:00Z");
-  EXPECT_EQ(r.expires, "2020-09-14T04:00:00Z");
+  EXPECT_EQ(r.updated, "2019-09-09T15:39:04Z");
+  EXPECT_EQ(r.expires, "2028-09-14T04:00:00Z");
   EXPECT_THAT(r.nameservers,
-              ElementsAre("ns1.google.com", "ns2.google.com", "ns3.google.com", "ns4.google.com"));
-  EXPECT_TRUE(Has(r.domain_status, "clientTransferProhibited"));
+              ElementsAre("ns1.example-thin.com", "ns2.example-thin.com", "ns3.example-thin.com"));
+  EXPECT_THAT(r.domain_status, ElementsAre("clientDeleteProhibited", "clientTransferProhibited",
+                                           "serverUpdateProhibited"));
+  EXPECT_EQ(r.dnssec, "unsigned");
 }
 
 TEST(IcannRules, ModernRedactedReply) {
-  ParsedReply p = ParseFixture("whois.nic.live", "python-whois/whois/nic.live");
+  ParsedReply p = ParseFixture("icann-redacted.txt");
   const WhoisRecord& r = p.fields;
   EXPECT_EQ(p.kind, ReplyKind::kRecord);
-  EXPECT_EQ(r.domain, "nic.live");
-  EXPECT_EQ(r.registrar.iana_id, "9999");
-  EXPECT_EQ(r.expires, "2025-04-27T22:04:24Z");
+  EXPECT_EQ(r.domain, "example-redacted.online");
+  EXPECT_EQ(r.registrar.iana_id, "1234");
+  EXPECT_EQ(r.expires, "2029-04-27T22:04:24Z");
   EXPECT_EQ(r.dnssec, "unsigned");
-  EXPECT_EQ(r.registrant.organization, "United TLD Holdco Ltd.");
+  EXPECT_EQ(r.registrant.organization, "Example Holdings Ltd.");
   EXPECT_EQ(r.registrant.country, "IE");
   EXPECT_TRUE(r.registrant.name.empty());
   EXPECT_TRUE(r.registrant.email.empty());
@@ -64,20 +71,20 @@ TEST(IcannRules, ModernRedactedReply) {
 }
 
 TEST(RipeRules, AfnicContactsByHandle) {
-  ParsedReply p =
-      ParseFixture("whois.nic.fr", "weppos/responses/whois.nic.fr/fr/status_registered.txt");
+  ParsedReply p = ParseFixture("ripe-afnic-handles.txt");
   const WhoisRecord& r = p.fields;
   EXPECT_EQ(p.rule_set, "ripe");
-  EXPECT_EQ(r.domain, "google.fr");
+  EXPECT_EQ(r.domain, "exemple-poignees.fr");
   EXPECT_EQ(r.created, "2000-07-27T00:00:00Z");  // "27/07/2000": AFNIC is day-first
-  EXPECT_EQ(r.expires, "2017-12-30T00:00:00Z");
-  EXPECT_EQ(r.registrar.name, "MARKMONITOR Inc.");
-  // holder-c GIH6-FRNIC is an ORGANIZATION object; the registrar object's "country: US" must
+  EXPECT_EQ(r.expires, "2027-12-30T00:00:00Z");
+  EXPECT_EQ(r.registrar.name, "EXEMPLE REGISTRAR SAS");
+  // holder-c EXH1-FRNIC is an ORGANIZATION object; the registrar object's "country: US" must
   // not leak into the registrant.
-  EXPECT_EQ(r.registrant.organization, "Google Ireland Holdings");
-  EXPECT_EQ(r.registrant.country, "IE");
-  EXPECT_EQ(r.tech.name, "Ccops Provisioning");
-  EXPECT_EQ(r.nameservers.size(), 4u);
+  EXPECT_EQ(r.registrant.organization, "Exemple Holding SARL");
+  EXPECT_EQ(r.registrant.country, "FR");
+  EXPECT_EQ(r.tech.name, "Jeanne Dupont");
+  EXPECT_THAT(r.nameservers,
+              ElementsAre("ns1.exemple-poignees.fr", "ns2.exemple-poignees.fr", "ns3.dns.example"));
 }
 
 TEST(RipeRules, ChosenFromTextWhenHostUnknown) {
@@ -88,35 +95,39 @@ TEST(RipeRules, ChosenFromTextWhenHostUnknown) {
 }
 
 TEST(IndentedRules, NominetSections) {
-  ParsedReply p =
-      ParseFixture("whois.nic.uk", "weppos/responses/whois.nic.uk/uk/status_registered.txt");
+  ParsedReply p = ParseFixture("indented-nominet.txt");
   const WhoisRecord& r = p.fields;
   EXPECT_EQ(p.rule_set, "indented");
-  EXPECT_EQ(r.domain, "google.co.uk");
-  EXPECT_EQ(r.registrar.name, "Markmonitor");  // "Markmonitor Inc. t/a Markmonitor [Tag = ...]"
+  EXPECT_EQ(r.domain, "example-sections.co.uk");
+  // "Example Registrar Ltd t/a Example Names [Tag = EXAMPLE-NAMES]": the trading name.
+  EXPECT_EQ(r.registrar.name, "Example Names");
   EXPECT_EQ(r.created, "1999-02-14T00:00:00Z");
-  EXPECT_EQ(r.registrant.organization, "Google Inc.");
-  EXPECT_EQ(r.registrant.country, "US");  // last line of "Registrant's address:"
-  EXPECT_EQ(r.nameservers.size(), 4u);
+  EXPECT_EQ(r.expires, "2029-02-14T00:00:00Z");
+  EXPECT_EQ(r.registrant.organization, "Example Widgets Ltd");
+  EXPECT_EQ(r.registrant.country, "GB");  // last line of "Registrant's address:"
+  EXPECT_THAT(r.nameservers, ElementsAre("ns1.example-sections.co.uk", "ns2.dns.example"));
 }
 
 TEST(IndentedRules, RegistroItSectionsWithoutColon) {
-  ParsedReply p =
-      ParseFixture("whois.nic.it", "weppos/responses/whois.nic.it/it/status_registered.txt");
-  EXPECT_EQ(p.fields.registrant.organization, "Google Ireland Holdings");
-  EXPECT_EQ(p.fields.admin.name, "Tsao Tu");
-  EXPECT_EQ(p.fields.registrant.country, "IE");
+  ParsedReply p = ParseFixture("indented-registro-it.txt");
+  EXPECT_EQ(p.fields.domain, "esempio-sezioni.it");
+  EXPECT_EQ(p.fields.registrant.organization, "Esempio Holding S.r.l.");
+  EXPECT_EQ(p.fields.admin.name, "Mario Rossi");
+  EXPECT_EQ(p.fields.tech.name, "Giulia Bianchi");
+  EXPECT_EQ(p.fields.registrant.country, "IT");  // last line of the address
+  EXPECT_EQ(p.fields.registrar.name, "Esempio Registrar S.r.l.");
+  EXPECT_THAT(p.fields.nameservers, ElementsAre("ns1.esempio-sezioni.it", "ns2.dns.example"));
 }
 
 TEST(BracketRules, Jprs) {
-  ParsedReply p =
-      ParseFixture("whois.jprs.jp", "weppos/responses/whois.jprs.jp/jp/status_registered.txt");
+  ParsedReply p = ParseFixture("bracket-jprs.txt");
   const WhoisRecord& r = p.fields;
   EXPECT_EQ(p.rule_set, "bracket");
-  EXPECT_EQ(r.domain, "google.jp");
+  EXPECT_EQ(r.domain, "example-brackets.jp");
+  EXPECT_EQ(r.registrant.name, "Example KK");  // JPRS's [Registrant] is a name
   EXPECT_EQ(r.created, "2005-05-30T00:00:00Z");
-  EXPECT_EQ(r.updated, "2013-05-31T16:05:07Z");  // "2013/06/01 01:05:07 (JST)"
-  EXPECT_EQ(r.nameservers.size(), 4u);
+  EXPECT_EQ(r.updated, "2024-05-31T16:05:07Z");  // "2024/06/01 01:05:07 (JST)"
+  EXPECT_THAT(r.nameservers, ElementsAre("ns1.example-brackets.jp", "ns2.dns.example"));
 }
 
 TEST(BracketRules, ListMarkers) {
@@ -130,21 +141,22 @@ TEST(BracketRules, ListMarkers) {
 }
 
 TEST(ColumnRules, SkNic) {
-  ParsedReply p =
-      ParseFixture("whois.sk-nic.sk", "weppos/responses/whois.sk-nic.sk/sk/status_registered.txt");
+  ParsedReply p = ParseFixture("columns-sk-nic.txt");
   EXPECT_EQ(p.kind, ReplyKind::kRecord);
-  EXPECT_EQ(p.fields.domain, "google.sk");
-  EXPECT_EQ(p.fields.expires, "2011-07-23T00:00:00Z");
-  EXPECT_EQ(p.fields.nameservers.size(), 4u);
-  EXPECT_EQ(p.fields.admin.email, "mfajnorova@fabap.sk");
+  EXPECT_EQ(p.rule_set, "columns");
+  EXPECT_EQ(p.fields.domain, "priklad-stlpce.sk");
+  EXPECT_EQ(p.fields.expires, "2029-07-23T00:00:00Z");
+  EXPECT_EQ(p.fields.updated, "2024-06-28T00:00:00Z");
+  EXPECT_THAT(p.fields.nameservers, ElementsAre("ns1.priklad-stlpce.sk", "ns2.dns.example"));
+  EXPECT_EQ(p.fields.admin.email, "jana.novakova@priklad.example");
 }
 
 TEST(FreenomRules, MonthFirstDates) {
-  ParsedReply p =
-      ParseFixture("whois.dot.tk", "weppos/responses/whois.dot.tk/tk/status_registered.txt");
+  ParsedReply p = ParseFixture("freenom-month-first.txt");
   EXPECT_EQ(p.rule_set, "freenom");
+  EXPECT_EQ(p.fields.domain, "example-months.tk");
   EXPECT_EQ(p.fields.created, "2001-12-18T00:00:00Z");  // "12/18/2001"
-  EXPECT_EQ(p.fields.expires, "2012-03-02T00:00:00Z");  // "03/02/2012" is 2 March
+  EXPECT_EQ(p.fields.expires, "2029-03-02T00:00:00Z");  // "03/02/2029" is 2 March
 }
 
 TEST(ReplyParser, NotFoundNamesTheDomain) {

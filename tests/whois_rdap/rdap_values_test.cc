@@ -18,8 +18,20 @@ TEST(RdapValuesTest, StatusFollowsRfc8056) {
   EXPECT_EQ(RdapStatusToEpp("auto renew period"), "autoRenewPeriod");
   EXPECT_EQ(RdapStatusToEpp("associated"), "linked");
   EXPECT_EQ(RdapStatusToEpp("clientTransferProhibited"), "clientTransferProhibited");
-  EXPECT_EQ(RdapStatusToEpp(" locked "), "locked");  // no EPP counterpart: kept as written
+  EXPECT_EQ(RdapStatusToEpp(" locked "), "locked");  // no EPP counterpart: one word
+  EXPECT_EQ(RdapStatusToEpp("Locked"), "locked");
   EXPECT_EQ(RdapStatusToEpp(""), std::nullopt);
+}
+
+// Statuses outside RFC 8056 are converted like the mapped ones (issue 18: "server recover
+// prohibited" was passed through as words next to converted codes).
+TEST(RdapValuesTest, StatusesOutsideRfc8056BecomeCamelCase) {
+  EXPECT_EQ(RdapStatusToEpp("server recover prohibited"), "serverRecoverProhibited");
+  EXPECT_EQ(RdapStatusToEpp("Server Recover Prohibited"), "serverRecoverProhibited");
+  EXPECT_EQ(RdapStatusToEpp("transfer prohibited"), "transferProhibited");
+  EXPECT_EQ(RdapStatusToEpp("client_recover_prohibited"), "clientRecoverProhibited");
+  EXPECT_EQ(RdapStatusToEpp("  pending   renew  "), "pendingRenew");  // mapped, any spacing
+  EXPECT_EQ(RdapStatusToEpp("serverRecoverProhibited"), "serverRecoverProhibited");
 }
 
 TEST(RdapValuesTest, DatesBecomeUtc) {

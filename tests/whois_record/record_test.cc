@@ -204,6 +204,31 @@ TEST(RecordFromJsonTest, SchemaRules) {
             "field 'source.protocol' must be one of whois, rdap, import, not 'ftp'");
 }
 
+// "partial": the registry's data given to a client whose wait ran out before the registrar
+// answered (issue 18). Written right after "status", only on a registered record, and read back.
+TEST(PartialRecordTest, WrittenReadAndValidated) {
+  WhoisRecord r;
+  r.domain = "example.com";
+  r.status = "registered";
+  r.partial = true;
+  r.created = "2001-02-03T04:05:06Z";
+  const std::string json = ToJson(r);
+  EXPECT_EQ(json, R"({"domain":"example.com","status":"registered","partial":true,)"
+                  R"("created":"2001-02-03T04:05:06Z"})");
+  auto back = RecordFromJson(json);
+  ASSERT_TRUE(std::holds_alternative<WhoisRecord>(back)) << ErrorOf(json);
+  EXPECT_TRUE(std::get<WhoisRecord>(back).partial);
+  r.partial = false;
+  EXPECT_EQ(ToJson(r).find("partial"), std::string::npos);
+  r.status = "fallback";
+  r.partial = true;
+  EXPECT_EQ(ToJson(r).find("partial"), std::string::npos);  // a fallback is never partial
+  EXPECT_EQ(ErrorOf(R"({"domain":"a.com","status":"not_found","partial":true})"),
+            "field 'partial' is only allowed on a registered record");
+  EXPECT_EQ(ErrorOf(R"({"domain":"a.com","status":"registered","partial":"yes"})"),
+            "field 'partial' must be true or false");
+}
+
 TEST(RecordFromJsonTest, DeepNestingIsAnErrorNotACrash) {
   EXPECT_EQ(ErrorOf(std::string(100000, '[')), "record JSON nests deeper than 16 levels");
   std::string closed = std::string(50000, '[') + std::string(50000, ']');

@@ -5,12 +5,14 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "fake_rdap_process.h"
 #include "fake_whois_process.h"
 #include "proxy_process.h"
+#include "wait_until.h"
 
 namespace {
 
@@ -144,17 +146,11 @@ TEST_F(RdapTest, ARegistrarLinkToAPrivateAddressIsNotFollowed) {
 }
 
 TEST(RdapBootstrapRefresh, TheRegistryIsFetchedStoredAndUsedAfterARestart) {
-  // A bootstrap registry naming the fake as the RDAP server of .test (a TLD the bundled copy
-  // does not have), served at /dns.
+  // The fake serves a bootstrap registry at /dns naming itself the RDAP server of .test (a TLD
+  // the bundled copy does not have) while dns.json exists, and a 404 otherwise. The proxy
+  // refreshes every second, so each step below waits for what it needs rather than for a time.
   testing_support::TempDir fixtures;
-  {
-    FILE* f = fopen((fixtures.path() + "/dns.json").c_str(), "w");
-    ASSERT_TRUE(f);
-    fputs(R"({"version":"1.0","publication":"2030-01-01T00:00:00Z","description":"test",)"
-          R"("services":[[["test"],["{BASE}/"]]]})",
-          f);
-    fclose(f);
-  }
+  const std::string dns_json = fixtures.path() + "/dns.json";
   FakeRdapProcess rdap({"--fixtures", fixtures.path()});
   ASSERT_TRUE(rdap.Start()) << rdap.error();
   FakeWhoisProcess iana;
@@ -171,6 +167,8 @@ TEST(RdapBootstrapRefresh, TheRegistryIsFetchedStoredAndUsedAfterARestart) {
                                    "yes",
                                    "--rdap-bootstrap-url",
                                    rdap.base_url() + "/dns",
+                                   "--rdap-bootstrap-refresh",
+                                   "1",
                                    "--upstream-address",
                                    "whois.iana.org",
                                    Addr(iana),
@@ -180,28 +178,46 @@ TEST(RdapBootstrapRefresh, TheRegistryIsFetchedStoredAndUsedAfterARestart) {
   auto proxy = std::make_unique<ProxyProcess>(args, dir.path());
   ASSERT_TRUE(proxy->Start()) << proxy->log();
   auto c = proxy->Connect();
-  // Before the first refresh (a second after start-up) .test has no RDAP server: WHOIS.
-  auto r = Command(c.get(), {"GET", "early.test"});
-  EXPECT_NE(std::string(r->str, r->len).find(R"("protocol":"whois")"), std::string::npos);
-  bool refreshed = false;
-  for (int i = 0; i < 50 && !refreshed; ++i) {
-    usleep(100000);
-    for (const auto& e : rdap.ReadLog()) refreshed |= e.path == "/dns" && e.status == 200;
+  auto get = [&c](const std::string& name) {
+    auto r = Command(c.get(), {"GET", name});
+    return r && r->type == REDIS_REPLY_STRING ? std::string(r->str, r->len) : "<no record>";
+  };
+  // No registry could be fetched yet: .test has no RDAP server, and WHOIS answers.
+  std::string json = get("early.test");
+  EXPECT_NE(json.find(R"("protocol":"whois")"), std::string::npos) << json;
+
+  // Once the fake serves one, a refresh fetches it, and .test is asked over RDAP from then on
+  // (each GET below is a new name, so none is answered from the cache).
+  {
+    FILE* f = fopen(dns_json.c_str(), "w");
+    ASSERT_TRUE(f);
+    fputs(R"({"version":"1.0","publication":"2030-01-01T00:00:00Z","description":"test",)"
+          R"("services":[[["test"],["{BASE}/"]]]})",
+          f);
+    fclose(f);
   }
-  ASSERT_TRUE(refreshed) << rdap.ReadLogText();
-  usleep(200000);
-  r = Command(c.get(), {"GET", "later.test"});  // no document for it: an RDAP 404
-  EXPECT_NE(std::string(r->str, r->len).find(R"("status":"not_found","source":{"protocol":"rdap")"),
-            std::string::npos)
-      << std::string(r->str, r->len);
+  int n = 0;
+  EXPECT_TRUE(test_support::WaitUntil(
+      [&] {
+        json = get("later" + std::to_string(n++) + ".test");
+        return json.find(R"("protocol":"rdap")") != std::string::npos;
+      },
+      test_support::kPatience, std::chrono::milliseconds(100)))
+      << json << "\n"
+      << rdap.ReadLogText();
+  // There is no document for the name: RDAP's 404 is the answer.
+  EXPECT_NE(json.find(R"("status":"not_found","source":{"protocol":"rdap")"), std::string::npos)
+      << json;
   proxy->Stop();
-  // After a restart the stored registry is used at once, before any refresh.
+
+  // After a restart the stored registry is used at once: the fake no longer serves one, so no
+  // refresh can have brought it back.
+  std::filesystem::remove(dns_json);
   proxy = std::make_unique<ProxyProcess>(args, dir.path());
   ASSERT_TRUE(proxy->Start()) << proxy->log();
   c = proxy->Connect();
-  r = Command(c.get(), {"GET", "after-restart.test"});
-  EXPECT_NE(std::string(r->str, r->len).find(R"("protocol":"rdap")"), std::string::npos)
-      << std::string(r->str, r->len);
+  json = get("after-restart.test");
+  EXPECT_NE(json.find(R"("protocol":"rdap")"), std::string::npos) << json;
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <thread>
@@ -11,6 +12,7 @@
 
 #include "fake_whois_process.h"
 #include "proxy_process.h"
+#include "wait_until.h"
 
 namespace {
 
@@ -77,6 +79,10 @@ class ChainTest : public ::testing::Test {
                                      "whois.nic.test",      Addr(*registry_),
                                      "--upstream-address",  "whois.registrar.test",
                                      Addr(*registrar_)};
+    // A client waits for a live lookup as long as one takes on a slow machine (sanitizers, load);
+    // tests of the deadline itself set their own.
+    if (std::find(extra.begin(), extra.end(), "--lookup-timeout") == extra.end())
+      args.insert(args.end(), {"--lookup-timeout", "60000"});
     args.insert(args.end(), extra.begin(), extra.end());
     proxy_ = std::make_unique<ProxyProcess>(args, dir);
     ASSERT_TRUE(proxy_->Start()) << proxy_->log();
@@ -184,21 +190,20 @@ TEST_F(ChainTest, ConcurrentGetsForOneColdDomainShareOneChain) {
 }
 
 TEST_F(ChainTest, SlowUpstreamGivesTimeoutFallbackAndStillFillsTheCache) {
-  StartFakes({"--latency-ms", "700"});
+  // The registry answers after 3 s; the client waits 150 ms. (Only "it did not wait for the
+  // registry" is asserted: a loaded machine may take longer than 150 ms to answer.)
+  StartFakes({"--latency-ms", "3000"});
   StartProxy({"--lookup-timeout", "150"});
   auto t0 = std::chrono::steady_clock::now();
   std::string first = Get("slow.test");
   auto waited = std::chrono::steady_clock::now() - t0;
   EXPECT_NE(first.find(R"("status":"fallback","reason":"timeout")"), std::string::npos) << first;
-  EXPECT_LT(waited, std::chrono::milliseconds(650));
-  // The lookup went on: a moment later the record is in the cache.
-  std::string later;
-  for (int i = 0; i < 50; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    auto r = Command(c_.get(), {"EXISTS", "slow.test"});
-    if (r->integer == 1) break;
-  }
-  later = Get("slow.test");
+  EXPECT_LT(waited, std::chrono::milliseconds(2500));
+  // The lookup went on: once it ends, the record is in the cache.
+  EXPECT_TRUE(test_support::WaitUntil([&] {
+    return Command(c_.get(), {"EXISTS", "slow.test"})->integer == 1;
+  }));
+  std::string later = Get("slow.test");
   EXPECT_NE(later.find(R"("status":"registered")"), std::string::npos) << later;
   EXPECT_EQ(CountQueries(*registry_, "slow.test"), 1u);
 }
@@ -222,10 +227,10 @@ TEST_F(ChainTest, GarbageAndOversizedRepliesBecomeFallbacksNotRecords) {
   EXPECT_NE(garbage.find(R"("status":"fallback","reason":"refused")"), std::string::npos)
       << garbage;
   registry_->Control("mode oversize");
-  auto t0 = std::chrono::steady_clock::now();
   std::string big = Get("big.test");
   EXPECT_NE(big.find(R"("status":"fallback")"), std::string::npos) << big.substr(0, 300);
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+  // Cut at the cap, not waited out: reading on until upstream-timeout gives a timeout fallback.
+  EXPECT_EQ(big.find(R"("reason":"timeout")"), std::string::npos) << big.substr(0, 300);
   // The raw text kept is capped.
   auto raw = Command(c_.get(), {"WHOIS.RAW", "big.test"});
   ASSERT_EQ(raw->type, REDIS_REPLY_ARRAY);
@@ -241,10 +246,10 @@ TEST_F(ChainTest, AnOldDirectoryEntryIsRefreshedFromIanaInTheBackground) {
   StartProxy({"--directory-max-age", "1"});
   Get("a.test");
   EXPECT_EQ(CountQueries(*iana_, "test"), 1u);
+  // Waiting for the entry to age, not for a result: no event says "a second has passed".
   std::this_thread::sleep_for(std::chrono::milliseconds(2100));
   EXPECT_NE(Get("b.test").find(R"("status":"registered")"), std::string::npos);
-  for (int i = 0; i < 50 && CountQueries(*iana_, "test") < 2; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_TRUE(test_support::WaitUntil([&] { return CountQueries(*iana_, "test") >= 2; }));
   EXPECT_EQ(CountQueries(*iana_, "test"), 2u);
 }
 

@@ -106,6 +106,45 @@ TEST(AddressPolicyTest, Ipv4MappedAddressesAreJudgedByTheirIpv4Part) {
   EXPECT_EQ(Classify("::8.8.8.8"), AddressClass::kReserved);
 }
 
+// A NAT64 translator (RFC 6146) reaches the IPv4 address embedded in the IPv6 one: a name that
+// resolves to 64:ff9b::7f00:1 is 127.0.0.1 wherever DNS64/NAT64 is deployed.
+TEST(AddressPolicyTest, Nat64AddressesAreJudgedByTheIpv4AddressTheyCarry) {
+  EXPECT_EQ(Classify("64:ff9b::7f00:1"), AddressClass::kLoopback);
+  EXPECT_EQ(Classify("64:ff9b::127.0.0.1"), AddressClass::kLoopback);
+  EXPECT_EQ(Classify("64:ff9b::a00:1"), AddressClass::kPrivate);
+  EXPECT_EQ(Classify("64:ff9b::a9fe:a9fe"), AddressClass::kLinkLocal);  // cloud metadata
+  EXPECT_EQ(Classify("64:ff9b::6440:1"), AddressClass::kSharedCgnat);
+  EXPECT_EQ(Classify("64:ff9b::e000:1"), AddressClass::kMulticast);
+  EXPECT_EQ(Classify("64:ff9b::"), AddressClass::kUnspecified);
+  EXPECT_EQ(Classify("64:ff9b::c000:201"), AddressClass::kReserved);
+  EXPECT_EQ(Classify("64:ff9b::808:808"), AddressClass::kPublic);  // 8.8.8.8 through NAT64
+  EXPECT_FALSE(IsAllowedUpstreamAddress(*IpAddress::Parse("64:ff9b::7f00:1"), false));
+  EXPECT_TRUE(IsAllowedUpstreamAddress(*IpAddress::Parse("64:ff9b::808:808"), false));
+}
+
+// The local-use prefix 64:ff9b:1::/48 (RFC 8215) may carry a NAT64 prefix of any length RFC 6052
+// allows there (48, 56, 64 or 96 bits), each embedding the IPv4 address elsewhere: 127.0.0.1 is
+// refused in every one of them.
+TEST(AddressPolicyTest, LocalUseNat64AddressesAreJudgedAtEveryEmbedding) {
+  EXPECT_EQ(Classify("64:ff9b:1::7f00:1"), AddressClass::kLoopback);       // /96
+  EXPECT_EQ(Classify("64:ff9b:1:0:7f:0:100:0"), AddressClass::kLoopback);  // /64
+  EXPECT_EQ(Classify("64:ff9b:1:7f:0:1::"), AddressClass::kLoopback);      // /56
+  EXPECT_EQ(Classify("64:ff9b:1:7f00:0:100::"), AddressClass::kLoopback);  // /48
+  EXPECT_EQ(Classify("64:ff9b:1:a00:0:100::"), AddressClass::kPrivate);    // 10.0.0.1, /48
+  EXPECT_EQ(Classify("64:ff9b:1:808:8:808::"), AddressClass::kPublic);     // 8.8.8.8, /48
+  EXPECT_FALSE(IsAllowedUpstreamAddress(*IpAddress::Parse("64:ff9b:1::7f00:1"), false));
+  EXPECT_EQ(Classify("64:ff9b:1::"), AddressClass::kUnspecified);
+  // Outside the two NAT64 prefixes nothing changes.
+  EXPECT_EQ(Classify("64:ff9c::7f00:1"), AddressClass::kPublic);
+}
+
+// A 6to4 address (2002::/16, RFC 3056) is sent by the relay to the IPv4 address in bits 16-47.
+TEST(AddressPolicyTest, SixToFourAddressesAreJudgedByTheirIpv4Part) {
+  EXPECT_EQ(Classify("2002:7f00:1::1"), AddressClass::kLoopback);
+  EXPECT_EQ(Classify("2002:a00:1::"), AddressClass::kPrivate);
+  EXPECT_EQ(Classify("2002:808:808::1"), AddressClass::kPublic);
+}
+
 TEST(AddressPolicyTest, OnlyPublicAllowedByDefault) {
   EXPECT_TRUE(IsAllowedUpstreamAddress(*IpAddress::Parse("8.8.8.8"), false));
   EXPECT_TRUE(IsAllowedUpstreamAddress(*IpAddress::Parse("2a00:1450::1"), false));

@@ -30,7 +30,7 @@ int Connect(int port) {
   return fd;
 }
 
-std::string ReadAll(int fd, int timeout_ms = 5000) {
+std::string ReadAll(int fd, int timeout_ms = 30000) {
   std::string out;
   for (;;) {
     pollfd p{fd, POLLIN, 0};
@@ -174,9 +174,10 @@ TEST(FakeWhoisTest, EnforcesRateLimit) {
 }
 
 TEST(FakeWhoisTest, EnforcesConcurrencyLimit) {
-  // The latency keeps the first two admitted queries open while the others arrive.
+  // The latency keeps the first two admitted queries open while the others arrive (3 s: plenty
+  // for five connections, even on a loaded machine).
   FakeWhoisProcess fake(
-      {"--limit-concurrency", "2", "--latency-ms", "500", "--refusal-text", "busy"});
+      {"--limit-concurrency", "2", "--latency-ms", "3000", "--refusal-text", "busy"});
   ASSERT_TRUE(fake.Start()) << fake.error();
   std::vector<int> fds;
   for (int i = 0; i < 5; ++i) {

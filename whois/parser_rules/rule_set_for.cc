@@ -54,6 +54,7 @@ bool HostMatches(std::string_view host, std::string_view suffix) {
 struct LineShapes {
   bool ripe = false;     // "nic-hdl:" or "holder-c:"
   bool bracket = false;  // "[Domain Name]" or "a. ["
+  bool freenom = false;  // "   Record maintained by: ..." (Freenom's registries, any host name)
 };
 
 LineShapes ShapesOf(std::string_view text) {
@@ -61,7 +62,9 @@ LineShapes ShapesOf(std::string_view text) {
   size_t pos = 0;
   const size_t limit = std::min<size_t>(text.size(), 64 * 1024);
   while (pos < limit && !shapes.ripe) {
-    std::string_view line = text.substr(pos, 16);
+    std::string_view line = text.substr(pos, 32);
+    // Freenom indents it by three blanks; .nl writes the same words at the margin.
+    if (line.starts_with("   Record maintained by:")) shapes.freenom = true;
     switch (line.empty() ? '\0' : line[0]) {
       case 'n':
         shapes.ripe = line.starts_with("nic-hdl:");
@@ -95,6 +98,7 @@ const RuleSet& RuleSetFor(std::string_view server_host, std::string_view text) {
   const LineShapes shapes = ShapesOf(text);
   if (shapes.ripe) return RipeRules();
   if (shapes.bracket) return BracketRules();
+  if (shapes.freenom) return FreenomRules();
   return IcannRules();
 }
 

@@ -1,5 +1,6 @@
 #include "whois/rdap/rdap_values.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <utility>
@@ -102,9 +103,28 @@ std::optional<std::string> RdapStatusToEpp(std::string_view rdap_status) {
     }
     if (k == squashed) return std::string(epp);
   }
-  while (!rdap_status.empty() && rdap_status.front() == ' ') rdap_status.remove_prefix(1);
-  while (!rdap_status.empty() && rdap_status.back() == ' ') rdap_status.remove_suffix(1);
-  return std::string(rdap_status);
+  // A status RFC 8056 does not map ("server recover prohibited", "transfer prohibited"): the
+  // same form as the mapped ones, camelCase of its words ("serverRecoverProhibited"). One word is
+  // kept as written apart from case ("locked"); a word already in camelCase stays as it is.
+  if (key.find(' ') == std::string::npos) {
+    while (!rdap_status.empty() && rdap_status.front() == ' ') rdap_status.remove_prefix(1);
+    while (!rdap_status.empty() && rdap_status.back() == ' ') rdap_status.remove_suffix(1);
+    bool camel = !rdap_status.empty() && rdap_status.front() >= 'a' && rdap_status.front() <= 'z' &&
+                 std::any_of(rdap_status.begin(), rdap_status.end(),
+                             [](char c) { return c >= 'A' && c <= 'Z'; });
+    return camel ? std::string(rdap_status) : key;
+  }
+  std::string camel;
+  bool upper = false;
+  for (char c : key) {
+    if (c == ' ') {
+      upper = true;
+      continue;
+    }
+    camel.push_back(upper && c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c);
+    upper = false;
+  }
+  return camel;
 }
 
 std::optional<std::string> NormalizeRdapDate(std::string_view t) {

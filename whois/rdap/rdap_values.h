@@ -13,9 +13,10 @@ namespace whois::rdap {
 // RFC 3915 as registered in the RDAP JSON Values registry): "active" -> "ok", "inactive" ->
 // "inactive", "client transfer prohibited" -> "clientTransferProhibited", "pending delete" ->
 // "pendingDelete", "redemption period" -> "redemptionPeriod", "associated" -> "linked", ...
-// Case-insensitive. RDAP statuses that have no EPP counterpart ("locked", "transfer
-// prohibited", "obscured") are returned as written (trimmed), as the WHOIS parser keeps words
-// that are no EPP code; empty input gives nullopt.
+// Case-insensitive. RDAP statuses that have no EPP counterpart are written the same way, in
+// camelCase of their words ("server recover prohibited" -> "serverRecoverProhibited",
+// "transfer prohibited" -> "transferProhibited"); a single word is lower-cased ("Locked" ->
+// "locked") unless it is camelCase already. Empty input gives nullopt.
 std::optional<std::string> RdapStatusToEpp(std::string_view rdap_status);
 
 // "2024-01-31T12:00:00Z", "2024-01-31T12:00:00.123Z", "2024-01-31T14:00:00+02:00",
