@@ -17,11 +17,11 @@
 #include <set>
 #include <sstream>
 
+#include "tests/support/shared_data.h"
 #include "whois/charset.h"
 #include "whois/country.h"
 #include "whois/query_format.h"
 #include "whois/reply_parser.h"
-#include "tests/support/shared_data.h"
 
 namespace whois {
 namespace {
@@ -31,7 +31,6 @@ namespace {
 // here.
 constexpr double kMinTuningAccuracy = 0.99;
 constexpr double kMinHeldOutAccuracy = 0.97;
-
 
 std::string ReadFile(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
