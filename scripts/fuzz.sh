@@ -17,6 +17,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+source scripts/ccache-env.sh
 BUILD=$ROOT/build-fuzz
 SECONDS_PER_HARNESS=${1:-30}
 TIMEOUT_S=10
@@ -69,7 +70,9 @@ CC=clang CXX=clang++ cmake -S "$ROOT" -B "$BUILD" -DWP_FUZZ=ON -DWP_TESTS=OFF -D
   cat "$WORK/configure.log" >&2
   exit 1
 }
-mapfile -t TARGETS < <(cmake --build "$BUILD" --target help | sed -n 's/^\.\.\. \([a-z0-9_]*_fuzz\)$/\1/p' | sort)
+# The harnesses by name, from either generator's target list ("... x_fuzz" or "x_fuzz: phony").
+fuzz_target='s/^\(\.\.\. \)\{0,1\}\([a-z0-9_]*_fuzz\)\(: .*\)\{0,1\}$/\2/p'
+mapfile -t TARGETS < <(cmake --build "$BUILD" --target help | sed -n "$fuzz_target" | sort -u)
 if [ ${#TARGETS[@]} -eq 0 ]; then
   echo "fuzz.sh: no *_fuzz targets in $BUILD (is libFuzzer's runtime installed?)" >&2
   exit 1

@@ -14,6 +14,9 @@ set -euo pipefail
 PACKAGES=(
   # building
   build-essential cmake ninja-build pkg-config git
+  # CI compiles the same sources three ways on every run: ccache makes the unchanged ones hits
+  # (scripts/ccache-env.sh)
+  ccache
   # libraries
   libuv1-dev libleveldb-dev libxxhash-dev libspdlog-dev libfmt-dev
   libpsl-dev libidn2-dev publicsuffix nlohmann-json3-dev libsnappy-dev

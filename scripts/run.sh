@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
+source scripts/ccache-env.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DWP_TESTS=OFF >/dev/null
 cmake --build build --target whois-proxy whois-proxy-cli -j"$(nproc)"
 exec ./build/server/whois-proxy --dir ./data "$@"

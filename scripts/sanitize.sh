@@ -27,6 +27,7 @@ if [ -z "$symbolizer" ]; then
   echo "sanitize.sh: llvm-symbolizer not found (Debian: apt-get install llvm-14)" >&2
   exit 2
 fi
+source "$root/scripts/ccache-env.sh"
 asan_dir="${WP_ASAN_DIR:-$root/build-asan}"
 tsan_dir="${WP_TSAN_DIR:-$root/build-tsan}"
 only="${WP_SANITIZE_ONLY:-}"

@@ -11,6 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
+source scripts/ccache-env.sh
 cmake -S . -B build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWP_WERROR=ON -DWP_TESTS=OFF \
   -DWP_BENCH=OFF >/dev/null
 cmake --build build-test --target whois-proxy whois-proxy-cli -j"$(nproc)"
