@@ -131,6 +131,9 @@ const std::vector<Directive>& Directives() {
       IntDirective("timeout", true, &Config::timeout_s, 0, 1 << 30),
       IntDirective("maxclients", true, &Config::maxclients, 1, 1 << 20),
       StringDirective("requirepass", true, &Config::requirepass, true),
+      IntDirective("metrics-port", false, &Config::metrics_port, 0, 65535),
+      IntDirective("whois-port", false, &Config::whois_port, 0, 65535),
+      IntDirective("whois-port-limit", true, &Config::whois_port_limit, 1, 1000000),
       MemoryDirective("client-query-buffer-limit", true, &Config::client_query_buffer_limit,
                       1 << 20),
       MemoryDirective("proto-max-bulk-len", true, &Config::proto_max_bulk_len, 1 << 10),
@@ -278,6 +281,11 @@ const std::vector<Directive>& Directives() {
          return {};
        },
        [](const Config& c) { return c.loglevel; }},
+      IntDirective("slowlog-log-slower-than", true, &Config::slowlog_log_slower_than_us, -1,
+                   1 << 30),
+      IntDirective("slowlog-max-len", true, &Config::slowlog_max_len, 0, 1 << 20),
+      IntDirective("latency-monitor-threshold", true, &Config::latency_monitor_threshold_ms, 0,
+                   1 << 30),
       StringDirective("logfile", false, &Config::logfile, true),
       {"rename-command", false,
        [](Config* c, const std::vector<std::string>& v) -> std::string {

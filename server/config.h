@@ -21,6 +21,12 @@ struct Config {
   int timeout_s = 0;  // close idle clients after this many seconds; 0 = never
   int maxclients = 10000;
   std::string requirepass;
+  // Prometheus's /metrics over HTTP on the bind addresses (0: off).
+  int metrics_port = 0;
+  // An RFC 3912 WHOIS server on the bind addresses (0: off), answering at most
+  // whois_port_limit queries per second from one client address.
+  int whois_port = 0;
+  int whois_port_limit = 10;
 
   // Client buffers. A client whose pending output passes the soft limit stops being read until
   // it drains; one that stays above it for client-output-timeout, or passes the hard limit, is
@@ -87,6 +93,13 @@ struct Config {
   // Administrative commands: `rename-command NAME NEWNAME` (repeatable; "" disables NAME), in
   // the order given. Applied to the command table at start-up.
   std::vector<std::pair<std::string, std::string>> renamed_commands;
+
+  // Diagnostics (as Redis's): commands that ran at least this many microseconds go to the slow
+  // log (negative: none; 0: every command), which keeps the newest slowlog_max_len; a command
+  // that ran at least latency_monitor_threshold_ms is a LATENCY event (0: the monitor is off).
+  int slowlog_log_slower_than_us = 10000;
+  int slowlog_max_len = 128;
+  int latency_monitor_threshold_ms = 0;
 
   // Logging.
   std::string loglevel = "notice";

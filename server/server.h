@@ -15,11 +15,15 @@
 #include "server/command_table.h"
 #include "server/config.h"
 #include "server/connection.h"
+#include "server/latency_monitor.h"
 #include "server/loop_executor.h"
+#include "server/slow_log.h"
 
 namespace server {
 
 class RecordService;
+class RequestReplyListener;
+class WhoisFrontDoor;
 
 struct ServerStats {
   uint64_t connections_received = 0;
@@ -48,6 +52,8 @@ class Server {
   Config& config() { return config_; }
   const CommandTable& commands() const { return commands_; }
   ServerStats& stats() { return stats_; }
+  SlowLog& slow_log() { return slow_log_; }
+  LatencyMonitor& latency() { return latency_; }
   RecordService& records() { return *records_; }
   uv_loop_t* loop() { return &loop_; }
   const std::unordered_map<uint64_t, Connection*>& clients() const { return clients_; }
@@ -91,12 +97,17 @@ class Server {
 
   bool CheckProtectedMode();
   bool Listen();
+  // The metrics and WHOIS ports, when configured. False if one could not be bound.
+  bool ListenExtraPorts();
   void Accept(uv_stream_t* listener);
   // Runs the client's complete commands until its input is used up or held (see
   // Connection::input_held); after the first command, at most `turn_bytes` of input consumed or
   // of replies produced in this turn.
   void ProcessInput(Connection* conn, size_t turn_bytes);
   void Execute(Connection* conn);
+  // Feeds a command's run time to the latency monitor and the slow log.
+  void NoteCommandTime(const Connection& conn, const CommandSpec& spec,
+                       std::span<const std::string_view> args, uint64_t ns);
   void Flush(Connection* conn);
   void AfterOutputChange(Connection* conn);
   // Runs the client's held input on the next loop iteration, after other clients' I/O.
@@ -116,8 +127,11 @@ class Server {
   uint64_t next_client_id_ = 1;
   CommandTable commands_;
   ServerStats stats_;
+  SlowLog slow_log_;
+  LatencyMonitor latency_;
   std::unique_ptr<LoopExecutor> executor_;
   std::unique_ptr<RecordService> records_;
+  std::unique_ptr<RequestReplyListener> metrics_;  // metrics-port, when set
   uv_signal_t sigint_, sigterm_;
   uv_timer_t cron_, shutdown_timer_;
   // Clients whose held input runs on the next iteration (OnInputTurn), in order.
