@@ -6,6 +6,7 @@
 #include "server/prometheus_text.h"
 #include "server/record_service.h"
 #include "server/server.h"
+#include "server/whois_front_door.h"
 #include "whois/limits/back_off.h"
 
 namespace server {
@@ -154,6 +155,15 @@ void ServerFigures(PrometheusText& p, Server& server) {
   p.Counter("whois_proxy_slowlog_entries_total",
             "Commands that ran at least slowlog-log-slower-than (the slow log's last id + 1).",
             static_cast<double>(server.slow_log().recorded()));
+  if (const WhoisFrontDoor* w = server.whois_front_door()) {
+    p.Counter("whois_proxy_whois_port_queries_total", "Query lines the WHOIS port received.",
+              static_cast<double>(w->figures().queries));
+    p.Counter("whois_proxy_whois_port_limited_total",
+              "WHOIS port queries refused by whois-port-limit.",
+              static_cast<double>(w->figures().limited));
+    p.Gauge("whois_proxy_whois_port_connections", "Open WHOIS port connections.",
+            static_cast<double>(w->connections()));
+  }
   p.Gauge("whois_proxy_uptime_seconds", "Seconds since the server started.",
           static_cast<double>(server.NowMs() - server.start_time_ms()) / 1000);
 }

@@ -651,6 +651,14 @@ void RecordService::Raw(std::string_view arg, int protocol, ReplyFn done) {
   });
 }
 
+void RecordService::Chain(const std::string& domain,
+                          std::function<void(std::vector<storage::RawReply>)> done) {
+  store_->GetChain(
+      domain, [done = std::move(done)](storage::Status st, std::vector<storage::RawReply> chain) {
+        done(st.ok() ? std::move(chain) : std::vector<storage::RawReply>{});
+      });
+}
+
 void RecordService::TldServer(std::string_view tld_arg, ReplyFn done) {
   std::string tld(tld_arg);
   for (char& c : tld) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

@@ -91,6 +91,9 @@ class RecordService {
   BackgroundLookups::Figures QueueFigures() const;
   // WHOIS.RAW: the stored chain of raw replies, as an array of {server, query, fetched_at, text}.
   void Raw(std::string_view arg, int protocol, ReplyFn done);
+  // The stored chain of raw replies of a normalised domain (empty if there is none or it could
+  // not be read), for the WHOIS port.
+  void Chain(const std::string& domain, std::function<void(std::vector<storage::RawReply>)> done);
   // WHOIS.SERVER: the directory entry of a TLD as JSON (learned from IANA if needed).
   void TldServer(std::string_view tld, ReplyFn done);
 

@@ -13,6 +13,7 @@
 #include "server/record_service.h"
 #include "server/request_reply_listener.h"
 #include "server/tcp_listeners.h"
+#include "server/whois_front_door.h"
 
 namespace server {
 namespace {
@@ -77,6 +78,10 @@ bool Server::ListenExtraPorts() {
           respond(MetricsHttpReply(request, [this] { return BuildMetrics(*this); }));
         });
     if (!metrics_->Listen(config_.bind, config_.metrics_port)) return false;
+  }
+  if (config_.whois_port > 0) {
+    whois_ = std::make_unique<WhoisFrontDoor>(this);
+    if (!whois_->Listen(config_.bind, config_.whois_port)) return false;
   }
   return true;
 }
@@ -146,6 +151,7 @@ int Server::Run() {
   } else {
     CloseListeners(&listeners_);
     if (metrics_) metrics_->Close();
+    if (whois_) whois_->Close();
     records_->Close();
     records_.reset();
     executor_->Close();
@@ -161,6 +167,7 @@ void Server::RequestShutdown() {
   spdlog::info("shutting down: no new connections; finishing in-flight work");
   CloseListeners(&listeners_);
   if (metrics_) metrics_->StopListening();
+  if (whois_) whois_->StopListening();
   uv_timer_start(&shutdown_timer_, OnShutdownTick, 0, 20);
 }
 
@@ -169,6 +176,8 @@ void Server::OnShutdownTick(uv_timer_t* timer) {
   bool pending = false;
   for (auto& [id, conn] : self->clients_)
     if (conn->replies.has_pending() || conn->PendingOutput() > 0) pending = true;
+  // WHOIS port queries being answered count too (idle ones are closed by their own timer).
+  if (self->whois_ && self->whois_->connections() > 0) pending = true;
   if (pending && self->NowMs() - self->shutdown_started_ms_ < kShutdownGraceMs) return;
   self->FinishShutdown();
 }
@@ -181,6 +190,7 @@ void Server::FinishShutdown() {
   if (metrics_) metrics_->Close();
   // Storage completions for closed clients are dropped by CompleteReply.
   records_->Close();
+  if (whois_) whois_->Close();
   executor_->Close();
   uv_close(reinterpret_cast<uv_handle_t*>(&sigint_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&sigterm_), nullptr);

@@ -54,6 +54,8 @@ class Server {
   ServerStats& stats() { return stats_; }
   SlowLog& slow_log() { return slow_log_; }
   LatencyMonitor& latency() { return latency_; }
+  // Null unless whois-port is set.
+  const WhoisFrontDoor* whois_front_door() const { return whois_.get(); }
   RecordService& records() { return *records_; }
   uv_loop_t* loop() { return &loop_; }
   const std::unordered_map<uint64_t, Connection*>& clients() const { return clients_; }
@@ -132,6 +134,7 @@ class Server {
   std::unique_ptr<LoopExecutor> executor_;
   std::unique_ptr<RecordService> records_;
   std::unique_ptr<RequestReplyListener> metrics_;  // metrics-port, when set
+  std::unique_ptr<WhoisFrontDoor> whois_;          // whois-port, when set
   uv_signal_t sigint_, sigterm_;
   uv_timer_t cron_, shutdown_timer_;
   // Clients whose held input runs on the next iteration (OnInputTurn), in order.
