@@ -435,6 +435,11 @@ void ForEachDirective(const Config& config, const std::function<bool(std::string
     if (d.listed && matches(d.name)) visit(d.name, d.get(config));
 }
 
+void ForEachDirectiveValue(const Config& config,
+                           const std::function<void(std::string_view, std::string)>& visit) {
+  for (const auto& d : Directives()) visit(d.name, d.get(config));
+}
+
 ConfigResult LoadConfig(const std::vector<std::string>& all_args) {
   ConfigResult result;
   Config config;
@@ -453,6 +458,18 @@ ConfigResult LoadConfig(const std::vector<std::string>& all_args) {
   if (!args.empty() && (args[0] == "--version" || args[0] == "-v")) {
     result.show_version = true;
     return result;
+  }
+  if (!args.empty() && args[0] == "--print-config") {
+    result.print_config = true;
+    return result;
+  }
+  if (!args.empty() && args[0] == "--test-config") {
+    result.test_config = true;
+    args.erase(args.begin());
+    if (args.empty() || args[0].starts_with("--")) {
+      result.error = result.error_reason = "--test-config expects the config file to check";
+      return result;
+    }
   }
   if (!args.empty() && !args[0].starts_with("--")) {
     config.config_file = args[0];
@@ -536,7 +553,8 @@ std::string HelpText() {
   std::ostringstream out;
   out << "Usage: whois-proxy [config-file] [--directive value ...]\n"
          "       whois-proxy --repair [config-file] [--dir DIR]\n"
-         "       whois-proxy --version | --help\n\n"
+         "       whois-proxy --test-config config-file [--directive value ...]\n"
+         "       whois-proxy --print-config | --version | --help\n\n"
          "A Redis-protocol server that answers GET <domain> with the domain's WHOIS record as "
          "JSON.\n--repair rebuilds a damaged record store in `dir` (one the server refuses to "
          "open,\ne.g. after its CURRENT file was lost) with LevelDB's RepairDB, prints what it "

@@ -122,6 +122,10 @@ struct ConfigResult {
   std::string error_reason;
   bool show_help = false;
   bool show_version = false;
+  // `--print-config`: print the generated configuration file (every directive, its default).
+  bool print_config = false;
+  // `--test-config FILE [--directive value ...]`: check the configuration and exit.
+  bool test_config = false;
   // `--repair` anywhere among the arguments: rebuild the store in `dir` and exit (see
   // server/repair_command.h).
   bool repair = false;
@@ -163,6 +167,11 @@ bool IsDirective(std::string_view name);
 // (but never for rename-command, whose new names are secrets).
 void ForEachDirective(const Config& config, const std::function<bool(std::string_view)>& matches,
                       const std::function<void(std::string_view, std::string)>& visit);
+
+// Every directive in table order (rename-command too) with its value in `config` as CONFIG GET
+// shows it; for the generated config file.
+void ForEachDirectiveValue(const Config& config,
+                           const std::function<void(std::string_view, std::string)>& visit);
 
 // Parses Redis-style memory sizes: "1024", "64kb", "64mb", "1gb", "10k", "2m", "1g".
 std::optional<int64_t> ParseMemory(std::string_view s);

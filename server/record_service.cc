@@ -125,11 +125,16 @@ std::string RecordService::Open() {
   return background_->Open();
 }
 
-void RecordService::Close() {
+void RecordService::CancelLookups() {
+  if (closing_) return;
   closing_ = true;
   if (background_) background_->Close();
   // Every pending lookup finishes now (as cancelled): its waiting clients get fallback records.
   if (live_) live_->CancelAll();
+}
+
+void RecordService::Close() {
+  CancelLookups();
   background_.reset();
   live_.reset();
   if (store_) executor_->SetIterationHook({});

@@ -52,8 +52,11 @@ class RecordService {
   // resolver. Runs the loop until the directory is loaded (before the server listens). Returns
   // an empty string or a message for the user.
   std::string Open();
-  // Cancels live lookups (their clients get fallback records; nothing is stored), then closes
-  // the store; callbacks still queued are delivered with a "closing" status.
+  // Cancels live lookups and background work (their clients get fallback records; nothing is
+  // stored); the store stays open for the writes already issued. For shutdown.
+  void CancelLookups();
+  // CancelLookups, then closes the store; callbacks still queued are delivered with a
+  // "closing" status.
   void Close();
 
   // Callbacks receive a complete RESP reply (bulk, null, integer or error) in the given protocol.

@@ -18,7 +18,10 @@
 namespace server {
 namespace {
 
+// How long shutdown waits for in-flight work (lookups, replies) before it cancels the lookups
+// still running, and then for their fallback replies to be written.
 constexpr int kShutdownGraceMs = 3000;
+constexpr int kShutdownFlushMs = 1000;
 
 bool IsLoopbackAddress(const std::string& addr) {
   return addr.starts_with("127.") || addr == "::1" || addr == "localhost";
@@ -134,6 +137,16 @@ int Server::Run() {
     sigint_.data = sigterm_.data = this;
     uv_signal_start(&sigint_, OnSignal, SIGINT);
     uv_signal_start(&sigterm_, OnSignal, SIGTERM);
+    uv_signal_init(&loop_, &sighup_);
+    sighup_.data = this;
+    uv_signal_start(
+        &sighup_,
+        [](uv_signal_t* h, int) {
+          auto* self = static_cast<Server*>(h->data);
+          spdlog::info("received SIGHUP{}", self->reopen_log_ ? ", reopening the log file" : "");
+          if (self->reopen_log_) self->reopen_log_();
+        },
+        SIGHUP);
     uv_timer_init(&loop_, &cron_);
     cron_.data = this;
     uv_timer_start(&cron_, OnCron, 1000, 1000);
@@ -178,8 +191,14 @@ void Server::OnShutdownTick(uv_timer_t* timer) {
     if (conn->replies.has_pending() || conn->PendingOutput() > 0) pending = true;
   // WHOIS port queries being answered count too (idle ones are closed by their own timer).
   if (self->whois_ && self->whois_->connections() > 0) pending = true;
-  if (pending && self->NowMs() - self->shutdown_started_ms_ < kShutdownGraceMs) return;
-  self->FinishShutdown();
+  const int64_t elapsed = self->NowMs() - self->shutdown_started_ms_;
+  if (!pending || elapsed >= kShutdownGraceMs + kShutdownFlushMs) return self->FinishShutdown();
+  if (elapsed < kShutdownGraceMs || self->lookups_cancelled_) return;
+  // The grace is over: lookups still running end now, and the clients waiting for them get
+  // fallback records (nothing is stored), written before the clients are closed.
+  self->lookups_cancelled_ = true;
+  spdlog::info("shutting down: cancelling the lookups still running");
+  self->records_->CancelLookups();
 }
 
 void Server::FinishShutdown() {
@@ -190,10 +209,12 @@ void Server::FinishShutdown() {
   if (metrics_) metrics_->Close();
   // Storage completions for closed clients are dropped by CompleteReply.
   records_->Close();
+  spdlog::info("record store closed");
   if (whois_) whois_->Close();
   executor_->Close();
   uv_close(reinterpret_cast<uv_handle_t*>(&sigint_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&sigterm_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&sighup_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&cron_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&shutdown_timer_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&input_turn_), nullptr);

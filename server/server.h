@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -47,6 +48,8 @@ class Server {
   // Returns the process exit code; start-up failures are logged with their reason.
   int Run();
   void RequestShutdown();
+  // What SIGHUP does besides logging it: reopen the log file (set by main when `logfile` is set).
+  void set_log_reopener(std::function<void()> reopen) { reopen_log_ = std::move(reopen); }
 
   // For command handlers (loop thread only).
   Config& config() { return config_; }
@@ -135,7 +138,8 @@ class Server {
   std::unique_ptr<RecordService> records_;
   std::unique_ptr<RequestReplyListener> metrics_;  // metrics-port, when set
   std::unique_ptr<WhoisFrontDoor> whois_;          // whois-port, when set
-  uv_signal_t sigint_, sigterm_;
+  uv_signal_t sigint_, sigterm_, sighup_;
+  std::function<void()> reopen_log_;
   uv_timer_t cron_, shutdown_timer_;
   // Clients whose held input runs on the next iteration (OnInputTurn), in order.
   uv_idle_t input_turn_;
@@ -145,6 +149,7 @@ class Server {
   uv_prepare_t poll_mark_;
   uint64_t poll_started_ns_ = 0;
   bool shutting_down_ = false;
+  bool lookups_cancelled_ = false;  // the shutdown's grace ran out (OnShutdownTick)
   int64_t shutdown_started_ms_ = 0;
   int64_t start_time_ms_ = 0;
 };
