@@ -9,6 +9,19 @@ void LatencyHistogram::Record(uint64_t ns) {
   size_t i = ns <= 1024 ? 0 : static_cast<size_t>(std::bit_width((ns - 1) >> 10));
   ++counts_[std::min(i, kBuckets - 1)];
   ++calls_;
+  total_ns_ += ns;
+}
+
+double LatencyHistogram::PercentileUs(double p) const {
+  if (calls_ == 0) return 0;
+  const double rank = p / 100 * static_cast<double>(calls_);
+  uint64_t total = 0;
+  for (size_t i = 0; i < kBuckets; ++i) {
+    total += counts_[i];
+    if (counts_[i] > 0 && static_cast<double>(total) >= rank)
+      return static_cast<double>(uint64_t{1024} << i) / 1000;
+  }
+  return static_cast<double>(uint64_t{1024} << (kBuckets - 1)) / 1000;
 }
 
 std::vector<std::pair<int64_t, uint64_t>> LatencyHistogram::Cumulative() const {

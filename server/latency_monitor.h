@@ -22,6 +22,10 @@ class LatencyHistogram {
   static constexpr size_t kBuckets = 40;
   void Record(uint64_t ns);
   uint64_t calls() const { return calls_; }
+  uint64_t total_ns() const { return total_ns_; }
+  // The bound in µs (as Cumulative() reports it) of the bucket holding the p-th percentile
+  // (0 < p <= 100); 0 without calls.
+  double PercentileUs(double p) const;
   // (bucket bound in µs, calls up to it), cumulative, for the buckets where the count grows:
   // the pairs of Redis's "histogram_usec" (bounds 1, 2, 4, 8, 16, 32, 65, 131, ...).
   std::vector<std::pair<int64_t, uint64_t>> Cumulative() const;
@@ -29,6 +33,7 @@ class LatencyHistogram {
  private:
   std::array<uint64_t, kBuckets> counts_{};
   uint64_t calls_ = 0;
+  uint64_t total_ns_ = 0;
 };
 
 struct LatencySample {

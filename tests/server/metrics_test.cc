@@ -242,6 +242,15 @@ TEST_F(MetricsTest, LatencyAnswersAsRedis7) {
   EXPECT_EQ(std::string(h->element[2]->str), "histogram_usec");
   ASSERT_GE(h->element[3]->elements, 2u);
   EXPECT_EQ(h->element[3]->element[h->element[3]->elements - 1]->integer, 2);  // cumulative
+  // INFO's commandstats and latencystats come from the same histograms (INFO ALL has them).
+  r = Command(c_.get(), {"INFO", "commandstats"});
+  ASSERT_TRUE(r && r->type == REDIS_REPLY_STRING);
+  EXPECT_NE(std::string(r->str).find("\r\ncmdstat_get:calls=2,usec="), std::string::npos)
+      << r->str;
+  r = Command(c_.get(), {"INFO", "all"});
+  ASSERT_TRUE(r && r->type == REDIS_REPLY_STRING);
+  EXPECT_NE(std::string(r->str).find("\r\nlatency_percentiles_usec_get:p50="), std::string::npos)
+      << r->str;
   // The monitor is off by default (latency-monitor-threshold 0): no events.
   r = Command(c_.get(), {"LATENCY", "LATEST"});
   ASSERT_TRUE(r && r->type == REDIS_REPLY_ARRAY);
@@ -296,7 +305,7 @@ TEST_F(MetricsTest, RedisExporterScrapesWithoutErrors) {
        {"\nredis_up 1\n", "\nredis_connected_clients ", "\nredis_commands_processed_total ",
         "\nredis_slowlog_length ", "\nredis_slowlog_last_id ", "\nredis_uptime_in_seconds ",
         "\nredis_db_keys{db=\"db0\"} 1\n", "\nredis_keyspace_hits_total 1\n",
-        "\nredis_config_maxclients 10000\n"})
+        "\nredis_config_maxclients 10000\n", "\nredis_commands_total{cmd=\"get\"} 1\n"})
     EXPECT_NE(body.find(metric), std::string::npos) << metric << " missing from:\n" << body;
   // It named its connection, as it does with Redis.
   auto r = Command(c_.get(), {"CLIENT", "LIST"});

@@ -78,6 +78,11 @@ TEST(LatencyHistogram, ReportsCumulativePowerOfTwoBucketsInMicroseconds) {
   EXPECT_EQ(c[0], (std::pair<int64_t, uint64_t>{1, 2}));
   EXPECT_EQ(c[1], (std::pair<int64_t, uint64_t>{2, 3}));
   EXPECT_EQ(c[2], (std::pair<int64_t, uint64_t>{131, 4}));
+  EXPECT_EQ(h.total_ns(), 500u + 1024 + 1500 + 100000);
+  EXPECT_DOUBLE_EQ(h.PercentileUs(50), 1.024);
+  EXPECT_DOUBLE_EQ(h.PercentileUs(75), 2.048);
+  EXPECT_DOUBLE_EQ(h.PercentileUs(99), 131.072);
+  EXPECT_EQ(LatencyHistogram().PercentileUs(50), 0);
 }
 
 TEST(LatencyMonitor, EventsOnlyAboveTheThresholdWhenOn) {
