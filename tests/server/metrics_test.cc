@@ -11,6 +11,7 @@
 #include <fstream>
 #include <map>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include "child_process.h"
@@ -160,6 +161,24 @@ TEST_F(MetricsTest, ScrapeIsValidTextFormatWithFiguresOfKnownGets) {
   EXPECT_GT(s.Value("whois_proxy_store_disk_bytes"), 0);
   EXPECT_EQ(s.Value("whois_proxy_clients"), 1);
   EXPECT_EQ(s.Value(R"(whois_proxy_store_state{state="writable"})"), 1);
+  // Every series the Grafana dashboard queries is one the proxy serves.
+  std::ifstream dashboard_file(std::string(WP_PACKAGING_DIR) + "/grafana-dashboard.json");
+  std::string dashboard((std::istreambuf_iterator<char>(dashboard_file)),
+                        std::istreambuf_iterator<char>());
+  ASSERT_FALSE(dashboard.empty());
+  std::set<std::string> served;  // every family, and a histogram's series
+  for (const auto& [family, type] : s.types) {
+    served.insert(family);
+    if (type == "histogram")
+      for (const char* suffix : {"_bucket", "_sum", "_count"}) served.insert(family + suffix);
+  }
+  static const std::regex kName("whois_proxy_[a-z0-9_]+");
+  size_t queried = 0;
+  for (std::sregex_iterator it(dashboard.begin(), dashboard.end(), kName), end; it != end; ++it) {
+    ++queried;
+    EXPECT_TRUE(served.contains(it->str())) << it->str() << " in the dashboard is not served";
+  }
+  EXPECT_GT(queried, 10u);
   // Never a label per domain.
   EXPECT_EQ(Body(response).find("known.test"), std::string::npos);
   EXPECT_EQ(Body(response).find("live.test"), std::string::npos);
@@ -245,8 +264,7 @@ TEST_F(MetricsTest, LatencyAnswersAsRedis7) {
   // INFO's commandstats and latencystats come from the same histograms (INFO ALL has them).
   r = Command(c_.get(), {"INFO", "commandstats"});
   ASSERT_TRUE(r && r->type == REDIS_REPLY_STRING);
-  EXPECT_NE(std::string(r->str).find("\r\ncmdstat_get:calls=2,usec="), std::string::npos)
-      << r->str;
+  EXPECT_NE(std::string(r->str).find("\r\ncmdstat_get:calls=2,usec="), std::string::npos) << r->str;
   r = Command(c_.get(), {"INFO", "all"});
   ASSERT_TRUE(r && r->type == REDIS_REPLY_STRING);
   EXPECT_NE(std::string(r->str).find("\r\nlatency_percentiles_usec_get:p50="), std::string::npos)
