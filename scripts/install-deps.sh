@@ -25,6 +25,12 @@ PACKAGES=(
   ca-certificates
   # tests: GoogleTest, hiredis, redis-cli and redis-benchmark (tools_test)
   libgtest-dev libgmock-dev libhiredis-dev redis-tools
+  # tests of the operator's tools: redis_exporter scraping the proxy (operations_test) and the
+  # whois(1) client against the WHOIS port (whois_port_test)
+  prometheus-redis-exporter whois
+  # systemd-analyze, which verifies packaging/whois-proxy.service (service_test); a minimal root
+  # has no systemd, and the package installs without running it
+  systemd
   # fuzzing and sanitizers: clang, its runtimes, and the symbolizer that makes reports readable
   clang libclang-rt-14-dev llvm-14
   # the generators of the bundled fact tables and the fuzz seed corpus (whois/*/gen*.py,

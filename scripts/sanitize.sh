@@ -80,15 +80,16 @@ run_asan() {
 run_tsan() {
   echo "== ThreadSanitizer in $tsan_dir"
   configure "$tsan_dir" thread || return 1
-  local targets=(storage_test server_unit_test server_integration_test hardening_test
-    whois-proxy fake-whois)
+  local targets=(storage_test server_unit_test server_integration_test operations_test
+    hardening_test whois-proxy fake-whois)
   cmake --build "$tsan_dir" -j "$jobs" --target "${targets[@]}" || return 1
   local reports="$tsan_dir/sanitizer-reports"
   rm -rf "$reports" && mkdir -p "$reports"
   local rc=0 supp="suppressions=$root/tests/tsan.supp" sym="external_symbolizer_path=$symbolizer"
   # The integration tests start processes and bind ports: one executable at a time.
   for exe in tests/storage/storage_test tests/server/server_unit_test \
-    tests/server/server_integration_test tests/hardening/hardening_test; do
+    tests/server/server_integration_test tests/server/operations_test \
+    tests/hardening/hardening_test; do
     echo "-- $exe"
     TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:log_path=$reports/tsan:$supp:$sym" \
       "$tsan_dir/$exe" --gtest_brief=1 || rc=1

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cstring>
+#include <ctime>
 
 #include "server/server.h"
 
@@ -197,13 +198,28 @@ void Server::Execute(Connection* conn) {
     conn->last_command = spec->name;
     CommandContext ctx{*this, *conn, args, writer, target};
     conn->executing = true;
+    const uint64_t started_ns = uv_hrtime();
     spec->handler(ctx);
+    NoteCommandTime(*conn, *spec, args, uv_hrtime() - started_ns);
     conn->executing = false;
   }
   if (queued && !conn->scratch.empty()) {
     conn->replies.AppendReady(std::move(conn->scratch));
     conn->scratch.clear();
   }
+}
+
+void Server::NoteCommandTime(const Connection& conn, const CommandSpec& spec,
+                             std::span<const std::string_view> args, uint64_t ns) {
+  const int64_t unix_s = static_cast<int64_t>(time(nullptr));
+  latency_.RecordCommand(spec.name, (spec.flags & kCmdFast) != 0, ns, unix_s,
+                         config_.latency_monitor_threshold_ms);
+  // AUTH and HELLO carry passwords: as Redis does for commands whose arguments are secret, they
+  // are not logged.
+  if (spec.flags & kCmdNoAuth) return;
+  slow_log_.Record(args, static_cast<int64_t>(ns / 1000), unix_s, conn.addr, conn.name,
+                   config_.slowlog_log_slower_than_us,
+                   static_cast<size_t>(config_.slowlog_max_len));
 }
 
 ReplyTicket CommandContext::Defer() {

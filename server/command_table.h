@@ -97,6 +97,8 @@ void CmdClient(CommandContext&);
 void CmdCommand(CommandContext&);
 void CmdConfig(CommandContext&);
 void CmdInfo(CommandContext&);
+void CmdSlowlog(CommandContext&);
+void CmdLatency(CommandContext&);
 void CmdDbsize(CommandContext&);
 void CmdGet(CommandContext&);
 void CmdMget(CommandContext&);

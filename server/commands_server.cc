@@ -197,6 +197,7 @@ void CmdConfig(CommandContext& ctx) {
   }
   if (EqualsIgnoreCase(sub, "RESETSTAT")) {
     ctx.server.stats() = ServerStats{};
+    ctx.server.latency().ResetHistograms();
     return w.Simple("OK");
   }
   if (EqualsIgnoreCase(sub, "HELP")) {

@@ -131,6 +131,9 @@ const std::vector<Directive>& Directives() {
       IntDirective("timeout", true, &Config::timeout_s, 0, 1 << 30),
       IntDirective("maxclients", true, &Config::maxclients, 1, 1 << 20),
       StringDirective("requirepass", true, &Config::requirepass, true),
+      IntDirective("metrics-port", false, &Config::metrics_port, 0, 65535),
+      IntDirective("whois-port", false, &Config::whois_port, 0, 65535),
+      IntDirective("whois-port-limit", true, &Config::whois_port_limit, 1, 1000000),
       MemoryDirective("client-query-buffer-limit", true, &Config::client_query_buffer_limit,
                       1 << 20),
       MemoryDirective("proto-max-bulk-len", true, &Config::proto_max_bulk_len, 1 << 10),
@@ -278,6 +281,11 @@ const std::vector<Directive>& Directives() {
          return {};
        },
        [](const Config& c) { return c.loglevel; }},
+      IntDirective("slowlog-log-slower-than", true, &Config::slowlog_log_slower_than_us, -1,
+                   1 << 30),
+      IntDirective("slowlog-max-len", true, &Config::slowlog_max_len, 0, 1 << 20),
+      IntDirective("latency-monitor-threshold", true, &Config::latency_monitor_threshold_ms, 0,
+                   1 << 30),
       StringDirective("logfile", false, &Config::logfile, true),
       {"rename-command", false,
        [](Config* c, const std::vector<std::string>& v) -> std::string {
@@ -427,6 +435,11 @@ void ForEachDirective(const Config& config, const std::function<bool(std::string
     if (d.listed && matches(d.name)) visit(d.name, d.get(config));
 }
 
+void ForEachDirectiveValue(const Config& config,
+                           const std::function<void(std::string_view, std::string)>& visit) {
+  for (const auto& d : Directives()) visit(d.name, d.get(config));
+}
+
 ConfigResult LoadConfig(const std::vector<std::string>& all_args) {
   ConfigResult result;
   Config config;
@@ -445,6 +458,18 @@ ConfigResult LoadConfig(const std::vector<std::string>& all_args) {
   if (!args.empty() && (args[0] == "--version" || args[0] == "-v")) {
     result.show_version = true;
     return result;
+  }
+  if (!args.empty() && args[0] == "--print-config") {
+    result.print_config = true;
+    return result;
+  }
+  if (!args.empty() && args[0] == "--test-config") {
+    result.test_config = true;
+    args.erase(args.begin());
+    if (args.empty() || args[0].starts_with("--")) {
+      result.error = result.error_reason = "--test-config expects the config file to check";
+      return result;
+    }
   }
   if (!args.empty() && !args[0].starts_with("--")) {
     config.config_file = args[0];
@@ -528,7 +553,8 @@ std::string HelpText() {
   std::ostringstream out;
   out << "Usage: whois-proxy [config-file] [--directive value ...]\n"
          "       whois-proxy --repair [config-file] [--dir DIR]\n"
-         "       whois-proxy --version | --help\n\n"
+         "       whois-proxy --test-config config-file [--directive value ...]\n"
+         "       whois-proxy --print-config | --version | --help\n\n"
          "A Redis-protocol server that answers GET <domain> with the domain's WHOIS record as "
          "JSON.\n--repair rebuilds a damaged record store in `dir` (one the server refuses to "
          "open,\ne.g. after its CURRENT file was lost) with LevelDB's RepairDB, prints what it "

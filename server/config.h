@@ -21,6 +21,12 @@ struct Config {
   int timeout_s = 0;  // close idle clients after this many seconds; 0 = never
   int maxclients = 10000;
   std::string requirepass;
+  // Prometheus's /metrics over HTTP on the bind addresses (0: off).
+  int metrics_port = 0;
+  // An RFC 3912 WHOIS server on the bind addresses (0: off), answering at most
+  // whois_port_limit queries per second from one client address.
+  int whois_port = 0;
+  int whois_port_limit = 10;
 
   // Client buffers. A client whose pending output passes the soft limit stops being read until
   // it drains; one that stays above it for client-output-timeout, or passes the hard limit, is
@@ -88,6 +94,13 @@ struct Config {
   // the order given. Applied to the command table at start-up.
   std::vector<std::pair<std::string, std::string>> renamed_commands;
 
+  // Diagnostics (as Redis's): commands that ran at least this many microseconds go to the slow
+  // log (negative: none; 0: every command), which keeps the newest slowlog_max_len; a command
+  // that ran at least latency_monitor_threshold_ms is a LATENCY event (0: the monitor is off).
+  int slowlog_log_slower_than_us = 10000;
+  int slowlog_max_len = 128;
+  int latency_monitor_threshold_ms = 0;
+
   // Logging.
   std::string loglevel = "notice";
   std::string logfile;  // empty: standard output
@@ -109,6 +122,10 @@ struct ConfigResult {
   std::string error_reason;
   bool show_help = false;
   bool show_version = false;
+  // `--print-config`: print the generated configuration file (every directive, its default).
+  bool print_config = false;
+  // `--test-config FILE [--directive value ...]`: check the configuration and exit.
+  bool test_config = false;
   // `--repair` anywhere among the arguments: rebuild the store in `dir` and exit (see
   // server/repair_command.h).
   bool repair = false;
@@ -150,6 +167,11 @@ bool IsDirective(std::string_view name);
 // (but never for rename-command, whose new names are secrets).
 void ForEachDirective(const Config& config, const std::function<bool(std::string_view)>& matches,
                       const std::function<void(std::string_view, std::string)>& visit);
+
+// Every directive in table order (rename-command too) with its value in `config` as CONFIG GET
+// shows it; for the generated config file.
+void ForEachDirectiveValue(const Config& config,
+                           const std::function<void(std::string_view, std::string)>& visit);
 
 // Parses Redis-style memory sizes: "1024", "64kb", "64mb", "1gb", "10k", "2m", "1g".
 std::optional<int64_t> ParseMemory(std::string_view s);

@@ -182,6 +182,29 @@ std::string BuildInfo(Server& server, const std::vector<std::string>& requested)
              static_cast<long>(ru.ru_utime.tv_usec));
     info.Field("used_cpu_user", buf);
   }
+  if (want("commandstats")) {
+    // From the per-command latency histograms (LATENCY HISTOGRAM): what redis_exporter turns
+    // into redis_commands_total and redis_commands_duration_seconds_total.
+    info.Section("Commandstats");
+    char buf[160];
+    for (const auto& [name, h] : server.latency().histograms()) {
+      const uint64_t usec = h.total_ns() / 1000;
+      snprintf(buf, sizeof buf,
+               "calls=%llu,usec=%llu,usec_per_call=%.2f,rejected_calls=0,failed_calls=0",
+               static_cast<unsigned long long>(h.calls()), static_cast<unsigned long long>(usec),
+               h.calls() ? static_cast<double>(usec) / static_cast<double>(h.calls()) : 0.0);
+      info.Field("cmdstat_" + name, buf);
+    }
+  }
+  if (want("latencystats")) {
+    info.Section("Latencystats");
+    char buf[160];
+    for (const auto& [name, h] : server.latency().histograms()) {
+      snprintf(buf, sizeof buf, "p50=%.3f,p99=%.3f,p99.9=%.3f", h.PercentileUs(50),
+               h.PercentileUs(99), h.PercentileUs(99.9));
+      info.Field("latency_percentiles_usec_" + name, buf);
+    }
+  }
   if (want("modules")) info.Section("Modules");
   if (want("errorstats")) info.Section("Errorstats");
   if (want("cluster")) {

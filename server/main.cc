@@ -1,5 +1,4 @@
 // whois-proxy: entry point. Loads configuration, sets up logging, runs the server.
-#include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -8,7 +7,9 @@
 #include <iostream>
 
 #include "server/config.h"
+#include "server/config_file_text.h"
 #include "server/log_level.h"
+#include "server/reopenable_file_sink.h"
 #include "server/repair_command.h"
 #include "server/server.h"
 #include "server/version.h"
@@ -26,13 +27,18 @@ const char* const malloc_conf = "background_thread:true";
 
 namespace {
 
-bool SetUpLogging(const server::Config& config) {
+// Sets up the default logger; *file_sink is the log file's sink when `logfile` is set (SIGHUP
+// reopens it).
+bool SetUpLogging(const server::Config& config,
+                  std::shared_ptr<server::ReopenableFileSink>* file_sink) {
   try {
     std::shared_ptr<spdlog::logger> logger;
-    if (config.logfile.empty())
+    if (config.logfile.empty()) {
       logger = spdlog::stdout_logger_mt("whois-proxy");
-    else
-      logger = spdlog::basic_logger_mt("whois-proxy", config.logfile);
+    } else {
+      *file_sink = std::make_shared<server::ReopenableFileSink>(config.logfile);
+      logger = std::make_shared<spdlog::logger>("whois-proxy", *file_sink);
+    }
     logger->set_pattern("%P:M %d %b %Y %H:%M:%S.%e %^%L%$ %v");
     logger->set_level(server::LogLevel(config.loglevel));
     logger->flush_on(spdlog::level::info);
@@ -58,9 +64,17 @@ int main(int argc, char** argv) {
               << server::kRedisCompatVersion << " compatible)\n";
     return 0;
   }
+  if (loaded.print_config) {
+    std::cout << server::ConfigFileText();
+    return 0;
+  }
   if (!loaded.config) {
     std::cerr << server::FatalConfigErrorText(loaded);
     return 1;
+  }
+  if (loaded.test_config) {
+    std::cout << "whois-proxy: configuration file '" << loaded.config->config_file << "' is OK\n";
+    return 0;
   }
   if (loaded.repair) return server::RunRepair(*loaded.config, std::cout, std::cerr);
   // A client that vanishes mid-write must not kill the process.
@@ -70,8 +84,17 @@ int main(int argc, char** argv) {
     std::cerr << "cannot initialise libcurl: " << err << "\n";
     return 1;
   }
-  if (!SetUpLogging(*loaded.config)) return 1;
+  std::shared_ptr<server::ReopenableFileSink> log_file;
+  if (!SetUpLogging(*loaded.config, &log_file)) return 1;
   server::Server server(std::move(*loaded.config));
+  if (log_file) {
+    server.set_log_reopener([log_file] {
+      if (std::string err = log_file->Reopen(); !err.empty())
+        std::cerr << "cannot reopen the log file: " << err << "\n";
+      else
+        spdlog::info("log file reopened (SIGHUP)");
+    });
+  }
   int rc = server.Run();
   spdlog::shutdown();
   return rc;

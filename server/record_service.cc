@@ -72,6 +72,7 @@ struct RecordService::InFlight {
   std::optional<whois::LookupResult> registry_answer;
   int64_t registry_answer_ms = 0;
   std::string partial_reply;
+  uint64_t started_ns = uv_hrtime();  // for the lookup latency histogram
 };
 
 RecordService::RecordService(Server* server, LoopExecutor* executor)
@@ -124,11 +125,16 @@ std::string RecordService::Open() {
   return background_->Open();
 }
 
-void RecordService::Close() {
+void RecordService::CancelLookups() {
+  if (closing_) return;
   closing_ = true;
   if (background_) background_->Close();
   // Every pending lookup finishes now (as cancelled): its waiting clients get fallback records.
   if (live_) live_->CancelAll();
+}
+
+void RecordService::Close() {
+  CancelLookups();
   background_.reset();
   live_.reset();
   if (store_) executor_->SetIterationHook({});
@@ -214,6 +220,7 @@ void RecordService::ServeHotHit(std::string_view domain, storage::HotSet::Hit hi
                                 std::string* out) {
   ++hits_;
   ++hot_hits_;
+  ++(hit.stale ? reads_.stale : reads_.hot_hit);
   if (hit.stale) {
     ++stale_served_;
     if (!hit.entry->stale_form) {
@@ -238,6 +245,7 @@ void RecordService::Get(std::string_view arg, int protocol, ReplyFn done) {
   NameResult name = Normalize(arg);
   if (name.domain.empty()) {
     ++invalid_names_;
+    ++reads_.invalid;
     return done(BulkFrame(name.invalid_json));
   }
   int64_t now = WallNowMs();
@@ -253,6 +261,7 @@ void RecordService::Get(std::string_view arg, int protocol, ReplyFn done) {
     if (!st.ok() && !st.IsNotFound()) return done(ErrorReply("ERR record store: " + st.ToString()));
     if (st.ok() && ServeStored(domain, rec, epoch, WallNowMs(), done)) return;
     ++misses_;
+    ++reads_.miss;
     if (closing_) return done(NullReply(protocol));
     Resolve(parsed, server_->config().lookup_timeout_ms, std::move(done),
             /*nothing_servable=*/true);
@@ -265,6 +274,7 @@ bool RecordService::ServeStored(const std::string& domain, const storage::Record
   if (!fresh && !ServableStale(rec, now_ms, Stale())) return false;
   ++hits_;
   if (!fresh) ++stale_served_;
+  ++(fresh ? reads_.store_hit : reads_.stale);
   FillHotSet(domain, rec, flush_epoch, now_ms);
   done(fresh ? BulkFrame(rec.json) : BulkFrame(StaleJson(rec.json)));
   if (now_ms >= RefreshAtMs(rec))
@@ -487,7 +497,7 @@ std::string RecordService::TimeoutReply(const whois::DomainName& name) {
       return flight.partial_reply;
     }
   }
-  ++fallbacks_;
+  CountFallback(whois::kReasonTimeout);
   return FallbackReply(name, whois::kReasonTimeout);
 }
 
@@ -530,7 +540,8 @@ void RecordService::OnLookupDone(const whois::DomainName& name, whois::LookupRes
   for (auto& hop : result.chain)
     rec.chain.push_back(
         {std::move(hop.server), std::move(hop.query), std::move(hop.text), hop.fetched_at_ms});
-  if (rec.status == storage::RecordStatus::kFallback) ++fallbacks_;
+  if (rec.status == storage::RecordStatus::kFallback) CountFallback(record.reason);
+  lookup_seconds_.Observe(static_cast<double>(uv_hrtime() - flight->started_ns) / 1e9);
   if (!result.detail.empty())
     spdlog::debug("lookup of {}: {} ({})", name.domain, record.status, result.detail);
   std::string reply = BulkFrame(rec.json);
@@ -645,6 +656,14 @@ void RecordService::Raw(std::string_view arg, int protocol, ReplyFn done) {
   });
 }
 
+void RecordService::Chain(const std::string& domain,
+                          std::function<void(std::vector<storage::RawReply>)> done) {
+  store_->GetChain(
+      domain, [done = std::move(done)](storage::Status st, std::vector<storage::RawReply> chain) {
+        done(st.ok() ? std::move(chain) : std::vector<storage::RawReply>{});
+      });
+}
+
 void RecordService::TldServer(std::string_view tld_arg, ReplyFn done) {
   std::string tld(tld_arg);
   for (char& c : tld) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -677,6 +696,13 @@ void RecordService::TldServer(std::string_view tld_arg, ReplyFn done) {
         std::string json = j.dump();
         done(BulkFrame(json));
       });
+}
+
+void RecordService::CountFallback(std::string_view reason) {
+  ++fallbacks_;
+  auto it = fallback_reasons_.find(reason);
+  if (it == fallback_reasons_.end()) it = fallback_reasons_.emplace(std::string(reason), 0).first;
+  ++it->second;
 }
 
 void RecordService::AppendInfo(std::string* out) const {

@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,6 +28,7 @@
 
 #include "server/background_lookups.h"
 #include "server/live_resolution.h"
+#include "server/prometheus_text.h"
 #include "server/stale_policy.h"
 #include "storage/freshness.h"
 #include "storage/hot_set.h"
@@ -50,8 +52,11 @@ class RecordService {
   // resolver. Runs the loop until the directory is loaded (before the server listens). Returns
   // an empty string or a message for the user.
   std::string Open();
-  // Cancels live lookups (their clients get fallback records; nothing is stored), then closes
-  // the store; callbacks still queued are delivered with a "closing" status.
+  // Cancels live lookups and background work (their clients get fallback records; nothing is
+  // stored); the store stays open for the writes already issued. For shutdown.
+  void CancelLookups();
+  // CancelLookups, then closes the store; callbacks still queued are delivered with a
+  // "closing" status.
   void Close();
 
   // Callbacks receive a complete RESP reply (bulk, null, integer or error) in the given protocol.
@@ -89,6 +94,9 @@ class RecordService {
   BackgroundLookups::Figures QueueFigures() const;
   // WHOIS.RAW: the stored chain of raw replies, as an array of {server, query, fetched_at, text}.
   void Raw(std::string_view arg, int protocol, ReplyFn done);
+  // The stored chain of raw replies of a normalised domain (empty if there is none or it could
+  // not be read), for the WHOIS port.
+  void Chain(const std::string& domain, std::function<void(std::vector<storage::RawReply>)> done);
   // WHOIS.SERVER: the directory entry of a TLD as JSON (learned from IANA if needed).
   void TldServer(std::string_view tld, ReplyFn done);
 
@@ -100,6 +108,30 @@ class RecordService {
   uint64_t hits() const { return hits_; }
   uint64_t misses() const { return misses_; }
   void AppendInfo(std::string* out) const;
+
+  // Figures for /metrics (server/metrics_report.h). Each GET-like read of one key ends in
+  // exactly one of these outcomes.
+  struct ReadOutcomes {
+    uint64_t hot_hit = 0;    // fresh, from the hot set
+    uint64_t store_hit = 0;  // fresh, from the record store
+    uint64_t stale = 0;      // served stale (hot set or store) while it is refreshed
+    uint64_t miss = 0;       // nothing servable: looked up live
+    uint64_t invalid = 0;    // not a domain name
+  };
+  const ReadOutcomes& read_outcomes() const { return reads_; }
+  // Fallback records answered, by reason (kReason* values: a small fixed set).
+  const std::map<std::string, uint64_t, std::less<>>& fallbacks_by_reason() const {
+    return fallback_reasons_;
+  }
+  // Live lookups from start to result, in seconds.
+  const Histogram& lookup_seconds() const { return lookup_seconds_; }
+  size_t lookups_in_flight() const { return lookups_.size(); }
+  const storage::HotSet* hot_set() const { return hot_.get(); }
+  uint64_t lookups_started() const { return lookups_started_; }
+  uint64_t lookups_joined() const { return lookups_joined_; }
+  uint64_t refreshes_started() const { return refreshes_started_; }
+  uint64_t refreshes_succeeded() const { return refreshes_succeeded_; }
+  uint64_t refreshes_failed() const { return refreshes_failed_; }
 
   // Wall-clock milliseconds (records' times are wall-clock; the loop's clock is monotonic).
   int64_t WallNowMs() const;
@@ -189,6 +221,10 @@ class RecordService {
   uint64_t stale_served_ = 0, refreshes_started_ = 0, refreshes_succeeded_ = 0;
   uint64_t refreshes_failed_ = 0, refresh_kept_record_ = 0, results_superseded_ = 0;
   uint64_t partial_answers_ = 0;
+  ReadOutcomes reads_;
+  std::map<std::string, uint64_t, std::less<>> fallback_reasons_;
+  Histogram lookup_seconds_{{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30}};
+  void CountFallback(std::string_view reason);
 };
 
 }  // namespace server

@@ -8,29 +8,20 @@
 #include <sys/socket.h>
 
 #include "server/log_level.h"
+#include "server/metrics_http.h"
+#include "server/metrics_report.h"
 #include "server/record_service.h"
+#include "server/request_reply_listener.h"
+#include "server/tcp_listeners.h"
+#include "server/whois_front_door.h"
 
 namespace server {
 namespace {
 
+// How long shutdown waits for in-flight work (lookups, replies) before it cancels the lookups
+// still running, and then for their fallback replies to be written.
 constexpr int kShutdownGraceMs = 3000;
-
-std::string PeerName(const sockaddr_storage& ss) {
-  char host[INET6_ADDRSTRLEN] = {0};
-  int port = 0;
-  if (ss.ss_family == AF_INET) {
-    auto* in = reinterpret_cast<const sockaddr_in*>(&ss);
-    uv_ip4_name(in, host, sizeof host);
-    port = ntohs(in->sin_port);
-  } else if (ss.ss_family == AF_INET6) {
-    auto* in6 = reinterpret_cast<const sockaddr_in6*>(&ss);
-    uv_ip6_name(in6, host, sizeof host);
-    port = ntohs(in6->sin6_port);
-  } else {
-    return "?:0";
-  }
-  return std::string(host) + ":" + std::to_string(port);
-}
+constexpr int kShutdownFlushMs = 1000;
 
 bool IsLoopbackAddress(const std::string& addr) {
   return addr.starts_with("127.") || addr == "::1" || addr == "localhost";
@@ -73,38 +64,27 @@ bool Server::CheckProtectedMode() {
 }
 
 bool Server::Listen() {
-  for (const auto& addr : config_.bind) {
-    sockaddr_storage ss{};
-    bool v6 = addr.find(':') != std::string::npos;
-    int rc = v6 ? uv_ip6_addr(addr.c_str(), config_.port, reinterpret_cast<sockaddr_in6*>(&ss))
-                : uv_ip4_addr(addr.c_str(), config_.port, reinterpret_cast<sockaddr_in*>(&ss));
-    if (rc != 0) {
-      spdlog::critical("invalid bind address '{}': {}", addr, uv_strerror(rc));
-      return false;
-    }
-    auto listener = std::make_unique<uv_tcp_t>();
-    uv_tcp_init(&loop_, listener.get());
-    listener->data = this;
-    rc = uv_tcp_bind(listener.get(), reinterpret_cast<sockaddr*>(&ss), v6 ? UV_TCP_IPV6ONLY : 0);
-    if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(listener.get()), 511, OnConnection);
-    if (rc != 0) {
-      uv_close(reinterpret_cast<uv_handle_t*>(listener.release()),
-               [](uv_handle_t* h) { delete reinterpret_cast<uv_tcp_t*>(h); });
-      // A host without IPv6 (or without that address) cannot bind ::1; like redis-server's
-      // optional default address, that is a warning as long as something else listens.
-      if (rc == UV_EADDRNOTAVAIL || rc == UV_EAFNOSUPPORT) {
-        spdlog::warn("could not bind {}:{}: {}", addr, config_.port, uv_strerror(rc));
-        continue;
-      }
-      spdlog::critical("could not bind {}:{}: {}", addr, config_.port, uv_strerror(rc));
-      return false;
-    }
-    spdlog::info("listening on {}:{}", addr, config_.port);
-    listeners_.push_back(std::move(listener));
+  return BindListeners(&loop_, config_.bind, config_.port, "redis protocol", this, OnConnection,
+                       &listeners_) &&
+         ListenExtraPorts();
+}
+
+bool Server::ListenExtraPorts() {
+  if (config_.metrics_port > 0) {
+    RequestReplyListener::Options o;
+    o.name = "metrics";
+    o.terminator = "\r\n\r\n";
+    metrics_ = std::make_unique<RequestReplyListener>(
+        &loop_, std::move(o),
+        [this](std::string_view request, const std::string&,
+               RequestReplyListener::Respond respond) {
+          respond(MetricsHttpReply(request, [this] { return BuildMetrics(*this); }));
+        });
+    if (!metrics_->Listen(config_.bind, config_.metrics_port)) return false;
   }
-  if (listeners_.empty()) {
-    spdlog::critical("no address could be bound; not starting");
-    return false;
+  if (config_.whois_port > 0) {
+    whois_ = std::make_unique<WhoisFrontDoor>(this);
+    if (!whois_->Listen(config_.bind, config_.whois_port)) return false;
   }
   return true;
 }
@@ -157,6 +137,16 @@ int Server::Run() {
     sigint_.data = sigterm_.data = this;
     uv_signal_start(&sigint_, OnSignal, SIGINT);
     uv_signal_start(&sigterm_, OnSignal, SIGTERM);
+    uv_signal_init(&loop_, &sighup_);
+    sighup_.data = this;
+    uv_signal_start(
+        &sighup_,
+        [](uv_signal_t* h, int) {
+          auto* self = static_cast<Server*>(h->data);
+          spdlog::info("received SIGHUP{}", self->reopen_log_ ? ", reopening the log file" : "");
+          if (self->reopen_log_) self->reopen_log_();
+        },
+        SIGHUP);
     uv_timer_init(&loop_, &cron_);
     cron_.data = this;
     uv_timer_start(&cron_, OnCron, 1000, 1000);
@@ -172,10 +162,9 @@ int Server::Run() {
     spdlog::info("whois-proxy ready to accept connections on port {}", config_.port);
     uv_run(&loop_, UV_RUN_DEFAULT);
   } else {
-    for (auto& l : listeners_)
-      uv_close(reinterpret_cast<uv_handle_t*>(l.release()),
-               [](uv_handle_t* h) { delete reinterpret_cast<uv_tcp_t*>(h); });
-    listeners_.clear();
+    CloseListeners(&listeners_);
+    if (metrics_) metrics_->Close();
+    if (whois_) whois_->Close();
     records_->Close();
     records_.reset();
     executor_->Close();
@@ -189,10 +178,9 @@ void Server::RequestShutdown() {
   shutting_down_ = true;
   shutdown_started_ms_ = NowMs();
   spdlog::info("shutting down: no new connections; finishing in-flight work");
-  for (auto& l : listeners_)
-    uv_close(reinterpret_cast<uv_handle_t*>(l.release()),
-             [](uv_handle_t* h) { delete reinterpret_cast<uv_tcp_t*>(h); });
-  listeners_.clear();
+  CloseListeners(&listeners_);
+  if (metrics_) metrics_->StopListening();
+  if (whois_) whois_->StopListening();
   uv_timer_start(&shutdown_timer_, OnShutdownTick, 0, 20);
 }
 
@@ -201,8 +189,16 @@ void Server::OnShutdownTick(uv_timer_t* timer) {
   bool pending = false;
   for (auto& [id, conn] : self->clients_)
     if (conn->replies.has_pending() || conn->PendingOutput() > 0) pending = true;
-  if (pending && self->NowMs() - self->shutdown_started_ms_ < kShutdownGraceMs) return;
-  self->FinishShutdown();
+  // WHOIS port queries being answered count too (idle ones are closed by their own timer).
+  if (self->whois_ && self->whois_->connections() > 0) pending = true;
+  const int64_t elapsed = self->NowMs() - self->shutdown_started_ms_;
+  if (!pending || elapsed >= kShutdownGraceMs + kShutdownFlushMs) return self->FinishShutdown();
+  if (elapsed < kShutdownGraceMs || self->lookups_cancelled_) return;
+  // The grace is over: lookups still running end now, and the clients waiting for them get
+  // fallback records (nothing is stored), written before the clients are closed.
+  self->lookups_cancelled_ = true;
+  spdlog::info("shutting down: cancelling the lookups still running");
+  self->records_->CancelLookups();
 }
 
 void Server::FinishShutdown() {
@@ -210,11 +206,15 @@ void Server::FinishShutdown() {
   std::vector<Connection*> all;
   for (auto& [id, conn] : clients_) all.push_back(conn);
   for (Connection* c : all) Close(c);
+  if (metrics_) metrics_->Close();
   // Storage completions for closed clients are dropped by CompleteReply.
   records_->Close();
+  spdlog::info("record store closed");
+  if (whois_) whois_->Close();
   executor_->Close();
   uv_close(reinterpret_cast<uv_handle_t*>(&sigint_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&sigterm_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&sighup_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&cron_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&shutdown_timer_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&input_turn_), nullptr);
@@ -265,10 +265,10 @@ void Server::Accept(uv_stream_t* listener) {
   sockaddr_storage ss{};
   int len = sizeof ss;
   if (uv_tcp_getpeername(&conn->tcp, reinterpret_cast<sockaddr*>(&ss), &len) == 0)
-    conn->addr = PeerName(ss);
+    conn->addr = SocketAddressName(ss);
   len = sizeof ss;
   if (uv_tcp_getsockname(&conn->tcp, reinterpret_cast<sockaddr*>(&ss), &len) == 0)
-    conn->laddr = PeerName(ss);
+    conn->laddr = SocketAddressName(ss);
   conn->created_ms = conn->last_interaction_ms = NowMs();
   clients_.emplace(conn->id, conn);
   uv_read_start(reinterpret_cast<uv_stream_t*>(&conn->tcp), OnAlloc, OnRead);
@@ -277,6 +277,7 @@ void Server::Accept(uv_stream_t* listener) {
 void Server::OnConfigChanged() {
   // New connections pick up requirepass and the bulk limit; existing ones keep their session.
   spdlog::default_logger()->set_level(LogLevel(config_.loglevel));
+  slow_log_.Trim(static_cast<size_t>(config_.slowlog_max_len));
 }
 
 void Server::OnCron(uv_timer_t* timer) { static_cast<Server*>(timer->data)->Cron(); }

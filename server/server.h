@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -15,11 +16,15 @@
 #include "server/command_table.h"
 #include "server/config.h"
 #include "server/connection.h"
+#include "server/latency_monitor.h"
 #include "server/loop_executor.h"
+#include "server/slow_log.h"
 
 namespace server {
 
 class RecordService;
+class RequestReplyListener;
+class WhoisFrontDoor;
 
 struct ServerStats {
   uint64_t connections_received = 0;
@@ -43,11 +48,17 @@ class Server {
   // Returns the process exit code; start-up failures are logged with their reason.
   int Run();
   void RequestShutdown();
+  // What SIGHUP does besides logging it: reopen the log file (set by main when `logfile` is set).
+  void set_log_reopener(std::function<void()> reopen) { reopen_log_ = std::move(reopen); }
 
   // For command handlers (loop thread only).
   Config& config() { return config_; }
   const CommandTable& commands() const { return commands_; }
   ServerStats& stats() { return stats_; }
+  SlowLog& slow_log() { return slow_log_; }
+  LatencyMonitor& latency() { return latency_; }
+  // Null unless whois-port is set.
+  const WhoisFrontDoor* whois_front_door() const { return whois_.get(); }
   RecordService& records() { return *records_; }
   uv_loop_t* loop() { return &loop_; }
   const std::unordered_map<uint64_t, Connection*>& clients() const { return clients_; }
@@ -91,12 +102,17 @@ class Server {
 
   bool CheckProtectedMode();
   bool Listen();
+  // The metrics and WHOIS ports, when configured. False if one could not be bound.
+  bool ListenExtraPorts();
   void Accept(uv_stream_t* listener);
   // Runs the client's complete commands until its input is used up or held (see
   // Connection::input_held); after the first command, at most `turn_bytes` of input consumed or
   // of replies produced in this turn.
   void ProcessInput(Connection* conn, size_t turn_bytes);
   void Execute(Connection* conn);
+  // Feeds a command's run time to the latency monitor and the slow log.
+  void NoteCommandTime(const Connection& conn, const CommandSpec& spec,
+                       std::span<const std::string_view> args, uint64_t ns);
   void Flush(Connection* conn);
   void AfterOutputChange(Connection* conn);
   // Runs the client's held input on the next loop iteration, after other clients' I/O.
@@ -116,9 +132,14 @@ class Server {
   uint64_t next_client_id_ = 1;
   CommandTable commands_;
   ServerStats stats_;
+  SlowLog slow_log_;
+  LatencyMonitor latency_;
   std::unique_ptr<LoopExecutor> executor_;
   std::unique_ptr<RecordService> records_;
-  uv_signal_t sigint_, sigterm_;
+  std::unique_ptr<RequestReplyListener> metrics_;  // metrics-port, when set
+  std::unique_ptr<WhoisFrontDoor> whois_;          // whois-port, when set
+  uv_signal_t sigint_, sigterm_, sighup_;
+  std::function<void()> reopen_log_;
   uv_timer_t cron_, shutdown_timer_;
   // Clients whose held input runs on the next iteration (OnInputTurn), in order.
   uv_idle_t input_turn_;
@@ -128,6 +149,7 @@ class Server {
   uv_prepare_t poll_mark_;
   uint64_t poll_started_ns_ = 0;
   bool shutting_down_ = false;
+  bool lookups_cancelled_ = false;  // the shutdown's grace ran out (OnShutdownTick)
   int64_t shutdown_started_ms_ = 0;
   int64_t start_time_ms_ = 0;
 };

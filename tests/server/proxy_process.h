@@ -46,6 +46,7 @@ class ProxyProcess {
   // starts the server with fewer privileges than its own.
   void set_before_exec(void (*fn)()) { before_exec_ = fn; }
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
   int port() const { return port_; }
   const std::string& dir() const { return dir_; }
   std::string log() const;  // what the process printed

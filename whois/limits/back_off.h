@@ -48,6 +48,7 @@ enum class Outcome : uint8_t {
   kTimeout,               // no complete answer before the lookup timeout
   kOtherFailure,          // DNS failure, connection refused by the OS, ...: never reached it
 };
+inline constexpr size_t kOutcomes = 5;  // the distinct values above
 // Stable names for logs: "ok", "refused", "reset", "timeout", "other_failure".
 std::string_view OutcomeName(Outcome outcome);
 

@@ -116,6 +116,7 @@ void HostScheduler::CoolDownUntil(int64_t until_ms, std::string why) {
 
 void HostScheduler::OnOutcome(Outcome outcome, int64_t now_ms,
                               std::optional<int64_t> named_wait_ms) {
+  ++outcomes_[static_cast<size_t>(outcome)];
   BackOffVerdict verdict = back_off_.OnOutcome(outcome, now_ms, named_wait_ms);
   if (verdict.cool_down_until_ms > cooldown_until_ms_) {
     cooldown_until_ms_ = verdict.cool_down_until_ms;
@@ -379,6 +380,7 @@ HostStats HostScheduler::Stats(int64_t now_ms) const {
   s.probing = back_off_.probe_due() && now_ms >= cooldown_until_ms_;
   s.rate_factor_percent = back_off_.rate_permille() / 10;
   s.refusals = back_off_.refusals();
+  s.outcomes = outcomes_;
   const RateLimit* shortest = nullptr;
   for (const RateLimit& r : spec_.rates) {
     if (shortest == nullptr || r.window_ms < shortest->window_ms) shortest = &r;

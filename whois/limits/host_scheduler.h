@@ -84,6 +84,8 @@ struct HostStats {
   bool probing = false;               // cool-down over, its single probe due or in flight
   int64_t rate_factor_percent = 100;  // share of the configured rates in use (12 for 1/8)
   int64_t refusals = 0;               // kRefused outcomes ever reported
+  // Queries that ended, by how (indexed by Outcome; see OutcomeName).
+  std::array<int64_t, kOutcomes> outcomes{};
   // Starts in the shortest configured window (as configured, without the jitter margin) ending
   // at now, and that rate's count at the current rate factor (for a bucket: its refill per
   // window, the burst comes on top); all 0 without rates.
@@ -197,6 +199,7 @@ class HostScheduler {
   int64_t cooldown_until_ms_ = 0;
   std::string cooldown_why_;  // completes "<host> ", e.g. "refused our queries (strike 2)"
   BackOff back_off_;
+  std::array<int64_t, kOutcomes> outcomes_{};  // reported by OnOutcome, by Outcome
   std::array<std::deque<Waiting>, kPriorityClasses> queues_;
   std::vector<std::pair<RequestId, Rejection>> expired_;  // found by Poll, returned by Expire
   int64_t admitted_ = 0;
