@@ -43,6 +43,7 @@ run "cold hits" bench/cold_hits.sh "$RECORDS" 3
 run "memory and start-up" bench/memory.sh "$RECORDS" 5
 run "miss path" bench/miss_path.sh "$LOOKUPS" 100 4
 run "upstream limits" bench/limits.sh
+run "source addresses" bench/sources.sh
 run "crawler's month" bench/crawler_month.sh 100000 50 60 5
 
 echo | tee -a "$OUT"

@@ -126,8 +126,11 @@ void CmdWhoisQueue(CommandContext& ctx) {
     w.Integer(static_cast<int64_t>(h.running));
     w.Bulk("drain_seconds");
     // At the host's allowed rate (lowered while it backs off); null when no rate bounds it.
+    // Its budgets (one per source address or network) drain their shares side by side.
+    const whois::limits::HostScheduler& scheduler = registry.Scheduler(host, now);
+    const uint64_t budgets = scheduler.budget_count();
     std::optional<int64_t> ms = whois::limits::DrainEstimateMs(
-        registry.SpecFor(host), registry.Scheduler(host, now).back_off(), h.queued);
+        registry.SpecFor(host), scheduler.back_off(), (h.queued + budgets - 1) / budgets);
     if (ms)
       w.Integer((*ms + 999) / 1000);
     else
@@ -137,7 +140,39 @@ void CmdWhoisQueue(CommandContext& ctx) {
 
 namespace {
 
-// One host's limits and live figures, as a map.
+// One budget's figures, as a map.
+void WriteBudget(resp::ReplyWriter& w, const whois::limits::BudgetStats& b, int64_t now_ms) {
+  w.MapHeader(12);
+  w.Bulk("budget");  // the source address, its network ("127.0.1.0/24") or "all"
+  w.Bulk(whois::limits::BudgetLabel(b.key));
+  w.Bulk("addresses");  // the source addresses spending from it ("" is the kernel's choice)
+  w.ArrayHeader(b.addresses.size());
+  for (const std::string& a : b.addresses) w.Bulk(a);
+  w.Bulk("in_flight");
+  w.Integer(b.in_flight);
+  w.Bulk("admitted");
+  w.Integer(b.admitted);
+  w.Bulk("window");
+  w.Bulk(b.window_ms > 0 ? std::to_string(b.window_count) + "/" + std::to_string(b.window_limit) +
+                               " per " + std::to_string(b.window_ms) + "ms"
+                         : std::string("none"));
+  w.Bulk("used_today");
+  w.Integer(b.used_today);
+  w.Bulk("daily_cap");
+  w.Integer(b.daily_cap);
+  w.Bulk("cooldown_remaining_ms");
+  w.Integer(std::max<int64_t>(0, b.cooldown_until_ms - now_ms));
+  w.Bulk("probing");
+  w.Integer(b.probing ? 1 : 0);
+  w.Bulk("rate_percent");
+  w.Integer(b.rate_factor_percent);
+  w.Bulk("strikes");
+  w.Integer(b.strikes);
+  w.Bulk("refusals");
+  w.Integer(b.refusals);
+}
+
+// One host's limits and live figures, as a map: the host's sums, then each budget.
 void WriteHostLimits(resp::ReplyWriter& w, whois::limits::LimitRegistry& registry,
                      const std::string& host, int64_t now_ms) {
   whois::limits::SpecSource source;
@@ -147,8 +182,8 @@ void WriteHostLimits(resp::ReplyWriter& w, whois::limits::LimitRegistry& registr
   const whois::limits::HostScheduler* seen = registry.Find(host);
   whois::limits::HostStats s =
       seen ? seen->Stats(now_ms)
-           : whois::limits::HostScheduler(host, spec, 1, now_ms).Stats(now_ms);
-  w.MapHeader(14);
+           : whois::limits::HostScheduler(host, spec, 1, now_ms, registry.sources()).Stats(now_ms);
+  w.MapHeader(16);
   w.Bulk("host");
   w.Bulk(host);
   w.Bulk("limits");
@@ -183,6 +218,11 @@ void WriteHostLimits(resp::ReplyWriter& w, whois::limits::LimitRegistry& registr
   int64_t rejected = 0;
   for (int64_t n : s.rejected) rejected += n;
   w.Integer(rejected);
+  w.Bulk("budget_count");
+  w.Integer(static_cast<int64_t>(s.budgets.size()));
+  w.Bulk("budgets");
+  w.ArrayHeader(s.budgets.size());
+  for (const whois::limits::BudgetStats& b : s.budgets) WriteBudget(w, b, now_ms);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "server/config.h"
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <sstream>
@@ -8,6 +9,7 @@
 #include "server/command_table.h"
 #include "server/version.h"
 #include "whois/address_policy.h"
+#include "whois/limits/budget_key.h"
 #include "whois/limits/builtin_limits.h"
 #include "whois/limits/limit_spec.h"
 #include "whois/referral.h"
@@ -193,6 +195,27 @@ const std::vector<Directive>& Directives() {
          std::string out;
          for (const auto& a : c.upstream_addresses)
            out += (out.empty() ? "" : ", ") + a.host + " " + a.address;
+         return out;
+       }},
+      {"upstream-source-address", false,
+       [](Config* c, const std::vector<std::string>& v) -> std::string {
+         if (v.empty()) return "expects one or more IP addresses, e.g. 192.0.2.10 2001:db8::10";
+         for (const std::string& text : v) {
+           std::optional<std::string> address = whois::limits::CanonicalAddress(text);
+           if (!address) {
+             return "'" + text + "' is not an IPv4 or IPv6 address (no port, brackets or zone)";
+           }
+           auto& list = c->upstream_source_addresses;
+           if (std::find(list.begin(), list.end(), *address) != list.end()) {
+             return "source address " + *address + " given twice";
+           }
+           list.push_back(*address);
+         }
+         return {};
+       },
+       [](const Config& c) {
+         std::string out;
+         for (const auto& a : c.upstream_source_addresses) out += (out.empty() ? "" : " ") + a;
          return out;
        }},
       BoolDirective("allow-private-upstreams", false, &Config::allow_private_upstreams),

@@ -70,6 +70,10 @@ struct Config {
     std::string host, address;  // address: "IP", "IP:PORT" or "[IPv6]:PORT"
   };
   std::vector<PinnedAddress> upstream_addresses;  // `upstream-address HOST IP:PORT`, repeatable
+  // `upstream-source-address ADDR [ADDR ...]` (repeatable): the local addresses upstream WHOIS
+  // and RDAP connections go out from, canonical IP literals, each once; empty: the kernel
+  // chooses. Checked by binding at start-up (LiveResolution::Open).
+  std::vector<std::string> upstream_source_addresses;
   bool allow_private_upstreams = false;
   // RDAP: `lookup-order rdap-first|whois-first|rdap-only|whois-only`, and `rdap-server TLD URL`
   // (repeatable) overrides of the bundled bootstrap registry (http:// allowed there).

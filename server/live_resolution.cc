@@ -1,9 +1,16 @@
 #include "server/live_resolution.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 
+#include "whois/limits/budget_key.h"
 #include "whois/rdap/rdap_url.h"
 
 namespace server {
@@ -11,6 +18,34 @@ namespace {
 
 constexpr std::string_view kDirectoryPrefix = "t:";
 constexpr std::string_view kQuotaPrefix = "q:";
+
+// Binds a socket to `address` (port 0) and closes it: an address the host does not have (or
+// may not use) fails here, at start-up, rather than on every upstream query. Empty if it binds.
+std::string CheckSourceAddress(const std::string& address) {
+  sockaddr_storage storage{};
+  socklen_t len = 0;
+  auto* in = reinterpret_cast<sockaddr_in*>(&storage);
+  auto* in6 = reinterpret_cast<sockaddr_in6*>(&storage);
+  if (inet_pton(AF_INET, address.c_str(), &in->sin_addr) == 1) {
+    in->sin_family = AF_INET;
+    len = sizeof(sockaddr_in);
+  } else if (inet_pton(AF_INET6, address.c_str(), &in6->sin6_addr) == 1) {
+    in6->sin6_family = AF_INET6;
+    len = sizeof(sockaddr_in6);
+  } else {
+    return "not an IP address";
+  }
+  int fd = socket(storage.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return std::string("cannot open a socket: ") + std::strerror(errno);
+  std::string error;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&storage), len) != 0) {
+    const int e = errno;
+    error = std::string("cannot bind it: ") + std::strerror(e) +
+            (e == EADDRNOTAVAIL ? " (this host has no such address)" : "");
+  }
+  close(fd);
+  return error;
+}
 
 }  // namespace
 
@@ -99,6 +134,9 @@ std::string LiveResolution::LoadLimits(const Config& cfg) {
   // Deadlines bound every queue (a request that cannot start before its client gives up is
   // answered at once), so the cap only matters for hosts limited by concurrency alone.
   options.max_queue_per_host = kMaxQueuePerHost;
+  options.sources = cfg.upstream_source_addresses;
+  // Registries count a query when it arrives: the gate reports the write (see limits/budget.h).
+  options.count_when_sent = true;
   int64_t assume_full_at = now;
   options.assume_full_at_start = false;
   for (const auto& [key, value] : entries) {
@@ -124,21 +162,30 @@ std::string LiveResolution::LoadLimits(const Config& cfg) {
   size_t restored = 0;
   for (const auto& [key, value] : entries) {
     if (key == kAliveKey) continue;
-    std::string host = key.substr(kQuotaPrefix.size());
-    if (auto why = limits_->RestoreQuota(host, value, now)) {
-      spdlog::warn("daily quota of {}: {}; counting the whole cap as used", host, *why);
+    auto [host, budget] =
+        whois::limits::LimitRegistry::SplitQuotaKey(key.substr(kQuotaPrefix.size()));
+    if (auto why = limits_->RestoreQuota(host, value, now, budget)) {
+      spdlog::warn("daily quota of {} ({}): {}; counting the whole cap as used", host,
+                   whois::limits::BudgetLabel(budget), *why);
     }
     ++restored;
   }
-  spdlog::info("upstream limits: {} operator rules, {} daily quotas restored{}",
-               cfg.upstream_limits.size(), restored,
-               options.assume_full_at_start ? ", windows assumed full after the last run" : "");
+  spdlog::info(
+      "upstream limits: {} operator rules, {} daily quotas restored, {} source "
+      "addresses{}",
+      cfg.upstream_limits.size(), restored, cfg.upstream_source_addresses.size(),
+      options.assume_full_at_start ? ", windows assumed full after the last run" : "");
   return {};
 }
 
 std::string LiveResolution::Open(const Config& cfg) {
   whois::TldDirectory directory =
       cfg.bundled_directory ? whois::TldDirectory::Bundled() : whois::TldDirectory::Empty();
+  for (const std::string& address : cfg.upstream_source_addresses) {
+    if (std::string why = CheckSourceAddress(address); !why.empty()) {
+      return "upstream-source-address " + address + ": " + why;
+    }
+  }
   if (std::string err = LoadDirectory(cfg, &directory); !err.empty()) return err;
   if (std::string err = LoadLimits(cfg); !err.empty()) return err;
 
@@ -242,9 +289,11 @@ void LiveResolution::RefreshBootstrap() {
   int64_t deadline = clock_() + 60 * 1000;
   gate_->Admit(
       host, whois::limits::Priority::kBackground, deadline,
-      [this, o](whois::UpstreamGate::Finish finish) {
+      [this, o](whois::UpstreamGate::GateStart start) mutable {
+        o.source_address = std::move(start.source_address);
+        o.on_sent = std::move(start.sent);
         http_->Get(bootstrap_url_, o,
-                   [this, finish = std::move(finish)](whois::rdap::HttpResult h) {
+                   [this, finish = std::move(start.finish)](whois::rdap::HttpResult h) {
                      std::optional<int64_t> wait_ms;
                      finish(whois::RdapOutcome(h, &wait_ms), wait_ms);
                      if (h.failure != whois::rdap::HttpFailure::kNone || h.status != 200) {
@@ -297,7 +346,9 @@ void LiveResolution::AppendInfo(std::string* out) const {
     field("directory_entries", std::to_string(resolver_->directory().size()));
   }
   if (!limits_) return;
-  // One line per upstream host seen, in Redis's "name:k=v,k=v" style.
+  // One line per upstream host seen, in Redis's "name:k=v,k=v" style: the sums over the host's
+  // budgets (one per source address, network or the whole proxy; see WHOIS.LIMITS host for
+  // each), the longest cool-down, the lowest rate factor, and how many budgets there are.
   for (const auto& [host, s] : limits_->Stats(clock_())) {
     std::string v = "admitted=" + std::to_string(s.admitted) +
                     ",queued=" + std::to_string(s.queued) +
@@ -313,7 +364,7 @@ void LiveResolution::AppendInfo(std::string* out) const {
          ",cooldown_ms=" + std::to_string(std::max<int64_t>(0, s.cooldown_until_ms - clock_())) +
          ",probing=" + std::to_string(s.probing ? 1 : 0) +
          ",rate_percent=" + std::to_string(s.rate_factor_percent) +
-         ",refusals=" + std::to_string(s.refusals);
+         ",refusals=" + std::to_string(s.refusals) + ",budgets=" + std::to_string(s.budgets.size());
     field("upstream_" + host, v);
   }
 }

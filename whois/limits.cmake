@@ -5,6 +5,8 @@
 # Pure: no clock, no I/O library; the server drives it from its loop and stores quota blocks.
 add_library(wp_whois_limits STATIC
   ${CMAKE_CURRENT_LIST_DIR}/limits/back_off.cc
+  ${CMAKE_CURRENT_LIST_DIR}/limits/budget.cc
+  ${CMAKE_CURRENT_LIST_DIR}/limits/budget_key.cc
   ${CMAKE_CURRENT_LIST_DIR}/limits/builtin_limits.cc
   ${CMAKE_CURRENT_LIST_DIR}/limits/daily_quota.cc
   ${CMAKE_CURRENT_LIST_DIR}/limits/drain_estimate.cc

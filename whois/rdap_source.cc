@@ -107,13 +107,16 @@ void RdapSource::Step(const std::shared_ptr<Chain>& chain, const std::string& ur
                                                  : std::max(chain->deadline_ms, now + 60 * 1000);
   gate_->Admit(
       host, priority, deadline,
-      [this, chain, host, url, o, alive = alive_](UpstreamGate::Finish finish) {
-        http_->Get(url, o,
-                   [this, chain, host, url, finish = std::move(finish), alive](rdap::HttpResult h) {
-                     std::optional<int64_t> wait_ms;
-                     finish(RdapOutcome(h, &wait_ms), wait_ms);
-                     if (*alive) OnReply(chain, host, url, std::move(h));
-                   });
+      [this, chain, host, url, o, alive = alive_](UpstreamGate::GateStart start) mutable {
+        o.source_address = std::move(start.source_address);
+        o.on_sent = std::move(start.sent);
+        http_->Get(
+            url, o,
+            [this, chain, host, url, finish = std::move(start.finish), alive](rdap::HttpResult h) {
+              std::optional<int64_t> wait_ms;
+              finish(RdapOutcome(h, &wait_ms), wait_ms);
+              if (*alive) OnReply(chain, host, url, std::move(h));
+            });
       },
       [this, chain, host, url, alive = alive_](GateResult g) {
         if (!*alive) return;

@@ -364,11 +364,38 @@ void UpstreamClient::Call::TryNextAddress() {
   }
   const Address& addr = addresses_[next_address_++];
   address_used_ = addr.ip.ToStringWithPort(addr.port);
+  std::optional<Address> source;
+  if (!options_.source_address.empty()) {
+    std::optional<IpAddress> ip = IpAddress::Parse(options_.source_address);
+    if (!ip) {
+      Finish(UpstreamFailure::kUnreachable,
+             "source address '" + options_.source_address + "' is not an IP address");
+      return;
+    }
+    if (ip->family != addr.ip.family) {
+      // A socket bound to an IPv4 address cannot reach an IPv6 one (and the other way round).
+      if (!attempt_errors_.empty()) attempt_errors_ += "; ";
+      attempt_errors_ +=
+          address_used_ + " skipped: not the family of source address " + options_.source_address;
+      TryNextAddress();
+      return;
+    }
+    source = MakeAddress(*ip, 0);
+  }
   uv_tcp_init(loop_, &tcp_);
   tcp_.data = this;
   ++open_handles_;
   tcp_open_ = true;
   tcp_closing_ = false;
+  if (source) {
+    // Bound before connecting, port 0: the kernel picks a free port on that address.
+    int bound = uv_tcp_bind(&tcp_, reinterpret_cast<const sockaddr*>(&source->storage), 0);
+    if (bound < 0) {
+      EndAttempt(AttemptOutcome::kOther, "cannot bind source address " + options_.source_address +
+                                             ": " + uv_strerror(bound));
+      return;
+    }
+  }
   connect_req_.data = this;
   int rc = uv_tcp_connect(
       &connect_req_, &tcp_, reinterpret_cast<const sockaddr*>(&addr.storage),
@@ -431,6 +458,13 @@ void UpstreamClient::Call::OnConnected(int status) {
     Finish(UpstreamFailure::kUnreachable,
            "sending the query to " + address_used_ + " failed: " + uv_strerror(rc));
     return;
+  }
+  // The bytes are with the kernel (uv_write writes at once on a fresh connection): the server
+  // counts the query from now.
+  if (options_.on_sent) {
+    std::function<void()> on_sent = std::move(options_.on_sent);
+    options_.on_sent = nullptr;
+    on_sent();
   }
   uv_read_start(
       reinterpret_cast<uv_stream_t*>(&tcp_),

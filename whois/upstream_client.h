@@ -39,6 +39,12 @@ struct UpstreamOptions {
   // Operator setting: admit loopback/private/link-local/CGNAT addresses from DNS. Never derive
   // this from upstream data.
   bool allow_private = false;
+  // The local address to connect from (`upstream-source-address`, an IP literal); empty: the
+  // kernel chooses. Only server addresses of its family are tried.
+  std::string source_address;
+  // Called once, on the loop, right after the query's bytes are handed to the kernel (what the
+  // server counts, see limits/budget.h); never if the query is not sent.
+  std::function<void()> on_sent;
 };
 
 enum class UpstreamFailure {

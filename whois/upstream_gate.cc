@@ -63,9 +63,11 @@ void UpstreamGate::Query(GateRequest request, std::function<void(GateResult)> do
   int64_t deadline_ms = request.deadline_ms;
   Admit(
       host, priority, deadline_ms,
-      [this, request = std::move(request), shared_done](Finish finish) mutable {
+      [this, request = std::move(request), shared_done](GateStart start) mutable {
+        request.options.source_address = std::move(start.source_address);
+        request.options.on_sent = std::move(start.sent);
         client_->Query(request.target, std::move(request.query), request.options,
-                       [classify = std::move(request.classify), finish = std::move(finish),
+                       [classify = std::move(request.classify), finish = std::move(start.finish),
                         shared_done](UpstreamResult r) {
                          std::optional<int64_t> named_wait_ms;
                          finish(classify ? classify(r, &named_wait_ms) : TransportOutcome(r),
@@ -79,15 +81,15 @@ void UpstreamGate::Query(GateRequest request, std::function<void(GateResult)> do
 }
 
 void UpstreamGate::Admit(const std::string& host, limits::Priority priority, int64_t deadline_ms,
-                         std::function<void(Finish)> start,
+                         std::function<void(GateStart)> start,
                          std::function<void(GateResult)> refused) {
   int64_t now = clock_();
   limits::RequestId id = next_id_++;
   limits::Admission admission =
       registry_->Scheduler(host, now).Submit(id, priority, deadline_ms, now);
   pending_.emplace(id, Pending{host, std::move(start), std::move(refused)});
-  if (std::holds_alternative<limits::Admitted>(admission)) {
-    Start(id);
+  if (auto* admitted = std::get_if<limits::Admitted>(&admission)) {
+    Start(id, admitted->source);
   } else if (auto* rejection = std::get_if<limits::Rejection>(&admission)) {
     limits::Rejection r = *rejection;
     RunSoon(loop_, [this, id, r, alive = alive_] {
@@ -107,19 +109,47 @@ void UpstreamGate::Answer(limits::RequestId id, const limits::Rejection& rejecti
   refused(Limited(rejection));
 }
 
-void UpstreamGate::Start(limits::RequestId id) {
+void UpstreamGate::Start(limits::RequestId id, size_t source) {
   auto it = pending_.find(id);
   if (it == pending_.end()) return;
   Pending p = std::move(it->second);
   pending_.erase(it);
+  GateStart start;
+  if (auto* s = registry_->Find(p.host)) start.source_address = s->source(source);
+  // Whether the query was written: a start counts in the windows from then, or from its end if
+  // it never was (shared by both callbacks, which may run in either order only once each).
+  auto sent = std::make_shared<bool>(false);
+  start.sent = [this, host = p.host, source, sent, alive = alive_] {
+    if (!*alive || *sent) return;
+    *sent = true;
+    if (auto* s = registry_->Find(host)) s->OnSent(source, clock_());
+    // Not from here: this runs inside a client's callback (libcurl forbids re-entry), and the
+    // slot it frees is taken on the next loop turn.
+    PumpSoon();
+  };
   // The slot is held until the connection closes, and every start reports exactly one outcome
   // to the host's back-off.
-  p.start([this, host = p.host, alive = alive_](limits::Outcome outcome,
-                                                std::optional<int64_t> named_wait_ms) {
+  start.finish = [this, host = p.host, source, sent, alive = alive_](
+                     limits::Outcome outcome, std::optional<int64_t> named_wait_ms) {
     if (!*alive) return;
     int64_t now = clock_();
-    if (auto* s = registry_->Find(host)) s->Release(now);
-    registry_->OnOutcome(host, outcome, now, named_wait_ms);
+    if (auto* s = registry_->Find(host)) {
+      if (!*sent) s->OnSent(source, now);
+      *sent = true;
+      s->Release(source, now);
+    }
+    registry_->OnOutcome(host, source, outcome, now, named_wait_ms);
+    Pump();
+  };
+  p.start(std::move(start));
+}
+
+void UpstreamGate::PumpSoon() {
+  if (pump_scheduled_) return;
+  pump_scheduled_ = true;
+  RunSoon(loop_, [this, alive = alive_] {
+    if (!*alive) return;
+    pump_scheduled_ = false;
     Pump();
   });
 }
@@ -127,7 +157,7 @@ void UpstreamGate::Start(limits::RequestId id) {
 void UpstreamGate::Pump() {
   int64_t now = clock_();
   for (auto& [host, id, rejection] : registry_->ExpireAll(now)) Answer(id, rejection);
-  for (auto& [host, id] : registry_->PollAll(now)) Start(id);
+  for (auto& [host, started] : registry_->PollAll(now)) Start(started.id, started.source);
   PersistReservations();
   ArmTimer(now);
 }
@@ -135,14 +165,16 @@ void UpstreamGate::Pump() {
 void UpstreamGate::PersistReservations() {
   for (limits::HostReservation& r : registry_->TakeReservations()) {
     std::string host = r.host;
+    std::string budget = r.budget;
     limits::QuotaBlock block = r.request.block;
-    persist_(r.key, r.request.encoded, [this, host, block, alive = alive_](bool ok) {
+    persist_(r.key, r.request.encoded, [this, host, budget, block, alive = alive_](bool ok) {
       if (!*alive) return;
       if (ok) {
-        registry_->OnReserved(host, block, clock_());
+        registry_->OnReserved(host, block, clock_(), budget);
       } else {
-        spdlog::warn("could not store the daily quota reservation of {}; retrying", host);
-        registry_->OnReservationFailed(host, block, clock_());
+        spdlog::warn("could not store the daily quota reservation of {} ({}); retrying", host,
+                     limits::BudgetLabel(budget));
+        registry_->OnReservationFailed(host, block, clock_(), budget);
       }
       Pump();
     });

@@ -2,7 +2,9 @@
 // HostScheduler (concurrency, exact sliding windows, token bucket, daily quota, cool-down), waits
 // in the host's queue when it cannot start yet, or is answered at once when its turn cannot come
 // before its deadline. Daily quota is reserved ahead in blocks that are stored durably (through
-// `Persist`) before any unit of them is used. Loop thread only.
+// `Persist`) before any unit of them is used. With several source addresses, the host's
+// scheduler picks the one each request goes out from, and the request binds it. A start counts
+// in the host's windows when its query is written (see limits/budget.h). Loop thread only.
 #pragma once
 
 #include <uv.h>
@@ -63,14 +65,21 @@ class UpstreamGate {
   void Query(GateRequest request, std::function<void(GateResult)> done);
 
   // The general form, for any protocol (WHOIS above, RDAP over HTTP): when `host`'s limits let
-  // the request start, `start` is called with a `Finish` it must call exactly once, when its
-  // connection has closed, with the outcome for the host's back-off. If the request cannot
-  // start (limits, deadline, shutdown), `refused` is called instead with a GateResult whose
-  // `limited` says why (or whose upstream.failure is kCancelled). One of the two is called
-  // exactly once, never from inside Admit().
+  // the request start, `start` is called with a GateStart: the source address to bind, `sent`
+  // to call the moment the request's bytes are written (at most once; the registry counts the
+  // query from then), and `finish` to call exactly once, when its connection has closed, with
+  // the outcome for the host's back-off (a start that never called `sent` counts from then).
+  // If the request cannot start (limits, deadline, shutdown), `refused` is called instead with
+  // a GateResult whose `limited` says why (or whose upstream.failure is kCancelled). One of the
+  // two is called exactly once, never from inside Admit().
   using Finish = std::function<void(limits::Outcome, std::optional<int64_t> named_wait_ms)>;
+  struct GateStart {
+    std::string source_address;  // empty: the kernel chooses
+    std::function<void()> sent;  // may be called from inside a client's own callbacks
+    Finish finish;
+  };
   void Admit(const std::string& host, limits::Priority priority, int64_t deadline_ms,
-             std::function<void(Finish)> start, std::function<void(GateResult)> refused);
+             std::function<void(GateStart)> start, std::function<void(GateResult)> refused);
 
   // Applies changed limits: re-evaluates queues and timers.
   void Pump();
@@ -84,10 +93,11 @@ class UpstreamGate {
  private:
   struct Pending {
     std::string host;
-    std::function<void(Finish)> start;
+    std::function<void(GateStart)> start;
     std::function<void(GateResult)> refused;
   };
-  void Start(limits::RequestId id);
+  void Start(limits::RequestId id, size_t source);
+  void PumpSoon();
   void Answer(limits::RequestId id, const limits::Rejection& rejection);
   void PersistReservations();
   void ArmTimer(int64_t now_ms);
@@ -100,6 +110,7 @@ class UpstreamGate {
   uv_timer_t* timer_;  // closed (and freed) by the destructor
   limits::RequestId next_id_ = 1;
   std::unordered_map<limits::RequestId, Pending> pending_;  // submitted, not yet started
+  bool pump_scheduled_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -200,6 +200,7 @@ struct Conn {
   bool answered = false;
   bool trickle = false;
   int closing = 0;
+  std::string client = "-";  // the peer's address
 };
 
 void CloseConn(Conn* c) {
@@ -252,8 +253,8 @@ void Answer(Conn* c, const std::string& path) {
                      "Content-Length: " + std::to_string(r.body.size()) + "\r\n" +
                      "Connection: close\r\n" + r.extra_headers + "\r\n";
   if (g_log != nullptr) {
-    std::fprintf(g_log, "%lld %s %d\n", static_cast<long long>(NowMs()), Escape(path).c_str(),
-                 r.status);
+    std::fprintf(g_log, "%lld %s %d %s\n", static_cast<long long>(NowMs()), Escape(path).c_str(),
+                 r.status, c->client.c_str());
     std::fflush(g_log);
   }
   c->out = head + r.body;
@@ -309,6 +310,17 @@ void OnConnection(uv_stream_t* server, int status) {
   if (uv_accept(server, reinterpret_cast<uv_stream_t*>(&c->tcp)) != 0) {
     CloseConn(c);
     return;
+  }
+  sockaddr_storage peer{};
+  int len = sizeof(peer);
+  if (uv_tcp_getpeername(&c->tcp, reinterpret_cast<sockaddr*>(&peer), &len) == 0) {
+    char name[64] = {};
+    if (peer.ss_family == AF_INET) {
+      uv_ip4_name(reinterpret_cast<sockaddr_in*>(&peer), name, sizeof(name));
+    } else {
+      uv_ip6_name(reinterpret_cast<sockaddr_in6*>(&peer), name, sizeof(name));
+    }
+    c->client = name;
   }
   uv_read_start(
       reinterpret_cast<uv_stream_t*>(&c->tcp),

@@ -48,7 +48,9 @@ std::vector<LogEntry> ParseLog(std::string_view text) {
   while (std::getline(in, line)) {
     std::istringstream f(line);
     LogEntry e;
-    if (f >> e.time_ms >> e.path >> e.status) out.push_back(std::move(e));
+    if (!(f >> e.time_ms >> e.path >> e.status)) continue;
+    if (!(f >> e.client) || e.client == "-") e.client.clear();
+    out.push_back(std::move(e));
   }
   return out;
 }

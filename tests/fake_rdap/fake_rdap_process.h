@@ -16,11 +16,12 @@
 
 namespace fake_rdap {
 
-// One line of the request log: "epoch_ms path status".
+// One line of the request log: "epoch_ms path status client".
 struct LogEntry {
   int64_t time_ms = 0;
   std::string path;  // as requested (percent-escaped where it held spaces or controls)
   int status = 0;
+  std::string client;  // the client's address ("127.0.1.1"); empty if unknown
 };
 
 std::vector<LogEntry> ParseLog(std::string_view text);

@@ -1,6 +1,7 @@
 // fake-whois: a WHOIS server (RFC 3912) for tests and benchmarks, on 127.0.0.1 only. It answers
 // from a response book, misbehaves on request (hang, reset, garbage, oversize, trickle, close),
 // enforces registry-like limits and logs every connection. See README.md beside this file.
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
@@ -75,6 +76,7 @@ struct Behaviour {
   int64_t trickle_ms = 50;
   std::string refusal_text = "%  Query rate limit exceeded\r\n";
   std::string charset = "utf-8";
+  std::string refused_client;  // every query from this client address is refused (banned)
 };
 
 struct Options {
@@ -128,6 +130,12 @@ std::string ApplySetting(std::string_view name, std::string_view value, Behaviou
     limits->concurrency = n;
   } else if (name == "limit-daily" && ParseInt(value, &n)) {
     limits->daily = n;
+  } else if (name == "limit-scope") {
+    auto scope = ParseScope(value);
+    if (!scope) return "bad scope '" + std::string(value) + "' (want all, address or network)";
+    limits->scope = *scope;
+  } else if (name == "refuse-client") {
+    b->refused_client = value == "none" ? std::string() : std::string(value);
   } else if (name == "limit-rate") {
     auto r = ParseRateLimit(value);
     if (!r) return "bad rate '" + std::string(value) + "' (want N/s, N/m, N/h, N/15m or 0)";
@@ -166,6 +174,8 @@ struct Conn {
   int open_handles = 0;
   bool closing = false;
   int port = 0;
+  std::string client;      // the peer's address ("127.0.1.1")
+  std::string limits_key;  // ClientKey(client) when its query was admitted
   int64_t start_ms = 0;    // accepted
   int64_t arrived_ms = 0;  // the query line arrived (ArrivalMs), 0 until then
   std::string in;
@@ -190,7 +200,7 @@ class Server {
  public:
   Server(uv_loop_t* loop, Options options) : loop_(loop), options_(std::move(options)) {
     behaviour_ = options_.behaviour;
-    limits_.set_settings(options_.limits);
+    settings_ = options_.limits;
     start_hr_ = uv_hrtime();
     timespec ts{};
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -216,6 +226,11 @@ class Server {
   void OnRead(Conn* c, ssize_t nread, const uv_buf_t* buf);
   void OnQuery(Conn* c);
   int64_t ArrivalMs(Conn* c);
+  int64_t ActiveServed() const {
+    int64_t n = 0;
+    for (const auto& [key, limits] : limits_) n += limits.active();
+    return n;
+  }
   void Act(Conn* c);
   void Send(Conn* c, std::string data, bool last);
   void SendOversizeChunk(Conn* c);
@@ -229,7 +244,14 @@ class Server {
   uv_loop_t* loop_;
   Options options_;
   Behaviour behaviour_;
-  RegistryLimits limits_;
+  // The limits of one client key (see ClientKey); every key has the same settings.
+  RegistryLimits& LimitsFor(const std::string& key) {
+    auto it = limits_.try_emplace(key, settings_).first;
+    return it->second;
+  }
+
+  LimitSettings settings_;
+  std::map<std::string, RegistryLimits, std::less<>> limits_;
   ResponseBook book_;
   FILE* log_ = nullptr;
   uint64_t start_hr_ = 0;
@@ -327,9 +349,10 @@ void Server::Exit(int code) {
 
 void Server::LogConn(const Conn* c, int64_t end_ms) {
   std::string q = c->query ? LogToken(*c->query) : "-";
-  std::fprintf(log_, "%lld %lld %s %s %d %lld\n", static_cast<long long>(c->start_ms),
+  std::fprintf(log_, "%lld %lld %s %s %d %lld %s\n", static_cast<long long>(c->start_ms),
                static_cast<long long>(end_ms), q.c_str(), c->outcome.c_str(), c->port,
-               static_cast<long long>(c->arrived_ms != 0 ? c->arrived_ms : c->start_ms));
+               static_cast<long long>(c->arrived_ms != 0 ? c->arrived_ms : c->start_ms),
+               c->client.empty() ? "-" : c->client.c_str());
   std::fflush(log_);
 }
 
@@ -360,6 +383,17 @@ void Server::OnConnection(uv_stream_t* listener, int status) {
   int len = sizeof(local);
   uv_tcp_getsockname(&c->tcp, reinterpret_cast<sockaddr*>(&local), &len);
   c->port = ntohs(reinterpret_cast<sockaddr_in*>(&local)->sin_port);
+  sockaddr_storage peer{};
+  len = sizeof(peer);
+  if (uv_tcp_getpeername(&c->tcp, reinterpret_cast<sockaddr*>(&peer), &len) == 0) {
+    char name[INET6_ADDRSTRLEN] = {};
+    if (peer.ss_family == AF_INET) {
+      uv_ip4_name(reinterpret_cast<sockaddr_in*>(&peer), name, sizeof(name));
+    } else {
+      uv_ip6_name(reinterpret_cast<sockaddr_in6*>(&peer), name, sizeof(name));
+    }
+    c->client = name;
+  }
   uv_timer_start(
       &c->timer,
       [](uv_timer_t* t) {
@@ -426,7 +460,13 @@ int64_t Server::ArrivalMs(Conn* c) {
 
 void Server::OnQuery(Conn* c) {
   c->arrived_ms = ArrivalMs(c);
-  Decision d = limits_.Admit(c->arrived_ms);
+  if (!behaviour_.refused_client.empty() && c->client == behaviour_.refused_client) {
+    c->outcome = "refused_client";
+    Send(c, *EncodeFromUtf8(behaviour_.refusal_text, behaviour_.charset), true);
+    return;
+  }
+  c->limits_key = ClientKey(c->client, settings_.scope);
+  Decision d = LimitsFor(c->limits_key).Admit(c->arrived_ms);
   c->outcome = std::string(DecisionOutcome(d));
   if (d != Decision::kServe) {
     // Real registries refuse at once, without the latency of a lookup.
@@ -587,7 +627,7 @@ void Server::Close(Conn* c, bool reset) {
   c->closing = true;
   LogConn(c, NowMs());
   ++outcomes_[c->outcome];
-  if (c->counted) limits_.Finished();
+  if (c->counted) LimitsFor(c->limits_key).Finished();
   conns_.erase(c);
   auto closed = [](uv_handle_t* h) {
     auto* conn = static_cast<Conn*>(h->data);
@@ -617,18 +657,30 @@ std::string Server::Control(std::string_view line) {
   if (cmd == "stats") {
     std::string s = "OK connections=" + std::to_string(connections_) +
                     " active=" + std::to_string(conns_.size()) +
-                    " active_served=" + std::to_string(limits_.active());
+                    " active_served=" + std::to_string(ActiveServed());
     for (const auto& [k, v] : outcomes_) s += " " + k + "=" + std::to_string(v);
     return s;
   }
   if (cmd == "reset-limits") {
-    limits_.Reset();
+    for (auto& [key, limits] : limits_) limits.Reset();
     return "OK";
   }
-  LimitSettings settings = limits_.settings();
+  LimitSettings settings = settings_;
   std::string err = ApplySetting(cmd, arg, &behaviour_, &settings);
   if (!err.empty()) return "ERR " + err;
-  limits_.set_settings(settings);
+  if (settings.scope != settings_.scope) {
+    // Regrouped: the counts start afresh, but open connections keep their slots.
+    std::map<std::string, RegistryLimits, std::less<>> regrouped;
+    for (Conn* conn : conns_) {
+      if (!conn->counted) continue;
+      conn->limits_key = ClientKey(conn->client, settings.scope);
+      auto& limits = regrouped.try_emplace(conn->limits_key, settings).first->second;
+      limits.Admit(NowMs());
+    }
+    limits_ = std::move(regrouped);
+  }
+  settings_ = settings;
+  for (auto& [key, limits] : limits_) limits.set_settings(settings_);
   return "OK";
 }
 
@@ -689,6 +741,7 @@ void Usage() {
                "       [--mode normal|hang|reset|reset-after|garbage|oversize|trickle|close]\n"
                "       [--latency-ms N] [--oversize-bytes N] [--trickle-ms N]\n"
                "       [--limit-concurrency N] [--limit-rate N/<s|m|h>] [--limit-daily N]\n"
+               "       [--limit-scope all|address|network] [--refuse-client ADDR]\n"
                "       [--refusal-text TEXT] [--charset NAME] [--control-port N]\n"
                "       [--bind 127.0.0.1] [--max-seconds N]\n"
                "Port 0 picks a free port; the ports are printed as 'READY p1 p2 ...'.\n");

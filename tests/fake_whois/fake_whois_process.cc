@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "child_process.h"
+#include "registry_limits.h"
 #include "wait_until.h"
 
 #ifndef WP_FAKE_WHOIS_BINARY
@@ -72,6 +73,7 @@ std::vector<LogEntry> ParseLog(std::string_view text) {
     std::string query;
     if (!(fields >> e.start_ms >> e.end_ms >> query >> e.outcome >> e.port)) continue;
     if (!(fields >> e.arrived_ms)) e.arrived_ms = e.start_ms;
+    if (!(fields >> e.client) || e.client == "-") e.client.clear();
     e.query = Unescape(query);
     out.push_back(std::move(e));
   }
@@ -95,6 +97,16 @@ int64_t MaxServedInWindow(const std::vector<LogEntry>& log, int64_t window_ms) {
     best = std::max(best, static_cast<int64_t>(hi - lo + 1));
   }
   return best;
+}
+
+std::map<std::string, int64_t> MaxServedInWindowPer(const std::vector<LogEntry>& log,
+                                                    int64_t window_ms, std::string_view scope) {
+  std::map<std::string, std::vector<LogEntry>> groups;
+  const Scope s = ParseScope(scope).value_or(Scope::kAll);
+  for (const LogEntry& e : log) groups[ClientKey(e.client, s)].push_back(e);
+  std::map<std::string, int64_t> out;
+  for (const auto& [key, entries] : groups) out[key] = MaxServedInWindow(entries, window_ms);
+  return out;
 }
 
 int64_t MaxConcurrentServed(const std::vector<LogEntry>& log) {

@@ -11,13 +11,15 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace fake_whois {
 
-// One line of the server's connection log: "start_ms end_ms query outcome port arrived_ms".
+// One line of the server's connection log:
+// "start_ms end_ms query outcome port arrived_ms client".
 struct LogEntry {
   int64_t start_ms = 0;  // epoch milliseconds at accept
   int64_t end_ms = 0;    // epoch milliseconds at close
@@ -29,6 +31,7 @@ struct LogEntry {
   // Epoch milliseconds the query line arrived, by the kernel's clock (start_ms if none came):
   // what the rate limit counts.
   int64_t arrived_ms = 0;
+  std::string client;  // the client's address ("127.0.1.1"); empty if unknown
 };
 
 // Parses the log text; malformed lines are skipped.
@@ -41,6 +44,10 @@ bool Admitted(const LogEntry& e);
 // The largest number of admitted queries whose start times fall within any window of
 // `window_ms` (a sliding window, as registries count).
 int64_t MaxServedInWindow(const std::vector<LogEntry>& log, int64_t window_ms);
+// The same for each group of clients as a registry of that scope counts them ("all",
+// "address", "network": per /24), by group key (see ClientKey in registry_limits.h).
+std::map<std::string, int64_t> MaxServedInWindowPer(const std::vector<LogEntry>& log,
+                                                    int64_t window_ms, std::string_view scope);
 // The largest number of admitted connections open at the same moment (a close and an open in
 // the same millisecond do not overlap).
 int64_t MaxConcurrentServed(const std::vector<LogEntry>& log);

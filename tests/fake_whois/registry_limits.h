@@ -79,10 +79,34 @@ inline std::optional<RateLimit> ParseRateLimit(std::string_view text) {
   return limit;
 }
 
+// Whose queries one set of limits counts, as registries differ: every client together, each
+// client address (OpenSRS: 1/s per address), or each client IPv4 /24 (CentralNic).
+enum class Scope { kAll, kAddress, kNetwork };
+
+inline std::optional<Scope> ParseScope(std::string_view text) {
+  if (text == "all") return Scope::kAll;
+  if (text == "address") return Scope::kAddress;
+  if (text == "network") return Scope::kNetwork;
+  return std::nullopt;
+}
+
+// The key a client address is counted under: "" (all), the address, or its /24
+// ("127.0.1.0/24"; an IPv6 client counts as itself).
+inline std::string ClientKey(std::string_view address, Scope scope) {
+  if (scope == Scope::kAll) return "";
+  if (scope == Scope::kAddress || address.find(':') != std::string_view::npos) {
+    return std::string(address);
+  }
+  const size_t last_dot = address.rfind('.');
+  if (last_dot == std::string_view::npos) return std::string(address);
+  return std::string(address.substr(0, last_dot)) + ".0/24";
+}
+
 struct LimitSettings {
   RateLimit rate;
-  int64_t concurrency = 0;  // 0: no limit
-  int64_t daily = 0;        // 0: no limit; counted since start (the fake never runs a day)
+  int64_t concurrency = 0;    // 0: no limit
+  int64_t daily = 0;          // 0: no limit; counted since start (the fake never runs a day)
+  Scope scope = Scope::kAll;  // every limit above counts per ClientKey
 };
 
 class RegistryLimits {

@@ -27,6 +27,15 @@ TEST(BuiltinLimits, PublishedLimits) {
   EXPECT_EQ(BuiltinLimitFor("whois.radb.net")->concurrency, 4);
   EXPECT_EQ(BuiltinLimitFor("whois.centralnic.com")->rates[0], (RateLimit{1800, 900'000}));
   EXPECT_EQ(BuiltinLimitFor("whois.nic.xyz")->rates[0], (RateLimit{1800, 900'000}));
+  // CentralNic counts per IPv4 /24 and IPv6 /48; the others say per address (the default).
+  for (const BuiltinLimit& row : BuiltinLimits()) {
+    const bool centralnic = row.source.starts_with("CentralNic");
+    EXPECT_EQ(BuiltinLimitFor(row.host)->scope,
+              centralnic ? (LimitScope{ScopeKind::kNetwork, 24, 48}) : LimitScope{})
+        << row.host;
+  }
+  EXPECT_EQ(FormatLimitSpec(*BuiltinLimitFor("whois.nic.xyz")),
+            "concurrency 2 rate 1800/15m scope network /24 /48");
   EXPECT_EQ(BuiltinLimitFor("whois.iana.org")->concurrency, 1);
   EXPECT_TRUE(BuiltinLimitFor("whois.ripe.net").has_value());
   EXPECT_TRUE(BuiltinLimitFor("whois.denic.de").has_value());

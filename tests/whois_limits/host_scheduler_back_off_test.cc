@@ -9,6 +9,12 @@
 namespace whois::limits {
 namespace {
 
+std::vector<RequestId> Ids(const std::vector<Started>& started) {
+  std::vector<RequestId> out;
+  for (const Started& s : started) out.push_back(s.id);
+  return out;
+}
+
 constexpr int64_t kT0 = 1'700'000'000'000;
 
 LimitSpec Spec(const std::string& text) {
@@ -49,8 +55,8 @@ TEST(HostSchedulerBackOff, RefusalNamingAWaitCoolsDownExactlyThat) {
   auto q = std::get<Queued>(s.Submit(3, Priority::kClient, kT0 + 60'000, kT0 + 10));
   EXPECT_EQ(q.earliest_start_ms, kT0 + 50'000);
   EXPECT_EQ(s.NextWakeMs(kT0 + 10), kT0 + 50'000);
-  EXPECT_TRUE(s.Poll(kT0 + 49'999).empty());
-  EXPECT_EQ(s.Poll(kT0 + 50'000), std::vector<RequestId>{3});
+  EXPECT_TRUE(Ids(s.Poll(kT0 + 49'999)).empty());
+  EXPECT_EQ(Ids(s.Poll(kT0 + 50'000)), std::vector<RequestId>{3});
   EXPECT_TRUE(s.Stats(kT0 + 50'000).probing);
 }
 
@@ -70,9 +76,9 @@ TEST(HostSchedulerBackOff, ExactlyOneProbeWhateverTheConcurrencyAndRateAllow) {
   EXPECT_EQ(s.Stats(end).cooldown_until_ms, end);
   for (RequestId id = 10; id < 16; ++id) s.Submit(id, Priority::kClient, end + 20'000, kT0 + 200);
   EXPECT_EQ(s.NextWakeMs(kT0 + 200), end);
-  EXPECT_EQ(s.Poll(end), std::vector<RequestId>{10});  // the probe
+  EXPECT_EQ(Ids(s.Poll(end)), std::vector<RequestId>{10});  // the probe
   // Nothing else starts, and no timer is needed but the deadlines: the outcome is an event.
-  EXPECT_TRUE(s.Poll(end + 1000).empty());
+  EXPECT_TRUE(Ids(s.Poll(end + 1000)).empty());
   EXPECT_TRUE(std::holds_alternative<Queued>(s.Submit(20, Priority::kClient, end + 20'000, end)));
   EXPECT_EQ(s.NextWakeMs(end + 1000), end + 20'001);
   EXPECT_TRUE(s.Stats(end).probing);
@@ -80,7 +86,7 @@ TEST(HostSchedulerBackOff, ExactlyOneProbeWhateverTheConcurrencyAndRateAllow) {
   s.Release(end + 2000);
   s.OnOutcome(Outcome::kOk, end + 2000);
   EXPECT_FALSE(s.Stats(end + 2000).probing);
-  EXPECT_EQ(s.Poll(end + 2000), (std::vector<RequestId>{11, 12, 13, 14, 15}));
+  EXPECT_EQ(Ids(s.Poll(end + 2000)), (std::vector<RequestId>{11, 12, 13, 14, 15}));
 }
 
 TEST(HostSchedulerBackOff, ProbeWaitsForConnectionsOpenedBeforeTheStrike) {
@@ -93,12 +99,12 @@ TEST(HostSchedulerBackOff, ProbeWaitsForConnectionsOpenedBeforeTheStrike) {
   s.Submit(3, Priority::kClient, end + 60'000, kT0 + 20);
   // Connection 2 is still open at the end of the cool-down: its outcome would be taken for the
   // probe's, so the probe waits for it (Release is an event: no timer).
-  EXPECT_TRUE(s.Poll(end).empty());
+  EXPECT_TRUE(Ids(s.Poll(end)).empty());
   EXPECT_EQ(s.NextWakeMs(end), end + 60'001);
   s.Release(end + 500);
   s.OnOutcome(Outcome::kTimeout, end + 500);  // stale: no strike
   EXPECT_EQ(s.Stats(end + 500).strikes, 1);
-  EXPECT_EQ(s.Poll(end + 500), std::vector<RequestId>{3});
+  EXPECT_EQ(Ids(s.Poll(end + 500)), std::vector<RequestId>{3});
 }
 
 TEST(HostSchedulerBackOff, FailedProbeLengthensTheCoolDownAndExpiresWhatCannotWait) {
@@ -108,7 +114,7 @@ TEST(HostSchedulerBackOff, FailedProbeLengthensTheCoolDownAndExpiresWhatCannotWa
   s.Submit(2, Priority::kClient, end + 1000, kT0);
   s.Submit(3, Priority::kClient, end + 30'000, kT0);
   s.Submit(4, Priority::kClient, end + 90'000, kT0);
-  ASSERT_EQ(s.Poll(end), std::vector<RequestId>{2});
+  ASSERT_EQ(Ids(s.Poll(end)), std::vector<RequestId>{2});
   s.Release(end + 100);
   s.OnOutcome(Outcome::kRefused, end + 100, 10'000);  // the base doubled beats the named wait
   const int64_t end2 = end + 100 + 60'000;
@@ -123,7 +129,7 @@ TEST(HostSchedulerBackOff, FailedProbeLengthensTheCoolDownAndExpiresWhatCannotWa
   EXPECT_EQ(expired[0].second.message,
             "h refused our probe after a cool-down (strike 2); cooling down for 1m0s");
   EXPECT_EQ(s.NextWakeMs(end + 100), end2);
-  EXPECT_EQ(s.Poll(end2), std::vector<RequestId>{4});
+  EXPECT_EQ(Ids(s.Poll(end2)), std::vector<RequestId>{4});
 }
 
 TEST(HostSchedulerBackOff, ProbeDeadlineMessage) {
@@ -132,7 +138,7 @@ TEST(HostSchedulerBackOff, ProbeDeadlineMessage) {
   const int64_t end = kT0 + 30'000;
   s.Submit(2, Priority::kClient, end + 5000, kT0);
   s.Submit(3, Priority::kClient, end + 5000, kT0);
-  ASSERT_EQ(s.Poll(end), std::vector<RequestId>{2});
+  ASSERT_EQ(Ids(s.Poll(end)), std::vector<RequestId>{2});
   EXPECT_EQ(s.NextWakeMs(end), end + 5001);
   auto expired = s.Expire(end + 5001);
   ASSERT_EQ(expired.size(), 1u);
@@ -177,7 +183,7 @@ TEST(HostSchedulerBackOff, LoweredRateIsEnforcedExactlyAndRecoversWithSuccess) {
       if (IsAdmitted(s.Submit(next++, Priority::kClient, now + 30'000, now))) started(now);
     }
     for (auto& [id, why] : s.Expire(now)) FAIL() << id << ": " << why.message;
-    for (RequestId id : s.Poll(now)) {
+    for (RequestId id : Ids(s.Poll(now))) {
       (void)id;
       started(now);
     }
@@ -201,7 +207,7 @@ TEST(HostSchedulerBackOff, LoweredRateAppliesToTheBucket) {
   Query(s, 1, kT0, Outcome::kRefused);  // burst 4, refill 2 per 1025 ms from now on
   const int64_t end = kT0 + 30'000;
   s.Submit(2, Priority::kClient, end + 10'000, kT0);
-  ASSERT_EQ(s.Poll(end), std::vector<RequestId>{2});
+  ASSERT_EQ(Ids(s.Poll(end)), std::vector<RequestId>{2});
   s.Release(end + 100);
   s.OnOutcome(Outcome::kOk, end + 100);
   for (RequestId id = 3; id <= 5; ++id) {
@@ -248,7 +254,7 @@ TEST(HostSchedulerBackOff, PlainCoolDownHasNoProbe) {
   HostScheduler s("h", Spec("concurrency 5"), 16, kT0);
   s.CoolDownUntil(kT0 + 1000, "refused: 'slow down'");
   for (RequestId id = 1; id <= 3; ++id) s.Submit(id, Priority::kClient, kT0 + 5000, kT0);
-  EXPECT_EQ(s.Poll(kT0 + 1000), (std::vector<RequestId>{1, 2, 3}));
+  EXPECT_EQ(Ids(s.Poll(kT0 + 1000)), (std::vector<RequestId>{1, 2, 3}));
   // The caller reporting the same refusal through OnOutcome as well still strikes.
   s.CoolDownUntil(kT0 + 200'000, "refused: 'slow down'");
   s.Release(kT0 + 1100);

@@ -10,6 +10,12 @@
 namespace whois::limits {
 namespace {
 
+std::vector<RequestId> Ids(const std::vector<Started>& started) {
+  std::vector<RequestId> out;
+  for (const Started& s : started) out.push_back(s.id);
+  return out;
+}
+
 constexpr int64_t kT0 = 1'700'000'000'000;
 
 LimitSpec Spec(const std::string& text) {
@@ -39,10 +45,10 @@ TEST(HostScheduler, ConcurrencyHeldUntilRelease) {
   EXPECT_TRUE(IsAdmitted(s.Submit(1, Priority::kClient, kT0 + 5000, kT0)));
   EXPECT_TRUE(IsAdmitted(s.Submit(2, Priority::kClient, kT0 + 5000, kT0)));
   EXPECT_TRUE(std::holds_alternative<Queued>(s.Submit(3, Priority::kClient, kT0 + 5000, kT0)));
-  EXPECT_TRUE(s.Poll(kT0 + 10).empty());
+  EXPECT_TRUE(Ids(s.Poll(kT0 + 10)).empty());
   EXPECT_EQ(s.NextWakeMs(kT0 + 10), kT0 + 5001);  // only its deadline; Release is an event
   EXPECT_TRUE(s.Release(kT0 + 20));
-  EXPECT_EQ(s.Poll(kT0 + 20), std::vector<RequestId>{3});
+  EXPECT_EQ(Ids(s.Poll(kT0 + 20)), std::vector<RequestId>{3});
   EXPECT_EQ(s.Stats(kT0 + 20).in_flight, 2);
   EXPECT_TRUE(s.Release(kT0 + 30));
   EXPECT_TRUE(s.Release(kT0 + 30));
@@ -73,7 +79,7 @@ TEST(HostScheduler, SeveralWindowsAllHoldUnderSaturation) {
     } else {
       now = wake;
       s.Expire(now);
-      for (RequestId id : s.Poll(now)) {
+      for (RequestId id : Ids(s.Poll(now))) {
         (void)id;
         starts.push_back(now);
         s.Release(now);
@@ -97,8 +103,8 @@ TEST(HostScheduler, TokenBucketSpec) {
   const int64_t next = kT0 + 1000 + JitterMarginMs(1000);
   EXPECT_EQ(q.earliest_start_ms, next);
   EXPECT_EQ(s.NextWakeMs(kT0), next);
-  EXPECT_TRUE(s.Poll(next - 1).empty());
-  EXPECT_EQ(s.Poll(next), std::vector<RequestId>{4});
+  EXPECT_TRUE(Ids(s.Poll(next - 1)).empty());
+  EXPECT_EQ(Ids(s.Poll(next)), std::vector<RequestId>{4});
 }
 
 TEST(HostScheduler, FifoWithinPriorityClientBeforeBackground) {
@@ -111,7 +117,7 @@ TEST(HostScheduler, FifoWithinPriorityClientBeforeBackground) {
   s.Submit(3, Priority::kClient, kT0 + 60'000, kT0);
   std::vector<RequestId> order;
   for (int64_t t = kT0; order.size() < 4; t += 1000) {
-    for (RequestId id : s.Poll(t)) order.push_back(id);
+    for (RequestId id : Ids(s.Poll(t))) order.push_back(id);
   }
   EXPECT_EQ(order, (std::vector<RequestId>{2, 3, 10, 11}));
 }
@@ -199,8 +205,8 @@ TEST(HostScheduler, CoolDownAdmitsNothingBeforeItsEnd) {
             "10m0s");
   auto q = std::get<Queued>(s.Submit(2, Priority::kClient, kT0 + 700'000, kT0));
   EXPECT_EQ(q.earliest_start_ms, kT0 + 600'000);
-  EXPECT_TRUE(s.Poll(kT0 + 599'999).empty());
-  EXPECT_EQ(s.Poll(kT0 + 600'000), std::vector<RequestId>{2});
+  EXPECT_TRUE(Ids(s.Poll(kT0 + 599'999)).empty());
+  EXPECT_EQ(Ids(s.Poll(kT0 + 600'000)), std::vector<RequestId>{2});
 }
 
 TEST(HostScheduler, AssumeFullAfterRestart) {
@@ -222,14 +228,14 @@ TEST(HostScheduler, DailyQuotaWaitsForStoredReservation) {
   // Nothing reserved yet: the request waits for the block to be stored.
   auto q = std::get<Queued>(s.Submit(1, Priority::kClient, kT0 + 5000, kT0));
   EXPECT_EQ(q.earliest_start_ms, kT0);
-  EXPECT_TRUE(s.Poll(kT0).empty());
+  EXPECT_TRUE(Ids(s.Poll(kT0)).empty());
   EXPECT_EQ(s.NextWakeMs(kT0), kT0 + 5001);  // waiting on OnReserved, an event
   auto r = s.TakeReservation();
   ASSERT_TRUE(r);
   EXPECT_FALSE(s.TakeReservation());
   EXPECT_EQ(r->encoded, "v1;1700000000000:50");
   ASSERT_TRUE(s.OnReserved(r->block, kT0 + 3));
-  EXPECT_EQ(s.Poll(kT0 + 3), std::vector<RequestId>{1});
+  EXPECT_EQ(Ids(s.Poll(kT0 + 3)), std::vector<RequestId>{1});
   EXPECT_EQ(s.Stats(kT0 + 3).used_today, 1);
 }
 
@@ -253,13 +259,13 @@ TEST(HostScheduler, FailedReservationIsRetriedLater) {
   ASSERT_TRUE(r);
   s.OnReservationFailed(r->block, kT0 + 10);
   EXPECT_EQ(s.NextWakeMs(kT0 + 10), kT0 + 10 + HostScheduler::kReservationRetryMs);
-  s.Poll(kT0 + 20);
+  Ids(s.Poll(kT0 + 20));
   EXPECT_FALSE(s.TakeReservation());  // not before the retry time
-  s.Poll(kT0 + 1010);
+  Ids(s.Poll(kT0 + 1010));
   r = s.TakeReservation();
   ASSERT_TRUE(r);
   ASSERT_TRUE(s.OnReserved(r->block, kT0 + 1010));
-  EXPECT_EQ(s.Poll(kT0 + 1010), std::vector<RequestId>{1});
+  EXPECT_EQ(Ids(s.Poll(kT0 + 1010)), std::vector<RequestId>{1});
 }
 
 TEST(HostScheduler, LoweredLimitAppliesToWindowInProgress) {

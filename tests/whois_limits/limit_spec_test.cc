@@ -51,7 +51,8 @@ TEST(LimitSpec, RejectsWithMessages) {
   };
   const Case cases[] = {
       {"", "no limits given; write at least one of concurrency N, rate N/<s|m|h|d>, daily N"},
-      {"speed 5", "unknown key 'speed' (expected concurrency, rate, burst, daily or daily-reset)"},
+      {"speed 5",
+       "unknown key 'speed' (expected concurrency, rate, burst, daily, daily-reset or scope)"},
       {"concurrency", "'concurrency' needs a value"},
       {"concurrency 0", "concurrency '0': must be a whole number from 1 to 1000"},
       {"concurrency -1", "concurrency '-1': must be a whole number from 1 to 1000"},

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -96,6 +97,20 @@ TEST_F(RdapTest, RdapFirstFollowsTheRegistrarLinkAndMergesIt) {
   EXPECT_STREQ(raw->element[0]->element[1]->str, "127.0.0.1");
   EXPECT_NE(std::string(raw->element[0]->element[7]->str).find("\"objectClassName\""),
             std::string::npos);
+}
+
+TEST_F(RdapTest, RdapGoesOutFromTheSourceAddressesAsWhoisDoes) {
+  // Two source addresses: libcurl binds the one the host's budgets chose (CURLOPT_INTERFACE
+  // "host!ADDR"), the registry's request from the first, the registrar's (the same fake host
+  // here) from the less used one.
+  StartProxy(
+      "rdap-only", rdap_.base_url() + "/",
+      {"--allow-private-upstreams", "yes", "--upstream-source-address", "127.0.1.1", "127.0.2.1"});
+  std::string json = Get("www.example.com");
+  EXPECT_NE(json.find(R"("status":"registered")"), std::string::npos) << json;
+  std::set<std::string> clients;
+  for (const auto& e : rdap_.ReadLog()) clients.insert(e.client);
+  EXPECT_EQ(clients, (std::set<std::string>{"127.0.1.1", "127.0.2.1"}));
 }
 
 TEST_F(RdapTest, NotFoundIsAnAnswerAndOtherFailuresFallBackToWhois) {

@@ -3,7 +3,8 @@ add_executable(whois_resolver_test ${CMAKE_CURRENT_LIST_DIR}/resolver_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/limits_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/rdap_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/stale_test.cc
-  ${CMAKE_CURRENT_LIST_DIR}/prefetch_test.cc)
+  ${CMAKE_CURRENT_LIST_DIR}/prefetch_test.cc
+  ${CMAKE_CURRENT_LIST_DIR}/source_address_test.cc)
 target_link_libraries(whois_resolver_test PRIVATE wp_test_proxy wp_test_fake_whois
   wp_test_fake_rdap
   GTest::gtest_main)

@@ -12,8 +12,10 @@ namespace {
 // terminal would do. Values marked "our choice" are not published figures.
 constexpr std::string_view kCentralNic =
     "CentralNic WHOIS policy (centralnic.com, 'WHOIS service'): 1800 queries per 15 minutes per "
-    "address; applies to the TLD servers CentralNic runs as back-end (IANA root database "
-    "lists CentralNic as technical contact)";
+    "IPv4 /24 or IPv6 /48 network; applies to the TLD servers CentralNic runs as back-end (IANA "
+    "root database lists CentralNic as technical contact)";
+// CentralNic counts per network, so more addresses in one /24 (or /48) add nothing.
+constexpr std::string_view kCentralNicSpec = "concurrency 2 rate 1800/15m scope network /24 /48";
 
 constexpr BuiltinLimit kTable[] = {
     {"whois.nic.uk", "concurrency 2 rate 5/s daily 1000",
@@ -29,25 +31,25 @@ constexpr BuiltinLimit kTable[] = {
      "DNS Belgium WHOIS terms (dnsbelgium.be): 100 queries per hour per address"},
     {"whois.radb.net", "concurrency 4 rate 5/s",
      "RADb (Merit) usage note: at most 4 simultaneous connections; rate is our choice"},
-    {"whois.centralnic.com", "concurrency 2 rate 1800/15m", kCentralNic},
-    {"whois.nic.xyz", "concurrency 2 rate 1800/15m", kCentralNic},
-    {"whois.nic.online", "concurrency 2 rate 1800/15m", kCentralNic},
-    {"whois.nic.site", "concurrency 2 rate 1800/15m", kCentralNic},
-    {"whois.nic.website", "concurrency 2 rate 1800/15m", kCentralNic},
-    {"whois.nic.space", "concurrency 2 rate 1800/15m", kCentralNic},
-    {"whois.nic.tech", "concurrency 2 rate 1800/15m", kCentralNic},
-    {"whois.nic.store", "concurrency 2 rate 1800/15m", kCentralNic},
-    {"whois.nic.fun", "concurrency 2 rate 1800/15m", kCentralNic},
-    {"whois.nic.host", "concurrency 2 rate 1800/15m", kCentralNic},
-    {"whois.nic.press", "concurrency 2 rate 1800/15m", kCentralNic},
-    {"whois.nic.uno", "concurrency 2 rate 1800/15m", kCentralNic},
-    {"whois.nic.pw", "concurrency 2 rate 1800/15m", kCentralNic},
-    {"whois.nic.la", "concurrency 2 rate 1800/15m", kCentralNic},
-    {"whois.nic.icu", "concurrency 2 rate 1800/15m", kCentralNic},
-    {"whois.nic.bond", "concurrency 2 rate 1800/15m", kCentralNic},
-    {"whois.nic.cfd", "concurrency 2 rate 1800/15m", kCentralNic},
-    {"whois.nic.sbs", "concurrency 2 rate 1800/15m", kCentralNic},
-    {"whois.nic.art", "concurrency 2 rate 1800/15m", kCentralNic},
+    {"whois.centralnic.com", kCentralNicSpec, kCentralNic},
+    {"whois.nic.xyz", kCentralNicSpec, kCentralNic},
+    {"whois.nic.online", kCentralNicSpec, kCentralNic},
+    {"whois.nic.site", kCentralNicSpec, kCentralNic},
+    {"whois.nic.website", kCentralNicSpec, kCentralNic},
+    {"whois.nic.space", kCentralNicSpec, kCentralNic},
+    {"whois.nic.tech", kCentralNicSpec, kCentralNic},
+    {"whois.nic.store", kCentralNicSpec, kCentralNic},
+    {"whois.nic.fun", kCentralNicSpec, kCentralNic},
+    {"whois.nic.host", kCentralNicSpec, kCentralNic},
+    {"whois.nic.press", kCentralNicSpec, kCentralNic},
+    {"whois.nic.uno", kCentralNicSpec, kCentralNic},
+    {"whois.nic.pw", kCentralNicSpec, kCentralNic},
+    {"whois.nic.la", kCentralNicSpec, kCentralNic},
+    {"whois.nic.icu", kCentralNicSpec, kCentralNic},
+    {"whois.nic.bond", kCentralNicSpec, kCentralNic},
+    {"whois.nic.cfd", kCentralNicSpec, kCentralNic},
+    {"whois.nic.sbs", kCentralNicSpec, kCentralNic},
+    {"whois.nic.art", kCentralNicSpec, kCentralNic},
     {"whois.ripe.net", "concurrency 1 rate 1/s daily 1000",
      "RIPE Database acceptable use policy (ripe.net): more than 1,000 personal-data objects "
      "in 24 h blocks the address, and repeat offenders are blocked permanently; we count "

@@ -13,7 +13,8 @@ namespace whois::limits {
 
 struct BuiltinLimit {
   std::string_view host;    // lower case, no trailing dot
-  std::string_view spec;    // directive keys, parsed with ParseLimitSpec
+  std::string_view spec;    // directive keys, parsed with ParseLimitSpec; `scope` where the
+                            // registry publishes how it counts
   std::string_view source;  // where the numbers come from
 };
 

@@ -5,16 +5,6 @@
 namespace whois::limits {
 namespace {
 
-// The start log keeps at least this many starts so that a window added at run time still sees
-// the recent past.
-constexpr int64_t kMinLogStarts = 256;
-
-int64_t LogSize(const LimitSpec& spec) {
-  int64_t n = kMinLogStarts;
-  for (const RateLimit& r : spec.rates) n = std::max(n, r.count);
-  return n;
-}
-
 int64_t CeilSeconds(int64_t ms) { return std::max<int64_t>(1, (ms + 999) / 1000); }
 
 std::string RatesText(const LimitSpec& spec, const BackOff& back_off) {
@@ -46,133 +36,117 @@ std::string_view RejectReasonName(RejectReason reason) {
 }
 
 HostScheduler::HostScheduler(std::string host, const LimitSpec& spec, size_t max_queue,
-                             int64_t now_ms)
+                             int64_t now_ms, std::vector<std::string> sources, bool count_when_sent)
     : host_(std::move(host)),
       spec_(spec),
       max_queue_(std::max<size_t>(max_queue, 1)),
-      log_(LogSize(spec), kMsPerDay) {
-  BuildLimiters(now_ms);
-  if (spec_.daily > 0) quota_.emplace(spec_.daily, spec_.day);
+      count_when_sent_(count_when_sent) {
+  if (sources.empty()) sources.emplace_back();
+  for (std::string& address : sources) sources_.push_back({std::move(address), nullptr, 0});
+  Regroup(now_ms, false);
 }
 
-void HostScheduler::BuildLimiters(int64_t now_ms) {
-  std::optional<TokenBucket> old_bucket = std::move(bucket_);
-  bucket_.reset();
-  windows_.clear();
-  for (size_t i = 0; i < spec_.rates.size(); ++i) {
-    const RateLimit& r = spec_.rates[i];
-    if (i == 0 && spec_.burst > 0) {
-      const int64_t burst = back_off_.Scale(spec_.burst);
-      const int64_t refill = back_off_.Scale(r.count);
-      if (old_bucket) {
-        bucket_.emplace(burst, refill, r.window_ms + JitterMarginMs(r.window_ms), now_ms,
-                        *old_bucket);
-      } else {
-        bucket_.emplace(burst, refill, r.window_ms + JitterMarginMs(r.window_ms), now_ms);
-        // A bucket switched on at run time must not grant a burst on top of recent starts.
-        if (log_.kept() > 0 && log_.RecentStart(1) > now_ms - r.window_ms) {
-          bucket_->AssumeEmptyAt(now_ms);
-        }
-      }
-      continue;
-    }
-    windows_.emplace_back(back_off_.Scale(r.count), r.window_ms + JitterMarginMs(r.window_ms),
-                          log_);
+Budget& HostScheduler::BudgetFor(const std::string& key, int64_t now_ms, bool fresh_full) {
+  auto it = budgets_.find(key);
+  if (it == budgets_.end()) {
+    it =
+        budgets_.emplace(key, std::make_unique<Budget>(key, spec_, now_ms, count_when_sent_)).first;
+    if (fresh_full) it->second->AssumeFullAt(now_ms);
   }
+  return *it->second;
 }
+
+void HostScheduler::Regroup(int64_t now_ms, bool fresh_full) {
+  for (Source& s : sources_)
+    s.budget = &BudgetFor(BudgetKey(s.address, spec_.scope), now_ms, fresh_full);
+}
+
+std::vector<Budget*> HostScheduler::ActiveBudgets() const {
+  std::vector<Budget*> out;
+  for (const Source& s : sources_) {
+    if (std::find(out.begin(), out.end(), s.budget) == out.end()) out.push_back(s.budget);
+  }
+  return out;
+}
+
+size_t HostScheduler::budget_count() const { return ActiveBudgets().size(); }
+
+const BackOff& HostScheduler::back_off() const { return sources_.front().budget->back_off(); }
 
 void HostScheduler::SetSpec(const LimitSpec& spec, int64_t now_ms) {
   spec_ = spec;
-  log_ = SlidingWindow(LogSize(spec_), kMsPerDay, log_);
-  BuildLimiters(now_ms);
-  if (spec_.daily == 0) {
-    quota_.reset();
-    reservation_.reset();
-  } else if (quota_) {
-    quota_->SetCap(spec_.daily, spec_.day, now_ms);
-  } else {
-    quota_.emplace(spec_.daily, spec_.day);
-    const int64_t used = log_.CountAt(now_ms);
-    if (used > 0) quota_->Restore({{log_.RecentStart(static_cast<size_t>(used)), used}}, now_ms);
-  }
+  for (auto& [key, budget] : budgets_) budget->SetSpec(spec_, now_ms);
+  Regroup(now_ms, true);
 }
 
 void HostScheduler::AssumeFullAt(int64_t start_ms) {
-  log_.AssumeFullAt(start_ms);
-  for (SlidingWindow& w : windows_) w.AssumeFullAt(start_ms);
-  if (bucket_) {
-    const RateLimit& r = spec_.rates[0];
-    bucket_.emplace(back_off_.Scale(spec_.burst), back_off_.Scale(r.count),
-                    r.window_ms + JitterMarginMs(r.window_ms), start_ms);
-    bucket_->AssumeEmptyAt(start_ms);
-  }
+  for (auto& [key, budget] : budgets_) budget->AssumeFullAt(start_ms);
 }
 
 void HostScheduler::CoolDownUntil(int64_t until_ms, std::string why) {
-  if (until_ms <= cooldown_until_ms_) return;
-  cooldown_until_ms_ = until_ms;
-  cooldown_why_ = "refused our queries (" + std::move(why) + ")";
+  for (Budget* b : ActiveBudgets()) b->CoolDownUntil(until_ms, why);
 }
 
-void HostScheduler::OnOutcome(Outcome outcome, int64_t now_ms,
+void HostScheduler::OnOutcome(size_t source, Outcome outcome, int64_t now_ms,
                               std::optional<int64_t> named_wait_ms) {
   ++outcomes_[static_cast<size_t>(outcome)];
-  BackOffVerdict verdict = back_off_.OnOutcome(outcome, now_ms, named_wait_ms);
-  if (verdict.cool_down_until_ms > cooldown_until_ms_) {
-    cooldown_until_ms_ = verdict.cool_down_until_ms;
-  }
-  if (!verdict.why.empty()) cooldown_why_ = std::move(verdict.why);
-  if (verdict.rate_changed) BuildLimiters(now_ms);
+  if (source >= sources_.size()) return;
+  sources_[source].budget->OnOutcome(outcome, now_ms, named_wait_ms);
 }
 
-bool HostScheduler::CanStartNow(int64_t now_ms) const {
-  if (spec_.concurrency > 0 && in_flight_ >= spec_.concurrency) return false;
-  if (now_ms < cooldown_until_ms_ || !back_off_.AllowsStart(in_flight_)) return false;
-  for (const SlidingWindow& w : windows_) {
-    if (!w.Allows(now_ms)) return false;
-  }
-  if (bucket_ && !bucket_->Allows(now_ms)) return false;
-  return !quota_ || quota_->UsableAt(now_ms) > 0;
+void HostScheduler::OnSent(size_t source, int64_t now_ms) {
+  if (source < sources_.size()) sources_[source].budget->OnSent(now_ms);
 }
 
-void HostScheduler::Start(int64_t now_ms) {
-  log_.Record(now_ms);
-  for (SlidingWindow& w : windows_) w.Record(now_ms);
-  if (bucket_) bucket_->Take(now_ms);
-  if (quota_) quota_->TryConsume(now_ms);
-  back_off_.OnStart();
-  ++in_flight_;
+std::optional<size_t> HostScheduler::SourceForNow(int64_t now_ms) const {
+  std::optional<size_t> best;
+  std::vector<const Budget*> checked_ok, checked_no;
+  for (size_t i = 0; i < sources_.size(); ++i) {
+    const Budget* b = sources_[i].budget;
+    bool ok;
+    if (std::find(checked_ok.begin(), checked_ok.end(), b) != checked_ok.end()) {
+      ok = true;
+    } else if (std::find(checked_no.begin(), checked_no.end(), b) != checked_no.end()) {
+      ok = false;
+    } else {
+      ok = b->CanStartNow(now_ms);
+      (ok ? checked_ok : checked_no).push_back(b);
+    }
+    if (ok && (!best || sources_[i].starts < sources_[*best].starts)) best = i;
+  }
+  return best;
+}
+
+size_t HostScheduler::Start(size_t source, int64_t now_ms) {
+  sources_[source].budget->Start(now_ms);
+  ++sources_[source].starts;
   ++admitted_;
+  return source;
 }
 
 std::vector<int64_t> HostScheduler::RateSchedule(size_t count, int64_t now_ms) const {
-  std::vector<int64_t> starts;
-  starts.reserve(count);
-  std::optional<TokenBucket> bucket = bucket_;
-  int64_t t = std::max(now_ms, cooldown_until_ms_);
-  for (size_t j = 0; j < count; ++j) {
-    // Greedy: the j-th future start is the earliest time every window allows given the starts
-    // before it, recorded and simulated. Each constraint has the form t >= x, so one pass holds.
-    for (const SlidingWindow& w : windows_) {
-      const size_t n = static_cast<size_t>(w.limit());
-      if (j >= n) {
-        t = std::max(t, starts[j - n] + w.window_ms());
-      } else if (n - j <= w.kept()) {
-        t = std::max(t, w.RecentStart(n - j) + w.window_ms());
-      }
-    }
-    if (bucket) {
-      t = bucket->NextAllowedMs(t);
-      bucket->Take(t);
-    }
-    starts.push_back(t);
+  const std::vector<Budget*> budgets = ActiveBudgets();
+  if (budgets.size() == 1) return budgets.front()->RateSchedule(count, now_ms);
+  // The union of every budget's own schedule, earliest first: the k-th start overall can be no
+  // sooner than the k-th smallest of them.
+  std::vector<int64_t> all;
+  for (const Budget* b : budgets) {
+    std::vector<int64_t> own = b->RateSchedule(count, now_ms);
+    all.insert(all.end(), own.begin(), own.end());
   }
-  return starts;
+  std::sort(all.begin(), all.end());
+  all.resize(count);
+  return all;
 }
 
 int64_t HostScheduler::QuotaEarliest(size_t ahead, int64_t now_ms) const {
-  if (!quota_) return now_ms;
-  return quota_->EarliestUnitsMs(static_cast<int64_t>(ahead) + 1, now_ms);
+  const std::vector<Budget*> budgets = ActiveBudgets();
+  // ahead + 1 units over B budgets need at least ceil((ahead + 1) / B) from one of them: the
+  // soonest any budget has that many is a lower bound (exact with one budget).
+  const int64_t units = static_cast<int64_t>((ahead + budgets.size()) / budgets.size());
+  int64_t at = kNeverMs;
+  for (const Budget* b : budgets) at = std::min(at, b->QuotaEarliest(units, now_ms));
+  return at;
 }
 
 size_t HostScheduler::Ahead(Priority priority) const {
@@ -192,20 +166,30 @@ Rejection HostScheduler::Reject(RejectReason reason, int64_t at_ms, int64_t now_
       FormatDuration(at_ms == kNeverMs ? kMsPerDay : std::max<int64_t>(at_ms - now_ms, 1));
   const std::string queued =
       ahead > 0 ? " (" + std::to_string(ahead) + " queued ahead)" : std::string();
+  const std::vector<Budget*> budgets = ActiveBudgets();
+  const std::string each =
+      budgets.size() > 1 ? " (each of " + std::to_string(budgets.size()) + " budgets)" : "";
+  // The budget that frees soonest speaks for the host.
+  const Budget* first = budgets.front();
+  for (const Budget* b : budgets) {
+    if (b->cooldown_until_ms() < first->cooldown_until_ms()) first = b;
+  }
+  int64_t in_flight = 0;
+  for (const Budget* b : budgets) in_flight += b->in_flight();
   switch (reason) {
     case RejectReason::kDailyLimit:
-      r.message = "daily limit of " + std::to_string(spec_.daily) + " queries " +
+      r.message = "daily limit of " + std::to_string(spec_.daily) + " queries" + each + " " +
                   (ahead > 0 ? "leaves no turn before the deadline for " + host_ + queued
                              : "reached for " + host_) +
                   "; resets in " + wait;
       break;
     case RejectReason::kRateLimited:
-      if (cooldown_until_ms_ > now_ms && at_ms <= cooldown_until_ms_ + 1) {
-        r.message = host_ + " " + cooldown_why_ + "; cooling down for " +
-                    FormatDuration(cooldown_until_ms_ - now_ms);
+      if (first->cooldown_until_ms() > now_ms && at_ms <= first->cooldown_until_ms() + 1) {
+        r.message = host_ + " " + first->cooldown_why() + "; cooling down for " +
+                    FormatDuration(first->cooldown_until_ms() - now_ms);
       } else {
-        r.message = "rate limit of " + host_ + " (" + RatesText(spec_, back_off_) +
-                    ") allows the next start in " + wait + queued + ", after the deadline";
+        r.message = "rate limit of " + host_ + " (" + RatesText(spec_, first->back_off()) + ")" +
+                    each + " allows the next start in " + wait + queued + ", after the deadline";
       }
       break;
     case RejectReason::kQueueFull:
@@ -215,10 +199,11 @@ Rejection HostScheduler::Reject(RejectReason reason, int64_t at_ms, int64_t now_
     case RejectReason::kDeadlineExceeded:
       r.message =
           "no connection to " + host_ + " could start before the deadline (" +
-          (back_off_.probe_due() && now_ms >= cooldown_until_ms_
+          (first->back_off().probe_due() && now_ms >= first->cooldown_until_ms()
                ? "probing after a cool-down: one connection until it answers"
-               : std::to_string(in_flight_) + " open, concurrency " +
-                     (spec_.concurrency > 0 ? std::to_string(spec_.concurrency) : "unlimited")) +
+               : std::to_string(in_flight) + " open, concurrency " +
+                     (spec_.concurrency > 0 ? std::to_string(spec_.concurrency) : "unlimited") +
+                     each) +
           ")" + queued;
       break;
   }
@@ -228,10 +213,12 @@ Rejection HostScheduler::Reject(RejectReason reason, int64_t at_ms, int64_t now_
 Admission HostScheduler::Submit(RequestId id, Priority priority, int64_t deadline_ms,
                                 int64_t now_ms) {
   const size_t ahead = Ahead(priority);
-  if (ahead == 0 && deadline_ms >= now_ms && CanStartNow(now_ms)) {
-    Start(now_ms);
-    Replenish(now_ms);
-    return Admitted{};
+  if (ahead == 0 && deadline_ms >= now_ms) {
+    if (std::optional<size_t> source = SourceForNow(now_ms)) {
+      Start(*source, now_ms);
+      Replenish(now_ms);
+      return Admitted{*source};
+    }
   }
   const size_t queued = QueuedCount();
   if (queued >= max_queue_) {
@@ -246,24 +233,24 @@ Admission HostScheduler::Submit(RequestId id, Priority priority, int64_t deadlin
   return Queued{std::max(rate_at, quota_at), ahead};
 }
 
-bool HostScheduler::Release(int64_t /*now_ms*/) {
-  if (in_flight_ == 0) return false;
-  --in_flight_;
-  return true;
+bool HostScheduler::Release(size_t source, int64_t /*now_ms*/) {
+  if (source >= sources_.size()) return false;
+  return sources_[source].budget->Release();
 }
 
-std::vector<RequestId> HostScheduler::Poll(int64_t now_ms) {
-  std::vector<RequestId> started;
+std::vector<Started> HostScheduler::Poll(int64_t now_ms) {
+  std::vector<Started> started;
   for (auto& queue : queues_) {
-    while (!queue.empty() && CanStartNow(now_ms)) {
+    while (!queue.empty()) {
+      std::optional<size_t> source = SourceForNow(now_ms);
+      if (!source) break;
       const Waiting w = queue.front();
       queue.pop_front();
       if (w.deadline_ms < now_ms) {
         expired_.emplace_back(w.id, Reject(RejectReason::kDeadlineExceeded, now_ms, now_ms, 0));
         continue;
       }
-      Start(now_ms);
-      started.push_back(w.id);
+      started.push_back({w.id, Start(*source, now_ms)});
     }
     if (!queue.empty()) break;  // a lower class never overtakes a waiting higher one
   }
@@ -278,20 +265,7 @@ int64_t HostScheduler::NextWakeMs(int64_t now_ms) const {
     for (const Waiting& w : queue) wake = std::min(wake, w.deadline_ms + 1);
   }
   if (wake == kNeverMs) return kNeverMs;
-  if ((spec_.concurrency == 0 || in_flight_ < spec_.concurrency) &&
-      !back_off_.WaitsForCaller(in_flight_)) {
-    int64_t head = RateSchedule(1, now_ms).front();
-    if (quota_ && quota_->UsableAt(now_ms) == 0) {
-      if (quota_->pending() || reservation_) {
-        head = kNeverMs;  // OnReserved is the caller's event
-      } else if (quota_->EarliestUnitsMs(1, now_ms) <= now_ms) {
-        head = std::max(head, std::max(now_ms, reserve_not_before_ms_));
-      } else {
-        head = std::max(head, quota_->EarliestUnitsMs(1, now_ms));
-      }
-    }
-    wake = std::min(wake, head);
-  }
+  for (const Budget* b : ActiveBudgets()) wake = std::min(wake, b->WakeMs(now_ms));
   return std::max(wake, now_ms);
 }
 
@@ -336,62 +310,71 @@ bool HostScheduler::Cancel(RequestId id) {
 }
 
 void HostScheduler::Replenish(int64_t now_ms) {
-  if (!quota_ || reservation_ || now_ms < reserve_not_before_ms_) return;
-  // One unit for each waiting request; the low-water mark in DailyQuota keeps a reserve ahead.
-  reservation_ = quota_->MaybeReserve(now_ms, static_cast<int64_t>(QueuedCount()));
+  // One unit for each waiting request, asked of every budget (any may be the one to serve it);
+  // the low-water mark in DailyQuota keeps a reserve ahead.
+  for (Budget* b : ActiveBudgets()) b->Replenish(now_ms, static_cast<int64_t>(QueuedCount()));
 }
 
-std::optional<ReservationRequest> HostScheduler::TakeReservation() {
-  std::optional<ReservationRequest> out = std::move(reservation_);
-  reservation_.reset();
-  return out;
+std::optional<HostScheduler::BudgetReservation> HostScheduler::TakeReservation() {
+  for (auto& [key, budget] : budgets_) {
+    if (auto request = budget->TakeReservation()) {
+      BudgetReservation out;
+      static_cast<ReservationRequest&>(out) = std::move(*request);
+      out.budget = key;
+      return out;
+    }
+  }
+  return std::nullopt;
 }
 
-bool HostScheduler::OnReserved(const QuotaBlock& block, int64_t now_ms) {
-  return quota_ && quota_->OnReserved(block, now_ms);
+bool HostScheduler::OnReserved(const QuotaBlock& block, int64_t now_ms, std::string_view budget) {
+  auto it = budgets_.find(budget);
+  return it != budgets_.end() && it->second->OnReserved(block, now_ms);
 }
 
-void HostScheduler::OnReservationFailed(const QuotaBlock& block, int64_t now_ms) {
-  if (!quota_) return;
-  quota_->OnReservationFailed(block);
-  reserve_not_before_ms_ = now_ms + kReservationRetryMs;
+void HostScheduler::OnReservationFailed(const QuotaBlock& block, int64_t now_ms,
+                                        std::string_view budget) {
+  if (auto it = budgets_.find(budget); it != budgets_.end()) {
+    it->second->OnReservationFailed(block, now_ms);
+  }
 }
 
-void HostScheduler::RestoreQuota(const std::vector<QuotaBlock>& blocks, int64_t now_ms) {
-  if (quota_) quota_->Restore(blocks, now_ms);
+void HostScheduler::RestoreQuota(const std::vector<QuotaBlock>& blocks, int64_t now_ms,
+                                 std::string_view budget) {
+  BudgetFor(std::string(budget), now_ms, false).RestoreQuota(blocks, now_ms);
 }
 
-void HostScheduler::AssumeQuotaExhaustedAt(int64_t now_ms) {
-  if (quota_) quota_->AssumeExhaustedAt(now_ms);
+void HostScheduler::AssumeQuotaExhaustedAt(int64_t now_ms, std::string_view budget) {
+  BudgetFor(std::string(budget), now_ms, false).AssumeQuotaExhaustedAt(now_ms);
 }
 
 HostStats HostScheduler::Stats(int64_t now_ms) const {
   HostStats s;
   s.admitted = admitted_;
   s.queued = static_cast<int64_t>(QueuedCount());
-  s.in_flight = in_flight_;
   s.rejected = rejected_;
-  if (quota_) {
-    s.used_today = quota_->UsedAt(now_ms);
-    s.daily_cap = quota_->cap();
-  }
-  s.cooldown_until_ms = cooldown_until_ms_;
-  s.strikes = back_off_.strikes();
-  s.probing = back_off_.probe_due() && now_ms >= cooldown_until_ms_;
-  s.rate_factor_percent = back_off_.rate_permille() / 10;
-  s.refusals = back_off_.refusals();
+  s.rate_factor_percent = 100;
   s.outcomes = outcomes_;
-  const RateLimit* shortest = nullptr;
-  for (const RateLimit& r : spec_.rates) {
-    if (shortest == nullptr || r.window_ms < shortest->window_ms) shortest = &r;
-  }
-  if (shortest != nullptr) {
-    s.window_ms = shortest->window_ms;
-    s.window_limit = back_off_.Scale(shortest->count);
-    for (size_t i = 1; i <= log_.kept() && log_.RecentStart(i) > now_ms - s.window_ms; ++i) {
-      if (log_.RecentStart(i) <= now_ms) ++s.window_count;
+  for (const Budget* b : ActiveBudgets()) {
+    BudgetStats bs = b->Stats(now_ms);
+    for (const Source& src : sources_) {
+      if (src.budget == b) bs.addresses.push_back(src.address);
     }
+    s.in_flight += bs.in_flight;
+    s.used_today += bs.used_today;
+    s.daily_cap += bs.daily_cap;
+    s.cooldown_until_ms = std::max(s.cooldown_until_ms, bs.cooldown_until_ms);
+    s.strikes += bs.strikes;
+    s.probing = s.probing || bs.probing;
+    s.rate_factor_percent = std::min(s.rate_factor_percent, bs.rate_factor_percent);
+    s.refusals += bs.refusals;
+    s.window_count += bs.window_count;
+    s.window_limit += bs.window_limit;
+    s.window_ms = bs.window_ms;
+    s.budgets.push_back(std::move(bs));
   }
+  std::sort(s.budgets.begin(), s.budgets.end(),
+            [](const BudgetStats& a, const BudgetStats& b) { return a.key < b.key; });
   return s;
 }
 

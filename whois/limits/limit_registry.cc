@@ -18,6 +18,19 @@ std::string LimitRegistry::CanonicalHost(std::string_view host) {
   return out;
 }
 
+std::string LimitRegistry::QuotaKey(std::string_view host, std::string_view budget) {
+  std::string key = "q:" + CanonicalHost(host);
+  if (budget != kWholeProxyBudget) key += "@" + std::string(budget);
+  return key;
+}
+
+std::pair<std::string, std::string> LimitRegistry::SplitQuotaKey(std::string_view host_and_budget) {
+  // Host names never hold '@' (see IsValidUpstreamHost), budget keys are address literals.
+  const size_t at = host_and_budget.find('@');
+  if (at == std::string_view::npos) return {std::string(host_and_budget), std::string()};
+  return {std::string(host_and_budget.substr(0, at)), std::string(host_and_budget.substr(at + 1))};
+}
+
 LimitSpec LimitRegistry::SpecFor(std::string_view host, SpecSource* source) const {
   const std::string name = CanonicalHost(host);
   SpecSource ignored;
@@ -66,7 +79,7 @@ HostScheduler& LimitRegistry::Scheduler(std::string_view host, int64_t now_ms) {
   if (it == hosts_.end()) {
     it = hosts_
              .try_emplace(name, name, SpecFor(name), options_.max_queue_per_host,
-                          std::min(now_ms, start_ms_))
+                          std::min(now_ms, start_ms_), options_.sources, options_.count_when_sent)
              .first;
     if (options_.assume_full_at_start) it->second.AssumeFullAt(start_ms_);
   }
@@ -79,40 +92,46 @@ HostScheduler* LimitRegistry::Find(std::string_view host) {
 }
 
 std::optional<std::string> LimitRegistry::RestoreQuota(std::string_view host,
-                                                       std::string_view stored, int64_t now_ms) {
+                                                       std::string_view stored, int64_t now_ms,
+                                                       std::string_view budget) {
   HostScheduler& scheduler = Scheduler(host, now_ms);
   auto decoded = DailyQuota::Decode(stored);
   if (auto* error = std::get_if<std::string>(&decoded)) {
-    scheduler.AssumeQuotaExhaustedAt(now_ms);
+    scheduler.AssumeQuotaExhaustedAt(now_ms, budget);
     return *error;
   }
-  scheduler.RestoreQuota(std::get<std::vector<QuotaBlock>>(decoded), now_ms);
+  scheduler.RestoreQuota(std::get<std::vector<QuotaBlock>>(decoded), now_ms, budget);
   return std::nullopt;
 }
 
 std::vector<HostReservation> LimitRegistry::TakeReservations() {
   std::vector<HostReservation> out;
   for (auto& [host, scheduler] : hosts_) {
-    if (auto request = scheduler.TakeReservation()) {
-      out.push_back({host, QuotaKey(host), std::move(*request)});
+    while (auto request = scheduler.TakeReservation()) {
+      std::string budget = request->budget;
+      out.push_back({host, budget, QuotaKey(host, budget),
+                     static_cast<ReservationRequest&&>(std::move(*request))});
     }
   }
   return out;
 }
 
-bool LimitRegistry::OnReserved(std::string_view host, const QuotaBlock& block, int64_t now_ms) {
+bool LimitRegistry::OnReserved(std::string_view host, const QuotaBlock& block, int64_t now_ms,
+                               std::string_view budget) {
   HostScheduler* scheduler = Find(host);
-  return scheduler != nullptr && scheduler->OnReserved(block, now_ms);
+  return scheduler != nullptr && scheduler->OnReserved(block, now_ms, budget);
 }
 
 void LimitRegistry::OnReservationFailed(std::string_view host, const QuotaBlock& block,
-                                        int64_t now_ms) {
-  if (HostScheduler* scheduler = Find(host)) scheduler->OnReservationFailed(block, now_ms);
+                                        int64_t now_ms, std::string_view budget) {
+  if (HostScheduler* scheduler = Find(host)) scheduler->OnReservationFailed(block, now_ms, budget);
 }
 
-void LimitRegistry::OnOutcome(std::string_view host, Outcome outcome, int64_t now_ms,
+void LimitRegistry::OnOutcome(std::string_view host, size_t source, Outcome outcome, int64_t now_ms,
                               std::optional<int64_t> named_wait_ms) {
-  if (HostScheduler* scheduler = Find(host)) scheduler->OnOutcome(outcome, now_ms, named_wait_ms);
+  if (HostScheduler* scheduler = Find(host)) {
+    scheduler->OnOutcome(source, outcome, now_ms, named_wait_ms);
+  }
 }
 
 std::vector<std::tuple<std::string, RequestId, Rejection>> LimitRegistry::ExpireAll(
@@ -124,10 +143,10 @@ std::vector<std::tuple<std::string, RequestId, Rejection>> LimitRegistry::Expire
   return out;
 }
 
-std::vector<std::pair<std::string, RequestId>> LimitRegistry::PollAll(int64_t now_ms) {
-  std::vector<std::pair<std::string, RequestId>> out;
+std::vector<std::pair<std::string, Started>> LimitRegistry::PollAll(int64_t now_ms) {
+  std::vector<std::pair<std::string, Started>> out;
   for (auto& [host, scheduler] : hosts_) {
-    for (RequestId id : scheduler.Poll(now_ms)) out.emplace_back(host, id);
+    for (Started started : scheduler.Poll(now_ms)) out.emplace_back(host, started);
   }
   return out;
 }

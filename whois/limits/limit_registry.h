@@ -4,9 +4,10 @@
 // WHOIS.LIMIT) go through SetLimit / ClearLimit / SetDefaultLimit and keep the history already
 // recorded, so a lowered limit applies to the window in progress.
 //
-// Start-up sequence: construct with the start time, read every stored q:<host> value and pass
-// it to RestoreQuota, then serve. Hosts are names as given to the resolver; they are compared
-// lower-cased without a trailing dot. Pure; thread-compatible.
+// Start-up sequence: construct with the start time (and the proxy's source addresses in the
+// options), read every stored q:<host>[@<budget>] value and pass it to RestoreQuota, then serve.
+// Hosts are names as given to the resolver; they are compared lower-cased without a trailing dot.
+// Pure; thread-compatible.
 #pragma once
 
 #include <cstdint>
@@ -28,13 +29,20 @@ struct RegistryOptions {
   // Start every host's windows full at the start time (see SlidingWindow::AssumeFullAt). Only
   // tests and a first run on a fresh address should turn this off.
   bool assume_full_at_start = true;
+  // The proxy's source addresses (`upstream-source-address`), canonical literals; empty: the
+  // kernel chooses. Every host's scheduler spends from the budgets its scope makes of them.
+  std::vector<std::string> sources;
+  // Count a start in the windows when its query is written (HostScheduler::OnSent), not when
+  // it is admitted: what a server that checks every call runs with (see budget.h).
+  bool count_when_sent = false;
 };
 
 enum class SpecSource { kOperator, kBuiltin, kDefault };
 
 struct HostReservation {
   std::string host;
-  std::string key;  // "q:<host>", where request.encoded must be stored
+  std::string budget;  // the budget's key (see budget_key.h)
+  std::string key;     // QuotaKey(host, budget), where request.encoded must be stored
   ReservationRequest request;
 };
 
@@ -49,8 +57,12 @@ class LimitRegistry {
 
   // "whois.nic.uk" for "WHOIS.NIC.UK." etc.
   static std::string CanonicalHost(std::string_view host);
-  // The key under which a host's quota blocks are stored: "q:whois.nic.uk".
-  static std::string QuotaKey(std::string_view host) { return "q:" + CanonicalHost(host); }
+  // The key under which a budget's quota blocks are stored: "q:whois.nic.uk" for the budget of
+  // the whole proxy (as before source addresses), "q:whois.nic.uk@127.0.1.1" or
+  // "q:whois.nic.xyz@127.0.1.0/24" for others.
+  static std::string QuotaKey(std::string_view host, std::string_view budget = kWholeProxyBudget);
+  // The host and budget of a stored key without its "q:" ("whois.nic.uk@127.0.1.1").
+  static std::pair<std::string, std::string> SplitQuotaKey(std::string_view host_and_budget);
 
   // The limits that apply to `host` and where they come from.
   LimitSpec SpecFor(std::string_view host, SpecSource* source = nullptr) const;
@@ -71,25 +83,33 @@ class LimitRegistry {
   // The scheduler if it exists, else nullptr.
   HostScheduler* Find(std::string_view host);
 
-  // Restores a host's stored quota value at start-up. An unreadable value counts the whole
+  // Restores a budget's stored quota value at start-up. An unreadable value counts the whole
   // daily cap as used and returns why, for the log.
   std::optional<std::string> RestoreQuota(std::string_view host, std::string_view stored,
-                                          int64_t now_ms);
+                                          int64_t now_ms,
+                                          std::string_view budget = kWholeProxyBudget);
 
   // Reservations every host wants stored now (see HostScheduler); each is returned once.
   std::vector<HostReservation> TakeReservations();
   // Forwarded to the host's scheduler.
-  bool OnReserved(std::string_view host, const QuotaBlock& block, int64_t now_ms);
-  void OnReservationFailed(std::string_view host, const QuotaBlock& block, int64_t now_ms);
-  // How a query to `host` ended (see HostScheduler::OnOutcome); call right after its Release,
-  // then ExpireAll/PollAll. Ignored for a host never scheduled.
-  void OnOutcome(std::string_view host, Outcome outcome, int64_t now_ms,
+  bool OnReserved(std::string_view host, const QuotaBlock& block, int64_t now_ms,
+                  std::string_view budget = kWholeProxyBudget);
+  void OnReservationFailed(std::string_view host, const QuotaBlock& block, int64_t now_ms,
+                           std::string_view budget = kWholeProxyBudget);
+  // How a query to `host` from `source` ended (see HostScheduler::OnOutcome); call right after
+  // its Release, then ExpireAll/PollAll. Ignored for a host never scheduled.
+  void OnOutcome(std::string_view host, size_t source, Outcome outcome, int64_t now_ms,
                  std::optional<int64_t> named_wait_ms = std::nullopt);
+  void OnOutcome(std::string_view host, Outcome outcome, int64_t now_ms,
+                 std::optional<int64_t> named_wait_ms = std::nullopt) {
+    OnOutcome(host, 0, outcome, now_ms, named_wait_ms);
+  }
+  const std::vector<std::string>& sources() const { return options_.sources; }
 
   // Expire then Poll over all hosts, for one timer: requests to answer with their Rejection,
-  // and requests that may connect now.
+  // and requests that may connect now (with their source).
   std::vector<std::tuple<std::string, RequestId, Rejection>> ExpireAll(int64_t now_ms);
-  std::vector<std::pair<std::string, RequestId>> PollAll(int64_t now_ms);
+  std::vector<std::pair<std::string, Started>> PollAll(int64_t now_ms);
   // The earliest NextWakeMs over all hosts; kNeverMs if nothing waits.
   int64_t NextWakeMs(int64_t now_ms) const;
 

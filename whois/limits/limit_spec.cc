@@ -61,6 +61,38 @@ std::variant<RateLimit, std::string> ParseRate(std::string_view text) {
   return rate;
 }
 
+// The words after `scope`, from words[i]; advances *i past the last one used.
+std::variant<LimitScope, std::string> ParseScope(const std::vector<std::string>& words, size_t* i) {
+  LimitScope scope;
+  const std::string& kind = words[*i];
+  if (kind == "address") {
+    scope.kind = ScopeKind::kAddress;
+  } else if (kind == "all") {
+    scope.kind = ScopeKind::kAll;
+  } else if (kind == "network") {
+    scope.kind = ScopeKind::kNetwork;
+    int prefixes = 0;
+    while (*i + 1 < words.size() && words[*i + 1].starts_with('/')) {
+      const std::string& text = words[*i + 1];
+      const int64_t max = prefixes == 0 ? 32 : 128;
+      int64_t bits = 0;
+      if (prefixes == 2) {
+        return "scope network takes at most two prefixes (IPv4, then IPv6), e.g. /24 /48";
+      }
+      if (!ParseInt(std::string_view(text).substr(1), 1, max, &bits)) {
+        return "scope network '" + text + "': the " + (prefixes == 0 ? "IPv4" : "IPv6") +
+               " prefix must be /1 to /" + std::to_string(max);
+      }
+      (prefixes == 0 ? scope.v4_prefix : scope.v6_prefix) = static_cast<int>(bits);
+      ++prefixes;
+      ++*i;
+    }
+  } else {
+    return "scope '" + kind + "': must be address, network [/V4] [/V6] or all";
+  }
+  return scope;
+}
+
 std::string Bound(int64_t min, int64_t max) {
   return "a whole number from " + std::to_string(min) + " to " + std::to_string(max);
 }
@@ -73,14 +105,26 @@ std::variant<LimitSpec, std::string> ParseLimitSpec(const std::vector<std::strin
         "no limits given; write at least one of concurrency N, rate N/<s|m|h|d>, daily N");
   }
   LimitSpec spec;
-  bool seen_concurrency = false, seen_burst = false, seen_daily = false, seen_reset = false;
+  bool seen_concurrency = false, seen_burst = false, seen_daily = false, seen_reset = false,
+       seen_scope = false;
   for (size_t i = 0; i < words.size(); i += 2) {
     const std::string& key = words[i];
     if (key != "concurrency" && key != "rate" && key != "burst" && key != "daily" &&
-        key != "daily-reset") {
-      return "unknown key '" + key + "' (expected concurrency, rate, burst, daily or daily-reset)";
+        key != "daily-reset" && key != "scope") {
+      return "unknown key '" + key +
+             "' (expected concurrency, rate, burst, daily, daily-reset or scope)";
     }
     if (i + 1 >= words.size()) return "'" + key + "' needs a value";
+    if (key == "scope") {
+      if (seen_scope) return std::string("'scope' given twice");
+      seen_scope = true;
+      size_t at = i + 1;
+      auto scope = ParseScope(words, &at);
+      if (auto* error = std::get_if<std::string>(&scope)) return *error;
+      spec.scope = std::get<LimitScope>(scope);
+      i = at - 1;  // the loop adds 2: the next key follows the scope's last word
+      continue;
+    }
     const std::string& value = words[i + 1];
     auto once = [&](bool* seen) {
       bool first = !*seen;
@@ -126,6 +170,10 @@ std::variant<LimitSpec, std::string> ParseLimitSpec(const std::vector<std::strin
   if (seen_reset && spec.daily == 0) {
     return std::string("daily-reset needs a daily cap, e.g. 'daily 1000 daily-reset utc'");
   }
+  if (spec.concurrency == 0 && spec.rates.empty() && spec.daily == 0) {
+    return std::string(
+        "a scope alone limits nothing; add concurrency N, rate N/<s|m|h|d> or daily N");
+  }
   return spec;
 }
 
@@ -143,6 +191,18 @@ std::string FormatRate(const RateLimit& rate) {
   return out + std::to_string(rate.window_ms) + "ms";
 }
 
+std::string FormatScope(const LimitScope& scope) {
+  switch (scope.kind) {
+    case ScopeKind::kAddress:
+      return "address";
+    case ScopeKind::kAll:
+      return "all";
+    case ScopeKind::kNetwork:
+      break;
+  }
+  return "network /" + std::to_string(scope.v4_prefix) + " /" + std::to_string(scope.v6_prefix);
+}
+
 std::string FormatLimitSpec(const LimitSpec& spec) {
   std::string out;
   auto add = [&](const std::string& key, const std::string& value) {
@@ -154,6 +214,7 @@ std::string FormatLimitSpec(const LimitSpec& spec) {
   if (spec.burst > 0) add("burst", std::to_string(spec.burst));
   if (spec.daily > 0) add("daily", std::to_string(spec.daily));
   if (spec.daily > 0 && spec.day == DayKind::kUtcDay) add("daily-reset", "utc");
+  if (spec.scope.kind != ScopeKind::kAddress) add("scope", FormatScope(spec.scope));
   return out;
 }
 

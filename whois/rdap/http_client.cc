@@ -73,6 +73,8 @@ class HttpClient::Call {
   std::optional<IpAddress> pinned_ip;
   int refused_addresses = 0;  // connections the address policy stopped
   std::string retry_after_raw;
+  std::string interface;          // "host!ADDR" for CURLOPT_INTERFACE (curl keeps the pointer)
+  std::function<void()> on_sent;  // emptied once called
   char errbuf[CURL_ERROR_SIZE] = {};
 
   ~Call() {
@@ -115,6 +117,17 @@ class HttpClient::Call {
     if (name == "retry-after") c->retry_after_raw = std::string(value.substr(0, 128));
     if (name == "content-type") c->result.content_type = std::string(value.substr(0, 256));
     return size * n;
+  }
+
+  // Just before a request goes out on an established connection: what the server counts.
+  static int OnPrereq(void* clientp, char*, char*, int, int) {
+    auto* c = static_cast<Call*>(clientp);
+    if (c->on_sent) {
+      std::function<void()> on_sent = std::move(c->on_sent);
+      c->on_sent = nullptr;
+      on_sent();
+    }
+    return CURL_PREREQFUNC_OK;
   }
 
   // Every connection curl opens passes through here, so the address policy holds for redirects
@@ -293,6 +306,17 @@ void HttpClient::Get(std::string url, const HttpRequestOptions& o, Callback done
   curl_easy_setopt(e, CURLOPT_HEADERDATA, c);
   curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, &Call::OnOpenSocket);
   curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, c);
+  c->on_sent = o.on_sent;
+  curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, &Call::OnPrereq);
+  curl_easy_setopt(e, CURLOPT_PREREQDATA, c);
+  if (!o.source_address.empty()) {
+    // libcurl's documented form for binding a local IP address rather than an interface name.
+    c->interface = "host!" + o.source_address;
+    curl_easy_setopt(e, CURLOPT_INTERFACE, c->interface.c_str());
+    curl_easy_setopt(
+        e, CURLOPT_IPRESOLVE,
+        o.source_address.find(':') != std::string::npos ? CURL_IPRESOLVE_V6 : CURL_IPRESOLVE_V4);
+  }
   if (pin) {
     int url_port = u.port != 0 ? u.port : (u.scheme == "https" ? 443 : 80);
     std::string host = u.host.find(':') != std::string::npos ? "[" + u.host + "]" : u.host;

@@ -51,6 +51,14 @@ struct HttpRequestOptions {
   // the address policy not applied to that address, http allowed). TLS still checks the
   // certificate against the URL's host name.
   std::optional<std::string> pinned_address;
+  // The local address to connect from (`upstream-source-address`, an IP literal; libcurl's
+  // CURLOPT_INTERFACE "host!ADDR"), and only server addresses of its family; empty: the kernel
+  // chooses.
+  std::string source_address;
+  // Called once, on the loop, when the first request is about to be sent on its connection
+  // (CURLOPT_PREREQFUNCTION: connected, TLS done): when the server counts it. Never if the
+  // request is not sent.
+  std::function<void()> on_sent;
   std::string user_agent = "ds9-whois-proxy (RDAP)";
   std::string ca_file;  // empty: the system's CA store
 };
