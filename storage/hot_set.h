@@ -1,9 +1,12 @@
 // HotSet: a byte-bounded in-memory map from a key to ready reply bytes, for the hit path of GET.
 // Entries are indexed by a 64-bit hash of the key and keep the full key, so a hash collision is a
 // miss, never a wrong answer (the newer key replaces the older one). Eviction is CLOCK: a hit
-// only sets a bit, so Find is one hash, one probe and no allocation. Each entry goes stale at its
-// stale_at_ms and is then dropped, unless it may be served stale (HotEntry::serve_stale), which
-// it may until it has been stale for the max_stale_ms a Find gives; time is passed in. Not
+// only sets a bit, so Find is one hash, one probe and no allocation. Once the set is full,
+// admission is TinyLFU: every Find counts its key in a FrequencySketch, and a new key enters only
+// if it has been asked for more often than the entry CLOCK would evict for it; so a stream of
+// keys asked for once passes by without pushing out the ones asked for again. Each entry goes stale
+// at its stale_at_ms and is then dropped, unless it may be served stale (HotEntry::serve_stale),
+// which it may until it has been stale for the max_stale_ms a Find gives; time is passed in. Not
 // thread-safe: one owner thread (the loop).
 #pragma once
 
@@ -13,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "storage/frequency_sketch.h"
 #include "storage/hash_index.h"
 
 namespace storage {
@@ -64,7 +68,9 @@ class HotSet {
   }
 
   // Inserts or replaces key's value, evicting other entries as needed. A value too large for
-  // the whole set is not stored (and any older value for key is dropped).
+  // the whole set is not stored (and any older value for key is dropped). A new key that needs
+  // room is refused (not stored; counted in rejected()) unless it was asked for more often than
+  // the entry it would evict (or that one not at all); a key already present is always replaced.
   void Insert(const std::string& key, std::string value, const HotEntry& entry);
   void Insert(const std::string& key, std::string value, int64_t stale_at_ms) {
     Insert(key, std::move(value), HotEntry{.stale_at_ms = stale_at_ms});
@@ -78,6 +84,8 @@ class HotSet {
   size_t size() const { return index_.size(); }
   size_t bytes() const { return bytes_; }
   size_t max_bytes() const { return max_bytes_; }
+  // New keys refused by admission since construction.
+  uint64_t rejected() const { return rejected_; }
 
  private:
   struct Slot {
@@ -107,7 +115,9 @@ class HotSet {
 
   static size_t Cost(const Slot& s) { return s.key_size + s.value.size() + kEntryOverheadBytes; }
   void RemoveSlot(uint32_t slot);
-  void EvictOne();
+  // The slot CLOCK evicts next (the hand stops on it; referenced slots passed lose their bit).
+  uint32_t NextVictim();
+  void EvictOne() { RemoveSlot(NextVictim()); }
 
   const size_t max_bytes_;
   const HashFn hash_;
@@ -116,6 +126,11 @@ class HotSet {
   std::vector<uint32_t> free_slots_;
   HashIndex index_;  // hash -> slot
   size_t hand_ = 0;  // CLOCK hand into slots_
+  // Counts keys only once the set has been full: until then every key is admitted, and the hot
+  // path of a set that holds everything pays nothing for it.
+  FrequencySketch sketch_;
+  bool full_ = false;
+  uint64_t rejected_ = 0;
 };
 
 }  // namespace storage

@@ -170,5 +170,59 @@ TEST(HotSetTest, ShortAndLongKeys) {
   EXPECT_EQ(hs.bytes(), at_limit.size() + 6 + longer.size() + 6 + 2 * kOverhead);
 }
 
+// ---- Admission (TinyLFU): once full, a new key must have been asked for as often as the entry
+// it would push out ----
+
+std::string Key(const char* prefix, int i) {
+  char key[32];
+  snprintf(key, sizeof key, "%s%04d.com", prefix, i);
+  return key;
+}
+
+TEST(HotSetTest, KeysAskedForOnceDoNotPushOutPopularOnes) {
+  const size_t entry = 12 + 100 + kOverhead;  // "pop0000.com"-sized key + 100-byte value
+  HotSet hs(entry * 20);
+  for (int i = 0; i < 20; ++i) hs.Insert(Key("pop", i), std::string(100, 'v'), 1000);
+  hs.Insert(Key("one", 0), std::string(100, 'v'), 1000);  // the set is full from here on
+  // The popular keys are asked for again and again...
+  for (int round = 0; round < 4; ++round)
+    for (int i = 0; i < 20; ++i) hs.Find(Key("pop", i), 0);
+  // ... then a scan of keys asked for once each (a GET that misses, then the fill).
+  for (int i = 1; i < 500; ++i) {
+    std::string k = Key("one", i);
+    EXPECT_EQ(hs.Find(k, 0), nullptr);
+    hs.Insert(k, std::string(100, 'v'), 1000);
+  }
+  int kept = 0;
+  for (int i = 0; i < 20; ++i) kept += hs.Find(Key("pop", i), 0) != nullptr;
+  EXPECT_GE(kept, 19) << "CLOCK alone keeps none: the scan clears their bits and evicts them";
+  EXPECT_GT(hs.rejected(), 400u);
+  EXPECT_LE(hs.bytes(), hs.max_bytes());
+}
+
+TEST(HotSetTest, AKeyAskedForOftenEntersAFullSet) {
+  const size_t entry = 12 + 100 + kOverhead;
+  HotSet hs(entry * 10);
+  for (int i = 0; i < 11; ++i) hs.Insert(Key("old", i), std::string(100, 'v'), 1000);  // full
+  for (int i = 0; i < 11; ++i) hs.Find(Key("old", i), 0);  // each asked for once more
+  std::string hot = Key("new", 0);
+  for (int n = 0; n < 3; ++n) EXPECT_EQ(hs.Find(hot, 0), nullptr);
+  hs.Insert(hot, std::string(100, 'v'), 1000);
+  EXPECT_NE(hs.Find(hot, 0), nullptr);
+  // A key asked for once does not enter in its place.
+  std::string cold = Key("new", 1);
+  EXPECT_EQ(hs.Find(cold, 0), nullptr);
+  for (int n = 0; n < 3; ++n)
+    for (int i = 0; i < 11; ++i) hs.Find(Key("old", i), 0);
+  const uint64_t rejected = hs.rejected();
+  hs.Insert(cold, std::string(100, 'v'), 1000);
+  EXPECT_EQ(hs.rejected(), rejected + 1);
+  EXPECT_EQ(hs.Find(cold, 0), nullptr);
+  // Replacing a key already present is never refused.
+  hs.Insert(hot, "replaced", 1000);
+  ASSERT_NE(hs.Find(hot, 0), nullptr);
+  EXPECT_EQ(*hs.Find(hot, 0), "replaced");
+}
+
 }  // namespace
 }  // namespace storage
