@@ -8,7 +8,7 @@
 #
 #   bash bench/cold_hits.sh [RECORDS=1000000] [ROUNDS=3]
 #
-# The records are loaded once per RECORDS into /tmp/wp-bench-db-* (see bench_cached_db) and
+# The records are loaded once per RECORDS into /tmp/wp-bench-db-* and /tmp/wp-bench-redis-* (see bench_cached_db) and
 # reused. Everything runs on 127.0.0.1 and is stopped at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."

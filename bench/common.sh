@@ -4,7 +4,7 @@
 
 BENCH_PIDS=()
 BUILD_DIR=${BUILD_DIR:-build-bench}
-PROXY_BIN=$BUILD_DIR/server/whois-proxy
+PROXY_BIN=${PROXY_BIN:-$BUILD_DIR/server/whois-proxy}
 LOAD_BIN=$BUILD_DIR/bench/bench-load
 MISS_BIN=$BUILD_DIR/bench/bench-miss
 # Written by bench/CMakeLists.txt: where this build puts fake-whois (bench/ or the test tree).
@@ -27,7 +27,7 @@ bench_build() {
   [ "${BENCH_SKIP_BUILD:-0}" = 1 ] && return 0
   bash scripts/install-deps.sh --bench
   cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DWP_TESTS=OFF -DWP_BENCH=ON >/dev/null
-  cmake --build "$BUILD_DIR" --target whois-proxy bench-load bench-miss bench-crawler fake-whois \
+  cmake --build "$BUILD_DIR" --target whois-proxy bench-load bench-miss bench-crawler bench-gets fake-whois \
     -j"$(nproc)" >/dev/null
   FAKE_WHOIS_BIN=$(cat "$FAKE_WHOIS_PATH_FILE")
 }
@@ -197,32 +197,54 @@ bench_rb() {
 }
 
 # bench_cached_db RECORDS: sets BENCH_DB_DIR to a directory under /tmp holding RECORDS records
-# twice, as a proxy database (DIR/proxy) and as a redis-server dump (DIR/redis/dump.rdb),
-# building it if missing.
-# Loading a million records through SET takes minutes, so cold_hits.sh and memory.sh share one
-# copy per record count. The key also covers the record generator and the storage layout, so a
-# change to either (or to the store's LevelDB options) builds a fresh copy.
+# as a proxy database (BENCH_DB_DIR/proxy), and BENCH_REDIS_DIR to one holding the same records
+# as a redis-server dump (BENCH_REDIS_DIR/dump.rdb), building either if missing.
+# Loading through SET takes minutes (a million records) to a quarter of an hour (five million),
+# so the benchmarks share one copy per record count. The dump's key covers the record generator;
+# the proxy copy's key also covers the storage layout and the LevelDB options (record_store_open.cc,
+# record_store_internal.h), so a change to them builds a fresh proxy copy without reloading
+# redis-server. Building a copy deletes the
+# older copies of the same kind and record count (five million records are GBs).
 bench_cached_db() {
-  local records=$1 key dir
-  key=$(cat bench/load_records.cc storage/key_layout.h storage/record_codec.cc storage/record_store.cc 2>/dev/null |
-        md5sum | cut -c1-10)
-  dir=/tmp/wp-bench-db-$records-$key
-  if [ ! -f "$dir/complete" ]; then
-    rm -rf "$dir"
-    mkdir -p "$dir/redis"
-    echo "building $dir (one-off: $records records into a proxy and a redis-server)" >&2
-    local t0=$EPOCHREALTIME rport pport
-    bench_start_server rport "$SERVER_CPU" "$dir/redis.log" redis-server --port '{port}' \
-      --bind 127.0.0.1 --save '' --appendonly no --daemonize no --dir "$dir/redis" \
-      --dbfilename dump.rdb --logfile "$dir/redis.log" || return 1
+  local records=$1 rkey pkey rdir pdir
+  rkey=$(cat bench/load_records.cc | md5sum | cut -c1-10)
+  pkey=$(cat bench/load_records.cc storage/key_layout.h storage/record_codec.cc \
+           storage/record_store_open.cc storage/record_store_internal.h 2>/dev/null |
+         md5sum | cut -c1-10)
+  rdir=/tmp/wp-bench-redis-$records-$rkey
+  pdir=/tmp/wp-bench-db-$records-$pkey
+  if [ ! -f "$rdir/complete" ]; then
+    local old
+    for old in /tmp/wp-bench-redis-"$records"-*; do [ "$old" = "$rdir" ] || rm -rf "$old"; done
+    rm -rf "$rdir"
+    mkdir -p "$rdir"
+    echo "building $rdir (one-off: $records records into a redis-server)" >&2
+    local t0=$EPOCHREALTIME rport
+    bench_start_server rport "$SERVER_CPU" "$rdir/redis.log" redis-server --port '{port}' \
+      --bind 127.0.0.1 --save '' --appendonly no --daemonize no --dir "$rdir" \
+      --dbfilename dump.rdb --logfile "$rdir/redis.log" || return 1
     local rpid=${BENCH_PIDS[-1]}
     "$LOAD_BIN" 127.0.0.1 "$rport" "$records" >/dev/null || return 1
     redis-cli -p "$rport" SAVE >/dev/null || return 1
     kill "$rpid"; wait "$rpid" 2>/dev/null || true
-    local t1=$EPOCHREALTIME
+    awk -v r="$records" -v a="$t0" -v b="$EPOCHREALTIME" \
+      'BEGIN {printf "loaded %d records: redis-server %.1f s\n", r, b-a}' |
+      tee "$rdir/load-times" >&2
+    touch "$rdir/complete"
+  fi
+  if [ ! -f "$pdir/complete" ]; then
+    local old
+    for old in /tmp/wp-bench-db-"$records"-*; do
+      # Copies in the older layout (a redis/ beside proxy/) may belong to another checkout.
+      [ "$old" = "$pdir" ] || [ -d "$old/redis" ] || rm -rf "$old"
+    done
+    rm -rf "$pdir"
+    mkdir -p "$pdir"
+    echo "building $pdir (one-off: $records records into a proxy)" >&2
+    local t1=$EPOCHREALTIME pport
     # Not pinned to one CPU: the loop and LevelDB's compaction thread both have work to do.
-    bench_start_server pport "" "$dir/load.log" "$PROXY_BIN" --port '{port}' --bind 127.0.0.1 \
-      --dir "$dir/proxy" "${PROXY_OFFLINE_ARGS[@]}" --logfile "$dir/load.log" || return 1
+    bench_start_server pport "" "$pdir/load.log" "$PROXY_BIN" --port '{port}' --bind 127.0.0.1 \
+      --dir "$pdir/proxy" "${PROXY_OFFLINE_ARGS[@]}" --logfile "$pdir/load.log" || return 1
     local ppid=${BENCH_PIDS[-1]}
     bench_load_parallel "$pport" "$records" 2 || return 1
     local ticks n
@@ -230,21 +252,21 @@ bench_cached_db() {
     n=$(bench_dbsize "$pport")
     kill "$ppid"; wait "$ppid" 2>/dev/null || true
     [ "$n" = "$records" ] || { echo "proxy holds $n records, not $records" >&2; return 1; }
-    local t2=$EPOCHREALTIME
-    awk -v r="$records" -v a="$t0" -v b="$t1" -v c="$t2" -v t="$ticks" -v hz="$(getconf CLK_TCK)" \
-      'BEGIN {printf "loaded %d records: redis-server %.1f s, whois-proxy %.1f s " \
-              "(%.0f us proxy CPU per SET)\n", r, b-a, c-b, t/hz*1e6/r}' | tee "$dir/load-times" >&2
-    touch "$dir/complete"
+    awk -v r="$records" -v b="$t1" -v c="$EPOCHREALTIME" -v t="$ticks" -v hz="$(getconf CLK_TCK)" \
+      'BEGIN {printf "loaded %d records: whois-proxy %.1f s (%.0f us proxy CPU per SET)\n", \
+              r, c-b, t/hz*1e6/r}' | tee "$pdir/load-times" >&2
+    touch "$pdir/complete"
   fi
-  BENCH_DB_DIR=$dir
+  BENCH_DB_DIR=$pdir
+  BENCH_REDIS_DIR=$rdir
 }
 
 # bench_start_cached_redis VAR and bench_start_cached_proxy VAR [DIRECTIVES...]: a server on the
-# copy bench_cached_db set up (BENCH_DB_DIR), pinned like every server, logging to
+# copies bench_cached_db set up (BENCH_REDIS_DIR, BENCH_DB_DIR), pinned like every server, logging to
 # $WORK/redis.log or $WORK/proxy.log, on a free port (VAR), answering PING (bench_start_server).
 bench_start_cached_redis() {
   bench_start_server "$1" "$SERVER_CPU" "$WORK/redis.log" redis-server --port '{port}' \
-    --bind 127.0.0.1 --save '' --appendonly no --daemonize no --dir "$BENCH_DB_DIR/redis" \
+    --bind 127.0.0.1 --save '' --appendonly no --daemonize no --dir "$BENCH_REDIS_DIR" \
     --dbfilename dump.rdb --logfile "$WORK/redis.log"
 }
 bench_start_cached_proxy() {

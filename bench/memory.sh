@@ -63,7 +63,7 @@ for what in VmRSS VmHWM RssAnon RssFile; do
   printf '%-22s %12s %12s %8s\n' "$what" "$r" "$p" "$(bench_ratio "$p" "$r")"
 done
 echo "(proxy RSS right after start-up: $PROXY_RSS_IDLE MB; on-disk database: $(du -sm \
-"$BENCH_DB_DIR/proxy" | cut -f1) MB; redis-server dump: $(du -sm "$BENCH_DB_DIR/redis" | cut -f1) MB)"
+"$BENCH_DB_DIR/proxy" | cut -f1) MB; redis-server dump: $(du -sm "$BENCH_REDIS_DIR" | cut -f1) MB)"
 echo
 printf '%-22s %12s %12s %8s\n' 'start-up median ms' "$REDIS_START" "$PROXY_START" \
   "$(bench_ratio "$PROXY_START" "$REDIS_START")"

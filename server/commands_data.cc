@@ -31,8 +31,10 @@ void CmdGet(CommandContext& ctx) {
   if (records.GetNow(ctx.args[1], ctx.out)) return;
   ReplyTicket t = ctx.Defer();
   Server& server = ctx.server;
-  records.Get(ctx.args[1], t.protocol,
-              [&server, t](std::string reply) { server.CompleteReply(t, std::move(reply)); });
+  records.Get(
+      ctx.args[1], t.protocol,
+      [&server, t](std::string reply) { server.CompleteReply(t, std::move(reply)); },
+      /*after_get_now=*/true);
 }
 
 void CmdMget(CommandContext& ctx) {

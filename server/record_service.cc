@@ -210,10 +210,29 @@ bool RecordService::GetNow(std::string_view arg, std::string* out) {
   // A stored key is a normalised domain, and normalising one gives it back unchanged, so the raw
   // argument can be looked up before any normalisation work.
   int64_t now = WallNowMs();
-  storage::HotSet::Hit hit = hot_->Find(arg, now, HotStaleGraceMs());
-  if (!hit) return false;
-  ServeHotHit(arg, hit, now, out);
-  return true;
+  if (storage::HotSet::Hit hit = hot_->Find(arg, now, HotStaleGraceMs())) {
+    ServeHotHit(arg, hit, now, out);
+    return true;
+  }
+  return ServeStoredNow(arg, now, out);
+}
+
+bool RecordService::ServeStoredNow(std::string_view arg, int64_t now_ms, std::string* out) {
+  // Only a stored key's spelling can be found: anything else (upper case, a trailing dot, a
+  // name that is not valid) takes the full path, which normalises it first.
+  if (!store_ || arg.empty() || arg.size() > 253 ||
+      !std::all_of(arg.begin(), arg.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+      }))
+    return false;
+  std::string domain(arg);
+  storage::Record rec;
+  // Anything but a record read from memory (absent, on disk, a write to it still in flight)
+  // takes the full path, on a storage thread.
+  if (store_->TryGetNow(domain, &rec) != storage::RecordStore::ReadNow::kFound) return false;
+  ++store_reads_now_;
+  return ServeStored(domain, rec, flush_epoch_, now_ms,
+                     [out](std::string reply) { out->append(reply); });
 }
 
 void RecordService::ServeHotHit(std::string_view domain, storage::HotSet::Hit hit, int64_t now_ms,
@@ -241,7 +260,7 @@ void RecordService::ServeHotHit(std::string_view domain, storage::HotSet::Hit hi
                  now_ms);
 }
 
-void RecordService::Get(std::string_view arg, int protocol, ReplyFn done) {
+void RecordService::Get(std::string_view arg, int protocol, ReplyFn done, bool after_get_now) {
   NameResult name = Normalize(arg);
   if (name.domain.empty()) {
     ++invalid_names_;
@@ -249,7 +268,9 @@ void RecordService::Get(std::string_view arg, int protocol, ReplyFn done) {
     return done(BulkFrame(name.invalid_json));
   }
   int64_t now = WallNowMs();
-  if (storage::HotSet::Hit hit = hot_->Find(name.domain, now, HotStaleGraceMs())) {
+  if (after_get_now && name.domain == arg) {
+    // GetNow found no entry for this spelling a moment ago.
+  } else if (storage::HotSet::Hit hit = hot_->Find(name.domain, now, HotStaleGraceMs())) {
     std::string reply;
     ServeHotHit(name.domain, hit, now, &reply);
     return done(std::move(reply));
@@ -718,6 +739,9 @@ void RecordService::AppendInfo(std::string* out) const {
   field("hot_set_hits", std::to_string(hot_hits_));
   field("hot_set_entries", std::to_string(hot_ ? hot_->size() : 0));
   field("hot_set_bytes", std::to_string(hot_ ? hot_->bytes() : 0));
+  field("hot_set_rejected", std::to_string(hot_ ? hot_->rejected() : 0));
+  field("hot_set_compressed", std::to_string(hot_ ? hot_->compressed() : 0));
+  field("store_reads_now", std::to_string(store_reads_now_));
   field("invalid_names", std::to_string(invalid_names_));
   field("lookups_started", std::to_string(lookups_started_));
   field("lookups_joined", std::to_string(lookups_joined_));

@@ -64,7 +64,9 @@ class RecordService {
 
   // GET: the record's JSON as a bulk string. Returns true if it answered at once into *out.
   bool GetNow(std::string_view arg, std::string* out);
-  void Get(std::string_view arg, int protocol, ReplyFn done);
+  // after_get_now: GetNow(arg) just answered false, so the hot set need not be asked again for
+  // the same spelling (each ask counts as a request for the key in the hot set's admission).
+  void Get(std::string_view arg, int protocol, ReplyFn done, bool after_get_now = false);
 
   // Per-key results for EXISTS / DEL / TTL: existed, and milliseconds until stale (-2 absent).
   void Exists(std::string_view arg, std::function<void(bool)> done);
@@ -179,6 +181,9 @@ class RecordService {
   void ServeHotHit(std::string_view domain, storage::HotSet::Hit hit, int64_t now_ms,
                    std::string* out);
   // Serves a record read from the store: true if answered (fresh, or servable stale).
+  // GetNow's cold hit: the record read from the store on the loop when it is in memory
+  // (RecordStore::TryGetNow), served as a stored hit is. False: Get must take the full path.
+  bool ServeStoredNow(std::string_view arg, int64_t now_ms, std::string* out);
   bool ServeStored(const std::string& domain, const storage::Record& rec, uint64_t flush_epoch,
                    int64_t now_ms, const ReplyFn& done);
   // Puts a record into the hot set in the form a hit should get (fresh, or stale when it may
@@ -217,6 +222,7 @@ class RecordService {
   uint64_t flush_epoch_ = 0;
   int flushes_in_flight_ = 0;
   uint64_t hits_ = 0, misses_ = 0, hot_hits_ = 0, invalid_names_ = 0;
+  uint64_t store_reads_now_ = 0;  // cold hits read on the loop (ServeStoredNow)
   uint64_t lookups_started_ = 0, lookups_joined_ = 0, lookup_timeouts_ = 0, fallbacks_ = 0;
   uint64_t stale_served_ = 0, refreshes_started_ = 0, refreshes_succeeded_ = 0;
   uint64_t refreshes_failed_ = 0, refresh_kept_record_ = 0, results_superseded_ = 0;

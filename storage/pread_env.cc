@@ -1,6 +1,7 @@
 #include "storage/pread_env.h"
 
 #include <fcntl.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -9,6 +10,18 @@
 
 namespace storage {
 namespace {
+
+// The NoDiskWaits mode of this thread: a thread's own, so no lock, and nothing shared.
+struct NoWaitState {
+  bool active = false;
+  bool would_wait = false;
+};
+thread_local NoWaitState t_no_wait;
+
+leveldb::Status WouldWait(const std::string& name, const char* what) {
+  t_no_wait.would_wait = true;
+  return leveldb::Status::IOError(name, what);
+}
 
 class PreadFile final : public leveldb::RandomAccessFile {
  public:
@@ -20,9 +33,15 @@ class PreadFile final : public leveldb::RandomAccessFile {
                        char* scratch) const override {
     size_t done = 0;
     while (done < n) {
-      ssize_t r = ::pread(fd_, scratch + done, n - done, static_cast<off_t>(offset + done));
+      iovec iov{scratch + done, n - done};
+      ssize_t r = ::preadv2(fd_, &iov, 1, static_cast<off_t>(offset + done),
+                            t_no_wait.active ? RWF_NOWAIT : 0);
       if (r < 0) {
         if (errno == EINTR) continue;
+        if (errno == EAGAIN && t_no_wait.active) {
+          *result = leveldb::Slice(scratch, 0);
+          return WouldWait(name_, "the data is not in memory (a read would wait for the disk)");
+        }
         *result = leveldb::Slice(scratch, 0);
         return leveldb::Status::IOError(name_, std::strerror(errno));
       }
@@ -44,6 +63,10 @@ class PreadEnvImpl final : public leveldb::EnvWrapper {
 
   leveldb::Status NewRandomAccessFile(const std::string& name,
                                       leveldb::RandomAccessFile** result) override {
+    if (t_no_wait.active) {
+      *result = nullptr;
+      return WouldWait(name, "a table file is not opened without waiting for the disk");
+    }
     int fd = ::open(name.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
       *result = nullptr;
@@ -56,6 +79,18 @@ class PreadEnvImpl final : public leveldb::EnvWrapper {
 };
 
 }  // namespace
+
+NoDiskWaits::NoDiskWaits()
+    : outer_active_(t_no_wait.active), outer_would_wait_(t_no_wait.would_wait) {
+  t_no_wait = {true, false};
+}
+
+NoDiskWaits::~NoDiskWaits() {
+  // An outer scope also learns that a read in this one would have waited.
+  t_no_wait = {outer_active_, outer_would_wait_ || t_no_wait.would_wait};
+}
+
+bool NoDiskWaits::would_wait() const { return t_no_wait.would_wait; }
 
 leveldb::Env* PreadEnv() {
   // Never destroyed: LevelDB may use its Env until the process exits.

@@ -49,17 +49,17 @@ uint64_t HistorySeq(std::string_view key) {
 
 void RecordStore::Update(const std::string& domain, UpdateDecision decide, size_t history_max,
                          std::function<void(Status, RecordUpdate)> done) {
-  int w = WorkerFor(KeyHash(domain));
-  workers_->Submit(w, [this, w, domain, decide = std::move(decide), history_max,
-                       done = std::move(done)](bool cancelled) mutable {
+  const uint64_t h = KeyHash(domain);
+  int w = WorkerFor(h);
+  workers_->Submit(w, [this, w, domain, pending = PendingWrite(h), decide = std::move(decide),
+                       history_max, done = std::move(done)](bool cancelled) mutable {
     RecordUpdate update;
     Status st = cancelled ? Closing() : DoUpdate(w, domain, decide, history_max, &update);
     // The decision (and what it captured) is released here, on the worker, before the result
     // travels back.
     decide = nullptr;
-    post_([done = std::move(done), st = std::move(st), update = std::move(update)]() mutable {
-      done(std::move(st), std::move(update));
-    });
+    post_([pending = std::move(pending), done = std::move(done), st = std::move(st),
+           update = std::move(update)]() mutable { done(std::move(st), std::move(update)); });
   });
 }
 

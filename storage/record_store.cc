@@ -21,6 +21,7 @@
 #include "storage/info_log.h"
 #include "storage/key_hash.h"
 #include "storage/key_layout.h"
+#include "storage/pread_env.h"
 #include "storage/record_codec.h"
 #include "storage/record_store_internal.h"
 #include "storage/scan_cursor.h"
@@ -103,6 +104,46 @@ void RecordStore::Get(const std::string& domain, std::function<void(Status, Reco
   });
 }
 
+namespace {
+
+std::shared_ptr<void> PendingToken(std::shared_ptr<void> owner, std::atomic<uint32_t>* count) {
+  count->fetch_add(1, std::memory_order_acq_rel);
+  return std::shared_ptr<void>(nullptr, [owner = std::move(owner), count](void*) {
+    count->fetch_sub(1, std::memory_order_acq_rel);
+  });
+}
+
+}  // namespace
+
+std::shared_ptr<void> RecordStore::PendingWrite(uint64_t key_hash) {
+  return PendingToken(pending_, &pending_->shard[CountShardFor(key_hash)]);
+}
+
+std::shared_ptr<void> RecordStore::PendingFlush() {
+  return PendingToken(pending_, &pending_->flushes);
+}
+
+RecordStore::ReadNow RecordStore::TryGetNow(const std::string& domain, Record* rec) {
+  const uint64_t h = KeyHash(domain);
+  if (pending_->flushes.load(std::memory_order_acquire) != 0 ||
+      pending_->shard[CountShardFor(h)].load(std::memory_order_acquire) != 0)
+    return ReadNow::kDeferred;
+  // db_ is replaced only under db_mu_; a worker replacing it right now is rare and worth no wait.
+  std::unique_lock<std::mutex> lock(db_mu_, std::try_to_lock);
+  if (!lock.owns_lock() || !db_) return ReadNow::kDeferred;
+  std::string value;
+  leveldb::Status s;
+  {
+    NoDiskWaits no_waits;
+    s = db_->Get(VerifiedReads(), RecordKey(domain), &value);
+  }
+  if (s.IsNotFound()) return ReadNow::kAbsent;
+  if (!s.ok()) return ReadNow::kDeferred;
+  reads_.fetch_add(1, std::memory_order_relaxed);
+  // A head that does not decode is damage, which the worker reports.
+  return DecodeRecordHead(value, rec).ok() ? ReadNow::kFound : ReadNow::kDeferred;
+}
+
 void RecordStore::GetChain(const std::string& domain,
                            std::function<void(Status, std::vector<RawReply>)> done) {
   int w = WorkerFor(KeyHash(domain));
@@ -116,22 +157,26 @@ void RecordStore::GetChain(const std::string& domain,
 }
 
 void RecordStore::Put(const std::string& domain, Record rec, std::function<void(Status)> done) {
-  int w = WorkerFor(KeyHash(domain));
-  workers_->Submit(
-      w, [this, w, domain, rec = std::move(rec), done = std::move(done)](bool cancelled) mutable {
-        Status st = cancelled ? Closing() : DoPut(w, domain, rec);
-        post_([done = std::move(done), st = std::move(st)]() mutable { done(std::move(st)); });
-      });
+  const uint64_t h = KeyHash(domain);
+  int w = WorkerFor(h);
+  workers_->Submit(w, [this, w, domain, pending = PendingWrite(h), rec = std::move(rec),
+                       done = std::move(done)](bool cancelled) mutable {
+    Status st = cancelled ? Closing() : DoPut(w, domain, rec);
+    post_([pending = std::move(pending), done = std::move(done), st = std::move(st)]() mutable {
+      done(std::move(st));
+    });
+  });
 }
 
 void RecordStore::Delete(const std::string& domain, std::function<void(Status, bool)> done) {
-  int w = WorkerFor(KeyHash(domain));
-  workers_->Submit(w, [this, w, domain, done = std::move(done)](bool cancelled) mutable {
+  const uint64_t h = KeyHash(domain);
+  int w = WorkerFor(h);
+  workers_->Submit(w, [this, w, domain, pending = PendingWrite(h),
+                       done = std::move(done)](bool cancelled) mutable {
     bool existed = false;
     Status st = cancelled ? Closing() : DoDelete(w, domain, &existed);
-    post_([done = std::move(done), st = std::move(st), existed]() mutable {
-      done(std::move(st), existed);
-    });
+    post_([pending = std::move(pending), done = std::move(done), st = std::move(st),
+           existed]() mutable { done(std::move(st), existed); });
   });
 }
 
@@ -160,10 +205,12 @@ void RecordStore::FlushAll(std::function<void(Status)> done) {
     int remaining;
     Status first_error;  // guarded by mu
     std::function<void(Status)> done;
+    std::shared_ptr<void> pending;  // PendingFlush, posted with the completion
   };
   auto flush = std::make_shared<Flush>();
   flush->remaining = workers_->size();
   flush->done = std::move(done);
+  flush->pending = PendingFlush();
   for (int w = 0; w < workers_->size(); ++w) {
     workers_->Submit(w, [this, flush, w](bool cancelled) {
       Status st = cancelled ? Closing() : DoFlushWorker(w);
@@ -173,7 +220,8 @@ void RecordStore::FlushAll(std::function<void(Status)> done) {
         if (!st.ok() && flush->first_error.ok()) flush->first_error = st;
         last = --flush->remaining == 0;
       }
-      if (last) post_([flush] { flush->done(flush->first_error); });
+      if (last)
+        post_([flush, pending = std::move(flush->pending)] { flush->done(flush->first_error); });
     });
   }
 }

@@ -169,6 +169,16 @@ class RecordStore {
 
   // The record head (chain left empty). NotFound if there is no record for domain.
   void Get(const std::string& domain, std::function<void(Status, Record)> done);
+
+  // Get, answered at once on the calling thread (the one completions are posted to) when that
+  // needs no storage thread and no disk: only blocks already in LevelDB's block cache or the OS
+  // page cache are read (NoDiskWaits), and no table file is opened. kFound fills *rec (chain
+  // left empty); kAbsent: no record. kDeferred: use Get, which sees everything issued before
+  // it: a read would wait for the disk, a Put, Delete, Update or FlushAll issued earlier has not
+  // posted its completion yet, the store is not open, or LevelDB reported an error (the worker
+  // reports damage; this reports nothing). Saves a cold hit the round trip to a worker.
+  enum class ReadNow { kFound, kAbsent, kDeferred };
+  ReadNow TryGetNow(const std::string& domain, Record* rec);
   // The raw chain. NotFound if there is no record; OK and empty if the record has no chain.
   void GetChain(const std::string& domain, std::function<void(Status, std::vector<RawReply>)> done);
   // Writes head and chain (replacing any earlier record) and the count, in one batch.
@@ -353,6 +363,19 @@ class RecordStore {
   std::atomic<uint64_t> reads_{0};
   std::atomic<uint64_t> writes_{0};
   std::atomic<uint64_t> next_scan_worker_{0};
+  // Record writes (Put, Delete, Update) issued per count shard, and FlushAll calls, whose
+  // completion has not been delivered yet: TryGetNow defers to the worker while one is pending,
+  // so a read never overtakes a write issued before it. Raised when the write is issued, lowered
+  // when its completion runs. Shared with the completions, which may outlive the store.
+  struct PendingWrites {
+    std::atomic<uint32_t> shard[kCountShards] = {};
+    std::atomic<uint32_t> flushes{0};
+  };
+  // Raises the count of the key's shard (or of FlushAll calls); the token lowers it when its
+  // last copy goes, with the completion that carries it (run, or dropped at shutdown).
+  std::shared_ptr<void> PendingWrite(uint64_t key_hash);
+  std::shared_ptr<void> PendingFlush();
+  const std::shared_ptr<PendingWrites> pending_ = std::make_shared<PendingWrites>();
 
   // Domains reported damaged, per count shard: each set is used only by the shard's worker.
   std::unordered_set<std::string> reported_[kCountShards];

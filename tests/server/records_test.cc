@@ -173,6 +173,43 @@ TEST_F(RecordsTest, MgetKeepsOrder) {
   EXPECT_NE(std::string(r->element[3]->str).find("invalid"), std::string::npos);
 }
 
+// A stored record that is not in the hot set is read by the loop itself when LevelDB has it in
+// memory (store_reads_now), and such a read never overtakes a SET issued before it, even in
+// one pipeline.
+TEST(ColdHits, StoredRecordsInMemoryAreReadOnTheLoopAndSeeEarlierWrites) {
+  ProxyProcess proxy({"--hot-set-size", "0"});  // every GET of a stored record is a store read
+  ASSERT_TRUE(proxy.Start()) << proxy.log();
+  auto c = proxy.Connect();
+  ASSERT_TRUE(c);
+  auto r = Command(c.get(), {"SET", "cold.com", RecordJson("cold.com", "First Org")});
+  ASSERT_TRUE(r);
+  for (int i = 0; i < 5; ++i) {
+    r = Command(c.get(), {"GET", "cold.com"});
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->type, REDIS_REPLY_STRING);
+    EXPECT_NE(std::string(r->str, r->len).find("First Org"), std::string::npos);
+  }
+  r = Command(c.get(), {"INFO"});
+  ASSERT_TRUE(r);
+  std::string info(r->str, r->len);
+  // The first GET may go to a storage thread (the table may not be open yet): the rest need not.
+  EXPECT_GE(InfoField(info, "store_reads_now"), 4) << info;
+  for (int round = 0; round < 20; ++round) {
+    std::string org = "Org " + std::to_string(round);
+    redisAppendCommand(c.get(), "SET cold.com %s", RecordJson("cold.com", org).c_str());
+    redisAppendCommand(c.get(), "GET cold.com");
+    void* reply = nullptr;
+    ASSERT_EQ(redisGetReply(c.get(), &reply), REDIS_OK);
+    freeReplyObject(reply);
+    ASSERT_EQ(redisGetReply(c.get(), &reply), REDIS_OK);
+    auto* got = static_cast<redisReply*>(reply);
+    ASSERT_EQ(got->type, REDIS_REPLY_STRING);
+    EXPECT_NE(std::string(got->str, got->len).find("\"" + org + "\""), std::string::npos)
+        << round << ": " << std::string(got->str, got->len);
+    freeReplyObject(reply);
+  }
+}
+
 // More keys than a multi-key command keeps in flight, answered in any order (store reads for
 // the stored names, at once for the invalid ones): every reply is in its key's place, and
 // EXISTS and DEL count every key.

@@ -170,5 +170,103 @@ TEST(HotSetTest, ShortAndLongKeys) {
   EXPECT_EQ(hs.bytes(), at_limit.size() + 6 + longer.size() + 6 + 2 * kOverhead);
 }
 
+// ---- Admission (TinyLFU): once full, a new key must have been asked for as often as the entry
+// it would push out ----
+
+std::string Key(const char* prefix, int i) {
+  char key[32];
+  snprintf(key, sizeof key, "%s%04d.com", prefix, i);
+  return key;
+}
+
+TEST(HotSetTest, KeysAskedForOnceDoNotPushOutPopularOnes) {
+  const size_t entry = 12 + 100 + kOverhead;  // "pop0000.com"-sized key + 100-byte value
+  HotSet hs(entry * 20);
+  for (int i = 0; i < 20; ++i) hs.Insert(Key("pop", i), std::string(100, 'v'), 1000);
+  hs.Insert(Key("one", 0), std::string(100, 'v'), 1000);  // the set is full from here on
+  // The popular keys are asked for again and again...
+  for (int round = 0; round < 4; ++round)
+    for (int i = 0; i < 20; ++i) hs.Find(Key("pop", i), 0);
+  // ... then a scan of keys asked for once each (a GET that misses, then the fill).
+  for (int i = 1; i < 500; ++i) {
+    std::string k = Key("one", i);
+    EXPECT_EQ(hs.Find(k, 0), nullptr);
+    hs.Insert(k, std::string(100, 'v'), 1000);
+  }
+  int kept = 0;
+  for (int i = 0; i < 20; ++i) kept += hs.Find(Key("pop", i), 0) != nullptr;
+  EXPECT_GE(kept, 19) << "CLOCK alone keeps none: the scan clears their bits and evicts them";
+  EXPECT_GT(hs.rejected(), 400u);
+  EXPECT_LE(hs.bytes(), hs.max_bytes());
+}
+
+TEST(HotSetTest, AKeyAskedForOftenEntersAFullSet) {
+  const size_t entry = 12 + 100 + kOverhead;
+  HotSet hs(entry * 10);
+  for (int i = 0; i < 11; ++i) hs.Insert(Key("old", i), std::string(100, 'v'), 1000);  // full
+  for (int i = 0; i < 11; ++i) hs.Find(Key("old", i), 0);  // each asked for once more
+  std::string hot = Key("new", 0);
+  for (int n = 0; n < 3; ++n) EXPECT_EQ(hs.Find(hot, 0), nullptr);
+  hs.Insert(hot, std::string(100, 'v'), 1000);
+  EXPECT_NE(hs.Find(hot, 0), nullptr);
+  // A key asked for once does not enter in its place.
+  std::string cold = Key("new", 1);
+  EXPECT_EQ(hs.Find(cold, 0), nullptr);
+  for (int n = 0; n < 3; ++n)
+    for (int i = 0; i < 11; ++i) hs.Find(Key("old", i), 0);
+  const uint64_t rejected = hs.rejected();
+  hs.Insert(cold, std::string(100, 'v'), 1000);
+  EXPECT_EQ(hs.rejected(), rejected + 1);
+  EXPECT_EQ(hs.Find(cold, 0), nullptr);
+  // Replacing a key already present is never refused.
+  hs.Insert(hot, "replaced", 1000);
+  ASSERT_NE(hs.Find(hot, 0), nullptr);
+  EXPECT_EQ(*hs.Find(hot, 0), "replaced");
+}
+
+// ---- Compression: once full, compressible entries are kept LZ4-compressed ----
+
+std::string JsonLike(int i) {
+  std::string v = "$1400\r\n{\"domain\":\"d" + std::to_string(i) + ".com\"";
+  while (v.size() < 1400) v += ",\"registrar\":{\"name\":\"Example Registrar, Inc.\"}";
+  return v;
+}
+
+TEST(HotSetTest, AFullSetKeepsEntriesCompressedAndHoldsMoreOfThem) {
+  const size_t raw_entry = 12 + JsonLike(0).size() + kOverhead;
+  HotSet hs(raw_entry * 10);
+  for (int i = 0; i < 10; ++i) hs.Insert(Key("k", i), JsonLike(i), 1000);
+  EXPECT_EQ(hs.compressed(), 0u) << "a set that holds everything keeps entries as they are";
+  for (int i = 10; i < 100; ++i) hs.Insert(Key("k", i), JsonLike(i), 1000);
+  EXPECT_GT(hs.compressed(), 20u);
+  EXPECT_GT(hs.size(), 25u) << "CLOCK alone holds 10";
+  EXPECT_LE(hs.bytes(), hs.max_bytes());
+  int found = 0;
+  for (int i = 0; i < 100; ++i) {
+    if (const std::string* v = hs.Find(Key("k", i), 0)) {
+      EXPECT_EQ(*v, JsonLike(i)) << i;  // the bytes as inserted
+      ++found;
+    }
+  }
+  EXPECT_EQ(static_cast<size_t>(found), hs.size());
+  hs.Clear();
+  EXPECT_EQ(hs.compressed(), 0u);
+}
+
+TEST(HotSetTest, IncompressibleAndSmallEntriesAreKeptAsTheyAre) {
+  std::string noise;
+  uint64_t x = 88172645463325252ull;
+  for (int i = 0; i < 1400; ++i) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    noise += static_cast<char>(x);
+  }
+  const size_t entry = 12 + noise.size() + kOverhead;
+  HotSet hs(entry * 10);
+  for (int i = 0; i < 40; ++i) hs.Insert(Key("n", i), noise + std::to_string(i % 10), 1000);
+  for (int i = 0; i < 40; ++i) hs.Insert(Key("s", i), std::string(100, 'a'), 1000);
+  EXPECT_EQ(hs.compressed(), 0u);
+  EXPECT_LE(hs.bytes(), hs.max_bytes());
+}
+
 }  // namespace
 }  // namespace storage

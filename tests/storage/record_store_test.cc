@@ -377,5 +377,64 @@ TEST_F(RecordStoreTest, SurvivesKillNine) {
   EXPECT_GE(store_->record_count(), static_cast<uint64_t>(last_acked + 1));
 }
 
+// ---- TryGetNow: a Get answered on the caller's thread when it needs neither worker nor disk ----
+
+TEST_F(RecordStoreTest, ReadNowAnswersWhatIsInMemory) {
+  Record rec = MakeRecord("a.com");
+  rec.chain = {{"s", "q", "t", 1}};
+  ASSERT_TRUE(Put("a.com", rec).ok());
+  Record got;
+  ASSERT_EQ(store_->TryGetNow("a.com", &got), RecordStore::ReadNow::kFound);
+  rec.chain.clear();  // the head only, as Get
+  EXPECT_EQ(got, rec);
+  EXPECT_EQ(store_->TryGetNow("b.com", &got), RecordStore::ReadNow::kAbsent);
+}
+
+TEST_F(RecordStoreTest, ReadNowNeverOvertakesAWriteIssuedBeforeIt) {
+  ASSERT_TRUE(Put("a.com", MakeRecord("a.com", 1000)).ok());
+  ASSERT_TRUE(Put("b.com").ok());
+  Record got;
+  // Until a write's completion has run, a read of its shard goes through the worker, after the
+  // write; other shards are not held up.
+  std::optional<Status> put;
+  store_->Put("a.com", MakeRecord("a.com", 2000), [&](Status s) { put = s; });
+  EXPECT_EQ(store_->TryGetNow("a.com", &got), RecordStore::ReadNow::kDeferred);
+  loop_.RunUntil([&] { return put.has_value(); });
+  ASSERT_EQ(store_->TryGetNow("a.com", &got), RecordStore::ReadNow::kFound);
+  EXPECT_EQ(got.fetched_at_ms, 2000);
+
+  std::optional<bool> deleted;
+  store_->Delete("a.com", [&](Status, bool existed) { deleted = existed; });
+  EXPECT_EQ(store_->TryGetNow("a.com", &got), RecordStore::ReadNow::kDeferred);
+  loop_.RunUntil([&] { return deleted.has_value(); });
+  EXPECT_EQ(store_->TryGetNow("a.com", &got), RecordStore::ReadNow::kAbsent);
+
+  std::optional<Status> updated;
+  store_->Update(
+      "b.com", [](const Record*) { return RecordUpdate{.put = MakeRecord("b.com", 3000)}; }, 0,
+      [&](Status s, RecordUpdate) { updated = s; });
+  EXPECT_EQ(store_->TryGetNow("b.com", &got), RecordStore::ReadNow::kDeferred);
+  loop_.RunUntil([&] { return updated.has_value(); });
+  ASSERT_EQ(store_->TryGetNow("b.com", &got), RecordStore::ReadNow::kFound);
+  EXPECT_EQ(got.fetched_at_ms, 3000);
+
+  std::optional<Status> flushed;
+  store_->FlushAll([&](Status s) { flushed = s; });
+  EXPECT_EQ(store_->TryGetNow("b.com", &got), RecordStore::ReadNow::kDeferred);
+  loop_.RunUntil([&] { return flushed.has_value(); });
+  EXPECT_EQ(store_->TryGetNow("b.com", &got), RecordStore::ReadNow::kAbsent);
+}
+
+TEST_F(RecordStoreTest, ReadNowLeavesDamageToTheWorker) {
+  store_.reset();
+  WriteRaw(dir_.Sub("db"), {{"r:bad.com", "\x01\x01"}});
+  ASSERT_TRUE(Open().ok());
+  Record got;
+  EXPECT_EQ(store_->TryGetNow("bad.com", &got), RecordStore::ReadNow::kDeferred);
+  EXPECT_EQ(LoggedCount("bad.com"), 0u);
+  EXPECT_TRUE(Get("bad.com").first.IsNotFound());
+  EXPECT_EQ(LoggedCount("bad.com"), 1u) << "the worker reports it";
+}
+
 }  // namespace
 }  // namespace storage
