@@ -20,7 +20,7 @@ PACKAGES=(
   # libraries
   libuv1-dev libleveldb-dev libxxhash-dev libspdlog-dev libfmt-dev
   libpsl-dev libidn2-dev publicsuffix nlohmann-json3-dev libsnappy-dev
-  libcurl4-openssl-dev libjemalloc-dev liblz4-dev
+  libcurl4-openssl-dev libjemalloc-dev
   # the server verifies RDAP servers' TLS certificates against these
   ca-certificates
   # tests: GoogleTest, hiredis, redis-cli and redis-benchmark (tools_test)

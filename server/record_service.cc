@@ -740,7 +740,6 @@ void RecordService::AppendInfo(std::string* out) const {
   field("hot_set_entries", std::to_string(hot_ ? hot_->size() : 0));
   field("hot_set_bytes", std::to_string(hot_ ? hot_->bytes() : 0));
   field("hot_set_rejected", std::to_string(hot_ ? hot_->rejected() : 0));
-  field("hot_set_compressed", std::to_string(hot_ ? hot_->compressed() : 0));
   field("store_reads_now", std::to_string(store_reads_now_));
   field("invalid_names", std::to_string(invalid_names_));
   field("lookups_started", std::to_string(lookups_started_));

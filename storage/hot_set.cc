@@ -1,7 +1,5 @@
 #include "storage/hot_set.h"
 
-#include <lz4.h>
-
 #include "storage/key_hash.h"
 
 namespace storage {
@@ -32,14 +30,7 @@ HotSet::Hit HotSet::Find(std::string_view key, int64_t now_ms, int64_t max_stale
     return {};
   }
   s.referenced = true;
-  if (s.raw_size == 0) return {&s.value, &s.entry, stale};
-  scratch_.resize(s.raw_size);
-  if (LZ4_decompress_safe(s.value.data(), scratch_.data(), static_cast<int>(s.value.size()),
-                          static_cast<int>(s.raw_size)) != static_cast<int>(s.raw_size)) {
-    RemoveSlot(*slot);  // cannot happen to bytes LZ4 wrote; never serve what does not decode
-    return {};
-  }
-  return {&scratch_, &s.entry, stale};
+  return {&s.value, &s.entry, stale};
 }
 
 void HotSet::SetRefreshAt(std::string_view key, int64_t refresh_at_ms) {
@@ -72,20 +63,6 @@ void HotSet::Insert(const std::string& key, std::string value, const HotEntry& e
       return;
     }
   }
-  uint32_t raw_size = 0;
-  if (full_ && value.size() >= kCompressMinBytes && value.size() <= LZ4_MAX_INPUT_SIZE) {
-    std::string packed(static_cast<size_t>(LZ4_compressBound(static_cast<int>(value.size()))),
-                       '\0');
-    int n = LZ4_compress_default(value.data(), packed.data(), static_cast<int>(value.size()),
-                                 static_cast<int>(packed.size()));
-    if (n > 0 && static_cast<size_t>(n) <= value.size() - value.size() / 10) {
-      packed.resize(static_cast<size_t>(n));
-      packed.shrink_to_fit();  // the compressed size is what is charged: hold no more
-      raw_size = static_cast<uint32_t>(value.size());
-      value = std::move(packed);
-      cost = key.size() + value.size() + kEntryOverheadBytes;
-    }
-  }
   while (bytes_ + cost > max_bytes_) EvictOne();
 
   uint32_t slot;
@@ -101,8 +78,6 @@ void HotSet::Insert(const std::string& key, std::string value, const HotEntry& e
   s.value = std::move(value);
   s.hash = h;
   s.entry = entry;
-  s.raw_size = raw_size;
-  compressed_ += raw_size != 0;
   s.used = true;
   // A new entry starts unreferenced: it must earn its place with a hit before the hand returns.
   s.referenced = false;
@@ -123,8 +98,6 @@ void HotSet::Clear() {
   hand_ = 0;
   sketch_.Clear();
   full_ = false;
-  compressed_ = 0;
-  std::string().swap(scratch_);
 }
 
 void HotSet::RemoveSlot(uint32_t slot) {
@@ -135,8 +108,6 @@ void HotSet::RemoveSlot(uint32_t slot) {
   std::string().swap(s.key_heap);
   std::string().swap(s.value);
   s.key_size = 0;
-  compressed_ -= s.raw_size != 0;
-  s.raw_size = 0;
   s.used = false;
   s.referenced = false;
   free_slots_.push_back(slot);

@@ -4,14 +4,10 @@
 // only sets a bit, so Find is one hash, one probe and no allocation. Once the set is full,
 // admission is TinyLFU: every Find counts its key in a FrequencySketch, and a new key enters only
 // if it has been asked for more often than the entry CLOCK would evict for it; so a stream of
-// keys asked for once passes by without pushing out the ones asked for again. Once full, the set
-// also keeps each entry of kCompressMinBytes or more LZ4-compressed when that saves a tenth or
-// more (a 1.6 KB JSON reply shrinks to a quarter to a half), so the same bytes hold several times
-// the entries; a hit on such an entry decompresses it (a fraction of a microsecond). A set that
-// holds everything never compresses, so its hit path stays one lookup and one copy. Each entry
-// goes stale at its stale_at_ms and is then dropped, unless it may be served stale
-// (HotEntry::serve_stale), which it may until it has been stale for the max_stale_ms a Find
-// gives; time is passed in. Not thread-safe: one owner thread (the loop).
+// keys asked for once passes by without pushing out the ones asked for again. Each entry goes stale
+// at its stale_at_ms and is then dropped, unless it may be served stale (HotEntry::serve_stale),
+// which it may until it has been stale for the max_stale_ms a Find gives; time is passed in. Not
+// thread-safe: one owner thread (the loop).
 #pragma once
 
 #include <cstdint>
@@ -47,8 +43,6 @@ class HotSet {
   // is the key asked for touches no memory beyond the slot itself: on the hit path each cache
   // miss counts.
   static constexpr size_t kInlineKeyBytes = 48;
-  // Smaller values are kept as they are: LZ4 saves little on them.
-  static constexpr size_t kCompressMinBytes = 256;
 
   // max_bytes bounds key + value + kEntryOverheadBytes summed over entries; 0 disables the set.
   explicit HotSet(size_t max_bytes);
@@ -65,9 +59,8 @@ class HotSet {
     explicit operator bool() const { return value != nullptr; }
   };
   // key's entry. A miss if it is absent, or stale (stale_at_ms <= now_ms) and either not
-  // serve_stale or stale for max_stale_ms or longer; such an entry is dropped. The value is the
-  // bytes as inserted (a compressed entry is decompressed into a buffer of the set's). The
-  // pointers are valid until the next non-const call.
+  // serve_stale or stale for max_stale_ms or longer; such an entry is dropped. The pointers are
+  // valid until the next non-const call.
   Hit Find(std::string_view key, int64_t now_ms, int64_t max_stale_ms);
   // The value of a fresh entry, or nullptr (a stale entry is dropped).
   const std::string* Find(std::string_view key, int64_t now_ms) {
@@ -93,15 +86,12 @@ class HotSet {
   size_t max_bytes() const { return max_bytes_; }
   // New keys refused by admission since construction.
   uint64_t rejected() const { return rejected_; }
-  // Entries kept compressed now.
-  size_t compressed() const { return compressed_; }
 
  private:
   struct Slot {
     uint64_t hash = 0;
     HotEntry entry;
     uint32_t key_size = 0;
-    uint32_t raw_size = 0;  // 0: value is kept as is; else its LZ4 block decompresses to this
     bool used = false;
     bool referenced = false;
     char key_inline[kInlineKeyBytes];
@@ -143,8 +133,6 @@ class HotSet {
   FrequencySketch sketch_;
   bool full_ = false;
   uint64_t rejected_ = 0;
-  size_t compressed_ = 0;
-  std::string scratch_;  // a compressed entry's bytes, for the Hit that returned them
 };
 
 }  // namespace storage
