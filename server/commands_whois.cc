@@ -140,6 +140,13 @@ void CmdWhoisQueue(CommandContext& ctx) {
 
 namespace {
 
+// Starts in the current shortest window against its (possibly lowered) cap, e.g. "3/5 per 1000ms".
+std::string WindowText(int64_t count, int64_t limit, int64_t window_ms) {
+  if (window_ms <= 0) return "none";
+  return std::to_string(count) + "/" + std::to_string(limit) + " per " + std::to_string(window_ms) +
+         "ms";
+}
+
 // One budget's figures, as a map.
 void WriteBudget(resp::ReplyWriter& w, const whois::limits::BudgetStats& b, int64_t now_ms) {
   w.MapHeader(12);
@@ -153,9 +160,7 @@ void WriteBudget(resp::ReplyWriter& w, const whois::limits::BudgetStats& b, int6
   w.Bulk("admitted");
   w.Integer(b.admitted);
   w.Bulk("window");
-  w.Bulk(b.window_ms > 0 ? std::to_string(b.window_count) + "/" + std::to_string(b.window_limit) +
-                               " per " + std::to_string(b.window_ms) + "ms"
-                         : std::string("none"));
+  w.Bulk(WindowText(b.window_count, b.window_limit, b.window_ms));
   w.Bulk("used_today");
   w.Integer(b.used_today);
   w.Bulk("daily_cap");
@@ -199,9 +204,7 @@ void WriteHostLimits(resp::ReplyWriter& w, whois::limits::LimitRegistry& registr
   w.Bulk("admitted");
   w.Integer(s.admitted);
   w.Bulk("window");  // starts in the current shortest window, against its (possibly lowered) cap
-  w.Bulk(s.window_ms > 0 ? std::to_string(s.window_count) + "/" + std::to_string(s.window_limit) +
-                               " per " + std::to_string(s.window_ms) + "ms"
-                         : std::string("none"));
+  w.Bulk(WindowText(s.window_count, s.window_limit, s.window_ms));
   w.Bulk("used_today");
   w.Integer(s.used_today);
   w.Bulk("daily_cap");
