@@ -3,7 +3,7 @@
 # what the benchmarks need. Safe to run again: it asks apt only for what is missing.
 #
 #   bash scripts/install-deps.sh            # build, test, run (scripts/test.sh and run.sh call it)
-#   bash scripts/install-deps.sh --bench    # and redis-server, the benchmarks' reference
+#   bash scripts/install-deps.sh --bench    # and what only the benchmarks run (taskset)
 #
 # Every program a script or test runs is here, even the ones a full Debian install has anyway:
 # a minimal root (debootstrap --variant=minbase, as scripts/fresh-machine.sh builds) has only
@@ -21,10 +21,14 @@ PACKAGES=(
   libuv1-dev libleveldb-dev libxxhash-dev libspdlog-dev libfmt-dev
   libpsl-dev libidn2-dev publicsuffix nlohmann-json3-dev libsnappy-dev
   libcurl4-openssl-dev libjemalloc-dev
+  # records shared with the fleet are compressed with zstd (issue 17)
+  libzstd-dev
   # the server verifies RDAP servers' TLS certificates against these
   ca-certificates
   # tests: GoogleTest, hiredis, redis-cli and redis-benchmark (tools_test)
   libgtest-dev libgmock-dev libhiredis-dev redis-tools
+  # the fleet's engine: its tests start single redis-server instances and Redis Clusters
+  redis-server
   # tests of the operator's tools: redis_exporter scraping the proxy (operations_test) and the
   # whois(1) client against the WHOIS port (whois_port_test)
   prometheus-redis-exporter whois
@@ -38,8 +42,8 @@ PACKAGES=(
   python3
 )
 BENCH_PACKAGES=(
-  # the reference server, and taskset(1) to pin servers and clients to cores
-  redis-server util-linux
+  # taskset(1) to pin servers and clients to cores (redis-server, the reference, is in PACKAGES)
+  util-linux
 )
 
 bench=0

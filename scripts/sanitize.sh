@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs the test suite under the sanitizers and fails on any report:
 #   1. build-asan: AddressSanitizer + UBSan (leak checking on), every test of the suite;
-#   2. build-tsan: ThreadSanitizer, the concurrency-heavy targets only (the record store's
-#      worker threads, the server, whose integration tests start the TSan-built binary, and the
-#      hardening tests: 10,000 clients, kill -9 under load, clients leaving mid-lookup).
+#   2. build-tsan: ThreadSanitizer, the concurrency-heavy tests only, those tests/CMakeLists.txt
+#      marks with wp_tsan_test (the record store's worker threads, the server, whose integration
+#      tests start the TSan-built binary, and the hardening tests: 10,000 clients, kill -9 under
+#      load, clients leaving mid-lookup).
 # Both are clang builds at -O1 with line tables only: about half the compile time of gcc's
 # RelWithDebInfo with full debug info, and still file:line in every report. Warnings are errors
 # (WP_WERROR=OFF to relax). Reports of every process the tests start (whois-proxy, fake-whois)
@@ -80,19 +81,24 @@ run_asan() {
 run_tsan() {
   echo "== ThreadSanitizer in $tsan_dir"
   configure "$tsan_dir" thread || return 1
-  local targets=(storage_test server_unit_test server_integration_test operations_test
-    hardening_test whois-proxy fake-whois)
+  # The tests CMake marks with wp_tsan_test (tests/CMakeLists.txt), one "target path" per line.
+  local list="$tsan_dir/tsan_tests.txt" targets=() exes=() target exe
+  while read -r target exe; do
+    targets+=("$target")
+    exes+=("$exe")
+  done <"$list"
+  if [ "${#targets[@]}" -eq 0 ]; then
+    echo "sanitize.sh: $list names no test" >&2
+    return 1
+  fi
   cmake --build "$tsan_dir" -j "$jobs" --target "${targets[@]}" || return 1
   local reports="$tsan_dir/sanitizer-reports"
   rm -rf "$reports" && mkdir -p "$reports"
   local rc=0 supp="suppressions=$root/tests/tsan.supp" sym="external_symbolizer_path=$symbolizer"
-  # The integration tests start processes and bind ports: one executable at a time.
-  for exe in tests/storage/storage_test tests/server/server_unit_test \
-    tests/server/server_integration_test tests/server/operations_test \
-    tests/hardening/hardening_test; do
-    echo "-- $exe"
+  for exe in "${exes[@]}"; do
+    echo "-- ${exe#"$tsan_dir"/}"
     TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:log_path=$reports/tsan:$supp:$sym" \
-      "$tsan_dir/$exe" --gtest_brief=1 || rc=1
+      "$exe" --gtest_brief=1 || rc=1
   done
   collect_reports "$reports" || rc=1
   return "$rc"
