@@ -127,7 +127,7 @@ TEST_F(PrefetchTest, TenThousandNamesCompleteInOrderWithoutALimitViolation) {
             std::string::npos);
   const std::vector<std::string> names = Names(10000);
   EXPECT_EQ(Prefetch(names), 10000);
-  ASSERT_TRUE(Drained(50s)) << "queue: " << ReadQueue(c_.get()).fields["queued"];
+  ASSERT_TRUE(Drained(100s)) << "queue: " << ReadQueue(c_.get()).fields["queued"];
   Queue q = ReadQueue(c_.get());
   EXPECT_EQ(q.fields["done"], 10000);
   EXPECT_EQ(q.fields["failed"], 0);
@@ -214,7 +214,7 @@ TEST_F(PrefetchTest, TheQueueSurvivesKillNineWithNothingLostAndNothingRunTwiceBe
   EXPECT_EQ(before.fields["queued"] + before.fields["in_flight"] + before.fields["done"], 300);
   proxy_->Kill();
   StartProxy(limit);
-  ASSERT_TRUE(Drained(40s));
+  ASSERT_TRUE(Drained(100s));
   // Nothing lost: every name has its record; the registry answered each.
   for (const std::string& name : names)
     ASSERT_EQ(Command(c_.get(), {"EXISTS", name})->integer, 1) << name << " lost";
