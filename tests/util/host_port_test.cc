@@ -39,9 +39,9 @@ TEST(SplitAddressPort, AColonPromisesAPort) {
 }
 
 TEST(SplitAddressPort, MalformedSpellingsAreRefused) {
-  for (const char* bad : {"", ":43", "[]:43", "[2001:db8::1", "[2001:db8::1]43", "1.2.3.4:0",
-                          "1.2.3.4:65536", "1.2.3.4:99999999999", "1.2.3.4:4a", "1.2.3.4:+43",
-                          "1.2.3.4: 43"}) {
+  for (const char* bad :
+       {"", ":43", "[]:43", "[2001:db8::1", "[2001:db8::1]43", "1.2.3.4:0", "1.2.3.4:65536",
+        "1.2.3.4:99999999999", "1.2.3.4:4a", "1.2.3.4:+43", "1.2.3.4: 43"}) {
     EXPECT_FALSE(SplitAddressPort(bad)) << '"' << bad << '"';
   }
 }

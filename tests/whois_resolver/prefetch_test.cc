@@ -145,11 +145,13 @@ TEST_F(PrefetchTest, TenThousandNamesCompleteInOrderWithoutALimitViolation) {
   // once, so neighbours may swap). The log is written as connections close: order it by start.
   // Starts are logged to the millisecond, and after a stall of a loaded machine several start in
   // one millisecond, in an order the log cannot tell: a name may sit anywhere in its
-  // millisecond's group, and within a few places of it.
+  // millisecond's group, and within a few places of it. How many places depends on how many
+  // connections are being opened at once, which a loaded machine under ASan raises (9 were seen):
+  // 50 of 10,000 still tells a queue served in order from any other order.
   ASSERT_EQ(log.size(), names.size());
   std::stable_sort(log.begin(), log.end(),
                    [](const auto& a, const auto& b) { return a.start_ms < b.start_ms; });
-  const size_t slack = 8;
+  const size_t slack = 50;
   for (size_t lo = 0; lo < log.size();) {
     size_t hi = lo;
     while (hi + 1 < log.size() && log[hi + 1].start_ms == log[lo].start_ms) ++hi;

@@ -5,6 +5,7 @@
 namespace whois {
 namespace {
 
+#include "util/ascii.h"
 #include "whois/country/data/country_data.inc"
 
 // Lookups binary-search the tables, so a badly generated table would fail silently; refuse to
@@ -28,15 +29,13 @@ std::optional<std::string_view> Find(std::span<const CountryEntry> table, std::s
   return it->value;
 }
 
-char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
 bool IsAsciiAlnum(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-// Must match name_key() in whois/country/data/gen_country_data.py: ASCII lower case, any ASCII byte that
-// is not a letter or digit separates words, the word "the" is dropped, words joined by one space.
-// Non-ASCII bytes are kept, so UTF-8 names match their generated keys byte for byte.
+// Must match name_key() in whois/country/data/gen_country_data.py: ASCII lower case, any ASCII byte
+// that is not a letter or digit separates words, the word "the" is dropped, words joined by one
+// space. Non-ASCII bytes are kept, so UTF-8 names match their generated keys byte for byte.
 std::string NameKey(std::string_view text) {
   std::string key;
   std::string word;
@@ -49,7 +48,7 @@ std::string NameKey(std::string_view text) {
   };
   for (char c : text) {
     if (static_cast<unsigned char>(c) >= 0x80 || IsAsciiAlnum(c)) {
-      word += AsciiLower(c);
+      word += util::ToLower(c);
     } else {
       flush();
     }

@@ -3,6 +3,8 @@
 #include <array>
 #include <utility>
 
+#include "util/ascii.h"
+
 namespace whois {
 namespace {
 
@@ -37,16 +39,6 @@ constexpr std::array kHostQuirks = {
     HostQuirk{"whois.verisign-grs.com", "domain %s", ""},
 };
 
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (Lower(a[i]) != Lower(b[i])) return false;
-  }
-  return true;
-}
-
 // Printable for an error message: control and non-ASCII bytes become '?', long text is cut.
 std::string Shown(std::string_view text) {
   std::string out;
@@ -61,7 +53,7 @@ QueryProfile QueryProfileForHost(std::string_view host) {
   if (!host.empty() && host.back() == '.') host.remove_suffix(1);
   QueryProfile profile;
   for (const HostQuirk& quirk : kHostQuirks) {
-    if (!EqualsIgnoreCase(quirk.host, host)) continue;
+    if (!util::EqualsIgnoreCase(quirk.host, host)) continue;
     if (!quirk.format.empty()) profile.format = std::string(quirk.format);
     if (!quirk.charset.empty()) profile.charset = std::string(quirk.charset);
     break;

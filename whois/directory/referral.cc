@@ -2,31 +2,14 @@
 
 #include <vector>
 
+#include "util/ascii.h"
+
 namespace whois {
 namespace {
 
 bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsLetterOrDigit(char c) { return (c >= 'a' && c <= 'z') || IsDigit(c); }
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && IsBlank(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsBlank(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (Lower(a[i]) != Lower(b[i])) return false;
-  }
-  return true;
-}
-
-bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && EqualsIgnoreCase(s.substr(0, prefix.size()), prefix);
-}
 
 // Printable for a log line: control and non-ASCII bytes become '?', long text is cut.
 std::string Shown(std::string_view text) {
@@ -51,18 +34,19 @@ struct Field {
 Field SplitField(std::string_view line) {
   size_t colon = line.find(':');
   if (colon == std::string_view::npos) return {};
-  return {Trim(line.substr(0, colon)), Trim(line.substr(colon + 1))};
+  return {util::Trim(line.substr(0, colon), util::kBlanksAndCr),
+          util::Trim(line.substr(colon + 1), util::kBlanksAndCr)};
 }
 
 // The value of an RWhois "%referral URL" line ("% referral URL" is seen too), or nullopt.
 std::optional<std::string_view> RwhoisReferralValue(std::string_view line) {
   if (line.empty() || line.front() != '%') return std::nullopt;
-  std::string_view rest = Trim(line.substr(1));
+  std::string_view rest = util::Trim(line.substr(1), util::kBlanksAndCr);
   constexpr std::string_view kWord = "referral";
-  if (!StartsWithIgnoreCase(rest, kWord)) return std::nullopt;
+  if (!util::StartsWithIgnoreCase(rest, kWord)) return std::nullopt;
   rest.remove_prefix(kWord.size());
   if (rest.empty() || !IsBlank(rest.front())) return std::nullopt;  // e.g. "%referrals"
-  return Trim(rest);
+  return util::Trim(rest, util::kBlanksAndCr);
 }
 
 std::vector<std::string_view> SplitLines(std::string_view text) {
@@ -96,7 +80,7 @@ bool IsValidServerHostName(std::string_view host) {
     std::string_view label = host.substr(0, dot);
     if (label.empty() || label.size() > 63) return false;
     for (char c : label) {
-      if (!IsLetterOrDigit(Lower(c)) && c != '-') return false;
+      if (!IsLetterOrDigit(util::ToLower(c)) && c != '-') return false;
     }
     if (label.front() == '-' || label.back() == '-') return false;
     ++labels;
@@ -112,7 +96,7 @@ bool IsValidServerHostName(std::string_view host) {
 }
 
 std::optional<Referral> ParseReferralValue(std::string_view value, std::string* reason) {
-  value = Trim(value);
+  value = util::Trim(value, util::kBlanksAndCr);
   if (value.empty()) return Reject(reason, "empty referral");
   if (value.size() > kMaxReferralValueLength) return Reject(reason, "referral value too long");
   for (char c : value) {
@@ -125,11 +109,11 @@ std::optional<Referral> ParseReferralValue(std::string_view value, std::string* 
   size_t scheme_end = rest.find("://");
   if (scheme_end != std::string_view::npos) {
     std::string_view scheme = rest.substr(0, scheme_end);
-    if (EqualsIgnoreCase(scheme, "rwhois")) {
+    if (util::EqualsIgnoreCase(scheme, "rwhois")) {
       referral.rwhois = true;
-    } else if (EqualsIgnoreCase(scheme, "http") || EqualsIgnoreCase(scheme, "https")) {
+    } else if (util::EqualsIgnoreCase(scheme, "http") || util::EqualsIgnoreCase(scheme, "https")) {
       return Reject(reason, "referral '" + Shown(value) + "' is a web page, not a WHOIS server");
-    } else if (!EqualsIgnoreCase(scheme, "whois")) {
+    } else if (!util::EqualsIgnoreCase(scheme, "whois")) {
       return Reject(reason, "referral '" + Shown(value) + "' has an unsupported scheme");
     }
     rest.remove_prefix(scheme_end + 3);
@@ -159,7 +143,7 @@ std::optional<Referral> ParseReferralValue(std::string_view value, std::string* 
     return Reject(reason, "referral '" + Shown(value) + "' does not name a WHOIS host");
   }
   referral.host.reserve(host.size());
-  for (char c : host) referral.host.push_back(Lower(c));
+  for (char c : host) referral.host.push_back(util::ToLower(c));
   return referral;
 }
 
@@ -180,7 +164,7 @@ std::optional<Referral> ExtractReferral(std::string_view reply_text, std::string
   bool seen_domain_record = false;  // a "Domain Name:" line has been seen
   bool in_first_record = false;     // inside the first "Domain Name:" record
   for (std::string_view raw : SplitLines(reply_text)) {
-    std::string_view line = Trim(raw);
+    std::string_view line = util::Trim(raw, util::kBlanksAndCr);
     if (line.empty()) {
       in_first_record = false;
       continue;
@@ -191,19 +175,19 @@ std::optional<Referral> ExtractReferral(std::string_view reply_text, std::string
     }
     Field field = SplitField(line);
     if (field.key.empty()) continue;
-    if (EqualsIgnoreCase(field.key, "Domain Name")) {
+    if (util::EqualsIgnoreCase(field.key, "Domain Name")) {
       in_first_record = !seen_domain_record;
       seen_domain_record = true;
-    } else if (EqualsIgnoreCase(field.key, "refer")) {
+    } else if (util::EqualsIgnoreCase(field.key, "refer")) {
       if (!refer.found) refer = {true, field.value, refer.form};
-    } else if (EqualsIgnoreCase(field.key, "whois")) {
+    } else if (util::EqualsIgnoreCase(field.key, "whois")) {
       if (!whois.found) whois = {true, field.value, whois.form};
-    } else if (EqualsIgnoreCase(field.key, "Registrar WHOIS Server") ||
-               EqualsIgnoreCase(field.key, "Whois Server")) {
+    } else if (util::EqualsIgnoreCase(field.key, "Registrar WHOIS Server") ||
+               util::EqualsIgnoreCase(field.key, "Whois Server")) {
       if (in_first_record && !registrar.found) {
         registrar = {true, field.value, registrar.form};
       }
-    } else if (EqualsIgnoreCase(field.key, "ReferralServer")) {
+    } else if (util::EqualsIgnoreCase(field.key, "ReferralServer")) {
       arin = {true, field.value, arin.form};  // the last one wins
     }
   }

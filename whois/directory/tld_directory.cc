@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "util/ascii.h"
 #include "whois/directory/query_format.h"
 #include "whois/directory/referral.h"
 
@@ -17,24 +18,6 @@ struct BundledRow {
 
 #include "whois/directory/data/tld_servers.inc"
 
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string LowerCopy(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = Lower(c);
-  return out;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
 // Printable for an error message: control and non-ASCII bytes become '?', long text is cut.
 std::string Shown(std::string_view text) {
   std::string out;
@@ -46,7 +29,7 @@ std::string Shown(std::string_view text) {
 bool IsValidTldLabel(std::string_view tld) {
   if (tld.empty() || tld.size() > 63 || tld.front() == '-' || tld.back() == '-') return false;
   for (char c : tld) {
-    char l = Lower(c);
+    char l = util::ToLower(c);
     if (!((l >= 'a' && l <= 'z') || (l >= '0' && l <= '9') || l == '-')) return false;
   }
   return true;
@@ -74,7 +57,7 @@ bool IsIpv4Literal(std::string_view s) {
 bool IsIpv6Literal(std::string_view s) {
   size_t colons = 0;
   for (char c : s) {
-    char l = Lower(c);
+    char l = util::ToLower(c);
     if (c == ':') {
       ++colons;
     } else if (!((l >= '0' && l <= '9') || (l >= 'a' && l <= 'f') || l == '.')) {
@@ -130,7 +113,7 @@ std::optional<std::string> ToALabel(std::string_view ulabel) {
   std::string out;
   for (uint32_t& cp : input) {
     if (cp < 0x80) {
-      cp = static_cast<uint32_t>(Lower(static_cast<char>(cp)));
+      cp = static_cast<uint32_t>(util::ToLower(static_cast<char>(cp)));
       out.push_back(static_cast<char>(cp));
     }
   }
@@ -171,7 +154,7 @@ std::optional<std::string> ToALabel(std::string_view ulabel) {
 bool DomainNamesTld(std::string_view value, std::string_view tld) {
   bool ascii = true;
   for (char c : value) ascii = ascii && static_cast<unsigned char>(c) < 0x80;
-  if (ascii) return LowerCopy(value) == tld;
+  if (ascii) return util::ToLower(value) == tld;
   std::optional<std::string> alabel = ToALabel(value);
   return alabel && *alabel == tld;
 }
@@ -223,14 +206,14 @@ int64_t TldDirectory::BundledSnapshotMs() { return kBundledSnapshotMs; }
 const ServerEntry* TldDirectory::Find(std::string_view tld) const {
   if (!tld.empty() && tld.front() == '.') tld.remove_prefix(1);
   bool lower = true;
-  for (char c : tld) lower = lower && Lower(c) == c;
-  auto it = lower ? entries_.find(tld) : entries_.find(LowerCopy(tld));
+  for (char c : tld) lower = lower && util::ToLower(c) == c;
+  auto it = lower ? entries_.find(tld) : entries_.find(util::ToLower(tld));
   return it == entries_.end() ? nullptr : &it->second;
 }
 
 bool TldDirectory::Set(ServerEntry entry, std::string* why) {
-  entry.tld = LowerCopy(entry.tld);
-  entry.host = LowerCopy(entry.host);
+  entry.tld = util::ToLower(entry.tld);
+  entry.host = util::ToLower(entry.host);
   if (!entry.host.empty() && entry.host.back() == '.') entry.host.pop_back();
   std::string error = ServerEntryError(entry);
   if (!error.empty()) {
@@ -306,14 +289,15 @@ std::optional<ServerEntry> DecodeEntry(std::string_view encoded) {
   if (!parse_int(fields[5], &entry.learned_at_ms)) return std::nullopt;
   entry.query_format = std::string(fields[6]);
   // Stored entries are written lower case; anything else was not written by EncodeEntry.
-  if (LowerCopy(entry.tld) != entry.tld || LowerCopy(entry.host) != entry.host) return std::nullopt;
+  if (util::ToLower(entry.tld) != entry.tld || util::ToLower(entry.host) != entry.host)
+    return std::nullopt;
   if (!ServerEntryError(entry).empty()) return std::nullopt;
   return entry;
 }
 
 std::optional<IanaTldAnswer> ParseIanaTldAnswer(std::string_view tld, std::string_view text,
                                                 std::string* why) {
-  std::string wanted = LowerCopy(tld);
+  std::string wanted = util::ToLower(tld);
   bool matched = false;
   std::optional<std::string_view> whois_value;
   while (!text.empty()) {
@@ -322,8 +306,8 @@ std::optional<IanaTldAnswer> ParseIanaTldAnswer(std::string_view tld, std::strin
     text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
     size_t colon = line.find(':');
     if (colon == std::string_view::npos) continue;
-    std::string key = LowerCopy(Trim(line.substr(0, colon)));
-    std::string_view value = Trim(line.substr(colon + 1));
+    std::string key = util::ToLower(util::Trim(line.substr(0, colon), util::kBlanksAndCr));
+    std::string_view value = util::Trim(line.substr(colon + 1), util::kBlanksAndCr);
     if (key == "domain") {
       if (matched) break;  // a second object: the answer for `tld` ended
       if (!DomainNamesTld(value, wanted)) {

@@ -8,6 +8,8 @@
 #include <cstring>
 #include <optional>
 
+#include "util/ascii.h"
+
 namespace whois {
 namespace {
 
@@ -32,15 +34,6 @@ NameError Error(std::string reason) { return NameError{std::move(reason)}; }
 bool IsAsciiAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool IsAsciiDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsLdh(char c) { return IsAsciiAlpha(c) || IsAsciiDigit(c) || c == '-'; }
-char ToLowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (ToLowerAscii(a[i]) != ToLowerAscii(b[i])) return false;
-  }
-  return true;
-}
 
 // Quotes a piece of untrusted input for an error reason: printable ASCII as is, every other
 // byte as \xHH, cut at kMaxQuotedBytes.
@@ -106,7 +99,7 @@ std::optional<NameError> ExtractHost(std::string_view input, std::string_view* h
   if (k > 0 && k < input.size() && input[k] == ':') {
     std::string_view scheme = input.substr(0, k);
     std::string_view after = input.substr(k + 1);
-    bool http = EqualsIgnoreCase(scheme, "http") || EqualsIgnoreCase(scheme, "https");
+    bool http = util::EqualsIgnoreCase(scheme, "http") || util::EqualsIgnoreCase(scheme, "https");
     if (after.substr(0, 2) == "//") {
       if (!http) {
         return Error("URL scheme " + Quote(scheme) + " is not supported; only http and https");
@@ -289,7 +282,7 @@ bool RoundTrips(std::string_view alabel, std::string* scratch) {
   uint8_t* again = nullptr;
   int rc = idn2_lookup_u8(reinterpret_cast<const uint8_t*>(ulabel), &again, kIdnaFlags);
   bool same = rc == IDN2_OK && again != nullptr &&
-              EqualsIgnoreCase(reinterpret_cast<const char*>(again), alabel);
+              util::EqualsIgnoreCase(reinterpret_cast<const char*>(again), alabel);
   idn2_free(again);
   idn2_free(ulabel);
   return same;
@@ -300,11 +293,11 @@ bool RoundTrips(std::string_view alabel, std::string* scratch) {
 std::optional<NameError> AppendALabel(std::string_view label, std::string* scratch,
                                       std::string* out) {
   size_t start = out->size();
-  bool ace = label.size() >= 4 && EqualsIgnoreCase(label.substr(0, 4), "xn--");
+  bool ace = label.size() >= 4 && util::EqualsIgnoreCase(label.substr(0, 4), "xn--");
   if (IsAscii(label) && !ace) {
     // Plain LDH: lower-casing is all UTS #46 would do. Unlike libidn2 this accepts "--" in the
     // third and fourth positions, which real host names have ("r3---sn-x.googlevideo.com").
-    for (char c : label) *out += ToLowerAscii(c);
+    for (char c : label) *out += util::ToLower(c);
   } else {
     scratch->assign(label);
     uint8_t* converted = nullptr;
@@ -314,7 +307,7 @@ std::optional<NameError> AppendALabel(std::string_view label, std::string* scrat
       idn2_free(converted);
       return Error("invalid internationalised label " + Quote(label) + ": " + idn2_strerror(rc));
     }
-    for (const uint8_t* p = converted; *p != 0; ++p) *out += ToLowerAscii(static_cast<char>(*p));
+    for (const uint8_t* p = converted; *p != 0; ++p) *out += util::ToLower(static_cast<char>(*p));
     idn2_free(converted);
     if (out->size() == start)
       return Error("label " + Quote(label) + " is empty after IDNA mapping");

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "util/ascii.h"
 #include "whois/country/country.h"
 
 namespace whois {
@@ -11,26 +12,12 @@ namespace {
 using rules::Field;
 using rules::Role;
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
-std::string_view TrimBlanks(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // Blanks, and quotes around the whole value ("\"Google LLC\""); quotes inside a value are part of
 // it (UAB "Interneto vizija", LLC "MASTERHOST").
 std::string_view Trim(std::string_view s) {
-  s = TrimBlanks(s);
+  s = util::Trim(s, util::kBlanks);
   if (s.size() >= 2 && s.front() == '"' && s.back() == '"' && s.find('"', 1) == s.size() - 1) {
-    s = TrimBlanks(s.substr(1, s.size() - 2));
+    s = util::Trim(s.substr(1, s.size() - 2), util::kBlanks);
   }
   return s;
 }
@@ -216,8 +203,6 @@ constexpr std::array<std::string_view, 22> kEppCodes = {
 constexpr std::array<std::string_view, 2> kMoreEppCodes = {"serverTransferProhibited",
                                                            "serverUpdateProhibited"};
 
-char LowerAscii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
 bool IsLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 // Whether `a` and `b` hold the same ASCII letters, ignoring case and everything else:
@@ -229,7 +214,7 @@ bool SameLetters(std::string_view a, std::string_view b) {
     while (i < a.size() && !IsLetter(a[i])) ++i;
     while (j < b.size() && !IsLetter(b[j])) ++j;
     if (i == a.size() || j == b.size()) return i == a.size() && j == b.size();
-    if (LowerAscii(a[i]) != LowerAscii(b[j])) return false;
+    if (util::ToLower(a[i]) != util::ToLower(b[j])) return false;
     ++i;
     ++j;
   }
@@ -238,7 +223,7 @@ bool SameLetters(std::string_view a, std::string_view b) {
 bool EqualsLower(std::string_view value, std::string_view lower) {
   return value.size() == lower.size() &&
          std::equal(value.begin(), value.end(), lower.begin(),
-                    [](char v, char l) { return LowerAscii(v) == l; });
+                    [](char v, char l) { return util::ToLower(v) == l; });
 }
 
 std::string CanonicalStatus(std::string_view piece) {
@@ -403,8 +388,8 @@ std::string RegistrarName(std::string_view v) {
     if (close != ')' && close != ']') break;
     size_t open = v.rfind(close == ')' ? '(' : '[');
     if (open == std::string_view::npos || open == 0) break;
-    std::string_view inner = TrimBlanks(v.substr(open + 1, v.size() - open - 2));
-    std::string_view before = TrimBlanks(v.substr(0, open));
+    std::string_view inner = util::Trim(v.substr(open + 1, v.size() - open - 2), util::kBlanks);
+    std::string_view before = util::Trim(v.substr(0, open), util::kBlanks);
     if (close == ')' && !HasDigit(inner) && !IsUrlText(inner)) {
       // "(TLDs)" is part of the name; "handle (Name)" gives the name.
       if (before.find(' ') == std::string_view::npos && inner.find(' ') != std::string_view::npos) {
@@ -415,7 +400,7 @@ std::string RegistrarName(std::string_view v) {
     v = before;
   }
   if (size_t space = v.rfind(' '); space != std::string_view::npos) {
-    if (IsRegistrarId(v.substr(space + 1))) v = TrimBlanks(v.substr(0, space));
+    if (IsRegistrarId(v.substr(space + 1))) v = util::Trim(v.substr(0, space), util::kBlanks);
   }
   if (size_t ta = v.find(" t/a "); ta != std::string_view::npos) v = Trim(v.substr(ta + 5));
   return std::string(v);
@@ -432,7 +417,7 @@ bool LooksLikeHandle(std::string_view v) {
 }  // namespace
 
 bool IsPrivacyService(std::string_view value) {
-  std::string l = Lower(value);
+  std::string l = util::ToLower(value);
   if (l.find("redacted") != std::string::npos) return false;  // a withheld field, not a service
   for (std::string_view p : kPrivacyServices) {
     if (l.find(p) != std::string::npos) return true;
@@ -461,7 +446,7 @@ bool LooksLikeOrganization(std::string_view value) {
     bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
     if (letter || (c >= '0' && c <= '9') || static_cast<unsigned char>(c) >= 0x80) {
       upper = upper && !(c >= 'a' && c <= 'z');
-      word.push_back(LowerAscii(c));
+      word.push_back(util::ToLower(c));
       continue;
     }
     if (is_org_word()) return true;
@@ -473,7 +458,7 @@ bool LooksLikeOrganization(std::string_view value) {
 }
 
 bool IsRedactionPlaceholder(std::string_view value) {
-  std::string l = Lower(value);
+  std::string l = util::ToLower(value);
   for (std::string_view p : kPlaceholders) {
     if (l.find(p) != std::string::npos) return true;
   }
@@ -517,7 +502,7 @@ void AppendNameservers(std::string_view value, std::vector<std::string>* out) {
   while (pos < value.size()) {
     size_t end = value.find_first_of(" \t,;", pos);
     if (end == std::string_view::npos) end = value.size();
-    std::string token = Lower(value.substr(pos, end - pos));
+    std::string token = util::ToLower(value.substr(pos, end - pos));
     pos = end + 1;
     while (!token.empty() && (token.front() == '(' || token.front() == '[')) token.erase(0, 1);
     while (!token.empty() && (token.back() == '.' || token.back() == ')' || token.back() == ']')) {
@@ -546,7 +531,7 @@ void ApplyField(Field field, Role role, std::string_view value, DateOrder order,
     case Field::kObjectHandle:
       return;
     case Field::kDomain: {
-      std::string name = Lower(value.substr(0, value.find_first_of(" \t(")));
+      std::string name = util::ToLower(value.substr(0, value.find_first_of(" \t(")));
       while (!name.empty() && name.back() == '.') name.pop_back();
       if (name.find('.') != std::string::npos) SetOnce(&record->domain, name);
       return;
@@ -570,7 +555,8 @@ void ApplyField(Field field, Role role, std::string_view value, DateOrder order,
       SetOnce(&record->registrar.url, value);
       return;
     case Field::kRegistrarWhoisServer:
-      if (record->registrar.whois_server.empty()) record->registrar.whois_server = Lower(value);
+      if (record->registrar.whois_server.empty())
+        record->registrar.whois_server = util::ToLower(value);
       return;
     case Field::kRegistrarAbuseEmail:
       if (value.find('@') != std::string_view::npos) SetOnce(&record->registrar.abuse_email, value);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "util/ascii.h"
+
 namespace whois {
 namespace {
 
@@ -9,16 +11,6 @@ struct Line {
   std::string_view text;  // trimmed
   int indent = 0;
 };
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
 
 // Entries SplitReply makes room for at once (a thick registrar reply has 30 to 60).
 constexpr size_t kReservedEntries = 128;
@@ -39,7 +31,7 @@ std::vector<Line> SplitLines(std::string_view text) {
     size_t i = 0;
     while (i < raw.size() && (raw[i] == ' ' || raw[i] == '\t')) ++i;
     line.indent = static_cast<int>(i);
-    line.text = Trim(raw);
+    line.text = util::Trim(raw, util::kBlanksAndCr);
     lines.push_back(line);
   }
   return lines;
@@ -88,7 +80,7 @@ std::string_view StripListMarker(std::string_view t) {
 
 // Strips ". . . ." or "......" padding some registries put between key and value.
 std::string_view StripPadding(std::string_view v) {
-  v = Trim(v);
+  v = util::Trim(v, util::kBlanksAndCr);
   if (v.starts_with("..") || v.starts_with(". .")) {
     while (!v.empty() && (v.front() == '.' || v.front() == ' ' || v.front() == '\t')) {
       v.remove_prefix(1);
@@ -160,10 +152,10 @@ size_t SecondPair(std::string_view value) {
 }
 
 std::string_view KeyText(std::string_view key) {
-  key = Trim(key);
+  key = util::Trim(key, util::kBlanksAndCr);
   if (size_t open = key.find('(');
       open != std::string_view::npos && open > 0 && key.find(')', open) != std::string_view::npos) {
-    std::string_view before = Trim(key.substr(0, open));
+    std::string_view before = util::Trim(key.substr(0, open), util::kBlanksAndCr);
     if (!before.empty()) key = before;
   }
   while (!key.empty() && (key.back() == '.' || key.back() == ' ' || key.back() == '\t')) {
@@ -294,11 +286,11 @@ std::vector<ReplyEntry> SplitReply(std::string_view text, bool column_keys) {
       // Status: Active", "Created: 2001-01-02   Expires: 2011-01-02"): the second is read too.
       std::string_view second_key, second_value;
       if (size_t gap = SecondPair(value); gap != std::string_view::npos) {
-        std::string_view rest = Trim(value.substr(gap));
+        std::string_view rest = util::Trim(value.substr(gap), util::kBlanksAndCr);
         size_t c = KeyColon(rest);
         second_key = KeyText(rest.substr(0, c));
         second_value = StripPadding(rest.substr(c + 1));
-        value = Trim(value.substr(0, gap));
+        value = util::Trim(value.substr(0, gap), util::kBlanksAndCr);
       }
       emit(key, value);
       if (!second_value.empty()) emit(second_key, second_value);
@@ -326,7 +318,8 @@ std::vector<ReplyEntry> SplitReply(std::string_view text, bool column_keys) {
       continue;
     }
     // "Key<TAB>value" without a colon: a key of words, then tabs.
-    if (tab != std::string_view::npos && IsHeadingText(Trim(t.substr(0, tab)))) {
+    if (tab != std::string_view::npos &&
+        IsHeadingText(util::Trim(t.substr(0, tab), util::kBlanksAndCr))) {
       emit(KeyText(t.substr(0, tab)), StripPadding(t.substr(tab)));
       pending_key = {};
       continue;

@@ -5,6 +5,9 @@
 #include <cstdio>
 #include <vector>
 
+#include "util/ascii.h"
+#include "util/civil_time.h"
+
 namespace whois {
 namespace {
 
@@ -21,7 +24,6 @@ struct Token {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 std::vector<Token> Tokenize(std::string_view text) {
   std::vector<Token> tokens;
@@ -38,7 +40,7 @@ std::vector<Token> Tokenize(std::string_view text) {
       tokens.push_back(std::move(t));
     } else if (IsAlpha(c)) {
       Token t{TokenType::kWord};
-      while (i < text.size() && IsAlpha(text[i])) t.word.push_back(Lower(text[i++]));
+      while (i < text.size() && IsAlpha(text[i])) t.word.push_back(util::ToLower(text[i++]));
       tokens.push_back(std::move(t));
     } else {
       if (c != ' ' && c != '\t') {
@@ -175,35 +177,6 @@ std::optional<TimeOfDay> ExtractTime(std::vector<Token>& t, bool* invalid) {
   return std::nullopt;
 }
 
-bool IsLeap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-int DaysInMonth(int64_t y, int m) {
-  static constexpr std::array<int, 12> kDays = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && IsLeap(y) ? 29 : kDays[m - 1];
-}
-
-// Howard Hinnant's days_from_civil / civil_from_days.
-int64_t DaysFromCivil(int64_t y, int m, int d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-void CivilFromDays(int64_t z, int64_t* y, int* m, int* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  *d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  *m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  *y = yoe + era * 400 + (*m <= 2);
-}
-
 int64_t ExpandYear(const Token& t) {
   if (t.digits == 2) return t.number < 70 ? 2000 + t.number : 1900 + t.number;
   return t.number;
@@ -267,7 +240,7 @@ std::optional<Ymd> ExtractDate(const std::vector<Token>& t, DateOrder order) {
     }
   }
   if (r.year < 1900 || r.year > 2999 || r.month < 1 || r.month > 12 || r.day < 1 ||
-      r.day > DaysInMonth(r.year, r.month)) {
+      r.day > util::DaysInMonth(r.year, r.month)) {
     return std::nullopt;
   }
   return r;
@@ -294,13 +267,13 @@ std::optional<std::string> ParseWhoisDate(std::string_view text, DateOrder order
       }
     }
   }
-  int64_t seconds = DaysFromCivil(ymd->year, ymd->month, ymd->day) * 86400 + t.hour * 3600 +
+  int64_t seconds = util::DaysFromCivil(ymd->year, ymd->month, ymd->day) * 86400 + t.hour * 3600 +
                     t.minute * 60 + t.second - static_cast<int64_t>(t.offset_minutes) * 60;
   int64_t days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400;
   int64_t rem = seconds - days * 86400;
-  int64_t y;
-  int m, d;
-  CivilFromDays(days, &y, &m, &d);
+  const util::CivilDate date = util::CivilFromDays(days);
+  const int64_t y = date.year;
+  const int m = date.month, d = date.day;
   char buf[32];
   std::snprintf(buf, sizeof buf, "%04lld-%02d-%02dT%02d:%02d:%02dZ", static_cast<long long>(y), m,
                 d, static_cast<int>(rem / 3600), static_cast<int>(rem / 60 % 60),

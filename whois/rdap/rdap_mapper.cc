@@ -4,11 +4,12 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "util/ascii.h"
 #include "whois/country/country.h"
+#include "whois/parser/reply_fields.h"
 #include "whois/rdap/jcard.h"
 #include "whois/rdap/rdap_url.h"
 #include "whois/rdap/rdap_values.h"
-#include "whois/parser/reply_fields.h"
 
 namespace whois::rdap {
 namespace {
@@ -39,14 +40,6 @@ bool DepthWithin(std::string_view text, int limit) {
   return true;
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 // The member `key` of `obj`, or a null value; never a copy (the walk keeps pointers into it).
 const json& Member(const json& obj, std::string_view key) {
   static const json kNull;
@@ -65,7 +58,7 @@ bool HasRole(const json& entity, std::string_view role) {
   auto it = entity.find("roles");
   if (it == entity.end() || !it->is_array()) return false;
   for (const json& r : *it) {
-    if (r.is_string() && Lower(r.get_ref<const std::string&>()) == role) return true;
+    if (r.is_string() && util::ToLower(r.get_ref<const std::string&>()) == role) return true;
   }
   return false;
 }
@@ -124,7 +117,7 @@ std::string IanaId(const json& entity) {
   auto ids = entity.find("publicIds");
   if (ids == entity.end() || !ids->is_array()) return "";
   for (const json& id : *ids) {
-    if (Lower(StringAt(id, "type")) != "iana registrar id") continue;
+    if (util::ToLower(StringAt(id, "type")) != "iana registrar id") continue;
     std::string value = StringAt(id, "identifier");
     if (!value.empty() && value.size() <= 16 &&
         std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
@@ -157,7 +150,7 @@ void ReadRegistrar(const json& entity, Walk* w) {
   if (r.iana_id.empty()) r.iana_id = IanaId(entity);
   if (r.url.empty() && std::holds_alternative<RdapUrl>(ParseRdapUrl(v.url))) r.url = v.url;
   if (r.whois_server.empty()) {
-    std::string host = Lower(StringAt(entity, "port43"));
+    std::string host = util::ToLower(StringAt(entity, "port43"));
     if (!host.empty() && host.back() == '.') host.pop_back();
     if (ValidHostName(host)) r.whois_server = host;
   }
@@ -199,7 +192,7 @@ void VisitEntities(const json& entities, int depth, Walk* w) {
 void ReadEvents(const json& events, WhoisRecord* rec) {
   if (!events.is_array()) return;
   for (const json& ev : events) {
-    std::string action = Lower(StringAt(ev, "eventAction"));
+    std::string action = util::ToLower(StringAt(ev, "eventAction"));
     std::string* field = action == "registration"   ? &rec->created
                          : action == "expiration"   ? &rec->expires
                          : action == "last changed" ? &rec->updated
@@ -223,7 +216,7 @@ void ReadStatus(const json& status, WhoisRecord* rec) {
 void ReadNameservers(const json& nameservers, WhoisRecord* rec) {
   if (!nameservers.is_array()) return;
   for (const json& ns : nameservers) {
-    std::string host = Lower(StringAt(ns, "ldhName"));
+    std::string host = util::ToLower(StringAt(ns, "ldhName"));
     if (!host.empty() && host.back() == '.') host.pop_back();
     if (!ValidHostName(host) || rec->nameservers.size() >= kMaxRdapNameservers) continue;
     auto& list = rec->nameservers;
@@ -247,8 +240,8 @@ std::string RelatedLink(const json* links, const std::string& self,
                         std::vector<std::string>* notes) {
   if (links == nullptr || !links->is_array()) return "";
   for (const json& l : *links) {
-    if (Lower(StringAt(l, "rel")) != "related") continue;
-    if (Lower(StringAt(l, "type")) != "application/rdap+json") continue;
+    if (util::ToLower(StringAt(l, "rel")) != "related") continue;
+    if (util::ToLower(StringAt(l, "type")) != "application/rdap+json") continue;
     // Read whole: a cut URL could pass validation yet point elsewhere.
     std::string href = StringAt(l, "href", kMaxRdapUrlBytes + 1);
     auto parsed = ParseRdapUrl(href);
@@ -269,7 +262,8 @@ std::string SelfLink(const json& doc) {
   auto links = doc.find("links");
   if (links == doc.end() || !links->is_array()) return "";
   for (const json& l : *links) {
-    if (Lower(StringAt(l, "rel")) == "self") return StringAt(l, "href", kMaxRdapUrlBytes + 1);
+    if (util::ToLower(StringAt(l, "rel")) == "self")
+      return StringAt(l, "href", kMaxRdapUrlBytes + 1);
   }
   return "";
 }
@@ -332,7 +326,7 @@ std::string_view RdapKindName(RdapKind kind) {
 RdapDomainResult MapDomainResponse(std::string_view body, std::string_view domain,
                                    int http_status) {
   RdapDomainResult out;
-  out.record.domain = Lower(domain);
+  out.record.domain = util::ToLower(domain);
   if (!out.record.domain.empty() && out.record.domain.back() == '.') out.record.domain.pop_back();
   out.record.source_protocol = std::string(kProtocolRdap);
   if (http_status != 404 && (http_status < 200 || http_status > 299)) {
@@ -377,7 +371,7 @@ RdapDomainResult MapDomainResponse(std::string_view body, std::string_view domai
       return Unusable(std::move(out),
                       "RDAP response is not a domain object (objectClassName '" + klass + "')");
     }
-    std::string ldh = Lower(StringAt(doc, "ldhName"));
+    std::string ldh = util::ToLower(StringAt(doc, "ldhName"));
     if (!ldh.empty() && ldh.back() == '.') ldh.pop_back();
     if (!ldh.empty() && !out.record.domain.empty() && ldh != out.record.domain) {
       return Unusable(std::move(out),

@@ -4,16 +4,10 @@
 
 #include <cstring>
 
+#include "util/ascii.h"
+
 namespace whois::rdap {
 namespace {
-
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string LowerCopy(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = Lower(c);
-  return out;
-}
 
 bool IsHostChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_';
@@ -35,7 +29,7 @@ std::variant<RdapUrl, std::string> ParseRdapUrl(std::string_view url) {
   size_t colon = url.find("://");
   if (colon == std::string_view::npos) return std::string("URL is not absolute (no scheme://)");
   RdapUrl out;
-  out.scheme = LowerCopy(url.substr(0, colon));
+  out.scheme = util::ToLower(url.substr(0, colon));
   if (out.scheme != "http" && out.scheme != "https") {
     return "URL scheme '" + out.scheme + "' is not http or https";
   }
@@ -64,13 +58,13 @@ std::variant<RdapUrl, std::string> ParseRdapUrl(std::string_view url) {
       return std::string("URL host is not a valid IPv6 literal");
     }
     out.host_is_ip_literal = true;
-    out.host = LowerCopy(host);
+    out.host = util::ToLower(host);
   } else {
     if (size_t c = authority.find(':'); c != std::string_view::npos) {
       host = authority.substr(0, c);
       port = authority.substr(c + 1);
     }
-    out.host = LowerCopy(host);
+    out.host = util::ToLower(host);
     if (out.host.empty()) return std::string("URL has no host");
     if (out.host.size() > 253) return std::string("URL host name is too long");
     for (char c : out.host) {

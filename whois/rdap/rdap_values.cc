@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <utility>
 
+#include "util/civil_time.h"
 #include "whois/record/record.h"
 
 namespace whois::rdap {
@@ -67,22 +68,6 @@ bool Digits(std::string_view s, size_t pos, size_t n, int* out) {
   return true;
 }
 
-// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-int64_t DaysFromCivil(int64_t y, int m, int d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-int DaysInMonth(int y, int m) {
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return m == 2 && leap ? 29 : kDays[m - 1];
-}
-
 }  // namespace
 
 std::optional<std::string> RdapStatusToEpp(std::string_view rdap_status) {
@@ -133,7 +118,7 @@ std::optional<std::string> NormalizeRdapDate(std::string_view t) {
       !Digits(t, 5, 2, &mo) || t[7] != '-' || !Digits(t, 8, 2, &d)) {
     return std::nullopt;
   }
-  if (mo < 1 || mo > 12 || d < 1 || d > DaysInMonth(y, mo)) return std::nullopt;
+  if (mo < 1 || mo > 12 || d < 1 || d > util::DaysInMonth(y, mo)) return std::nullopt;
   size_t pos = 10;
   int offset_s = 0;
   if (pos < t.size()) {
@@ -168,7 +153,7 @@ std::optional<std::string> NormalizeRdapDate(std::string_view t) {
       }
     }
   }
-  int64_t secs = DaysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s - offset_s;
+  int64_t secs = util::DaysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s - offset_s;
   return FormatIsoUtc(secs * 1000);
 }
 

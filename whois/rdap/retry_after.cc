@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "util/civil_time.h"
+
 namespace whois::rdap {
 namespace {
 
@@ -24,14 +26,6 @@ std::optional<int64_t> Number(std::string_view s, size_t max_digits) {
     v = v * 10 + (c - '0');
   }
   return v;
-}
-
-int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
 }
 
 }  // namespace
@@ -82,7 +76,7 @@ std::optional<int64_t> ParseHttpDate(std::string_view text) {
   if (day < 1 || day > 31 || month < 1 || year < 1970 || h < 0 || h > 23 || mi > 59 || s > 60) {
     return std::nullopt;
   }
-  return DaysFromCivil(year, month, day) * 86400 + h * 3600 + mi * 60 + s;
+  return util::DaysFromCivil(year, month, day) * 86400 + h * 3600 + mi * 60 + s;
 }
 
 std::optional<int64_t> ParseRetryAfter(std::string_view value, int64_t now_unix_s) {

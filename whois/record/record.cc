@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "util/civil_time.h"
 #include "whois/record/json_builder.h"
 
 namespace whois {
@@ -323,19 +324,6 @@ std::string WithoutExceptionTag(std::string message) {
   return message;
 }
 
-// Days since 1970-01-01 -> civil date (Howard Hinnant's days_from_civil inverse).
-void CivilFromDays(int64_t days, int64_t& year, int& month, int& day) {
-  days += 719468;
-  const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-  const int64_t doe = days - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-}
-
 }  // namespace
 
 bool Contact::empty() const {
@@ -442,9 +430,9 @@ std::string FormatIsoUtc(int64_t unix_ms) {
     ms_of_day += kMsPerDay;
     --days;
   }
-  int64_t year = 0;
-  int month = 0, day = 0;
-  CivilFromDays(days, year, month, day);
+  const util::CivilDate date = util::CivilFromDays(days);
+  const int64_t year = date.year;
+  const int month = date.month, day = date.day;
   const int64_t secs = ms_of_day / 1000;
   char buf[64];  // room for any int, to keep -Wformat-truncation quiet
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", static_cast<int>(year), month,

@@ -6,17 +6,12 @@
 #include <algorithm>
 #include <cctype>
 
+#include "util/ascii.h"
+
 namespace whois {
 namespace {
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD in UTF-8
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 bool IsUtf8Name(const std::string& lower) {
   return lower.empty() || lower == "utf-8" || lower == "utf8";
@@ -89,7 +84,7 @@ size_t SanitizeUtf8(std::string_view bytes, std::string* out) {
 
 DecodedText DecodeToUtf8(std::string_view bytes, std::string_view charset) {
   DecodedText result;
-  std::string name = Lower(charset);
+  std::string name = util::ToLower(charset);
   if (IsUtf8Name(name)) {
     result.replaced = SanitizeUtf8(bytes, &result.utf8);
     return result;
