@@ -14,11 +14,9 @@
 namespace {
 
 using fake_whois::FakeWhoisProcess;
-using testing_support::Command;
-using testing_support::ProxyProcess;
-using testing_support::TempDir;
-
-std::string Addr(const FakeWhoisProcess& f) { return "127.0.0.1:" + std::to_string(f.port()); }
+using test_support::Command;
+using test_support::ProxyProcess;
+using test_support::TempDir;
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
@@ -44,8 +42,8 @@ class CliTest : public ::testing::Test {
     ASSERT_TRUE(iana_.Start()) << iana_.error();
     ASSERT_TRUE(registry_.Start()) << registry_.error();
     proxy_ = std::make_unique<ProxyProcess>(std::vector<std::string>{
-        "--bundled-directory", "no", "--upstream-address", "whois.iana.org", Addr(iana_),
-        "--upstream-address", "whois.nic.test", Addr(registry_), "--upstream-limit",
+        "--bundled-directory", "no", "--upstream-address", "whois.iana.org", LoopbackAddress(iana_),
+        "--upstream-address", "whois.nic.test", LoopbackAddress(registry_), "--upstream-limit",
         "whois.nic.test", "rate", "200/s", "--requirepass", "secret"});
     ASSERT_TRUE(proxy_->Start()) << proxy_->log();
     c_ = proxy_->Connect();
@@ -60,7 +58,7 @@ class CliTest : public ::testing::Test {
     std::string cmd = std::string(WP_CLI_BINARY) + " -p " + std::to_string(proxy_->port()) +
                       " -a secret " + args + " < " + input_file + " > " + out + " 2> " + err;
     CliRun r;
-    r.status = testing_support::RunShell(cmd, nullptr);
+    r.status = test_support::RunShell(cmd, nullptr);
     r.out = ReadFile(out);
     r.err = ReadFile(err);
     return r;
@@ -130,7 +128,7 @@ TEST_F(CliTest, OnATerminalPrefetchRedrawsOneProgressBar) {
                     std::to_string(proxy_->port()) + " -a secret prefetch " + names +
                     "\" /dev/null";
   std::string out;
-  EXPECT_EQ(testing_support::RunShell(cmd, &out), 0) << out;
+  EXPECT_EQ(test_support::RunShell(cmd, &out), 0) << out;
   EXPECT_TRUE(Has(out, "\r[")) << out;  // the bar, redrawn in place
   EXPECT_TRUE(Has(out, "100% done 50 failed 0 queued 0")) << out;
   EXPECT_FALSE(Has(out, "\ndone ")) << out;  // no plain lines
@@ -198,15 +196,15 @@ TEST_F(CliTest, AWrongPasswordOrPortIsAClearFailure) {
   std::string cmd = std::string(WP_CLI_BINARY) + " -p " + std::to_string(proxy_->port()) +
                     " -a wrong export 2>&1";
   std::string out;
-  EXPECT_EQ(testing_support::RunShell(cmd, &out), 2);
+  EXPECT_EQ(test_support::RunShell(cmd, &out), 2);
   EXPECT_TRUE(Has(out, "AUTH failed")) << out;
-  cmd = std::string(WP_CLI_BINARY) + " -p " + std::to_string(testing_support::FreePort()) +
+  cmd = std::string(WP_CLI_BINARY) + " -p " + std::to_string(test_support::FreePort()) +
         " export 2>&1";
   out.clear();
-  EXPECT_EQ(testing_support::RunShell(cmd, &out), 2);
+  EXPECT_EQ(test_support::RunShell(cmd, &out), 2);
   EXPECT_TRUE(Has(out, "cannot connect")) << out;
   out.clear();
-  EXPECT_EQ(testing_support::RunShell(std::string(WP_CLI_BINARY) + " frobnicate 2>&1", &out), 2);
+  EXPECT_EQ(test_support::RunShell(std::string(WP_CLI_BINARY) + " frobnicate 2>&1", &out), 2);
   EXPECT_TRUE(Has(out, "unknown command 'frobnicate'")) << out;
 }
 

@@ -19,18 +19,16 @@ namespace {
 using fake_whois::FakeWhoisProcess;
 using hardening::InfoInt;
 using hardening::WaitUntil;
-using testing_support::Command;
-using testing_support::ProxyProcess;
+using test_support::Command;
+using test_support::ProxyProcess;
 using namespace std::chrono_literals;
-
-std::string Addr(const FakeWhoisProcess& f) { return "127.0.0.1:" + std::to_string(f.port()); }
 
 std::string Imported(const std::string& domain) {
   return R"({"domain":")" + domain +
          R"(","status":"registered","registrant":{"organization":"IMPORTED"}})";
 }
 
-std::string Text(const testing_support::Reply& r) {
+std::string Text(const test_support::Reply& r) {
   return r && r->type != REDIS_REPLY_NIL && r->str ? std::string(r->str, r->len) : std::string();
 }
 
@@ -44,8 +42,8 @@ class LateLookupTest : public ::testing::Test {
     ASSERT_TRUE(iana_.Start()) << iana_.error();
     ASSERT_TRUE(registry_.Start()) << registry_.error();
     proxy_ = std::make_unique<ProxyProcess>(std::vector<std::string>{
-        "--bundled-directory", "no", "--upstream-address", "whois.iana.org", Addr(iana_),
-        "--upstream-address", "whois.nic.test", Addr(registry_), "--upstream-limit",
+        "--bundled-directory", "no", "--upstream-address", "whois.iana.org", LoopbackAddress(iana_),
+        "--upstream-address", "whois.nic.test", LoopbackAddress(registry_), "--upstream-limit",
         "whois.nic.test", "rate", "100/s", "--lookup-timeout", "300", "--flush-enabled", "yes"});
     ASSERT_TRUE(proxy_->Start()) << proxy_->log();
     c_ = proxy_->Connect();

@@ -17,20 +17,14 @@
 namespace {
 
 using fake_whois::FakeWhoisProcess;
+using fake_whois::IanaTldAnswer;
 using hardening::InfoInt;
 using hardening::WaitUntil;
-using testing_support::Command;
-using testing_support::ConnectRaw;
-using testing_support::ProxyProcess;
-using testing_support::SendAll;
+using test_support::Command;
+using test_support::ConnectRaw;
+using test_support::ProxyProcess;
+using test_support::SendAll;
 using namespace std::chrono_literals;
-
-std::string Addr(const FakeWhoisProcess& f) { return "127.0.0.1:" + std::to_string(f.port()); }
-
-std::string IanaTldAnswer(const std::string& tld, const std::string& server) {
-  return "% IANA WHOIS server\r\n\r\ndomain:       " + tld + "\r\n\r\norganisation: Test\r\n" +
-         "whois:        " + server + "\r\n\r\nstatus:       ACTIVE\r\n";
-}
 
 const char kRegistryReply[] =
     "Domain Name: {QUERY}\r\n"
@@ -57,10 +51,10 @@ TEST(ClientsThatLeave, LookupsOfVanishedClientsCompleteAndAreCached) {
                       "no",
                       "--upstream-address",
                       "whois.iana.org",
-                      Addr(iana),
+                      LoopbackAddress(iana),
                       "--upstream-address",
                       "whois.nic.test",
-                      Addr(registry),
+                      LoopbackAddress(registry),
                       "--upstream-limit",
                       "whois.nic.test",
                       "concurrency",
@@ -156,11 +150,11 @@ class MisbehavingUpstreams : public ::testing::Test {
       f->SetDefaultResponse(kRegistryReply);
       ASSERT_TRUE(f->Start()) << f->error();
       iana_->AddResponse(tld, IanaTldAnswer(tld, "whois.nic." + tld));
-      args.insert(args.end(), {"--upstream-address", "whois.nic." + tld, Addr(*f)});
+      args.insert(args.end(), {"--upstream-address", "whois.nic." + tld, LoopbackAddress(*f)});
       registries_[tld] = std::move(f);
     }
     ASSERT_TRUE(iana_->Start()) << iana_->error();
-    args.insert(args.end(), {"--upstream-address", "whois.iana.org", Addr(*iana_)});
+    args.insert(args.end(), {"--upstream-address", "whois.iana.org", LoopbackAddress(*iana_)});
     proxy_ = std::make_unique<ProxyProcess>(args);
     ASSERT_TRUE(proxy_->Start()) << proxy_->log();
     c_ = proxy_->Connect();

@@ -16,10 +16,8 @@
 namespace {
 
 using fake_whois::FakeWhoisProcess;
-using testing_support::Command;
-using testing_support::ProxyProcess;
-
-std::string Addr(const FakeWhoisProcess& f) { return "127.0.0.1:" + std::to_string(f.port()); }
+using test_support::Command;
+using test_support::ProxyProcess;
 
 const char kIanaAnswer[] =
     "% IANA WHOIS server\r\n\r\ndomain:       TEST\r\n\r\norganisation: Test\r\n"
@@ -76,13 +74,13 @@ class PartialAnswerTest : public ::testing::Test {
         std::to_string(lookup_timeout_ms),
         "--upstream-address",
         "whois.iana.org",
-        Addr(*iana_),
+        LoopbackAddress(*iana_),
         "--upstream-address",
         "whois.nic.test",
-        Addr(*registry_),
+        LoopbackAddress(*registry_),
         "--upstream-address",
         "whois.registrar.test",
-        Addr(*registrar_)});
+        LoopbackAddress(*registrar_)});
     ASSERT_TRUE(proxy_->Start()) << proxy_->log();
     c_ = proxy_->Connect();
     ASSERT_TRUE(c_);

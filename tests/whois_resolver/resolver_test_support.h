@@ -1,26 +1,26 @@
-// Small helpers the end-to-end resolution tests share: replies as text, INFO fields, and
-// polling with a deadline (never a fixed sleep).
+// Small helpers the end-to-end resolution tests share: replies as text, INFO fields, polling
+// with a deadline (never a fixed sleep), and the fixture of a proxy in front of one registry.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <hiredis/hiredis.h>
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "fake_whois_process.h"
 #include "proxy_process.h"
 
 namespace resolver_test {
 
-inline std::string Addr(const fake_whois::FakeWhoisProcess& f) {
-  return "127.0.0.1:" + std::to_string(f.port());
-}
-
 // A string, status or error reply's text; empty for anything else.
-inline std::string Text(const testing_support::Reply& r) {
+inline std::string Text(const test_support::Reply& r) {
   return r && r->str &&
                  (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS ||
                   r->type == REDIS_REPLY_ERROR)
@@ -41,10 +41,82 @@ inline bool Eventually(const std::function<bool()>& ok,
 
 // An integer field of INFO's # Whois section; -1 if absent.
 inline int64_t WhoisInfo(redisContext* c, const std::string& field) {
-  std::string info = Text(testing_support::Command(c, {"INFO", "whois"}));
+  std::string info = Text(test_support::Command(c, {"INFO", "whois"}));
   size_t at = info.find("\r\n" + field + ":");
   if (at == std::string::npos) return -1;
   return std::stoll(info.substr(at + field.size() + 3));
 }
+
+// A proxy whose IANA (a fake-whois) refers .test to whois.nic.test, another fake-whois: the
+// registry. Tests start the fakes, then the proxy with their own directives.
+class OneRegistryTest : public ::testing::Test {
+ protected:
+  // Starts IANA and the registry (with `registry_args`); the registry answers `reply` to every
+  // query but those in `answers` (query -> reply).
+  void StartRegistry(const std::string& reply, std::vector<std::string> registry_args = {},
+                     const std::map<std::string, std::string>& answers = {}) {
+    iana_ = std::make_unique<fake_whois::FakeWhoisProcess>();
+    iana_->AddResponse("test", "domain: TEST\r\n\r\nwhois: whois.nic.test\r\n");
+    registry_ = std::make_unique<fake_whois::FakeWhoisProcess>(registry_args);
+    registry_->SetDefaultResponse(reply);
+    for (const auto& [query, answer] : answers) registry_->AddResponse(query, answer);
+    ASSERT_TRUE(iana_->Start()) << iana_->error();
+    ASSERT_TRUE(registry_->Start()) << registry_->error();
+  }
+  // The directives that point the proxy at the fakes (whois.nic.test at `registry` if given,
+  // e.g. a closed port), with no bundled directory.
+  std::vector<std::string> UpstreamArgs(const std::string& registry = "") const {
+    return {"--bundled-directory", "no",
+            "--upstream-address",  "whois.iana.org",
+            LoopbackAddress(*iana_), "--upstream-address",
+            "whois.nic.test",      registry.empty() ? LoopbackAddress(*registry_) : registry};
+  }
+  // Starts the proxy with `args` on the test's data directory.
+  void StartProxyWith(std::vector<std::string> args) {
+    proxy_ = std::make_unique<test_support::ProxyProcess>(std::move(args), dir_.path());
+    ASSERT_TRUE(proxy_->Start()) << proxy_->log();
+  }
+
+  // GETs every domain at once (pipelined over a few connections); returns the replies in order
+  // ("" where a reply was not a string).
+  std::vector<std::string> GetAll(const std::vector<std::string>& domains) {
+    constexpr size_t kConnections = 4;
+    std::vector<test_support::ProxyProcess::Redis> conns;
+    for (size_t i = 0; i < kConnections; ++i) conns.push_back(proxy_->Connect());
+    for (size_t i = 0; i < domains.size(); ++i)
+      redisAppendCommand(conns[i % kConnections].get(), "GET %s", domains[i].c_str());
+    std::vector<std::string> replies(domains.size());
+    for (size_t i = 0; i < domains.size(); ++i) {
+      redisReply* r = nullptr;
+      if (redisGetReply(conns[i % kConnections].get(), reinterpret_cast<void**>(&r)) != REDIS_OK)
+        continue;
+      if (r->type == REDIS_REPLY_STRING) replies[i] = std::string(r->str, r->len);
+      freeReplyObject(r);
+    }
+    return replies;
+  }
+  // prefix0.test, prefix1.test, ... (n names).
+  static std::vector<std::string> Domains(const std::string& prefix, int n) {
+    std::vector<std::string> out;
+    for (int i = 0; i < n; ++i) out.push_back(prefix + std::to_string(i) + ".test");
+    return out;
+  }
+  // How many of `replies` contain `what`.
+  static int Count(const std::vector<std::string>& replies, const std::string& what) {
+    int n = 0;
+    for (const auto& r : replies) n += r.find(what) != std::string::npos;
+    return n;
+  }
+  // How many queries the registry refused.
+  size_t Refusals() const {
+    size_t n = 0;
+    for (const auto& e : registry_->ReadLog()) n += e.outcome.rfind("refused", 0) == 0;
+    return n;
+  }
+
+  test_support::TempDir dir_;
+  std::unique_ptr<fake_whois::FakeWhoisProcess> iana_, registry_;
+  std::unique_ptr<test_support::ProxyProcess> proxy_;
+};
 
 }  // namespace resolver_test
