@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 
+#include "resp/reply_writer.h"
 #include "server/log_level.h"
 #include "server/metrics_http.h"
 #include "server/metrics_report.h"
@@ -253,8 +254,8 @@ void Server::Accept(uv_stream_t* listener) {
   ++stats_.connections_received;
   if (clients_.size() >= static_cast<size_t>(config_.maxclients) || shutting_down_) {
     ++stats_.rejected_connections;
-    static const char kMsg[] = "-ERR max number of clients reached\r\n";
-    uv_buf_t b = uv_buf_init(const_cast<char*>(kMsg), sizeof kMsg - 1);
+    std::string msg = resp::ErrorReply("ERR max number of clients reached");
+    uv_buf_t b = uv_buf_init(msg.data(), static_cast<unsigned int>(msg.size()));
     uv_try_write(reinterpret_cast<uv_stream_t*>(&conn->tcp), &b, 1);
     conn->closing = true;
     uv_close(reinterpret_cast<uv_handle_t*>(&conn->tcp), OnClose);
