@@ -43,9 +43,7 @@ std::string FakeRdapProcess::ReadFixture(std::string_view path, std::string_view
   return text;
 }
 
-std::string FakeRdapProcess::BinaryPath() {
-  return EnvOr("FAKE_RDAP_BINARY", WP_FAKE_RDAP_BINARY);
-}
+std::string FakeRdapProcess::BinaryPath() { return EnvOr("FAKE_RDAP_BINARY", WP_FAKE_RDAP_BINARY); }
 
 bool FakeRdapProcess::Start() {
   const std::string dir = process_.dir();

@@ -60,7 +60,6 @@ class CommandConformanceTest : public test_support::SharedProxyClientTest {
     return !r || r->type != REDIS_REPLY_STATUS;
   }
   int64_t Connected() { return InfoInt(c_.get(), "clients", "connected_clients").value_or(-1); }
-
 };
 
 TEST_F(CommandConformanceTest, SubcommandArityErrorsNameTheSubcommand) {
@@ -224,11 +223,11 @@ TEST_F(CommandConformanceTest, ConfigSetRefusesLimitsThatContradictEachOther) {
   EXPECT_EQ(ConfigValue(c_.get(), "proto-max-bulk-len"), "8388608");
   // Both sides at once is one consistent change.
   auto r = Command(c_.get(), {"CONFIG", "SET", "client-output-buffer-hard", "256mb",
-                                  "client-output-buffer-soft", "128mb"});
+                              "client-output-buffer-soft", "128mb"});
   ASSERT_TRUE(r);
   EXPECT_EQ(r->type, REDIS_REPLY_STATUS) << (r->str ? r->str : "");
   r = Command(c_.get(), {"CONFIG", "SET", "client-output-buffer-soft", "1mb",
-                             "client-output-buffer-hard", "64mb"});
+                         "client-output-buffer-hard", "64mb"});
   ASSERT_TRUE(r);
   EXPECT_EQ(r->type, REDIS_REPLY_STATUS) << (r->str ? r->str : "");
 }

@@ -102,8 +102,8 @@ std::string RecordJson(const std::string& domain, int nameservers) {
          ns + "]}";
 }
 
-std::vector<test_support::Reply> Pipeline(
-    redisContext* c, const std::vector<std::vector<std::string>>& commands) {
+std::vector<test_support::Reply> Pipeline(redisContext* c,
+                                          const std::vector<std::vector<std::string>>& commands) {
   for (const auto& argv : commands) {
     std::vector<const char*> ptrs;
     std::vector<size_t> lens;

@@ -20,10 +20,10 @@ using fake_whois::IanaTldAnswer;
 using test_support::Command;
 using test_support::ConnectRaw;
 using test_support::ProxyProcess;
-using test_support::RespCommand;
 using test_support::ReadAtLeast;
 using test_support::ReadUntilClose;
 using test_support::ReadUntilEndsWith;
+using test_support::RespCommand;
 using test_support::SendAll;
 
 // Long, distinctive passwords: a grep for them in the log cannot hit an unrelated word.
@@ -79,7 +79,8 @@ TEST(Auth, NothingButAuthHelloAndQuitWorksBeforeAuthentication) {
   std::string wrongpass = "-WRONGPASS invalid username-password pair or user is disabled.\r\n";
   SendAll(fd, RespCommand({"HELLO", "3"}) + RespCommand({"AUTH", kWrongPassword}) +
                   RespCommand({"AUTH", "default", kWrongPassword}) +
-                  RespCommand({"HELLO", "3", "AUTH", "default", kWrongPassword}) + RespCommand({"PING"}));
+                  RespCommand({"HELLO", "3", "AUTH", "default", kWrongPassword}) +
+                  RespCommand({"PING"}));
   want = hello_noauth + wrongpass + wrongpass + wrongpass + "-NOAUTH Authentication required.\r\n";
   EXPECT_EQ(ReadAtLeast(fd, want.size()), want);
   // The right password opens the connection.

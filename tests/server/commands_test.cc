@@ -268,8 +268,7 @@ TEST(ServerStartup, ProtectedModeRefusesPublicBindWithoutPassword) {
 
 TEST(ServerStartup, VersionAndHelp) {
   std::string out;
-  EXPECT_EQ(test_support::RunShell(std::string(WP_PROXY_BINARY_FOR_TESTS) + " --version", &out),
-            0);
+  EXPECT_EQ(test_support::RunShell(std::string(WP_PROXY_BINARY_FOR_TESTS) + " --version", &out), 0);
   EXPECT_NE(out.find("whois-proxy v="), std::string::npos);
   out.clear();
   EXPECT_EQ(test_support::RunShell(std::string(WP_PROXY_BINARY_FOR_TESTS) + " --help", &out), 0);

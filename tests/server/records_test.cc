@@ -14,9 +14,9 @@
 
 namespace {
 
-using test_support::WaitUntil;
 using test_support::Command;
 using test_support::ProxyProcess;
+using test_support::WaitUntil;
 
 std::string RecordJson(const std::string& domain, const std::string& org = "Example Org") {
   return R"({"domain":")" + domain +

@@ -16,7 +16,6 @@
 namespace {
 
 using fake_whois::FakeWhoisProcess;
-using test_support::WaitUntil;
 using test_support::Command;
 using test_support::ConnectRaw;
 using test_support::ProxyProcess;
@@ -24,6 +23,7 @@ using test_support::ReadUntilEndsWith;
 using test_support::RunShell;
 using test_support::SendAll;
 using test_support::TempDir;
+using test_support::WaitUntil;
 
 const std::string kBinary = WP_PROXY_BINARY_FOR_TESTS;
 const std::string kPackaging = WP_PACKAGING_DIR;

@@ -14,9 +14,9 @@
 
 namespace {
 
-using test_support::WaitUntil;
 using test_support::ProxyProcess;
 using test_support::RunShell;
+using test_support::WaitUntil;
 
 // A program on a pseudo-terminal of 120x40 (without a size linenoise asks the terminal for its
 // cursor position and waits for an answer), as a user at a terminal runs it. Killed at the end.

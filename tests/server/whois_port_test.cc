@@ -11,7 +11,6 @@
 namespace {
 
 using fake_whois::FakeWhoisProcess;
-using test_support::WaitUntil;
 using test_support::Command;
 using test_support::ConnectRaw;
 using test_support::FreePort;
@@ -19,6 +18,7 @@ using test_support::ProxyProcess;
 using test_support::ReadUntilClose;
 using test_support::RunShell;
 using test_support::SendAll;
+using test_support::WaitUntil;
 
 const char kRegistryReply[] =
     "Domain Name: {QUERY}\r\n"

@@ -26,8 +26,9 @@ const char kReply[] =
 class LimitsTest : public resolver_test::OneRegistryTest {
  protected:
   void StartFakes(std::vector<std::string> registry_args) {
-    StartRegistry(kReply, std::move(registry_args),
-                  {{"limited.test", "%  Query rate limit exceeded. Try again after 60 seconds.\r\n"}});
+    StartRegistry(
+        kReply, std::move(registry_args),
+        {{"limited.test", "%  Query rate limit exceeded. Try again after 60 seconds.\r\n"}});
   }
   void StartProxy(std::vector<std::string> extra) {
     std::vector<std::string> args = UpstreamArgs();

@@ -67,11 +67,16 @@ class ChainTest : public ::testing::Test {
     ASSERT_TRUE(registrar_->Start()) << registrar_->error();
   }
   void StartProxy(std::vector<std::string> extra = {}, std::string dir = "") {
-    std::vector<std::string> args = {"--bundled-directory", "no",
-                                     "--upstream-address",  "whois.iana.org",
-                                     LoopbackAddress(*iana_),          "--upstream-address",
-                                     "whois.nic.test",      LoopbackAddress(*registry_),
-                                     "--upstream-address",  "whois.registrar.test",
+    std::vector<std::string> args = {"--bundled-directory",
+                                     "no",
+                                     "--upstream-address",
+                                     "whois.iana.org",
+                                     LoopbackAddress(*iana_),
+                                     "--upstream-address",
+                                     "whois.nic.test",
+                                     LoopbackAddress(*registry_),
+                                     "--upstream-address",
+                                     "whois.registrar.test",
                                      LoopbackAddress(*registrar_)};
     // A client waits for a live lookup as long as one takes on a slow machine (sanitizers, load);
     // tests of the deadline itself set their own.
@@ -277,8 +282,8 @@ TEST_F(ChainTest, ReferralLoopsAndTheHopCapEndTheChain) {
 
   // With one hop allowed, the chain stops at the first registrar.
   proxy_.reset();
-  StartProxy(
-      {"--upstream-address", "whois.reseller.test", LoopbackAddress(reseller), "--max-referral-hops", "1"});
+  StartProxy({"--upstream-address", "whois.reseller.test", LoopbackAddress(reseller),
+              "--max-referral-hops", "1"});
   json = Get("capped.test");
   EXPECT_EQ(json.find("Reseller Customer"), std::string::npos) << json;
   EXPECT_EQ(CountQueries(*registrar_, "capped.test"), 1u);
@@ -339,9 +344,10 @@ TEST(SpecialQueryFormats, RegistriesGetTheSyntaxTheyNeedAndRepliesAreDecoded) {
   // The bundled directory; IANA pinned to a closed port, so the background refresh of old
   // bundled entries fails fast and never leaves the machine.
   ProxyProcess proxy({"--upstream-address", "whois.iana.org", "127.0.0.1:1", "--upstream-address",
-                      "whois.denic.de", LoopbackAddress(denic), "--upstream-address", "whois.verisign-grs.com",
-                      LoopbackAddress(verisign), "--upstream-address", "whois.registro.br", LoopbackAddress(registro),
-                      "--bundled-directory", "yes"});
+                      "whois.denic.de", LoopbackAddress(denic), "--upstream-address",
+                      "whois.verisign-grs.com", LoopbackAddress(verisign), "--upstream-address",
+                      "whois.registro.br", LoopbackAddress(registro), "--bundled-directory",
+                      "yes"});
   ASSERT_TRUE(proxy.Start()) << proxy.log();
   auto c = proxy.Connect();
   Command(c.get(), {"GET", "beispiel.de"});

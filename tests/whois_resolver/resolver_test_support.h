@@ -66,10 +66,10 @@ class OneRegistryTest : public ::testing::Test {
   // The directives that point the proxy at the fakes (whois.nic.test at `registry` if given,
   // e.g. a closed port), with no bundled directory.
   std::vector<std::string> UpstreamArgs(const std::string& registry = "") const {
-    return {"--bundled-directory", "no",
-            "--upstream-address",  "whois.iana.org",
+    return {"--bundled-directory",   "no",
+            "--upstream-address",    "whois.iana.org",
             LoopbackAddress(*iana_), "--upstream-address",
-            "whois.nic.test",      registry.empty() ? LoopbackAddress(*registry_) : registry};
+            "whois.nic.test",        registry.empty() ? LoopbackAddress(*registry_) : registry};
   }
   // Starts the proxy with `args` on the test's data directory.
   void StartProxyWith(std::vector<std::string> args) {

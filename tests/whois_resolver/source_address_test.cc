@@ -93,7 +93,6 @@ class SourceAddressTest : public resolver_test::OneRegistryTest {
     EXPECT_EQ(served.size(), 4u);  // every source address was used
     return seconds;
   }
-
 };
 
 TEST_F(SourceAddressTest, ARegistryLimitedPerAddressIsUsedAtFourTimesTheRate) {
