@@ -45,6 +45,9 @@ enum CommandFlag : uint32_t {
 struct SubcommandSpec {
   std::string_view name;  // lower case
   int arity;              // counts the container's name and the subcommand's
+  // Runs the subcommand once its arity has been checked; nullptr: the container's handler
+  // dispatches it by name (COMMAND, CONFIG, SLOWLOG, LATENCY).
+  CommandHandler handler = nullptr;
 };
 
 struct CommandSpec {
@@ -94,6 +97,15 @@ void CmdHello(CommandContext&);
 void CmdAuth(CommandContext&);
 void CmdSelect(CommandContext&);
 void CmdClient(CommandContext&);
+void CmdClientId(CommandContext&);
+void CmdClientGetname(CommandContext&);
+void CmdClientSetname(CommandContext&);
+void CmdClientSetinfo(CommandContext&);
+void CmdClientList(CommandContext&);
+void CmdClientInfo(CommandContext&);
+void CmdClientKill(CommandContext&);
+void CmdClientAccepted(CommandContext&);
+void CmdClientHelp(CommandContext&);
 void CmdCommand(CommandContext&);
 void CmdConfig(CommandContext&);
 void CmdInfo(CommandContext&);

@@ -92,6 +92,29 @@ TEST_F(CommandsTest, HelloSetnameAndClientCommands) {
   EXPECT_STREQ(r->str, "OK");
 }
 
+// Each CLIENT subcommand is a row of the command table with its own handler: every row answers,
+// whatever the case of its name.
+TEST_F(CommandsTest, EveryClientSubcommandRowAnswers) {
+  auto r = Run({"client", "setname", "rows"});
+  EXPECT_STREQ(r->str, "OK");
+  r = Run({"Client", "GetName"});
+  EXPECT_STREQ(r->str, "rows");
+  r = Run({"CLIENT", "no-evict", "on"});
+  EXPECT_STREQ(r->str, "OK");
+  r = Run({"CLIENT", "NO-TOUCH", "off"});
+  EXPECT_STREQ(r->str, "OK");
+  r = Run({"CLIENT", "help"});
+  ASSERT_EQ(r->type, REDIS_REPLY_ARRAY);
+  ASSERT_GT(r->elements, 1u);
+  EXPECT_STREQ(r->element[0]->str,
+               "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
+  r = Run({"CLIENT", "KILL", "ID", "999999999"});
+  EXPECT_EQ(r->type, REDIS_REPLY_INTEGER);
+  EXPECT_EQ(r->integer, 0);
+  r = Run({"CLIENT", "GETNAMES"});
+  EXPECT_STREQ(r->str, "ERR unknown subcommand 'GETNAMES'. Try CLIENT HELP.");
+}
+
 TEST_F(CommandsTest, ClientKillById) {
   auto other = proxy_->Connect();
   auto r = Command(other.get(), {"CLIENT", "ID"});
