@@ -121,6 +121,25 @@ TEST(Auth, NothingButAuthHelloAndQuitWorksBeforeAuthentication) {
 
 // Protected mode. 192.0.2.1 and 2001:db8::1 are documentation addresses this host does not
 // have, so even a proxy that wrongly started could not listen on anything but 127.0.0.1.
+// protected-mode is a runtime directive: CONFIG SET changes it for the next connection, which
+// from loopback is still served (the refusal of outside clients is decided by
+// ProtectedModeRefuses, unit-tested in server_unit_test: tests reach the proxy only over
+// loopback).
+TEST(ProtectedMode, ConfigSetAtRuntimeKeepsLoopbackClientsServed) {
+  ProxyProcess proxy({"--protected-mode", "no"});
+  ASSERT_TRUE(proxy.Start()) << proxy.log();
+  auto admin = proxy.Connect();
+  ASSERT_TRUE(admin);
+  auto r = Command(admin.get(), {"CONFIG", "SET", "protected-mode", "yes"});
+  ASSERT_EQ(r->type, REDIS_REPLY_STATUS) << (r->str ? r->str : "");
+  r = Command(admin.get(), {"CONFIG", "GET", "protected-mode"});
+  ASSERT_EQ(r->elements, 2u);
+  EXPECT_STREQ(r->element[1]->str, "yes");
+  auto next = proxy.Connect();
+  ASSERT_TRUE(next);
+  EXPECT_STREQ(Command(next.get(), {"PING"})->str, "PONG");
+}
+
 TEST(ProtectedMode, PublicBindWithoutPasswordRefusesToStart) {
   for (const char* addr : {"192.0.2.1", "2001:db8::1"}) {
     ProxyProcess refused({"--bind", "127.0.0.1", addr});
