@@ -200,7 +200,7 @@ void Server::Execute(Connection* conn) {
     CommandContext ctx{*this, *conn, args, writer, target};
     conn->executing = true;
     const uint64_t started_ns = uv_hrtime();
-    (sub != nullptr && sub->handler != nullptr ? sub->handler : spec->handler)(ctx);
+    (sub != nullptr ? sub->handler : spec->handler)(ctx);
     NoteCommandTime(*conn, *spec, args, uv_hrtime() - started_ns);
     conn->executing = false;
   }

@@ -35,7 +35,7 @@ CommandTable::CommandTable() {
       {"client",
        -2,
        0,
-       CmdClient,
+       nullptr,  // every call names a subcommand (arity -2)
        0,
        0,
        0,
@@ -62,37 +62,50 @@ CommandTable::CommandTable() {
        0,
        "Returns detailed information about all commands.",
        "server",
-       {{"count", 2}, {"docs", -2}, {"info", -2}, {"list", -2}}},
+       {{"count", 2, CmdCommandCount},
+        {"docs", -2, CmdCommandDocs},
+        {"info", -2, CmdCommandInfo},
+        {"list", -2, CmdCommandList}}},
       {"config",
        -2,
        kCmdAdmin,
-       CmdConfig,
+       nullptr,
        0,
        0,
        0,
        "Gets or sets configuration parameters.",
        "server",
-       {{"get", -3}, {"set", -4}, {"resetstat", 2}, {"help", 2}}},
+       {{"get", -3, CmdConfigGet},
+        {"set", -4, CmdConfigSet},
+        {"resetstat", 2, CmdConfigResetstat},
+        {"help", 2, CmdConfigHelp}}},
       {"slowlog",
        -2,
        kCmdAdmin | kCmdLoading | kCmdStale,
-       CmdSlowlog,
+       nullptr,
        0,
        0,
        0,
        "Manages the slow log: commands that ran longer than slowlog-log-slower-than.",
        "server",
-       {{"get", -2}, {"len", 2}, {"reset", 2}, {"help", 2}}},
+       {{"get", -2, CmdSlowlogGet},
+        {"len", 2, CmdSlowlogLen},
+        {"reset", 2, CmdSlowlogReset},
+        {"help", 2, CmdSlowlogHelp}}},
       {"latency",
        -2,
        kCmdAdmin | kCmdLoading | kCmdStale,
-       CmdLatency,
+       nullptr,
        0,
        0,
        0,
        "Latency events (latency-monitor-threshold) and per-command latency histograms.",
        "server",
-       {{"latest", 2}, {"history", 3}, {"reset", -2}, {"histogram", -2}, {"help", 2}}},
+       {{"latest", 2, CmdLatencyLatest},
+        {"history", 3, CmdLatencyHistory},
+        {"reset", -2, CmdLatencyReset},
+        {"histogram", -2, CmdLatencyHistogram},
+        {"help", 2, CmdLatencyHelp}}},
       {"info", -1, kCmdLoading | kCmdStale, CmdInfo, 0, 0, 0,
        "Returns information and statistics about the server.", "server"},
       {"time", 1, kCmdFast, CmdTime, 0, 0, 0, "Returns the server time.", "server"},
@@ -177,6 +190,11 @@ const SubcommandSpec* CommandSpec::FindSubcommand(std::string_view sub) const {
     if (same) return &s;
   }
   return nullptr;
+}
+
+void WriteHelp(resp::ReplyWriter& w, std::initializer_list<const char*> lines) {
+  w.ArrayHeader(lines.size());
+  for (const char* line : lines) w.Simple(line);
 }
 
 std::string WrongArityError(std::string_view command) {

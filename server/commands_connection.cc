@@ -210,11 +210,6 @@ void CmdClientKill(CommandContext& ctx) {
 
 // CLIENT's subcommands: one handler a row of the command table, which has checked the arity
 // and answered an unknown subcommand before any of them runs.
-void CmdClient(CommandContext& ctx) {
-  // Only a subcommand row without a handler of its own would get here.
-  ctx.reply.Error(UnknownSubcommandError(ctx.args[1], "CLIENT"));
-}
-
 void CmdClientId(CommandContext& ctx) { ctx.reply.Integer(static_cast<int64_t>(ctx.conn.id)); }
 
 void CmdClientGetname(CommandContext& ctx) {
@@ -259,41 +254,39 @@ void CmdClientInfo(CommandContext& ctx) {
 void CmdClientAccepted(CommandContext& ctx) { ctx.reply.Simple("OK"); }
 
 void CmdClientHelp(CommandContext& ctx) {
-  static const char* kHelp[] = {"CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-                                "ID",
-                                "    Return the ID of the current connection.",
-                                "GETNAME",
-                                "    Return the name of the current connection.",
-                                "SETNAME <name>",
-                                "    Assign the name <name> to the current connection.",
-                                "SETINFO <LIB-NAME|LIB-VER> <value>",
-                                "    Set client library name or version.",
-                                "INFO",
-                                "    Return information about the current client connection.",
-                                "LIST",
-                                "    Return information about client connections.",
-                                "KILL <ip:port>",
-                                "    Kill connection made from <ip:port>.",
-                                "KILL <option> <value> [<option> <value> [...]]",
-                                "    Kill connections. Options are:",
-                                "    * ADDR (<ip:port>|<unixsocket>:0)",
-                                "      Kill connections made from the specified address",
-                                "    * LADDR (<ip:port>|<unixsocket>:0)",
-                                "      Kill connections made to specified local address",
-                                "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
-                                "      Kill connections by type.",
-                                "    * USER <username>",
-                                "      Kill connections authenticated by <username>.",
-                                "    * SKIPME (YES|NO)",
-                                "      Skip killing current connection (default: yes).",
-                                "    * ID <client-id>",
-                                "      Kill connections by client id.",
-                                "    * MAXAGE <maxage>",
-                                "      Kill connections older than the specified age.",
-                                "HELP",
-                                "    Print this help."};
-  ctx.reply.ArrayHeader(std::size(kHelp));
-  for (const char* line : kHelp) ctx.reply.Simple(line);
+  WriteHelp(ctx.reply, {"CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                        "ID",
+                        "    Return the ID of the current connection.",
+                        "GETNAME",
+                        "    Return the name of the current connection.",
+                        "SETNAME <name>",
+                        "    Assign the name <name> to the current connection.",
+                        "SETINFO <LIB-NAME|LIB-VER> <value>",
+                        "    Set client library name or version.",
+                        "INFO",
+                        "    Return information about the current client connection.",
+                        "LIST",
+                        "    Return information about client connections.",
+                        "KILL <ip:port>",
+                        "    Kill connection made from <ip:port>.",
+                        "KILL <option> <value> [<option> <value> [...]]",
+                        "    Kill connections. Options are:",
+                        "    * ADDR (<ip:port>|<unixsocket>:0)",
+                        "      Kill connections made from the specified address",
+                        "    * LADDR (<ip:port>|<unixsocket>:0)",
+                        "      Kill connections made to specified local address",
+                        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+                        "      Kill connections by type.",
+                        "    * USER <username>",
+                        "      Kill connections authenticated by <username>.",
+                        "    * SKIPME (YES|NO)",
+                        "      Skip killing current connection (default: yes).",
+                        "    * ID <client-id>",
+                        "      Kill connections by client id.",
+                        "    * MAXAGE <maxage>",
+                        "      Kill connections older than the specified age.",
+                        "HELP",
+                        "    Print this help."});
 }
 
 std::string ClientInfoLine(const Server&, const Connection& c, int64_t now_ms) {

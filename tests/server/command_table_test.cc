@@ -1,5 +1,5 @@
-// The command table's rows: CLIENT's subcommands are rows with their Redis 7 arity and a handler
-// each, found whatever the case of the name.
+// The command table's rows: every subcommand (CLIENT's, CONFIG's, ...) is a row with its Redis 7
+// arity and its handler, found whatever the case of the name.
 #include "server/command_table.h"
 
 #include <gtest/gtest.h>
@@ -27,6 +27,26 @@ TEST(CommandTable, EveryClientSubcommandIsARowWithItsArityAndHandler) {
   }
   EXPECT_EQ(client->FindSubcommand("GetName"), client->FindSubcommand("getname"));
   EXPECT_EQ(client->FindSubcommand("getnames"), nullptr);
+}
+
+// Every container runs its subcommands by their rows; a container's own handler serves only the
+// call without a subcommand, so it may be missing only where the arity demands one.
+TEST(CommandTable, EverySubcommandRowHasItsHandler) {
+  CommandTable table;
+  size_t containers = 0;
+  for (const CommandSpec& spec : table.all()) {
+    if (spec.subcommands.empty()) {
+      EXPECT_NE(spec.handler, nullptr) << spec.name;
+      continue;
+    }
+    ++containers;
+    for (const SubcommandSpec& sub : spec.subcommands)
+      EXPECT_NE(sub.handler, nullptr) << spec.name << "|" << sub.name;
+    if (spec.handler == nullptr) {
+      EXPECT_LE(spec.arity, -2) << spec.name;
+    }
+  }
+  EXPECT_EQ(containers, 5u);  // CLIENT, COMMAND, CONFIG, SLOWLOG, LATENCY
 }
 
 TEST(CommandTable, ErrorsNameTheSubcommandAsRedisDoes) {
