@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "fake_whois_process.h"
+#include "one_registry_test.h"
 #include "proxy_process.h"
 
 namespace {
@@ -32,20 +33,16 @@ struct CliRun {
   std::string out, err;
 };
 
-class CliTest : public ::testing::Test {
+class CliTest : public test_support::OneRegistryTest {
  protected:
   void SetUp() override {
-    iana_.AddResponse("test", "domain: TEST\r\n\r\nwhois: whois.nic.test\r\n");
-    registry_.SetDefaultResponse(
-        "Domain Name: {QUERY}\r\nRegistrar: Cli Registrar\r\n"
-        "Creation Date: 2001-02-03T04:05:06Z\r\n");
-    ASSERT_TRUE(iana_.Start()) << iana_.error();
-    ASSERT_TRUE(registry_.Start()) << registry_.error();
-    proxy_ = std::make_unique<ProxyProcess>(std::vector<std::string>{
-        "--bundled-directory", "no", "--upstream-address", "whois.iana.org", LoopbackAddress(iana_),
-        "--upstream-address", "whois.nic.test", LoopbackAddress(registry_), "--upstream-limit",
-        "whois.nic.test", "rate", "200/s", "--requirepass", "secret"});
-    ASSERT_TRUE(proxy_->Start()) << proxy_->log();
+    ASSERT_NO_FATAL_FAILURE(
+        StartRegistry("Domain Name: {QUERY}\r\nRegistrar: Cli Registrar\r\n"
+                      "Creation Date: 2001-02-03T04:05:06Z\r\n"));
+    std::vector<std::string> args = UpstreamArgs();
+    args.insert(args.end(),
+                {"--upstream-limit", "whois.nic.test", "rate", "200/s", "--requirepass", "secret"});
+    ASSERT_NO_FATAL_FAILURE(StartProxyWith(std::move(args)));
     c_ = proxy_->Connect();
     ASSERT_TRUE(c_);
     ASSERT_EQ(Command(c_.get(), {"AUTH", "secret"})->type, REDIS_REPLY_STATUS);
@@ -67,9 +64,6 @@ class CliTest : public ::testing::Test {
     return s.find(what) != std::string::npos;
   }
 
-  TempDir dir_;
-  FakeWhoisProcess iana_, registry_;
-  std::unique_ptr<ProxyProcess> proxy_;
   ProxyProcess::Redis c_;
 };
 
@@ -161,7 +155,7 @@ TEST_F(CliTest, ExportWritesEveryRecordAsStoredAndImportBringsThemBack) {
   EXPECT_TRUE(Has(all.err, "exported 4 records"));
   CliRun some = Cli("export --match 'x*'");
   EXPECT_EQ(std::count(some.out.begin(), some.out.end(), '\n'), 2) << some.out;
-  EXPECT_EQ(registry_.ReadLog().size(), 0u);  // nothing was looked up
+  EXPECT_EQ(registry_->ReadLog().size(), 0u);  // nothing was looked up
 
   // Into an empty store: the exported lines, a broken line and a record the server refuses.
   ASSERT_EQ(Command(c_.get(), {"CONFIG", "SET", "flush-enabled", "yes"})->type, REDIS_REPLY_STATUS);
@@ -189,7 +183,7 @@ TEST_F(CliTest, WhoisCachedReadsTheStoreWithoutLookups) {
   EXPECT_EQ(r->element[1]->type, REDIS_REPLY_NIL);
   EXPECT_EQ(r->element[2]->type, REDIS_REPLY_NIL);
   EXPECT_EQ(Command(c_.get(), {"EXISTS", "missing.test"})->integer, 0);
-  EXPECT_EQ(registry_.ReadLog().size(), 0u);
+  EXPECT_EQ(registry_->ReadLog().size(), 0u);
 }
 
 TEST_F(CliTest, AWrongPasswordOrPortIsAClearFailure) {
