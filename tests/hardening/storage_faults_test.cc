@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "fake_whois_process.h"
+#include "one_registry_test.h"
 #include "proxy_probe.h"
 #include "proxy_process.h"
 #include "store_files.h"
@@ -280,26 +281,10 @@ TEST(KillNine, AcknowledgedWritesAndTheDailyCapSurviveKillNineUnderLoad) {
   ASSERT_TRUE(registry.Start()) << registry.error();
   TempDir base;
   const std::string dir = base.path() + "/data";
-  const std::vector<std::string> args = {"--bundled-directory",
-                                         "no",
-                                         "--upstream-address",
-                                         "whois.iana.org",
-                                         LoopbackAddress(iana),
-                                         "--upstream-address",
-                                         "whois.nic.test",
-                                         LoopbackAddress(registry),
-                                         "--upstream-limit",
-                                         "whois.nic.test",
-                                         "daily",
-                                         "20",
-                                         "rate",
-                                         "100/s",
-                                         "--upstream-limit",
-                                         "whois.iana.org",
-                                         "concurrency",
-                                         "4",
-                                         "rate",
-                                         "100/s"};
+  std::vector<std::string> args = test_support::FakeUpstreamArgs(iana, registry);
+  args.insert(args.end(),
+              {"--upstream-limit", "whois.nic.test", "daily", "20", "rate", "100/s",
+               "--upstream-limit", "whois.iana.org", "concurrency", "4", "rate", "100/s"});
 
   unsigned seed = static_cast<unsigned>(std::random_device{}());
   std::cout << "[ info ] seed " << seed << "\n";

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "fake_whois_process.h"
+#include "one_registry_test.h"
 #include "proxy_probe.h"
 #include "proxy_process.h"
 
@@ -47,26 +48,11 @@ TEST(ClientsThatLeave, LookupsOfVanishedClientsCompleteAndAreCached) {
   registry.SetDefaultResponse(kRegistryReply);
   ASSERT_TRUE(iana.Start()) << iana.error();
   ASSERT_TRUE(registry.Start()) << registry.error();
-  ProxyProcess proxy({"--bundled-directory",
-                      "no",
-                      "--upstream-address",
-                      "whois.iana.org",
-                      LoopbackAddress(iana),
-                      "--upstream-address",
-                      "whois.nic.test",
-                      LoopbackAddress(registry),
-                      "--upstream-limit",
-                      "whois.nic.test",
-                      "concurrency",
-                      "64",
-                      "rate",
-                      "1000/s",
-                      "--upstream-limit",
-                      "whois.iana.org",
-                      "concurrency",
-                      "4",
-                      "rate",
-                      "100/s"});
+  std::vector<std::string> args = test_support::FakeUpstreamArgs(iana, registry);
+  args.insert(args.end(),
+              {"--upstream-limit", "whois.nic.test", "concurrency", "64", "rate", "1000/s",
+               "--upstream-limit", "whois.iana.org", "concurrency", "4", "rate", "100/s"});
+  ProxyProcess proxy(args);
   ASSERT_TRUE(proxy.Start()) << proxy.log();
 
   constexpr int kClients = 50;

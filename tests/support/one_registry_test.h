@@ -18,6 +18,21 @@
 
 namespace test_support {
 
+// The directives that point a proxy at fake IANA and registry servers (whois.nic.test at
+// `registry_address` if given, e.g. a closed port), with no bundled directory.
+inline std::vector<std::string> FakeUpstreamArgs(const fake_whois::FakeWhoisProcess& iana,
+                                                 const fake_whois::FakeWhoisProcess& registry,
+                                                 const std::string& registry_address = "") {
+  return {"--bundled-directory",
+          "no",
+          "--upstream-address",
+          "whois.iana.org",
+          LoopbackAddress(iana),
+          "--upstream-address",
+          "whois.nic.test",
+          registry_address.empty() ? LoopbackAddress(registry) : registry_address};
+}
+
 // A proxy whose IANA (a fake-whois) refers .test to whois.nic.test, another fake-whois: the
 // registry. Tests start the fakes, then the proxy with their own directives.
 class OneRegistryTest : public ::testing::Test {
@@ -37,10 +52,7 @@ class OneRegistryTest : public ::testing::Test {
   // The directives that point the proxy at the fakes (whois.nic.test at `registry` if given,
   // e.g. a closed port), with no bundled directory.
   std::vector<std::string> UpstreamArgs(const std::string& registry = "") const {
-    return {"--bundled-directory",   "no",
-            "--upstream-address",    "whois.iana.org",
-            LoopbackAddress(*iana_), "--upstream-address",
-            "whois.nic.test",        registry.empty() ? LoopbackAddress(*registry_) : registry};
+    return FakeUpstreamArgs(*iana_, *registry_, registry);
   }
   // Starts the proxy with `args` on the test's data directory.
   void StartProxyWith(std::vector<std::string> args) {
