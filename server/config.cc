@@ -8,11 +8,11 @@
 #include "resp/request_parser.h"
 #include "server/command_table.h"
 #include "server/version.h"
-#include "whois/address_policy.h"
+#include "whois/upstream/address_policy.h"
 #include "whois/limits/budget_key.h"
 #include "whois/limits/builtin_limits.h"
 #include "whois/limits/limit_spec.h"
-#include "whois/referral.h"
+#include "whois/directory/referral.h"
 
 namespace server {
 namespace {

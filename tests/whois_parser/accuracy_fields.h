@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "whois/country.h"
-#include "whois/record.h"
+#include "whois/country/country.h"
+#include "whois/record/record.h"
 
 namespace whois::accuracy {
 

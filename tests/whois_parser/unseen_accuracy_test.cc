@@ -19,10 +19,10 @@
 
 #include "tests/support/shared_data.h"
 #include "tests/whois_parser/accuracy_fields.h"
-#include "whois/charset.h"
-#include "whois/country.h"
-#include "whois/query_format.h"
-#include "whois/reply_parser.h"
+#include "whois/country/country.h"
+#include "whois/directory/query_format.h"
+#include "whois/parser/reply_parser.h"
+#include "whois/upstream/charset.h"
 
 namespace whois {
 namespace {

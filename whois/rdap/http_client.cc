@@ -9,7 +9,7 @@
 #include <ctime>
 #include <utility>
 
-#include "whois/address_policy.h"
+#include "whois/upstream/address_policy.h"
 #include "whois/rdap/rdap_url.h"
 #include "whois/rdap/retry_after.h"
 
