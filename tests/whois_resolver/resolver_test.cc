@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "fake_whois_process.h"
+#include "one_registry_test.h"
 #include "proxy_process.h"
 #include "wait_until.h"
 
@@ -67,17 +68,9 @@ class ChainTest : public ::testing::Test {
     ASSERT_TRUE(registrar_->Start()) << registrar_->error();
   }
   void StartProxy(std::vector<std::string> extra = {}, std::string dir = "") {
-    std::vector<std::string> args = {"--bundled-directory",
-                                     "no",
-                                     "--upstream-address",
-                                     "whois.iana.org",
-                                     LoopbackAddress(*iana_),
-                                     "--upstream-address",
-                                     "whois.nic.test",
-                                     LoopbackAddress(*registry_),
-                                     "--upstream-address",
-                                     "whois.registrar.test",
-                                     LoopbackAddress(*registrar_)};
+    std::vector<std::string> args = test_support::FakeUpstreamArgs(*iana_, *registry_);
+    args.insert(args.end(),
+                {"--upstream-address", "whois.registrar.test", LoopbackAddress(*registrar_)});
     // A client waits for a live lookup as long as one takes on a slow machine (sanitizers, load);
     // tests of the deadline itself set their own.
     if (std::find(extra.begin(), extra.end(), "--lookup-timeout") == extra.end())
