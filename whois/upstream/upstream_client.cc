@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "util/host_port.h"
 #include "whois/upstream/address_policy.h"
 #include "whois/upstream/charset.h"
 
@@ -88,40 +89,13 @@ Address MakeAddress(const IpAddress& ip, uint16_t port) {
   return a;
 }
 
-// "IP", "IP:PORT", "[IPv6]" or "[IPv6]:PORT". A bare IPv6 literal has colons of its own, so a
-// port is only recognised after brackets or after an IPv4 address.
+// An `upstream-address` (util::SplitAddressPort's spellings); the host's port when none is given.
 std::optional<Address> ParsePinned(std::string_view text, uint16_t default_port) {
-  std::string_view host = text;
-  std::string_view port_text;
-  if (!text.empty() && text.front() == '[') {
-    size_t close = text.find(']');
-    if (close == std::string_view::npos) return std::nullopt;
-    host = text.substr(1, close - 1);
-    std::string_view rest = text.substr(close + 1);
-    if (!rest.empty()) {
-      if (rest.front() != ':') return std::nullopt;
-      port_text = rest.substr(1);
-      if (port_text.empty()) return std::nullopt;
-    }
-  } else if (size_t colon = text.find(':'); colon != std::string_view::npos &&
-                                            text.find(':', colon + 1) == std::string_view::npos) {
-    host = text.substr(0, colon);
-    port_text = text.substr(colon + 1);
-    if (port_text.empty()) return std::nullopt;
-  }
-  std::optional<IpAddress> ip = IpAddress::Parse(host);
+  std::optional<util::AddressPort> split = util::SplitAddressPort(text);
+  if (!split) return std::nullopt;
+  std::optional<IpAddress> ip = IpAddress::Parse(split->address);
   if (!ip) return std::nullopt;
-  uint16_t port = default_port;
-  if (!port_text.empty()) {
-    unsigned value = 0;
-    for (char c : port_text) {
-      if (c < '0' || c > '9') return std::nullopt;
-      value = value * 10 + static_cast<unsigned>(c - '0');
-      if (value > 65535) return std::nullopt;
-    }
-    if (value == 0) return std::nullopt;
-    port = static_cast<uint16_t>(value);
-  }
+  const uint16_t port = split->port != 0 ? split->port : default_port;
   return MakeAddress(*ip, port);
 }
 
