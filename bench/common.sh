@@ -19,13 +19,27 @@ PROXY_OFFLINE_ARGS=(--bundled-directory no --lookup-order whois-only
 # Pin servers and clients to different cores where there are two.
 if [ "$(nproc)" -ge 2 ]; then SERVER_CPU=0; CLIENT_CPU=1; else SERVER_CPU=; CLIENT_CPU=; fi
 
+# bench_require_tools: stops the benchmark with a clear message when a program it runs is
+# missing. A benchmark never installs anything: the packages, redis-server (the reference:
+# Debian's 7.0) among them, come from `bash scripts/install-deps.sh --bench`, which the user runs.
+BENCH_TOOLS=(cmake c++ pkg-config redis-server redis-cli redis-benchmark taskset awk)
+bench_require_tools() {
+  local missing=() tool
+  for tool in "${BENCH_TOOLS[@]}"; do
+    command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "bench: missing ${missing[*]}; install the benchmarks' packages with" >&2
+  echo "  bash scripts/install-deps.sh --bench" >&2
+  echo "and run the benchmark again." >&2
+  exit 1
+}
+
 # BENCH_SKIP_BUILD=1 uses the binaries already in $BUILD_DIR (run_all.sh builds once for all).
-# The packages, redis-server (the reference: Debian's 7.0) among them, come from
-# scripts/install-deps.sh --bench.
 bench_build() {
+  bench_require_tools
   FAKE_WHOIS_BIN=$(cat "$FAKE_WHOIS_PATH_FILE" 2>/dev/null || true)
   [ "${BENCH_SKIP_BUILD:-0}" = 1 ] && return 0
-  bash scripts/install-deps.sh --bench
   cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DWP_TESTS=OFF -DWP_BENCH=ON >/dev/null
   cmake --build "$BUILD_DIR" --target whois-proxy bench-load bench-miss bench-crawler bench-gets fake-whois \
     -j"$(nproc)" >/dev/null

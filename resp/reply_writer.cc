@@ -138,4 +138,27 @@ void ReplyWriter::BigNumber(std::string_view digits) {
 
 void ReplyWriter::Raw(std::string_view bytes) { out_->append(bytes); }
 
+std::string SimpleReply(std::string_view s) {
+  return BuildReply(2, [s](ReplyWriter& w) { w.Simple(s); });
+}
+
+std::string ErrorReply(std::string_view s) {
+  return BuildReply(2, [s](ReplyWriter& w) { w.Error(s); });
+}
+
+std::string IntegerReply(int64_t n) {
+  return BuildReply(2, [n](ReplyWriter& w) { w.Integer(n); });
+}
+
+std::string BulkReply(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + kHeaderMax);  // records are large: one allocation
+  ReplyWriter(&out, 2).Bulk(s);
+  return out;
+}
+
+std::string NullReply(int protocol) {
+  return BuildReply(protocol, [](ReplyWriter& w) { w.Null(); });
+}
+
 }  // namespace resp

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace resp {
 
@@ -39,5 +40,23 @@ class ReplyWriter {
   std::string* out_;
   int protocol_;
 };
+
+// A whole reply as bytes, for code that hands a reply on (a deferred reply completed later, a
+// callback's result, a cached record) instead of appending to a connection's output: `write` is
+// called with a ReplyWriter for `protocol`.
+template <typename Write>
+std::string BuildReply(int protocol, Write&& write) {
+  std::string out;
+  ReplyWriter w(&out, protocol);
+  std::forward<Write>(write)(w);
+  return out;
+}
+
+// One-value replies as bytes, each exactly what the ReplyWriter method of its name writes.
+std::string SimpleReply(std::string_view s);
+std::string ErrorReply(std::string_view s);  // s includes its code, e.g. "ERR ..."
+std::string IntegerReply(int64_t n);
+std::string BulkReply(std::string_view s);
+std::string NullReply(int protocol);
 
 }  // namespace resp

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "resp/reply_writer.h"
 #include "server/server.h"
 
 namespace server {
@@ -124,7 +125,7 @@ void Server::ProcessInput(Connection* conn, size_t turn_bytes) {
       ++stats_.protocol_errors;
       spdlog::info("protocol error from client {} (id {}): {}", conn->addr, conn->id,
                    conn->parser.error());
-      std::string msg = "-ERR " + conn->parser.error() + "\r\n";
+      std::string msg = resp::ErrorReply("ERR " + conn->parser.error());
       if (conn->replies.has_pending())
         conn->replies.AppendReady(std::move(msg));
       else
@@ -199,7 +200,7 @@ void Server::Execute(Connection* conn) {
     CommandContext ctx{*this, *conn, args, writer, target};
     conn->executing = true;
     const uint64_t started_ns = uv_hrtime();
-    spec->handler(ctx);
+    (sub != nullptr ? sub->handler : spec->handler)(ctx);
     NoteCommandTime(*conn, *spec, args, uv_hrtime() - started_ns);
     conn->executing = false;
   }

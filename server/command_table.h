@@ -43,14 +43,17 @@ enum CommandFlag : uint32_t {
 // A subcommand of a container command (CLIENT KILL): Redis checks its arity before the handler
 // runs and names it "client|kill" in the error.
 struct SubcommandSpec {
-  std::string_view name;  // lower case
-  int arity;              // counts the container's name and the subcommand's
+  std::string_view name;   // lower case
+  int arity;               // counts the container's name and the subcommand's
+  CommandHandler handler;  // runs once the arity has been checked
 };
 
 struct CommandSpec {
   std::string_view name;  // lower case
   int arity;              // Redis convention: N exact, -N at least N (name included)
   uint32_t flags;
+  // Runs the command; for a container, the call without a subcommand (COMMAND alone), nullptr
+  // when every call names one (arity -2: CLIENT, CONFIG, SLOWLOG, LATENCY).
   CommandHandler handler;
   int first_key = 0, last_key = 0, key_step = 0;
   std::string_view summary;
@@ -93,12 +96,34 @@ void CmdQuit(CommandContext&);
 void CmdHello(CommandContext&);
 void CmdAuth(CommandContext&);
 void CmdSelect(CommandContext&);
-void CmdClient(CommandContext&);
+void CmdClientId(CommandContext&);
+void CmdClientGetname(CommandContext&);
+void CmdClientSetname(CommandContext&);
+void CmdClientSetinfo(CommandContext&);
+void CmdClientList(CommandContext&);
+void CmdClientInfo(CommandContext&);
+void CmdClientKill(CommandContext&);
+void CmdClientAccepted(CommandContext&);
+void CmdClientHelp(CommandContext&);
 void CmdCommand(CommandContext&);
-void CmdConfig(CommandContext&);
+void CmdCommandCount(CommandContext&);
+void CmdCommandDocs(CommandContext&);
+void CmdCommandInfo(CommandContext&);
+void CmdCommandList(CommandContext&);
+void CmdConfigGet(CommandContext&);
+void CmdConfigSet(CommandContext&);
+void CmdConfigResetstat(CommandContext&);
+void CmdConfigHelp(CommandContext&);
 void CmdInfo(CommandContext&);
-void CmdSlowlog(CommandContext&);
-void CmdLatency(CommandContext&);
+void CmdSlowlogGet(CommandContext&);
+void CmdSlowlogLen(CommandContext&);
+void CmdSlowlogReset(CommandContext&);
+void CmdSlowlogHelp(CommandContext&);
+void CmdLatencyLatest(CommandContext&);
+void CmdLatencyHistory(CommandContext&);
+void CmdLatencyReset(CommandContext&);
+void CmdLatencyHistogram(CommandContext&);
+void CmdLatencyHelp(CommandContext&);
 void CmdDbsize(CommandContext&);
 void CmdGet(CommandContext&);
 void CmdMget(CommandContext&);
@@ -118,6 +143,9 @@ void CmdWhoisHistory(CommandContext&);
 void CmdWhoisCached(CommandContext&);
 void CmdWhoisPrefetch(CommandContext&);
 void CmdWhoisQueue(CommandContext&);
+
+// A container's HELP reply: each line a simple string, as Redis's addReplyHelp.
+void WriteHelp(resp::ReplyWriter& w, std::initializer_list<const char*> lines);
 
 // Redis's exact error texts (clients match on them).
 std::string WrongArityError(std::string_view command);

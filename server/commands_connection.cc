@@ -132,13 +132,11 @@ void CmdHello(CommandContext& ctx) {
   w.ArrayHeader(0);
 }
 
-namespace {
-
 // CLIENT KILL addr:port (the old form: +OK, or an error if no client matched, and it may kill
 // the caller) or CLIENT KILL <filter> <value> ... (every filter must match; the number of
 // clients killed; the caller only with SKIPME no), as Redis 7.4 has them. Every client here is
 // a "normal" one and "default" is the only user.
-void ClientKill(CommandContext& ctx) {
+void CmdClientKill(CommandContext& ctx) {
   auto& args = ctx.args;
   const uint64_t me = ctx.conn.id;
   std::optional<uint64_t> want_id;
@@ -210,86 +208,85 @@ void ClientKill(CommandContext& ctx) {
   for (uint64_t id : victims) ctx.server.KillClient(id);
 }
 
-}  // namespace
+// CLIENT's subcommands: one handler a row of the command table, which has checked the arity
+// and answered an unknown subcommand before any of them runs.
+void CmdClientId(CommandContext& ctx) { ctx.reply.Integer(static_cast<int64_t>(ctx.conn.id)); }
 
-void CmdClient(CommandContext& ctx) {
-  auto& conn = ctx.conn;
-  std::string_view sub = ctx.args[1];
-  // The command table has checked each subcommand's arity.
-  if (EqualsIgnoreCase(sub, "ID")) return ctx.reply.Integer(static_cast<int64_t>(conn.id));
-  if (EqualsIgnoreCase(sub, "GETNAME"))
-    return conn.name.empty() ? ctx.reply.Null() : ctx.reply.Bulk(conn.name);
-  if (EqualsIgnoreCase(sub, "SETNAME")) {
-    if (!ValidClientName(ctx.args[2]))
-      return ctx.reply.Error(
-          "ERR Client names cannot contain spaces, newlines or special characters.");
-    conn.name = ctx.args[2];
-    return ctx.reply.Simple("OK");
-  }
-  if (EqualsIgnoreCase(sub, "SETINFO")) {
-    std::string_view attr = ctx.args[2], value = ctx.args[3];
-    if (!ValidClientName(value) && !value.empty())
-      return ctx.reply.Error("ERR " + std::string(attr) +
-                             " cannot contain spaces, newlines or special characters.");
-    if (EqualsIgnoreCase(attr, "LIB-NAME"))
-      conn.lib_name = value;
-    else if (EqualsIgnoreCase(attr, "LIB-VER"))
-      conn.lib_ver = value;
-    else
-      return ctx.reply.Error("ERR Unrecognized option '" + std::string(attr) + "'");
-    return ctx.reply.Simple("OK");
-  }
-  if (EqualsIgnoreCase(sub, "LIST")) {
-    std::string out;
-    int64_t now = ctx.server.NowMs();
-    for (const auto& [id, c] : ctx.server.clients()) out += ClientInfoLine(ctx.server, *c, now);
-    return ctx.reply.Verbatim("txt", out);
-  }
-  if (EqualsIgnoreCase(sub, "INFO"))
-    return ctx.reply.Verbatim("txt", ClientInfoLine(ctx.server, conn, ctx.server.NowMs()));
-  if (EqualsIgnoreCase(sub, "KILL")) return ClientKill(ctx);
-  if (EqualsIgnoreCase(sub, "MAINT_NOTIFICATIONS") || EqualsIgnoreCase(sub, "NO-EVICT") ||
-      EqualsIgnoreCase(sub, "NO-TOUCH"))
-    return ctx.reply.Simple("OK");
-  if (EqualsIgnoreCase(sub, "HELP")) {
-    static const char* kHelp[] = {"CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-                                  "ID",
-                                  "    Return the ID of the current connection.",
-                                  "GETNAME",
-                                  "    Return the name of the current connection.",
-                                  "SETNAME <name>",
-                                  "    Assign the name <name> to the current connection.",
-                                  "SETINFO <LIB-NAME|LIB-VER> <value>",
-                                  "    Set client library name or version.",
-                                  "INFO",
-                                  "    Return information about the current client connection.",
-                                  "LIST",
-                                  "    Return information about client connections.",
-                                  "KILL <ip:port>",
-                                  "    Kill connection made from <ip:port>.",
-                                  "KILL <option> <value> [<option> <value> [...]]",
-                                  "    Kill connections. Options are:",
-                                  "    * ADDR (<ip:port>|<unixsocket>:0)",
-                                  "      Kill connections made from the specified address",
-                                  "    * LADDR (<ip:port>|<unixsocket>:0)",
-                                  "      Kill connections made to specified local address",
-                                  "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
-                                  "      Kill connections by type.",
-                                  "    * USER <username>",
-                                  "      Kill connections authenticated by <username>.",
-                                  "    * SKIPME (YES|NO)",
-                                  "      Skip killing current connection (default: yes).",
-                                  "    * ID <client-id>",
-                                  "      Kill connections by client id.",
-                                  "    * MAXAGE <maxage>",
-                                  "      Kill connections older than the specified age.",
-                                  "HELP",
-                                  "    Print this help."};
-    ctx.reply.ArrayHeader(std::size(kHelp));
-    for (const char* line : kHelp) ctx.reply.Simple(line);
-    return;
-  }
-  ctx.reply.Error(UnknownSubcommandError(sub, "CLIENT"));
+void CmdClientGetname(CommandContext& ctx) {
+  return ctx.conn.name.empty() ? ctx.reply.Null() : ctx.reply.Bulk(ctx.conn.name);
+}
+
+void CmdClientSetname(CommandContext& ctx) {
+  if (!ValidClientName(ctx.args[2]))
+    return ctx.reply.Error(
+        "ERR Client names cannot contain spaces, newlines or special characters.");
+  ctx.conn.name = ctx.args[2];
+  ctx.reply.Simple("OK");
+}
+
+void CmdClientSetinfo(CommandContext& ctx) {
+  std::string_view attr = ctx.args[2], value = ctx.args[3];
+  if (!ValidClientName(value) && !value.empty())
+    return ctx.reply.Error("ERR " + std::string(attr) +
+                           " cannot contain spaces, newlines or special characters.");
+  if (EqualsIgnoreCase(attr, "LIB-NAME"))
+    ctx.conn.lib_name = value;
+  else if (EqualsIgnoreCase(attr, "LIB-VER"))
+    ctx.conn.lib_ver = value;
+  else
+    return ctx.reply.Error("ERR Unrecognized option '" + std::string(attr) + "'");
+  ctx.reply.Simple("OK");
+}
+
+void CmdClientList(CommandContext& ctx) {
+  std::string out;
+  int64_t now = ctx.server.NowMs();
+  for (const auto& [id, c] : ctx.server.clients()) out += ClientInfoLine(ctx.server, *c, now);
+  ctx.reply.Verbatim("txt", out);
+}
+
+void CmdClientInfo(CommandContext& ctx) {
+  ctx.reply.Verbatim("txt", ClientInfoLine(ctx.server, ctx.conn, ctx.server.NowMs()));
+}
+
+// MAINT_NOTIFICATIONS, NO-EVICT, NO-TOUCH: accepted, and nothing here depends on them (no
+// eviction, no LRU, no cluster maintenance).
+void CmdClientAccepted(CommandContext& ctx) { ctx.reply.Simple("OK"); }
+
+void CmdClientHelp(CommandContext& ctx) {
+  WriteHelp(ctx.reply, {"CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                        "ID",
+                        "    Return the ID of the current connection.",
+                        "GETNAME",
+                        "    Return the name of the current connection.",
+                        "SETNAME <name>",
+                        "    Assign the name <name> to the current connection.",
+                        "SETINFO <LIB-NAME|LIB-VER> <value>",
+                        "    Set client library name or version.",
+                        "INFO",
+                        "    Return information about the current client connection.",
+                        "LIST",
+                        "    Return information about client connections.",
+                        "KILL <ip:port>",
+                        "    Kill connection made from <ip:port>.",
+                        "KILL <option> <value> [<option> <value> [...]]",
+                        "    Kill connections. Options are:",
+                        "    * ADDR (<ip:port>|<unixsocket>:0)",
+                        "      Kill connections made from the specified address",
+                        "    * LADDR (<ip:port>|<unixsocket>:0)",
+                        "      Kill connections made to specified local address",
+                        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+                        "      Kill connections by type.",
+                        "    * USER <username>",
+                        "      Kill connections authenticated by <username>.",
+                        "    * SKIPME (YES|NO)",
+                        "      Skip killing current connection (default: yes).",
+                        "    * ID <client-id>",
+                        "      Kill connections by client id.",
+                        "    * MAXAGE <maxage>",
+                        "      Kill connections older than the specified age.",
+                        "HELP",
+                        "    Print this help."});
 }
 
 std::string ClientInfoLine(const Server&, const Connection& c, int64_t now_ms) {

@@ -12,19 +12,10 @@
 #include "server/server.h"
 
 namespace server {
-namespace {
 
-std::string IntegerReply(int64_t n) { return ":" + std::to_string(n) + "\r\n"; }
-// Errors quote client input ("invalid domain '...'"): a CR or LF in it must not end the line
-// and forge a reply of its own.
-std::string ErrorReply(const std::string& e) {
-  std::string out = "-" + e;
-  for (size_t i = 1; i < out.size(); ++i)
-    if (out[i] == '\r' || out[i] == '\n') out[i] = ' ';
-  return out + "\r\n";
-}
-
-}  // namespace
+using resp::ErrorReply;
+using resp::IntegerReply;
+using resp::SimpleReply;
 
 void CmdGet(CommandContext& ctx) {
   RecordService& records = ctx.server.records();
@@ -50,7 +41,7 @@ void CmdMget(CommandContext& ctx) {
     bool dropped = false;
   };
   auto st = std::make_shared<State>();
-  st->out = "*" + std::to_string(ctx.args.size() - 1) + "\r\n";
+  resp::ReplyWriter(&st->out, ctx.reply.protocol()).ArrayHeader(ctx.args.size() - 1);
   ReplyTicket t = ctx.Defer();
   Server& server = ctx.server;
   KeyFanout::Run(
@@ -151,7 +142,7 @@ void CmdSet(CommandContext& ctx) {
   ReplyTicket t = ctx.Defer();
   Server& server = ctx.server;
   server.records().Import(ctx.args[1], ctx.args[2], ex_ms, [&server, t](std::string error) {
-    server.CompleteReply(t, error.empty() ? std::string("+OK\r\n") : ErrorReply(error));
+    server.CompleteReply(t, error.empty() ? SimpleReply("OK") : ErrorReply(error));
   });
 }
 
@@ -188,11 +179,12 @@ void CmdScan(CommandContext& ctx) {
       [&server, t, type_mismatch](std::string error, uint64_t next, std::vector<std::string> keys) {
         if (!error.empty()) return server.CompleteReply(t, ErrorReply(error));
         if (type_mismatch) keys.clear();
-        std::string next_s = std::to_string(next);
-        std::string out = "*2\r\n$" + std::to_string(next_s.size()) + "\r\n" + next_s + "\r\n*" +
-                          std::to_string(keys.size()) + "\r\n";
-        for (const auto& k : keys) out += "$" + std::to_string(k.size()) + "\r\n" + k + "\r\n";
-        server.CompleteReply(t, std::move(out));
+        server.CompleteReply(t, resp::BuildReply(t.protocol, [&](resp::ReplyWriter& w) {
+                               w.ArrayHeader(2);
+                               w.Bulk(std::to_string(next));
+                               w.ArrayHeader(keys.size());
+                               for (const auto& k : keys) w.Bulk(k);
+                             }));
       });
 }
 
@@ -211,7 +203,7 @@ void CmdFlushdb(CommandContext& ctx) {
   ReplyTicket t = ctx.Defer();
   Server& server = ctx.server;
   server.records().FlushAll([&server, t](std::string error) {
-    server.CompleteReply(t, error.empty() ? std::string("+OK\r\n") : ErrorReply(error));
+    server.CompleteReply(t, error.empty() ? SimpleReply("OK") : ErrorReply(error));
   });
 }
 

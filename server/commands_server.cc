@@ -77,145 +77,136 @@ void WriteCommandDocs(resp::ReplyWriter& w, const CommandSpec& spec) {
   w.Bulk("O(1)");
 }
 
-}  // namespace
-
-void CmdCommand(CommandContext& ctx) {
-  const auto& table = ctx.server.commands();
-  auto& w = ctx.reply;
-  // Commands disabled with rename-command are gone, as in Redis.
+// The commands a client may call: rename-command's disabled ones are gone, as in Redis.
+std::vector<const CommandSpec*> EnabledCommands(const CommandTable& table) {
   std::vector<const CommandSpec*> enabled;
   for (const auto& spec : table.all())
     if (table.IsEnabled(spec)) enabled.push_back(&spec);
-  if (ctx.args.size() == 1) {
-    w.ArrayHeader(enabled.size());
-    for (const CommandSpec* spec : enabled) WriteCommandInfo(w, *spec);
-    return;
-  }
-  std::string_view sub = ctx.args[1];
-  if (EqualsIgnoreCase(sub, "COUNT")) return w.Integer(static_cast<int64_t>(enabled.size()));
-  if (EqualsIgnoreCase(sub, "LIST")) {
-    w.ArrayHeader(enabled.size());
-    for (const CommandSpec* spec : enabled) w.Bulk(spec->name);
-    return;
-  }
-  if (EqualsIgnoreCase(sub, "INFO")) {
-    if (ctx.args.size() == 2) {
-      w.ArrayHeader(enabled.size());
-      for (const CommandSpec* spec : enabled) WriteCommandInfo(w, *spec);
-      return;
-    }
-    w.ArrayHeader(ctx.args.size() - 2);
-    for (size_t i = 2; i < ctx.args.size(); ++i) {
-      const CommandSpec* spec = table.Find(ctx.args[i]);
-      if (spec)
-        WriteCommandInfo(w, *spec);
-      else
-        w.NullArray();
-    }
-    return;
-  }
-  if (EqualsIgnoreCase(sub, "DOCS")) {
-    std::vector<const CommandSpec*> specs;
-    if (ctx.args.size() == 2) {
-      specs = enabled;
-    } else {
-      for (size_t i = 2; i < ctx.args.size(); ++i)
-        if (const CommandSpec* spec = table.Find(ctx.args[i])) specs.push_back(spec);
-    }
-    w.MapHeader(specs.size());
-    for (const CommandSpec* spec : specs) WriteCommandDocs(w, *spec);
-    return;
-  }
-  w.Error(UnknownSubcommandError(sub, "COMMAND"));
+  return enabled;
 }
 
-void CmdConfig(CommandContext& ctx) {
+}  // namespace
+
+// COMMAND alone: every enabled command's info.
+void CmdCommand(CommandContext& ctx) {
+  auto enabled = EnabledCommands(ctx.server.commands());
+  ctx.reply.ArrayHeader(enabled.size());
+  for (const CommandSpec* spec : enabled) WriteCommandInfo(ctx.reply, *spec);
+}
+
+void CmdCommandCount(CommandContext& ctx) {
+  ctx.reply.Integer(static_cast<int64_t>(EnabledCommands(ctx.server.commands()).size()));
+}
+
+void CmdCommandList(CommandContext& ctx) {
+  auto enabled = EnabledCommands(ctx.server.commands());
+  ctx.reply.ArrayHeader(enabled.size());
+  for (const CommandSpec* spec : enabled) ctx.reply.Bulk(spec->name);
+}
+
+void CmdCommandInfo(CommandContext& ctx) {
   auto& w = ctx.reply;
-  std::string_view sub = ctx.args[1];
-  // The command table has checked each subcommand's arity.
-  if (EqualsIgnoreCase(sub, "GET")) {
-    std::vector<std::pair<std::string, std::string>> found;
-    auto matches = [&](std::string_view name) {
-      for (size_t i = 2; i < ctx.args.size(); ++i)
-        if (storage::GlobMatch(Lower(ctx.args[i]), name)) return true;
-      return false;
-    };
-    ForEachDirective(ctx.server.config(), matches, [&](std::string_view name, std::string value) {
-      found.emplace_back(name, std::move(value));
-    });
-    // Redis persistence settings that tools such as redis-benchmark ask about: this server
-    // keeps its records in LevelDB, so it has no RDB snapshots or AOF to report.
-    for (auto [name, value] :
-         {std::pair{"save", ""}, std::pair{"appendonly", "no"}, std::pair{"databases", "1"}})
-      if (matches(name)) found.emplace_back(name, value);
-    w.MapHeader(found.size());
-    for (const auto& [name, value] : found) {
-      w.Bulk(name);
-      w.Bulk(value);
-    }
-    return;
+  if (ctx.args.size() == 2) return CmdCommand(ctx);
+  w.ArrayHeader(ctx.args.size() - 2);
+  for (size_t i = 2; i < ctx.args.size(); ++i) {
+    const CommandSpec* spec = ctx.server.commands().Find(ctx.args[i]);
+    if (spec)
+      WriteCommandInfo(w, *spec);
+    else
+      w.NullArray();
   }
-  if (EqualsIgnoreCase(sub, "SET")) {
-    if (ctx.args.size() % 2 != 0) return w.Error(WrongArityError("config|set"));
-    // As Redis 7: every name must be known, and none given twice, before any value is read;
-    // values go to a copy, so that a failure in any pair (or a contradiction between the new
-    // values, checked last) changes nothing.
-    auto failed = [&](std::string_view arg, const std::string& why) {
-      w.Error("ERR CONFIG SET failed (possibly related to argument '" + std::string(arg) + "') - " +
-              why);
-    };
-    for (size_t i = 2; i < ctx.args.size(); i += 2)
-      if (!IsDirective(ctx.args[i]))
-        return w.Error("ERR Unknown option or number of arguments for CONFIG SET - '" +
-                       std::string(ctx.args[i]) + "'");
-    for (size_t i = 2; i < ctx.args.size(); i += 2)
-      for (size_t j = 2; j < i; j += 2)
-        if (EqualsIgnoreCase(ctx.args[i], ctx.args[j]))
-          return failed(ctx.args[i], "duplicate parameter");
-    Config next = ctx.server.config();
-    for (size_t i = 2; i < ctx.args.size(); i += 2) {
-      std::string err = ApplyDirective(&next, ctx.args[i], {std::string(ctx.args[i + 1])}, true);
-      if (!err.empty()) return failed(ctx.args[i], err);
-    }
-    if (auto conflict = CheckConsistency(next)) {
-      // Blame the first directive of the conflict that this command set.
-      std::string_view blamed = conflict->directives.front();
-      for (std::string_view d : conflict->directives) {
-        bool given = false;
-        for (size_t i = 2; i < ctx.args.size() && !given; i += 2)
-          given = EqualsIgnoreCase(ctx.args[i], d);
-        if (given) {
-          blamed = d;
-          break;
-        }
+}
+
+void CmdCommandDocs(CommandContext& ctx) {
+  std::vector<const CommandSpec*> specs;
+  if (ctx.args.size() == 2) {
+    specs = EnabledCommands(ctx.server.commands());
+  } else {
+    for (size_t i = 2; i < ctx.args.size(); ++i)
+      if (const CommandSpec* spec = ctx.server.commands().Find(ctx.args[i])) specs.push_back(spec);
+  }
+  ctx.reply.MapHeader(specs.size());
+  for (const CommandSpec* spec : specs) WriteCommandDocs(ctx.reply, *spec);
+}
+
+void CmdConfigGet(CommandContext& ctx) {
+  auto& w = ctx.reply;
+  std::vector<std::pair<std::string, std::string>> found;
+  auto matches = [&](std::string_view name) {
+    for (size_t i = 2; i < ctx.args.size(); ++i)
+      if (storage::GlobMatch(Lower(ctx.args[i]), name)) return true;
+    return false;
+  };
+  ForEachDirective(ctx.server.config(), matches, [&](std::string_view name, std::string value) {
+    found.emplace_back(name, std::move(value));
+  });
+  // Redis persistence settings that tools such as redis-benchmark ask about: this server
+  // keeps its records in LevelDB, so it has no RDB snapshots or AOF to report.
+  for (auto [name, value] :
+       {std::pair{"save", ""}, std::pair{"appendonly", "no"}, std::pair{"databases", "1"}})
+    if (matches(name)) found.emplace_back(name, value);
+  w.MapHeader(found.size());
+  for (const auto& [name, value] : found) {
+    w.Bulk(name);
+    w.Bulk(value);
+  }
+}
+
+void CmdConfigSet(CommandContext& ctx) {
+  auto& w = ctx.reply;
+  if (ctx.args.size() % 2 != 0) return w.Error(WrongArityError("config|set"));
+  // As Redis 7: every name must be known, and none given twice, before any value is read;
+  // values go to a copy, so that a failure in any pair (or a contradiction between the new
+  // values, checked last) changes nothing.
+  auto failed = [&](std::string_view arg, const std::string& why) {
+    w.Error("ERR CONFIG SET failed (possibly related to argument '" + std::string(arg) + "') - " +
+            why);
+  };
+  for (size_t i = 2; i < ctx.args.size(); i += 2)
+    if (!IsDirective(ctx.args[i]))
+      return w.Error("ERR Unknown option or number of arguments for CONFIG SET - '" +
+                     std::string(ctx.args[i]) + "'");
+  for (size_t i = 2; i < ctx.args.size(); i += 2)
+    for (size_t j = 2; j < i; j += 2)
+      if (EqualsIgnoreCase(ctx.args[i], ctx.args[j]))
+        return failed(ctx.args[i], "duplicate parameter");
+  Config next = ctx.server.config();
+  for (size_t i = 2; i < ctx.args.size(); i += 2) {
+    std::string err = ApplyDirective(&next, ctx.args[i], {std::string(ctx.args[i + 1])}, true);
+    if (!err.empty()) return failed(ctx.args[i], err);
+  }
+  if (auto conflict = CheckConsistency(next)) {
+    // Blame the first directive of the conflict that this command set.
+    std::string_view blamed = conflict->directives.front();
+    for (std::string_view d : conflict->directives) {
+      bool given = false;
+      for (size_t i = 2; i < ctx.args.size() && !given; i += 2)
+        given = EqualsIgnoreCase(ctx.args[i], d);
+      if (given) {
+        blamed = d;
+        break;
       }
-      return failed(blamed, conflict->message);
     }
-    ctx.server.config() = std::move(next);
-    ctx.server.OnConfigChanged();
-    return w.Simple("OK");
+    return failed(blamed, conflict->message);
   }
-  if (EqualsIgnoreCase(sub, "RESETSTAT")) {
-    ctx.server.stats() = ServerStats{};
-    ctx.server.latency().ResetHistograms();
-    return w.Simple("OK");
-  }
-  if (EqualsIgnoreCase(sub, "HELP")) {
-    static const char* kHelp[] = {
-        "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-        "GET <pattern>",
-        "    Return parameters matching the glob-like <pattern> and their values.",
-        "SET <directive> <value>",
-        "    Set the configuration <directive> to <value>.",
-        "RESETSTAT",
-        "    Reset statistics reported by the INFO command.",
-        "HELP",
-        "    Print this help."};
-    w.ArrayHeader(std::size(kHelp));
-    for (const char* line : kHelp) w.Simple(line);
-    return;
-  }
-  w.Error(UnknownSubcommandError(sub, "CONFIG"));
+  ctx.server.config() = std::move(next);
+  ctx.server.OnConfigChanged();
+  w.Simple("OK");
+}
+
+void CmdConfigResetstat(CommandContext& ctx) {
+  ctx.server.stats() = ServerStats{};
+  ctx.server.latency().ResetHistograms();
+  ctx.reply.Simple("OK");
+}
+
+void CmdConfigHelp(CommandContext& ctx) {
+  WriteHelp(
+      ctx.reply,
+      {"CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "GET <pattern>",
+       "    Return parameters matching the glob-like <pattern> and their values.",
+       "SET <directive> <value>", "    Set the configuration <directive> to <value>.", "RESETSTAT",
+       "    Reset statistics reported by the INFO command.", "HELP", "    Print this help."});
 }
 
 void CmdInfo(CommandContext& ctx) {

@@ -11,7 +11,7 @@ constexpr std::array kDocs = {
     DirectiveDoc{"port", "TCP port of the Redis protocol (GET <domain> and the other commands)."},
     DirectiveDoc{"bind", "Addresses every port listens on (IPv4 and IPv6, space separated)."},
     DirectiveDoc{"protected-mode",
-                 "Refuse to start on a non-loopback bind address without requirepass."},
+                 "Without requirepass: serve only loopback clients, refuse a public bind."},
     DirectiveDoc{"tcp-keepalive", "Seconds between TCP keepalive probes to clients (0: off)."},
     DirectiveDoc{"timeout", "Close Redis-protocol clients idle this many seconds (0: never)."},
     DirectiveDoc{"maxclients", "Most Redis-protocol clients connected at once."},

@@ -91,7 +91,7 @@ void RecordService::RunBackgroundJob(const BackgroundJob& job,
 }
 
 void RecordService::Prefetch(std::vector<std::string> args, ReplyFn done) {
-  if (closing_) return done("-ERR server is shutting down\r\n");
+  if (closing_) return done(resp::ErrorReply("ERR server is shutting down"));
   // Each valid name's record is read; the unknown and stale ones are queued.
   struct Gather {
     size_t remaining = 0;
@@ -108,22 +108,21 @@ void RecordService::Prefetch(std::vector<std::string> args, ReplyFn done) {
   }
   g->wanted.assign(g->domains.size(), 0);
   auto finish = [this, g] {
-    if (!g->error.empty()) return g->done("-ERR record store: " + g->error + "\r\n");
+    if (!g->error.empty()) return g->done(resp::ErrorReply("ERR record store: " + g->error));
     std::vector<std::string> wanted;
     for (size_t i = 0; i < g->domains.size(); ++i)
       if (g->wanted[i]) wanted.push_back(std::move(g->domains[i]));
-    if (wanted.empty()) return g->done(":0\r\n");
+    if (wanted.empty()) return g->done(resp::IntegerReply(0));
     const uint64_t max = static_cast<uint64_t>(server_->config().prefetch_queue_max);
-    background_->Prefetch(wanted, max,
-                          [g, max](storage::Status st, storage::DurableQueue::AddResult r) {
-                            if (!st.ok())
-                              return g->done("-ERR prefetch queue: " + st.ToString() + "\r\n");
-                            if (r.full)
-                              return g->done("-ERR prefetch queue is full: prefetch-queue-max is " +
-                                             std::to_string(max) + " and " +
-                                             std::to_string(r.size) + " names are queued\r\n");
-                            g->done(":" + std::to_string(r.added) + "\r\n");
-                          });
+    background_->Prefetch(
+        wanted, max, [g, max](storage::Status st, storage::DurableQueue::AddResult r) {
+          if (!st.ok()) return g->done(resp::ErrorReply("ERR prefetch queue: " + st.ToString()));
+          if (r.full)
+            return g->done(resp::ErrorReply("ERR prefetch queue is full: prefetch-queue-max is " +
+                                            std::to_string(max) + " and " + std::to_string(r.size) +
+                                            " names are queued"));
+          g->done(resp::IntegerReply(static_cast<int64_t>(r.added)));
+        });
   };
   g->remaining = g->domains.size();
   if (g->domains.empty()) return finish();
@@ -155,12 +154,13 @@ void RecordService::Cached(std::string_view arg,
 void RecordService::History(std::string_view arg, size_t count, int protocol, ReplyFn done) {
   NameResult name = Normalize(arg);
   if (name.domain.empty())
-    return done("-ERR invalid domain '" + std::string(arg.substr(0, 256)) + "'\r\n");
+    return done(resp::ErrorReply("ERR invalid domain '" + std::string(arg.substr(0, 256)) + "'"));
   size_t max = static_cast<size_t>(server_->config().history_max_versions);
   store_->GetHistory(name.domain, std::min(count, max),
                      [protocol, done = std::move(done)](storage::Status st,
                                                         std::vector<storage::Record> versions) {
-                       if (!st.ok()) return done("-ERR record store: " + st.ToString() + "\r\n");
+                       if (!st.ok())
+                         return done(resp::ErrorReply("ERR record store: " + st.ToString()));
                        std::string out;
                        resp::ReplyWriter w(&out, protocol);
                        w.ArrayHeader(versions.size());

@@ -15,16 +15,11 @@
 #include "whois/directory/tld_directory.h"
 
 namespace server {
+
+using resp::ErrorReply;
+using resp::NullReply;
+
 namespace {
-
-std::string NullReply(int protocol) { return protocol == 3 ? "_\r\n" : "$-1\r\n"; }
-
-std::string ErrorReply(std::string_view msg) {
-  std::string out = "-";
-  for (char c : msg) out += (c == '\r' || c == '\n') ? ' ' : c;
-  out += "\r\n";
-  return out;
-}
 
 std::optional<storage::RecordStatus> StatusFromName(std::string_view s) {
   if (s == "registered") return storage::RecordStatus::kRegistered;
@@ -169,16 +164,7 @@ int64_t RecordService::HotStaleGraceMs() const {
   return cfg.serve_stale ? cfg.max_stale_s * 1000 : 0;
 }
 
-std::string RecordService::BulkFrame(std::string_view json) {
-  std::string out;
-  out.reserve(json.size() + 16);
-  out += '$';
-  out += std::to_string(json.size());
-  out += "\r\n";
-  out += json;
-  out += "\r\n";
-  return out;
-}
+std::string RecordService::BulkFrame(std::string_view json) { return resp::BulkReply(json); }
 
 RecordService::NameResult RecordService::Normalize(std::string_view arg) const {
   auto result = names_->Normalize(arg);

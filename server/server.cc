@@ -7,9 +7,11 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 
+#include "resp/reply_writer.h"
 #include "server/log_level.h"
 #include "server/metrics_http.h"
 #include "server/metrics_report.h"
+#include "server/protected_mode.h"
 #include "server/record_service.h"
 #include "server/request_reply_listener.h"
 #include "server/tcp_listeners.h"
@@ -22,10 +24,6 @@ namespace {
 // still running, and then for their fallback replies to be written.
 constexpr int kShutdownGraceMs = 3000;
 constexpr int kShutdownFlushMs = 1000;
-
-bool IsLoopbackAddress(const std::string& addr) {
-  return addr.starts_with("127.") || addr == "::1" || addr == "localhost";
-}
 
 }  // namespace
 
@@ -49,18 +47,14 @@ Server::~Server() {
 }
 
 bool Server::CheckProtectedMode() {
-  if (!config_.protected_mode || !config_.requirepass.empty()) return true;
-  for (const auto& b : config_.bind) {
-    if (!IsLoopbackAddress(b)) {
-      spdlog::critical(
-          "refusing to start: bind {} is not a loopback address and no requirepass is set "
-          "(protected mode). Set 'requirepass', or 'protected-mode no' if the network is "
-          "trusted.",
-          b);
-      return false;
-    }
-  }
-  return true;
+  const std::string public_bind = PublicBindWhileProtected(config_);
+  if (public_bind.empty()) return true;
+  spdlog::critical(
+      "refusing to start: bind {} is not a loopback address and no requirepass is set "
+      "(protected mode). Set 'requirepass', or 'protected-mode no' if the network is "
+      "trusted.",
+      public_bind);
+  return false;
 }
 
 bool Server::Listen() {
@@ -238,6 +232,15 @@ void Server::OnConnection(uv_stream_t* listener, int status) {
   self->Accept(listener);
 }
 
+void Server::Refuse(Connection* conn, std::string_view error) {
+  // One try, never waiting: a client refused at the door gets the reason if its socket takes it.
+  std::string msg = resp::ErrorReply(error);
+  uv_buf_t b = uv_buf_init(msg.data(), static_cast<unsigned int>(msg.size()));
+  uv_try_write(reinterpret_cast<uv_stream_t*>(&conn->tcp), &b, 1);
+  conn->closing = true;
+  uv_close(reinterpret_cast<uv_handle_t*>(&conn->tcp), OnClose);
+}
+
 void Server::Accept(uv_stream_t* listener) {
   resp::ParserLimits limits;
   limits.max_bulk_length = config_.proto_max_bulk_len;
@@ -253,12 +256,12 @@ void Server::Accept(uv_stream_t* listener) {
   ++stats_.connections_received;
   if (clients_.size() >= static_cast<size_t>(config_.maxclients) || shutting_down_) {
     ++stats_.rejected_connections;
-    static const char kMsg[] = "-ERR max number of clients reached\r\n";
-    uv_buf_t b = uv_buf_init(const_cast<char*>(kMsg), sizeof kMsg - 1);
-    uv_try_write(reinterpret_cast<uv_stream_t*>(&conn->tcp), &b, 1);
-    conn->closing = true;
-    uv_close(reinterpret_cast<uv_handle_t*>(&conn->tcp), OnClose);
-    return;
+    return Refuse(conn, "ERR max number of clients reached");
+  }
+  // Read per connection: CONFIG SET protected-mode and requirepass apply to the next client.
+  if (std::string ip = PeerIp(&conn->tcp); ProtectedModeRefuses(config_, ip)) {
+    spdlog::debug("refused connection from {} (protected mode)", ip);
+    return Refuse(conn, ProtectedModeDenied());
   }
   uv_tcp_nodelay(&conn->tcp, 1);
   if (config_.tcp_keepalive_s > 0) uv_tcp_keepalive(&conn->tcp, 1, config_.tcp_keepalive_s);

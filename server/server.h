@@ -100,6 +100,8 @@ class Server {
   static void OnShutdownTick(uv_timer_t* timer);
   static void OnInputTurn(uv_idle_t* idle);
 
+  // Writes `error` (without -/CRLF) to a just-accepted client and closes it.
+  void Refuse(Connection* conn, std::string_view error);
   bool CheckProtectedMode();
   bool Listen();
   // The metrics and WHOIS ports, when configured. False if one could not be bound.

@@ -9,16 +9,15 @@
 #include <vector>
 
 #include "fake_whois_process.h"
+#include "one_registry_test.h"
 #include "proxy_process.h"
 
 namespace {
 
 using fake_whois::FakeWhoisProcess;
-using testing_support::Command;
-using testing_support::ProxyProcess;
-using testing_support::TempDir;
-
-std::string Addr(const FakeWhoisProcess& f) { return "127.0.0.1:" + std::to_string(f.port()); }
+using test_support::Command;
+using test_support::ProxyProcess;
+using test_support::TempDir;
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
@@ -34,20 +33,16 @@ struct CliRun {
   std::string out, err;
 };
 
-class CliTest : public ::testing::Test {
+class CliTest : public test_support::OneRegistryTest {
  protected:
   void SetUp() override {
-    iana_.AddResponse("test", "domain: TEST\r\n\r\nwhois: whois.nic.test\r\n");
-    registry_.SetDefaultResponse(
-        "Domain Name: {QUERY}\r\nRegistrar: Cli Registrar\r\n"
-        "Creation Date: 2001-02-03T04:05:06Z\r\n");
-    ASSERT_TRUE(iana_.Start()) << iana_.error();
-    ASSERT_TRUE(registry_.Start()) << registry_.error();
-    proxy_ = std::make_unique<ProxyProcess>(std::vector<std::string>{
-        "--bundled-directory", "no", "--upstream-address", "whois.iana.org", Addr(iana_),
-        "--upstream-address", "whois.nic.test", Addr(registry_), "--upstream-limit",
-        "whois.nic.test", "rate", "200/s", "--requirepass", "secret"});
-    ASSERT_TRUE(proxy_->Start()) << proxy_->log();
+    ASSERT_NO_FATAL_FAILURE(
+        StartRegistry("Domain Name: {QUERY}\r\nRegistrar: Cli Registrar\r\n"
+                      "Creation Date: 2001-02-03T04:05:06Z\r\n"));
+    std::vector<std::string> args = UpstreamArgs();
+    args.insert(args.end(),
+                {"--upstream-limit", "whois.nic.test", "rate", "200/s", "--requirepass", "secret"});
+    ASSERT_NO_FATAL_FAILURE(StartProxyWith(std::move(args)));
     c_ = proxy_->Connect();
     ASSERT_TRUE(c_);
     ASSERT_EQ(Command(c_.get(), {"AUTH", "secret"})->type, REDIS_REPLY_STATUS);
@@ -60,7 +55,7 @@ class CliTest : public ::testing::Test {
     std::string cmd = std::string(WP_CLI_BINARY) + " -p " + std::to_string(proxy_->port()) +
                       " -a secret " + args + " < " + input_file + " > " + out + " 2> " + err;
     CliRun r;
-    r.status = testing_support::RunShell(cmd, nullptr);
+    r.status = test_support::RunShell(cmd, nullptr);
     r.out = ReadFile(out);
     r.err = ReadFile(err);
     return r;
@@ -69,9 +64,6 @@ class CliTest : public ::testing::Test {
     return s.find(what) != std::string::npos;
   }
 
-  TempDir dir_;
-  FakeWhoisProcess iana_, registry_;
-  std::unique_ptr<ProxyProcess> proxy_;
   ProxyProcess::Redis c_;
 };
 
@@ -130,7 +122,7 @@ TEST_F(CliTest, OnATerminalPrefetchRedrawsOneProgressBar) {
                     std::to_string(proxy_->port()) + " -a secret prefetch " + names +
                     "\" /dev/null";
   std::string out;
-  EXPECT_EQ(testing_support::RunShell(cmd, &out), 0) << out;
+  EXPECT_EQ(test_support::RunShell(cmd, &out), 0) << out;
   EXPECT_TRUE(Has(out, "\r[")) << out;  // the bar, redrawn in place
   EXPECT_TRUE(Has(out, "100% done 50 failed 0 queued 0")) << out;
   EXPECT_FALSE(Has(out, "\ndone ")) << out;  // no plain lines
@@ -163,7 +155,7 @@ TEST_F(CliTest, ExportWritesEveryRecordAsStoredAndImportBringsThemBack) {
   EXPECT_TRUE(Has(all.err, "exported 4 records"));
   CliRun some = Cli("export --match 'x*'");
   EXPECT_EQ(std::count(some.out.begin(), some.out.end(), '\n'), 2) << some.out;
-  EXPECT_EQ(registry_.ReadLog().size(), 0u);  // nothing was looked up
+  EXPECT_EQ(registry_->ReadLog().size(), 0u);  // nothing was looked up
 
   // Into an empty store: the exported lines, a broken line and a record the server refuses.
   ASSERT_EQ(Command(c_.get(), {"CONFIG", "SET", "flush-enabled", "yes"})->type, REDIS_REPLY_STATUS);
@@ -191,22 +183,22 @@ TEST_F(CliTest, WhoisCachedReadsTheStoreWithoutLookups) {
   EXPECT_EQ(r->element[1]->type, REDIS_REPLY_NIL);
   EXPECT_EQ(r->element[2]->type, REDIS_REPLY_NIL);
   EXPECT_EQ(Command(c_.get(), {"EXISTS", "missing.test"})->integer, 0);
-  EXPECT_EQ(registry_.ReadLog().size(), 0u);
+  EXPECT_EQ(registry_->ReadLog().size(), 0u);
 }
 
 TEST_F(CliTest, AWrongPasswordOrPortIsAClearFailure) {
   std::string cmd = std::string(WP_CLI_BINARY) + " -p " + std::to_string(proxy_->port()) +
                     " -a wrong export 2>&1";
   std::string out;
-  EXPECT_EQ(testing_support::RunShell(cmd, &out), 2);
+  EXPECT_EQ(test_support::RunShell(cmd, &out), 2);
   EXPECT_TRUE(Has(out, "AUTH failed")) << out;
-  cmd = std::string(WP_CLI_BINARY) + " -p " + std::to_string(testing_support::FreePort()) +
+  cmd = std::string(WP_CLI_BINARY) + " -p " + std::to_string(test_support::FreePort()) +
         " export 2>&1";
   out.clear();
-  EXPECT_EQ(testing_support::RunShell(cmd, &out), 2);
+  EXPECT_EQ(test_support::RunShell(cmd, &out), 2);
   EXPECT_TRUE(Has(out, "cannot connect")) << out;
   out.clear();
-  EXPECT_EQ(testing_support::RunShell(std::string(WP_CLI_BINARY) + " frobnicate 2>&1", &out), 2);
+  EXPECT_EQ(test_support::RunShell(std::string(WP_CLI_BINARY) + " frobnicate 2>&1", &out), 2);
   EXPECT_TRUE(Has(out, "unknown command 'frobnicate'")) << out;
 }
 

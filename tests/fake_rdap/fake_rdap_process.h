@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "helper_process.h"
+
 namespace fake_rdap {
 
 // One line of the request log: "epoch_ms path status client".
@@ -31,21 +33,22 @@ class FakeRdapProcess {
   // `args` are extra flags (e.g. {"--mode", "ratelimit"}). The helper adds --port 0, --log (its
   // own temporary directory), --fixtures (FixturesDir()) and --max-seconds 120 unless given.
   explicit FakeRdapProcess(std::vector<std::string> args = {});
-  ~FakeRdapProcess();
+  ~FakeRdapProcess() = default;  // stops the server, removes its directory
   FakeRdapProcess(const FakeRdapProcess&) = delete;
   FakeRdapProcess& operator=(const FakeRdapProcess&) = delete;
 
-  // Starts the binary and waits (up to 10 s) for "READY <port>". False on failure; see error().
+  // Starts the binary and waits (up to test_support::kPatience) for "READY <port>". False on
+  // failure; see error().
   bool Start();
-  // SIGTERM, then SIGKILL after 5 s. Returns the wait status or -1.
-  int Stop();
+  // SIGTERM, then SIGKILL after test_support::kPatience. Returns the wait status or -1.
+  int Stop() { return process_.Stop(); }
 
   int port() const { return port_; }
   std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   std::string ReadLogText() const;
   std::vector<LogEntry> ReadLog() const { return ParseLog(ReadLogText()); }
-  std::string StderrText() const;
-  const std::string& error() const { return error_; }
+  std::string StderrText() const { return process_.StderrText(); }
+  const std::string& error() const { return process_.error(); }
 
   // The fixture documents shipped in tests/fake_rdap/fixtures (a path like
   // "/domain/example.com" is served from FixturesDir() + "/domain/example.com.json", with
@@ -57,10 +60,8 @@ class FakeRdapProcess {
 
  private:
   std::vector<std::string> args_;
-  std::string dir_;
+  test_support::HelperProcess process_{"fake-rdap-"};
   int port_ = 0;
-  pid_t pid_ = -1;
-  std::string error_;
 };
 
 }  // namespace fake_rdap

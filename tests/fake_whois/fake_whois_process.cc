@@ -4,9 +4,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <signal.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,32 +13,22 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
-#include <thread>
 
-#include "child_process.h"
 #include "registry_limits.h"
-#include "wait_until.h"
 
 #ifndef WP_FAKE_WHOIS_BINARY
 #define WP_FAKE_WHOIS_BINARY "fake-whois"
 #endif
 
 namespace fake_whois {
+
+using test_support::EnvOr;
+using test_support::HasFlag;
+using test_support::ReadWholeFile;
+using test_support::WriteWholeFile;
+
 namespace {
-
-std::string ReadWholeFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void WriteWholeFile(const std::string& path, std::string_view text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(text.data(), static_cast<std::streamsize>(text.size()));
-}
 
 std::string Unescape(std::string_view token) {
   if (token == "-") return "";
@@ -55,10 +43,6 @@ std::string Unescape(std::string_view token) {
     }
   }
   return out;
-}
-
-bool HasFlag(const std::vector<std::string>& args, std::string_view flag) {
-  return std::find(args.begin(), args.end(), flag) != args.end();
 }
 
 }  // namespace
@@ -127,79 +111,48 @@ int64_t MaxConcurrentServed(const std::vector<LogEntry>& log) {
 
 FakeWhoisProcess::FakeWhoisProcess(std::vector<std::string> args, int port_count)
     : args_(std::move(args)), port_count_(port_count) {
-  std::string templ = (std::filesystem::temp_directory_path() / "fake-whois-XXXXXX").string();
-  std::vector<char> buf(templ.begin(), templ.end());
-  buf.push_back('\0');
-  if (mkdtemp(buf.data()) != nullptr) dir_ = buf.data();
-  std::filesystem::create_directories(dir_ + "/responses");
-}
-
-FakeWhoisProcess::~FakeWhoisProcess() {
-  Stop();
-  std::error_code ec;
-  if (!dir_.empty()) std::filesystem::remove_all(dir_, ec);
+  std::filesystem::create_directories(dir() + "/responses");
 }
 
 void FakeWhoisProcess::AddResponse(std::string_view query, std::string_view text) {
   std::string name(query);
   std::transform(name.begin(), name.end(), name.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  WriteWholeFile(dir_ + "/responses/" + name, text);
+  WriteWholeFile(dir() + "/responses/" + name, text);
 }
 
 void FakeWhoisProcess::SetDefaultResponse(std::string_view text) {
-  WriteWholeFile(dir_ + "/responses/_default", text);
+  WriteWholeFile(dir() + "/responses/_default", text);
 }
 
 std::string FakeWhoisProcess::BinaryPath() {
-  const char* env = std::getenv("FAKE_WHOIS_BINARY");
-  return env != nullptr && *env != '\0' ? env : WP_FAKE_WHOIS_BINARY;
+  return EnvOr("FAKE_WHOIS_BINARY", WP_FAKE_WHOIS_BINARY);
 }
 
 bool FakeWhoisProcess::Start() {
-  if (pid_ > 0) return true;
-  if (dir_.empty()) {
-    error_ = "could not create a temporary directory";
-    return false;
-  }
   std::vector<std::string> argv = {BinaryPath()};
   if (!HasFlag(args_, "--port")) {
     for (int i = 0; i < port_count_; ++i) argv.insert(argv.end(), {"--port", "0"});
   }
   if (!HasFlag(args_, "--log")) argv.insert(argv.end(), {"--log", log_path()});
   if (!HasFlag(args_, "--responses") && !HasFlag(args_, "--response-text")) {
-    argv.insert(argv.end(), {"--responses", dir_ + "/responses"});
+    argv.insert(argv.end(), {"--responses", dir() + "/responses"});
   }
   if (!HasFlag(args_, "--control-port")) argv.insert(argv.end(), {"--control-port", "0"});
   if (!HasFlag(args_, "--max-seconds")) argv.insert(argv.end(), {"--max-seconds", "300"});
   argv.insert(argv.end(), args_.begin(), args_.end());
 
   // Only complete lines count: "CONTROL <port>" (optional), then "READY <port>...".
-  std::string error;
-  pid_ = test_support::StartAndWaitForLine(
-      std::move(argv), dir_ + "/stderr.txt",
-      [this](std::string_view line) {
-        std::istringstream f{std::string(line)};
-        std::string word;
-        f >> word;
-        if (word == "CONTROL") f >> control_port_;
-        if (word != "READY") return false;
-        ports_.clear();
-        for (int port = 0; f >> port;) ports_.push_back(port);
-        return true;
-      },
-      test_support::kPatience, &error);
-  if (pid_ <= 0) {
-    error_ = error + ": " + StderrText();
-    return false;
-  }
-  return true;
-}
-
-int FakeWhoisProcess::Stop() {
-  int status = test_support::StopChild(pid_);
-  pid_ = -1;
-  return status;
+  return process_.Start(std::move(argv), [this](std::string_view line) {
+    std::istringstream f{std::string(line)};
+    std::string word;
+    f >> word;
+    if (word == "CONTROL") f >> control_port_;
+    if (word != "READY") return false;
+    ports_.clear();
+    for (int port = 0; f >> port;) ports_.push_back(port);
+    return true;
+  });
 }
 
 std::string FakeWhoisProcess::Control(std::string_view command) const {
@@ -236,6 +189,13 @@ std::string FakeWhoisProcess::Control(std::string_view command) const {
 
 std::string FakeWhoisProcess::ReadLogText() const { return ReadWholeFile(log_path()); }
 
-std::string FakeWhoisProcess::StderrText() const { return ReadWholeFile(dir_ + "/stderr.txt"); }
+std::string LoopbackAddress(const FakeWhoisProcess& f, size_t i) {
+  return "127.0.0.1:" + std::to_string(f.port(i));
+}
+
+std::string IanaTldAnswer(const std::string& tld, const std::string& server) {
+  return "% IANA WHOIS server\r\n\r\ndomain:       " + tld + "\r\n\r\norganisation: Test\r\n" +
+         "whois:        " + server + "\r\n\r\nstatus:       ACTIVE\r\n";
+}
 
 }  // namespace fake_whois

@@ -16,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include "helper_process.h"
+
 namespace fake_whois {
 
 // One line of the server's connection log:
@@ -58,7 +60,7 @@ class FakeWhoisProcess {
   // (times `port_count`), --log, --responses (its own directory), --control-port 0 and
   // --max-seconds unless `args` has them.
   explicit FakeWhoisProcess(std::vector<std::string> args = {}, int port_count = 1);
-  ~FakeWhoisProcess();
+  ~FakeWhoisProcess() = default;  // stops the server, removes its directory
   FakeWhoisProcess(const FakeWhoisProcess&) = delete;
   FakeWhoisProcess& operator=(const FakeWhoisProcess&) = delete;
 
@@ -67,11 +69,13 @@ class FakeWhoisProcess {
   void AddResponse(std::string_view query, std::string_view text);
   void SetDefaultResponse(std::string_view text);
 
-  // Starts the binary and waits (up to 10 s) for its READY line. False on failure; see error().
+  // Starts the binary and waits (up to test_support::kPatience) for its READY line. False on
+  // failure; see error().
   bool Start();
-  // SIGTERM, then SIGKILL if it has not exited within 5 s. Returns the exit status or -1.
-  int Stop();
-  bool running() const { return pid_ > 0; }
+  // SIGTERM, then SIGKILL if it has not exited within test_support::kPatience. Returns the wait
+  // status or -1.
+  int Stop() { return process_.Stop(); }
+  bool running() const { return process_.running(); }
 
   int port(size_t i = 0) const { return i < ports_.size() ? ports_[i] : 0; }
   const std::vector<int>& ports() const { return ports_; }
@@ -81,13 +85,13 @@ class FakeWhoisProcess {
   // reply line ("OK ..." or "ERR ..."); "ERR ..." with a reason if it could not be sent.
   std::string Control(std::string_view command) const;
 
-  std::string log_path() const { return dir_ + "/connections.log"; }
+  std::string log_path() const { return dir() + "/connections.log"; }
   std::string ReadLogText() const;
   std::vector<LogEntry> ReadLog() const { return ParseLog(ReadLogText()); }
   // What the server wrote to stderr.
-  std::string StderrText() const;
-  const std::string& error() const { return error_; }
-  const std::string& dir() const { return dir_; }
+  std::string StderrText() const { return process_.StderrText(); }
+  const std::string& error() const { return process_.error(); }
+  const std::string& dir() const { return process_.dir(); }
 
   // The binary: $FAKE_WHOIS_BINARY if set, else the one this build produced.
   static std::string BinaryPath();
@@ -95,11 +99,15 @@ class FakeWhoisProcess {
  private:
   std::vector<std::string> args_;
   int port_count_;
-  std::string dir_;
+  test_support::HelperProcess process_{"fake-whois-"};
   std::vector<int> ports_;
   int control_port_ = 0;
-  pid_t pid_ = -1;
-  std::string error_;
 };
+
+// "127.0.0.1:<port>" of the server's `i`-th port, as --upstream-address and --tld-server take it.
+std::string LoopbackAddress(const FakeWhoisProcess& f, size_t i = 0);
+
+// What whois.iana.org answers for `tld`: a referral to `server` (a "whois:" line).
+std::string IanaTldAnswer(const std::string& tld, const std::string& server);
 
 }  // namespace fake_whois

@@ -18,11 +18,11 @@ namespace {
 
 using hardening::InfoInt;
 using hardening::WaitUntil;
-using testing_support::Command;
-using testing_support::ConnectRaw;
-using testing_support::ProxyProcess;
-using testing_support::ReadAtLeast;
-using testing_support::SendAll;
+using test_support::Command;
+using test_support::ConnectRaw;
+using test_support::ProxyProcess;
+using test_support::ReadAtLeast;
+using test_support::SendAll;
 using namespace std::chrono_literals;
 
 constexpr int kManyClients = 10000;

@@ -16,37 +16,26 @@ namespace {
 
 using hardening::InfoInt;
 using hardening::WaitUntil;
-using testing_support::Command;
-using testing_support::ProxyProcess;
+using test_support::Command;
+using test_support::ProxyProcess;
 using namespace std::chrono_literals;
 
-class CommandConformanceTest : public ::testing::Test {
+// c_ is the test's admin connection.
+class CommandConformanceTest : public test_support::SharedProxyClientTest {
  protected:
-  static void SetUpTestSuite() {
-    proxy_ = new ProxyProcess();
-    ASSERT_TRUE(proxy_->Start()) << proxy_->log();
-  }
-  static void TearDownTestSuite() {
-    delete proxy_;
-    proxy_ = nullptr;
-  }
-  void SetUp() override {
-    admin_ = proxy_->Connect();
-    ASSERT_TRUE(admin_);
-  }
   void TearDown() override {
     // Leave no connection of this test behind for the next one's counts.
-    Command(admin_.get(), {"CLIENT", "KILL", "TYPE", "normal"});
+    Command(c_.get(), {"CLIENT", "KILL", "TYPE", "normal"});
   }
   // The error text of `argv`, or "(not an error)".
   std::string ErrorOf(const std::vector<std::string>& argv) {
-    auto r = Command(admin_.get(), argv);
+    auto r = Command(c_.get(), argv);
     if (!r) return "(no reply)";
     if (r->type != REDIS_REPLY_ERROR) return "(not an error)";
     return std::string(r->str, r->len);
   }
   int64_t IntegerOf(const std::vector<std::string>& argv) {
-    auto r = Command(admin_.get(), argv);
+    auto r = Command(c_.get(), argv);
     if (!r) return -100;
     EXPECT_EQ(r->type, REDIS_REPLY_INTEGER) << (r->str ? r->str : "");
     return r->type == REDIS_REPLY_INTEGER ? r->integer : -100;
@@ -70,12 +59,8 @@ class CommandConformanceTest : public ::testing::Test {
     auto r = Command(c, {"PING"});
     return !r || r->type != REDIS_REPLY_STATUS;
   }
-  int64_t Connected() { return InfoInt(admin_.get(), "clients", "connected_clients").value_or(-1); }
-
-  static ProxyProcess* proxy_;
-  ProxyProcess::Redis admin_;
+  int64_t Connected() { return InfoInt(c_.get(), "clients", "connected_clients").value_or(-1); }
 };
-ProxyProcess* CommandConformanceTest::proxy_ = nullptr;
 
 TEST_F(CommandConformanceTest, SubcommandArityErrorsNameTheSubcommand) {
   // Redis checks a subcommand's arity before running it and names it "container|sub".
@@ -108,7 +93,7 @@ TEST_F(CommandConformanceTest, SubcommandArityErrorsNameTheSubcommand) {
   EXPECT_EQ(ErrorOf({"CLIENT"}), "ERR wrong number of arguments for 'client' command");
   EXPECT_EQ(ErrorOf({"CLIENT", "bogus"}), "ERR unknown subcommand 'bogus'. Try CLIENT HELP.");
   // What is well formed still works.
-  auto r = Command(admin_.get(), {"CLIENT", "GETNAME"});
+  auto r = Command(c_.get(), {"CLIENT", "GETNAME"});
   ASSERT_TRUE(r);
   EXPECT_EQ(r->type, REDIS_REPLY_NIL);
 }
@@ -121,7 +106,7 @@ TEST_F(CommandConformanceTest, ClientKillTypeNormalKillsEveryOtherClient) {
   EXPECT_EQ(IntegerOf({"CLIENT", "KILL", "TYPE", "normal"}), 2);
   EXPECT_TRUE(Closed(a.get()));
   EXPECT_TRUE(Closed(b.get()));
-  EXPECT_FALSE(Closed(admin_.get()));
+  EXPECT_FALSE(Closed(c_.get()));
   EXPECT_TRUE(WaitUntil([&] { return Connected() == 1; }, 10s)) << Connected();
   // There are no replicas, masters or Pub/Sub clients here; the names are Redis's.
   auto c = proxy_->Connect();
@@ -207,13 +192,13 @@ std::string ConfigValue(redisContext* c, const std::string& name) {
 }
 
 TEST_F(CommandConformanceTest, ConfigSetRefusesADuplicateParameterAndChangesNothing) {
-  std::string before = ConfigValue(admin_.get(), "timeout");
+  std::string before = ConfigValue(c_.get(), "timeout");
   EXPECT_EQ(ErrorOf({"CONFIG", "SET", "timeout", "5", "timeout", "6"}),
             "ERR CONFIG SET failed (possibly related to argument 'timeout') - duplicate parameter");
   EXPECT_EQ(ErrorOf({"CONFIG", "SET", "maxclients", "900", "TIMEOUT", "5", "timeout", "6"}),
             "ERR CONFIG SET failed (possibly related to argument 'timeout') - duplicate parameter");
-  EXPECT_EQ(ConfigValue(admin_.get(), "timeout"), before);
-  EXPECT_EQ(ConfigValue(admin_.get(), "maxclients"), "10000");
+  EXPECT_EQ(ConfigValue(c_.get(), "timeout"), before);
+  EXPECT_EQ(ConfigValue(c_.get(), "maxclients"), "10000");
 }
 
 TEST_F(CommandConformanceTest, ConfigSetRefusesLimitsThatContradictEachOther) {
@@ -234,15 +219,15 @@ TEST_F(CommandConformanceTest, ConfigSetRefusesLimitsThatContradictEachOther) {
             "ERR CONFIG SET failed (possibly related to argument 'client-query-buffer-limit') - "
             "proto-max-bulk-len (8388608) must not be above client-query-buffer-limit "
             "(4194304)");
-  EXPECT_EQ(ConfigValue(admin_.get(), "client-output-buffer-soft"), "1048576");
-  EXPECT_EQ(ConfigValue(admin_.get(), "proto-max-bulk-len"), "8388608");
+  EXPECT_EQ(ConfigValue(c_.get(), "client-output-buffer-soft"), "1048576");
+  EXPECT_EQ(ConfigValue(c_.get(), "proto-max-bulk-len"), "8388608");
   // Both sides at once is one consistent change.
-  auto r = Command(admin_.get(), {"CONFIG", "SET", "client-output-buffer-hard", "256mb",
-                                  "client-output-buffer-soft", "128mb"});
+  auto r = Command(c_.get(), {"CONFIG", "SET", "client-output-buffer-hard", "256mb",
+                              "client-output-buffer-soft", "128mb"});
   ASSERT_TRUE(r);
   EXPECT_EQ(r->type, REDIS_REPLY_STATUS) << (r->str ? r->str : "");
-  r = Command(admin_.get(), {"CONFIG", "SET", "client-output-buffer-soft", "1mb",
-                             "client-output-buffer-hard", "64mb"});
+  r = Command(c_.get(), {"CONFIG", "SET", "client-output-buffer-soft", "1mb",
+                         "client-output-buffer-hard", "64mb"});
   ASSERT_TRUE(r);
   EXPECT_EQ(r->type, REDIS_REPLY_STATUS) << (r->str ? r->str : "");
 }
@@ -261,7 +246,7 @@ TEST_F(CommandConformanceTest, WhoisLimitsRefusesAnInvalidHost) {
             "ERR invalid upstream host 'a  b' (a host name such as whois.nic.uk, or an IP "
             "address)");
   // No host was recorded by the refused calls.
-  auto r = Command(admin_.get(), {"WHOIS.LIMITS"});
+  auto r = Command(c_.get(), {"WHOIS.LIMITS"});
   ASSERT_TRUE(r);
   ASSERT_EQ(r->type, REDIS_REPLY_ARRAY);
   for (size_t i = 0; i < r->elements; ++i) {
@@ -271,10 +256,10 @@ TEST_F(CommandConformanceTest, WhoisLimitsRefusesAnInvalidHost) {
   // Host names and addresses are accepted.
   for (const char* host : {"whois.nic.test", "WHOIS.Example.COM.", "192.0.2.7", "2001:db8::7"}) {
     SCOPED_TRACE(host);
-    r = Command(admin_.get(), {"WHOIS.LIMITS", host, "concurrency", "1"});
+    r = Command(c_.get(), {"WHOIS.LIMITS", host, "concurrency", "1"});
     ASSERT_TRUE(r);
     EXPECT_EQ(r->type, REDIS_REPLY_STATUS) << (r->str ? r->str : "");
-    Command(admin_.get(), {"WHOIS.LIMITS", host, "RESET"});
+    Command(c_.get(), {"WHOIS.LIMITS", host, "RESET"});
   }
 }
 
@@ -283,7 +268,7 @@ TEST_F(CommandConformanceTest, WhoisLimitsRefusesAnInvalidHost) {
 TEST_F(CommandConformanceTest, ReadingAHostsLimitsKeepsNothingForIt) {
   auto hosts = [&] {
     std::vector<std::string> out;
-    auto r = Command(admin_.get(), {"WHOIS.LIMITS"});
+    auto r = Command(c_.get(), {"WHOIS.LIMITS"});
     if (!r || r->type != REDIS_REPLY_ARRAY) return out;
     for (size_t i = 0; i < r->elements; ++i)
       out.emplace_back(r->element[i]->element[1]->str, r->element[i]->element[1]->len);
@@ -292,7 +277,7 @@ TEST_F(CommandConformanceTest, ReadingAHostsLimitsKeepsNothingForIt) {
   const std::vector<std::string> before = hosts();
   for (int i = 0; i < 50; ++i) {
     std::string host = "never-seen-" + std::to_string(i) + ".example";
-    auto r = Command(admin_.get(), {"WHOIS.LIMITS", host});
+    auto r = Command(c_.get(), {"WHOIS.LIMITS", host});
     ASSERT_TRUE(r);
     ASSERT_EQ(r->type, REDIS_REPLY_ARRAY) << (r->str ? r->str : "");  // a map, as RESP2
     EXPECT_EQ(std::string(r->element[1]->str, r->element[1]->len), host);
@@ -304,7 +289,7 @@ TEST_F(CommandConformanceTest, ReadingAHostsLimitsKeepsNothingForIt) {
 // What the proxy prints when its configuration is refused: the whole text, as redis-server
 // lays it out (a blank line, the banner, where, the line itself, the reason), every line ended.
 TEST(ConfigErrors, FatalConfigErrorTextIsRedisShapedAndEndsWithANewline) {
-  testing_support::TempDir dir;
+  test_support::TempDir dir;
   std::string path = dir.path() + "/bad.conf";
   {
     std::ofstream out(path);

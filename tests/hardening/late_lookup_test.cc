@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "fake_whois_process.h"
+#include "one_registry_test.h"
 #include "proxy_probe.h"
 #include "proxy_process.h"
 
@@ -19,35 +20,31 @@ namespace {
 using fake_whois::FakeWhoisProcess;
 using hardening::InfoInt;
 using hardening::WaitUntil;
-using testing_support::Command;
-using testing_support::ProxyProcess;
+using test_support::Command;
+using test_support::ProxyProcess;
 using namespace std::chrono_literals;
-
-std::string Addr(const FakeWhoisProcess& f) { return "127.0.0.1:" + std::to_string(f.port()); }
 
 std::string Imported(const std::string& domain) {
   return R"({"domain":")" + domain +
          R"(","status":"registered","registrant":{"organization":"IMPORTED"}})";
 }
 
-std::string Text(const testing_support::Reply& r) {
+std::string Text(const test_support::Reply& r) {
   return r && r->type != REDIS_REPLY_NIL && r->str ? std::string(r->str, r->len) : std::string();
 }
 
-class LateLookupTest : public ::testing::Test {
+class LateLookupTest : public test_support::OneRegistryTest {
  protected:
   void SetUp() override {
-    iana_.AddResponse("test", "domain: TEST\r\n\r\nwhois: whois.nic.test\r\n");
-    registry_.SetDefaultResponse(
+    ASSERT_NO_FATAL_FAILURE(StartRegistry(
         "Domain Name: {QUERY}\r\nRegistrar: Late Registrar\r\n"
-        "Registrant Organization: FROM THE REGISTRY\r\n");
-    ASSERT_TRUE(iana_.Start()) << iana_.error();
-    ASSERT_TRUE(registry_.Start()) << registry_.error();
-    proxy_ = std::make_unique<ProxyProcess>(std::vector<std::string>{
-        "--bundled-directory", "no", "--upstream-address", "whois.iana.org", Addr(iana_),
-        "--upstream-address", "whois.nic.test", Addr(registry_), "--upstream-limit",
-        "whois.nic.test", "rate", "100/s", "--lookup-timeout", "300", "--flush-enabled", "yes"});
-    ASSERT_TRUE(proxy_->Start()) << proxy_->log();
+        "Registrant Organization: FROM THE REGISTRY\r\n",
+        // Every answer comes 1.5 s after the query: longer than the client's lookup-timeout.
+        {"--latency-ms", "1500"}));
+    std::vector<std::string> args = UpstreamArgs();
+    args.insert(args.end(), {"--upstream-limit", "whois.nic.test", "rate", "100/s",
+                             "--lookup-timeout", "300", "--flush-enabled", "yes"});
+    ASSERT_NO_FATAL_FAILURE(StartProxyWith(std::move(args)));
     c_ = proxy_->Connect();
     ASSERT_TRUE(c_);
   }
@@ -62,10 +59,6 @@ class LateLookupTest : public ::testing::Test {
     return s.find(what) != std::string::npos;
   }
 
-  FakeWhoisProcess iana_;
-  // Every answer comes 1.5 s after the query: longer than the client's lookup-timeout.
-  FakeWhoisProcess registry_{{"--latency-ms", "1500"}};
-  std::unique_ptr<ProxyProcess> proxy_;
   ProxyProcess::Redis c_;
 };
 

@@ -24,10 +24,11 @@ using hardening::InfoInt;
 using hardening::PeakResidentBytes;
 using hardening::ResidentBytes;
 using hardening::WaitUntil;
-using testing_support::Command;
-using testing_support::ConnectRaw;
-using testing_support::ProxyProcess;
-using testing_support::SendAll;
+using test_support::Command;
+using test_support::ConnectRaw;
+using test_support::ProxyProcess;
+using test_support::RespCommand;
+using test_support::SendAll;
 using namespace std::chrono_literals;
 
 // Sanitizer builds run the proxy several times slower: latency bounds stretch with them.
@@ -135,12 +136,6 @@ TEST(QueryBuffer, ArgumentsOfACompleteCommandAreFreedAfterIt) {
   EXPECT_LT(SumClientField(c.get(), "tot-mem"), 256 * 1024);
 }
 
-std::string Resp(const std::vector<std::string>& argv) {
-  std::string out = "*" + std::to_string(argv.size()) + "\r\n";
-  for (const auto& a : argv) out += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
-  return out;
-}
-
 // A record whose JSON is about `bytes` long (the registrant's street carries the bulk).
 std::string RecordOfSize(const std::string& domain, size_t bytes) {
   return R"({"domain":")" + domain + R"(","status":"registered","registrant":{"street":")" +
@@ -214,7 +209,7 @@ TEST(OutputLimits, PipelinedGetsOfALargeRecordStopAtTheSoftLimit) {
 
   PingProbe probe(p.proxy);
   std::string batch;
-  for (int i = 0; i < 1000; ++i) batch += Resp({"GET", "big1m.test"});
+  for (int i = 0; i < 1000; ++i) batch += RespCommand({"GET", "big1m.test"});
   std::vector<int> fds;
   for (int i = 0; i < 4; ++i) {
     int fd = NonReadingClient(p.proxy.port());
@@ -248,7 +243,7 @@ TEST(OutputLimits, DeferredRepliesInFlightAreBoundedByTheirSize) {
   StoreRecord(p.admin.get(), "big1m.test", 1000000);
   const int64_t peak_before = PeakResidentBytes(p.pid);
   std::string batch;
-  for (int i = 0; i < 1000; ++i) batch += Resp({"GET", "big1m.test"});
+  for (int i = 0; i < 1000; ++i) batch += RespCommand({"GET", "big1m.test"});
   int fd = NonReadingClient(p.proxy.port());
   ASSERT_GE(fd, 0);
   SendAll(fd, batch);  // non-blocking: as much as the socket takes
@@ -276,8 +271,8 @@ TEST(OutputLimits, AnMgetPastTheHardLimitIsCutOffWhileItIsAssembled) {
   for (int i = 0; i < 300; ++i) mget.push_back("big1m.test");
   int fd = ConnectRaw(p.proxy.port());
   ASSERT_GE(fd, 0);
-  SendAll(fd, Resp(mget));
-  std::string got = testing_support::ReadUntilClose(fd, 10000 * kSlowdown);
+  SendAll(fd, RespCommand(mget));
+  std::string got = test_support::ReadUntilClose(fd, 10000 * kSlowdown);
   close(fd);
   EXPECT_LT(got.size(), size_t{17} << 20) << "the reply went past the hard limit";
   EXPECT_EQ(InfoInt(p.admin.get(), "stats", "client_output_buffer_limit_disconnections"), 1);
@@ -339,7 +334,7 @@ TEST(OutputLimits, NonReadingClientsDoNotStallOtherClients) {
   ASSERT_TRUE(p.Start()) << p.proxy.log();
   StoreRecord(p.admin.get(), "mid.test", 1400);
   std::string batch;
-  for (int i = 0; i < kGets; ++i) batch += Resp({"GET", "mid.test"});
+  for (int i = 0; i < kGets; ++i) batch += RespCommand({"GET", "mid.test"});
 
   PingProbe probe(p.proxy);
   std::vector<int> fds;

@@ -14,46 +14,14 @@
 
 namespace {
 
-using testing_support::ConnectRaw;
-using testing_support::ProxyProcess;
-using testing_support::ReadAtLeast;
-using testing_support::ReadUntilClose;
-using testing_support::ReadUntilEndsWith;
-using testing_support::SendAll;
+using test_support::ConnectRaw;
+using test_support::ProxyProcess;
+using test_support::ReadAtLeast;
+using test_support::ReadUntilClose;
+using test_support::ReadUntilEndsWith;
+using test_support::SendAll;
 
-class ProtocolConformanceTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    proxy_ = new ProxyProcess();
-    ASSERT_TRUE(proxy_->Start()) << proxy_->log();
-  }
-  static void TearDownTestSuite() {
-    delete proxy_;
-    proxy_ = nullptr;
-  }
-
-  // Sends `input`, returns everything the server answers before it closes the connection.
-  static std::string ExchangeUntilClose(std::string_view input) {
-    int fd = ConnectRaw(proxy_->port());
-    EXPECT_GE(fd, 0);
-    SendAll(fd, input);
-    std::string out = ReadUntilClose(fd);
-    close(fd);
-    return out;
-  }
-  // Sends `input`, returns the first `n` bytes of the answer (the connection stays open).
-  static std::string Exchange(std::string_view input, size_t n) {
-    int fd = ConnectRaw(proxy_->port());
-    EXPECT_GE(fd, 0);
-    SendAll(fd, input);
-    std::string out = ReadAtLeast(fd, n);
-    close(fd);
-    return out;
-  }
-
-  static ProxyProcess* proxy_;
-};
-ProxyProcess* ProtocolConformanceTest::proxy_ = nullptr;
+class ProtocolConformanceTest : public test_support::SharedProxyTest {};
 
 // protocol.tcl "Out of range multibulk length": 3000000000 does not even fit in 32 bits.
 TEST_F(ProtocolConformanceTest, OutOfRangeMultibulkLength) {
@@ -175,7 +143,7 @@ TEST_F(ProtocolConformanceTest, RawProtocolResponse) {
 TEST_F(ProtocolConformanceTest, LargeNumberOfArgs) {
   auto c = proxy_->Connect();
   ASSERT_TRUE(c);
-  auto set = testing_support::Command(
+  auto set = test_support::Command(
       c.get(), {"SET", "k2.test", R"({"domain":"k2.test","status":"registered"})"});
   ASSERT_TRUE(set);
   ASSERT_EQ(set->type, REDIS_REPLY_STATUS) << (set->str ? set->str : "");
@@ -186,11 +154,11 @@ TEST_F(ProtocolConformanceTest, LargeNumberOfArgs) {
   }
   args.push_back("k2.test");
   args.push_back("v2.test");
-  auto r = testing_support::Command(c.get(), args);
+  auto r = test_support::Command(c.get(), args);
   ASSERT_TRUE(r);
   ASSERT_EQ(r->type, REDIS_REPLY_INTEGER) << (r->str ? r->str : "");
   EXPECT_EQ(r->integer, 1);
-  auto ping = testing_support::Command(c.get(), {"PING"});
+  auto ping = test_support::Command(c.get(), {"PING"});
   ASSERT_TRUE(ping);
   EXPECT_STREQ(ping->str, "PONG");
 }

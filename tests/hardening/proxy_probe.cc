@@ -102,8 +102,8 @@ std::string RecordJson(const std::string& domain, int nameservers) {
          ns + "]}";
 }
 
-std::vector<testing_support::Reply> Pipeline(
-    redisContext* c, const std::vector<std::vector<std::string>>& commands) {
+std::vector<test_support::Reply> Pipeline(redisContext* c,
+                                          const std::vector<std::vector<std::string>>& commands) {
   for (const auto& argv : commands) {
     std::vector<const char*> ptrs;
     std::vector<size_t> lens;
@@ -113,7 +113,7 @@ std::vector<testing_support::Reply> Pipeline(
     }
     redisAppendCommandArgv(c, static_cast<int>(argv.size()), ptrs.data(), lens.data());
   }
-  std::vector<testing_support::Reply> replies;
+  std::vector<test_support::Reply> replies;
   for (size_t i = 0; i < commands.size(); ++i) {
     void* r = nullptr;
     if (redisGetReply(c, &r) != REDIS_OK) r = nullptr;
@@ -126,7 +126,7 @@ std::optional<std::vector<std::string>> ScanAll(redisContext* c) {
   std::vector<std::string> keys;
   std::string cursor = "0";
   do {
-    auto r = testing_support::Command(c, {"SCAN", cursor, "COUNT", "1000"});
+    auto r = test_support::Command(c, {"SCAN", cursor, "COUNT", "1000"});
     if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) return std::nullopt;
     cursor.assign(r->element[0]->str, r->element[0]->len);
     for (size_t i = 0; i < r->element[1]->elements; ++i)

@@ -13,7 +13,6 @@
 #include <vector>
 
 #include "proxy_process.h"
-
 #include "wait_until.h"
 
 namespace hardening {
@@ -46,8 +45,8 @@ int64_t RaiseOpenFilesLimit(int64_t want);
 std::string RecordJson(const std::string& domain, int nameservers = 2);
 
 // Sends every command at once, then reads every reply (nullptr where the connection failed).
-std::vector<testing_support::Reply> Pipeline(redisContext* c,
-                                             const std::vector<std::vector<std::string>>& commands);
+std::vector<test_support::Reply> Pipeline(redisContext* c,
+                                          const std::vector<std::vector<std::string>>& commands);
 // Every key a full SCAN returns (COUNT 1000), or nullopt if a step failed.
 std::optional<std::vector<std::string>> ScanAll(redisContext* c);
 // How often `what` occurs in `text` (e.g. a message in a server's log).

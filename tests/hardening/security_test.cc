@@ -16,24 +16,20 @@
 namespace {
 
 using fake_whois::FakeWhoisProcess;
-using testing_support::Command;
-using testing_support::ConnectRaw;
-using testing_support::ProxyProcess;
-using testing_support::ReadAtLeast;
-using testing_support::ReadUntilClose;
-using testing_support::ReadUntilEndsWith;
-using testing_support::SendAll;
+using fake_whois::IanaTldAnswer;
+using test_support::Command;
+using test_support::ConnectRaw;
+using test_support::ProxyProcess;
+using test_support::ReadAtLeast;
+using test_support::ReadUntilClose;
+using test_support::ReadUntilEndsWith;
+using test_support::RespCommand;
+using test_support::SendAll;
 
 // Long, distinctive passwords: a grep for them in the log cannot hit an unrelated word.
 const std::string kPassword = "pw-Hardening-S3cret";
 const std::string kWrongPassword = "pw-Wrong-Guess-77";
 const std::string kNewPassword = "pw-Rotated-Secret-99";
-
-std::string Resp(const std::vector<std::string>& argv) {
-  std::string out = "*" + std::to_string(argv.size()) + "\r\n";
-  for (const auto& a : argv) out += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
-  return out;
-}
 
 TEST(Auth, NothingButAuthHelloAndQuitWorksBeforeAuthentication) {
   ProxyProcess proxy({"--requirepass", kPassword, "--loglevel", "debug"});
@@ -69,7 +65,7 @@ TEST(Auth, NothingButAuthHelloAndQuitWorksBeforeAuthentication) {
   ASSERT_GE(fd, 0);
   std::string batch, want;
   for (const auto& argv : commands) {
-    batch += Resp(argv);
+    batch += RespCommand(argv);
     want += "-NOAUTH Authentication required.\r\n";
   }
   SendAll(fd, batch);
@@ -81,37 +77,38 @@ TEST(Auth, NothingButAuthHelloAndQuitWorksBeforeAuthentication) {
       "<proto> AUTH <user> <pass> option can be used to authenticate the client and select the "
       "RESP protocol version at the same time\r\n";
   std::string wrongpass = "-WRONGPASS invalid username-password pair or user is disabled.\r\n";
-  SendAll(fd, Resp({"HELLO", "3"}) + Resp({"AUTH", kWrongPassword}) +
-                  Resp({"AUTH", "default", kWrongPassword}) +
-                  Resp({"HELLO", "3", "AUTH", "default", kWrongPassword}) + Resp({"PING"}));
+  SendAll(fd, RespCommand({"HELLO", "3"}) + RespCommand({"AUTH", kWrongPassword}) +
+                  RespCommand({"AUTH", "default", kWrongPassword}) +
+                  RespCommand({"HELLO", "3", "AUTH", "default", kWrongPassword}) +
+                  RespCommand({"PING"}));
   want = hello_noauth + wrongpass + wrongpass + wrongpass + "-NOAUTH Authentication required.\r\n";
   EXPECT_EQ(ReadAtLeast(fd, want.size()), want);
   // The right password opens the connection.
-  SendAll(fd, Resp({"AUTH", kPassword}) + Resp({"PING"}));
+  SendAll(fd, RespCommand({"AUTH", kPassword}) + RespCommand({"PING"}));
   EXPECT_EQ(ReadAtLeast(fd, 12), "+OK\r\n+PONG\r\n");
   close(fd);
 
   // QUIT works unauthenticated and closes.
   fd = ConnectRaw(proxy.port());
-  SendAll(fd, Resp({"QUIT"}) + Resp({"PING"}));
+  SendAll(fd, RespCommand({"QUIT"}) + RespCommand({"PING"}));
   EXPECT_EQ(ReadUntilClose(fd), "+OK\r\n");
   close(fd);
 
   // HELLO ... AUTH authenticates and switches protocol in one step.
   fd = ConnectRaw(proxy.port());
   // A PING after it marks where the HELLO map ends.
-  SendAll(fd, Resp({"HELLO", "3", "AUTH", "default", kPassword}) + Resp({"PING"}));
+  SendAll(fd, RespCommand({"HELLO", "3", "AUTH", "default", kPassword}) + RespCommand({"PING"}));
   std::string hello = ReadUntilEndsWith(fd, "+PONG\r\n");
   ASSERT_FALSE(hello.empty());
   EXPECT_EQ(hello[0], '%') << hello;
-  SendAll(fd, Resp({"PING"}));
+  SendAll(fd, RespCommand({"PING"}));
   EXPECT_EQ(ReadAtLeast(fd, 7), "+PONG\r\n");
   // An authenticated client may read the password (as in Redis) and change it.
-  SendAll(fd, Resp({"CONFIG", "SET", "requirepass", kNewPassword}));
+  SendAll(fd, RespCommand({"CONFIG", "SET", "requirepass", kNewPassword}));
   EXPECT_EQ(ReadAtLeast(fd, 5), "+OK\r\n");
   close(fd);
   fd = ConnectRaw(proxy.port());
-  SendAll(fd, Resp({"AUTH", kPassword}) + Resp({"AUTH", kNewPassword}));
+  SendAll(fd, RespCommand({"AUTH", kPassword}) + RespCommand({"AUTH", kNewPassword}));
   EXPECT_EQ(ReadAtLeast(fd, wrongpass.size() + 5), wrongpass + "+OK\r\n");
   close(fd);
 
@@ -124,6 +121,25 @@ TEST(Auth, NothingButAuthHelloAndQuitWorksBeforeAuthentication) {
 
 // Protected mode. 192.0.2.1 and 2001:db8::1 are documentation addresses this host does not
 // have, so even a proxy that wrongly started could not listen on anything but 127.0.0.1.
+// protected-mode is a runtime directive: CONFIG SET changes it for the next connection, which
+// from loopback is still served (the refusal of outside clients is decided by
+// ProtectedModeRefuses, unit-tested in server_unit_test: tests reach the proxy only over
+// loopback).
+TEST(ProtectedMode, ConfigSetAtRuntimeKeepsLoopbackClientsServed) {
+  ProxyProcess proxy({"--protected-mode", "no"});
+  ASSERT_TRUE(proxy.Start()) << proxy.log();
+  auto admin = proxy.Connect();
+  ASSERT_TRUE(admin);
+  auto r = Command(admin.get(), {"CONFIG", "SET", "protected-mode", "yes"});
+  ASSERT_EQ(r->type, REDIS_REPLY_STATUS) << (r->str ? r->str : "");
+  r = Command(admin.get(), {"CONFIG", "GET", "protected-mode"});
+  ASSERT_EQ(r->elements, 2u);
+  EXPECT_STREQ(r->element[1]->str, "yes");
+  auto next = proxy.Connect();
+  ASSERT_TRUE(next);
+  EXPECT_STREQ(Command(next.get(), {"PING"})->str, "PONG");
+}
+
 TEST(ProtectedMode, PublicBindWithoutPasswordRefusesToStart) {
   for (const char* addr : {"192.0.2.1", "2001:db8::1"}) {
     ProxyProcess refused({"--bind", "127.0.0.1", addr});
@@ -137,11 +153,6 @@ TEST(ProtectedMode, PublicBindWithoutPasswordRefusesToStart) {
   EXPECT_STREQ(Command(c.get(), {"PING"})->str, "PONG");
   ProxyProcess with_password({"--bind", "127.0.0.1", "192.0.2.1", "--requirepass", kPassword});
   EXPECT_TRUE(with_password.Start()) << with_password.log();
-}
-
-std::string IanaTldAnswer(const std::string& tld, const std::string& server) {
-  return "% IANA WHOIS server\r\n\r\ndomain:       " + tld + "\r\n\r\norganisation: Test\r\n" +
-         "whois:        " + server + "\r\n\r\nstatus:       ACTIVE\r\n";
 }
 
 bool IsPlainQuery(const std::string& q) {
@@ -235,7 +246,7 @@ TEST(HostileNames, ErrorRepliesQuotingAnArgumentStayOneLine) {
   for (const auto& argv : commands) {
     int fd = ConnectRaw(proxy.port());
     ASSERT_GE(fd, 0);
-    SendAll(fd, Resp(argv) + Resp({"PING"}));
+    SendAll(fd, RespCommand(argv) + RespCommand({"PING"}));
     std::string got = ReadUntilEndsWith(fd, "+PONG\r\n");
     close(fd);
     std::string label = argv[0] + " " + argv[1];
@@ -260,7 +271,7 @@ std::string TextOf(redisContext* c, const std::vector<std::string>& argv) {
 // flush the cache. As in Redis, the operator disables or hides such commands with
 // `rename-command NAME NEWNAME` ("" disables), in the config file or on the command line.
 TEST(RenameCommand, DisabledAndRenamedAdministrativeCommands) {
-  testing_support::TempDir dir;
+  test_support::TempDir dir;
   const std::string secret = "b840fc02d524045429941cc15f59e41cb7be6c52";  // longer than any name
   std::string path = dir.path() + "/proxy.conf";
   {
@@ -331,7 +342,7 @@ TEST(RenameCommand, UnknownOrCollidingNamesStopStartUp) {
   EXPECT_NE(collision.log().find("'rename-command' Target command name already exists\n"),
             std::string::npos)
       << collision.log();
-  testing_support::TempDir dir;
+  test_support::TempDir dir;
   std::string path = dir.path() + "/proxy.conf";
   {
     std::ofstream out(path);

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "fake_whois_process.h"
+#include "one_registry_test.h"
 #include "proxy_probe.h"
 #include "proxy_process.h"
 #include "store_files.h"
@@ -27,6 +28,7 @@
 namespace {
 
 using fake_whois::FakeWhoisProcess;
+using fake_whois::IanaTldAnswer;
 using hardening::InfoField;
 using hardening::InfoInt;
 using hardening::Occurrences;
@@ -34,12 +36,10 @@ using hardening::Pipeline;
 using hardening::RecordJson;
 using hardening::ReplyText;
 using hardening::WaitUntil;
-using testing_support::Command;
-using testing_support::ProxyProcess;
-using testing_support::TempDir;
+using test_support::Command;
+using test_support::ProxyProcess;
+using test_support::TempDir;
 using namespace std::chrono_literals;
-
-std::string Addr(const FakeWhoisProcess& f) { return "127.0.0.1:" + std::to_string(f.port()); }
 
 // SETs numbered records until one fails (or `max` succeeded); returns the names acknowledged
 // and sets *error to the first error text.
@@ -268,11 +268,6 @@ TEST(BrokenDisk, StartOnAFullDiskServesReads) {
   EXPECT_EQ(proxy.Stop(), 0) << proxy.log();
 }
 
-std::string IanaTldAnswer(const std::string& tld, const std::string& server) {
-  return "% IANA WHOIS server\r\n\r\ndomain:       " + tld + "\r\n\r\norganisation: Test\r\n" +
-         "whois:        " + server + "\r\n\r\nstatus:       ACTIVE\r\n";
-}
-
 // kill -9 while a writer SETs, a reader GETs and a third client causes upstream queries
 // against a registry with a daily cap of 20, five times on the same directory.
 TEST(KillNine, AcknowledgedWritesAndTheDailyCapSurviveKillNineUnderLoad) {
@@ -286,26 +281,10 @@ TEST(KillNine, AcknowledgedWritesAndTheDailyCapSurviveKillNineUnderLoad) {
   ASSERT_TRUE(registry.Start()) << registry.error();
   TempDir base;
   const std::string dir = base.path() + "/data";
-  const std::vector<std::string> args = {"--bundled-directory",
-                                         "no",
-                                         "--upstream-address",
-                                         "whois.iana.org",
-                                         Addr(iana),
-                                         "--upstream-address",
-                                         "whois.nic.test",
-                                         Addr(registry),
-                                         "--upstream-limit",
-                                         "whois.nic.test",
-                                         "daily",
-                                         "20",
-                                         "rate",
-                                         "100/s",
-                                         "--upstream-limit",
-                                         "whois.iana.org",
-                                         "concurrency",
-                                         "4",
-                                         "rate",
-                                         "100/s"};
+  std::vector<std::string> args = test_support::FakeUpstreamArgs(iana, registry);
+  args.insert(args.end(),
+              {"--upstream-limit", "whois.nic.test", "daily", "20", "rate", "100/s",
+               "--upstream-limit", "whois.iana.org", "concurrency", "4", "rate", "100/s"});
 
   unsigned seed = static_cast<unsigned>(std::random_device{}());
   std::cout << "[ info ] seed " << seed << "\n";

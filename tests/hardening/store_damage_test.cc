@@ -24,9 +24,9 @@ using hardening::Pipeline;
 using hardening::RecordJson;
 using hardening::ReplyText;
 using hardening::ScanAll;
-using testing_support::Command;
-using testing_support::ProxyProcess;
-using testing_support::TempDir;
+using test_support::Command;
+using test_support::ProxyProcess;
+using test_support::TempDir;
 using namespace std::chrono_literals;
 
 std::string Name(int i) { return "m" + std::to_string(i) + ".test"; }
@@ -90,7 +90,7 @@ TEST(DamagedStore, MissingCurrentIsRefusedUntouchedAndRepairRecoversTheTables) {
   EXPECT_EQ(test_support::Snapshot(dir), before) << "the refused directory was modified";
 
   std::string out;
-  int rc = testing_support::RunShell(
+  int rc = test_support::RunShell(
       std::string(WP_PROXY_BINARY_FOR_TESTS) + " --repair --dir " + dir + " 2>&1", &out);
   EXPECT_EQ(rc, 0) << out;
   std::cout << "[ info ] " << out;

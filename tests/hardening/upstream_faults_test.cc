@@ -11,26 +11,21 @@
 #include <vector>
 
 #include "fake_whois_process.h"
+#include "one_registry_test.h"
 #include "proxy_probe.h"
 #include "proxy_process.h"
 
 namespace {
 
 using fake_whois::FakeWhoisProcess;
+using fake_whois::IanaTldAnswer;
 using hardening::InfoInt;
 using hardening::WaitUntil;
-using testing_support::Command;
-using testing_support::ConnectRaw;
-using testing_support::ProxyProcess;
-using testing_support::SendAll;
+using test_support::Command;
+using test_support::ConnectRaw;
+using test_support::ProxyProcess;
+using test_support::SendAll;
 using namespace std::chrono_literals;
-
-std::string Addr(const FakeWhoisProcess& f) { return "127.0.0.1:" + std::to_string(f.port()); }
-
-std::string IanaTldAnswer(const std::string& tld, const std::string& server) {
-  return "% IANA WHOIS server\r\n\r\ndomain:       " + tld + "\r\n\r\norganisation: Test\r\n" +
-         "whois:        " + server + "\r\n\r\nstatus:       ACTIVE\r\n";
-}
 
 const char kRegistryReply[] =
     "Domain Name: {QUERY}\r\n"
@@ -53,26 +48,11 @@ TEST(ClientsThatLeave, LookupsOfVanishedClientsCompleteAndAreCached) {
   registry.SetDefaultResponse(kRegistryReply);
   ASSERT_TRUE(iana.Start()) << iana.error();
   ASSERT_TRUE(registry.Start()) << registry.error();
-  ProxyProcess proxy({"--bundled-directory",
-                      "no",
-                      "--upstream-address",
-                      "whois.iana.org",
-                      Addr(iana),
-                      "--upstream-address",
-                      "whois.nic.test",
-                      Addr(registry),
-                      "--upstream-limit",
-                      "whois.nic.test",
-                      "concurrency",
-                      "64",
-                      "rate",
-                      "1000/s",
-                      "--upstream-limit",
-                      "whois.iana.org",
-                      "concurrency",
-                      "4",
-                      "rate",
-                      "100/s"});
+  std::vector<std::string> args = test_support::FakeUpstreamArgs(iana, registry);
+  args.insert(args.end(),
+              {"--upstream-limit", "whois.nic.test", "concurrency", "64", "rate", "1000/s",
+               "--upstream-limit", "whois.iana.org", "concurrency", "4", "rate", "100/s"});
+  ProxyProcess proxy(args);
   ASSERT_TRUE(proxy.Start()) << proxy.log();
 
   constexpr int kClients = 50;
@@ -156,11 +136,11 @@ class MisbehavingUpstreams : public ::testing::Test {
       f->SetDefaultResponse(kRegistryReply);
       ASSERT_TRUE(f->Start()) << f->error();
       iana_->AddResponse(tld, IanaTldAnswer(tld, "whois.nic." + tld));
-      args.insert(args.end(), {"--upstream-address", "whois.nic." + tld, Addr(*f)});
+      args.insert(args.end(), {"--upstream-address", "whois.nic." + tld, LoopbackAddress(*f)});
       registries_[tld] = std::move(f);
     }
     ASSERT_TRUE(iana_->Start()) << iana_->error();
-    args.insert(args.end(), {"--upstream-address", "whois.iana.org", Addr(*iana_)});
+    args.insert(args.end(), {"--upstream-address", "whois.iana.org", LoopbackAddress(*iana_)});
     proxy_ = std::make_unique<ProxyProcess>(args);
     ASSERT_TRUE(proxy_->Start()) << proxy_->log();
     c_ = proxy_->Connect();

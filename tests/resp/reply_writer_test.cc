@@ -161,5 +161,40 @@ TEST(ReplyWriter, Raw) {
   ExpectSame([](ReplyWriter& w) { w.Raw(""); }, "");
 }
 
+// Code that hands a reply on as bytes gets exactly what the writer writes, for each protocol.
+TEST(BuildReply, IsWhatTheWriterWrites) {
+  auto scan = [](ReplyWriter& w) {
+    w.ArrayHeader(2);
+    w.Bulk("17");
+    w.ArrayHeader(2);
+    w.Bulk("a.test");
+    w.Bulk("b.test");
+  };
+  for (int protocol : {2, 3}) {
+    std::string direct;
+    ReplyWriter w(&direct, protocol);
+    scan(w);
+    EXPECT_EQ(BuildReply(protocol, scan), direct);
+  }
+  EXPECT_EQ(BuildReply(2, scan), "*2\r\n$2\r\n17\r\n*2\r\n$6\r\na.test\r\n$6\r\nb.test\r\n");
+  EXPECT_EQ(BuildReply(3, [](ReplyWriter& w) { w.MapHeader(1); }), "%1\r\n");
+  EXPECT_EQ(BuildReply(2, [](ReplyWriter& w) { w.MapHeader(1); }), "*2\r\n");
+}
+
+TEST(OneValueReplies, MatchTheWriter) {
+  EXPECT_EQ(SimpleReply("OK"), "+OK\r\n");
+  EXPECT_EQ(IntegerReply(-42), ":-42\r\n");
+  EXPECT_EQ(BulkReply("{}"), "$2\r\n{}\r\n");
+  EXPECT_EQ(BulkReply(""), "$0\r\n\r\n");
+  EXPECT_EQ(NullReply(2), "$-1\r\n");
+  EXPECT_EQ(NullReply(3), "_\r\n");
+}
+
+// An error quoting client input cannot end its line early and forge a second reply.
+TEST(OneValueReplies, ErrorKeepsClientInputOnOneLine) {
+  EXPECT_EQ(ErrorReply("ERR invalid domain 'a\r\n+OK'"), "-ERR invalid domain 'a  +OK'\r\n");
+  EXPECT_EQ(SimpleReply("x\ny"), "+x y\r\n");
+}
+
 }  // namespace
 }  // namespace resp

@@ -6,32 +6,10 @@
 
 namespace {
 
-using testing_support::Command;
-using testing_support::ProxyProcess;
+using test_support::Command;
+using test_support::ProxyProcess;
 
-class CommandsTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    proxy_ = new ProxyProcess();
-    ASSERT_TRUE(proxy_->Start()) << proxy_->log();
-  }
-  static void TearDownTestSuite() {
-    delete proxy_;
-    proxy_ = nullptr;
-  }
-  void SetUp() override {
-    c_ = proxy_->Connect();
-    ASSERT_TRUE(c_);
-  }
-  testing_support::Reply Run(const std::vector<std::string>& argv) {
-    auto r = Command(c_.get(), argv);
-    EXPECT_TRUE(r) << "no reply to " << argv[0];
-    return r;
-  }
-  static ProxyProcess* proxy_;
-  ProxyProcess::Redis c_;
-};
-ProxyProcess* CommandsTest::proxy_ = nullptr;
+class CommandsTest : public test_support::SharedProxyClientTest {};
 
 TEST_F(CommandsTest, PingEchoCaseInsensitive) {
   auto r = Run({"PING"});
@@ -56,19 +34,19 @@ TEST_F(CommandsTest, UnknownCommandAndSubcommand) {
 
 TEST_F(CommandsTest, HelloSwitchesProtocolAndReportsServer) {
   // Debian 12's hiredis (0.14) cannot read RESP3, so the RESP3 side is checked on the wire.
-  int fd = testing_support::ConnectRaw(proxy_->port());
+  int fd = test_support::ConnectRaw(proxy_->port());
   ASSERT_GE(fd, 0);
   // A PING after each request marks where its reply ends.
-  testing_support::SendAll(fd, "HELLO 3\r\nPING\r\n");
-  std::string hello = testing_support::ReadUntilEndsWith(fd, "+PONG\r\n");
+  test_support::SendAll(fd, "HELLO 3\r\nPING\r\n");
+  std::string hello = test_support::ReadUntilEndsWith(fd, "+PONG\r\n");
   EXPECT_EQ(hello.rfind("%7\r\n$6\r\nserver\r\n", 0), 0u) << hello;
   EXPECT_NE(hello.find("$7\r\nversion\r\n"), std::string::npos) << hello;
   EXPECT_NE(hello.find("$5\r\nproto\r\n:3\r\n"), std::string::npos) << hello;
   // RESP3 now: a missing name is RESP3's null.
-  testing_support::SendAll(fd, "CLIENT GETNAME\r\n");
-  EXPECT_EQ(testing_support::ReadAtLeast(fd, 3), "_\r\n");
-  testing_support::SendAll(fd, "HELLO 2\r\nPING\r\n");
-  std::string hello2 = testing_support::ReadUntilEndsWith(fd, "+PONG\r\n");
+  test_support::SendAll(fd, "CLIENT GETNAME\r\n");
+  EXPECT_EQ(test_support::ReadAtLeast(fd, 3), "_\r\n");
+  test_support::SendAll(fd, "HELLO 2\r\nPING\r\n");
+  std::string hello2 = test_support::ReadUntilEndsWith(fd, "+PONG\r\n");
   EXPECT_EQ(hello2.rfind("*14\r\n$6\r\nserver\r\n", 0), 0u) << hello2;  // RESP2: a flat array
   close(fd);
   auto r = Run({"HELLO", "2"});
@@ -112,6 +90,29 @@ TEST_F(CommandsTest, HelloSetnameAndClientCommands) {
   EXPECT_NE(std::string(r->str).find("name=crawler-1"), std::string::npos);
   r = Run({"CLIENT", "MAINT_NOTIFICATIONS", "on"});
   EXPECT_STREQ(r->str, "OK");
+}
+
+// Each CLIENT subcommand is a row of the command table with its own handler: every row answers,
+// whatever the case of its name.
+TEST_F(CommandsTest, EveryClientSubcommandRowAnswers) {
+  auto r = Run({"client", "setname", "rows"});
+  EXPECT_STREQ(r->str, "OK");
+  r = Run({"Client", "GetName"});
+  EXPECT_STREQ(r->str, "rows");
+  r = Run({"CLIENT", "no-evict", "on"});
+  EXPECT_STREQ(r->str, "OK");
+  r = Run({"CLIENT", "NO-TOUCH", "off"});
+  EXPECT_STREQ(r->str, "OK");
+  r = Run({"CLIENT", "help"});
+  ASSERT_EQ(r->type, REDIS_REPLY_ARRAY);
+  ASSERT_GT(r->elements, 1u);
+  EXPECT_STREQ(r->element[0]->str,
+               "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
+  r = Run({"CLIENT", "KILL", "ID", "999999999"});
+  EXPECT_EQ(r->type, REDIS_REPLY_INTEGER);
+  EXPECT_EQ(r->integer, 0);
+  r = Run({"CLIENT", "GETNAMES"});
+  EXPECT_STREQ(r->str, "ERR unknown subcommand 'GETNAMES'. Try CLIENT HELP.");
 }
 
 TEST_F(CommandsTest, ClientKillById) {
@@ -202,13 +203,13 @@ TEST_F(CommandsTest, InfoHasRedisFieldsAndOurSection) {
   r = Run({"INFO", "nosuchsection"});
   EXPECT_EQ(r->type, REDIS_REPLY_STRING);  // never an error
   // RESP3: a verbatim string (checked on the wire: Debian's hiredis cannot read RESP3).
-  int fd = testing_support::ConnectRaw(proxy_->port());
+  int fd = test_support::ConnectRaw(proxy_->port());
   ASSERT_GE(fd, 0);
   // A PING after each request marks where its reply ends.
-  testing_support::SendAll(fd, "HELLO 3\r\nPING\r\n");
-  testing_support::ReadUntilEndsWith(fd, "+PONG\r\n");
-  testing_support::SendAll(fd, "INFO server\r\nPING\r\n");
-  std::string verbatim = testing_support::ReadUntilEndsWith(fd, "+PONG\r\n");
+  test_support::SendAll(fd, "HELLO 3\r\nPING\r\n");
+  test_support::ReadUntilEndsWith(fd, "+PONG\r\n");
+  test_support::SendAll(fd, "INFO server\r\nPING\r\n");
+  std::string verbatim = test_support::ReadUntilEndsWith(fd, "+PONG\r\n");
   EXPECT_EQ(verbatim[0], '=') << verbatim;
   EXPECT_NE(verbatim.find("\r\ntxt:# Server"), std::string::npos) << verbatim;
   close(fd);
@@ -268,7 +269,7 @@ TEST(ServerLimits, MaxClientsRefusesWithRedisError) {
 }
 
 TEST(ServerStartup, ConfigErrorStopsStartWithFileAndLine) {
-  testing_support::TempDir dir;
+  test_support::TempDir dir;
   std::string path = dir.path() + "/proxy.conf";
   FILE* f = fopen(path.c_str(), "w");
   fputs("port 7999\nmaxclients lots\n", f);
@@ -290,11 +291,10 @@ TEST(ServerStartup, ProtectedModeRefusesPublicBindWithoutPassword) {
 
 TEST(ServerStartup, VersionAndHelp) {
   std::string out;
-  EXPECT_EQ(testing_support::RunShell(std::string(WP_PROXY_BINARY_FOR_TESTS) + " --version", &out),
-            0);
+  EXPECT_EQ(test_support::RunShell(std::string(WP_PROXY_BINARY_FOR_TESTS) + " --version", &out), 0);
   EXPECT_NE(out.find("whois-proxy v="), std::string::npos);
   out.clear();
-  EXPECT_EQ(testing_support::RunShell(std::string(WP_PROXY_BINARY_FOR_TESTS) + " --help", &out), 0);
+  EXPECT_EQ(test_support::RunShell(std::string(WP_PROXY_BINARY_FOR_TESTS) + " --help", &out), 0);
   EXPECT_NE(out.find("--requirepass"), std::string::npos);
 }
 

@@ -21,13 +21,13 @@
 namespace {
 
 using fake_whois::FakeWhoisProcess;
+using test_support::Command;
+using test_support::ConnectRaw;
+using test_support::FreePort;
+using test_support::ProxyProcess;
+using test_support::ReadUntilClose;
+using test_support::SendAll;
 using test_support::WaitUntil;
-using testing_support::Command;
-using testing_support::ConnectRaw;
-using testing_support::FreePort;
-using testing_support::ProxyProcess;
-using testing_support::ReadUntilClose;
-using testing_support::SendAll;
 
 const char kRegistryReply[] =
     "Domain Name: {QUERY}\r\n"
@@ -291,7 +291,7 @@ TEST_F(MetricsTest, RedisExporterScrapesWithoutErrors) {
                     "scripts/install-deps.sh installs it)";
   Command(c_.get(), {"SET", "known.test", RecordJson("known.test")});
   Command(c_.get(), {"GET", "known.test"});
-  testing_support::TempDir tmp;
+  test_support::TempDir tmp;
   std::string log_path = tmp.path() + "/exporter.log";
   int port = FreePort();
   pid_t pid = fork();

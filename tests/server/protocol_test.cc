@@ -8,36 +8,13 @@
 
 namespace {
 
-using testing_support::ConnectRaw;
-using testing_support::ProxyProcess;
-using testing_support::ReadAtLeast;
-using testing_support::ReadUntilClose;
-using testing_support::SendAll;
+using test_support::ConnectRaw;
+using test_support::ProxyProcess;
+using test_support::ReadAtLeast;
+using test_support::ReadUntilClose;
+using test_support::SendAll;
 
-class ProtocolTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    proxy_ = new ProxyProcess();
-    ASSERT_TRUE(proxy_->Start()) << proxy_->log();
-  }
-  static void TearDownTestSuite() {
-    delete proxy_;
-    proxy_ = nullptr;
-  }
-
-  // Sends `input`, returns everything the server answers before it closes the connection.
-  std::string ExchangeUntilClose(std::string_view input) {
-    int fd = ConnectRaw(proxy_->port());
-    EXPECT_GE(fd, 0);
-    SendAll(fd, input);
-    std::string out = ReadUntilClose(fd);
-    close(fd);
-    return out;
-  }
-
-  static ProxyProcess* proxy_;
-};
-ProxyProcess* ProtocolTest::proxy_ = nullptr;
+class ProtocolTest : public test_support::SharedProxyTest {};
 
 TEST_F(ProtocolTest, TooBigInlineRequest) {
   EXPECT_EQ(ExchangeUntilClose(std::string(70 * 1024, 'a')),
@@ -166,7 +143,7 @@ TEST(ProtocolLimits, ClientThatNeverReadsIsClosedAndLogged) {
   // The server still serves others.
   auto c = proxy.Connect();
   ASSERT_TRUE(c);
-  auto r = testing_support::Command(c.get(), {"PING"});
+  auto r = test_support::Command(c.get(), {"PING"});
   ASSERT_TRUE(r);
   EXPECT_STREQ(r->str, "PONG");
 }

@@ -14,9 +14,9 @@
 
 namespace {
 
+using test_support::Command;
+using test_support::ProxyProcess;
 using test_support::WaitUntil;
-using testing_support::Command;
-using testing_support::ProxyProcess;
 
 std::string RecordJson(const std::string& domain, const std::string& org = "Example Org") {
   return R"({"domain":")" + domain +
@@ -32,10 +32,8 @@ class RecordsTest : public ::testing::Test {
     c_ = proxy_->Connect();
     ASSERT_TRUE(c_);
   }
-  testing_support::Reply Run(const std::vector<std::string>& argv) {
-    auto r = Command(c_.get(), argv);
-    EXPECT_TRUE(r) << "no reply to " << argv[0];
-    return r;
+  test_support::Reply Run(const std::vector<std::string>& argv) {
+    return test_support::CommandExpectingReply(c_.get(), argv);
   }
   std::unique_ptr<ProxyProcess> proxy_;
   ProxyProcess::Redis c_;
@@ -324,7 +322,7 @@ TEST_F(RecordsTest, SecondServerOnSameDirFailsClearly) {
 }
 
 TEST(RecordStoreStartup, CorruptDirectoryGivesAClearErrorNotACrash) {
-  testing_support::TempDir dir;
+  test_support::TempDir dir;
   FILE* f = fopen((dir.path() + "/CURRENT").c_str(), "w");
   ASSERT_TRUE(f);
   fputs("MANIFEST-999999\n", f);  // names a manifest that is not there

@@ -16,14 +16,14 @@
 namespace {
 
 using fake_whois::FakeWhoisProcess;
+using test_support::Command;
+using test_support::ConnectRaw;
+using test_support::ProxyProcess;
+using test_support::ReadUntilEndsWith;
+using test_support::RunShell;
+using test_support::SendAll;
+using test_support::TempDir;
 using test_support::WaitUntil;
-using testing_support::Command;
-using testing_support::ConnectRaw;
-using testing_support::ProxyProcess;
-using testing_support::ReadUntilEndsWith;
-using testing_support::RunShell;
-using testing_support::SendAll;
-using testing_support::TempDir;
 
 const std::string kBinary = WP_PROXY_BINARY_FOR_TESTS;
 const std::string kPackaging = WP_PACKAGING_DIR;

@@ -14,9 +14,9 @@
 
 namespace {
 
+using test_support::ProxyProcess;
+using test_support::RunShell;
 using test_support::WaitUntil;
-using testing_support::ProxyProcess;
-using testing_support::RunShell;
 
 // A program on a pseudo-terminal of 120x40 (without a size linenoise asks the terminal for its
 // cursor position and waits for an answer), as a user at a terminal runs it. Killed at the end.
@@ -93,20 +93,10 @@ class TerminalSession {
   std::string output_;
 };
 
-class ToolsTest : public ::testing::Test {
+class ToolsTest : public test_support::SharedProxyTest {
  protected:
-  static void SetUpTestSuite() {
-    proxy_ = new ProxyProcess();
-    ASSERT_TRUE(proxy_->Start()) << proxy_->log();
-  }
-  static void TearDownTestSuite() {
-    delete proxy_;
-    proxy_ = nullptr;
-  }
   std::string Cli() { return "redis-cli -p " + std::to_string(proxy_->port()); }
-  static ProxyProcess* proxy_;
 };
-ProxyProcess* ToolsTest::proxy_ = nullptr;
 
 TEST_F(ToolsTest, RedisCliOneShot) {
   std::string out;

@@ -11,14 +11,14 @@
 namespace {
 
 using fake_whois::FakeWhoisProcess;
+using test_support::Command;
+using test_support::ConnectRaw;
+using test_support::FreePort;
+using test_support::ProxyProcess;
+using test_support::ReadUntilClose;
+using test_support::RunShell;
+using test_support::SendAll;
 using test_support::WaitUntil;
-using testing_support::Command;
-using testing_support::ConnectRaw;
-using testing_support::FreePort;
-using testing_support::ProxyProcess;
-using testing_support::ReadUntilClose;
-using testing_support::RunShell;
-using testing_support::SendAll;
 
 const char kRegistryReply[] =
     "Domain Name: {QUERY}\r\n"

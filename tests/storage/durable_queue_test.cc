@@ -23,15 +23,12 @@ namespace {
 using storage::testing::TempDir;
 using storage::testing::TestLoop;
 
-class DurableQueueTest : public ::testing::Test {
+// The store as the record store tests open it, and a queue under "p:" on it.
+class DurableQueueTest : public RecordStoreTest {
  protected:
   void SetUp() override { ASSERT_TRUE(Open().ok()); }
   Status Open() {
-    StoreOptions o;
-    o.dir = dir_.Sub("db");
-    o.block_cache_bytes = 1 << 20;
-    o.write_buffer_bytes = 1 << 20;
-    Status st = RecordStore::Open(o, loop_.post(), &store_);
+    Status st = RecordStoreTest::Open();
     if (!st.ok()) return st;
     queue_ = std::make_unique<DurableQueue>(store_.get(), "p:");
     std::optional<Status> res;
@@ -43,12 +40,6 @@ class DurableQueueTest : public ::testing::Test {
     store_.reset();
     loop_.RunPending();
     return Open();
-  }
-  template <typename T>
-  T Wait(std::optional<T>& result) {
-    EXPECT_FALSE(result.has_value()) << "callback ran inside the call";
-    loop_.RunUntil([&] { return result.has_value(); });
-    return std::move(*result);
   }
   DurableQueue::AddResult Add(std::vector<DurableQueue::Item> items, uint64_t max = 1000) {
     std::optional<std::pair<Status, DurableQueue::AddResult>> res;
@@ -78,9 +69,6 @@ class DurableQueueTest : public ::testing::Test {
     return out;
   }
 
-  TempDir dir_;
-  TestLoop loop_;
-  std::unique_ptr<RecordStore> store_;
   std::unique_ptr<DurableQueue> queue_;
 };
 

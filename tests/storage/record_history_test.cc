@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "storage/record_store.h"
+#include "tests/storage/record_store_fixture.h"
 #include "tests/storage/test_loop.h"
 
 namespace storage {
@@ -23,22 +24,8 @@ Record Version(const std::string& owner, int64_t t) {
   return r;
 }
 
-class RecordHistoryTest : public ::testing::Test {
+class RecordHistoryTest : public RecordStoreTest {
  protected:
-  void SetUp() override { ASSERT_TRUE(Open().ok()); }
-  Status Open() {
-    StoreOptions o;
-    o.dir = dir_.Sub("db");
-    o.block_cache_bytes = 1 << 20;
-    o.write_buffer_bytes = 1 << 20;
-    return RecordStore::Open(o, loop_.post(), &store_);
-  }
-  template <typename T>
-  T Wait(std::optional<T>& result) {
-    EXPECT_FALSE(result.has_value()) << "callback ran inside the call";
-    loop_.RunUntil([&] { return result.has_value(); });
-    return std::move(*result);
-  }
   // Stores `next`, archiving what is there when `archive`.
   std::pair<Status, RecordUpdate> Replace(const std::string& d, Record next, bool archive,
                                           size_t history_max = 8) {
@@ -61,20 +48,7 @@ class RecordHistoryTest : public ::testing::Test {
     EXPECT_TRUE(st.ok()) << st.ToString();
     return versions;
   }
-  std::pair<Status, Record> Get(const std::string& d) {
-    std::optional<std::pair<Status, Record>> res;
-    store_->Get(d, [&](Status s, Record r) { res.emplace(s, r); });
-    return Wait(res);
-  }
-  std::vector<RawReply> Chain(const std::string& d) {
-    std::optional<std::vector<RawReply>> res;
-    store_->GetChain(d, [&](Status, std::vector<RawReply> c) { res = c; });
-    return Wait(res);
-  }
-
-  TempDir dir_;
-  TestLoop loop_;
-  std::unique_ptr<RecordStore> store_;
+  std::vector<RawReply> Chain(const std::string& d) { return GetChain(d).second; }
 };
 
 TEST_F(RecordHistoryTest, TheDecisionSeesTheCurrentRecordAndItsAnswerIsApplied) {

@@ -1,4 +1,4 @@
-// Test helpers: a temporary directory, and a stand-in for the server's loop that receives the
+// Test helpers: a stand-in for the server's loop that receives the
 // store's posted callbacks on the test thread.
 #pragma once
 
@@ -14,30 +14,13 @@
 #include <string>
 
 #include "storage/record_store.h"
+#include "tests/support/temp_dir.h"
 #include "tests/support/wait_until.h"
 
 namespace storage::testing {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "storage_test.XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::string& path() const { return path_; }
-  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+// Storage tests name it storage::testing::TempDir; it is the one every test uses.
+using TempDir = test_support::TempDir;
 
 // Collects posted callbacks; the test thread runs them.
 class TestLoop {

@@ -4,10 +4,10 @@
 
 #include <vector>
 
+#include "limits_test_support.h"
+
 namespace whois::limits {
 namespace {
-
-constexpr int64_t kT0 = 1'700'000'000'000;
 
 // Drives `b` through a cool-down and its probe, which then ends with `outcome` at the cool-down
 // end; returns the verdict.

@@ -5,10 +5,11 @@
 #include <algorithm>
 #include <random>
 
+#include "limits_test_support.h"
+
 namespace whois::limits {
 namespace {
 
-constexpr int64_t kT0 = 1'700'000'000'000;  // a wall-clock time
 constexpr int64_t kLife = DailyQuota::kBlockLifetimeMs;
 
 // Reserves (storing nothing) and confirms a block if one is wanted; true if one was granted.

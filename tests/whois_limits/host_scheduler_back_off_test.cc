@@ -4,29 +4,11 @@
 
 #include <sstream>
 
+#include "limits_test_support.h"
 #include "whois/limits/host_scheduler.h"
 
 namespace whois::limits {
 namespace {
-
-std::vector<RequestId> Ids(const std::vector<Started>& started) {
-  std::vector<RequestId> out;
-  for (const Started& s : started) out.push_back(s.id);
-  return out;
-}
-
-constexpr int64_t kT0 = 1'700'000'000'000;
-
-LimitSpec Spec(const std::string& text) {
-  std::vector<std::string> words;
-  std::istringstream in(text);
-  for (std::string w; in >> w;) words.push_back(w);
-  auto parsed = ParseLimitSpec(words);
-  EXPECT_TRUE(std::holds_alternative<LimitSpec>(parsed)) << text;
-  return std::get<LimitSpec>(parsed);
-}
-
-bool IsAdmitted(const Admission& a) { return std::holds_alternative<Admitted>(a); }
 
 // One query started now and ended with `outcome`, as the event loop reports it.
 void Query(HostScheduler& s, RequestId id, int64_t now, Outcome outcome,

@@ -7,38 +7,12 @@
 #include <random>
 #include <sstream>
 
+#include "limits_test_support.h"
+
 namespace whois::limits {
 namespace {
 
-std::vector<RequestId> Ids(const std::vector<Started>& started) {
-  std::vector<RequestId> out;
-  for (const Started& s : started) out.push_back(s.id);
-  return out;
-}
-
-constexpr int64_t kT0 = 1'700'000'000'000;
-
-LimitSpec Spec(const std::string& text) {
-  std::vector<std::string> words;
-  std::istringstream in(text);
-  for (std::string w; in >> w;) words.push_back(w);
-  auto parsed = ParseLimitSpec(words);
-  EXPECT_TRUE(std::holds_alternative<LimitSpec>(parsed)) << text;
-  return std::get<LimitSpec>(parsed);
-}
-
-bool IsAdmitted(const Admission& a) { return std::holds_alternative<Admitted>(a); }
 Rejection Rejected(const Admission& a) { return std::get<Rejection>(a); }
-
-int64_t MaxInAnyWindow(const std::vector<int64_t>& starts, int64_t window_ms) {
-  int64_t best = 0;
-  size_t lo = 0;
-  for (size_t hi = 0; hi < starts.size(); ++hi) {
-    while (starts[lo] <= starts[hi] - window_ms) ++lo;
-    best = std::max<int64_t>(best, static_cast<int64_t>(hi - lo + 1));
-  }
-  return best;
-}
 
 TEST(HostScheduler, ConcurrencyHeldUntilRelease) {
   HostScheduler s("whois.radb.net", Spec("concurrency 2"), 8, kT0);

@@ -2,10 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include "limits_test_support.h"
+
 namespace whois::limits {
 namespace {
-
-constexpr int64_t kT0 = 1'700'000'000'000;
 
 TEST(LimitRegistry, EffectiveSpecPrecedence) {
   LimitRegistry reg({}, kT0);

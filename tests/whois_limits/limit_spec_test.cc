@@ -4,15 +4,10 @@
 
 #include <sstream>
 
+#include "limits_test_support.h"
+
 namespace whois::limits {
 namespace {
-
-std::vector<std::string> Words(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string w; in >> w;) out.push_back(w);
-  return out;
-}
 
 TEST(LimitSpec, AcceptsAndRoundTrips) {
   struct Case {

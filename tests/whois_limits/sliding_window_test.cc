@@ -6,20 +6,10 @@
 #include <random>
 #include <vector>
 
+#include "limits_test_support.h"
+
 namespace whois::limits {
 namespace {
-
-// Independent check: the most starts any interval (t - window, t] holds; the maximum is
-// reached at an interval ending on a start.
-int64_t MaxInAnyWindow(const std::vector<int64_t>& starts, int64_t window_ms) {
-  int64_t best = 0;
-  size_t lo = 0;
-  for (size_t hi = 0; hi < starts.size(); ++hi) {
-    while (starts[lo] <= starts[hi] - window_ms) ++lo;
-    best = std::max<int64_t>(best, static_cast<int64_t>(hi - lo + 1));
-  }
-  return best;
-}
 
 TEST(SlidingWindow, AllowsExactlyLimitPerWindow) {
   SlidingWindow w(3, 1000);

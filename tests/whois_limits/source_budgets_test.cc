@@ -9,39 +9,13 @@
 #include <set>
 #include <sstream>
 
+#include "limits_test_support.h"
 #include "whois/limits/budget_key.h"
 #include "whois/limits/host_scheduler.h"
 #include "whois/limits/limit_registry.h"
 
 namespace whois::limits {
 namespace {
-
-constexpr int64_t kT0 = 1'700'000'000'000;
-
-std::vector<std::string> Words(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string w; in >> w;) out.push_back(w);
-  return out;
-}
-
-LimitSpec Spec(const std::string& text) {
-  auto parsed = ParseLimitSpec(Words(text));
-  EXPECT_TRUE(std::holds_alternative<LimitSpec>(parsed))
-      << text << ": " << std::get<std::string>(parsed);
-  return std::get<LimitSpec>(parsed);
-}
-
-int64_t MaxInAnyWindow(std::vector<int64_t> starts, int64_t window_ms) {
-  std::sort(starts.begin(), starts.end());
-  int64_t best = 0;
-  size_t lo = 0;
-  for (size_t hi = 0; hi < starts.size(); ++hi) {
-    while (starts[lo] <= starts[hi] - window_ms) ++lo;
-    best = std::max<int64_t>(best, static_cast<int64_t>(hi - lo + 1));
-  }
-  return best;
-}
 
 const std::vector<std::string> kFour = {"127.0.1.1", "127.0.1.2", "127.0.2.1", "127.0.2.2"};
 

@@ -18,10 +18,11 @@
 #include <sstream>
 
 #include "tests/support/shared_data.h"
-#include "whois/upstream/charset.h"
+#include "tests/whois_parser/accuracy_fields.h"
 #include "whois/country/country.h"
 #include "whois/directory/query_format.h"
 #include "whois/parser/reply_parser.h"
+#include "whois/upstream/charset.h"
 
 namespace whois {
 namespace {
@@ -45,13 +46,6 @@ std::vector<std::string> SplitOn(const std::string& s, char sep) {
   std::istringstream in(s);
   while (std::getline(in, part, sep)) out.push_back(part);
   return out;
-}
-
-std::string Lower(std::string s) {
-  for (char& c : s) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return s;
 }
 
 struct Expectation {
@@ -91,37 +85,13 @@ std::string AsUtf8(const std::string& bytes, const std::string& server) {
   return DecodeToUtf8(bytes, QueryProfileForHost(server).charset).utf8;
 }
 
-std::string Join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const std::string& s : v) out += (out.empty() ? "" : ",") + s;
-  return out;
-}
-
 // What the parser produced for `field`, in the expectation's form.
 std::string Actual(const std::string& field, const std::string& kind, const WhoisRecord& record,
                    const std::string& expected) {
   if (field == "kind") return kind;
   if (field == "status") return record.status.empty() ? "fallback" : record.status;
   if (field == "domain") return record.domain;
-  if (field == "registrar") return record.registrar.name;
-  if (field == "created" || field == "updated" || field == "expires") {
-    const std::string& v = field == "created"   ? record.created
-                           : field == "updated" ? record.updated
-                                                : record.expires;
-    return expected.size() == 10 ? v.substr(0, 10) : v;
-  }
-  if (field == "nameservers") return Join(record.nameservers);
-  if (field == "registrant_org") return record.registrant.organization;
-  if (field == "registrant_country") return record.registrant.country;
-  return "?";
-}
-
-std::string Wanted(const std::string& field, const std::string& value) {
-  if (value == "(none)") return "";  // the reply holds a value that must not be published
-  if (field == "registrant_country" && value.size() != 2) {
-    return CountryTable::Builtin().Normalize(value).value_or(value);
-  }
-  return value;
+  return accuracy::RecordField(field, record, expected).value_or("?");
 }
 
 struct Tally {
@@ -178,9 +148,9 @@ TEST(UnseenAccuracy, TuningAndHeldOutParts) {
     ++t.replies;
     t.servers.insert(sample.servers.front());
     for (const Expectation& e : sample.expected) {
-      const std::string want = Wanted(e.field, e.value);
+      const std::string want = accuracy::Wanted(e.field, e.value);
       const std::string got = Actual(e.field, kind, record, want);
-      const bool ok = Lower(got) == Lower(want);
+      const bool ok = accuracy::SameValue(got, want);
       ++t.total;
       ++t.per_field[e.field].first;
       if (ok) {

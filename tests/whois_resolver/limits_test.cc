@@ -10,82 +10,36 @@
 
 #include "fake_whois_process.h"
 #include "proxy_process.h"
+#include "resolver_test_support.h"
 
 namespace {
 
 using fake_whois::FakeWhoisProcess;
-using testing_support::Command;
-using testing_support::ProxyProcess;
+using test_support::Command;
+using test_support::ProxyProcess;
 using Clock = std::chrono::steady_clock;
-
-std::string Addr(const FakeWhoisProcess& f) { return "127.0.0.1:" + std::to_string(f.port()); }
 
 const char kReply[] =
     "Domain Name: {QUERY}\r\nRegistrar: Limited Registrar\r\n"
     "Creation Date: 2001-02-03T04:05:06Z\r\nName Server: ns1.example.net\r\n";
 
-class LimitsTest : public ::testing::Test {
+class LimitsTest : public resolver_test::OneRegistryTest {
  protected:
   void StartFakes(std::vector<std::string> registry_args) {
-    iana_ = std::make_unique<FakeWhoisProcess>();
-    iana_->AddResponse("test", "domain: TEST\r\n\r\nwhois: whois.nic.test\r\n");
-    registry_ = std::make_unique<FakeWhoisProcess>(registry_args);
-    registry_->SetDefaultResponse(kReply);
-    registry_->AddResponse("limited.test",
-                           "%  Query rate limit exceeded. Try again after 60 seconds.\r\n");
-    ASSERT_TRUE(iana_->Start()) << iana_->error();
-    ASSERT_TRUE(registry_->Start()) << registry_->error();
+    StartRegistry(
+        kReply, std::move(registry_args),
+        {{"limited.test", "%  Query rate limit exceeded. Try again after 60 seconds.\r\n"}});
   }
   void StartProxy(std::vector<std::string> extra) {
-    std::vector<std::string> args = {"--bundled-directory", "no",
-                                     "--upstream-address",  "whois.iana.org",
-                                     Addr(*iana_),          "--upstream-address",
-                                     "whois.nic.test",      Addr(*registry_)};
+    std::vector<std::string> args = UpstreamArgs();
     args.insert(args.end(), extra.begin(), extra.end());
-    proxy_ = std::make_unique<ProxyProcess>(args, dir_.path());
-    ASSERT_TRUE(proxy_->Start()) << proxy_->log();
-  }
-  // GETs every domain at once (pipelined over a few connections); returns the replies in order.
-  std::vector<std::string> GetAll(const std::vector<std::string>& domains) {
-    constexpr size_t kConnections = 4;
-    std::vector<ProxyProcess::Redis> conns;
-    for (size_t i = 0; i < kConnections; ++i) conns.push_back(proxy_->Connect());
-    for (size_t i = 0; i < domains.size(); ++i)
-      redisAppendCommand(conns[i % kConnections].get(), "GET %s", domains[i].c_str());
-    std::vector<std::string> replies(domains.size());
-    for (size_t i = 0; i < domains.size(); ++i) {
-      redisReply* r = nullptr;
-      if (redisGetReply(conns[i % kConnections].get(), reinterpret_cast<void**>(&r)) != REDIS_OK)
-        continue;
-      if (r->type == REDIS_REPLY_STRING) replies[i] = std::string(r->str, r->len);
-      freeReplyObject(r);
-    }
-    return replies;
-  }
-  static std::vector<std::string> Domains(const std::string& prefix, int n) {
-    std::vector<std::string> out;
-    for (int i = 0; i < n; ++i) out.push_back(prefix + std::to_string(i) + ".test");
-    return out;
-  }
-  static int Count(const std::vector<std::string>& replies, const std::string& what) {
-    int n = 0;
-    for (const auto& r : replies) n += r.find(what) != std::string::npos;
-    return n;
-  }
-  size_t Refusals() const {
-    size_t n = 0;
-    for (const auto& e : registry_->ReadLog()) n += e.outcome.rfind("refused", 0) == 0;
-    return n;
+    StartProxyWith(std::move(args));
   }
   size_t Served() const {
     size_t n = 0;
     for (const auto& e : registry_->ReadLog()) n += fake_whois::Admitted(e);
     return n;
   }
-
-  testing_support::TempDir dir_;
-  std::unique_ptr<FakeWhoisProcess> iana_, registry_;
-  std::unique_ptr<ProxyProcess> proxy_;
 };
 
 TEST_F(LimitsTest, UnderSaturationNoWindowIsExceededAndTheBudgetIsUsed) {

@@ -11,15 +11,14 @@
 #include <vector>
 
 #include "fake_whois_process.h"
+#include "one_registry_test.h"
 #include "proxy_process.h"
 
 namespace {
 
 using fake_whois::FakeWhoisProcess;
-using testing_support::Command;
-using testing_support::ProxyProcess;
-
-std::string Addr(const FakeWhoisProcess& f) { return "127.0.0.1:" + std::to_string(f.port()); }
+using test_support::Command;
+using test_support::ProxyProcess;
 
 const char kIanaAnswer[] =
     "% IANA WHOIS server\r\n\r\ndomain:       TEST\r\n\r\norganisation: Test\r\n"
@@ -61,28 +60,13 @@ class PartialAnswerTest : public ::testing::Test {
     ASSERT_TRUE(iana_->Start()) << iana_->error();
     ASSERT_TRUE(registry_->Start()) << registry_->error();
     ASSERT_TRUE(registrar_->Start()) << registrar_->error();
-    proxy_ = std::make_unique<ProxyProcess>(std::vector<std::string>{
-        // No limits to wait for: the test is about the registrar's latency.
-        "--default-upstream-limit",
-        "concurrency",
-        "8",
-        "rate",
-        "100/s",
-        "--bundled-directory",
-        "no",
-        "--lookup-order",
-        "whois-only",
-        "--lookup-timeout",
-        std::to_string(lookup_timeout_ms),
-        "--upstream-address",
-        "whois.iana.org",
-        Addr(*iana_),
-        "--upstream-address",
-        "whois.nic.test",
-        Addr(*registry_),
-        "--upstream-address",
-        "whois.registrar.test",
-        Addr(*registrar_)});
+    std::vector<std::string> args = test_support::FakeUpstreamArgs(*iana_, *registry_);
+    args.insert(args.end(),
+                {"--upstream-address", "whois.registrar.test", LoopbackAddress(*registrar_),
+                 // No limits to wait for: the test is about the registrar's latency.
+                 "--default-upstream-limit", "concurrency", "8", "rate", "100/s", "--lookup-order",
+                 "whois-only", "--lookup-timeout", std::to_string(lookup_timeout_ms)});
+    proxy_ = std::make_unique<ProxyProcess>(args);
     ASSERT_TRUE(proxy_->Start()) << proxy_->log();
     c_ = proxy_->Connect();
     ASSERT_TRUE(c_);

@@ -19,11 +19,10 @@
 namespace {
 
 using fake_whois::FakeWhoisProcess;
-using testing_support::Command;
-using testing_support::ProxyProcess;
+using test_support::Command;
+using test_support::ProxyProcess;
 using namespace std::chrono_literals;
 
-using resolver_test::Addr;
 using resolver_test::Eventually;
 using resolver_test::Text;
 using resolver_test::WhoisInfo;
@@ -58,24 +57,15 @@ Queue ReadQueue(redisContext* c) {
   return q;
 }
 
-class PrefetchTest : public ::testing::Test {
+class PrefetchTest : public resolver_test::OneRegistryTest {
  protected:
   void StartFakes(std::vector<std::string> registry_args) {
-    iana_ = std::make_unique<FakeWhoisProcess>();
-    iana_->AddResponse("test", "domain: TEST\r\n\r\nwhois: whois.nic.test\r\n");
-    registry_ = std::make_unique<FakeWhoisProcess>(registry_args);
-    registry_->SetDefaultResponse(kReply);
-    ASSERT_TRUE(iana_->Start()) << iana_->error();
-    ASSERT_TRUE(registry_->Start()) << registry_->error();
+    StartRegistry(kReply, std::move(registry_args));
   }
   void StartProxy(std::vector<std::string> extra) {
-    std::vector<std::string> args = {"--bundled-directory", "no",
-                                     "--upstream-address",  "whois.iana.org",
-                                     Addr(*iana_),          "--upstream-address",
-                                     "whois.nic.test",      Addr(*registry_)};
+    std::vector<std::string> args = UpstreamArgs();
     args.insert(args.end(), extra.begin(), extra.end());
-    proxy_ = std::make_unique<ProxyProcess>(args, dir_.path());
-    ASSERT_TRUE(proxy_->Start()) << proxy_->log();
+    StartProxyWith(std::move(args));
     c_ = proxy_->Connect();
     ASSERT_TRUE(c_);
   }
@@ -112,9 +102,6 @@ class PrefetchTest : public ::testing::Test {
     return out;
   }
 
-  testing_support::TempDir dir_;
-  std::unique_ptr<FakeWhoisProcess> iana_, registry_;
-  std::unique_ptr<ProxyProcess> proxy_;
   ProxyProcess::Redis c_;
 };
 

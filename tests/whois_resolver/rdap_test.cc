@@ -19,10 +19,8 @@ namespace {
 
 using fake_rdap::FakeRdapProcess;
 using fake_whois::FakeWhoisProcess;
-using testing_support::Command;
-using testing_support::ProxyProcess;
-
-std::string Addr(const FakeWhoisProcess& f) { return "127.0.0.1:" + std::to_string(f.port()); }
+using test_support::Command;
+using test_support::ProxyProcess;
 
 class RdapTest : public ::testing::Test {
  protected:
@@ -51,10 +49,10 @@ class RdapTest : public ::testing::Test {
                                      rdap_base,
                                      "--upstream-address",
                                      "whois.iana.org",
-                                     Addr(*iana_),
+                                     LoopbackAddress(*iana_),
                                      "--upstream-address",
                                      "whois.registry.test",
-                                     Addr(*whois_)};
+                                     LoopbackAddress(*whois_)};
     args.insert(args.end(), extra.begin(), extra.end());
     proxy_ = std::make_unique<ProxyProcess>(args);
     ASSERT_TRUE(proxy_->Start()) << proxy_->log();
@@ -164,7 +162,7 @@ TEST(RdapBootstrapRefresh, TheRegistryIsFetchedStoredAndUsedAfterARestart) {
   // The fake serves a bootstrap registry at /dns naming itself the RDAP server of .test (a TLD
   // the bundled copy does not have) while dns.json exists, and a 404 otherwise. The proxy
   // refreshes every second, so each step below waits for what it needs rather than for a time.
-  testing_support::TempDir fixtures;
+  test_support::TempDir fixtures;
   const std::string dns_json = fixtures.path() + "/dns.json";
   FakeRdapProcess rdap({"--fixtures", fixtures.path()});
   ASSERT_TRUE(rdap.Start()) << rdap.error();
@@ -173,7 +171,7 @@ TEST(RdapBootstrapRefresh, TheRegistryIsFetchedStoredAndUsedAfterARestart) {
   FakeWhoisProcess registry;
   registry.SetDefaultResponse("Domain Name: {QUERY}\r\nRegistrar: R\r\nName Server: ns1.x.net\r\n");
   ASSERT_TRUE(iana.Start() && registry.Start());
-  testing_support::TempDir dir;
+  test_support::TempDir dir;
   std::vector<std::string> args = {"--bundled-directory",
                                    "no",
                                    "--lookup-order",
@@ -186,10 +184,10 @@ TEST(RdapBootstrapRefresh, TheRegistryIsFetchedStoredAndUsedAfterARestart) {
                                    "1",
                                    "--upstream-address",
                                    "whois.iana.org",
-                                   Addr(iana),
+                                   LoopbackAddress(iana),
                                    "--upstream-address",
                                    "whois.nic.test",
-                                   Addr(registry)};
+                                   LoopbackAddress(registry)};
   auto proxy = std::make_unique<ProxyProcess>(args, dir.path());
   ASSERT_TRUE(proxy->Start()) << proxy->log();
   auto c = proxy->Connect();

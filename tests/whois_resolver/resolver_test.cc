@@ -11,21 +11,16 @@
 #include <vector>
 
 #include "fake_whois_process.h"
+#include "one_registry_test.h"
 #include "proxy_process.h"
 #include "wait_until.h"
 
 namespace {
 
 using fake_whois::FakeWhoisProcess;
-using testing_support::Command;
-using testing_support::ProxyProcess;
-
-std::string Addr(const FakeWhoisProcess& f) { return "127.0.0.1:" + std::to_string(f.port()); }
-
-std::string IanaTldAnswer(const std::string& tld, const std::string& server) {
-  return "% IANA WHOIS server\r\n\r\ndomain:       " + tld + "\r\n\r\norganisation: Test\r\n" +
-         "whois:        " + server + "\r\n\r\nstatus:       ACTIVE\r\n";
-}
+using fake_whois::IanaTldAnswer;
+using test_support::Command;
+using test_support::ProxyProcess;
 
 const char kRegistryReply[] =
     "Domain Name: {QUERY}\r\n"
@@ -73,12 +68,9 @@ class ChainTest : public ::testing::Test {
     ASSERT_TRUE(registrar_->Start()) << registrar_->error();
   }
   void StartProxy(std::vector<std::string> extra = {}, std::string dir = "") {
-    std::vector<std::string> args = {"--bundled-directory", "no",
-                                     "--upstream-address",  "whois.iana.org",
-                                     Addr(*iana_),          "--upstream-address",
-                                     "whois.nic.test",      Addr(*registry_),
-                                     "--upstream-address",  "whois.registrar.test",
-                                     Addr(*registrar_)};
+    std::vector<std::string> args = test_support::FakeUpstreamArgs(*iana_, *registry_);
+    args.insert(args.end(),
+                {"--upstream-address", "whois.registrar.test", LoopbackAddress(*registrar_)});
     // A client waits for a live lookup as long as one takes on a slow machine (sanitizers, load);
     // tests of the deadline itself set their own.
     if (std::find(extra.begin(), extra.end(), "--lookup-timeout") == extra.end())
@@ -275,7 +267,7 @@ TEST_F(ChainTest, ReferralLoopsAndTheHopCapEndTheChain) {
       "Domain Name: {QUERY}\r\nRegistrar WHOIS Server: whois.registrar.test\r\n"
       "Registrant Organization: Reseller Customer\r\n");
   ASSERT_TRUE(iana_->Start() && registry_->Start() && registrar_->Start() && reseller.Start());
-  StartProxy({"--upstream-address", "whois.reseller.test", Addr(reseller)});
+  StartProxy({"--upstream-address", "whois.reseller.test", LoopbackAddress(reseller)});
   std::string json = Get("loop.test");
   EXPECT_NE(json.find("Reseller Customer"), std::string::npos) << json;
   EXPECT_EQ(CountQueries(*registrar_, "loop.test"), 1u);
@@ -283,8 +275,8 @@ TEST_F(ChainTest, ReferralLoopsAndTheHopCapEndTheChain) {
 
   // With one hop allowed, the chain stops at the first registrar.
   proxy_.reset();
-  StartProxy(
-      {"--upstream-address", "whois.reseller.test", Addr(reseller), "--max-referral-hops", "1"});
+  StartProxy({"--upstream-address", "whois.reseller.test", LoopbackAddress(reseller),
+              "--max-referral-hops", "1"});
   json = Get("capped.test");
   EXPECT_EQ(json.find("Reseller Customer"), std::string::npos) << json;
   EXPECT_EQ(CountQueries(*registrar_, "capped.test"), 1u);
@@ -321,7 +313,7 @@ TEST_F(ChainTest, UntrustedReferralsAreNotFollowed) {
 
 TEST_F(ChainTest, TheDirectoryIsLearnedOnceAndSurvivesRestart) {
   StartFakes();
-  testing_support::TempDir dir;
+  test_support::TempDir dir;
   StartProxy({}, dir.path());
   Get("a.test");
   auto entry = Command(c_.get(), {"WHOIS.SERVER", "test"});
@@ -345,9 +337,10 @@ TEST(SpecialQueryFormats, RegistriesGetTheSyntaxTheyNeedAndRepliesAreDecoded) {
   // The bundled directory; IANA pinned to a closed port, so the background refresh of old
   // bundled entries fails fast and never leaves the machine.
   ProxyProcess proxy({"--upstream-address", "whois.iana.org", "127.0.0.1:1", "--upstream-address",
-                      "whois.denic.de", Addr(denic), "--upstream-address", "whois.verisign-grs.com",
-                      Addr(verisign), "--upstream-address", "whois.registro.br", Addr(registro),
-                      "--bundled-directory", "yes"});
+                      "whois.denic.de", LoopbackAddress(denic), "--upstream-address",
+                      "whois.verisign-grs.com", LoopbackAddress(verisign), "--upstream-address",
+                      "whois.registro.br", LoopbackAddress(registro), "--bundled-directory",
+                      "yes"});
   ASSERT_TRUE(proxy.Start()) << proxy.log();
   auto c = proxy.Connect();
   Command(c.get(), {"GET", "beispiel.de"});

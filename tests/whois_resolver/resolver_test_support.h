@@ -1,26 +1,27 @@
-// Small helpers the end-to-end resolution tests share: replies as text, INFO fields, and
-// polling with a deadline (never a fixed sleep).
+// Small helpers the end-to-end resolution tests share: replies as text, INFO fields, polling
+// with a deadline (never a fixed sleep).
 #pragma once
 
+#include <gtest/gtest.h>
 #include <hiredis/hiredis.h>
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "fake_whois_process.h"
+#include "one_registry_test.h"
 #include "proxy_process.h"
 
 namespace resolver_test {
 
-inline std::string Addr(const fake_whois::FakeWhoisProcess& f) {
-  return "127.0.0.1:" + std::to_string(f.port());
-}
-
 // A string, status or error reply's text; empty for anything else.
-inline std::string Text(const testing_support::Reply& r) {
+inline std::string Text(const test_support::Reply& r) {
   return r && r->str &&
                  (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS ||
                   r->type == REDIS_REPLY_ERROR)
@@ -41,10 +42,12 @@ inline bool Eventually(const std::function<bool()>& ok,
 
 // An integer field of INFO's # Whois section; -1 if absent.
 inline int64_t WhoisInfo(redisContext* c, const std::string& field) {
-  std::string info = Text(testing_support::Command(c, {"INFO", "whois"}));
+  std::string info = Text(test_support::Command(c, {"INFO", "whois"}));
   size_t at = info.find("\r\n" + field + ":");
   if (at == std::string::npos) return -1;
   return std::stoll(info.substr(at + field.size() + 3));
 }
+
+using test_support::OneRegistryTest;
 
 }  // namespace resolver_test

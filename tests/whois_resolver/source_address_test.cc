@@ -12,12 +12,13 @@
 
 #include "fake_whois_process.h"
 #include "proxy_process.h"
+#include "resolver_test_support.h"
 
 namespace {
 
 using fake_whois::FakeWhoisProcess;
-using testing_support::Command;
-using testing_support::ProxyProcess;
+using test_support::Command;
+using test_support::ProxyProcess;
 using Clock = std::chrono::steady_clock;
 
 const std::vector<std::string> kFourSources = {"127.0.1.1", "127.0.1.2", "127.0.2.1", "127.0.2.2"};
@@ -25,8 +26,6 @@ const std::vector<std::string> kFourSources = {"127.0.1.1", "127.0.1.2", "127.0.
 const char kReply[] =
     "Domain Name: {QUERY}\r\nRegistrar: Limited Registrar\r\n"
     "Creation Date: 2001-02-03T04:05:06Z\r\nName Server: ns1.example.net\r\n";
-
-std::string Addr(const FakeWhoisProcess& f) { return "127.0.0.1:" + std::to_string(f.port()); }
 
 // A field of a map reply (RESP2: a flat array of keys and values).
 const redisReply* Field(const redisReply* map, const std::string& name) {
@@ -38,57 +37,23 @@ const redisReply* Field(const redisReply* map, const std::string& name) {
   return nullptr;
 }
 
-class SourceAddressTest : public ::testing::Test {
+class SourceAddressTest : public resolver_test::OneRegistryTest {
  protected:
   void StartFakes(std::vector<std::string> registry_args) {
-    iana_ = std::make_unique<FakeWhoisProcess>();
-    iana_->AddResponse("test", "domain: TEST\r\n\r\nwhois: whois.nic.test\r\n");
-    registry_ = std::make_unique<FakeWhoisProcess>(registry_args);
-    registry_->SetDefaultResponse(kReply);
-    ASSERT_TRUE(iana_->Start()) << iana_->error();
-    ASSERT_TRUE(registry_->Start()) << registry_->error();
+    StartRegistry(kReply, std::move(registry_args));
   }
   void StartProxy(const std::vector<std::string>& sources, std::vector<std::string> extra) {
-    std::vector<std::string> args = {"--bundled-directory", "no",
-                                     "--upstream-address",  "whois.iana.org",
-                                     Addr(*iana_),          "--upstream-address",
-                                     "whois.nic.test",      Addr(*registry_),
-                                     "--lookup-timeout",    "30000"};
+    std::vector<std::string> args = UpstreamArgs();
+    args.insert(args.end(), {"--lookup-timeout", "30000"});
     if (!sources.empty()) {
       args.push_back("--upstream-source-address");
       args.insert(args.end(), sources.begin(), sources.end());
     }
     args.insert(args.end(), extra.begin(), extra.end());
-    proxy_ = std::make_unique<ProxyProcess>(args, dir_.path());
-    ASSERT_TRUE(proxy_->Start()) << proxy_->log();
+    StartProxyWith(std::move(args));
   }
-  // GETs every domain at once (pipelined over a few connections); returns the replies in order.
   std::vector<std::string> GetAll(const std::string& prefix, int n) {
-    constexpr size_t kConnections = 4;
-    std::vector<ProxyProcess::Redis> conns;
-    for (size_t i = 0; i < kConnections; ++i) conns.push_back(proxy_->Connect());
-    for (int i = 0; i < n; ++i) {
-      std::string domain = prefix + std::to_string(i) + ".test";
-      redisAppendCommand(conns[static_cast<size_t>(i) % kConnections].get(), "GET %s",
-                         domain.c_str());
-    }
-    std::vector<std::string> replies(static_cast<size_t>(n));
-    for (int i = 0; i < n; ++i) {
-      redisReply* r = nullptr;
-      if (redisGetReply(conns[static_cast<size_t>(i) % kConnections].get(),
-                        reinterpret_cast<void**>(&r)) != REDIS_OK) {
-        continue;
-      }
-      if (r->type == REDIS_REPLY_STRING)
-        replies[static_cast<size_t>(i)] = std::string(r->str, r->len);
-      freeReplyObject(r);
-    }
-    return replies;
-  }
-  static int Count(const std::vector<std::string>& replies, const std::string& what) {
-    int n = 0;
-    for (const auto& r : replies) n += r.find(what) != std::string::npos;
-    return n;
+    return OneRegistryTest::GetAll(Domains(prefix, n));
   }
   // Queries the registry served, by client address.
   std::map<std::string, int> ServedBy() const {
@@ -96,12 +61,6 @@ class SourceAddressTest : public ::testing::Test {
     for (const auto& e : registry_->ReadLog()) out[e.client] += fake_whois::Admitted(e);
     return out;
   }
-  size_t Refusals() const {
-    size_t n = 0;
-    for (const auto& e : registry_->ReadLog()) n += e.outcome.rfind("refused", 0) == 0;
-    return n;
-  }
-
   // `lookups` cold names at once against a registry that serves 5 per second per `fake_scope`
   // group; the proxy knows the same limit with `proxy_scope`. Returns the seconds it took.
   double Saturate(const std::string& fake_scope, const std::string& proxy_scope, int lookups,
@@ -134,10 +93,6 @@ class SourceAddressTest : public ::testing::Test {
     EXPECT_EQ(served.size(), 4u);  // every source address was used
     return seconds;
   }
-
-  testing_support::TempDir dir_;
-  std::unique_ptr<FakeWhoisProcess> iana_, registry_;
-  std::unique_ptr<ProxyProcess> proxy_;
 };
 
 TEST_F(SourceAddressTest, ARegistryLimitedPerAddressIsUsedAtFourTimesTheRate) {

@@ -16,11 +16,10 @@
 namespace {
 
 using fake_whois::FakeWhoisProcess;
-using testing_support::Command;
-using testing_support::ProxyProcess;
+using test_support::Command;
+using test_support::ProxyProcess;
 using namespace std::chrono_literals;
 
-using resolver_test::Addr;
 using resolver_test::Eventually;
 using resolver_test::Text;
 using resolver_test::WhoisInfo;
@@ -35,36 +34,19 @@ bool Has(const std::string& s, const std::string& what) {
   return s.find(what) != std::string::npos;
 }
 
-class StaleTest : public ::testing::Test {
+class StaleTest : public resolver_test::OneRegistryTest {
  protected:
   // A registry for .test whose every answer is `reply` (a refusal, a record, "no match").
   void StartFakes(const std::string& reply, std::vector<std::string> registry_args = {}) {
-    iana_ = std::make_unique<FakeWhoisProcess>();
-    iana_->AddResponse("test", "domain: TEST\r\n\r\nwhois: whois.nic.test\r\n");
-    registry_ = std::make_unique<FakeWhoisProcess>(registry_args);
-    registry_->SetDefaultResponse(reply);
-    ASSERT_TRUE(iana_->Start()) << iana_->error();
-    ASSERT_TRUE(registry_->Start()) << registry_->error();
+    StartRegistry(reply, std::move(registry_args));
   }
   // `registry` overrides where whois.nic.test points (e.g. a closed port).
   void StartProxy(std::vector<std::string> extra = {}, std::string registry = "") {
-    std::vector<std::string> args = {"--bundled-directory",
-                                     "no",
-                                     "--upstream-address",
-                                     "whois.iana.org",
-                                     Addr(*iana_),
-                                     "--upstream-address",
-                                     "whois.nic.test",
-                                     registry.empty() ? Addr(*registry_) : registry,
-                                     "--upstream-limit",
-                                     "whois.nic.test",
-                                     "rate",
-                                     "100/s",
-                                     "--ttl-fallback",
-                                     "1"};
+    std::vector<std::string> args = UpstreamArgs(registry);
+    args.insert(args.end(),
+                {"--upstream-limit", "whois.nic.test", "rate", "100/s", "--ttl-fallback", "1"});
     args.insert(args.end(), extra.begin(), extra.end());
-    proxy_ = std::make_unique<ProxyProcess>(args, dir_.path());
-    ASSERT_TRUE(proxy_->Start()) << proxy_->log();
+    StartProxyWith(std::move(args));
     c_ = proxy_->Connect();
     ASSERT_TRUE(c_);
   }
@@ -76,9 +58,6 @@ class StaleTest : public ::testing::Test {
   }
   std::string Get(const std::string& domain) { return Text(Command(c_.get(), {"GET", domain})); }
 
-  testing_support::TempDir dir_;
-  std::unique_ptr<FakeWhoisProcess> iana_, registry_;
-  std::unique_ptr<ProxyProcess> proxy_;
   ProxyProcess::Redis c_;
 };
 

@@ -2,6 +2,7 @@
 // integration tests. Everything it starts, it stops.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <hiredis/hiredis.h>
 #include <sys/types.h>
 
@@ -9,23 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "temp_dir.h"
 #include "wait_until.h"
 
-namespace testing_support {
+namespace test_support {
 
 // A loopback TCP port that was free a moment ago.
 int FreePort();
-
-// A fresh temporary directory, removed by the destructor.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 class ProxyProcess {
  public:
@@ -76,6 +67,11 @@ struct ReplyDeleter {
 };
 using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
 Reply Command(redisContext* c, const std::vector<std::string>& argv);
+// Command(), and a missing reply (the connection failed) fails the calling test.
+Reply CommandExpectingReply(redisContext* c, const std::vector<std::string>& argv);
+
+// `argv` as a client sends it: a RESP array of bulk strings.
+std::string RespCommand(const std::vector<std::string>& argv);
 
 // Raw socket helpers for protocol tests. A `receive_buffer` > 0 is set (SO_RCVBUF) before
 // connecting, so that little of what the server writes can wait in this side's kernel buffer.
@@ -95,4 +91,42 @@ std::string ReadUntilEndsWith(int fd, std::string_view suffix, int timeout_ms = 
 // Runs a shell command, returns its exit status and standard output.
 int RunShell(const std::string& cmd, std::string* out);
 
-}  // namespace testing_support
+// The fixture of a test suite that shares one whois-proxy (default options) among its tests:
+// started once before the first test, stopped after the last.
+//
+//   class CommandsTest : public test_support::SharedProxyTest {};
+//   TEST_F(CommandsTest, Ping) { auto c = proxy_->Connect(); ... }
+//
+// Each suite gets its own server (gtest runs SetUpTestSuite per suite), so one suite's state
+// (keys, CONFIG SET) never reaches another's.
+class SharedProxyTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    proxy_ = new ProxyProcess();
+    ASSERT_TRUE(proxy_->Start()) << proxy_->log();
+  }
+  static void TearDownTestSuite() {
+    delete proxy_;
+    proxy_ = nullptr;
+  }
+  // Sends `input` on a new raw connection; returns all the server answers before it closes it.
+  static std::string ExchangeUntilClose(std::string_view input);
+  // Sends `input` on a new raw connection; returns the first `n` bytes of the answer.
+  static std::string Exchange(std::string_view input, size_t n);
+
+  static inline ProxyProcess* proxy_ = nullptr;
+};
+
+// A test's own connection to the shared proxy (opened in SetUp), and commands on it.
+class SharedProxyClientTest : public SharedProxyTest {
+ protected:
+  void SetUp() override {
+    c_ = proxy_->Connect();
+    ASSERT_TRUE(c_);
+  }
+  // The reply to `argv` on this test's connection; a missing reply fails the test.
+  Reply Run(const std::vector<std::string>& argv) { return CommandExpectingReply(c_.get(), argv); }
+  ProxyProcess::Redis c_;
+};
+
+}  // namespace test_support

@@ -18,11 +18,13 @@
 #include <stdexcept>
 #include <thread>
 
+#include "helper_process.h"
+
 #ifndef WP_PROXY_BINARY
 #error "WP_PROXY_BINARY must name the whois-proxy binary"
 #endif
 
-namespace testing_support {
+namespace test_support {
 
 int FreePort() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -36,17 +38,6 @@ int FreePort() {
   int port = ntohs(a.sin_port);
   close(fd);
   return port;
-}
-
-TempDir::TempDir() {
-  char tmpl[] = "/tmp/wp-test-XXXXXX";
-  if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
-  path_ = tmpl;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
 }
 
 ProxyProcess::ProxyProcess(std::vector<std::string> args, std::string dir)
@@ -129,7 +120,7 @@ bool ProxyProcess::StartOnce() {
     execv(cargv[0], cargv.data());
     _exit(127);
   }
-  bool ready = test_support::WaitUntil([&] {
+  bool ready = WaitUntil([&] {
     int status = 0;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
@@ -147,7 +138,7 @@ int ProxyProcess::Stop() {
   if (pid_ <= 0) return -1;
   kill(pid_, SIGTERM);
   int status = 0;
-  if (!test_support::WaitUntil([&] { return waitpid(pid_, &status, WNOHANG) == pid_; })) {
+  if (!WaitUntil([&] { return waitpid(pid_, &status, WNOHANG) == pid_; })) {
     Kill();
     return -1;
   }
@@ -163,18 +154,13 @@ void ProxyProcess::Kill() {
   pid_ = -1;
 }
 
-std::string ProxyProcess::log() const {
-  std::ifstream in(log_path_);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string ProxyProcess::log() const { return ReadWholeFile(log_path_); }
 
 ProxyProcess::Redis ProxyProcess::Connect() const {
   // A reply is waited for as long as anything else a test waits for: a command that is slow
   // under a sanitizer on a loaded machine (an EXISTS of 200,000 names took over 5 s under TSan)
   // is still answered; only a test that fails anyway waits this long.
-  const auto patience = std::chrono::duration_cast<std::chrono::seconds>(test_support::kPatience);
+  const auto patience = std::chrono::duration_cast<std::chrono::seconds>(kPatience);
   timeval tv{static_cast<time_t>(patience.count()), 0};
   redisContext* c = redisConnectWithTimeout("127.0.0.1", port_, tv);
   if (c == nullptr) return nullptr;
@@ -195,6 +181,18 @@ Reply Command(redisContext* c, const std::vector<std::string>& argv) {
   }
   return Reply(static_cast<redisReply*>(
       redisCommandArgv(c, static_cast<int>(argv.size()), ptrs.data(), lens.data())));
+}
+
+Reply CommandExpectingReply(redisContext* c, const std::vector<std::string>& argv) {
+  auto r = Command(c, argv);
+  EXPECT_TRUE(r) << "no reply to " << argv[0];
+  return r;
+}
+
+std::string RespCommand(const std::vector<std::string>& argv) {
+  std::string out = "*" + std::to_string(argv.size()) + "\r\n";
+  for (const auto& a : argv) out += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
+  return out;
 }
 
 int ConnectRaw(int port, int receive_buffer) {
@@ -251,6 +249,24 @@ std::string ReadUntilEndsWith(int fd, std::string_view suffix, int timeout_ms) {
                   [suffix](const std::string& out) { return out.ends_with(suffix); });
 }
 
+std::string SharedProxyTest::ExchangeUntilClose(std::string_view input) {
+  int fd = ConnectRaw(proxy_->port());
+  EXPECT_GE(fd, 0);
+  SendAll(fd, input);
+  std::string out = ReadUntilClose(fd);
+  close(fd);
+  return out;
+}
+
+std::string SharedProxyTest::Exchange(std::string_view input, size_t n) {
+  int fd = ConnectRaw(proxy_->port());
+  EXPECT_GE(fd, 0);
+  SendAll(fd, input);
+  std::string out = ReadAtLeast(fd, n);
+  close(fd);
+  return out;
+}
+
 int RunShell(const std::string& cmd, std::string* out) {
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return -1;
@@ -262,4 +278,4 @@ int RunShell(const std::string& cmd, std::string* out) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-}  // namespace testing_support
+}  // namespace test_support
