@@ -97,10 +97,10 @@ struct Config {
   // The fleet (issue 17): proxies sharing records through Redis. No `fleet-redis`: no fleet,
   // nothing below is used. Seeds are `HOST:PORT` of a single server or of any Cluster nodes.
   std::vector<std::string> fleet_redis;
-  std::string fleet_password;         // AUTH; empty: none
-  std::string fleet_prefix = "wp";    // keys are {<prefix>:<domain>}<kind>; no braces
-  std::string fleet_node_name;        // empty: <host name>:<port>
-  int fleet_timeout_ms = 200;         // per Redis command
+  std::string fleet_password;                  // AUTH; empty: none
+  std::string fleet_prefix = "wp";             // keys are {<prefix>:<domain>}<kind>; no braces
+  std::string fleet_node_name;                 // empty: <host name>:<port>
+  int fleet_timeout_ms = 200;                  // per Redis command
   int64_t fleet_max_ttl_s = 30ll * 24 * 3600;  // longest expiry of a record in Redis
 
   // Administrative commands: `rename-command NAME NEWNAME` (repeatable; "" disables NAME), in

@@ -117,6 +117,10 @@ FleetClient::Request* FleetClient::NewRequest(std::vector<std::string> argv, Cal
   req->done = std::move(done);
   uv_timer_init(loop_, &req->timer);
   req->timer.data = req;
+  // The loop's clock is cached per iteration: if the caller blocked since (a test, a long
+  // start-up step), a timer started from it would fire that much early, before the command
+  // could even be written.
+  uv_update_time(loop_);
   pending_.insert(req);
   ++stats_.commands;
   uv_timer_start(&req->timer, &FleetClient::OnTimer,

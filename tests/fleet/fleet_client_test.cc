@@ -235,7 +235,12 @@ class FleetClusterTest : public FleetClientTest {
 };
 
 TEST_F(FleetClusterTest, RoutesEveryKeyToItsMaster) {
-  ASSERT_TRUE(Call(loop_, *client_, {"PING"}).status.ok());
+  Result ping = Call(loop_, *client_, {"PING"});
+  ASSERT_TRUE(ping.status.ok()) << ping.status.ToString() << " mode "
+                                << static_cast<int>(client_->mode()) << " connects "
+                                << client_->stats().connects << " failures "
+                                << client_->stats().connect_failures << " map "
+                                << client_->slot_map().covered();
   EXPECT_EQ(client_->mode(), FleetClient::Mode::kCluster);
   EXPECT_EQ(client_->slot_map().covered(), kClusterSlots);
   EXPECT_EQ(client_->slot_map().nodes().size(), 3u);

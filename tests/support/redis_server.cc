@@ -53,8 +53,14 @@ std::string FindProgram(const std::string& name) {
   return "/usr/bin/" + name;
 }
 
+// In memory when the machine has /dev/shm: a Cluster node fsyncs nodes.conf on the loop at
+// every change of the cluster's state, and on a busy disk one fsync can stall it for seconds.
 std::string MakeTempDir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "wp-redis-XXXXXX").string();
+  std::error_code ec;
+  std::filesystem::path base = std::filesystem::is_directory("/dev/shm", ec)
+                                   ? std::filesystem::path("/dev/shm")
+                                   : std::filesystem::temp_directory_path();
+  std::string pattern = (base / "wp-redis-XXXXXX").string();
   if (mkdtemp(pattern.data()) == nullptr) return {};
   return pattern;
 }
