@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "whois/domain_name.h"
+#include "whois/names/domain_name.h"
 
 namespace cli {
 

@@ -9,11 +9,12 @@
 #include "server/command_table.h"
 #include "server/version.h"
 #include "storage/fleet/node_address.h"
-#include "whois/address_policy.h"
+#include "util/host_port.h"
+#include "whois/upstream/address_policy.h"
 #include "whois/limits/budget_key.h"
 #include "whois/limits/builtin_limits.h"
 #include "whois/limits/limit_spec.h"
-#include "whois/referral.h"
+#include "whois/directory/referral.h"
 
 namespace server {
 namespace {
@@ -189,6 +190,11 @@ const std::vector<Directive>& Directives() {
       {"upstream-address", false,
        [](Config* c, const std::vector<std::string>& v) -> std::string {
          if (v.size() != 2) return "expects HOST IP[:PORT]";
+         // Checked here as the upstream clients will read it, so a typo stops start-up instead
+         // of leaving the host unpinned.
+         std::optional<util::AddressPort> split = util::SplitAddressPort(v[1]);
+         if (!split || !whois::IpAddress::Parse(split->address))
+           return "'" + v[1] + "' is not IP[:PORT] (e.g. 192.0.2.1, 192.0.2.1:4343, [2001:db8::1]:43)";
          c->upstream_addresses.push_back({Lower(v[0]), v[1]});
          return {};
        },

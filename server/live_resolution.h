@@ -17,10 +17,10 @@
 #include "storage/record_store.h"
 #include "whois/limits/limit_registry.h"
 #include "whois/rdap/http_client.h"
-#include "whois/rdap_source.h"
-#include "whois/resolver.h"
-#include "whois/upstream_client.h"
-#include "whois/upstream_gate.h"
+#include "whois/resolver/rdap_source.h"
+#include "whois/resolver/resolver.h"
+#include "whois/upstream/upstream_client.h"
+#include "whois/resolver/upstream_gate.h"
 
 namespace server {
 

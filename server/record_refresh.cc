@@ -6,8 +6,8 @@
 #include "resp/reply_writer.h"
 #include "server/record_service.h"
 #include "server/server.h"
-#include "whois/record.h"
-#include "whois/resolver.h"
+#include "whois/record/record.h"
+#include "whois/resolver/resolver.h"
 
 namespace server {
 namespace {

@@ -11,9 +11,9 @@
 #include "resp/reply_writer.h"
 #include "server/loop_executor.h"
 #include "server/server.h"
-#include "whois/record.h"
-#include "whois/record_assembly.h"
-#include "whois/tld_directory.h"
+#include "whois/record/record.h"
+#include "whois/resolver/record_assembly.h"
+#include "whois/directory/tld_directory.h"
 
 namespace server {
 namespace {

@@ -35,10 +35,10 @@
 #include "storage/freshness.h"
 #include "storage/hot_set.h"
 #include "storage/record_store.h"
-#include "whois/country.h"
-#include "whois/domain_name.h"
+#include "whois/country/country.h"
+#include "whois/names/domain_name.h"
 #include "whois/limits/host_scheduler.h"
-#include "whois/lookup_result.h"
+#include "whois/resolver/lookup_result.h"
 
 namespace server {
 

@@ -4,7 +4,7 @@
 #include <variant>
 
 #include "resp/reply_writer.h"
-#include "whois/record_change.h"
+#include "whois/record/record_change.h"
 
 namespace server {
 namespace {

@@ -16,7 +16,7 @@
 
 #include "storage/record.h"
 #include "storage/record_store.h"
-#include "whois/record.h"
+#include "whois/record/record.h"
 
 namespace server {
 
@@ -66,7 +66,7 @@ struct LookupAnswer {
 //  - a registered or not_found record and a fallback answer: the record stays, with
 //    refresh_failures + 1 and refresh_after_ms = now + RefreshBackOffMs (its chain untouched);
 //  - otherwise the answer replaces it, and the stored record goes to history when the answer
-//    changes what crawlers use (whois/record_change.h) or cannot be compared.
+//    changes what crawlers use (whois/record/record_change.h) or cannot be compared.
 // `answer.fetched` is moved into the update.
 storage::RecordUpdate DecideStore(const storage::Record* current, LookupAnswer&& answer);
 

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "storage/record.h"
-#include "whois/record.h"
+#include "whois/record/record.h"
 
 namespace server {
 

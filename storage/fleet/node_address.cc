@@ -1,6 +1,6 @@
 #include "storage/fleet/node_address.h"
 
-#include <charconv>
+#include "util/host_port.h"
 
 namespace storage::fleet {
 
@@ -10,21 +10,10 @@ std::string NodeAddress::ToString() const {
 }
 
 std::optional<NodeAddress> ParseNodeAddress(std::string_view text) {
-  size_t colon = text.rfind(':');
-  if (colon == std::string_view::npos || colon == 0) return std::nullopt;
-  std::string_view host = text.substr(0, colon);
-  std::string_view port_text = text.substr(colon + 1);
-  if (host.front() == '[') {
-    if (host.size() < 3 || host.back() != ']') return std::nullopt;
-    host = host.substr(1, host.size() - 2);
-  } else if (host.find(':') != std::string_view::npos) {
-    return std::nullopt;  // an IPv6 address needs its brackets
-  }
-  int port = 0;
-  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (ec != std::errc() || end != port_text.data() + port_text.size() || port < 1 || port > 65535)
-    return std::nullopt;
-  return NodeAddress{std::string(host), port};
+  // A Redis node always needs its port; a host name is allowed as well as an address.
+  std::optional<util::AddressPort> split = util::SplitAddressPort(text);
+  if (!split || split->port == 0 || split->address.empty()) return std::nullopt;
+  return NodeAddress{std::string(split->address), split->port};
 }
 
 }  // namespace storage::fleet

@@ -8,7 +8,7 @@
 #include <variant>
 
 #include "tests/fuzz/text_predicates.h"
-#include "whois/domain_name.h"
+#include "whois/names/domain_name.h"
 
 namespace fuzz {
 namespace {

@@ -1,4 +1,4 @@
-// Invariants of name normalisation (whois/domain_name.h).
+// Invariants of name normalisation (whois/names/domain_name.h).
 #pragma once
 
 #include <string_view>

@@ -6,7 +6,7 @@
 #include <variant>
 #include <vector>
 
-#include "whois/record.h"
+#include "whois/record/record.h"
 
 namespace fuzz {
 namespace {

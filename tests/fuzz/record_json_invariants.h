@@ -1,4 +1,4 @@
-// Invariants of the record schema (whois/record.h): RecordFromJson and ToJson.
+// Invariants of the record schema (whois/record/record.h): RecordFromJson and ToJson.
 #pragma once
 
 #include <string_view>

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "tests/fuzz/text_predicates.h"
-#include "whois/referral.h"
+#include "whois/directory/referral.h"
 
 namespace fuzz {
 namespace {

@@ -1,4 +1,4 @@
-// Invariants of the referral extractor (whois/referral.h).
+// Invariants of the referral extractor (whois/directory/referral.h).
 #pragma once
 
 #include <string_view>

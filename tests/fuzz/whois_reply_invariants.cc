@@ -6,10 +6,10 @@
 #include <vector>
 
 #include "tests/fuzz/text_predicates.h"
-#include "whois/record.h"
-#include "whois/reply_classifier.h"
-#include "whois/reply_parser.h"
-#include "whois/whois_date.h"
+#include "whois/record/record.h"
+#include "whois/parser/reply_classifier.h"
+#include "whois/parser/reply_parser.h"
+#include "whois/parser/whois_date.h"
 
 namespace fuzz {
 namespace {

@@ -1,5 +1,5 @@
-// Invariants of the WHOIS reply parser (whois/reply_parser.h), classifier
-// (whois/reply_classifier.h) and date reader (whois/whois_date.h).
+// Invariants of the WHOIS reply parser (whois/parser/reply_parser.h), classifier
+// (whois/parser/reply_classifier.h) and date reader (whois/parser/whois_date.h).
 #pragma once
 
 #include <string_view>

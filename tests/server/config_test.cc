@@ -136,6 +136,22 @@ TEST(Config, InvalidValueNamesDirective) {
   EXPECT_NE(r.error.find("yes or no"), std::string::npos);
 }
 
+TEST(Config, UpstreamAddressIsCheckedAtStartUp) {
+  for (const char* good : {"192.0.2.1", "192.0.2.1:4343", "[2001:db8::1]", "[2001:db8::1]:43",
+                           "2001:db8::1"}) {
+    auto r = LoadConfig({"--upstream-address", "whois.nic.test", good});
+    EXPECT_TRUE(r.config) << good << ": " << r.error;
+  }
+  for (const char* bad : {"192.0.2.1:", "whois.example:43", "192.0.2.1:0", "192.0.2.1:65536",
+                          "[2001:db8::1", "[2001:db8::1]43", "300.1.1.1"}) {
+    auto r = LoadConfig({"--upstream-address", "whois.nic.test", bad});
+    ASSERT_FALSE(r.config) << bad;
+    EXPECT_NE(r.error.find("upstream-address"), std::string::npos) << r.error;
+    EXPECT_NE(r.error.find(std::string("'") + bad + "' is not IP[:PORT]"), std::string::npos)
+        << r.error;
+  }
+}
+
 TEST(Config, RuntimeChangeRefusedForStartupOnlyDirectives) {
   Config c;
   EXPECT_NE(ApplyDirective(&c, "port", {"1"}, true), "");

@@ -1,4 +1,4 @@
-#include "whois/query_format.h"
+#include "whois/directory/query_format.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "whois/referral.h"
+#include "whois/directory/referral.h"
 
 #include <gtest/gtest.h>
 

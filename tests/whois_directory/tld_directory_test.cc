@@ -1,9 +1,9 @@
-#include "whois/tld_directory.h"
+#include "whois/directory/tld_directory.h"
 
 #include <gtest/gtest.h>
 
 #include "tests/whois_directory/fixture.h"
-#include "whois/query_format.h"
+#include "whois/directory/query_format.h"
 
 namespace whois {
 namespace {

@@ -1,4 +1,4 @@
-#include "whois/domain_name.h"
+#include "whois/names/domain_name.h"
 
 #include <gtest/gtest.h>
 

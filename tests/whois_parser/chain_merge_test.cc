@@ -1,7 +1,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "whois/reply_parser.h"
+#include "whois/parser/reply_parser.h"
 
 namespace whois {
 namespace {

@@ -13,8 +13,8 @@
 
 #include "tests/support/shared_data.h"
 #include "tests/whois_parser/fixture_files.h"
-#include "whois/country.h"
-#include "whois/reply_parser.h"
+#include "whois/country/country.h"
+#include "whois/parser/reply_parser.h"
 
 namespace whois {
 namespace {

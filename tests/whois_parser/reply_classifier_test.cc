@@ -1,4 +1,4 @@
-#include "whois/reply_classifier.h"
+#include "whois/parser/reply_classifier.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 
 #include "tests/support/shared_data.h"
 #include "tests/whois_parser/fixture_files.h"
-#include "whois/reply_parser.h"
+#include "whois/parser/reply_parser.h"
 
 namespace whois {
 namespace {

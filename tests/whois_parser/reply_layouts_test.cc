@@ -8,10 +8,10 @@
 #include <algorithm>
 #include <string>
 
-#include "whois/reply_classifier.h"
-#include "whois/reply_fields.h"
-#include "whois/reply_parser.h"
-#include "whois/whois_date.h"
+#include "whois/parser/reply_classifier.h"
+#include "whois/parser/reply_fields.h"
+#include "whois/parser/reply_parser.h"
+#include "whois/parser/whois_date.h"
 
 namespace whois {
 namespace {

@@ -1,7 +1,7 @@
 // One test (or a few) per rule set over a short reply in its layout (tests/whois_parser/replies/,
 // written for these tests; the README there says what each shows), plus the value clean-ups
 // every rule set shares: redaction placeholders, EPP status codes, name servers.
-#include "whois/reply_parser.h"
+#include "whois/parser/reply_parser.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -9,8 +9,8 @@
 #include <algorithm>
 
 #include "tests/whois_parser/fixture_files.h"
-#include "whois/parser_rules/rule_set.h"
-#include "whois/reply_fields.h"
+#include "whois/parser/rules/rule_set.h"
+#include "whois/parser/reply_fields.h"
 
 namespace whois {
 namespace {

@@ -8,9 +8,9 @@
 #include <random>
 
 #include "tests/whois_parser/fixture_files.h"
-#include "whois/reply_fields.h"
-#include "whois/reply_parser.h"
-#include "whois/whois_date.h"
+#include "whois/parser/reply_fields.h"
+#include "whois/parser/reply_parser.h"
+#include "whois/parser/whois_date.h"
 
 namespace whois {
 namespace {

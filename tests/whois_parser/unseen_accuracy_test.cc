@@ -18,10 +18,10 @@
 #include <sstream>
 
 #include "tests/support/shared_data.h"
-#include "whois/charset.h"
-#include "whois/country.h"
-#include "whois/query_format.h"
-#include "whois/reply_parser.h"
+#include "whois/upstream/charset.h"
+#include "whois/country/country.h"
+#include "whois/directory/query_format.h"
+#include "whois/parser/reply_parser.h"
 
 namespace whois {
 namespace {

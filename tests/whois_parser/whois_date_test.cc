@@ -1,4 +1,4 @@
-#include "whois/whois_date.h"
+#include "whois/parser/whois_date.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "whois/country.h"
+#include "whois/country/country.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "whois/json_builder.h"
+#include "whois/record/json_builder.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "whois/record_change.h"
+#include "whois/record/record_change.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "whois/record.h"
+#include "whois/record/record.h"
 
 #include <gtest/gtest.h>
 

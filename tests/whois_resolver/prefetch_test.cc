@@ -127,7 +127,7 @@ TEST_F(PrefetchTest, TenThousandNamesCompleteInOrderWithoutALimitViolation) {
             std::string::npos);
   const std::vector<std::string> names = Names(10000);
   EXPECT_EQ(Prefetch(names), 10000);
-  ASSERT_TRUE(Drained(50s)) << "queue: " << ReadQueue(c_.get()).fields["queued"];
+  ASSERT_TRUE(Drained(100s)) << "queue: " << ReadQueue(c_.get()).fields["queued"];
   Queue q = ReadQueue(c_.get());
   EXPECT_EQ(q.fields["done"], 10000);
   EXPECT_EQ(q.fields["failed"], 0);
@@ -143,12 +143,22 @@ TEST_F(PrefetchTest, TenThousandNamesCompleteInOrderWithoutALimitViolation) {
   for (const auto& [name, n] : per_name) EXPECT_EQ(n, 1) << name;
   // FIFO: each name was asked within a few places of its place in the queue (a handful run at
   // once, so neighbours may swap). The log is written as connections close: order it by start.
+  // Starts are logged to the millisecond, and after a stall of a loaded machine several start in
+  // one millisecond, in an order the log cannot tell: a name may sit anywhere in its
+  // millisecond's group, and within a few places of it.
   ASSERT_EQ(log.size(), names.size());
   std::stable_sort(log.begin(), log.end(),
                    [](const auto& a, const auto& b) { return a.start_ms < b.start_ms; });
-  for (size_t i = 0; i < log.size(); ++i) {
-    size_t want = std::stoul(log[i].query.substr(1));
-    EXPECT_LE(want > i ? want - i : i - want, 8u) << log[i].query << " asked at " << i;
+  const size_t slack = 8;
+  for (size_t lo = 0; lo < log.size();) {
+    size_t hi = lo;
+    while (hi + 1 < log.size() && log[hi + 1].start_ms == log[lo].start_ms) ++hi;
+    for (size_t i = lo; i <= hi; ++i) {
+      size_t want = std::stoul(log[i].query.substr(1));
+      EXPECT_GE(want + slack, lo) << log[i].query << " asked at " << i;
+      EXPECT_LE(want, hi + slack) << log[i].query << " asked at " << i;
+    }
+    lo = hi + 1;
   }
   std::string info = Text(Command(c_.get(), {"INFO", "whois"}));
   EXPECT_NE(info.find("prefetch_done:10000"), std::string::npos) << info;
@@ -214,7 +224,7 @@ TEST_F(PrefetchTest, TheQueueSurvivesKillNineWithNothingLostAndNothingRunTwiceBe
   EXPECT_EQ(before.fields["queued"] + before.fields["in_flight"] + before.fields["done"], 300);
   proxy_->Kill();
   StartProxy(limit);
-  ASSERT_TRUE(Drained(40s));
+  ASSERT_TRUE(Drained(100s));
   // Nothing lost: every name has its record; the registry answered each.
   for (const std::string& name : names)
     ASSERT_EQ(Command(c_.get(), {"EXISTS", name})->integer, 1) << name << " lost";

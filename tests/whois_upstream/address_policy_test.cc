@@ -1,4 +1,4 @@
-#include "whois/address_policy.h"
+#include "whois/upstream/address_policy.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>

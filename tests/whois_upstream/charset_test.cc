@@ -1,4 +1,4 @@
-#include "whois/charset.h"
+#include "whois/upstream/charset.h"
 
 #include <gtest/gtest.h>
 

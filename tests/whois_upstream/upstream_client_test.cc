@@ -1,5 +1,5 @@
 // The upstream client against the fake WHOIS server in each of its modes, all on 127.0.0.1.
-#include "whois/upstream_client.h"
+#include "whois/upstream/upstream_client.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>

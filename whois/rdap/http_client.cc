@@ -9,7 +9,8 @@
 #include <ctime>
 #include <utility>
 
-#include "whois/address_policy.h"
+#include "util/host_port.h"
+#include "whois/upstream/address_policy.h"
 #include "whois/rdap/rdap_url.h"
 #include "whois/rdap/retry_after.h"
 
@@ -148,32 +149,13 @@ class HttpClient::Call {
 
 namespace {
 
-// "IP", "IP:PORT", "[IPv6]" or "[IPv6]:PORT" -> (ip, port or 0).
+// An `upstream-address` (util::SplitAddressPort's spellings) -> (ip, port or 0).
 std::optional<std::pair<IpAddress, int>> ParsePinned(std::string_view text) {
-  std::string_view host = text, port;
-  if (!text.empty() && text.front() == '[') {
-    size_t close = text.find(']');
-    if (close == std::string_view::npos) return std::nullopt;
-    host = text.substr(1, close - 1);
-    std::string_view rest = text.substr(close + 1);
-    if (!rest.empty()) {
-      if (rest.front() != ':' || rest.size() < 2) return std::nullopt;
-      port = rest.substr(1);
-    }
-  } else if (size_t colon = text.find(':'); colon != std::string_view::npos &&
-                                            text.find(':', colon + 1) == std::string_view::npos) {
-    host = text.substr(0, colon);
-    port = text.substr(colon + 1);
-  }
-  std::optional<IpAddress> ip = IpAddress::Parse(host);
+  std::optional<util::AddressPort> split = util::SplitAddressPort(text);
+  if (!split) return std::nullopt;
+  std::optional<IpAddress> ip = IpAddress::Parse(split->address);
   if (!ip) return std::nullopt;
-  int p = 0;
-  for (char ch : port) {
-    if (ch < '0' || ch > '9' || p > 65535) return std::nullopt;
-    p = p * 10 + (ch - '0');
-  }
-  if (!port.empty() && (p < 1 || p > 65535)) return std::nullopt;
-  return std::make_pair(*ip, p);
+  return std::make_pair(*ip, static_cast<int>(split->port));
 }
 
 std::string Bracketed(const IpAddress& ip) {

@@ -16,7 +16,7 @@
 //    nothing leaves the machine). URLs from data (bootstrap, related links) must be fetched with
 //    allow_http false. Redirects may use http only if the original request could.
 //  - every address connected to (redirects included) passes the address policy of
-//    whois/address_policy.h: loopback, private, link-local, CGNAT, ... are refused unless
+//    whois/upstream/address_policy.h: loopback, private, link-local, CGNAT, ... are refused unless
 //    `allow_private` (an operator setting), or the address is the pinned one.
 //
 // Not thread-safe: every call and every callback happens on the loop thread.

@@ -4,11 +4,11 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
-#include "whois/country.h"
+#include "whois/country/country.h"
 #include "whois/rdap/jcard.h"
 #include "whois/rdap/rdap_url.h"
 #include "whois/rdap/rdap_values.h"
-#include "whois/reply_fields.h"
+#include "whois/parser/reply_fields.h"
 
 namespace whois::rdap {
 namespace {

@@ -32,7 +32,7 @@
 #include <string_view>
 #include <vector>
 
-#include "whois/record.h"
+#include "whois/record/record.h"
 
 namespace whois::rdap {
 

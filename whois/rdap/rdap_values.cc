@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <utility>
 
-#include "whois/record.h"
+#include "whois/record/record.h"
 
 namespace whois::rdap {
 namespace {

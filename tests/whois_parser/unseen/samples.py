@@ -10,7 +10,7 @@ status  what the source's own file layout says: registered, not_found, refused, 
         says nothing (the hand-written expectations then say it).
 
 Where a source does not name the server (files filed by TLD), the server is the one the proxy
-would ask: the bundled directory's host for the TLD (whois/directory_data/tld_servers.tsv).
+would ask: the bundled directory's host for the TLD (whois/directory/data/tld_servers.tsv).
 Left out, with the reason:
   - whois.iana.org replies (TLD queries, not domain replies), io-developer asn/ (AS queries),
     thomsentrampedach RIR replies (whois.ripe.net, whois.apnic.net, whois.arin.net: IP queries);
@@ -23,7 +23,7 @@ import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DIRECTORY = os.path.join(HERE, "..", "..", "..", "whois", "directory_data", "tld_servers.tsv")
+DIRECTORY = os.path.join(HERE, "..", "..", "..", "whois", "directory", "data", "tld_servers.tsv")
 
 FLIPBIT_STATUS = {
     "found": "registered",
