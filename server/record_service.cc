@@ -11,9 +11,9 @@
 #include "resp/reply_writer.h"
 #include "server/loop_executor.h"
 #include "server/server.h"
+#include "whois/directory/tld_directory.h"
 #include "whois/record/record.h"
 #include "whois/resolver/record_assembly.h"
-#include "whois/directory/tld_directory.h"
 
 namespace server {
 namespace {
@@ -136,6 +136,17 @@ std::string RecordService::OpenFleet() {
   if (!st.ok()) return "fleet-redis: " + st.message();
   client.password = cfg.fleet_password;
   client.timeout_ms = cfg.fleet_timeout_ms;
+  // Logged once per change, not per command: a proxy whose Redis is gone keeps serving from
+  // its own store and says so once.
+  client.on_state_change = [this](bool up, const std::string& why) {
+    ++fleet_state_changes_;
+    if (up) {
+      spdlog::warn("fleet: Redis answers again ({}); sharing records again", why);
+    } else {
+      spdlog::warn("fleet: Redis unreachable ({}); serving from the local store until it is back",
+                   why);
+    }
+  };
   fleet_client_ = std::make_unique<storage::fleet::FleetClient>(server_->loop(), client);
   storage::fleet::RedisSharedRecords::Options shared;
   shared.prefix = cfg.fleet_prefix;
@@ -193,6 +204,8 @@ void RecordService::AppendFleetInfo(std::string* out) const {
   field("fleet_slot_map_refreshes", std::to_string(st.map_refreshes));
   field("fleet_connect_failures", std::to_string(st.connect_failures));
   field("fleet_lookups_answered", std::to_string(fleet_hits_));
+  field("fleet_reachable", fleet_client_->reachable() ? "1" : "0");
+  field("fleet_state_changes", std::to_string(fleet_state_changes_));
   if (shared_) shared_->AppendInfo(out);
 }
 

@@ -36,8 +36,8 @@
 #include "storage/hot_set.h"
 #include "storage/record_store.h"
 #include "whois/country/country.h"
-#include "whois/names/domain_name.h"
 #include "whois/limits/host_scheduler.h"
+#include "whois/names/domain_name.h"
 #include "whois/resolver/lookup_result.h"
 
 namespace server {
@@ -237,7 +237,8 @@ class RecordService {
   // The fleet (null without `fleet-redis`): the client, and the records shared through it.
   std::unique_ptr<storage::fleet::FleetClient> fleet_client_;
   std::unique_ptr<storage::fleet::RedisSharedRecords> shared_;
-  uint64_t fleet_hits_ = 0;  // misses answered from the fleet's records
+  uint64_t fleet_hits_ = 0;           // misses answered from the fleet's records
+  uint64_t fleet_state_changes_ = 0;  // Redis lost or back (FleetClient::on_state_change)
   std::unique_ptr<BackgroundLookups> background_;
   std::unordered_map<std::string, std::shared_ptr<InFlight>> lookups_;  // by domain
   bool closing_ = false;

@@ -162,12 +162,21 @@ void FleetClient::Finish(Request* req, Status status, Reply reply) {
   if (req->finished) return;
   req->finished = true;
   pending_.erase(req);
-  if (!status.ok()) ++stats_.failed;
+  if (!status.ok()) {
+    ++stats_.failed;
+    if (!closed_) SetReachable(false, status.message());
+  }
   uv_timer_stop(&req->timer);
   uv_close(reinterpret_cast<uv_handle_t*>(&req->timer),
            [](uv_handle_t* h) { Release(static_cast<Request*>(h->data)); });
   Callback done = std::move(req->done);
   done(std::move(status), std::move(reply));
+}
+
+void FleetClient::SetReachable(bool up, const std::string& why) {
+  if (up == reachable_) return;
+  reachable_ = up;
+  if (options_.on_state_change) options_.on_state_change(up, why);
 }
 
 void FleetClient::Release(Request* req) {
@@ -378,6 +387,7 @@ void FleetClient::OnReply(redisAsyncContext* ac, void* reply, void* privdata) {
                         {});
   }
   node->failures = 0;
+  self->SetReachable(true, node->address.ToString());
   if (r->type == REDIS_REPLY_ERROR) {
     auto redirect = ParseRedirect(std::string_view(r->str, r->len), node->address.host);
     if (redirect) {

@@ -45,6 +45,10 @@ struct ClientOptions {
   std::string password;            // empty: no AUTH
   int64_t timeout_ms = 200;        // per command
   Backoff backoff;                 // between attempts to reach an unreachable node
+  // Called when Redis stops answering (up = false: the first command that failed for want of
+  // an answer, with its reason) and when it answers again (up = true): once per change of
+  // state, never per command, so a proxy whose Redis is gone logs it once.
+  std::function<void(bool up, const std::string& why)> on_state_change;
 };
 
 class FleetClient {
@@ -81,6 +85,9 @@ class FleetClient {
   void Close();
 
   Mode mode() const { return mode_; }
+  // False from a command that failed for want of an answer (timeout, lost or unreachable
+  // connection) until the next reply; true before the first command.
+  bool reachable() const { return reachable_; }
   const SlotMap& slot_map() const { return map_; }
   const Stats& stats() const { return stats_; }
   const ClientOptions& options() const { return options_; }
@@ -125,6 +132,8 @@ class FleetClient {
   bool refreshing_ = false;
   bool map_stale_ = false;
   bool closed_ = false;
+  bool reachable_ = true;
+  void SetReachable(bool up, const std::string& why);
   uint64_t jitter_seed_ = 0;
   std::map<std::string, std::unique_ptr<Node>> nodes_;  // by NodeAddress::ToString
   std::vector<Request*> waiting_;                       // for the mode to be known

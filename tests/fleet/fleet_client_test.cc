@@ -178,8 +178,13 @@ TEST_F(FleetClientTest, ReconnectsWithBackoffWhenTheServerComesBack) {
   test_support::RedisServer redis;
   std::string error;
   ASSERT_TRUE(redis.Start(&error)) << error;
-  client_ = std::make_unique<FleetClient>(loop_.get(), Options({redis.address()}, 1000));
+  ClientOptions options = Options({redis.address()}, 1000);
+  std::vector<bool> changes;  // each change of state, once
+  options.on_state_change = [&](bool up, const std::string&) { changes.push_back(up); };
+  client_ = std::make_unique<FleetClient>(loop_.get(), options);
   ASSERT_TRUE(Call(loop_, *client_, {"SET", "k", "v"}).status.ok());
+  EXPECT_TRUE(changes.empty());
+  EXPECT_TRUE(client_->reachable());
   redis.Stop();
   Result down = Call(loop_, *client_, {"GET", "k"});
   EXPECT_FALSE(down.status.ok());
@@ -187,6 +192,9 @@ TEST_F(FleetClientTest, ReconnectsWithBackoffWhenTheServerComesBack) {
   Result fast = Call(loop_, *client_, {"GET", "k"});
   EXPECT_FALSE(fast.status.ok());
   EXPECT_GE(client_->stats().connect_failures, 1u);
+  EXPECT_FALSE(client_->reachable());
+  // Two failed commands, one change of state.
+  EXPECT_EQ(changes, std::vector<bool>{false});
   ASSERT_TRUE(redis.Start(&error)) << error;
   // The server restarted empty (no persistence): a SET answers OK once reconnected.
   bool back = test_support::WaitUntil([&] {
@@ -195,6 +203,8 @@ TEST_F(FleetClientTest, ReconnectsWithBackoffWhenTheServerComesBack) {
   });
   EXPECT_TRUE(back);
   EXPECT_EQ(Call(loop_, *client_, {"GET", "k"}).reply.str, "again");
+  EXPECT_TRUE(client_->reachable());
+  EXPECT_EQ(changes, (std::vector<bool>{false, true}));
 }
 
 TEST_F(FleetClientTest, UnreachableSeedsFailFast) {

@@ -129,6 +129,16 @@ TEST_F(FleetProxiesTest, ARecordResolvedOnOneIsAHitOnTheOthersOnASingleRedis) {
   std::string miss = Get(p2, "alone.test");
   EXPECT_NE(miss.find("Fleet Registrar"), std::string::npos) << miss;
   EXPECT_EQ(QueriesFor(registry_, "alone.test"), std::vector<std::string>{"127.0.0.13"});
+  // Redis's loss is counted and logged once, however many commands failed.
+  Get(p2, "alone2.test");
+  Get(p2, "alone3.test");
+  EXPECT_EQ(InfoField(p2, "fleet_reachable"), "0");
+  EXPECT_EQ(InfoField(p2, "fleet_state_changes"), "1");
+  EXPECT_GE(std::stoi(InfoField(p2, "fleet_command_failures")), 3);
+  std::string log = p2.log();
+  size_t first = log.find("fleet: Redis unreachable");
+  EXPECT_NE(first, std::string::npos) << log;
+  EXPECT_EQ(log.find("fleet: Redis unreachable", first + 1), std::string::npos) << log;
 }
 
 TEST_F(FleetProxiesTest, AnImportedRecordIsSharedToo) {
