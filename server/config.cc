@@ -8,6 +8,7 @@
 #include "resp/request_parser.h"
 #include "server/command_table.h"
 #include "server/version.h"
+#include "storage/fleet/node_address.h"
 #include "util/host_port.h"
 #include "whois/upstream/address_policy.h"
 #include "whois/limits/budget_key.h"
@@ -294,6 +295,39 @@ const std::vector<Directive>& Directives() {
          return out;
        }},
       IntDirective("lookup-timeout", true, &Config::lookup_timeout_ms, 1, 600000),
+      {"fleet-redis", false,
+       [](Config* c, const std::vector<std::string>& v) -> std::string {
+         if (v.empty()) return "expects one or more HOST:PORT seeds, e.g. 10.0.0.5:6379";
+         for (const std::string& text : v) {
+           if (!storage::fleet::ParseNodeAddress(text))
+             return "'" + text + "' is not HOST:PORT (an IPv6 host in brackets)";
+           if (std::find(c->fleet_redis.begin(), c->fleet_redis.end(), text) !=
+               c->fleet_redis.end())
+             return "seed " + text + " given twice";
+           c->fleet_redis.push_back(text);
+         }
+         return {};
+       },
+       [](const Config& c) {
+         std::string out;
+         for (const auto& a : c.fleet_redis) out += (out.empty() ? "" : " ") + a;
+         return out;
+       }},
+      StringDirective("fleet-password", false, &Config::fleet_password, true),
+      {"fleet-prefix", false,
+       [](Config* c, const std::vector<std::string>& v) -> std::string {
+         if (auto e = ExpectOne(v); !e.empty()) return e;
+         if (v[0].empty()) return "must not be empty";
+         // A brace would change the hash tag that keeps one domain's keys in one slot.
+         if (v[0].find_first_of("{} \t\r\n") != std::string::npos)
+           return "must not contain braces or spaces";
+         c->fleet_prefix = v[0];
+         return {};
+       },
+       [](const Config& c) { return c.fleet_prefix; }},
+      StringDirective("fleet-node-name", false, &Config::fleet_node_name, true),
+      IntDirective("fleet-timeout", false, &Config::fleet_timeout_ms, 1, 600000),
+      SecondsDirective("fleet-max-ttl", false, &Config::fleet_max_ttl_s),
       IntDirective("max-referral-hops", false, &Config::max_referral_hops, 0, 10),
       SecondsDirective("directory-max-age", false, &Config::directory_max_age_s),
       IntDirective("upstream-connect-timeout", false, &Config::upstream_connect_timeout_ms, 1,

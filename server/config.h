@@ -94,6 +94,15 @@ struct Config {
   std::vector<std::pair<std::string, std::vector<std::string>>> upstream_limits;
   std::vector<std::string> default_upstream_limit;  // empty: the built-in default
 
+  // The fleet (issue 17): proxies sharing records through Redis. No `fleet-redis`: no fleet,
+  // nothing below is used. Seeds are `HOST:PORT` of a single server or of any Cluster nodes.
+  std::vector<std::string> fleet_redis;
+  std::string fleet_password;                  // AUTH; empty: none
+  std::string fleet_prefix = "wp";             // keys are {<prefix>:<domain>}<kind>; no braces
+  std::string fleet_node_name;                 // empty: <host name>:<port>
+  int fleet_timeout_ms = 200;                  // per Redis command
+  int64_t fleet_max_ttl_s = 30ll * 24 * 3600;  // longest expiry of a record in Redis
+
   // Administrative commands: `rename-command NAME NEWNAME` (repeatable; "" disables NAME), in
   // the order given. Applied to the command table at start-up.
   std::vector<std::pair<std::string, std::string>> renamed_commands;

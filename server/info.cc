@@ -75,8 +75,8 @@ class InfoText {
 
 std::string BuildInfo(Server& server, const std::vector<std::string>& requested) {
   static const std::vector<std::string> kDefault = {
-      "server", "clients", "memory",     "persistence", "stats",    "replication",
-      "cpu",    "modules", "errorstats", "cluster",     "keyspace", "whois"};
+      "server",  "clients",    "memory",  "persistence", "stats", "replication", "cpu",
+      "modules", "errorstats", "cluster", "keyspace",    "whois", "fleet"};
   std::vector<std::string> sections = requested;
   if (sections.empty() || std::find(sections.begin(), sections.end(), "default") != sections.end())
     sections.insert(sections.end(), kDefault.begin(), kDefault.end());
@@ -221,6 +221,10 @@ std::string BuildInfo(Server& server, const std::vector<std::string>& requested)
   if (want("whois")) {
     info.Section("Whois");
     server.records().AppendInfo(&info.str());
+  }
+  if (want("fleet")) {
+    info.Section("Fleet");
+    server.records().AppendFleetInfo(&info.str());
   }
   return info.str();
 }

@@ -1,6 +1,7 @@
 #include "server/record_service.h"
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -10,9 +11,9 @@
 #include "resp/reply_writer.h"
 #include "server/loop_executor.h"
 #include "server/server.h"
+#include "whois/directory/tld_directory.h"
 #include "whois/record/record.h"
 #include "whois/resolver/record_assembly.h"
-#include "whois/directory/tld_directory.h"
 
 namespace server {
 
@@ -112,6 +113,8 @@ std::string RecordService::Open() {
                                            [this] { return WallNowMs(); });
   std::string error = live_->Open(cfg);
   if (!error.empty()) return error;
+  error = OpenFleet();
+  if (!error.empty()) return error;
   live_->resolver().SetProgressHandler(
       [this](const std::string& domain, const whois::LookupResult& so_far) {
         OnLookupProgress(domain, so_far);
@@ -120,16 +123,101 @@ std::string RecordService::Open() {
   return background_->Open();
 }
 
+std::string RecordService::OpenFleet() {
+  const Config& cfg = server_->config();
+  if (cfg.fleet_redis.empty()) return {};
+  storage::fleet::ClientOptions client;
+  storage::Status st = storage::fleet::ParseSeeds(cfg.fleet_redis, &client.seeds);
+  if (!st.ok()) return "fleet-redis: " + st.message();
+  client.password = cfg.fleet_password;
+  client.timeout_ms = cfg.fleet_timeout_ms;
+  // Logged once per change, not per command: a proxy whose Redis is gone keeps serving from
+  // its own store and says so once.
+  client.on_state_change = [this](bool up, const std::string& why) {
+    ++fleet_state_changes_;
+    if (up) {
+      spdlog::warn("fleet: Redis answers again ({}); sharing records again", why);
+    } else {
+      spdlog::warn("fleet: Redis unreachable ({}); serving from the local store until it is back",
+                   why);
+    }
+  };
+  fleet_client_ = std::make_unique<storage::fleet::FleetClient>(server_->loop(), client);
+  storage::fleet::RedisSharedRecords::Options shared;
+  shared.prefix = cfg.fleet_prefix;
+  // A record stays in Redis as long as some proxy may still serve it stale.
+  shared.stale_window_ms = cfg.serve_stale ? cfg.max_stale_s * 1000 : 0;
+  shared.max_ttl_ms = cfg.fleet_max_ttl_s * 1000;
+  shared_ = std::make_unique<storage::fleet::RedisSharedRecords>(fleet_client_.get(), shared,
+                                                                 [this] { return WallNowMs(); });
+  // Tells a single server from a Cluster now, so the first miss does not wait for it.
+  fleet_client_->Start();
+  spdlog::info(
+      "fleet: sharing records through Redis at {} (prefix {})",
+      [&] {
+        std::string seeds;
+        for (const auto& s : cfg.fleet_redis) seeds += (seeds.empty() ? "" : " ") + s;
+        return seeds;
+      }(),
+      cfg.fleet_prefix);
+  return {};
+}
+
+std::string RecordService::FleetNodeName() const {
+  const Config& cfg = server_->config();
+  if (!cfg.fleet_node_name.empty()) return cfg.fleet_node_name;
+  char host[256] = {};
+  if (gethostname(host, sizeof(host) - 1) != 0) host[0] = '\0';
+  return std::string(host[0] ? host : "localhost") + ":" + std::to_string(cfg.port);
+}
+
+void RecordService::AppendFleetInfo(std::string* out) const {
+  auto field = [out](std::string_view name, const std::string& value) {
+    *out += name;
+    *out += ':';
+    *out += value;
+    *out += "\r\n";
+  };
+  field("fleet_enabled", fleet_client_ ? "1" : "0");
+  if (!fleet_client_) return;
+  using Mode = storage::fleet::FleetClient::Mode;
+  Mode mode = fleet_client_->mode();
+  field("fleet_node_name", FleetNodeName());
+  field("fleet_prefix", server_->config().fleet_prefix);
+  field("fleet_engine", mode == Mode::kCluster  ? "cluster"
+                        : mode == Mode::kSingle ? "single"
+                                                : "unknown");
+  field("fleet_masters",
+        std::to_string(mode == Mode::kCluster ? fleet_client_->slot_map().nodes().size()
+                                              : (mode == Mode::kSingle ? 1 : 0)));
+  const auto& st = fleet_client_->stats();
+  field("fleet_commands", std::to_string(st.commands));
+  field("fleet_command_failures", std::to_string(st.failed));
+  field("fleet_command_timeouts", std::to_string(st.timeouts));
+  field("fleet_moved", std::to_string(st.moved));
+  field("fleet_asked", std::to_string(st.asked));
+  field("fleet_slot_map_refreshes", std::to_string(st.map_refreshes));
+  field("fleet_connect_failures", std::to_string(st.connect_failures));
+  field("fleet_lookups_answered", std::to_string(fleet_hits_));
+  field("fleet_reachable", fleet_client_->reachable() ? "1" : "0");
+  field("fleet_state_changes", std::to_string(fleet_state_changes_));
+  if (shared_) shared_->AppendInfo(out);
+}
+
 void RecordService::CancelLookups() {
   if (closing_) return;
   closing_ = true;
   if (background_) background_->Close();
   // Every pending lookup finishes now (as cancelled): its waiting clients get fallback records.
   if (live_) live_->CancelAll();
+  // Lookups still asking the fleet finish too (their callbacks see closing_).
+  if (fleet_client_) fleet_client_->Close();
 }
 
 void RecordService::Close() {
   CancelLookups();
+  shared_.reset();
+  fleet_client_.reset();
   background_.reset();
   live_.reset();
   if (store_) executor_->SetIterationHook({});
@@ -379,6 +467,7 @@ void RecordService::Import(std::string_view arg, std::string_view json,
                 SupersedeLookup(domain);
                 if (!st.ok()) return done("ERR record store: " + st.ToString());
                 FillHotSet(domain, head, flush_epoch_, WallNowMs());
+                if (shared_) shared_->Publish(domain, head);
                 done({});
               });
 }
@@ -438,15 +527,16 @@ void RecordService::Resolve(const whois::DomainName& name, int64_t deadline_ms, 
   // answer after the client gave up.
   int64_t budget = deadline_ms >= 0 ? deadline_ms - std::min<int64_t>(deadline_ms / 5, 500)
                                     : kFreshLookupBudgetMs;
-  std::shared_ptr<InFlight> flight =
-      Flight(name, whois::limits::Priority::kClient, WallNowMs() + budget);
+  std::shared_ptr<InFlight> flight = Flight(name, whois::limits::Priority::kClient,
+                                            WallNowMs() + budget, /*ask_fleet=*/deadline_ms >= 0);
   flight->nothing_servable = flight->nothing_servable || nothing_servable;
   flight->waiters.push_back(std::move(waiter));
 }
 
 std::shared_ptr<RecordService::InFlight> RecordService::Flight(const whois::DomainName& name,
                                                                whois::limits::Priority priority,
-                                                               int64_t deadline_ms) {
+                                                               int64_t deadline_ms,
+                                                               bool ask_fleet) {
   auto& slot = lookups_[name.domain];
   if (slot) {
     ++lookups_joined_;
@@ -459,11 +549,94 @@ std::shared_ptr<RecordService::InFlight> RecordService::Flight(const whois::Doma
   ++lookups_started_;
   // (A write issued before this and acknowledged after it supersedes the lookup too: Delete and
   // Import mark the lookup again when their write is acknowledged.)
+  if (!ask_fleet || !shared_) {
+    StartLookup(name, priority, deadline_ms);
+    return flight;
+  }
+  shared_->Fetch(name.domain, [this, name, priority, deadline_ms, flight](storage::Status st,
+                                                                          storage::Record rec) {
+    auto it = lookups_.find(name.domain);
+    if (it == lookups_.end() || it->second != flight) return;
+    if (closing_) {
+      whois::LookupResult cancelled;
+      cancelled.fallback_reason = std::string(whois::kReasonUnreachable);
+      cancelled.detail = "shutting down";
+      return OnLookupDone(name, std::move(cancelled));
+    }
+    int64_t now = WallNowMs();
+    // Only a record that needs no refresh yet is taken: a refresh that found the same record
+    // about to go stale would otherwise never reach the registry.
+    if (st.ok() && rec.stale_at_ms > now && RefreshAtMs(rec) > now && !flight->superseded &&
+        flight->flush_epoch == flush_epoch_)
+      return OnSharedRecord(name, std::move(rec));
+    if (!st.ok() && !st.IsNotFound())
+      spdlog::debug("fleet: no shared record of {}: {}", name.domain, st.ToString());
+    StartLookup(name, priority, deadline_ms);
+  });
+  return flight;
+}
+
+void RecordService::StartLookup(const whois::DomainName& name, whois::limits::Priority priority,
+                                int64_t deadline_ms) {
   live_->resolver().Lookup(
       name.domain, name.tld, deadline_ms,
       [this, name](whois::LookupResult result) { OnLookupDone(name, std::move(result)); },
       priority);
-  return flight;
+}
+
+void RecordService::OnSharedRecord(const whois::DomainName& name, storage::Record rec) {
+  auto it = lookups_.find(name.domain);
+  if (it == lookups_.end()) return;
+  std::shared_ptr<InFlight> flight = std::move(it->second);
+  lookups_.erase(it);
+  ++fleet_hits_;
+  lookup_seconds_.Observe(static_cast<double>(uv_hrtime() - flight->started_ns) / 1e9);
+  std::string reply = BulkFrame(rec.json);
+  // Stored here too, so that it survives the fleet's loss; by the store rule, as an answer
+  // (the record it replaces goes to history if the answer changed), unless what is stored is
+  // as new.
+  LookupAnswer answer;
+  answer.now_ms = WallNowMs();
+  answer.ttl_fallback_ms = Freshness().ttl_fallback_ms;
+  auto parsed = whois::RecordFromJson(rec.json);
+  if (auto* record = std::get_if<whois::WhoisRecord>(&parsed)) answer.record = std::move(*record);
+  answer.fetched = std::move(rec);
+  const std::string domain = name.domain;
+  const uint64_t epoch = flush_epoch_;
+  BeginWrite(domain);
+  store_->Update(
+      domain,
+      [answer = std::move(answer)](const storage::Record* current) mutable {
+        if (current && current->fetched_at_ms >= answer.fetched.fetched_at_ms)
+          return storage::RecordUpdate{};
+        return DecideStore(current, std::move(answer));
+      },
+      static_cast<size_t>(server_->config().history_max_versions),
+      [this, domain, epoch](storage::Status st, storage::RecordUpdate update) {
+        EndWrite(domain);
+        if (!st.ok()) {
+          spdlog::warn("could not store the fleet's record of {}: {}", domain, st.ToString());
+          return;
+        }
+        if (update.put) FillHotSet(domain, *update.put, epoch, WallNowMs());
+      });
+  LookupSummary summary;
+  summary.outcome = BackgroundLookups::Outcome::kDone;
+  AnswerFlight(*flight, reply, summary);
+}
+
+void RecordService::AnswerFlight(InFlight& flight, const std::string& reply,
+                                 const LookupSummary& summary) {
+  for (auto& w : flight.waiters) {
+    if (w->timer) {
+      uv_timer_stop(w->timer);
+      uv_close(reinterpret_cast<uv_handle_t*>(w->timer),
+               [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+      w->timer = nullptr;
+    }
+    w->Answer(reply);
+  }
+  for (auto& observe : flight.observers) observe(summary);
 }
 
 void RecordService::ObserveLookup(const whois::DomainName& name, int64_t deadline_ms,
@@ -580,16 +753,7 @@ void RecordService::OnLookupDone(const whois::DomainName& name, whois::LookupRes
     // the host's limits allow.
     hot_->SetRefreshAt(name.domain, now + summary.retry_after_ms);
   }
-  for (auto& w : flight->waiters) {
-    if (w->timer) {
-      uv_timer_stop(w->timer);
-      uv_close(reinterpret_cast<uv_handle_t*>(w->timer),
-               [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
-      w->timer = nullptr;
-    }
-    w->Answer(reply);
-  }
-  for (auto& observe : flight->observers) observe(summary);
+  AnswerFlight(*flight, reply, summary);
 }
 
 void RecordService::StoreAnswer(const std::string& domain, LookupAnswer answer,
@@ -628,6 +792,8 @@ void RecordService::StoreAnswer(const std::string& domain, LookupAnswer answer,
         }
         if (*kept) ++refresh_kept_record_;
         if (update.put) FillHotSet(domain, *update.put, flush_epoch_, WallNowMs());
+        // What was resolved is shared with the fleet, in the background.
+        if (update.put && !*kept && shared_) shared_->Publish(domain, *update.put);
       });
 }
 

@@ -30,12 +30,14 @@
 #include "server/live_resolution.h"
 #include "server/prometheus_text.h"
 #include "server/stale_policy.h"
+#include "storage/fleet/fleet_client.h"
+#include "storage/fleet/shared_records.h"
 #include "storage/freshness.h"
 #include "storage/hot_set.h"
 #include "storage/record_store.h"
 #include "whois/country/country.h"
-#include "whois/names/domain_name.h"
 #include "whois/limits/host_scheduler.h"
+#include "whois/names/domain_name.h"
 #include "whois/resolver/lookup_result.h"
 
 namespace server {
@@ -103,6 +105,10 @@ class RecordService {
   void TldServer(std::string_view tld, ReplyFn done);
 
   LiveResolution& live() { return *live_; }
+  // Null without a fleet.
+  const storage::fleet::FleetClient* fleet_client() const { return fleet_client_.get(); }
+  const storage::fleet::RedisSharedRecords* shared_records() const { return shared_.get(); }
+  uint64_t fleet_hits() const { return fleet_hits_; }
   BackgroundLookups& background() { return *background_; }
   // Null before Open and after Close.
   const storage::RecordStore* store() const { return store_.get(); }
@@ -110,6 +116,10 @@ class RecordService {
   uint64_t hits() const { return hits_; }
   uint64_t misses() const { return misses_; }
   void AppendInfo(std::string* out) const;
+  // INFO's `# Fleet` lines: fleet_enabled:0 without a fleet.
+  void AppendFleetInfo(std::string* out) const;
+  // `fleet-node-name`, or this host's name and the proxy's port.
+  std::string FleetNodeName() const;
 
   // Figures for /metrics (server/metrics_report.h). Each GET-like read of one key ends in
   // exactly one of these outcomes.
@@ -163,8 +173,21 @@ class RecordService {
   void Resolve(const whois::DomainName& name, int64_t deadline_ms, ReplyFn done,
                bool nothing_servable = false);
   // The lookup of `name` in flight, or a new one started with `priority` and `deadline_ms`.
+  // With a fleet, a new one first asks the fleet's shared records (unless `ask_fleet` is false:
+  // WHOIS.LOOKUP resolves afresh) and goes upstream only if they have no fresh record.
   std::shared_ptr<InFlight> Flight(const whois::DomainName& name, whois::limits::Priority priority,
-                                   int64_t deadline_ms);
+                                   int64_t deadline_ms, bool ask_fleet = true);
+  // Sends the flight's lookup upstream (the resolver).
+  void StartLookup(const whois::DomainName& name, whois::limits::Priority priority,
+                   int64_t deadline_ms);
+  // The fleet had a fresh record for a flight: stored locally (LevelDB, then the hot set) and
+  // answered to every waiter, as a finished lookup is.
+  void OnSharedRecord(const whois::DomainName& name, storage::Record rec);
+  // Answers a finished flight's waiting clients (stopping their timers) and observers.
+  static void AnswerFlight(InFlight& flight, const std::string& reply,
+                           const LookupSummary& summary);
+  // Opens the fleet's client and shared records when `fleet-redis` is set.
+  std::string OpenFleet();
   // Joins the lookup of `name` in flight, or starts one with background priority; `observe`
   // gets how it ended.
   void ObserveLookup(const whois::DomainName& name, int64_t deadline_ms, LookupObserver observe);
@@ -211,6 +234,11 @@ class RecordService {
   std::unique_ptr<whois::DomainNormalizer> names_;
   const whois::CountryTable& countries_ = whois::CountryTable::Builtin();
   std::unique_ptr<LiveResolution> live_;
+  // The fleet (null without `fleet-redis`): the client, and the records shared through it.
+  std::unique_ptr<storage::fleet::FleetClient> fleet_client_;
+  std::unique_ptr<storage::fleet::RedisSharedRecords> shared_;
+  uint64_t fleet_hits_ = 0;           // misses answered from the fleet's records
+  uint64_t fleet_state_changes_ = 0;  // Redis lost or back (FleetClient::on_state_change)
   std::unique_ptr<BackgroundLookups> background_;
   std::unordered_map<std::string, std::shared_ptr<InFlight>> lookups_;  // by domain
   bool closing_ = false;

@@ -50,6 +50,40 @@ TEST(Config, StaleServingHistoryAndPrefetchDirectives) {
   EXPECT_NE(ApplyDirective(&c, "serve-stale", {"maybe"}, true), "");
 }
 
+TEST(Config, FleetDirectives) {
+  auto r = LoadConfig({});
+  ASSERT_TRUE(r.config) << r.error;
+  EXPECT_TRUE(r.config->fleet_redis.empty());  // no fleet
+  EXPECT_EQ(r.config->fleet_password, "");
+  EXPECT_EQ(r.config->fleet_prefix, "wp");
+  EXPECT_EQ(r.config->fleet_node_name, "");
+  EXPECT_EQ(r.config->fleet_timeout_ms, 200);
+  EXPECT_EQ(r.config->fleet_max_ttl_s, 30 * 86400);
+  r = LoadConfig({"--fleet-redis", "127.0.0.1:7000", "[::1]:7001", "--fleet-password", "pw",
+                  "--fleet-prefix", "farm1", "--fleet-node-name", "crawler-a", "--fleet-timeout",
+                  "50", "--fleet-max-ttl", "7d"});
+  ASSERT_TRUE(r.config) << r.error;
+  EXPECT_EQ(r.config->fleet_redis, (std::vector<std::string>{"127.0.0.1:7000", "[::1]:7001"}));
+  EXPECT_EQ(r.config->fleet_password, "pw");
+  EXPECT_EQ(r.config->fleet_prefix, "farm1");
+  EXPECT_EQ(r.config->fleet_node_name, "crawler-a");
+  EXPECT_EQ(r.config->fleet_timeout_ms, 50);
+  EXPECT_EQ(r.config->fleet_max_ttl_s, 7 * 86400);
+  r = LoadConfig({"--fleet-redis", "redis-host"});
+  ASSERT_FALSE(r.config);
+  EXPECT_NE(r.error.find("'redis-host' is not HOST:PORT"), std::string::npos) << r.error;
+  r = LoadConfig({"--fleet-redis", "h:1", "h:1"});
+  ASSERT_FALSE(r.config);
+  EXPECT_NE(r.error.find("given twice"), std::string::npos) << r.error;
+  r = LoadConfig({"--fleet-prefix", "a{b}"});
+  ASSERT_FALSE(r.config);
+  EXPECT_NE(r.error.find("braces"), std::string::npos) << r.error;
+  EXPECT_FALSE(LoadConfig({"--fleet-timeout", "0"}).config);
+  EXPECT_FALSE(LoadConfig({"--fleet-max-ttl", "0"}).config);
+  Config c;
+  EXPECT_NE(ApplyDirective(&c, "fleet-redis", {"h:1"}, true), "") << "start-up only";
+}
+
 TEST(Config, FlagsOverrideAndTakeSeveralValues) {
   auto r = LoadConfig({"--port", "7100", "--bind", "127.0.0.1", "127.0.0.2", "--maxclients", "5"});
   ASSERT_TRUE(r.config) << r.error;

@@ -1,0 +1,60 @@
+// SharedRecords: the records a fleet of proxies shares, as the record service sees them. The
+// record service asks it on a local miss before going upstream, and hands it every record it
+// resolved or imported; hits never reach it. Loop thread only.
+//
+// RedisSharedRecords keeps them in the fleet's Redis through a FleetClient (fleet_record.h says
+// how). Writes are fire-and-forget: a reply is never delayed by Redis, and a failed write is
+// only counted (the record is in the local store either way).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "storage/fleet/fleet_client.h"
+#include "storage/record.h"
+#include "storage/status.h"
+
+namespace storage::fleet {
+
+class SharedRecords {
+ public:
+  virtual ~SharedRecords() = default;
+  // The shared record of `domain` (fresh or not: the caller decides), NotFound, or an error
+  // (Redis slow or gone, a value that does not decode). `done` runs later, on the loop.
+  virtual void Fetch(const std::string& domain, std::function<void(Status, Record)> done) = 0;
+  // Shares `rec` (nothing for a record SharedInFleet refuses, or one already expired).
+  virtual void Publish(const std::string& domain, const Record& rec) = 0;
+  // Lines for INFO ("name:value\r\n").
+  virtual void AppendInfo(std::string* out) const = 0;
+};
+
+class RedisSharedRecords : public SharedRecords {
+ public:
+  struct Options {
+    std::string prefix = "wp";
+    int64_t stale_window_ms = 0;  // added to a record's remaining freshness
+    int64_t max_ttl_ms = 30ll * 24 * 3600 * 1000;
+  };
+  struct Stats {
+    uint64_t fetch_hits = 0, fetch_misses = 0, fetch_errors = 0;
+    uint64_t writes = 0, write_errors = 0, write_bytes = 0;
+  };
+  using Clock = std::function<int64_t()>;  // wall-clock milliseconds (records' times)
+
+  // `client` outlives this object.
+  RedisSharedRecords(FleetClient* client, Options options, Clock clock);
+
+  void Fetch(const std::string& domain, std::function<void(Status, Record)> done) override;
+  void Publish(const std::string& domain, const Record& rec) override;
+  void AppendInfo(std::string* out) const override;
+  const Stats& stats() const { return stats_; }
+
+ private:
+  FleetClient* client_;
+  Options options_;
+  Clock clock_;
+  Stats stats_;
+};
+
+}  // namespace storage::fleet

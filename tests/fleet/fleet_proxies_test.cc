@@ -1,0 +1,211 @@
+// Several real whois-proxy processes sharing records through a real Redis (a single server and a
+// 3-master Cluster the test starts), each going upstream from its own source address to a fake
+// WHOIS registry that logs every query: a record one proxy resolved or imported is a hit on the
+// others with no upstream query, stored locally so it survives the fleet's loss.
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "fake_whois_process.h"
+#include "proxy_process.h"
+#include "redis_server.h"
+#include "storage/fleet/fleet_record.h"
+#include "storage/fleet/key_slot.h"
+#include "wait_until.h"
+
+namespace {
+
+using fake_whois::FakeWhoisProcess;
+using test_support::RedisCall;
+using test_support::ReplyText;
+using test_support::WaitUntil;
+using test_support::Command;
+using test_support::ProxyProcess;
+
+const char kRegistryReply[] =
+    "Domain Name: {QUERY}\r\n"
+    "Registrar: Fleet Registrar\r\n"
+    "Creation Date: 2001-02-03T04:05:06Z\r\n"
+    "Name Server: NS1.EXAMPLE.NET\r\n";
+
+std::string Get(const ProxyProcess& proxy, const std::string& domain) {
+  auto c = proxy.Connect();
+  auto r = Command(c.get(), {"GET", domain});
+  return r && r->type == REDIS_REPLY_STRING ? std::string(r->str, r->len) : std::string();
+}
+
+std::string InfoField(const ProxyProcess& proxy, const std::string& field) {
+  auto c = proxy.Connect();
+  auto r = Command(c.get(), {"INFO", "fleet"});
+  if (!r || r->type != REDIS_REPLY_STRING) return {};
+  std::string text(r->str, r->len);
+  size_t at = text.find(field + ":");
+  if (at == std::string::npos) return {};
+  at += field.size() + 1;
+  return text.substr(at, text.find("\r\n", at) - at);
+}
+
+// Queries the fake registry received for `domain`, and from which client addresses.
+std::vector<std::string> QueriesFor(const FakeWhoisProcess& registry, const std::string& domain) {
+  std::vector<std::string> clients;
+  for (const auto& e : registry.ReadLog())
+    if (e.query == domain) clients.push_back(e.client);
+  return clients;
+}
+
+class FleetProxiesTest : public ::testing::Test {
+ protected:
+  void StartRegistry() {
+    registry_.SetDefaultResponse(kRegistryReply);
+    ASSERT_TRUE(registry_.Start()) << registry_.error();
+  }
+  // Proxy i goes upstream from 127.0.0.(11 + i).
+  void StartProxies(size_t n, const std::vector<std::string>& seeds) {
+    for (size_t i = 0; i < n; ++i) {
+      std::vector<std::string> args = {
+          "--tld-server", "test", "whois.nic.test", "--upstream-address", "whois.nic.test",
+          "127.0.0.1:" + std::to_string(registry_.port()), "--upstream-source-address",
+          "127.0.0." + std::to_string(11 + i), "--fleet-node-name", "proxy-" + std::to_string(i),
+          // Generous: the servers may run under a sanitizer on a loaded machine.
+          "--fleet-timeout", "5000", "--fleet-redis"};
+      args.insert(args.end(), seeds.begin(), seeds.end());
+      proxies_.push_back(std::make_unique<ProxyProcess>(args));
+      ASSERT_TRUE(proxies_.back()->Start()) << proxies_.back()->log();
+    }
+  }
+  // A record resolved on proxy 0 is answered by every other proxy without an upstream query.
+  void ExpectSharedAcrossProxies(const std::string& domain, const std::function<bool()>& in_redis) {
+    std::string first = Get(*proxies_[0], domain);
+    ASSERT_NE(first.find("Fleet Registrar"), std::string::npos) << first;
+    ASSERT_EQ(QueriesFor(registry_, domain), std::vector<std::string>{"127.0.0.11"});
+    // Written to Redis in the background: wait for it.
+    ASSERT_TRUE(WaitUntil(in_redis)) << domain << " never reached Redis";
+    for (size_t i = 1; i < proxies_.size(); ++i) {
+      std::string got = Get(*proxies_[i], domain);
+      EXPECT_NE(got.find("Fleet Registrar"), std::string::npos) << got;
+      EXPECT_NE(got.find("\"domain\":\"" + domain + "\""), std::string::npos) << got;
+    }
+    EXPECT_EQ(QueriesFor(registry_, domain).size(), 1u) << "asked upstream again";
+  }
+
+  FakeWhoisProcess registry_;
+  std::vector<std::unique_ptr<ProxyProcess>> proxies_;
+};
+
+TEST_F(FleetProxiesTest, ARecordResolvedOnOneIsAHitOnTheOthersOnASingleRedis) {
+  test_support::RedisServer redis;
+  std::string error;
+  ASSERT_TRUE(redis.Start(&error)) << error;
+  StartRegistry();
+  StartProxies(3, {redis.address()});
+  auto rc = redis.Connect();
+  ExpectSharedAcrossProxies("shared.test", [&] {
+    return ReplyText(RedisCall(rc.get(), {"EXISTS", "{wp:shared.test}r"}).get()) == "1";
+  });
+  EXPECT_EQ(InfoField(*proxies_[0], "fleet_engine"), "single");
+  EXPECT_EQ(InfoField(*proxies_[1], "fleet_lookups_answered"), "1");
+  EXPECT_EQ(InfoField(*proxies_[1], "fleet_node_name"), "proxy-1");
+  // The key expires with the record (30 days fresh + the stale window, capped at fleet-max-ttl).
+  int64_t pttl = std::stoll(ReplyText(RedisCall(rc.get(), {"PTTL", "{wp:shared.test}r"}).get()));
+  EXPECT_GT(pttl, 29ll * 86400 * 1000);
+  EXPECT_LE(pttl, 30ll * 86400 * 1000);
+
+  // Hits never touch Redis: asking again changes no fleet counter.
+  std::string commands = InfoField(*proxies_[1], "fleet_commands");
+  for (int i = 0; i < 5; ++i) Get(*proxies_[1], "shared.test");
+  EXPECT_EQ(InfoField(*proxies_[1], "fleet_commands"), commands);
+
+  // The record was stored locally too: with Redis gone, proxy 2 still answers it, and a miss
+  // still resolves upstream (the fleet's failure costs no answer).
+  redis.Stop();
+  ProxyProcess& p2 = *proxies_[2];
+  p2.Stop();
+  ASSERT_TRUE(p2.Start()) << p2.log();
+  EXPECT_NE(Get(p2, "shared.test").find("Fleet Registrar"), std::string::npos);
+  EXPECT_EQ(QueriesFor(registry_, "shared.test").size(), 1u);
+  std::string miss = Get(p2, "alone.test");
+  EXPECT_NE(miss.find("Fleet Registrar"), std::string::npos) << miss;
+  EXPECT_EQ(QueriesFor(registry_, "alone.test"), std::vector<std::string>{"127.0.0.13"});
+  // Redis's loss is counted and logged once, however many commands failed.
+  Get(p2, "alone2.test");
+  Get(p2, "alone3.test");
+  EXPECT_EQ(InfoField(p2, "fleet_reachable"), "0");
+  EXPECT_EQ(InfoField(p2, "fleet_state_changes"), "1");
+  EXPECT_GE(std::stoi(InfoField(p2, "fleet_command_failures")), 3);
+  std::string log = p2.log();
+  size_t first = log.find("fleet: Redis unreachable");
+  EXPECT_NE(first, std::string::npos) << log;
+  EXPECT_EQ(log.find("fleet: Redis unreachable", first + 1), std::string::npos) << log;
+}
+
+TEST_F(FleetProxiesTest, AnImportedRecordIsSharedToo) {
+  test_support::RedisServer redis;
+  std::string error;
+  ASSERT_TRUE(redis.Start(&error)) << error;
+  StartRegistry();
+  StartProxies(2, {redis.address()});
+  auto c = proxies_[0]->Connect();
+  auto r = Command(c.get(), {"SET", "imported.test",
+                             R"({"domain":"imported.test","status":"registered",)"
+                             R"("registrar":{"name":"Imported Registrar"}})"});
+  ASSERT_TRUE(r && r->type == REDIS_REPLY_STATUS) << (r ? ReplyText(r.get()) : "no reply");
+  auto rc = redis.Connect();
+  ASSERT_TRUE(WaitUntil([&] {
+    return ReplyText(RedisCall(rc.get(), {"EXISTS", "{wp:imported.test}r"}).get()) == "1";
+  }));
+  std::string got = Get(*proxies_[1], "imported.test");
+  EXPECT_NE(got.find("Imported Registrar"), std::string::npos) << got;
+  EXPECT_TRUE(QueriesFor(registry_, "imported.test").empty());
+}
+
+TEST_F(FleetProxiesTest, ARecordResolvedOnOneIsAHitOnTheOthersOnACluster) {
+  test_support::RedisCluster cluster(3);
+  std::string error;
+  ASSERT_TRUE(cluster.Start(&error)) << error;
+  StartRegistry();
+  // Each proxy is given one seed, a different one: the others are learnt.
+  StartProxies(1, {cluster.addresses()[0]});
+  StartProxies(1, {cluster.addresses()[1]});
+  StartProxies(1, {cluster.addresses()[2]});
+  // Two domains in each third of the slots (redis-cli gives each master a third).
+  std::vector<std::string> domains;
+  int per_third[3] = {0, 0, 0};
+  for (int i = 0; domains.size() < 6; ++i) {
+    std::string domain = "shared" + std::to_string(i) + ".test";
+    int third = storage::fleet::KeySlot(storage::fleet::RecordKey("wp", domain)) * 3 /
+                storage::fleet::kClusterSlots;
+    if (per_third[third]++ < 2) domains.push_back(domain);
+  }
+  for (const std::string& domain : domains) {
+    std::string key = "{wp:" + domain + "}r";
+    ExpectSharedAcrossProxies(domain, [&] {
+      for (size_t n = 0; n < cluster.size(); ++n) {
+        auto c = cluster.node(n).Connect();
+        if (ReplyText(RedisCall(c.get(), {"EXISTS", key}).get()) == "1") return true;
+      }
+      return false;
+    });
+  }
+  int masters_with_records = 0;
+  for (size_t n = 0; n < cluster.size(); ++n) {
+    auto c = cluster.node(n).Connect();
+    masters_with_records += ReplyText(RedisCall(c.get(), {"DBSIZE"}).get()) != "0";
+  }
+  EXPECT_EQ(masters_with_records, 3);
+  EXPECT_EQ(InfoField(*proxies_[0], "fleet_engine"), "cluster");
+  EXPECT_EQ(InfoField(*proxies_[0], "fleet_masters"), "3");
+  EXPECT_EQ(InfoField(*proxies_[2], "fleet_lookups_answered"), "6");
+}
+
+TEST_F(FleetProxiesTest, WithoutAFleetInfoSaysSo) {
+  StartRegistry();
+  proxies_.push_back(std::make_unique<ProxyProcess>(std::vector<std::string>{}));
+  ASSERT_TRUE(proxies_.back()->Start()) << proxies_.back()->log();
+  EXPECT_EQ(InfoField(*proxies_[0], "fleet_enabled"), "0");
+  EXPECT_EQ(InfoField(*proxies_[0], "fleet_commands"), "");
+}
+
+}  // namespace

@@ -1,0 +1,247 @@
+// The fleet client's pure parts: CRC16 and hash-tag slots, the CLUSTER SLOTS map, MOVED/ASK
+// parsing, seed addresses and the reconnect back-off.
+#include <gtest/gtest.h>
+
+#include "storage/fleet/backoff.h"
+#include "storage/fleet/fleet_record.h"
+#include "storage/fleet/key_slot.h"
+#include "storage/fleet/node_address.h"
+#include "storage/fleet/redirect.h"
+#include "storage/fleet/slot_map.h"
+
+namespace storage::fleet {
+namespace {
+
+TEST(KeySlotTest, Crc16IsXmodem) {
+  // The standard check value of CRC-16/XMODEM, which Redis Cluster uses.
+  EXPECT_EQ(Crc16("123456789"), 0x31C3);
+  EXPECT_EQ(Crc16(""), 0);
+}
+
+TEST(KeySlotTest, SlotsAsRedisComputesThem) {
+  // Values from Redis's CLUSTER KEYSLOT (also compared live in fleet_client_test).
+  EXPECT_EQ(KeySlot("foo"), 12182);
+  EXPECT_EQ(KeySlot("somekey"), 11058);
+  EXPECT_EQ(KeySlot("{user1000}.following"), KeySlot("user1000"));
+}
+
+TEST(KeySlotTest, HashTagsPutOneDomainsKeysInOneSlot) {
+  EXPECT_EQ(KeySlot("{wp:example.com}r"), KeySlot("{wp:example.com}lease"));
+  EXPECT_EQ(KeySlot("{wp:example.com}r"), KeySlot("wp:example.com"));
+  EXPECT_NE(KeySlot("{wp:example.com}r"), KeySlot("{wp:example.org}r"));
+  // An empty tag is no tag: the whole key counts. Only the first '{' opens one.
+  EXPECT_EQ(KeySlot("foo{}{bar}"), Crc16("foo{}{bar}") % kClusterSlots);
+  EXPECT_EQ(KeySlot("foo{{bar}}zap"), KeySlot("{bar"));
+  EXPECT_EQ(KeySlot("foo{bar"), Crc16("foo{bar") % kClusterSlots);
+}
+
+TEST(NodeAddressTest, Parses) {
+  auto a = ParseNodeAddress("127.0.0.1:6379");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->host, "127.0.0.1");
+  EXPECT_EQ(a->port, 6379);
+  auto v6 = ParseNodeAddress("[::1]:7000");
+  ASSERT_TRUE(v6);
+  EXPECT_EQ(v6->host, "::1");
+  EXPECT_EQ(v6->ToString(), "[::1]:7000");
+  EXPECT_FALSE(ParseNodeAddress("localhost"));
+  EXPECT_FALSE(ParseNodeAddress("host:0"));
+  EXPECT_FALSE(ParseNodeAddress("host:65536"));
+  EXPECT_FALSE(ParseNodeAddress("host:12x"));
+  EXPECT_FALSE(ParseNodeAddress(":6379"));
+  EXPECT_FALSE(ParseNodeAddress("::1:6379"));
+}
+
+Reply Int(int64_t v) {
+  Reply r;
+  r.type = Reply::Type::kInteger;
+  r.integer = v;
+  return r;
+}
+Reply Str(std::string s) {
+  Reply r;
+  r.type = Reply::Type::kString;
+  r.str = std::move(s);
+  return r;
+}
+Reply Arr(std::vector<Reply> e) {
+  Reply r;
+  r.type = Reply::Type::kArray;
+  r.elements = std::move(e);
+  return r;
+}
+Reply Range(int64_t first, int64_t last, std::string host, int64_t port) {
+  // A master and one replica, as CLUSTER SLOTS lists them (the replica is not used).
+  return Arr({Int(first), Int(last), Arr({Str(host), Int(port), Str("id1")}),
+              Arr({Str(host), Int(port + 1), Str("id2")})});
+}
+
+TEST(SlotMapTest, ParsesMastersOfEachRange) {
+  SlotMap map;
+  ASSERT_TRUE(map.Parse(Arr({Range(0, 5460, "10.0.0.1", 7000), Range(5461, 10922, "", 7001),
+                             Range(10923, 16383, "10.0.0.3", 7002)}),
+                        "10.0.0.2")
+                  .ok());
+  EXPECT_EQ(map.covered(), kClusterSlots);
+  ASSERT_EQ(map.nodes().size(), 3u);
+  EXPECT_EQ(map.NodeFor(0)->ToString(), "10.0.0.1:7000");
+  EXPECT_EQ(map.NodeFor(5460)->ToString(), "10.0.0.1:7000");
+  // An empty host is the node that answered.
+  EXPECT_EQ(map.NodeFor(5461)->ToString(), "10.0.0.2:7001");
+  EXPECT_EQ(map.NodeFor(16383)->ToString(), "10.0.0.3:7002");
+  EXPECT_EQ(map.NodeFor(16384), nullptr);
+  EXPECT_EQ(map.NodeFor(-1), nullptr);
+}
+
+TEST(SlotMapTest, UncoveredSlotsHaveNoNode) {
+  SlotMap map;
+  ASSERT_TRUE(map.Parse(Arr({Range(100, 199, "h", 1)}), "x").ok());
+  EXPECT_EQ(map.covered(), 100);
+  EXPECT_EQ(map.NodeFor(99), nullptr);
+  EXPECT_NE(map.NodeFor(150), nullptr);
+}
+
+TEST(SlotMapTest, RefusesMalformedRepliesAndKeepsTheOldMap) {
+  SlotMap map;
+  ASSERT_TRUE(map.Parse(Arr({Range(0, 16383, "h", 1)}), "x").ok());
+  EXPECT_FALSE(map.Parse(Str("nope"), "x").ok());
+  EXPECT_FALSE(map.Parse(Arr({Range(0, 16384, "h", 1)}), "x").ok());
+  EXPECT_FALSE(map.Parse(Arr({Range(10, 5, "h", 1)}), "x").ok());
+  EXPECT_FALSE(map.Parse(Arr({Range(0, 5, "h", 0)}), "x").ok());
+  EXPECT_FALSE(map.Parse(Arr({Arr({Int(0), Int(5)})}), "x").ok());
+  EXPECT_FALSE(map.Parse(Arr({Arr({Int(0), Int(5), Arr({Int(1), Int(2)})})}), "x").ok());
+  EXPECT_EQ(map.covered(), kClusterSlots);
+  EXPECT_EQ(map.NodeFor(7)->ToString(), "h:1");
+}
+
+TEST(SlotMapTest, AssignMovesOneSlot) {
+  SlotMap map;
+  ASSERT_TRUE(map.Parse(Arr({Range(0, 16383, "a", 1)}), "x").ok());
+  map.Assign(42, NodeAddress{"b", 2});
+  EXPECT_EQ(map.NodeFor(42)->ToString(), "b:2");
+  EXPECT_EQ(map.NodeFor(41)->ToString(), "a:1");
+  EXPECT_EQ(map.nodes().size(), 2u);
+}
+
+TEST(RedirectTest, ParsesMovedAndAsk) {
+  auto moved = ParseRedirect("MOVED 3999 127.0.0.1:6381", "x");
+  ASSERT_TRUE(moved);
+  EXPECT_EQ(moved->kind, Redirect::Kind::kMoved);
+  EXPECT_EQ(moved->slot, 3999);
+  EXPECT_EQ(moved->node.ToString(), "127.0.0.1:6381");
+  auto ask = ParseRedirect("ASK 12182 10.1.2.3:7002", "x");
+  ASSERT_TRUE(ask);
+  EXPECT_EQ(ask->kind, Redirect::Kind::kAsk);
+  EXPECT_EQ(ask->slot, 12182);
+  EXPECT_EQ(ask->node.port, 7002);
+  // A node that does not know its address names only the port.
+  auto bare = ParseRedirect("MOVED 1 :7005", "10.0.0.9");
+  ASSERT_TRUE(bare);
+  EXPECT_EQ(bare->node.ToString(), "10.0.0.9:7005");
+}
+
+TEST(RedirectTest, OtherErrorsAreNoRedirect) {
+  EXPECT_FALSE(ParseRedirect("ERR unknown command", "x"));
+  EXPECT_FALSE(ParseRedirect("CLUSTERDOWN The cluster is down", "x"));
+  EXPECT_FALSE(ParseRedirect("MOVED", "x"));
+  EXPECT_FALSE(ParseRedirect("MOVED 16384 h:1", "x"));
+  EXPECT_FALSE(ParseRedirect("MOVED x h:1", "x"));
+  EXPECT_FALSE(ParseRedirect("ASK 5 h", "x"));
+  EXPECT_FALSE(ParseRedirect("MOVEDX 5 h:1", "x"));
+}
+
+TEST(BackoffTest, DoublesUpToTheCap) {
+  Backoff b{100, 1000};
+  EXPECT_EQ(b.DelayMs(0), 0);
+  EXPECT_EQ(b.DelayMs(1), 100);
+  EXPECT_EQ(b.DelayMs(2), 200);
+  EXPECT_EQ(b.DelayMs(4), 800);
+  EXPECT_EQ(b.DelayMs(5), 1000);
+  EXPECT_EQ(b.DelayMs(1000000), 1000);
+}
+
+TEST(BackoffTest, JitterTakesAtMostAQuarter) {
+  Backoff b{100, 1000};
+  EXPECT_EQ(b.DelayMs(5, 1.0), 750);
+  EXPECT_EQ(b.DelayMs(5, 0.5), 875);
+  EXPECT_EQ(b.DelayMs(5, 7.0), 750);  // clamped
+  EXPECT_EQ(b.DelayMs(5, -1.0), 1000);
+}
+
+Record SampleRecord() {
+  Record rec;
+  rec.status = RecordStatus::kRegistered;
+  rec.imported = true;
+  rec.fetched_at_ms = 1700000000000;
+  rec.stale_at_ms = 1700000000000 + 86400000;
+  rec.refresh_failures = 3;
+  rec.refresh_after_ms = 1700000005000;
+  std::string json = R"({"domain":"example.com","status":"registered","registrar":"Example")";
+  for (int i = 0; i < 20; ++i) json += R"(,"ns)" + std::to_string(i) + R"(":"ns.example.net")";
+  rec.json = json + "}";
+  rec.chain.push_back({"whois.example", "example.com", std::string(5000, 'x'), 1});
+  return rec;
+}
+
+TEST(FleetRecordTest, KeyHasTheDomainAsHashTag) {
+  EXPECT_EQ(RecordKey("wp", "example.com"), "{wp:example.com}r");
+  EXPECT_EQ(KeySlot(RecordKey("farm", "example.com")), KeySlot("farm:example.com"));
+}
+
+TEST(FleetRecordTest, RoundTripsTheHeadCompressed) {
+  Record rec = SampleRecord();
+  std::string value = EncodeFleetRecord(rec);
+  EXPECT_EQ(static_cast<uint8_t>(value[0]), kFleetRecordVersion);
+  // Compressed, and without the chain's 5000 bytes.
+  EXPECT_LT(value.size(), rec.json.size());
+  Record back;
+  ASSERT_TRUE(DecodeFleetRecord(value, &back).ok());
+  EXPECT_EQ(back.status, rec.status);
+  EXPECT_EQ(back.imported, rec.imported);
+  EXPECT_EQ(back.fetched_at_ms, rec.fetched_at_ms);
+  EXPECT_EQ(back.stale_at_ms, rec.stale_at_ms);
+  EXPECT_EQ(back.json, rec.json);
+  // The chain and this proxy's refresh back-off are not shared.
+  EXPECT_TRUE(back.chain.empty());
+  EXPECT_EQ(back.refresh_failures, 0u);
+  EXPECT_EQ(back.refresh_after_ms, 0);
+}
+
+TEST(FleetRecordTest, RefusesWhatItDidNotWrite) {
+  Record rec;
+  std::string value = EncodeFleetRecord(SampleRecord());
+  EXPECT_TRUE(DecodeFleetRecord("", &rec).IsCorruption());
+  EXPECT_TRUE(DecodeFleetRecord(std::string(1, '\x02') + value.substr(1), &rec).IsCorruption());
+  EXPECT_TRUE(DecodeFleetRecord(value.substr(0, value.size() / 2), &rec).IsCorruption());
+  EXPECT_TRUE(DecodeFleetRecord(std::string(1, '\x01') + "not zstd at all", &rec).IsCorruption());
+  std::string flipped = value;
+  flipped[value.size() - 3] ^= 0x55;
+  // The frame carries a checksum: a flipped byte is caught, not decoded into another record.
+  EXPECT_TRUE(DecodeFleetRecord(flipped, &rec).IsCorruption());
+  for (size_t cut = 0; cut < value.size(); ++cut)
+    EXPECT_FALSE(DecodeFleetRecord(value.substr(0, cut), &rec).ok()) << cut;
+}
+
+TEST(FleetRecordTest, ExpiryIsRemainingFreshnessPlusStaleWindowCapped) {
+  Record rec;
+  rec.stale_at_ms = 10000;
+  EXPECT_EQ(FleetExpiryMs(rec, 4000, 0, 1000000), 6000);
+  EXPECT_EQ(FleetExpiryMs(rec, 4000, 500, 1000000), 6500);
+  EXPECT_EQ(FleetExpiryMs(rec, 4000, 500, 2000), 2000);
+  // Already stale: only what is left of the stale window.
+  EXPECT_EQ(FleetExpiryMs(rec, 12000, 5000, 1000000), 3000);
+  EXPECT_LE(FleetExpiryMs(rec, 12000, 0, 1000000), 0);
+}
+
+TEST(FleetRecordTest, OnlyAnswersAreShared) {
+  Record rec;
+  rec.status = RecordStatus::kRegistered;
+  EXPECT_TRUE(SharedInFleet(rec));
+  rec.status = RecordStatus::kNotFound;
+  EXPECT_TRUE(SharedInFleet(rec));
+  rec.status = RecordStatus::kFallback;
+  EXPECT_FALSE(SharedInFleet(rec));
+}
+
+}  // namespace
+}  // namespace storage::fleet
