@@ -7,17 +7,12 @@
 #include <optional>
 #include <string_view>
 
+#include "util/ascii.h"
+
 namespace server {
 
 // ASCII case-insensitive equality, as Redis compares option names ("EX", "MATCH", "default").
-inline bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
+using util::EqualsIgnoreCase;
 
 // A whole argument as a signed 64-bit integer; nullopt for anything else (Redis's
 // "value is not an integer or out of range").

@@ -2,14 +2,10 @@
 
 #include <cctype>
 
+#include "util/ascii.h"
+
 namespace server {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // Error texts go out as simple errors: no CR or LF may reach the wire.
 std::string OneLine(std::string s) {
@@ -153,7 +149,7 @@ const CommandSpec* CommandTable::Find(std::string_view name) const {
   // (a longer name, such as a renamed command's secret, takes the slow path).
   char buf[32];
   if (name.size() > sizeof buf) {
-    auto it = by_name_.find(Lower(name));
+    auto it = by_name_.find(util::ToLower(name));
     return it == by_name_.end() ? nullptr : it->second;
   }
   for (size_t i = 0; i < name.size(); ++i)
@@ -169,13 +165,13 @@ bool CommandTable::IsEnabled(const CommandSpec& spec) const {
 }
 
 std::string CommandTable::Rename(std::string_view old_name, std::string_view new_name) {
-  auto it = by_name_.find(Lower(old_name));
+  auto it = by_name_.find(util::ToLower(old_name));
   if (it == by_name_.end()) return "No such command in rename-command";
   const CommandSpec* spec = it->second;
   by_name_.erase(it);
   if (new_name.empty()) return {};
-  if (!by_name_.emplace(Lower(new_name), spec).second) {
-    by_name_.emplace(Lower(old_name), spec);  // leave the table as it was
+  if (!by_name_.emplace(util::ToLower(new_name), spec).second) {
+    by_name_.emplace(util::ToLower(old_name), spec);  // leave the table as it was
     return "Target command name already exists";
   }
   return {};
@@ -198,7 +194,7 @@ void WriteHelp(resp::ReplyWriter& w, std::initializer_list<const char*> lines) {
 }
 
 std::string WrongArityError(std::string_view command) {
-  return "ERR wrong number of arguments for '" + Lower(command) + "' command";
+  return "ERR wrong number of arguments for '" + util::ToLower(command) + "' command";
 }
 
 std::string UnknownCommandError(std::string_view name, std::span<const std::string_view> args) {

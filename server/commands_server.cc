@@ -13,15 +13,10 @@
 #include "server/info.h"
 #include "server/server.h"
 #include "storage/glob.h"
+#include "util/ascii.h"
 
 namespace server {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 void WriteFlags(resp::ReplyWriter& w, const CommandSpec& spec) {
   std::vector<std::string_view> flags;
@@ -134,7 +129,7 @@ void CmdConfigGet(CommandContext& ctx) {
   std::vector<std::pair<std::string, std::string>> found;
   auto matches = [&](std::string_view name) {
     for (size_t i = 2; i < ctx.args.size(); ++i)
-      if (storage::GlobMatch(Lower(ctx.args[i]), name)) return true;
+      if (storage::GlobMatch(util::ToLower(ctx.args[i]), name)) return true;
     return false;
   };
   ForEachDirective(ctx.server.config(), matches, [&](std::string_view name, std::string value) {
@@ -211,7 +206,7 @@ void CmdConfigHelp(CommandContext& ctx) {
 
 void CmdInfo(CommandContext& ctx) {
   std::vector<std::string> sections;
-  for (size_t i = 1; i < ctx.args.size(); ++i) sections.push_back(Lower(ctx.args[i]));
+  for (size_t i = 1; i < ctx.args.size(); ++i) sections.push_back(util::ToLower(ctx.args[i]));
   ctx.reply.Verbatim("txt", BuildInfo(ctx.server, sections));
 }
 

@@ -9,21 +9,16 @@
 #include "server/command_table.h"
 #include "server/version.h"
 #include "storage/fleet/node_address.h"
+#include "util/ascii.h"
 #include "util/host_port.h"
-#include "whois/upstream/address_policy.h"
+#include "whois/directory/referral.h"
 #include "whois/limits/budget_key.h"
 #include "whois/limits/builtin_limits.h"
 #include "whois/limits/limit_spec.h"
-#include "whois/directory/referral.h"
+#include "whois/upstream/address_policy.h"
 
 namespace server {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::optional<int64_t> ParseInt(std::string_view s) {
   int64_t v = 0;
@@ -33,7 +28,7 @@ std::optional<int64_t> ParseInt(std::string_view s) {
 }
 
 std::optional<bool> ParseYesNo(std::string_view s) {
-  std::string l = Lower(s);
+  std::string l = util::ToLower(s);
   if (l == "yes") return true;
   if (l == "no") return false;
   return std::nullopt;
@@ -165,7 +160,8 @@ const std::vector<Directive>& Directives() {
       {"tld-server", false,
        [](Config* c, const std::vector<std::string>& v) -> std::string {
          if (v.size() < 2 || v.size() > 3) return "expects TLD HOST [FORMAT]";
-         Config::TldServer t{Lower(v[0]), Lower(v[1]), 43, v.size() == 3 ? v[2] : std::string()};
+         Config::TldServer t{util::ToLower(v[0]), util::ToLower(v[1]), 43,
+                             v.size() == 3 ? v[2] : std::string()};
          if (t.tld.starts_with('.')) t.tld.erase(0, 1);
          if (size_t colon = t.host.rfind(':');
              colon != std::string::npos && t.host.find(':') == colon) {
@@ -194,8 +190,9 @@ const std::vector<Directive>& Directives() {
          // of leaving the host unpinned.
          std::optional<util::AddressPort> split = util::SplitAddressPort(v[1]);
          if (!split || !whois::IpAddress::Parse(split->address))
-           return "'" + v[1] + "' is not IP[:PORT] (e.g. 192.0.2.1, 192.0.2.1:4343, [2001:db8::1]:43)";
-         c->upstream_addresses.push_back({Lower(v[0]), v[1]});
+           return "'" + v[1] +
+                  "' is not IP[:PORT] (e.g. 192.0.2.1, 192.0.2.1:4343, [2001:db8::1]:43)";
+         c->upstream_addresses.push_back({util::ToLower(v[0]), v[1]});
          return {};
        },
        [](const Config& c) {
@@ -229,7 +226,7 @@ const std::vector<Directive>& Directives() {
       {"lookup-order", false,
        [](Config* c, const std::vector<std::string>& v) -> std::string {
          if (auto e = ExpectOne(v); !e.empty()) return e;
-         std::string l = Lower(v[0]);
+         std::string l = util::ToLower(v[0]);
          if (l != "rdap-first" && l != "whois-first" && l != "rdap-only" && l != "whois-only")
            return "must be one of rdap-first, whois-first, rdap-only, whois-only";
          c->lookup_order = l;
@@ -249,7 +246,7 @@ const std::vector<Directive>& Directives() {
       {"rdap-server", false,
        [](Config* c, const std::vector<std::string>& v) -> std::string {
          if (v.size() != 2) return "expects TLD URL";
-         std::string tld = Lower(v[0]);
+         std::string tld = util::ToLower(v[0]);
          if (tld.starts_with('.')) tld.erase(0, 1);
          if (!v[1].starts_with("https://") && !v[1].starts_with("http://"))
            return "URL must start with https:// or http://";
@@ -269,7 +266,7 @@ const std::vector<Directive>& Directives() {
          std::vector<std::string> words(v.begin() + 1, v.end());
          auto spec = whois::limits::ParseLimitSpec(words);
          if (auto* e = std::get_if<std::string>(&spec)) return *e;
-         c->upstream_limits.emplace_back(Lower(v[0]), std::move(words));
+         c->upstream_limits.emplace_back(util::ToLower(v[0]), std::move(words));
          return {};
        },
        [](const Config& c) {
@@ -337,7 +334,7 @@ const std::vector<Directive>& Directives() {
       {"loglevel", true,
        [](Config* c, const std::vector<std::string>& v) -> std::string {
          if (auto e = ExpectOne(v); !e.empty()) return e;
-         std::string l = Lower(v[0]);
+         std::string l = util::ToLower(v[0]);
          if (l != "debug" && l != "verbose" && l != "notice" && l != "warning" && l != "nothing")
            return "must be one of debug, verbose, notice, warning, nothing";
          c->loglevel = l;
@@ -367,7 +364,7 @@ const std::vector<Directive>& Directives() {
 }
 
 const Directive* FindDirective(std::string_view name) {
-  std::string l = Lower(name);
+  std::string l = util::ToLower(name);
   for (const auto& d : Directives())
     if (l == d.name) return &d;
   return nullptr;
@@ -451,7 +448,7 @@ bool LoadFile(Config* config, const std::string& path, ConfigResult* result) {
 }  // namespace
 
 std::optional<int64_t> ParseMemory(std::string_view s) {
-  std::string l = Lower(s);
+  std::string l = util::ToLower(s);
   int64_t mul = 1;
   auto strip = [&](std::string_view suffix, int64_t m) {
     if (l.size() > suffix.size() && l.ends_with(suffix)) {
