@@ -12,6 +12,7 @@
 #include "server/loop_executor.h"
 #include "server/server.h"
 #include "whois/directory/tld_directory.h"
+#include "whois/hosts/host_profile.h"
 #include "whois/record/record.h"
 #include "whois/resolver/record_assembly.h"
 
@@ -851,7 +852,7 @@ void RecordService::TldServer(std::string_view tld_arg, ReplyFn done) {
       [done = std::move(done)](std::optional<whois::ServerEntry> e,
                                whois::Resolver::EntryError error) {
         if (!e) return done(ErrorReply("ERR " + error.message));
-        whois::QueryProfile profile = whois::QueryProfileForHost(e->host);
+        const whois::HostProfile& profile = whois::HostProfileFor(e->host);
         nlohmann::ordered_json j;
         j["tld"] = e->tld;
         if (e->host.empty()) {
@@ -859,8 +860,9 @@ void RecordService::TldServer(std::string_view tld_arg, ReplyFn done) {
         } else {
           j["host"] = e->host;
           if (e->port != 43) j["port"] = e->port;
-          j["query_format"] = e->query_format.empty() ? profile.format : e->query_format;
-          j["charset"] = profile.charset;
+          j["query_format"] =
+              e->query_format.empty() ? std::string(profile.query_format) : e->query_format;
+          j["charset"] = std::string(profile.charset);
         }
         j["origin"] = e->origin == whois::ServerEntry::Origin::kBundled ? "bundled"
                       : e->origin == whois::ServerEntry::Origin::kIana  ? "iana"

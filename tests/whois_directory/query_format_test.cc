@@ -17,33 +17,6 @@ bool Fails(std::string_view format, std::string_view domain, std::string* error)
   return error->starts_with("ERROR: ");
 }
 
-TEST(QueryProfileForHost, SpecialHosts) {
-  EXPECT_EQ(QueryProfileForHost("whois.verisign-grs.com").format, "domain %s");
-  EXPECT_EQ(QueryProfileForHost("whois.denic.de").format, "-T dn,ace %s");
-  EXPECT_EQ(QueryProfileForHost("whois.jprs.jp").format, "%s/e");
-  EXPECT_EQ(QueryProfileForHost("whois.punktum.dk").format, "--show-handles %s");
-  EXPECT_EQ(QueryProfileForHost("whois.dk-hostmaster.dk").format, "--show-handles %s");
-  EXPECT_EQ(QueryProfileForHost("whois.registro.br").charset, "iso-8859-1");
-  EXPECT_EQ(QueryProfileForHost("whois.registro.br").format, "%s");
-  EXPECT_EQ(QueryProfileForHost("whois.nic.ad.jp").charset, "iso-2022-jp");
-  EXPECT_EQ(QueryProfileForHost("whois.fi").charset, "iso-8859-1");
-  EXPECT_EQ(QueryProfileForHost("whois.nic.hu").charset, "iso-8859-1");
-  EXPECT_EQ(QueryProfileForHost("whois.dns.lu").charset, "iso-8859-1");
-  EXPECT_EQ(QueryProfileForHost("whois.norid.no").charset, "iso-8859-1");
-}
-
-TEST(QueryProfileForHost, CaseAndTrailingDotIgnored) {
-  EXPECT_EQ(QueryProfileForHost("WHOIS.Verisign-GRS.com.").format, "domain %s");
-}
-
-TEST(QueryProfileForHost, RegistrarAndUnknownHostsGetDefaults) {
-  for (const char* host : {"whois.markmonitor.com", "whois.nic.uk", "", "verisign-grs.com"}) {
-    QueryProfile profile = QueryProfileForHost(host);
-    EXPECT_EQ(profile.format, "%s") << host;
-    EXPECT_EQ(profile.charset, "utf-8") << host;
-  }
-}
-
 TEST(FormatQuery, Substitutes) {
   EXPECT_EQ(Format("%s", "example.com"), "example.com");
   EXPECT_EQ(Format("domain %s", "example.com"), "domain example.com");

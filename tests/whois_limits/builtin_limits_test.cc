@@ -2,21 +2,12 @@
 
 #include <gtest/gtest.h>
 
-#include <set>
 #include <string>
+
+#include "whois/hosts/host_profile.h"
 
 namespace whois::limits {
 namespace {
-
-TEST(BuiltinLimits, EveryRowParsesAndIsUnique) {
-  std::set<std::string_view> hosts;
-  for (const BuiltinLimit& row : BuiltinLimits()) {
-    EXPECT_TRUE(BuiltinLimitFor(row.host).has_value()) << row.host << ": " << row.spec;
-    EXPECT_TRUE(hosts.insert(row.host).second) << "duplicate " << row.host;
-    EXPECT_FALSE(row.source.empty()) << row.host;
-    EXPECT_EQ(FormatLimitSpec(*BuiltinLimitFor(row.host)), row.spec) << "not canonical";
-  }
-}
 
 TEST(BuiltinLimits, PublishedLimits) {
   EXPECT_EQ(FormatLimitSpec(*BuiltinLimitFor("whois.nic.uk")), "concurrency 2 rate 5/s daily 1000");
@@ -28,8 +19,10 @@ TEST(BuiltinLimits, PublishedLimits) {
   EXPECT_EQ(BuiltinLimitFor("whois.centralnic.com")->rates[0], (RateLimit{1800, 900'000}));
   EXPECT_EQ(BuiltinLimitFor("whois.nic.xyz")->rates[0], (RateLimit{1800, 900'000}));
   // CentralNic counts per IPv4 /24 and IPv6 /48; the others say per address (the default).
-  for (const BuiltinLimit& row : BuiltinLimits()) {
-    const bool centralnic = row.source.starts_with("CentralNic");
+  // (Every row's limits parsing is tests/whois_hosts' EveryRowIsConsistent.)
+  for (const HostProfile& row : HostProfiles()) {
+    if (row.limits.empty()) continue;
+    const bool centralnic = row.limits_source.starts_with("CentralNic");
     EXPECT_EQ(BuiltinLimitFor(row.host)->scope,
               centralnic ? (LimitScope{ScopeKind::kNetwork, 24, 48}) : LimitScope{})
         << row.host;

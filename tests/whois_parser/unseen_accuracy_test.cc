@@ -20,7 +20,7 @@
 #include "tests/support/shared_data.h"
 #include "tests/whois_parser/accuracy_fields.h"
 #include "whois/country/country.h"
-#include "whois/directory/query_format.h"
+#include "whois/hosts/host_profile.h"
 #include "whois/parser/reply_parser.h"
 #include "whois/upstream/charset.h"
 
@@ -82,7 +82,7 @@ std::vector<std::string> ChainTexts(const std::string& text, size_t hops) {
 std::string AsUtf8(const std::string& bytes, const std::string& server) {
   std::string sanitized;
   if (SanitizeUtf8(bytes, &sanitized) == 0) return bytes;
-  return DecodeToUtf8(bytes, QueryProfileForHost(server).charset).utf8;
+  return DecodeToUtf8(bytes, HostProfileFor(server).charset).utf8;
 }
 
 // What the parser produced for `field`, in the expectation's form.

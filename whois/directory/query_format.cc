@@ -1,43 +1,9 @@
 #include "whois/directory/query_format.h"
 
-#include <array>
 #include <utility>
-
-#include "util/ascii.h"
 
 namespace whois {
 namespace {
-
-struct HostQuirk {
-  std::string_view host;
-  std::string_view format;   // empty: the default "%s"
-  std::string_view charset;  // empty: the default "utf-8"
-};
-
-// One row per server whose query or charset is not the default. Keep sorted by host; the
-// source of each row is in whois/directory/data/README.md ("Host quirks").
-constexpr std::array kHostQuirks = {
-    // Verisign's thin registries: "domain" restricts the search to domain objects; a bare name
-    // also matches name-server and registrar objects and returns several records.
-    HostQuirk{"ccwhois.verisign-grs.com", "domain %s", ""},
-    HostQuirk{"tvwhois.verisign-grs.com", "domain %s", ""},
-    HostQuirk{"whois.ax", "", "iso-8859-1"},
-    HostQuirk{"whois.denic.de", "-T dn,ace %s", ""},               // ACE in, full record out
-    HostQuirk{"whois.dk-hostmaster.dk", "--show-handles %s", ""},  // old name of punktum.dk
-    HostQuirk{"whois.dns.lu", "", "iso-8859-1"},
-    HostQuirk{"whois.dns.pt", "", "iso-8859-1"},
-    HostQuirk{"whois.fi", "", "iso-8859-1"},
-    HostQuirk{"whois.isnic.is", "", "iso-8859-1"},
-    HostQuirk{"whois.jprs.jp", "%s/e", "iso-2022-jp"},  // "/e": English output
-    HostQuirk{"whois.nic.ad.jp", "", "iso-2022-jp"},
-    HostQuirk{"whois.nic.hu", "", "iso-8859-1"},
-    HostQuirk{"whois.nic.name", "domain=%s", ""},
-    HostQuirk{"whois.nic.tr", "", "iso-8859-9"},
-    HostQuirk{"whois.norid.no", "", "iso-8859-1"},
-    HostQuirk{"whois.punktum.dk", "--show-handles %s", ""},
-    HostQuirk{"whois.registro.br", "", "iso-8859-1"},
-    HostQuirk{"whois.verisign-grs.com", "domain %s", ""},
-};
 
 // Printable for an error message: control and non-ASCII bytes become '?', long text is cut.
 std::string Shown(std::string_view text) {
@@ -48,18 +14,6 @@ std::string Shown(std::string_view text) {
 }
 
 }  // namespace
-
-QueryProfile QueryProfileForHost(std::string_view host) {
-  if (!host.empty() && host.back() == '.') host.remove_suffix(1);
-  QueryProfile profile;
-  for (const HostQuirk& quirk : kHostQuirks) {
-    if (!util::EqualsIgnoreCase(quirk.host, host)) continue;
-    if (!quirk.format.empty()) profile.format = std::string(quirk.format);
-    if (!quirk.charset.empty()) profile.charset = std::string(quirk.charset);
-    break;
-  }
-  return profile;
-}
 
 std::string QueryFormatError(std::string_view format) {
   if (format.size() > kMaxQueryFormatLength) {

@@ -1,9 +1,10 @@
-// How to talk to one WHOIS server: the query line it expects and the charset it answers in.
+// Building the query line sent to a WHOIS server from a query format.
 //
-// Both belong to the server HOST, not to the TLD: a registrar server reached by referral from
-// whois.verisign-grs.com gets a plain query, while whois.verisign-grs.com itself wants
-// "domain example.com". The host table is compiled in (query_format.cc, one row per quirk, each
-// with its source); everything else gets the defaults. Pure: no I/O, no state.
+// A format belongs to the server HOST, not to the TLD: a registrar server reached by referral
+// from whois.verisign-grs.com gets a plain query, while whois.verisign-grs.com itself wants
+// "domain example.com". Which format (and charset) a host takes is a fact of its profile
+// (whois/hosts/host_profile.h); an operator's `tld-server` may override the format. Pure: no I/O,
+// no state.
 #pragma once
 
 #include <string>
@@ -11,15 +12,6 @@
 #include <variant>
 
 namespace whois {
-
-struct QueryProfile {
-  std::string format = "%s";      // "%s" is replaced by the domain (see FormatQuery)
-  std::string charset = "utf-8";  // a name whois::DecodeToUtf8 (charset.h) accepts
-};
-
-// The profile of `host` (case-insensitive; one trailing dot ignored). Unknown hosts get the
-// defaults: "%s" and "utf-8".
-QueryProfile QueryProfileForHost(std::string_view host);
 
 // Longest query format accepted (an override comes from the operator's configuration).
 inline constexpr size_t kMaxQueryFormatLength = 128;

@@ -17,8 +17,8 @@
 #include <string>
 #include <string_view>
 
-// Included for callers: an entry's query line and charset come from QueryProfileForHost and
-// FormatQuery, declared there.
+// Included for callers: an entry's query line comes from FormatQuery, declared there, with the
+// format of the entry or else of the host's profile (whois/hosts/host_profile.h).
 #include "whois/directory/query_format.h"
 
 namespace whois {
@@ -35,8 +35,8 @@ struct ServerEntry {
   uint16_t port = 43;
   Origin origin = Origin::kBundled;
   int64_t learned_at_ms = 0;  // Unix ms when learned (bundled: the snapshot date)
-  // "" means the host's default (QueryProfileForHost in whois/directory/query_format.h). An override
-  // may set one; it must pass QueryFormatError.
+  // "" means the host's own (HostProfileFor(host).query_format, whois/hosts/host_profile.h). An
+  // override may set one; it must pass QueryFormatError.
   std::string query_format;
 
   bool operator==(const ServerEntry&) const = default;

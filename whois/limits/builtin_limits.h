@@ -1,27 +1,20 @@
 // Conservative limits for WHOIS servers that publish theirs (or are known to ban), and the
-// default for every other host. One row per host; a new server is one more row. Operator
-// directives (`upstream-limit HOST ...`) replace a row as a whole.
+// default for every other host. The built-in limits are a fact of each host's profile
+// (whois/hosts/host_profile.h: one row per host, matched by the host or its nearest parent);
+// this parses them. Operator directives (`upstream-limit HOST ...`) replace a host's limits as a
+// whole.
 #pragma once
 
 #include <optional>
-#include <span>
 #include <string_view>
 
 #include "whois/limits/limit_spec.h"
 
 namespace whois::limits {
 
-struct BuiltinLimit {
-  std::string_view host;    // lower case, no trailing dot
-  std::string_view spec;    // directive keys, parsed with ParseLimitSpec; `scope` where the
-                            // registry publishes how it counts
-  std::string_view source;  // where the numbers come from
-};
-
-// The whole table, in a fixed order. Every row's spec parses (tested).
-std::span<const BuiltinLimit> BuiltinLimits();
-
-// The built-in spec for `host` (lower case, no trailing dot), or nullopt if it has none.
+// The built-in spec of `host` (lower case, no trailing dot): its profile's limits, or those of
+// its nearest parent domain with a profile row; nullopt if that profile has none (or, which a
+// test rules out, if they do not parse).
 std::optional<LimitSpec> BuiltinLimitFor(std::string_view host);
 
 // For hosts with neither a directive nor a built-in row: "concurrency 2 rate 1/s".

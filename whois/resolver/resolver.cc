@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "whois/directory/referral.h"
+#include "whois/hosts/host_profile.h"
 #include "whois/parser/reply_classifier.h"
 #include "whois/resolver/run_soon.h"
 
@@ -262,9 +263,10 @@ void Resolver::LookupWhois(const std::string& domain, const std::string& tld, in
           }
           return Finish(chain);
         }
-        QueryProfile profile = QueryProfileForHost(entry->host);
-        std::string format = entry->query_format.empty() ? profile.format : entry->query_format;
-        Step(chain, entry->host, entry->port, std::move(format), profile.charset);
+        const HostProfile& profile = HostProfileFor(entry->host);
+        std::string format =
+            entry->query_format.empty() ? std::string(profile.query_format) : entry->query_format;
+        Step(chain, entry->host, entry->port, std::move(format), std::string(profile.charset));
       },
       priority);
 }
@@ -383,8 +385,9 @@ void Resolver::OnReply(const std::shared_ptr<Chain>& chain, const std::string& s
   if (is_registry && progress_ && chain->result.outcome == LookupOutcome::kFound) {
     progress_(chain->domain, chain->result);
   }
-  QueryProfile profile = QueryProfileForHost(next->host);
-  Step(chain, next->host, next->port, profile.format, profile.charset);
+  const HostProfile& profile = HostProfileFor(next->host);
+  Step(chain, next->host, next->port, std::string(profile.query_format),
+       std::string(profile.charset));
 }
 
 void Resolver::SetProgressHandler(Progress handler) {

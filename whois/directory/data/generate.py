@@ -10,7 +10,7 @@ github.com/whois/ianawhois). Writes, next to this script:
   tld_servers.inc  the same rows as C++ data, compiled into whois/directory/tld_directory.cc
 
 With --weppos (weppos/whois data/tld.json) it also prints, for review only, the weppos suffixes whose
-adapter changes the query or the host, so whois/directory/query_format.cc's host table can be checked against
+adapter changes the query or the host, so whois/hosts/host_profile.cc's host profiles can be checked against
 it. Hosts always come from IANA; weppos never changes the generated files.
 """
 
@@ -103,7 +103,7 @@ def main():
         with open(args.weppos, encoding="utf-8") as f:
             weppos = json.load(f)
         iana = dict(rows)
-        print("weppos adapters that change the query (review whois/directory/query_format.cc):")
+        print("weppos adapters that change the query (review whois/hosts/host_profile.cc):")
         for suffix, entry in sorted(weppos.items()):
             if suffix == "_" or entry.get("adapter") not in ("formatted", "verisign", "afilias"):
                 continue

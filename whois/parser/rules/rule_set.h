@@ -7,6 +7,7 @@
 #include <span>
 #include <string_view>
 
+#include "whois/hosts/host_profile.h"
 #include "whois/parser/whois_date.h"
 
 namespace whois::rules {
@@ -71,12 +72,15 @@ const RuleSet& IcannRules();     // ICANN-style thick and thin (Verisign) replie
 const RuleSet& RipeRules();      // RIPE-style objects with contact handles (.fr, .eu, .de, ...)
 const RuleSet& IndentedRules();  // header line then indented values (Nominet .uk, .be, .it, ...)
 const RuleSet& BracketRules();   // "[Key] value" and "a. [Key] value" (JPRS .jp, .kr)
-const RuleSet& FreenomRules();
-const RuleSet& ColumnRules();  // "Key      value" without colons (SK-NIC .sk)  // Freenom ccTLDs
-                               // (.tk, .cf, .ga, .gq, .ml): month-first dates
+const RuleSet& FreenomRules();   // Freenom ccTLDs (.tk, .cf, .ga, .gq, .ml): month-first dates
+const RuleSet& ColumnRules();    // "Key      value" without colons (SK-NIC .sk)
 
-// Picks the rule set for a reply from `server_host` (lower or mixed case), falling back on a look
-// at the text when the host is not listed. Never fails: the default is IcannRules().
+// The rule set a host profile names (whois/hosts/host_profile.h), or nullptr for kByText.
+const RuleSet* RuleSetById(RuleSetId id);
+
+// Picks the rule set for a reply from `server_host` (any case): the one its host profile names
+// (HostProfileFor: the host or its nearest parent with a row), else one chosen from the shape of
+// the text. Never fails: the default is IcannRules().
 const RuleSet& RuleSetFor(std::string_view server_host, std::string_view text);
 
 }  // namespace whois::rules

@@ -1,53 +1,14 @@
-// Which rule set reads which server's replies. A server not listed here gets one chosen from the
-// shape of its text; a known server is listed so that a reply that happens to look different
-// (an error page, a short not-found) is still read with its registry's date order and keys.
-#include <array>
+// Which rule set reads which server's replies. A host's rule set is a fact of its profile
+// (whois/hosts/host_profile.h); a host whose profile fixes none gets one chosen from the shape of
+// its text. A known server is listed there so that a reply that happens to look different (an
+// error page, a short not-found) is still read with its registry's date order and keys.
+#include <algorithm>
 
+#include "whois/hosts/host_profile.h"
 #include "whois/parser/rules/rule_set.h"
 
 namespace whois::rules {
 namespace {
-
-struct HostRule {
-  std::string_view host_suffix;  // matches the host itself or any subdomain of it
-  const RuleSet& (*rules)();
-};
-
-constexpr std::array<HostRule, 18> kHosts = {{
-    {"whois.sk-nic.sk", ColumnRules},
-    {"whois.dot.tk", FreenomRules},
-    {"whois.dot.cf", FreenomRules},
-    {"whois.dot.ml", FreenomRules},
-    {"whois.dot.ga", FreenomRules},
-    {"whois.dominio.gq", FreenomRules},
-    {"whois.nic.fr", RipeRules},
-    {"whois.nic.re", RipeRules},
-    {"whois.nic.pm", RipeRules},
-    {"whois.nic.tf", RipeRules},
-    {"whois.nic.wf", RipeRules},
-    {"whois.nic.yt", RipeRules},
-    {"whois.nic.uk", IndentedRules},
-    {"whois.ja.net", IndentedRules},
-    {"whois.dns.be", IndentedRules},
-    {"whois.nic.it", IndentedRules},
-    {"whois.jprs.jp", BracketRules},
-    {"whois.kr", BracketRules},
-}};
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  while (!out.empty() && out.back() == '.') out.pop_back();
-  return out;
-}
-
-bool HostMatches(std::string_view host, std::string_view suffix) {
-  if (host == suffix) return true;
-  return host.size() > suffix.size() && host.ends_with(suffix) &&
-         host[host.size() - suffix.size() - 1] == '.';
-}
 
 // What the lines of a reply from an unlisted host start with, in one pass (most registrars are
 // unlisted, so this runs on most replies).
@@ -90,11 +51,28 @@ LineShapes ShapesOf(std::string_view text) {
 
 }  // namespace
 
-const RuleSet& RuleSetFor(std::string_view server_host, std::string_view text) {
-  std::string host = Lower(server_host);
-  for (const HostRule& h : kHosts) {
-    if (HostMatches(host, h.host_suffix)) return h.rules();
+const RuleSet* RuleSetById(RuleSetId id) {
+  switch (id) {
+    case RuleSetId::kByText:
+      return nullptr;
+    case RuleSetId::kIcann:
+      return &IcannRules();
+    case RuleSetId::kRipe:
+      return &RipeRules();
+    case RuleSetId::kIndented:
+      return &IndentedRules();
+    case RuleSetId::kBracket:
+      return &BracketRules();
+    case RuleSetId::kFreenom:
+      return &FreenomRules();
+    case RuleSetId::kColumn:
+      return &ColumnRules();
   }
+  return nullptr;
+}
+
+const RuleSet& RuleSetFor(std::string_view server_host, std::string_view text) {
+  if (const RuleSet* fixed = RuleSetById(HostProfileFor(server_host).rule_set)) return *fixed;
   const LineShapes shapes = ShapesOf(text);
   if (shapes.ripe) return RipeRules();
   if (shapes.bracket) return BracketRules();

@@ -1,0 +1,149 @@
+#include "whois/hosts/host_profile.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+#include "util/ascii.h"
+#include "whois/directory/query_format.h"
+#include "whois/limits/builtin_limits.h"
+#include "whois/limits/limit_registry.h"
+#include "whois/parser/rules/rule_set.h"
+#include "whois/upstream/charset.h"
+
+namespace whois {
+namespace {
+
+// The limits a reader of `host` gets, canonical, or "" for none built in.
+std::string LimitsOf(std::string_view host) {
+  auto spec = limits::BuiltinLimitFor(host);
+  return spec ? limits::FormatLimitSpec(*spec) : "";
+}
+
+std::string_view RulesOf(std::string_view host) { return rules::RuleSetFor(host, "").name; }
+
+TEST(HostProfiles, EveryRowIsConsistent) {
+  std::set<std::string_view> hosts;
+  for (const HostProfile& row : HostProfiles()) {
+    SCOPED_TRACE(std::string(row.host));
+    EXPECT_TRUE(hosts.insert(row.host).second) << "duplicate row";
+    EXPECT_FALSE(row.host.empty());
+    EXPECT_EQ(std::string(row.host), util::ToLower(row.host)) << "hosts are lower case";
+    EXPECT_FALSE(row.host.ends_with('.'));
+    EXPECT_EQ(&HostProfileFor(row.host), &row) << "the matcher finds the row itself";
+
+    // Query format: usable as a query line.
+    EXPECT_EQ(QueryFormatError(row.query_format), "");
+    // Charset: one iconv knows (else DecodeToUtf8 warns and falls back to UTF-8).
+    EXPECT_EQ(DecodeToUtf8("example.com", row.charset).warning, "") << row.charset;
+    // Rule set: it exists, and the parser reads this host's replies with it whatever they say.
+    if (row.rule_set != RuleSetId::kByText) {
+      const rules::RuleSet* fixed = rules::RuleSetById(row.rule_set);
+      ASSERT_NE(fixed, nullptr) << RuleSetIdName(row.rule_set);
+      EXPECT_EQ(fixed->name, RuleSetIdName(row.rule_set));
+      EXPECT_EQ(RulesOf(row.host), fixed->name);
+      EXPECT_EQ(rules::RuleSetFor(row.host, "nic-hdl: X\n[Domain Name] x\n").name, fixed->name);
+    }
+    // Limits: parse, are written canonically, and say where their numbers come from.
+    EXPECT_EQ(row.limits.empty(), row.limits_source.empty());
+    if (!row.limits.empty()) {
+      EXPECT_EQ(LimitsOf(row.host), row.limits) << "does not parse, or is not canonical";
+    }
+    // A row that says nothing beyond the default has no reason to exist.
+    const HostProfile defaults;
+    EXPECT_TRUE(row.query_format != defaults.query_format || row.charset != defaults.charset ||
+                row.rule_set != defaults.rule_set || !row.limits.empty());
+  }
+  EXPECT_EQ(RuleSetIdName(RuleSetId::kByText), "by-text");
+  EXPECT_EQ(rules::RuleSetById(RuleSetId::kByText), nullptr);
+}
+
+TEST(HostProfiles, KnownHosts) {
+  EXPECT_EQ(HostProfileFor("whois.verisign-grs.com").query_format, "domain %s");
+  EXPECT_EQ(HostProfileFor("whois.denic.de").query_format, "-T dn,ace %s");
+  EXPECT_EQ(HostProfileFor("whois.jprs.jp").query_format, "%s/e");
+  EXPECT_EQ(HostProfileFor("whois.jprs.jp").charset, "iso-2022-jp");
+  EXPECT_EQ(RulesOf("whois.jprs.jp"), "bracket");
+  EXPECT_EQ(HostProfileFor("whois.punktum.dk").query_format, "--show-handles %s");
+  EXPECT_EQ(HostProfileFor("whois.dk-hostmaster.dk").query_format, "--show-handles %s");
+  EXPECT_EQ(HostProfileFor("whois.registro.br").charset, "iso-8859-1");
+  EXPECT_EQ(HostProfileFor("whois.registro.br").query_format, "%s");
+  EXPECT_EQ(HostProfileFor("whois.nic.ad.jp").charset, "iso-2022-jp");
+  EXPECT_EQ(HostProfileFor("whois.fi").charset, "iso-8859-1");
+  EXPECT_EQ(HostProfileFor("whois.nic.hu").charset, "iso-8859-1");
+  EXPECT_EQ(HostProfileFor("whois.dns.lu").charset, "iso-8859-1");
+  EXPECT_EQ(HostProfileFor("whois.norid.no").charset, "iso-8859-1");
+  EXPECT_EQ(RulesOf("whois.nic.uk"), "indented");
+  EXPECT_EQ(LimitsOf("whois.nic.uk"), "concurrency 2 rate 5/s daily 1000");
+  EXPECT_EQ(RulesOf("whois.sk-nic.sk"), "columns");
+  EXPECT_EQ(RulesOf("whois.dot.tk"), "freenom");
+  EXPECT_EQ(RulesOf("whois.nic.fr"), "ripe");
+}
+
+TEST(HostProfiles, RegistrarAndUnknownHostsGetTheDefaults) {
+  for (const char* host :
+       {"whois.markmonitor.com", "", ".", "verisign-grs.com", "com", "whois.example.net"}) {
+    SCOPED_TRACE(host);
+    const HostProfile& profile = HostProfileFor(host);
+    EXPECT_EQ(profile.host, "");
+    EXPECT_EQ(profile.query_format, "%s");
+    EXPECT_EQ(profile.charset, "utf-8");
+    EXPECT_EQ(profile.rule_set, RuleSetId::kByText);
+    EXPECT_EQ(LimitsOf(host), "");
+  }
+  // The text then chooses the rule set.
+  EXPECT_EQ(rules::RuleSetFor("whois.example.net", "[Domain Name] X.JP\n").name, "bracket");
+  EXPECT_EQ(rules::RuleSetFor("whois.example.net", "Domain Name: x.com\n").name, "icann");
+}
+
+// A sub-host (a second server name of the same registry) gets all of its parent's facts, from
+// every reader: the query of one and the rules of another never mix.
+TEST(HostProfiles, SubHostGetsEveryFactOfItsParent) {
+  for (const HostProfile& row : HostProfiles()) {
+    for (std::string sub : {"a." + std::string(row.host), "x.y." + std::string(row.host)}) {
+      SCOPED_TRACE(sub);
+      EXPECT_EQ(&HostProfileFor(sub), &row);
+      EXPECT_EQ(RulesOf(sub), RulesOf(row.host));
+      EXPECT_EQ(LimitsOf(sub), LimitsOf(row.host));
+    }
+  }
+  // Each fact of a parent that has several, through the function its reader calls.
+  const std::string sub = "whois2.whois.jprs.jp";
+  EXPECT_EQ(HostProfileFor(sub).query_format, "%s/e");
+  EXPECT_EQ(HostProfileFor(sub).charset, "iso-2022-jp");
+  EXPECT_EQ(RulesOf(sub), "bracket");
+  EXPECT_EQ(HostProfileFor("a.whois.verisign-grs.com").query_format, "domain %s");
+  EXPECT_EQ(LimitsOf("a.whois.verisign-grs.com"), "concurrency 2 rate 5/s");
+  EXPECT_EQ(RulesOf("backup.whois.nic.uk"), "indented");
+  EXPECT_EQ(LimitsOf("backup.whois.nic.uk"), "concurrency 2 rate 5/s daily 1000");
+  // The limit registry gives a sub-host its parent's limits as built-in ones (counted under the
+  // sub-host's own name: it is another server).
+  limits::LimitRegistry registry({}, 0);
+  limits::SpecSource source = limits::SpecSource::kDefault;
+  EXPECT_EQ(limits::FormatLimitSpec(registry.SpecFor("Backup.WHOIS.nic.uk.", &source)),
+            "concurrency 2 rate 5/s daily 1000");
+  EXPECT_EQ(source, limits::SpecSource::kBuiltin);
+}
+
+// Only whole labels match: a host that merely ends in a row's text is another host, and a parent
+// never gets a child's facts.
+TEST(HostProfiles, MatchesWholeLabelsOnly) {
+  EXPECT_EQ(HostProfileFor("notwhois.nic.fr").host, "");
+  EXPECT_EQ(RulesOf("notwhois.nic.fr.example"), "icann");
+  EXPECT_EQ(HostProfileFor("nic.uk").host, "");
+  EXPECT_EQ(HostProfileFor("ccwhois.verisign-grs.com").host, "ccwhois.verisign-grs.com");
+  EXPECT_EQ(HostProfileFor("whois.nic.uk.example").host, "");
+}
+
+TEST(HostProfiles, MatchingIgnoresCaseAndOneTrailingDot) {
+  EXPECT_EQ(HostProfileFor("WHOIS.Verisign-GRS.com.").query_format, "domain %s");
+  EXPECT_EQ(HostProfileFor("Whois.JPRS.jp").charset, "iso-2022-jp");
+  EXPECT_EQ(RulesOf("WHOIS.NIC.UK."), "indented");
+  EXPECT_EQ(RulesOf("A.Whois.Nic.FR"), "ripe");
+  EXPECT_EQ(LimitsOf("WHOIS.EU"), "concurrency 1 rate 15/m");
+  EXPECT_EQ(LimitsOf("Sub.Whois.Nic.XYZ."), "concurrency 2 rate 1800/15m scope network /24 /48");
+}
+
+}  // namespace
+}  // namespace whois
