@@ -16,18 +16,9 @@ constexpr size_t kPrefetchLowWater = 64;
 }  // namespace
 
 BackgroundLookups::BackgroundLookups(uv_loop_t* loop, storage::RecordStore* store, Hooks hooks)
-    : loop_(loop), store_(store), hooks_(std::move(hooks)) {
-  timer_ = new uv_timer_t;
-  uv_timer_init(loop_, timer_);
-  timer_->data = this;
-}
+    : loop_(loop), store_(store), hooks_(std::move(hooks)), timer_(loop) {}
 
-BackgroundLookups::~BackgroundLookups() {
-  *alive_ = false;
-  uv_timer_stop(timer_);
-  uv_close(reinterpret_cast<uv_handle_t*>(timer_),
-           [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
-}
+BackgroundLookups::~BackgroundLookups() { *alive_ = false; }
 
 std::string BackgroundLookups::Open() {
   queue_ = std::make_unique<storage::DurableQueue>(store_, std::string(kPrefetchPrefix));
@@ -49,7 +40,7 @@ std::string BackgroundLookups::Open() {
 
 void BackgroundLookups::Close() {
   closed_ = true;
-  uv_timer_stop(timer_);
+  timer_.Stop();
 }
 
 bool BackgroundLookups::Refresh(const std::string& domain, BackgroundKind kind) {
@@ -145,11 +136,9 @@ void BackgroundLookups::OnJobDone(const BackgroundJob& job, Result result) {
 
 void BackgroundLookups::ArmTimer(int64_t now_ms) {
   int64_t wake = plan_.NextWakeMs(now_ms);
-  uv_timer_stop(timer_);
+  timer_.Stop();
   if (wake == INT64_MAX || closed_) return;
-  uv_timer_start(
-      timer_, [](uv_timer_t* t) { static_cast<BackgroundLookups*>(t->data)->Pump(); },
-      static_cast<uint64_t>(std::max<int64_t>(wake - now_ms, 1)), 0);
+  timer_.Start(static_cast<uint64_t>(std::max<int64_t>(wake - now_ms, 1)), [this] { Pump(); });
 }
 
 BackgroundLookups::Figures BackgroundLookups::figures() const {

@@ -23,6 +23,7 @@
 #include "server/background_plan.h"
 #include "storage/durable_queue.h"
 #include "storage/record_store.h"
+#include "util/uv_timer.h"
 
 namespace server {
 
@@ -105,7 +106,7 @@ class BackgroundLookups {
   };
   std::map<std::string, Loader> loaders_;  // by host
   uint64_t prefetch_done_ = 0, prefetch_failed_ = 0;
-  uv_timer_t* timer_ = nullptr;  // freed by its close callback
+  util::UvTimer timer_;
   bool closed_ = false;
   bool pumping_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

@@ -50,19 +50,13 @@ std::string CheckSourceAddress(const std::string& address) {
 }  // namespace
 
 LiveResolution::LiveResolution(uv_loop_t* loop, storage::RecordStore* store, Clock clock)
-    : loop_(loop), store_(store), clock_(std::move(clock)) {}
+    : loop_(loop),
+      store_(store),
+      clock_(std::move(clock)),
+      heartbeat_(loop),
+      bootstrap_timer_(loop) {}
 
 LiveResolution::~LiveResolution() {
-  if (bootstrap_timer_) {
-    uv_timer_stop(bootstrap_timer_);
-    uv_close(reinterpret_cast<uv_handle_t*>(bootstrap_timer_),
-             [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
-  }
-  if (heartbeat_) {
-    uv_timer_stop(heartbeat_);
-    uv_close(reinterpret_cast<uv_handle_t*>(heartbeat_),
-             [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
-  }
   // Order matters: the resolver's callbacks reach into the sources and the gate, the gate's
   // into the clients.
   resolver_.reset();
@@ -254,24 +248,13 @@ std::string LiveResolution::Open(const Config& cfg) {
 
   bootstrap_url_ = cfg.rdap_bootstrap_url;
   if (cfg.rdap_bootstrap_refresh_s > 0 && cfg.lookup_order != "whois-only") {
-    bootstrap_timer_ = new uv_timer_t;
-    uv_timer_init(loop_, bootstrap_timer_);
-    bootstrap_timer_->data = this;
     // First refresh soon after start-up, then every period.
     auto period = static_cast<uint64_t>(cfg.rdap_bootstrap_refresh_s) * 1000;
-    uv_timer_start(
-        bootstrap_timer_,
-        [](uv_timer_t* t) { static_cast<LiveResolution*>(t->data)->RefreshBootstrap(); }, 1000,
-        period);
+    bootstrap_timer_.Start(1000, period, [this] { RefreshBootstrap(); });
   }
 
-  heartbeat_ = new uv_timer_t;
-  uv_timer_init(loop_, heartbeat_);
-  heartbeat_->data = this;
   Heartbeat();
-  uv_timer_start(
-      heartbeat_, [](uv_timer_t* t) { static_cast<LiveResolution*>(t->data)->Heartbeat(); },
-      kHeartbeatMs, kHeartbeatMs);
+  heartbeat_.Start(kHeartbeatMs, kHeartbeatMs, [this] { Heartbeat(); });
   return {};
 }
 

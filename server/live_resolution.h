@@ -15,12 +15,13 @@
 
 #include "server/config.h"
 #include "storage/record_store.h"
+#include "util/uv_timer.h"
 #include "whois/limits/limit_registry.h"
 #include "whois/rdap/http_client.h"
 #include "whois/resolver/rdap_source.h"
 #include "whois/resolver/resolver.h"
-#include "whois/upstream/upstream_client.h"
 #include "whois/resolver/upstream_gate.h"
+#include "whois/upstream/upstream_client.h"
 
 namespace server {
 
@@ -74,8 +75,8 @@ class LiveResolution {
   std::unique_ptr<whois::rdap::HttpClient> http_;
   std::unique_ptr<whois::RdapSource> rdap_;
   std::unique_ptr<whois::Resolver> resolver_;
-  uv_timer_t* heartbeat_ = nullptr;  // freed by its close callback
-  uv_timer_t* bootstrap_timer_ = nullptr;
+  util::UvTimer heartbeat_;
+  util::UvTimer bootstrap_timer_;
   std::string bootstrap_url_;
 };
 

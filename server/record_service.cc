@@ -11,6 +11,7 @@
 #include "resp/reply_writer.h"
 #include "server/loop_executor.h"
 #include "server/server.h"
+#include "util/uv_timer.h"
 #include "whois/directory/tld_directory.h"
 #include "whois/hosts/host_profile.h"
 #include "whois/record/record.h"
@@ -43,7 +44,7 @@ struct RecordService::Waiter {
   RecordService* service = nullptr;
   whois::DomainName name;
   ReplyFn done;
-  uv_timer_t* timer = nullptr;  // null: waits for the whole chain
+  std::unique_ptr<util::UvTimer> timer;  // null: waits for the whole chain
   bool answered = false;
 
   void Answer(std::string reply) {
@@ -507,20 +508,13 @@ void RecordService::Resolve(const whois::DomainName& name, int64_t deadline_ms, 
   waiter->name = name;
   waiter->done = std::move(done);
   if (deadline_ms >= 0) {
-    // The waiter outlives its timer: OnLookupDone stops and closes the timer before the waiter
-    // is released, so the raw pointer in `data` is valid whenever the callback runs.
-    waiter->timer = new uv_timer_t;
-    uv_timer_init(server_->loop(), waiter->timer);
-    waiter->timer->data = waiter.get();
-    uv_timer_start(
-        waiter->timer,
-        [](uv_timer_t* t) {
-          auto* w = static_cast<Waiter*>(t->data);
-          if (w->answered) return;
-          ++w->service->lookup_timeouts_;
-          w->Answer(w->service->TimeoutReply(w->name));
-        },
-        static_cast<uint64_t>(deadline_ms), 0);
+    // The waiter owns its timer, so the raw pointer is valid whenever the callback runs.
+    waiter->timer = std::make_unique<util::UvTimer>(server_->loop());
+    waiter->timer->Start(static_cast<uint64_t>(deadline_ms), [w = waiter.get()] {
+      if (w->answered) return;
+      ++w->service->lookup_timeouts_;
+      w->Answer(w->service->TimeoutReply(w->name));
+    });
   }
   // The resolver's deadline is the first client's: a hop whose turn at its host cannot come
   // before it ends the lookup at once with a fallback that says why (rate_limited, ...).
@@ -629,12 +623,7 @@ void RecordService::OnSharedRecord(const whois::DomainName& name, storage::Recor
 void RecordService::AnswerFlight(InFlight& flight, const std::string& reply,
                                  const LookupSummary& summary) {
   for (auto& w : flight.waiters) {
-    if (w->timer) {
-      uv_timer_stop(w->timer);
-      uv_close(reinterpret_cast<uv_handle_t*>(w->timer),
-               [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
-      w->timer = nullptr;
-    }
+    w->timer.reset();
     w->Answer(reply);
   }
   for (auto& observe : flight.observers) observe(summary);

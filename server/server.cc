@@ -141,11 +141,9 @@ int Server::Run() {
           if (self->reopen_log_) self->reopen_log_();
         },
         SIGHUP);
-    uv_timer_init(&loop_, &cron_);
-    cron_.data = this;
-    uv_timer_start(&cron_, OnCron, 1000, 1000);
-    uv_timer_init(&loop_, &shutdown_timer_);
-    shutdown_timer_.data = this;
+    cron_ = std::make_unique<util::UvTimer>(&loop_);
+    cron_->Start(1000, 1000, [this] { Cron(); });
+    shutdown_timer_ = std::make_unique<util::UvTimer>(&loop_);
     uv_idle_init(&loop_, &input_turn_);
     input_turn_.data = this;
     uv_prepare_init(&loop_, &poll_mark_);
@@ -175,11 +173,11 @@ void Server::RequestShutdown() {
   CloseListeners(&listeners_);
   if (metrics_) metrics_->StopListening();
   if (whois_) whois_->StopListening();
-  uv_timer_start(&shutdown_timer_, OnShutdownTick, 0, 20);
+  if (shutdown_timer_) shutdown_timer_->Start(0, 20, [this] { OnShutdownTick(); });
 }
 
-void Server::OnShutdownTick(uv_timer_t* timer) {
-  auto* self = static_cast<Server*>(timer->data);
+void Server::OnShutdownTick() {
+  Server* self = this;
   bool pending = false;
   for (auto& [id, conn] : self->clients_)
     if (conn->replies.has_pending() || conn->PendingOutput() > 0) pending = true;
@@ -196,7 +194,9 @@ void Server::OnShutdownTick(uv_timer_t* timer) {
 }
 
 void Server::FinishShutdown() {
-  uv_timer_stop(&shutdown_timer_);
+  // Runs inside the shutdown timer's callback, which UvTimer allows to destroy it.
+  shutdown_timer_.reset();
+  cron_.reset();
   std::vector<Connection*> all;
   for (auto& [id, conn] : clients_) all.push_back(conn);
   for (Connection* c : all) Close(c);
@@ -209,8 +209,6 @@ void Server::FinishShutdown() {
   uv_close(reinterpret_cast<uv_handle_t*>(&sigint_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&sigterm_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&sighup_), nullptr);
-  uv_close(reinterpret_cast<uv_handle_t*>(&cron_), nullptr);
-  uv_close(reinterpret_cast<uv_handle_t*>(&shutdown_timer_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&input_turn_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&poll_mark_), nullptr);
   input_ready_.clear();
@@ -282,8 +280,6 @@ void Server::OnConfigChanged() {
   spdlog::default_logger()->set_level(LogLevel(config_.loglevel));
   slow_log_.Trim(static_cast<size_t>(config_.slowlog_max_len));
 }
-
-void Server::OnCron(uv_timer_t* timer) { static_cast<Server*>(timer->data)->Cron(); }
 
 void Server::Cron() {
   int64_t now = NowMs();

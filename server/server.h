@@ -19,6 +19,7 @@
 #include "server/latency_monitor.h"
 #include "server/loop_executor.h"
 #include "server/slow_log.h"
+#include "util/uv_timer.h"
 
 namespace server {
 
@@ -96,8 +97,7 @@ class Server {
   static void OnWrite(uv_write_t* req, int status);
   static void OnClose(uv_handle_t* handle);
   static void OnSignal(uv_signal_t* handle, int signum);
-  static void OnCron(uv_timer_t* timer);
-  static void OnShutdownTick(uv_timer_t* timer);
+  void OnShutdownTick();
   static void OnInputTurn(uv_idle_t* idle);
 
   // Writes `error` (without -/CRLF) to a just-accepted client and closes it.
@@ -142,7 +142,8 @@ class Server {
   std::unique_ptr<WhoisFrontDoor> whois_;          // whois-port, when set
   uv_signal_t sigint_, sigterm_, sighup_;
   std::function<void()> reopen_log_;
-  uv_timer_t cron_, shutdown_timer_;
+  // Made by Run once the loop serves, closed by FinishShutdown (the loop ends when they are).
+  std::unique_ptr<util::UvTimer> cron_, shutdown_timer_;
   // Clients whose held input runs on the next iteration (OnInputTurn), in order.
   uv_idle_t input_turn_;
   std::deque<uint64_t> input_ready_;

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "storage/fleet/redirect.h"
+#include "util/uv_timer.h"
 
 // hiredis's libuv adapter is a header of static C functions.
 #pragma GCC diagnostic push
@@ -91,14 +92,14 @@ Reply Copy(const redisReply* r) {
 
 }  // namespace
 
-// One command: owned by its timer (closed when it finishes) and by each hiredis callback it
-// is waiting for, so a late reply after the timeout finds it still allocated.
+// One command: owned by its timer (until it finishes) and by each hiredis callback it is waiting
+// for, so a late reply after the timeout finds it still allocated.
 struct FleetClient::Request {
   FleetClient* client = nullptr;
   std::vector<std::string> argv;
   Callback done;
-  uv_timer_t timer;
-  int refs = 1;  // the timer, until its close callback
+  std::optional<util::UvTimer> timer;
+  int refs = 1;  // the timer's, until the request finishes
   bool finished = false;
   int redirects = 0;
   std::optional<NodeAddress> target;  // set: not routed by key
@@ -115,21 +116,19 @@ FleetClient::Request* FleetClient::NewRequest(std::vector<std::string> argv, Cal
   req->client = this;
   req->argv = std::move(argv);
   req->done = std::move(done);
-  uv_timer_init(loop_, &req->timer);
-  req->timer.data = req;
+  req->timer.emplace(loop_);
   // The loop's clock is cached per iteration: if the caller blocked since (a test, a long
   // start-up step), a timer started from it would fire that much early, before the command
   // could even be written.
   uv_update_time(loop_);
   pending_.insert(req);
   ++stats_.commands;
-  uv_timer_start(&req->timer, &FleetClient::OnTimer,
-                 static_cast<uint64_t>(std::max<int64_t>(1, options_.timeout_ms)), 0);
+  req->timer->Start(static_cast<uint64_t>(std::max<int64_t>(1, options_.timeout_ms)),
+                    [req] { OnTimer(req); });
   return req;
 }
 
-void FleetClient::OnTimer(uv_timer_t* timer) {
-  auto* req = static_cast<Request*>(timer->data);
+void FleetClient::OnTimer(Request* req) {
   FleetClient* self = req->client;
   if (!req->early.ok()) return self->Finish(req, req->early, {});
   ++self->stats_.timeouts;
@@ -154,8 +153,7 @@ void FleetClient::CommandTo(const NodeAddress& node, std::vector<std::string> ar
 
 void FleetClient::FailSoon(Request* req, Status status) {
   req->early = std::move(status);
-  uv_timer_stop(&req->timer);
-  uv_timer_start(&req->timer, &FleetClient::OnTimer, 0, 0);
+  req->timer->Start(0, [req] { OnTimer(req); });
 }
 
 void FleetClient::Finish(Request* req, Status status, Reply reply) {
@@ -166,10 +164,9 @@ void FleetClient::Finish(Request* req, Status status, Reply reply) {
     ++stats_.failed;
     if (!closed_) SetReachable(false, status.message());
   }
-  uv_timer_stop(&req->timer);
-  uv_close(reinterpret_cast<uv_handle_t*>(&req->timer),
-           [](uv_handle_t* h) { Release(static_cast<Request*>(h->data)); });
   Callback done = std::move(req->done);
+  req->timer.reset();  // may be inside its own callback, which UvTimer allows
+  Release(req);        // the timer's reference: every caller of Finish is done with `req`
   done(std::move(status), std::move(reply));
 }
 

@@ -116,7 +116,7 @@ class FleetClient {
   void RefreshMap();
   void FlushWaiting();
 
-  static void OnTimer(uv_timer_t* timer);
+  static void OnTimer(Request* req);
   static void OnReply(redisAsyncContext* ac, void* reply, void* privdata);
   static void OnConnect(const redisAsyncContext* ac, int status);
   static void OnDisconnect(const redisAsyncContext* ac, int status);

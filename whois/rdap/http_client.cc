@@ -10,9 +10,9 @@
 #include <utility>
 
 #include "util/host_port.h"
-#include "whois/upstream/address_policy.h"
 #include "whois/rdap/rdap_url.h"
 #include "whois/rdap/retry_after.h"
+#include "whois/upstream/address_policy.h"
 
 namespace whois::rdap {
 
@@ -186,18 +186,12 @@ bool IsTlsError(CURLcode rc) {
 
 }  // namespace
 
-HttpClient::HttpClient(uv_loop_t* loop) : loop_(loop) {
+HttpClient::HttpClient(uv_loop_t* loop) : loop_(loop), curl_timer_(loop), defer_timer_(loop) {
   multi_ = curl_multi_init();
   curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &HttpClient::OnCurlSocket);
   curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
   curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &HttpClient::OnCurlTimer);
   curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
-  curl_timer_ = new uv_timer_t;
-  uv_timer_init(loop_, curl_timer_);
-  curl_timer_->data = this;
-  defer_timer_ = new uv_timer_t;
-  uv_timer_init(loop_, defer_timer_);
-  defer_timer_->data = this;
 }
 
 HttpClient::~HttpClient() {
@@ -212,13 +206,6 @@ HttpClient::~HttpClient() {
              [](uv_handle_t* h) { delete static_cast<Socket*>(h->data); });
   }
   sockets_.clear();
-  auto close_timer = [](uv_timer_t* t) {
-    uv_timer_stop(t);
-    uv_close(reinterpret_cast<uv_handle_t*>(t),
-             [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
-  };
-  close_timer(curl_timer_);
-  close_timer(defer_timer_);
 }
 
 void HttpClient::Get(std::string url, const HttpRequestOptions& o, Callback done) {
@@ -318,11 +305,11 @@ void HttpClient::Get(std::string url, const HttpRequestOptions& o, Callback done
 
 void HttpClient::Defer(Call* call) {
   deferred_.push_back(call->id);
-  uv_timer_start(defer_timer_, &HttpClient::OnDeferred, 0, 0);
+  defer_timer_.Start(0, [this] { OnDeferred(); });
 }
 
-void HttpClient::OnDeferred(uv_timer_t* timer) {
-  auto* self = static_cast<HttpClient*>(timer->data);
+void HttpClient::OnDeferred() {
+  HttpClient* self = this;
   while (!self->deferred_.empty()) {
     uint64_t id = self->deferred_.front();
     self->deferred_.erase(self->deferred_.begin());
@@ -452,10 +439,10 @@ int HttpClient::OnCurlSocket(void* /*easy*/, int fd, int action, void* userp, vo
 int HttpClient::OnCurlTimer(void* /*multi*/, long timeout_ms, void* userp) {
   auto* self = static_cast<HttpClient*>(userp);
   if (timeout_ms < 0) {
-    uv_timer_stop(self->curl_timer_);
+    self->curl_timer_.Stop();
   } else {
     // Even a 0 ms timeout goes through the loop: curl must not be re-entered from its callback.
-    uv_timer_start(self->curl_timer_, &HttpClient::OnTimeout, static_cast<uint64_t>(timeout_ms), 0);
+    self->curl_timer_.Start(static_cast<uint64_t>(timeout_ms), [self] { self->OnTimeout(); });
   }
   return 0;
 }
@@ -475,11 +462,10 @@ void HttpClient::OnPoll(uv_poll_t* handle, int status, int events) {
   self->ProcessDone();
 }
 
-void HttpClient::OnTimeout(uv_timer_t* timer) {
-  auto* self = static_cast<HttpClient*>(timer->data);
+void HttpClient::OnTimeout() {
   int running = 0;
-  curl_multi_socket_action(self->multi_, CURL_SOCKET_TIMEOUT, 0, &running);
-  self->ProcessDone();
+  curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
+  ProcessDone();  // may destroy this client
 }
 
 }  // namespace whois::rdap

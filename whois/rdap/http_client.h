@@ -34,6 +34,8 @@
 #include <string_view>
 #include <vector>
 
+#include "util/uv_timer.h"
+
 namespace whois::rdap {
 
 inline constexpr int kDefaultHttpConnectTimeoutMs = 5000;
@@ -139,8 +141,8 @@ class HttpClient {
   static int OnCurlSocket(void* easy, int fd, int action, void* userp, void* socketp);
   static int OnCurlTimer(void* multi, long timeout_ms, void* userp);
   static void OnPoll(uv_poll_t* handle, int status, int events);
-  static void OnTimeout(uv_timer_t* timer);
-  static void OnDeferred(uv_timer_t* timer);
+  void OnTimeout();
+  void OnDeferred();
 
   void Defer(Call* call);
   void ProcessDone();
@@ -149,9 +151,9 @@ class HttpClient {
   bool Finish(Call* call);
 
   uv_loop_t* loop_;
-  void* multi_ = nullptr;              // CURLM*
-  uv_timer_t* curl_timer_ = nullptr;   // curl's timeout; freed in its close callback
-  uv_timer_t* defer_timer_ = nullptr;  // runs refused-up-front callbacks on the next turn
+  void* multi_ = nullptr;      // CURLM*
+  util::UvTimer curl_timer_;   // curl's timeout
+  util::UvTimer defer_timer_;  // runs refused-up-front callbacks on the next turn
   uint64_t next_id_ = 1;
   std::map<uint64_t, Call*> pending_;  // by id: ids, unlike pointers, are never reused
   std::vector<uint64_t> deferred_;

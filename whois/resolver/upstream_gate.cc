@@ -43,17 +43,11 @@ UpstreamGate::UpstreamGate(uv_loop_t* loop, UpstreamClient* client, limits::Limi
       registry_(registry),
       clock_(std::move(clock)),
       persist_(std::move(persist)),
-      timer_(new uv_timer_t) {
-  uv_timer_init(loop_, timer_);
-  timer_->data = this;
-}
+      timer_(loop) {}
 
 UpstreamGate::~UpstreamGate() {
   *alive_ = false;
   CancelQueued();
-  uv_timer_stop(timer_);
-  uv_close(reinterpret_cast<uv_handle_t*>(timer_),
-           [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
 }
 
 void UpstreamGate::Query(GateRequest request, std::function<void(GateResult)> done) {
@@ -184,12 +178,11 @@ void UpstreamGate::PersistReservations() {
 void UpstreamGate::ArmTimer(int64_t now_ms) {
   int64_t next = registry_->NextWakeMs(now_ms);
   if (next == limits::kNeverMs) {
-    uv_timer_stop(timer_);
+    timer_.Stop();
     return;
   }
   auto delay = static_cast<uint64_t>(std::max<int64_t>(0, next - now_ms));
-  uv_timer_start(
-      timer_, [](uv_timer_t* t) { static_cast<UpstreamGate*>(t->data)->Pump(); }, delay, 0);
+  timer_.Start(delay, [this] { Pump(); });
 }
 
 void UpstreamGate::CancelQueued() {

@@ -16,6 +16,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "util/uv_timer.h"
 #include "whois/limits/limit_registry.h"
 #include "whois/upstream/upstream_client.h"
 
@@ -107,7 +108,7 @@ class UpstreamGate {
   limits::LimitRegistry* registry_;
   Clock clock_;
   Persist persist_;
-  uv_timer_t* timer_;  // closed (and freed) by the destructor
+  util::UvTimer timer_;
   limits::RequestId next_id_ = 1;
   std::unordered_map<limits::RequestId, Pending> pending_;  // submitted, not yet started
   bool pump_scheduled_ = false;
