@@ -177,20 +177,19 @@ void Server::RequestShutdown() {
 }
 
 void Server::OnShutdownTick() {
-  Server* self = this;
   bool pending = false;
-  for (auto& [id, conn] : self->clients_)
+  for (auto& [id, conn] : clients_)
     if (conn->replies.has_pending() || conn->PendingOutput() > 0) pending = true;
   // WHOIS port queries being answered count too (idle ones are closed by their own timer).
-  if (self->whois_ && self->whois_->connections() > 0) pending = true;
-  const int64_t elapsed = self->NowMs() - self->shutdown_started_ms_;
-  if (!pending || elapsed >= kShutdownGraceMs + kShutdownFlushMs) return self->FinishShutdown();
-  if (elapsed < kShutdownGraceMs || self->lookups_cancelled_) return;
+  if (whois_ && whois_->connections() > 0) pending = true;
+  const int64_t elapsed = NowMs() - shutdown_started_ms_;
+  if (!pending || elapsed >= kShutdownGraceMs + kShutdownFlushMs) return FinishShutdown();
+  if (elapsed < kShutdownGraceMs || lookups_cancelled_) return;
   // The grace is over: lookups still running end now, and the clients waiting for them get
   // fallback records (nothing is stored), written before the clients are closed.
-  self->lookups_cancelled_ = true;
+  lookups_cancelled_ = true;
   spdlog::info("shutting down: cancelling the lookups still running");
-  self->records_->CancelLookups();
+  records_->CancelLookups();
 }
 
 void Server::FinishShutdown() {

@@ -7,6 +7,7 @@
 
 #include "util/ascii.h"
 #include "whois/directory/query_format.h"
+#include "whois/directory/tld_directory.h"
 #include "whois/limits/builtin_limits.h"
 #include "whois/limits/limit_registry.h"
 #include "whois/parser/rules/rule_set.h"
@@ -95,6 +96,23 @@ TEST(HostProfiles, RegistrarAndUnknownHostsGetTheDefaults) {
   // The text then chooses the rule set.
   EXPECT_EQ(rules::RuleSetFor("whois.example.net", "[Domain Name] X.JP\n").name, "bracket");
   EXPECT_EQ(rules::RuleSetFor("whois.example.net", "Domain Name: x.com\n").name, "icann");
+}
+
+// The directory maps TLDs to hosts only; every fact of a TLD's server is its host's profile.
+TEST(HostProfiles, TheDirectoryLeadsIntoTheProfilesByHost) {
+  const TldDirectory directory = TldDirectory::Bundled();
+  size_t with_profile = 0;
+  directory.ForEach([&](const ServerEntry& entry) {
+    if (!entry.host.empty() && !HostProfileFor(entry.host).host.empty()) ++with_profile;
+  });
+  EXPECT_GE(with_profile, 20u) << "the registries of the profile table are named by the snapshot";
+  for (const char* tld : {"com", "de", "jp", "uk", "fr", "be"}) {
+    SCOPED_TRACE(tld);
+    const ServerEntry* entry = directory.Find(tld);
+    ASSERT_NE(entry, nullptr);
+    EXPECT_EQ(HostProfileFor(entry->host).host, entry->host);
+  }
+  EXPECT_EQ(HostProfileFor(directory.Find("de")->host).query_format, "-T dn,ace %s");
 }
 
 // A sub-host (a second server name of the same registry) gets all of its parent's facts, from

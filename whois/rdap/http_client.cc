@@ -309,13 +309,12 @@ void HttpClient::Defer(Call* call) {
 }
 
 void HttpClient::OnDeferred() {
-  HttpClient* self = this;
-  while (!self->deferred_.empty()) {
-    uint64_t id = self->deferred_.front();
-    self->deferred_.erase(self->deferred_.begin());
-    auto it = self->pending_.find(id);
-    if (it == self->pending_.end()) continue;
-    if (!self->Finish(it->second)) return;
+  while (!deferred_.empty()) {
+    uint64_t id = deferred_.front();
+    deferred_.erase(deferred_.begin());
+    auto it = pending_.find(id);
+    if (it == pending_.end()) continue;
+    if (!Finish(it->second)) return;
   }
 }
 
