@@ -160,6 +160,9 @@ void FleetClient::Finish(Request* req, Status status, Reply reply) {
   if (req->finished) return;
   req->finished = true;
   pending_.erase(req);
+  // A request that timed out while it waited for discovery is no longer anyone's: its memory
+  // goes below, not after a later close callback, so no list may keep it.
+  std::erase(waiting_, req);
   if (!status.ok()) {
     ++stats_.failed;
     if (!closed_) SetReachable(false, status.message());
