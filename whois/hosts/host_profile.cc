@@ -142,23 +142,11 @@ const HostProfile* Row(std::string_view lower_host) {
 }  // namespace
 
 std::string_view RuleSetIdName(RuleSetId id) {
-  switch (id) {
-    case RuleSetId::kByText:
-      return "by-text";
-    case RuleSetId::kIcann:
-      return "icann";
-    case RuleSetId::kRipe:
-      return "ripe";
-    case RuleSetId::kIndented:
-      return "indented";
-    case RuleSetId::kBracket:
-      return "bracket";
-    case RuleSetId::kFreenom:
-      return "freenom";
-    case RuleSetId::kColumn:
-      return "columns";
-  }
-  return "by-text";
+  // The one name table, in the enum's order.
+  constexpr std::array<std::string_view, 7> kNames = {"by-text", "icann",   "ripe",   "indented",
+                                                      "bracket", "freenom", "columns"};
+  static_assert(kNames.size() == static_cast<size_t>(RuleSetId::kColumn) + 1);
+  return kNames[static_cast<size_t>(id)];
 }
 
 std::span<const HostProfile> HostProfiles() { return kProfiles; }
