@@ -34,7 +34,7 @@ TEST(LeaseTest, TokensNameTheNodeAndDifferPerLeaseAndProcess) {
 TEST(LeaseTest, TheLeaseIsBoundedByTheLookupsDeadline) {
   LeasePolicy p;  // grace 1 s, between 1 s and 61 s
   const int64_t now = 1'000'000;
-  EXPECT_EQ(p.LeaseMs(now + 4500, now), 5500);     // a client's lookup-timeout
+  EXPECT_EQ(p.LeaseMs(now + 4500, now), 5500);      // a client's lookup-timeout
   EXPECT_EQ(p.LeaseMs(now + 60'000, now), 61'000);  // a background lookup's budget
   EXPECT_EQ(p.LeaseMs(now + 600'000, now), 61'000);
   // A deadline already past still gets a lease long enough to store and publish.

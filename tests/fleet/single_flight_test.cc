@@ -46,8 +46,8 @@ struct Member {
     o.timeout_ms = 5000;  // generous: a loaded machine, sanitizers
     o.backoff = Backoff{20, 200};
     client = std::make_unique<FleetClient>(loop, o);
-    records = std::make_unique<RedisSharedRecords>(client.get(), RedisSharedRecords::Options{},
-                                                   &WallMs);
+    records =
+        std::make_unique<RedisSharedRecords>(client.get(), RedisSharedRecords::Options{}, &WallMs);
     SingleFlight::Options so;
     so.node_name = name;
     so.policy = policy;
@@ -59,8 +59,7 @@ struct Member {
   }
   // Claims `domain` with a deadline `deadline_in_ms` from now; the outcome lands in *out.
   void Claim(const std::string& domain, int64_t deadline_in_ms,
-             std::optional<SingleFlight::Outcome>* out,
-             SingleFlight::Usable usable = &AnyRecord) {
+             std::optional<SingleFlight::Outcome>* out, SingleFlight::Usable usable = &AnyRecord) {
     flight->Claim(domain, WallMs() + deadline_in_ms, std::move(usable),
                   [out](SingleFlight::Outcome o) { *out = std::move(o); });
   }
