@@ -82,7 +82,7 @@ TEST_F(FleetProxiesTest, ADomainAskedOnThreeProxiesAtOnceIsQueriedUpstreamOnce) 
   EXPECT_GE(SumInfo(proxies_, "fleet_leases_waited"), 1);
   EXPECT_EQ(SumInfo(proxies_, "fleet_leases_taken_over"), 0);
   EXPECT_EQ(SumInfo(proxies_, "fleet_lease_errors"), 0);
-  EXPECT_EQ(registry_.ReadLog().size(), static_cast<size_t>(kDomains));
+  EXPECT_EQ(fleet_test::SettledLog(registry_).size(), static_cast<size_t>(kDomains));
 }
 
 TEST_F(FleetProxiesTest, AKilledLeaseHolderDelaysTheDomainByAtMostTheLease) {

@@ -47,11 +47,20 @@ inline std::string InfoField(const ProxyProcess& proxy, const std::string& field
   return text.substr(at, text.find("\r\n", at) - at);
 }
 
+// The fake registry's log once every connection it accepted is closed: it logs a connection
+// when it closes it, which may come after the proxy has read the answer and replied.
+inline std::vector<fake_whois::LogEntry> SettledLog(const FakeWhoisProcess& registry) {
+  EXPECT_TRUE(WaitUntil([&] {
+    return registry.Control("stats").find(" active=0 ") != std::string::npos;
+  })) << registry.Control("stats");
+  return registry.ReadLog();
+}
+
 // Queries the fake registry received for `domain`, and from which client addresses.
 inline std::vector<std::string> QueriesFor(const FakeWhoisProcess& registry,
                                            const std::string& domain) {
   std::vector<std::string> clients;
-  for (const auto& e : registry.ReadLog())
+  for (const auto& e : SettledLog(registry))
     if (e.query == domain) clients.push_back(e.client);
   return clients;
 }
