@@ -85,6 +85,45 @@ TEST_F(FleetProxiesTest, ADomainAskedOnThreeProxiesAtOnceIsQueriedUpstreamOnce) 
   EXPECT_EQ(fleet_test::SettledLog(registry_).size(), static_cast<size_t>(kDomains));
 }
 
+// Background lookups take leases too: the same names prefetched on three proxies at once are
+// each asked upstream once.
+TEST_F(FleetProxiesTest, NamesPrefetchedOnThreeProxiesAtOnceAreQueriedUpstreamOnce) {
+  test_support::RedisServer redis;
+  std::string error;
+  ASSERT_TRUE(redis.Start(&error)) << error;
+  StartRegistry();
+  ASSERT_EQ(registry_.Control("latency-ms 200").rfind("OK", 0), 0u);
+  StartProxies(3, {redis.address()});
+  std::vector<std::string> prefetch = {"WHOIS.PREFETCH"};
+  const int kNames = 8;
+  for (int i = 0; i < kNames; ++i) prefetch.push_back("bulk" + std::to_string(i) + ".test");
+  std::vector<std::thread> clients;
+  for (auto& proxy : proxies_)
+    clients.emplace_back([&] {
+      auto c = proxy->Connect();
+      auto r = test_support::Command(c.get(), prefetch);
+      EXPECT_TRUE(r && r->type == REDIS_REPLY_INTEGER && r->integer == kNames);
+    });
+  for (auto& t : clients) t.join();
+  auto done_on = [&](const test_support::ProxyProcess& proxy) {
+    auto c = proxy.Connect();
+    auto r = test_support::Command(c.get(), {"INFO", "whois"});
+    return r && r->type == REDIS_REPLY_STRING &&
+           std::string(r->str, r->len).find("prefetch_done:" + std::to_string(kNames) + "\r\n") !=
+               std::string::npos;
+  };
+  for (auto& proxy : proxies_) ASSERT_TRUE(WaitUntil([&] { return done_on(*proxy); }));
+  for (int i = 1; i < static_cast<int>(prefetch.size()); ++i)
+    EXPECT_EQ(QueriesFor(registry_, prefetch[i]).size(), 1u) << prefetch[i];
+  EXPECT_EQ(SumInfo(proxies_, "fleet_leases_taken") + SumInfo(proxies_, "fleet_leases_taken_over"),
+            kNames);
+  // Every proxy has every record now, without asking again.
+  for (auto& proxy : proxies_)
+    for (int i = 1; i < static_cast<int>(prefetch.size()); ++i)
+      EXPECT_TRUE(Answered(Get(*proxy, prefetch[i]))) << prefetch[i];
+  EXPECT_EQ(fleet_test::SettledLog(registry_).size(), static_cast<size_t>(kNames));
+}
+
 TEST_F(FleetProxiesTest, AKilledLeaseHolderDelaysTheDomainByAtMostTheLease) {
   test_support::RedisServer redis;
   std::string error;
