@@ -576,7 +576,7 @@ std::shared_ptr<RecordService::InFlight> RecordService::Flight(const whois::Doma
         int64_t now = WallNowMs();
         return rec.stale_at_ms > now && RefreshAtMs(rec) > now;
       },
-      [this, name, priority, deadline_ms, flight](storage::fleet::SingleFlight::Outcome got) {
+      [this, name, priority, flight](storage::fleet::SingleFlight::Outcome got) {
         auto it = lookups_.find(name.domain);
         if (it == lookups_.end() || it->second != flight)
           return ReleaseLease(name.domain, got.lease);
@@ -589,7 +589,7 @@ std::shared_ptr<RecordService::InFlight> RecordService::Flight(const whois::Doma
         if (got.has_record && !flight->superseded && flight->flush_epoch == flush_epoch_)
           return OnSharedRecord(name, std::move(got.record));
         flight->lease = std::move(got.lease);
-        StartLookup(name, priority, deadline_ms);
+        StartLookup(name, priority, got.deadline_ms);
       });
   return flight;
 }
@@ -806,7 +806,6 @@ void RecordService::StoreAnswer(const std::string& domain, LookupAnswer answer,
       [this, domain, kept, read_only, lease = std::move(lease)](storage::Status st,
                                                                 storage::RecordUpdate update) {
         EndWrite(domain);
-
         if (!st.ok()) {
           if (!read_only)
             spdlog::warn("could not store the record of {}: {}", domain, st.ToString());

@@ -1,5 +1,6 @@
 #include "storage/fleet/single_flight.h"
 
+#include <algorithm>
 #include <random>
 #include <vector>
 
@@ -8,6 +9,7 @@ namespace storage::fleet {
 struct SingleFlight::Pending {
   std::string domain;
   int64_t deadline_ms = 0;
+  int64_t budget_ms = 0;  // deadline_ms less the time of the claim
   Usable usable;
   std::function<void(Outcome)> done;
   std::string token;
@@ -50,6 +52,7 @@ void SingleFlight::Claim(const std::string& domain, int64_t deadline_ms, Usable 
   auto p = std::make_unique<Pending>();
   p->domain = domain;
   p->deadline_ms = deadline_ms;
+  p->budget_ms = std::max<int64_t>(0, deadline_ms - clock_());
   p->usable = std::move(usable);
   p->done = std::move(done);
   p->token = LeaseToken(options_.node_name, nonce_, ++serial_);
@@ -82,7 +85,8 @@ void SingleFlight::Fetch(uint64_t id) {
 
 void SingleFlight::TryTake(uint64_t id, bool unless_record) {
   const Pending& claim = *Find(id);
-  int64_t px = options_.policy.LeaseMs(claim.deadline_ms, clock_());
+  int64_t now = clock_();
+  int64_t px = options_.policy.LeaseMs(ResolveBy(claim, now), now);
   client_->Command(TakeLeaseCommand(options_.prefix, claim.domain, claim.token, px, unless_record),
                    [this, id](Status st, Reply reply) {
                      Pending* p = Find(id);
@@ -157,7 +161,12 @@ void SingleFlight::Finish(uint64_t id, Outcome outcome) {
   std::unique_ptr<Pending> p = std::move(it->second);
   claims_.erase(it);
   if (p->timer) CloseTimer(p->timer);
+  if (!outcome.has_record) outcome.deadline_ms = ResolveBy(*p, clock_());
   p->done(std::move(outcome));
+}
+
+int64_t SingleFlight::ResolveBy(const Pending& claim, int64_t now_ms) {
+  return std::max(claim.deadline_ms, now_ms + claim.budget_ms);
 }
 
 void SingleFlight::Release(const std::string& domain, const std::string& lease) {

@@ -42,6 +42,10 @@ class SingleFlight {
     bool has_record = false;
     Record record;      // has_record: a usable shared record
     std::string lease;  // !has_record: the lease this proxy took, or empty (resolve without one)
+    // !has_record: the deadline to resolve by: the claim's, or, when waiting took it past that,
+    // as long again from now (a lookup that took over must not fail at once for want of time;
+    // its clients have had their answers at their own deadlines).
+    int64_t deadline_ms = 0;
   };
 
   struct Stats {
@@ -62,7 +66,7 @@ class SingleFlight {
   SingleFlight& operator=(const SingleFlight&) = delete;
 
   // Claims `domain` for a lookup whose deadline is `deadline_ms` (wall clock; bounds the
-  // lease). `done` runs once, later, on the loop.
+  // lease, see Outcome::deadline_ms). `done` runs once, later, on the loop.
   void Claim(const std::string& domain, int64_t deadline_ms, Usable usable,
              std::function<void(Outcome)> done);
   // Deletes the lease if this proxy still holds it (compare-and-delete); fire and forget.
@@ -83,6 +87,8 @@ class SingleFlight {
   void TryTake(uint64_t id, bool unless_record);
   void Wait(uint64_t id);
   void Finish(uint64_t id, Outcome outcome);
+  // Outcome::deadline_ms of `claim` at `now_ms`.
+  static int64_t ResolveBy(const Pending& claim, int64_t now_ms);
   static void OnPollTimer(uv_timer_t* handle);
   // Stops and closes a poll timer; its memory goes in the close callback.
   static void CloseTimer(uv_timer_t* handle);

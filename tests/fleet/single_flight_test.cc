@@ -173,6 +173,27 @@ TEST_F(SingleFlightTest, AnExpiredLeaseIsTakenOverAndItsHoldersReleaseIsLost) {
   EXPECT_EQ(dead.flight->stats().released, 0u);
 }
 
+TEST_F(SingleFlightTest, ALeaseTakenOverPastTheDeadlineGetsTheWholeBudgetAgain) {
+  Member dead(loop_.get(), redis_.address(), "proxy-dead");
+  Member b(loop_.get(), redis_.address(), "proxy-b");
+  std::optional<SingleFlight::Outcome> got_dead, got_b;
+  dead.Claim("late.test", 1500, &got_dead);  // a lease of 2.5 s
+  ASSERT_TRUE(loop_.RunUntil([&] { return got_dead.has_value(); }));
+  // B's lookup has 1 s: its deadline passes while the dead holder's lease runs.
+  b.Claim("late.test", 1000, &got_b);
+  ASSERT_TRUE(loop_.RunUntil([&] { return got_b.has_value(); }));
+  ASSERT_FALSE(got_b->lease.empty());
+  EXPECT_EQ(b.flight->stats().taken_over, 1u);
+  // It resolves with a second as long as it had (not a deadline already gone), under a lease
+  // that covers it (1 s + the grace, not the 1 s minimum).
+  int64_t left = got_b->deadline_ms - WallMs();
+  EXPECT_GT(left, 500);
+  EXPECT_LE(left, 1000);
+  EXPECT_GT(std::stoll(Redis({"PTTL", "{wp:late.test}l"})), 1000);
+  // A claim that did not wait keeps its own deadline.
+  EXPECT_LE(got_dead->deadline_ms - WallMs(), 1500);
+}
+
 TEST_F(SingleFlightTest, ARecordTheLookupCannotUseDoesNotStopIt) {
   Member a(loop_.get(), redis_.address(), "proxy-a");
   a.records->Publish("old.test", FreshRecord("old.test"));
