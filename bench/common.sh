@@ -368,19 +368,24 @@ bench_most_per_client() {
 
 # bench_rb_rounds CSV RECORDS ROUNDS "NAME=PORT ..." "PROFILE=REQUESTS" ...: per profile, ROUNDS
 # rounds of bench_rb against each named server in turn (alternating, so the machine's drift hits
-# them alike); prints a row per run and appends "profile,name,rps,p50,p99" to CSV.
+# them alike; with BENCH_RB_SWAP=1 every second round runs them in reverse order, so neither
+# always goes first); prints a row per run and appends "profile,name,rps,p50,p99,round" to CSV.
 bench_rb_rounds() {
-  local csv=$1 records=$2 rounds=$3 servers=$4 spec profile n round server rps p50 p99
+  local csv=$1 records=$2 rounds=$3 servers=$4 spec profile n round server rps p50 p99 order
   shift 4
   printf '%-14s %-6s %-12s %12s %9s %9s\n' profile round server 'requests/s' 'p50 ms' 'p99 ms'
   for spec in "$@"; do
     profile=${spec%=*} n=${spec##*=}
     for round in $(seq 1 "$rounds"); do
-      for server in $servers; do
+      order=$servers
+      if [ "${BENCH_RB_SWAP:-0}" = 1 ] && [ $((round % 2)) = 0 ]; then
+        order=$(tr ' ' '\n' <<<"$servers" | tac | tr '\n' ' ')
+      fi
+      for server in $order; do
         read -r rps p50 p99 <<<"$(bench_rb "${server#*=}" "$profile" "$n" "$records")"
         printf '%-14s %-6s %-12s %12s %9s %9s\n' "$profile" "$round" "${server%=*}" "$rps" "$p50" \
           "$p99"
-        echo "$profile,${server%=*},$rps,$p50,$p99" >>"$csv"
+        echo "$profile,${server%=*},$rps,$p50,$p99,$round" >>"$csv"
       done
     done
   done

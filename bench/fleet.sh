@@ -13,9 +13,11 @@
 #          what reached Redis.
 # hits     GET throughput of a proxy with `fleet-redis` beside the same proxy without, the same
 #          HIT_RECORDS records in each (all hits, hot sets holding them all), the same
-#          redis-benchmark runs alternating, median of ROUNDS rounds (target: ratio within 5%).
-#          Redis's stats are reset before the runs; INFO commandstats afterwards must show no
-#          command from the proxy (hits never touch Redis).
+#          redis-benchmark runs alternating (the order swapped every second round), median of
+#          ROUNDS rounds, each round's ratio, and the proxies' CPU time per GET over all the runs
+#          (steadier than requests/s on a shared machine); target: ratios within 5%. Redis's
+#          stats are reset before the runs; INFO commandstats afterwards must show no command
+#          from the proxy (hits never touch Redis).
 # bytes    Bytes per record in Redis at RECORDS records, written by the real path: RECORDS
 #          records imported into a proxy with pipelined SETs (bench-load, what
 #          `whois-proxy-cli import` does), each of which the proxy publishes to Redis (zstd
@@ -138,6 +140,16 @@ scaling() {
   echo "load: the 1-minute load average when the run started. $(load_average)"
 }
 
+# paired_ratios PROFILE: each round's fleet / plain requests/s from $WORK/hits.csv, then their
+# median.
+paired_ratios() {
+  local ratios
+  ratios=$(grep -F -- "$1," "$WORK/hits.csv" | awk -F, '{rps[$6 "," $2] = $3; r[$6] = 1}
+    END {for (k in r) if (rps[k ",plain"] > 0) printf "%d %.2f\n", k, rps[k ",fleet"] / rps[k ",plain"]}' |
+    sort -n | cut -d' ' -f2)
+  echo "$(tr '\n' ' ' <<<"$ratios")(median $(bench_median <<<"$ratios"))"
+}
+
 # ---- hits ------------------------------------------------------------------------------------
 hits() {
   local redis_port plain fleet hot_set=$((HIT_RECORDS * 2600))
@@ -165,12 +177,20 @@ hits() {
       -r "$HIT_RECORDS" -q GET 'd__rand_int__.com' >/dev/null
   done
 
-  local profiles=("-c 50 -P 1=200000" "-c 50 -P 16=1000000") commands0
+  local profiles=("-c 50 -P 1=200000" "-c 50 -P 16=1000000") commands0 plain_pid fleet_pid
+  local plain_ticks fleet_ticks requests=0 spec
+  plain_pid=$(bench_server_pid "$plain")
+  fleet_pid=$(bench_server_pid "$fleet")
+  for spec in "${profiles[@]}"; do requests=$((requests + ${spec##*=} * ROUNDS)); done
   redis-cli -p "$redis_port" CONFIG RESETSTAT >/dev/null
   commands0=$(bench_info "$fleet" fleet fleet_commands)
+  plain_ticks=$(bench_cpu_ticks "$plain_pid")
+  fleet_ticks=$(bench_cpu_ticks "$fleet_pid")
   echo
-  bench_rb_rounds "$WORK/hits.csv" "$HIT_RECORDS" "$ROUNDS" "plain=$plain fleet=$fleet" \
-    "${profiles[@]}"
+  BENCH_RB_SWAP=1 bench_rb_rounds "$WORK/hits.csv" "$HIT_RECORDS" "$ROUNDS" \
+    "plain=$plain fleet=$fleet" "${profiles[@]}"
+  plain_ticks=$(($(bench_cpu_ticks "$plain_pid") - plain_ticks))
+  fleet_ticks=$(($(bench_cpu_ticks "$fleet_pid") - fleet_ticks))
   # The benchmark's own INFO and CONFIG RESETSTAT are the only commands Redis may have seen.
   local stats reached
   stats=$(redis-cli -p "$redis_port" INFO commandstats | tr -d '\r' |
@@ -180,6 +200,21 @@ hits() {
   echo "median of $ROUNDS rounds; ratio = fleet / plain. Target: requests/s ratio 0.95 .. 1.05"
   echo "(hits never touch Redis); $(load_average)"
   bench_rb_summary "$WORK/hits.csv" plain fleet "${profiles[@]}"
+  # On a shared machine the load moves between rounds more than the two servers differ; the
+  # two runs of one round are back to back, so their ratio is the steadier figure.
+  for spec in "${profiles[@]}"; do
+    printf '%-14s %s\n' "${spec%=*}" "requests/s ratio per round: $(paired_ratios "${spec%=*}")"
+  done
+  # CPU time per GET moves far less with the neighbours' load than requests/s does.
+  local plain_us fleet_us
+  us_per_get() {
+    awk -v t="$1" -v hz="$(getconf CLK_TCK)" -v n="$requests" 'BEGIN {printf "%.2f", t / hz * 1e6 / n}'
+  }
+  plain_us=$(us_per_get "$plain_ticks")
+  fleet_us=$(us_per_get "$fleet_ticks")
+  echo "proxy CPU per GET over all $requests GETs each (utime+stime of all its threads): plain" \
+       "$plain_us us, fleet $fleet_us us, ratio $(bench_ratio "$fleet_us" "$plain_us")" \
+       "(target 0.95 .. 1.05)"
   echo "commands Redis served during the hit runs (INFO commandstats after CONFIG RESETSTAT, the"
   echo "benchmark's INFO left out): $reached${stats:+ ($(tr '\n' ' ' <<<"$stats"))};" \
        "the fleet proxy's fleet_commands grew by" \
