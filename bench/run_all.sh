@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every benchmark, one after the other, with the figures the issue asks for; builds once first.
-# About 11 minutes on a 2-core machine (fleet.sh is 3 of them: it imports RECORDS records into a
+# About 11 minutes on a 2-core machine (fleet.sh is 4 of them: it imports RECORDS records into a
 # proxy with a fleet each time), plus about 3 more the first time, when the million-record
 # database shared by cold_hits.sh and memory.sh is built (kept in /tmp/wp-bench-db-*).
 #
