@@ -194,15 +194,15 @@ void FleetClient::Dispatch(Request* req) {
   if (mode_ == Mode::kCluster) {
     if (map_stale_) RefreshMap();
     const NodeAddress* node = nullptr;
-    if (req->argv.size() >= 2) {
-      node = map_.NodeFor(KeySlot(req->argv[1]));
+    if (std::string_view key = RoutingKey(req->argv); !key.empty()) {
+      node = map_.NodeFor(KeySlot(key));
     } else if (!map_.nodes().empty()) {
       node = &map_.nodes().front();
     }
     if (!node) {
       map_stale_ = true;
       return FailSoon(req, Status::IOError("no Redis Cluster master serves the slot of '" +
-                                           (req->argv.size() >= 2 ? req->argv[1] : "") + "'"));
+                                           std::string(RoutingKey(req->argv)) + "'"));
     }
     return SendTo(req, *node);
   }

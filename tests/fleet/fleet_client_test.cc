@@ -14,6 +14,7 @@
 
 #include "redis_server.h"
 #include "storage/fleet/key_slot.h"
+#include "uv_test_loop.h"
 #include "wait_until.h"
 
 namespace storage::fleet {
@@ -22,35 +23,7 @@ namespace {
 using test_support::RedisCall;
 using test_support::ReplyText;
 
-// Runs the loop until `done()` or the deadline (a repeating timer wakes it to look).
-class Loop {
- public:
-  Loop() {
-    uv_loop_init(&loop_);
-    uv_timer_init(&loop_, &tick_);
-  }
-  ~Loop() {
-    uv_close(reinterpret_cast<uv_handle_t*>(&tick_), nullptr);
-    uv_run(&loop_, UV_RUN_DEFAULT);
-    uv_loop_close(&loop_);
-  }
-  uv_loop_t* get() { return &loop_; }
-  template <typename Done>
-  bool RunUntil(Done&& done, std::chrono::milliseconds timeout = test_support::kPatience) {
-    uv_timer_start(
-        &tick_, [](uv_timer_t*) {}, 5, 5);
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    bool ok = false;
-    while (!(ok = done()) && std::chrono::steady_clock::now() < deadline)
-      uv_run(&loop_, UV_RUN_ONCE);
-    uv_timer_stop(&tick_);
-    return ok;
-  }
-
- private:
-  uv_loop_t loop_;
-  uv_timer_t tick_;
-};
+using Loop = test_support::UvTestLoop;
 
 struct Result {
   Status status;
