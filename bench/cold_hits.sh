@@ -36,34 +36,17 @@ bench_client redis-benchmark -p "$REDIS_PORT" -c 50 -P 16 -n "$WARM" -r "$RECORD
 bench_client redis-benchmark -p "$PROXY_PORT" -c 50 -P 16 -n "$WARM" -r "$RECORDS" -q \
   GET 'd__rand_int__.com' >/dev/null
 
-declare -A PROFILE_N=(["-c 50 -P 1"]=${N_P1:-100000} ["-c 50 -P 16"]=${N_P16:-400000})
-PROFILES=("-c 50 -P 1" "-c 50 -P 16")
+PROFILES=("-c 50 -P 1=${N_P1:-100000}" "-c 50 -P 16=${N_P16:-400000}")
 
 echo
 echo "cold hits: $RECORDS records, proxy --hot-set-size $HOT_SET --block-cache-size $BLOCK_CACHE"
-printf '%-14s %-6s %-12s %12s %9s %9s\n' profile round server 'requests/s' 'p50 ms' 'p99 ms'
-for profile in "${PROFILES[@]}"; do
-  for round in $(seq 1 "$ROUNDS"); do
-    for target in redis proxy; do
-      port=$REDIS_PORT; [ "$target" = proxy ] && port=$PROXY_PORT
-      read -r rps p50 p99 <<<"$(bench_rb "$port" "$profile" "${PROFILE_N[$profile]}" "$RECORDS")"
-      printf '%-14s %-6s %-12s %12s %9s %9s\n' "$profile" "$round" "$target" "$rps" "$p50" "$p99"
-      echo "$profile,$target,$rps,$p50,$p99" >>"$WORK/results.csv"
-    done
-  done
-done
+bench_rb_rounds "$WORK/results.csv" "$RECORDS" "$ROUNDS" "redis=$REDIS_PORT proxy=$PROXY_PORT" \
+  "${PROFILES[@]}"
 
 echo
 echo "median of $ROUNDS rounds; ratio = proxy / redis-server (requests/s: higher is better;"
 echo "p99: lower is better)."
-printf '%-14s %12s %12s %8s %10s %10s %8s\n' profile 'redis rps' 'proxy rps' ratio \
-  'redis p99' 'proxy p99' ratio
-for profile in "${PROFILES[@]}"; do
-  med() { grep -F -- "$profile,$1," "$WORK/results.csv" | cut -d, -f"$2" | bench_median; }
-  rr=$(med redis 3); pr=$(med proxy 3); r99=$(med redis 5); p99=$(med proxy 5)
-  printf '%-14s %12s %12s %8s %10s %10s %8s\n' "$profile" "$rr" "$pr" "$(bench_ratio "$pr" "$rr")" \
-    "$r99" "$p99" "$(bench_ratio "$p99" "$r99")"
-done
+bench_rb_summary "$WORK/results.csv" redis proxy "${PROFILES[@]}"
 echo
 echo "RSS after the run: redis-server $(bench_rss_mb "${BENCH_PIDS[-2]}") MB," \
      "whois-proxy $(bench_rss_mb "${BENCH_PIDS[-1]}") MB"

@@ -172,10 +172,14 @@ bench_ping() {
   [ "${line%$'\r'}" = "+PONG" ]
 }
 
-# bench_server_pid PORT: the process_id the server on 127.0.0.1:PORT reports in INFO.
-bench_server_pid() {
-  redis-cli -p "$1" INFO server 2>/dev/null | tr -d '\r' | awk -F: '$1 == "process_id" {print $2}'
+# bench_info PORT SECTION FIELD: FIELD of INFO SECTION of the server on 127.0.0.1:PORT (empty if
+# it does not answer or has no such field).
+bench_info() {
+  redis-cli -p "$1" INFO "$2" 2>/dev/null | tr -d '\r' | awk -F: -v f="$3" '$1 == f {print $2}'
 }
+
+# bench_server_pid PORT: the process_id the server on 127.0.0.1:PORT reports in INFO.
+bench_server_pid() { bench_info "$1" server process_id; }
 
 # bench_dbsize PORT: DBSIZE of the server on 127.0.0.1:PORT (empty if it does not answer).
 bench_dbsize() { redis-cli -p "$1" DBSIZE 2>/dev/null | tr -d '\r' || true; }
@@ -297,6 +301,110 @@ bench_check_cached() {
   for port in "$1" "$2"; do
     n=$(bench_dbsize "$port")
     [ "$n" = "$3" ] || { echo "server on port $port holds '$n' records, not $3" >&2; return 1; }
+  done
+}
+
+# The test TLD the limit benchmarks resolve under (limits.sh, sources.sh, fleet.sh).
+# bench_test_tld MAX_SECONDS: writes IANA's answer for "test" (naming whois.nic.test) to
+# $WORK/iana/test and a short registry reply template (a distinct record per domain) to
+# $WORK/registry.txt, and starts the fake IANA on them (IANA_PORT, log $WORK/iana.log), exiting by
+# itself after MAX_SECONDS.
+bench_test_tld() {
+  mkdir -p "$WORK/iana"
+  printf '%s\r\n' 'domain:       TEST' '' 'whois:        whois.nic.test' >"$WORK/iana/test"
+  printf '%s\r\n' 'Domain Name: {QUERY}' 'Registrar: Example Registrar, Inc.' \
+    'Creation Date: 1995-08-14T04:00:00Z' 'Name Server: NS1.HOSTING.EXAMPLE' >"$WORK/registry.txt"
+  bench_start_fake_whois IANA_PORT --responses "$WORK/iana" --log "$WORK/iana.log" \
+    --max-seconds "$1"
+}
+
+# bench_start_tld_proxy VAR NAME REGISTRY_PORT [DIRECTIVES...]: a proxy (pinned like every server,
+# port in VAR) resolving .test through the fake IANA of bench_test_tld and the fake registry on
+# REGISTRY_PORT, with its database in $WORK/proxy-NAME and its log in $WORK/proxy-NAME.log. A
+# lookup may wait as long as the run (`lookup-timeout` 600 s): the benchmarks queue far more
+# lookups than a limit lets out at once. DIRECTIVES follow (the registry's limit, sources, fleet).
+bench_start_tld_proxy() {
+  local _btp_var=$1 _btp_name=$2 _btp_registry=$3
+  shift 3
+  bench_start_server "$_btp_var" "$SERVER_CPU" "$WORK/proxy-$_btp_name.log" "$PROXY_BIN" \
+    --port '{port}' --bind 127.0.0.1 --dir "$WORK/proxy-$_btp_name" --bundled-directory no \
+    --lookup-order whois-only --lookup-timeout 600000 \
+    --upstream-address whois.iana.org "127.0.0.1:$IANA_PORT" \
+    --upstream-address whois.nic.test "127.0.0.1:$_btp_registry" \
+    --upstream-limit whois.iana.org concurrency 100 --logfile "$WORK/proxy-$_btp_name.log" "$@"
+}
+
+# bench_warm_up PORT NAME WINDOW_MS: one lookup (warmup-NAME.test), so the proxy learns .test's
+# registry from IANA before the clock starts; then waits until that start has left the limit's
+# window, so the run starts on empty ones.
+bench_warm_up() {
+  redis-cli -p "$1" GET "warmup-$2.test" >/dev/null
+  sleep "$(awk -v w="$3" 'BEGIN {print w / 1000 + 0.3}')"
+}
+
+# bench_served_starts LOG PREFIX: when the fake registry (its LOG) received the served queries
+# for domains starting with PREFIX (a run's, not the warm-up's), by its clock in ms, sorted.
+bench_served_starts() {
+  awk -v p="$2" '$4 == "served" && index($3, p) == 1 {print $6}' "$1" | sort -n
+}
+
+# bench_sustained_rate K: the sustained rate (per second) of the sorted start times (ms) on
+# stdin, when K (the first window's worth) go out at once: in steady state each later start
+# comes one enforced window after the start K before it, so the rate is the starts after the
+# K-th over the time from the K-th to the last (one whole window per K whatever the first
+# window's spread, and no credit for a window the run did not wait for). "?" if too few.
+bench_sustained_rate() {
+  awk -v k="$1" '{t[NR] = $1}
+    END {if (NR > k && t[NR] > t[k]) printf "%.1f", 1000 * (NR - k) / (t[NR] - t[k]); else print "?"}'
+}
+
+# bench_most_per_client LOG WINDOW_MS: the most served queries from one client address in any
+# window, by the fake registry's clock.
+bench_most_per_client() {
+  awk '$4 == "served" {print $7, $6}' "$1" | sort -k1,1 -k2,2n | awk -v w="$2" '
+    $1 != c {c = $1; lo = NR} {t[NR] = $2; while (t[NR] - t[lo] >= w) lo++
+      if (NR - lo + 1 > best) best = NR - lo + 1} END {print best + 0}'
+}
+
+# bench_rb_rounds CSV RECORDS ROUNDS "NAME=PORT ..." "PROFILE=REQUESTS" ...: per profile, ROUNDS
+# rounds of bench_rb against each named server in turn (alternating, so the machine's drift hits
+# them alike; with BENCH_RB_SWAP=1 every second round runs them in reverse order, so neither
+# always goes first); prints a row per run and appends "profile,name,rps,p50,p99,round" to CSV.
+bench_rb_rounds() {
+  local csv=$1 records=$2 rounds=$3 servers=$4 spec profile n round server rps p50 p99 order
+  shift 4
+  printf '%-14s %-6s %-12s %12s %9s %9s\n' profile round server 'requests/s' 'p50 ms' 'p99 ms'
+  for spec in "$@"; do
+    profile=${spec%=*} n=${spec##*=}
+    for round in $(seq 1 "$rounds"); do
+      order=$servers
+      if [ "${BENCH_RB_SWAP:-0}" = 1 ] && [ $((round % 2)) = 0 ]; then
+        order=$(tr ' ' '\n' <<<"$servers" | tac | tr '\n' ' ')
+      fi
+      for server in $order; do
+        read -r rps p50 p99 <<<"$(bench_rb "${server#*=}" "$profile" "$n" "$records")"
+        printf '%-14s %-6s %-12s %12s %9s %9s\n' "$profile" "$round" "${server%=*}" "$rps" "$p50" \
+          "$p99"
+        echo "$profile,${server%=*},$rps,$p50,$p99,$round" >>"$csv"
+      done
+    done
+  done
+}
+
+# bench_rb_summary CSV REF OTHER "PROFILE=REQUESTS" ...: per profile, the medians of the rounds
+# bench_rb_rounds wrote for the servers named REF and OTHER: requests/s and p99 of each and the
+# ratios OTHER / REF.
+bench_rb_summary() {
+  local csv=$1 ref=$2 other=$3 spec profile rr pr r99 p99
+  shift 3
+  printf '%-14s %12s %12s %8s %10s %10s %8s\n' profile "$ref rps" "$other rps" ratio \
+    "$ref p99" "$other p99" ratio
+  for spec in "$@"; do
+    profile=${spec%=*}
+    med() { grep -F -- "$profile,$1," "$csv" | cut -d, -f"$2" | bench_median; }
+    rr=$(med "$ref" 3); pr=$(med "$other" 3); r99=$(med "$ref" 5); p99=$(med "$other" 5)
+    printf '%-14s %12s %12s %8s %10s %10s %8s\n' "$profile" "$rr" "$pr" \
+      "$(bench_ratio "$pr" "$rr")" "$r99" "$p99" "$(bench_ratio "$p99" "$r99")"
   done
 }
 

@@ -33,38 +33,16 @@ echo "loading $RECORDS records into each server"
 redis-benchmark -p "$REDIS_PORT" -c 50 -P 16 -n "$RECORDS" -r "$RECORDS" -q GET 'd__rand_int__.com' >/dev/null
 redis-benchmark -p "$PROXY_PORT" -c 50 -P 16 -n "$((RECORDS * 3))" -r "$RECORDS" -q GET 'd__rand_int__.com' >/dev/null
 
-declare -A PROFILE_N=(["-c 50 -P 1"]=200000 ["-c 50 -P 16"]=1000000 ["-c 1 -P 1"]=40000)
-PROFILES=("-c 50 -P 1" "-c 50 -P 16" "-c 1 -P 1")
+PROFILES=("-c 50 -P 1=200000" "-c 50 -P 16=1000000" "-c 1 -P 1=40000")
 
 echo
-printf '%-14s %-6s %-12s %12s %9s %9s\n' profile round server 'requests/s' 'p50 ms' 'p99 ms'
-for profile in "${PROFILES[@]}"; do
-  for round in $(seq 1 "$ROUNDS"); do
-    for target in redis proxy; do
-      port=$REDIS_PORT; [ "$target" = proxy ] && port=$PROXY_PORT
-      # shellcheck disable=SC2086
-      line=$(bench_client redis-benchmark -p "$port" $profile -n "${PROFILE_N[$profile]}" \
-               -r "$RECORDS" --csv GET 'd__rand_int__.com' | tail -n 1)
-      IFS=, read -r _ rps _ _ p50 _ p99 _ <<<"$(tr -d '"' <<<"$line")"
-      printf '%-14s %-6s %-12s %12s %9s %9s\n' "$profile" "$round" "$target" "$rps" "$p50" "$p99"
-      echo "$profile,$target,$rps,$p50,$p99" >>"$WORK/results.csv"
-    done
-  done
-done
+bench_rb_rounds "$WORK/results.csv" "$RECORDS" "$ROUNDS" "redis=$REDIS_PORT proxy=$PROXY_PORT" \
+  "${PROFILES[@]}"
 
 echo
 echo "median of $ROUNDS rounds; ratio = proxy / redis-server (requests/s: higher is better;"
 echo "p99: lower is better). Targets: requests/s ratio >= 0.90, p99 ratio <= 1.50."
-printf '%-14s %12s %12s %8s %10s %10s %8s\n' profile 'redis rps' 'proxy rps' ratio \
-  'redis p99' 'proxy p99' ratio
-for profile in "${PROFILES[@]}"; do
-  med() { grep -F -- "$profile,$1," "$WORK/results.csv" | cut -d, -f"$2" | sort -g |
-          awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-  rr=$(med redis 3); pr=$(med proxy 3); r99=$(med redis 5); p99=$(med proxy 5)
-  printf '%-14s %12s %12s %8s %10s %10s %8s\n' "$profile" "$rr" "$pr" \
-    "$(awk -v a="$pr" -v b="$rr" 'BEGIN{printf "%.2f", a/b}')" "$r99" "$p99" \
-    "$(awk -v a="$p99" -v b="$r99" 'BEGIN{if (b>0) printf "%.2f", a/b; else print "n/a"}')"
-done
+bench_rb_summary "$WORK/results.csv" redis proxy "${PROFILES[@]}"
 echo
 echo "RSS after the run: redis-server $(bench_rss_mb "${BENCH_PIDS[0]}") MB," \
      "whois-proxy $(bench_rss_mb "${BENCH_PIDS[1]}") MB"

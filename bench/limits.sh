@@ -16,14 +16,8 @@ bench_build
 
 WORK=$(mktemp -d /tmp/wp-bench.XXXXXX)
 trap 'bench_stop_all; rm -rf "$WORK"' EXIT
-mkdir -p "$WORK/iana"
-printf '%s\r\n' 'domain:       TEST' '' 'whois:        whois.nic.test' >"$WORK/iana/test"
-printf '%s\r\n' 'Domain Name: {QUERY}' 'Registrar: Example Registrar, Inc.' \
-  'Creation Date: 1995-08-14T04:00:00Z' 'Name Server: NS1.HOSTING.EXAMPLE' >"$WORK/registry.txt"
-bench_start_fake_whois IANA_PORT --responses "$WORK/iana" --log "$WORK/iana.log" --max-seconds 600
+bench_test_tld 600
 
-# starts LOG PREFIX: when the served queries of this run (not the warm-up) arrived, sorted.
-starts() { awk -v p="$2" '$4 == "served" && index($3, p) == 1 {print $6}' "$1" | sort -n; }
 # most_in_window LOG WINDOW_MS: the most served queries arriving in any window (the registry's clock).
 most_in_window() {
   awk '$4 == "served" {print $6}' "$1" | sort -n | awk -v w="$2" '
@@ -45,30 +39,22 @@ run() {
   bench_start_fake_whois fake_port --responses "$WORK/registry.txt" --log "$log" --max-seconds 600 \
     --latency-ms "$latency" $fake
   # shellcheck disable=SC2086
-  bench_start_server proxy_port "$SERVER_CPU" "$WORK/proxy-$name.log" "$PROXY_BIN" --port '{port}' \
-    --bind 127.0.0.1 \
-    --dir "$WORK/proxy-$name" --bundled-directory no --lookup-order whois-only \
-    --lookup-timeout 600000 \
-    --upstream-address whois.iana.org "127.0.0.1:$IANA_PORT" \
-    --upstream-address whois.nic.test "127.0.0.1:$fake_port" \
-    --upstream-limit whois.iana.org concurrency 100 \
-    --upstream-limit whois.nic.test $limit --logfile "$WORK/proxy-$name.log"
+  bench_start_tld_proxy proxy_port "$name" "$fake_port" --upstream-limit whois.nic.test $limit
   pid=${BENCH_PIDS[-1]}
-  redis-cli -p "$proxy_port" GET "warmup-$name.test" >/dev/null
-  # Let the warm-up's start leave the window, so the run starts on an empty one.
-  sleep "$(awk -v w="$window_ms" 'BEGIN {print w / 1000 + 0.3}')"
+  bench_warm_up "$proxy_port" "$name" "$window_ms"
   local line
   line=$(bench_client "$MISS_BIN" 127.0.0.1 "$proxy_port" "$lookups" 50 20 0 "$name-" .test)
   kill "$pid"
   local refused served first last span util
   refused=$(grep -c ' refused' "$log" || true)
-  served=$(starts "$log" "$name-" | wc -l)
-  first=$(starts "$log" "$name-" | sed -n 1p)
-  last=$(starts "$log" "$name-" | tail -1)
+  served=$(bench_served_starts "$log" "$name-" | wc -l)
+  first=$(bench_served_starts "$log" "$name-" | sed -n 1p)
+  last=$(bench_served_starts "$log" "$name-" | tail -1)
   span=$((last - first))
   if [ "$per_window" -gt 0 ]; then
     # The binding window: starts in the whole windows from the first start, against N per window.
-    util=$(starts "$log" "$name-" | awk -v n="$per_window" -v span="$span" -v w="$window_ms" \
+    util=$(bench_served_starts "$log" "$name-" |
+      awk -v n="$per_window" -v span="$span" -v w="$window_ms" \
       'NR == 1 {first = $1; k = int(span / w); if (k < 1) k = 1}
        $1 < first + k * w {c++}
        END {printf "%.1f", 100 * c / (k * n)}')

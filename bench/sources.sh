@@ -22,20 +22,7 @@ RATE=${1:-20}
 WINDOWS=${2:-10}
 WORK=$(mktemp -d /tmp/wp-bench.XXXXXX)
 trap 'bench_stop_all; rm -rf "$WORK"' EXIT
-mkdir -p "$WORK/iana"
-printf '%s\r\n' 'domain:       TEST' '' 'whois:        whois.nic.test' >"$WORK/iana/test"
-printf '%s\r\n' 'Domain Name: {QUERY}' 'Registrar: Example Registrar, Inc.' \
-  'Creation Date: 1995-08-14T04:00:00Z' 'Name Server: NS1.HOSTING.EXAMPLE' >"$WORK/registry.txt"
-bench_start_fake_whois IANA_PORT --responses "$WORK/iana" --log "$WORK/iana.log" --max-seconds 900
-
-# starts LOG PREFIX: arrival times (the registry's clock) of the run's served queries, sorted.
-starts() { awk -v p="$2" '$4 == "served" && index($3, p) == 1 {print $6}' "$1" | sort -n; }
-# most_per_client LOG WINDOW_MS: the most served queries from one client address in any window.
-most_per_client() {
-  awk '$4 == "served" {print $7, $6}' "$1" | sort -k1,1 -k2,2n | awk -v w="$2" '
-    $1 != c {c = $1; lo = NR} {t[NR] = $2; while (t[NR] - t[lo] >= w) lo++
-      if (NR - lo + 1 > best) best = NR - lo + 1} END {print best + 0}'
-}
+bench_test_tld 900
 
 REFERENCE=
 run() {
@@ -44,33 +31,19 @@ run() {
   for i in $(seq 1 "$n"); do sources+=("127.0.1.$i"); done
   bench_start_fake_whois fake_port --responses "$WORK/registry.txt" --log "$log" --max-seconds 900 \
     --limit-rate "$RATE/s" --limit-scope address
-  bench_start_server proxy_port "$SERVER_CPU" "$WORK/proxy-$name.log" "$PROXY_BIN" --port '{port}' \
-    --bind 127.0.0.1 \
-    --dir "$WORK/proxy-$name" --bundled-directory no --lookup-order whois-only \
-    --lookup-timeout 600000 \
-    --upstream-address whois.iana.org "127.0.0.1:$IANA_PORT" \
-    --upstream-address whois.nic.test "127.0.0.1:$fake_port" \
-    --upstream-source-address "${sources[@]}" \
-    --upstream-limit whois.iana.org concurrency 100 \
-    --upstream-limit whois.nic.test rate "$RATE/s" --logfile "$WORK/proxy-$name.log"
+  bench_start_tld_proxy proxy_port "$name" "$fake_port" --upstream-source-address "${sources[@]}" \
+    --upstream-limit whois.nic.test rate "$RATE/s"
   pid=${BENCH_PIDS[-1]}
-  redis-cli -p "$proxy_port" GET "warmup-$name.test" >/dev/null
-  sleep 1.3  # the warm-up's start leaves the window: the run starts on empty ones
+  bench_warm_up "$proxy_port" "$name" 1000
   bench_client "$MISS_BIN" 127.0.0.1 "$proxy_port" "$lookups" 50 20 0 "$name-" .test >/dev/null
   kill "$pid"
   local refused served per_s
   refused=$(grep -c ' refused' "$log" || true)
-  served=$(starts "$log" "$name-" | wc -l)
-  # The sustained rate. The run's first window's worth of starts (K = N x RATE) goes out at
-  # once; in steady state each later start comes exactly one (enforced) window after the start
-  # K before it. So the rate is the starts after the K-th over the time from the K-th to the
-  # last: one whole window per K whatever the first window's spread, no credit for a window
-  # the run did not wait for.
-  per_s=$(starts "$log" "$name-" | awk -v k="$((n * RATE))" \
-    '{t[NR] = $1} END {if (NR > k && t[NR] > t[k]) printf "%.1f", 1000 * (NR - k) / (t[NR] - t[k]); else print "?"}')
+  served=$(bench_served_starts "$log" "$name-" | wc -l)
+  per_s=$(bench_served_starts "$log" "$name-" | bench_sustained_rate "$((n * RATE))")
   [ -z "$REFERENCE" ] && REFERENCE=$per_s
   printf '%8s %8s %8s %8s %12s %12s %12s %12s\n' "$n" "$lookups" "$served" "$refused" \
-    "$(most_per_client "$log" 1000)" "$per_s" "$(bench_ratio "$per_s" "$((n * RATE))")" \
+    "$(bench_most_per_client "$log" 1000)" "$per_s" "$(bench_ratio "$per_s" "$((n * RATE))")" \
     "$(bench_ratio "$per_s" "$REFERENCE")"
 }
 
