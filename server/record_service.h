@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "server/background_lookups.h"
+#include "server/fleet_coordination.h"
 #include "server/live_resolution.h"
 #include "server/prometheus_text.h"
 #include "server/stale_policy.h"
@@ -108,6 +109,8 @@ class RecordService {
   // Null without a fleet.
   const storage::fleet::FleetClient* fleet_client() const { return fleet_client_.get(); }
   const storage::fleet::RedisSharedRecords* shared_records() const { return shared_.get(); }
+  // The heartbeat and the `scope all` budgets; null without a fleet.
+  const FleetCoordination* fleet_coordination() const { return coordination_.get(); }
   uint64_t fleet_hits() const { return fleet_hits_; }
   BackgroundLookups& background() { return *background_; }
   // Null before Open and after Close.
@@ -237,6 +240,7 @@ class RecordService {
   // The fleet (null without `fleet-redis`): the client, and the records shared through it.
   std::unique_ptr<storage::fleet::FleetClient> fleet_client_;
   std::unique_ptr<storage::fleet::RedisSharedRecords> shared_;
+  std::unique_ptr<FleetCoordination> coordination_;
   uint64_t fleet_hits_ = 0;           // misses answered from the fleet's records
   uint64_t fleet_state_changes_ = 0;  // Redis lost or back (FleetClient::on_state_change)
   std::unique_ptr<BackgroundLookups> background_;

@@ -79,6 +79,9 @@ class FleetClient {
   // Sends `argv` (argv[1] is the key that routes it in a Cluster; a command without a key goes
   // to any node).
   void Command(std::vector<std::string> argv, Callback done);
+  // Like Command, but routed by `key` rather than argv[1] (EVAL/EVALSHA, whose keys come after
+  // the script and its key count).
+  void CommandForKey(std::string key, std::vector<std::string> argv, Callback done);
   // Like Command, but to one node (e.g. `CLUSTER INFO` of each master).
   void CommandTo(const NodeAddress& node, std::vector<std::string> argv, Callback done);
   // Fails every pending command with "closed" and drops the connections; later commands fail.
@@ -89,6 +92,8 @@ class FleetClient {
   // connection) until the next reply; true before the first command.
   bool reachable() const { return reachable_; }
   const SlotMap& slot_map() const { return map_; }
+  // kSingle: the server the seeds led to.
+  const NodeAddress& single_server() const { return single_; }
   const Stats& stats() const { return stats_; }
   const ClientOptions& options() const { return options_; }
 
