@@ -220,6 +220,8 @@ void FleetBudgets::ServeLocal(Host& h, int64_t now) {
   limits::LimitSpec share = limits::LocalShare(h.spec, proxies_);
   if (!h.share) {
     h.share = std::make_unique<limits::Budget>("", share, now, /*count_when_sent=*/true);
+    // A host first seen on a local share: its windows full since Redis was lost.
+    h.share->AssumeFullAt(h.share_full_at > 0 ? h.share_full_at : now);
   } else if (!(h.share->spec() == share)) {
     h.share->SetSpec(share, now);
   }
@@ -264,8 +266,13 @@ void FleetBudgets::RedisFailed(const std::string& why) {
         "fleet budgets: Redis failed ({}); scope all limits run on a local share (1/{} of "
         "each) until it answers again",
         why, proxies_);
+    int64_t now = clock_();
     for (auto& [name, h] : hosts_) {
       h->daily_share_left = limits::LocalDailyShare(h->spec.daily, h->daily_used_seen, proxies_);
+      // The fleet's windows may be full of grants this proxy cannot see: its share starts
+      // with its windows full, as a proxy after a crash does.
+      if (h->share) h->share->AssumeFullAt(now);
+      h->share_full_at = now;
     }
   }
   mode_ = Mode::kLocalShare;
@@ -295,20 +302,20 @@ void FleetBudgets::Carry() {
     limits::ShareLedger::Carry c = h.ledger.TakeCarry(now, LongestWindow(h.limits));
     if (c.empty()) continue;
     ++*pending;
-    carry_.Run(
-        {h.keys.window, h.keys.daily},
-        storage::fleet::CarryArgs(NextToken() + ":", c.window_starts, c.daily_starts, h.limits),
-        [this, hp = &h, c, now, done, alive = alive_](Status st, Reply reply) {
-          if (!*alive) return;
-          if (st.ok() && reply.is_error()) st = Status::IOError("Redis: " + reply.str);
-          if (st.ok()) {
-            stats_.carried += static_cast<uint64_t>(c.window_starts);
-          } else {
-            hp->ledger.PutBack(c, now);
-            RedisFailed(st.message());
-          }
-          done();
-        });
+    carry_.Run({h.keys.window, h.keys.daily},
+               storage::fleet::CarryArgs(NextToken() + ":", c.daily_starts, h.limits),
+               [this, hp = &h, c, now, done, alive = alive_](Status st, Reply reply) {
+                 if (!*alive) return;
+                 if (st.ok() && reply.is_error()) st = Status::IOError("Redis: " + reply.str);
+                 if (st.ok()) {
+                   stats_.carried += static_cast<uint64_t>(c.daily_starts);
+                   ++stats_.windows_filled;
+                 } else {
+                   hp->ledger.PutBack(c, now);
+                   RedisFailed(st.message());
+                 }
+                 done();
+               });
   }
   done();
 }
@@ -338,6 +345,7 @@ void FleetBudgets::AppendInfo(std::string* out) const {
   field("fleet_local_share_periods", std::to_string(stats_.local_share_periods));
   field("fleet_local_share_starts", std::to_string(stats_.local_starts));
   field("fleet_budget_carried", std::to_string(stats_.carried));
+  field("fleet_budget_windows_filled", std::to_string(stats_.windows_filled));
 }
 
 }  // namespace server

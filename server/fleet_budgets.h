@@ -10,11 +10,20 @@
 // start holds it), or is answered rate_limited / daily_limit at once when that is past its
 // deadline.
 //
-// When Redis is slow or gone (a grant failed or timed out) every host runs on its local share
-// (limits/fleet_share.h: the limit divided by the proxies seen alive at the last heartbeat, at
-// least 1 per window), logged once. When a heartbeat is answered again, the conservative
-// restart: each host's local starts are carried into the fleet's windows as made now, and only
-// when every carry is stored do grants come from Redis again (logged once).
+// When Redis is slow or gone (a grant call failed or timed out) every host runs on its local
+// share (limits/fleet_share.h: the limit divided by the proxies seen alive at the last
+// heartbeat, at least 1 per window), whose windows start full at that moment (the fleet's may
+// be full of grants this proxy cannot see, as after a crash); logged once.
+//
+// The conservative restart. When a heartbeat is answered again, each host that started
+// anything on its local share first has every window of its fleet budget filled to its count
+// with starts made at that moment, and its local starts added to the day's count
+// (kCarryScript); only when every such carry is stored do grants come from Redis again (logged
+// once). So the fleet makes no start at that host for one window after a proxy's return, and
+// by then every start that proxy made on its local share has left every window. Local starts
+// made during the carry are carried in a second round. What this cannot cover: a proxy that
+// learns of the return later than another (up to a heartbeat period and its reconnect
+// back-off) spends its share meanwhile beside the fleet's grants.
 #pragma once
 
 #include <uv.h>
@@ -54,8 +63,9 @@ class FleetBudgets : public whois::FleetAdmission {
     uint64_t refusals = 0;        // requests answered rate_limited / daily_limit
     uint64_t redis_failures = 0;  // grant or carry calls that failed (timeouts included)
     uint64_t local_share_periods = 0;
-    uint64_t local_starts = 0;  // granted on the local share
-    uint64_t carried = 0;       // local starts carried into the fleet's windows
+    uint64_t local_starts = 0;    // granted on the local share
+    uint64_t carried = 0;         // local starts reported to the fleet's day counts
+    uint64_t windows_filled = 0;  // budgets whose windows a restart filled
   };
   using Clock = std::function<int64_t()>;  // wall-clock ms (deadlines)
 
@@ -96,7 +106,7 @@ class FleetBudgets : public whois::FleetAdmission {
     bool asking = false;  // a grant call in flight
     uv_timer_t* timer = nullptr;
     std::unique_ptr<whois::limits::Budget> share;  // kLocalShare / kRestarting
-    int64_t share_proxies = 0;
+    int64_t share_full_at = 0;    // when Redis was last lost (ms), for a share built later
     int64_t daily_used_seen = 0;  // the fleet's count at the last grant call
     int64_t daily_share_left = 0;
     whois::limits::ShareLedger ledger;

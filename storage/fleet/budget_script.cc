@@ -90,16 +90,24 @@ return now
 
 const char kCarryScript[] = WP_REDIS_NOW
     R"lua(
-local n, units, keep = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[5])
-for i = 1, n do redis.call('ZADD', KEYS[1], now, ARGV[1] .. i) end
-if n > 0 and redis.call('PTTL', KEYS[1]) < keep then redis.call('PEXPIRE', KEYS[1], keep) end
+local units, utc, keep, nrates = tonumber(ARGV[2]), ARGV[3] == '1', tonumber(ARGV[4]), tonumber(ARGV[5])
+local added = 0
+for i = 0, nrates - 1 do
+  local count, w = tonumber(ARGV[6 + 2 * i]), tonumber(ARGV[7 + 2 * i])
+  local n = redis.call('ZCOUNT', KEYS[1], '(' .. (now - w), '+inf')
+  for j = n + 1, count do
+    added = added + 1
+    redis.call('ZADD', KEYS[1], now, ARGV[1] .. added)
+  end
+end
+if added > 0 and redis.call('PTTL', KEYS[1]) < keep then redis.call('PEXPIRE', KEYS[1], keep) end
 if units > 0 then
   local unit, prefix = 3600000, 'h'
-  if ARGV[4] == '1' then unit, prefix = 86400000, 'd' end
+  if utc then unit, prefix = 86400000, 'd' end
   redis.call('HINCRBY', KEYS[2], prefix .. math.floor(now / unit), units)
   redis.call('PEXPIRE', KEYS[2], 26 * 3600000)
 end
-return now
+return added
 )lua";
 
 #undef WP_REDIS_NOW
@@ -151,12 +159,18 @@ std::vector<std::string> FinishArgs(std::string_view token, bool release) {
   return {std::string(token), release ? "1" : "0"};
 }
 
-std::vector<std::string> CarryArgs(std::string_view token_prefix, int64_t window_starts,
-                                   int64_t daily_starts, const FleetLimits& limits) {
+std::vector<std::string> CarryArgs(std::string_view token_prefix, int64_t daily_starts,
+                                   const FleetLimits& limits) {
   int64_t longest = 0;
   for (const FleetRate& r : limits.rates) longest = std::max(longest, r.window_ms);
-  return {std::string(token_prefix), std::to_string(window_starts), std::to_string(daily_starts),
-          limits.utc_day ? "1" : "0", std::to_string(longest + limits.unsent_hold_ms)};
+  std::vector<std::string> args = {
+      std::string(token_prefix), std::to_string(daily_starts), limits.utc_day ? "1" : "0",
+      std::to_string(longest + limits.unsent_hold_ms), std::to_string(limits.rates.size())};
+  for (const FleetRate& r : limits.rates) {
+    args.push_back(std::to_string(r.count));
+    args.push_back(std::to_string(r.window_ms));
+  }
+  return args;
 }
 
 }  // namespace storage::fleet

@@ -69,10 +69,10 @@ extern const char kFinishScript[];
 std::vector<std::string> FinishArgs(std::string_view token, bool release);
 
 // KEYS window, daily. The conservative restart after a local-share period (see FleetBudgets):
-// `window_starts` members named `<token_prefix><i>` scored now, and `daily_starts` units to the
-// day's count.
+// fills every window to its count with members `<token_prefix><i>` scored now, and adds
+// `daily_starts` units to the day's count. Answers how many members it added.
 extern const char kCarryScript[];
-std::vector<std::string> CarryArgs(std::string_view token_prefix, int64_t window_starts,
-                                   int64_t daily_starts, const FleetLimits& limits);
+std::vector<std::string> CarryArgs(std::string_view token_prefix, int64_t daily_starts,
+                                   const FleetLimits& limits);
 
 }  // namespace storage::fleet

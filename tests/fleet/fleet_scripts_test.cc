@@ -184,18 +184,25 @@ TEST_F(FleetScriptsTest, ADailyCapHoldsAndSaysWhenTheDayMovesOn) {
   EXPECT_LE(v.wait_ms, 86400 * 1000);
 }
 
-TEST_F(FleetScriptsTest, ACarryFillsTheWindowAndTheDay) {
+TEST_F(FleetScriptsTest, ACarryFillsEveryWindowAndAddsToTheDay) {
   FleetLimits l = Window(3, 60000);
+  l.rates.push_back({2, 1000});
   l.daily = 10;
-  Result r = Run(*carry_, {keys_.window, keys_.daily}, CarryArgs("carry:", 3, 7, l));
+  EXPECT_TRUE(Acquire(l, "before").granted());
+  Result r = Run(*carry_, {keys_.window, keys_.daily}, CarryArgs("carry:", 6, l));
   ASSERT_TRUE(r.status.ok() && !r.reply.is_error()) << r.reply.str;
+  // The minute's window held one start: two more fill it; the second's is full then.
+  EXPECT_EQ(r.reply.integer, 2);
   AcquireVerdict v = Acquire(l, "a");
   EXPECT_EQ(v.why, AcquireVerdict::Why::kRate);
-  EXPECT_GT(v.wait_ms, 59000);  // carried as made now
+  EXPECT_EQ(v.wait_ms, -1);  // "before" is unsent
+  Finish("before", false);
+  v = Acquire(l, "a");
+  EXPECT_GT(v.wait_ms, 59000);  // filled as made now
   AgeWindow(61000);
   v = Acquire(l, "a");
   EXPECT_TRUE(v.granted());
-  EXPECT_EQ(v.daily_used, 8);
+  EXPECT_EQ(v.daily_used, 8);  // before, 6 carried, a
 }
 
 TEST_F(FleetScriptsTest, EvalshaFallsBackToEvalWhenTheServerForgotTheScript) {

@@ -9,12 +9,9 @@
 // cap is the caller's (LocalDailyShare): the day's units still unused when Redis was last
 // heard from, divided alike.
 //
-// Conservative restart (ShareLedger): starts made on a local share are not in the fleet's
-// windows. When Redis answers again, the proxy adds those of its local starts that lie within
-// the longest window to the fleet's windows as if made at that moment (later than they were,
-// so they count at least as long as the registry counts them), and the day's count by every
-// local start since the last carry; only then does it take grants from Redis again. No burst
-// follows a return: the fleet's windows already hold what was spent meanwhile.
+// ShareLedger: what a proxy started on its local share, for the conservative restart when
+// Redis answers again (server/fleet_budgets.h): whether a host needs its fleet windows filled,
+// and how many units to add to the fleet's day count.
 #pragma once
 
 #include <cstdint>
