@@ -122,26 +122,8 @@ Status RecordStore::DoUpdate(int self, const std::string& domain, const UpdateDe
     size_t drop = keys.size() + 1 > history_max ? keys.size() + 1 - history_max : 0;
     for (size_t i = 0; i < drop; ++i) batch.Delete(keys[i]);
   }
-  const Record& rec = *out->put;
-  batch.Put(rkey, EncodeRecordHead(rec));
-  if (!out->keep_chain) {
-    if (rec.chain.empty())
-      batch.Delete(ChainKey(domain));
-    else
-      batch.Put(ChainKey(domain), EncodeChain(rec.chain));
-  }
-  int shard = CountShardFor(KeyHash(domain));
-  if (!counted) batch.Put(CountKey(shard), EncodeCounter(counts_[shard] + 1));
-  leveldb::WriteOptions wo;
-  wo.sync = options_.sync_writes;
-  writes_.fetch_add(1, std::memory_order_relaxed);
-  s = db_->Write(wo, &batch);
-  if (!s.ok()) return WriteFailed(s, "writing the record for " + domain);
-  if (!counted) {
-    ++counts_[shard];
-    record_count_.fetch_add(1, std::memory_order_relaxed);
-  }
-  if (!reported_[shard].empty()) reported_[shard].erase(domain);
+  st = WriteRecord(&batch, domain, *out->put, out->keep_chain, counted);
+  if (!st.ok()) return st;
   out->put->chain.clear();
   return Status::OK();
 }

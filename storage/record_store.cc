@@ -382,18 +382,24 @@ Status RecordStore::DoPut(int self, const std::string& domain, const Record& rec
   const bool counted = before == Presence::kPresent;
 
   leveldb::WriteBatch batch;
-  batch.Put(rkey, EncodeRecordHead(rec));
-  if (rec.chain.empty())
-    batch.Delete(ChainKey(domain));
-  else
-    batch.Put(ChainKey(domain), EncodeChain(rec.chain));
-  int shard = CountShardFor(KeyHash(domain));
-  if (!counted) batch.Put(CountKey(shard), EncodeCounter(counts_[shard] + 1));
+  return WriteRecord(&batch, domain, rec, /*keep_chain=*/false, counted);
+}
 
+Status RecordStore::WriteRecord(leveldb::WriteBatch* batch, const std::string& domain,
+                                const Record& rec, bool keep_chain, bool counted) {
+  batch->Put(RecordKey(domain), EncodeRecordHead(rec));
+  if (!keep_chain) {
+    if (rec.chain.empty())
+      batch->Delete(ChainKey(domain));
+    else
+      batch->Put(ChainKey(domain), EncodeChain(rec.chain));
+  }
+  const int shard = CountShardFor(KeyHash(domain));
+  if (!counted) batch->Put(CountKey(shard), EncodeCounter(counts_[shard] + 1));
   leveldb::WriteOptions wo;
   wo.sync = options_.sync_writes;
   writes_.fetch_add(1, std::memory_order_relaxed);
-  leveldb::Status s = db_->Write(wo, &batch);
+  leveldb::Status s = db_->Write(wo, batch);
   if (!s.ok()) return WriteFailed(s, "writing the record for " + domain);
   if (!counted) {
     ++counts_[shard];

@@ -328,6 +328,11 @@ class RecordStore {
   Status DoGet(int self, const std::string& domain, Record* rec);
   Status DoGetChain(int self, const std::string& domain, std::vector<RawReply>* chain);
   Status DoPut(int self, const std::string& domain, const Record& rec);
+  // Adds `rec`'s head (and its chain unless `keep_chain`) and, when the domain was not
+  // `counted` yet, its shard's new count to `batch` (which may hold other writes of the same
+  // domain), writes it, and only then counts the record: the one write of every record.
+  Status WriteRecord(leveldb::WriteBatch* batch, const std::string& domain, const Record& rec,
+                     bool keep_chain, bool counted);
   Status DoDelete(int self, const std::string& domain, bool* existed);
   Status DoScan(int self, uint64_t cursor, const std::string& match, size_t count, uint64_t* next,
                 std::vector<std::string>* domains);
