@@ -41,7 +41,6 @@ int64_t LongestWindow(const storage::fleet::FleetLimits& l) {
 FleetBudgets::FleetBudgets(uv_loop_t* loop, storage::fleet::FleetClient* client, Options options,
                            Clock clock)
     : loop_(loop),
-      client_(client),
       options_(std::move(options)),
       clock_(std::move(clock)),
       acquire_(client, storage::fleet::kAcquireScript),

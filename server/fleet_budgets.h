@@ -125,7 +125,6 @@ class FleetBudgets : public whois::FleetAdmission {
   std::string NextToken();
 
   uv_loop_t* loop_;
-  storage::fleet::FleetClient* client_;
   Options options_;
   Clock clock_;
   storage::fleet::FleetScript acquire_, finish_, carry_;

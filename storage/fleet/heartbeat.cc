@@ -3,8 +3,7 @@
 namespace storage::fleet {
 
 FleetHeartbeat::FleetHeartbeat(uv_loop_t* loop, FleetClient* client, Options options)
-    : client_(client),
-      options_(std::move(options)),
+    : options_(std::move(options)),
       script_(client, kHeartbeatScript),
       timer_(new uv_timer_t) {
   uv_timer_init(loop, timer_);

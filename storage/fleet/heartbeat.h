@@ -48,7 +48,6 @@ class FleetHeartbeat {
  private:
   void Beat();
 
-  FleetClient* client_;
   Options options_;
   FleetScript script_;
   uv_timer_t* timer_;
