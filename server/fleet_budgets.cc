@@ -125,6 +125,9 @@ void FleetBudgets::Serve(Host& h) {
   }
   if (h.queue.empty()) return;
   if (mode_ == Mode::kFleet) return AskRedis(h);
+  // While the windows are being filled nothing starts: a start after the fill that it did not
+  // count could meet the fleet's first grants in one window. The fill's end serves every host.
+  if (mode_ == Mode::kRestarting) return Wait(h, kMaxWaitMs);
   ServeLocal(h, now);
 }
 
@@ -199,15 +202,20 @@ FleetBudgets::Grant FleetBudgets::RedisGrant(Host& h, const std::string& token) 
 
 FleetBudgets::Grant FleetBudgets::LocalGrant(Host& h) {
   auto sent = std::make_shared<bool>(false);
+  ++h.local_unsent;
   Grant g;
   g.sent = [this, hp = &h, sent, alive = alive_] {
     if (!*alive || *sent) return;
     *sent = true;
+    --hp->local_unsent;
     hp->share->OnSent(clock_());
   };
   g.release = [this, hp = &h, sent, alive = alive_] {
     if (!*alive) return;
-    if (!*sent) hp->share->OnSent(clock_());
+    if (!*sent) {
+      --hp->local_unsent;
+      hp->share->OnSent(clock_());
+    }
     *sent = true;
     hp->share->Release();
     Serve(*hp);
@@ -280,7 +288,13 @@ void FleetBudgets::RedisFailed(const std::string& why) {
 void FleetBudgets::OnHeartbeat(bool ok, size_t proxies) {
   if (!ok) return;
   proxies_ = std::max<int64_t>(1, static_cast<int64_t>(proxies));
-  if (mode_ == Mode::kLocalShare) Carry();
+  if (mode_ != Mode::kLocalShare) return;
+  // A local start whose query is not written yet would land after the fill, uncounted: the
+  // return waits for the next heartbeat.
+  for (const auto& [name, h] : hosts_) {
+    if (h->local_unsent > 0) return;
+  }
+  Carry();
 }
 
 void FleetBudgets::Carry() {
@@ -290,7 +304,7 @@ void FleetBudgets::Carry() {
   auto done = [this, pending, alive = alive_] {
     if (!*alive || --*pending > 0 || mode_ != Mode::kRestarting) return;
     for (auto& [name, h] : hosts_) {
-      if (!h->ledger.empty()) return Carry();  // local starts made meanwhile
+      if (!h->ledger.empty()) return Carry();  // not expected: nothing starts meanwhile
     }
     mode_ = Mode::kFleet;
     spdlog::warn("fleet budgets: Redis answers again; scope all limits are held in Redis again");

@@ -20,8 +20,9 @@
 // with starts made at that moment, and its local starts added to the day's count
 // (kCarryScript); only when every such carry is stored do grants come from Redis again (logged
 // once). So the fleet makes no start at that host for one window after a proxy's return, and
-// by then every start that proxy made on its local share has left every window. Local starts
-// made during the carry are carried in a second round. What this cannot cover: a proxy that
+// by then every start that proxy made on its local share has left every window. A return
+// waits until every local start's query has been written (one written after the fill would
+// not be counted), and nothing starts while the fill is on its way. What this cannot cover: a proxy that
 // learns of the return later than another (up to a heartbeat period and its reconnect
 // back-off) spends its share meanwhile beside the fleet's grants.
 #pragma once
@@ -110,6 +111,7 @@ class FleetBudgets : public whois::FleetAdmission {
     int64_t daily_used_seen = 0;  // the fleet's count at the last grant call
     int64_t daily_share_left = 0;
     whois::limits::ShareLedger ledger;
+    int64_t local_unsent = 0;  // local-share starts whose query is not written yet
   };
 
   Host& HostFor(const std::string& host, const whois::limits::LimitSpec& spec);
