@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <map>
 #include <memory>
 #include <string>
@@ -130,6 +131,9 @@ TEST_F(FleetBudgetTest, AScopeAllLimitHoldsAcrossTheFleetAndIsUsed) {
   int64_t span = served[kQueries - 1].start_ms - served[0].start_ms;
   int64_t allowed = 10 * (span / 2000 + 1);
   EXPECT_GE(static_cast<double>(kQueries), 0.9 * static_cast<double>(allowed)) << span << " ms";
+  std::printf("fleet of 3: %zu queries in %lld ms, at most %lld allowed (%.0f%% used)\n", kQueries,
+              static_cast<long long>(span), static_cast<long long>(allowed),
+              100.0 * static_cast<double>(kQueries) / static_cast<double>(allowed));
   // Every proxy spent from the one budget.
   std::map<std::string, int> by_client;
   for (const auto& e : served) ++by_client[e.client];
