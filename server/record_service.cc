@@ -7,6 +7,7 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <utility>
 
 #include "resp/reply_writer.h"
 #include "server/loop_executor.h"
@@ -68,6 +69,9 @@ struct RecordService::InFlight {
   std::optional<whois::LookupResult> registry_answer;
   int64_t registry_answer_ms = 0;
   std::string partial_reply;
+  // The fleet's lease on the domain this proxy holds while it resolves it (empty: none); released
+  // once the record is published (SingleFlight).
+  std::string lease;
   uint64_t started_ns = uv_hrtime();  // for the lookup latency histogram
 };
 
@@ -161,6 +165,11 @@ std::string RecordService::OpenFleet() {
   coordination_ = std::make_unique<FleetCoordination>(server_->loop(), fleet_client_.get(),
                                                       std::move(coordination));
   live_->gate().SetFleet(&coordination_->budgets());
+  storage::fleet::SingleFlight::Options single;
+  single.prefix = cfg.fleet_prefix;
+  single.node_name = FleetNodeName();
+  single_flight_ = std::make_unique<storage::fleet::SingleFlight>(
+      server_->loop(), fleet_client_.get(), shared_.get(), single, [this] { return WallNowMs(); });
   // Tells a single server from a Cluster now, so the first miss does not wait for it.
   fleet_client_->Start();
   spdlog::info(
@@ -214,6 +223,7 @@ void RecordService::AppendFleetInfo(std::string* out) const {
   field("fleet_state_changes", std::to_string(fleet_state_changes_));
   if (shared_) shared_->AppendInfo(out);
   if (coordination_) coordination_->AppendInfo(out);
+  if (single_flight_) single_flight_->AppendInfo(out);
 }
 
 void RecordService::CancelLookups() {
@@ -222,7 +232,9 @@ void RecordService::CancelLookups() {
   if (background_) background_->Close();
   // Every pending lookup finishes now (as cancelled): its waiting clients get fallback records.
   if (live_) live_->CancelAll();
-  // Lookups still asking the fleet finish too (their callbacks see closing_).
+  // Lookups still asking the fleet or waiting for another proxy's lease finish too (their
+  // callbacks see closing_).
+  if (single_flight_) single_flight_->Cancel();
   if (fleet_client_) fleet_client_->Close();
 }
 
@@ -230,6 +242,7 @@ void RecordService::Close() {
   CancelLookups();
   if (live_ && coordination_) live_->gate().SetFleet(nullptr);
   coordination_.reset();
+  single_flight_.reset();
   shared_.reset();
   fleet_client_.reset();
   background_.reset();
@@ -563,30 +576,35 @@ std::shared_ptr<RecordService::InFlight> RecordService::Flight(const whois::Doma
   ++lookups_started_;
   // (A write issued before this and acknowledged after it supersedes the lookup too: Delete and
   // Import mark the lookup again when their write is acknowledged.)
-  if (!ask_fleet || !shared_) {
+  if (!ask_fleet || !single_flight_ || closing_) {
     StartLookup(name, priority, deadline_ms);
     return flight;
   }
-  shared_->Fetch(name.domain, [this, name, priority, deadline_ms, flight](storage::Status st,
-                                                                          storage::Record rec) {
-    auto it = lookups_.find(name.domain);
-    if (it == lookups_.end() || it->second != flight) return;
-    if (closing_) {
-      whois::LookupResult cancelled;
-      cancelled.fallback_reason = std::string(whois::kReasonUnreachable);
-      cancelled.detail = "shutting down";
-      return OnLookupDone(name, std::move(cancelled));
-    }
-    int64_t now = WallNowMs();
-    // Only a record that needs no refresh yet is taken: a refresh that found the same record
-    // about to go stale would otherwise never reach the registry.
-    if (st.ok() && rec.stale_at_ms > now && RefreshAtMs(rec) > now && !flight->superseded &&
-        flight->flush_epoch == flush_epoch_)
-      return OnSharedRecord(name, std::move(rec));
-    if (!st.ok() && !st.IsNotFound())
-      spdlog::debug("fleet: no shared record of {}: {}", name.domain, st.ToString());
-    StartLookup(name, priority, deadline_ms);
-  });
+  // A record another proxy published answers the flight; else this proxy resolves it, holding
+  // the fleet's lease when it could take one, after waiting while another proxy held it.
+  single_flight_->Claim(
+      name.domain, deadline_ms,
+      // Only a record that needs no refresh yet is taken: a refresh that found the same record
+      // about to go stale would otherwise never reach the registry.
+      [this](const storage::Record& rec) {
+        int64_t now = WallNowMs();
+        return rec.stale_at_ms > now && RefreshAtMs(rec) > now;
+      },
+      [this, name, priority, flight](storage::fleet::SingleFlight::Outcome got) {
+        auto it = lookups_.find(name.domain);
+        if (it == lookups_.end() || it->second != flight)
+          return ReleaseLease(name.domain, got.lease);
+        if (closing_) {
+          whois::LookupResult cancelled;
+          cancelled.fallback_reason = std::string(whois::kReasonUnreachable);
+          cancelled.detail = "shutting down";
+          return OnLookupDone(name, std::move(cancelled));
+        }
+        if (got.has_record && !flight->superseded && flight->flush_epoch == flush_epoch_)
+          return OnSharedRecord(name, std::move(got.record));
+        flight->lease = std::move(got.lease);
+        StartLookup(name, priority, got.deadline_ms);
+      });
   return flight;
 }
 
@@ -761,17 +779,20 @@ void RecordService::OnLookupDone(const whois::DomainName& name, whois::LookupRes
     answer.retry_after_s = result.retry_after_s;
     answer.now_ms = now;
     answer.ttl_fallback_ms = Freshness().ttl_fallback_ms;
-    StoreAnswer(name.domain, std::move(answer), flight->nothing_servable);
+    StoreAnswer(name.domain, std::move(answer), flight->nothing_servable,
+                std::exchange(flight->lease, {}));
   } else if (!closing_) {
     // Nothing stored, so nothing refills the hot set: a hit may ask for a refresh again once
     // the host's limits allow.
     hot_->SetRefreshAt(name.domain, now + summary.retry_after_ms);
   }
+  // Nothing to publish: another proxy may take the domain now.
+  ReleaseLease(name.domain, flight->lease);
   AnswerFlight(*flight, reply, summary);
 }
 
 void RecordService::StoreAnswer(const std::string& domain, LookupAnswer answer,
-                                bool nothing_servable) {
+                                bool nothing_servable, std::string lease) {
   auto kept = std::make_shared<bool>(false);
   BeginWrite(domain);
   // While the store is read-only (it logged why) the write below fails: an answer from the
@@ -796,19 +817,26 @@ void RecordService::StoreAnswer(const std::string& domain, LookupAnswer answer,
         return DecideStore(current, std::move(answer));
       },
       static_cast<size_t>(server_->config().history_max_versions),
-      [this, domain, kept, read_only](storage::Status st, storage::RecordUpdate update) {
+      [this, domain, kept, read_only, lease = std::move(lease)](storage::Status st,
+                                                                storage::RecordUpdate update) {
         EndWrite(domain);
         if (!st.ok()) {
           if (!read_only)
             spdlog::warn("could not store the record of {}: {}", domain, st.ToString());
           if (hot_) hot_->SetRefreshAt(domain, WallNowMs() + kRefreshRetryMs);
-          return;
+          return ReleaseLease(domain, lease);
         }
         if (*kept) ++refresh_kept_record_;
         if (update.put) FillHotSet(domain, *update.put, flush_epoch_, WallNowMs());
-        // What was resolved is shared with the fleet, in the background.
+        // What was resolved is shared with the fleet, in the background; the lease goes after
+        // it on the same connection, so a proxy that finds the lease gone finds the record.
         if (update.put && !*kept && shared_) shared_->Publish(domain, *update.put);
+        ReleaseLease(domain, lease);
       });
+}
+
+void RecordService::ReleaseLease(const std::string& domain, const std::string& lease) {
+  if (!lease.empty() && single_flight_ && !closing_) single_flight_->Release(domain, lease);
 }
 
 void RecordService::LookupFresh(std::string_view arg, ReplyFn done) {

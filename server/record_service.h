@@ -33,6 +33,7 @@
 #include "server/stale_policy.h"
 #include "storage/fleet/fleet_client.h"
 #include "storage/fleet/shared_records.h"
+#include "storage/fleet/single_flight.h"
 #include "storage/freshness.h"
 #include "storage/hot_set.h"
 #include "storage/record_store.h"
@@ -111,6 +112,7 @@ class RecordService {
   const storage::fleet::RedisSharedRecords* shared_records() const { return shared_.get(); }
   // The heartbeat and the `scope all` budgets; null without a fleet.
   const FleetCoordination* fleet_coordination() const { return coordination_.get(); }
+  const storage::fleet::SingleFlight* single_flight() const { return single_flight_.get(); }
   uint64_t fleet_hits() const { return fleet_hits_; }
   BackgroundLookups& background() { return *background_; }
   // Null before Open and after Close.
@@ -176,8 +178,10 @@ class RecordService {
   void Resolve(const whois::DomainName& name, int64_t deadline_ms, ReplyFn done,
                bool nothing_servable = false);
   // The lookup of `name` in flight, or a new one started with `priority` and `deadline_ms`.
-  // With a fleet, a new one first asks the fleet's shared records (unless `ask_fleet` is false:
-  // WHOIS.LOOKUP resolves afresh) and goes upstream only if they have no fresh record.
+  // With a fleet, a new one first claims the domain in the fleet (unless `ask_fleet` is false:
+  // WHOIS.LOOKUP resolves afresh): a fresh shared record answers it; else it goes upstream
+  // holding the fleet's lease, after waiting while another proxy held it (SingleFlight), or
+  // without one when Redis is slow or gone.
   std::shared_ptr<InFlight> Flight(const whois::DomainName& name, whois::limits::Priority priority,
                                    int64_t deadline_ms, bool ask_fleet = true);
   // Sends the flight's lookup upstream (the resolver).
@@ -198,7 +202,12 @@ class RecordService {
   // Stores a finished lookup's record by the store rule (stale_policy.h); refills the hot set.
   // `nothing_servable`: a client found no servable record before the lookup (a fallback may then
   // stand in the hot set while the store is read-only).
-  void StoreAnswer(const std::string& domain, LookupAnswer answer, bool nothing_servable);
+  // `lease`: the fleet's lease this proxy holds on the domain, released after the record is
+  // published (or when nothing was stored).
+  void StoreAnswer(const std::string& domain, LookupAnswer answer, bool nothing_servable,
+                   std::string lease = {});
+  // Gives the fleet's lease on `domain` back if this proxy holds it (`lease` not empty).
+  void ReleaseLease(const std::string& domain, const std::string& lease);
   void OnLookupProgress(const std::string& domain, const whois::LookupResult& so_far);
   std::string TimeoutReply(const whois::DomainName& name);
   std::string FallbackReply(const whois::DomainName& name, std::string_view reason) const;
@@ -241,6 +250,8 @@ class RecordService {
   std::unique_ptr<storage::fleet::FleetClient> fleet_client_;
   std::unique_ptr<storage::fleet::RedisSharedRecords> shared_;
   std::unique_ptr<FleetCoordination> coordination_;
+  // Each domain resolved once fleet-wide: the shared record, or a lease, or a wait.
+  std::unique_ptr<storage::fleet::SingleFlight> single_flight_;
   uint64_t fleet_hits_ = 0;           // misses answered from the fleet's records
   uint64_t fleet_state_changes_ = 0;  // Redis lost or back (FleetClient::on_state_change)
   std::unique_ptr<BackgroundLookups> background_;

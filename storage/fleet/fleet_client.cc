@@ -102,7 +102,6 @@ struct FleetClient::Request {
   bool finished = false;
   int redirects = 0;
   std::optional<NodeAddress> target;  // set: not routed by key
-  std::optional<std::string> key;     // set: routed by it, not by argv[1]
   Status early;                       // FailSoon's status, delivered by a 0 ms timer
 };
 
@@ -142,13 +141,6 @@ void FleetClient::OnTimer(uv_timer_t* timer) {
 
 void FleetClient::Command(std::vector<std::string> argv, Callback done) {
   Request* req = NewRequest(std::move(argv), std::move(done));
-  if (closed_) return FailSoon(req, Status::IOError("the fleet client is closed"));
-  Dispatch(req);
-}
-
-void FleetClient::CommandForKey(std::string key, std::vector<std::string> argv, Callback done) {
-  Request* req = NewRequest(std::move(argv), std::move(done));
-  req->key = std::move(key);
   if (closed_) return FailSoon(req, Status::IOError("the fleet client is closed"));
   Dispatch(req);
 }
@@ -202,20 +194,15 @@ void FleetClient::Dispatch(Request* req) {
   if (mode_ == Mode::kCluster) {
     if (map_stale_) RefreshMap();
     const NodeAddress* node = nullptr;
-    if (req->key) {
-      node = map_.NodeFor(KeySlot(*req->key));
-    } else if (req->argv.size() >= 2) {
-      node = map_.NodeFor(KeySlot(req->argv[1]));
+    if (std::string_view key = RoutingKey(req->argv); !key.empty()) {
+      node = map_.NodeFor(KeySlot(key));
     } else if (!map_.nodes().empty()) {
       node = &map_.nodes().front();
     }
     if (!node) {
       map_stale_ = true;
       return FailSoon(req, Status::IOError("no Redis Cluster master serves the slot of '" +
-                                           (req->key                ? *req->key
-                                            : req->argv.size() >= 2 ? req->argv[1]
-                                                                    : "") +
-                                           "'"));
+                                           std::string(RoutingKey(req->argv)) + "'"));
     }
     return SendTo(req, *node);
   }

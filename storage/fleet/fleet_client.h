@@ -76,12 +76,9 @@ class FleetClient {
   // Starts telling a single server from a Cluster (commands sent meanwhile wait for it, within
   // their timeouts). Optional: the first command starts it too.
   void Start();
-  // Sends `argv` (argv[1] is the key that routes it in a Cluster; a command without a key goes
-  // to any node).
+  // Sends `argv` (its key routes it in a Cluster: argv[1], or a script's first key, see
+  // RoutingKey in key_slot.h; a command without a key goes to any node).
   void Command(std::vector<std::string> argv, Callback done);
-  // Like Command, but routed by `key` rather than argv[1] (EVAL/EVALSHA, whose keys come after
-  // the script and its key count).
-  void CommandForKey(std::string key, std::vector<std::string> argv, Callback done);
   // Like Command, but to one node (e.g. `CLUSTER INFO` of each master).
   void CommandTo(const NodeAddress& node, std::vector<std::string> argv, Callback done);
   // Fails every pending command with "closed" and drops the connections; later commands fail.

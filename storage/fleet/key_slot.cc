@@ -1,5 +1,7 @@
 #include "storage/fleet/key_slot.h"
 
+#include "util/ascii.h"
+
 namespace storage::fleet {
 
 uint16_t Crc16(std::string_view bytes) {
@@ -22,6 +24,18 @@ int KeySlot(std::string_view key) {
       key = key.substr(open + 1, close - open - 1);
   }
   return Crc16(key) & (kClusterSlots - 1);
+}
+
+std::string_view RoutingKey(const std::vector<std::string>& argv) {
+  if (argv.size() < 2) return {};
+  const std::string& name = argv[0];
+  bool script = util::EqualsIgnoreCase(name, "EVAL") || util::EqualsIgnoreCase(name, "EVALSHA") ||
+                util::EqualsIgnoreCase(name, "EVAL_RO") ||
+                util::EqualsIgnoreCase(name, "EVALSHA_RO");
+  if (!script) return argv[1];
+  // EVAL script numkeys key [key ...] arg [arg ...]
+  if (argv.size() < 4 || argv[2] == "0") return {};
+  return argv[3];
 }
 
 }  // namespace storage::fleet

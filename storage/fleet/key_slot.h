@@ -5,7 +5,9 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace storage::fleet {
 
@@ -16,5 +18,10 @@ uint16_t Crc16(std::string_view bytes);
 
 // The slot Redis Cluster serves `key` from.
 int KeySlot(std::string_view key);
+
+// The key that routes the command `argv` in a Cluster: argv[1], except for a script (EVAL,
+// EVALSHA and their _RO forms), whose first key follows the script and the key count; empty when
+// the command has no key (any node may answer it).
+std::string_view RoutingKey(const std::vector<std::string>& argv);
 
 }  // namespace storage::fleet

@@ -12,9 +12,9 @@
 #include <optional>
 #include <random>
 
-#include "fleet_test_loop.h"
 #include "redis_server.h"
 #include "storage/fleet/key_slot.h"
+#include "uv_test_loop.h"
 #include "wait_until.h"
 
 namespace storage::fleet {
@@ -22,6 +22,29 @@ namespace {
 
 using test_support::RedisCall;
 using test_support::ReplyText;
+
+using Loop = test_support::UvTestLoop;
+
+struct Result {
+  Status status;
+  Reply reply;
+};
+
+// Sends one command and runs the loop until its callback.
+Result Call(Loop& loop, FleetClient& client, std::vector<std::string> argv) {
+  std::optional<Result> got;
+  client.Command(std::move(argv), [&](Status st, Reply r) { got = Result{st, std::move(r)}; });
+  EXPECT_TRUE(loop.RunUntil([&] { return got.has_value(); }));
+  return got.value_or(Result{Status::IOError("no callback"), {}});
+}
+
+ClientOptions Options(const std::vector<std::string>& seeds, int64_t timeout_ms = 5000) {
+  ClientOptions o;
+  EXPECT_TRUE(ParseSeeds(seeds, &o.seeds).ok());
+  o.timeout_ms = timeout_ms;
+  o.backoff = Backoff{20, 200};
+  return o;
+}
 
 class FleetClientTest : public ::testing::Test {
  protected:

@@ -2,6 +2,8 @@
 // 3-master Cluster the test starts), each going upstream from its own source address to a fake
 // WHOIS registry that logs every query: a record one proxy resolved or imported is a hit on the
 // others with no upstream query, stored locally so it survives the fleet's loss.
+#include "fleet_proxies.h"
+
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -9,9 +11,6 @@
 #include <string>
 #include <vector>
 
-#include "fake_whois_process.h"
-#include "proxy_process.h"
-#include "redis_server.h"
 #include "storage/fleet/fleet_record.h"
 #include "storage/fleet/key_slot.h"
 #include "wait_until.h"
@@ -19,81 +18,16 @@
 namespace {
 
 using fake_whois::FakeWhoisProcess;
+using test_support::Command;
+using test_support::ProxyProcess;
 using test_support::RedisCall;
 using test_support::ReplyText;
 using test_support::WaitUntil;
-using test_support::Command;
-using test_support::ProxyProcess;
 
-const char kRegistryReply[] =
-    "Domain Name: {QUERY}\r\n"
-    "Registrar: Fleet Registrar\r\n"
-    "Creation Date: 2001-02-03T04:05:06Z\r\n"
-    "Name Server: NS1.EXAMPLE.NET\r\n";
-
-std::string Get(const ProxyProcess& proxy, const std::string& domain) {
-  auto c = proxy.Connect();
-  auto r = Command(c.get(), {"GET", domain});
-  return r && r->type == REDIS_REPLY_STRING ? std::string(r->str, r->len) : std::string();
-}
-
-std::string InfoField(const ProxyProcess& proxy, const std::string& field) {
-  auto c = proxy.Connect();
-  auto r = Command(c.get(), {"INFO", "fleet"});
-  if (!r || r->type != REDIS_REPLY_STRING) return {};
-  std::string text(r->str, r->len);
-  size_t at = text.find(field + ":");
-  if (at == std::string::npos) return {};
-  at += field.size() + 1;
-  return text.substr(at, text.find("\r\n", at) - at);
-}
-
-// Queries the fake registry received for `domain`, and from which client addresses.
-std::vector<std::string> QueriesFor(const FakeWhoisProcess& registry, const std::string& domain) {
-  std::vector<std::string> clients;
-  for (const auto& e : registry.ReadLog())
-    if (e.query == domain) clients.push_back(e.client);
-  return clients;
-}
-
-class FleetProxiesTest : public ::testing::Test {
- protected:
-  void StartRegistry() {
-    registry_.SetDefaultResponse(kRegistryReply);
-    ASSERT_TRUE(registry_.Start()) << registry_.error();
-  }
-  // Proxy i goes upstream from 127.0.0.(11 + i).
-  void StartProxies(size_t n, const std::vector<std::string>& seeds) {
-    for (size_t i = 0; i < n; ++i) {
-      std::vector<std::string> args = {
-          "--tld-server", "test", "whois.nic.test", "--upstream-address", "whois.nic.test",
-          "127.0.0.1:" + std::to_string(registry_.port()), "--upstream-source-address",
-          "127.0.0." + std::to_string(11 + i), "--fleet-node-name", "proxy-" + std::to_string(i),
-          // Generous: the servers may run under a sanitizer on a loaded machine.
-          "--fleet-timeout", "5000", "--fleet-redis"};
-      args.insert(args.end(), seeds.begin(), seeds.end());
-      proxies_.push_back(std::make_unique<ProxyProcess>(args));
-      ASSERT_TRUE(proxies_.back()->Start()) << proxies_.back()->log();
-    }
-  }
-  // A record resolved on proxy 0 is answered by every other proxy without an upstream query.
-  void ExpectSharedAcrossProxies(const std::string& domain, const std::function<bool()>& in_redis) {
-    std::string first = Get(*proxies_[0], domain);
-    ASSERT_NE(first.find("Fleet Registrar"), std::string::npos) << first;
-    ASSERT_EQ(QueriesFor(registry_, domain), std::vector<std::string>{"127.0.0.11"});
-    // Written to Redis in the background: wait for it.
-    ASSERT_TRUE(WaitUntil(in_redis)) << domain << " never reached Redis";
-    for (size_t i = 1; i < proxies_.size(); ++i) {
-      std::string got = Get(*proxies_[i], domain);
-      EXPECT_NE(got.find("Fleet Registrar"), std::string::npos) << got;
-      EXPECT_NE(got.find("\"domain\":\"" + domain + "\""), std::string::npos) << got;
-    }
-    EXPECT_EQ(QueriesFor(registry_, domain).size(), 1u) << "asked upstream again";
-  }
-
-  FakeWhoisProcess registry_;
-  std::vector<std::unique_ptr<ProxyProcess>> proxies_;
-};
+using fleet_test::FleetProxiesTest;
+using fleet_test::Get;
+using fleet_test::InfoField;
+using fleet_test::QueriesFor;
 
 TEST_F(FleetProxiesTest, ARecordResolvedOnOneIsAHitOnTheOthersOnASingleRedis) {
   test_support::RedisServer redis;

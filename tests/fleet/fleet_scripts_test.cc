@@ -9,24 +9,34 @@
 #include <string>
 #include <vector>
 
-#include "fleet_test_loop.h"
 #include "redis_server.h"
 #include "storage/fleet/budget_script.h"
 #include "storage/fleet/fleet_members.h"
 #include "storage/fleet/fleet_script.h"
+#include "uv_test_loop.h"
+#include "wait_until.h"
 
 namespace storage::fleet {
 namespace {
 
 using test_support::RedisCall;
 using test_support::ReplyText;
+using Loop = test_support::UvTestLoop;
+
+struct Result {
+  Status status;
+  Reply reply;
+};
 
 class FleetScriptsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     std::string error;
     ASSERT_TRUE(redis_.Start(&error)) << error;
-    client_ = std::make_unique<FleetClient>(loop_.get(), Options({redis_.address()}));
+    ClientOptions options;
+    ASSERT_TRUE(ParseSeeds({redis_.address()}, &options.seeds).ok());
+    options.timeout_ms = 5000;  // generous: a sanitizer on a loaded machine
+    client_ = std::make_unique<FleetClient>(loop_.get(), options);
     acquire_ = std::make_unique<FleetScript>(client_.get(), kAcquireScript);
     finish_ = std::make_unique<FleetScript>(client_.get(), kFinishScript);
     carry_ = std::make_unique<FleetScript>(client_.get(), kCarryScript);

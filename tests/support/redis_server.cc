@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <random>
@@ -223,6 +224,36 @@ bool RedisCluster::Start(std::string* error) {
 
 void RedisCluster::Stop() {
   for (auto& n : nodes_) n->Stop();
+}
+
+bool RedisCluster::Reshard(size_t from, size_t to, int slots, std::string* error) {
+  std::string ids[2];
+  size_t which[2] = {from, to};
+  for (int i = 0; i < 2; ++i) {
+    RedisConnection c = nodes_[which[i]]->Connect();
+    ids[i] = c ? ReplyText(RedisCall(c.get(), {"CLUSTER", "MYID"}).get()) : "";
+    if (ids[i].size() != 40) {
+      *error = "no node id from " + nodes_[which[i]]->address();
+      return false;
+    }
+  }
+  std::string cmd = FindProgram("redis-cli") + " --cluster reshard " + nodes_[from]->address() +
+                    " --cluster-from " + ids[0] + " --cluster-to " + ids[1] + " --cluster-slots " +
+                    std::to_string(slots) + " --cluster-yes 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) {
+    *error = "cannot run " + cmd;
+    return false;
+  }
+  std::string out;
+  char buf[4096];
+  for (size_t n; (n = fread(buf, 1, sizeof(buf), p)) > 0;) out.append(buf, n);
+  int rc = pclose(p);
+  if (rc != 0 || out.find("[ERR]") != std::string::npos) {
+    *error = "redis-cli --cluster reshard failed (" + std::to_string(rc) + "): " + out;
+    return false;
+  }
+  return true;
 }
 
 }  // namespace test_support

@@ -71,6 +71,10 @@ class RedisCluster {
   // cluster_state:ok and knows every slot's owner.
   bool Start(std::string* error);
   void Stop();
+  // Moves `slots` slots (with their keys) from master `from` to master `to` with
+  // `redis-cli --cluster reshard ... --cluster-yes`, as an operator would; blocks until it is
+  // done. False with *error (what redis-cli printed) if it failed.
+  bool Reshard(size_t from, size_t to, int slots, std::string* error);
   RedisServer& node(size_t i) { return *nodes_[i]; }
   size_t size() const { return nodes_.size(); }
   std::vector<std::string> addresses() const;

@@ -1,0 +1,209 @@
+#include "storage/fleet/single_flight.h"
+
+#include <algorithm>
+#include <random>
+#include <vector>
+
+namespace storage::fleet {
+
+struct SingleFlight::Pending {
+  std::string domain;
+  int64_t deadline_ms = 0;
+  int64_t budget_ms = 0;  // deadline_ms less the time of the claim
+  Usable usable;
+  std::function<void(Outcome)> done;
+  std::string token;
+  bool waited = false;
+  int64_t wait_until_ms = 0;
+  uint32_t polls = 0;
+  // Between polls; closed (and freed by its close callback) when the claim ends.
+  uv_timer_t* timer = nullptr;
+};
+
+namespace {
+
+struct PollTimer {
+  uv_timer_t handle;
+  SingleFlight* self;
+  uint64_t id;
+};
+
+}  // namespace
+
+SingleFlight::SingleFlight(uv_loop_t* loop, FleetClient* client, SharedRecords* records,
+                           Options options, Clock clock)
+    : loop_(loop),
+      client_(client),
+      records_(records),
+      options_(std::move(options)),
+      clock_(std::move(clock)),
+      nonce_((static_cast<uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}()) {}
+
+SingleFlight::~SingleFlight() { Cancel(); }
+
+SingleFlight::Pending* SingleFlight::Find(uint64_t id) {
+  auto it = claims_.find(id);
+  return it == claims_.end() ? nullptr : it->second.get();
+}
+
+void SingleFlight::Claim(const std::string& domain, int64_t deadline_ms, Usable usable,
+                         std::function<void(Outcome)> done) {
+  uint64_t id = next_id_++;
+  auto p = std::make_unique<Pending>();
+  p->domain = domain;
+  p->deadline_ms = deadline_ms;
+  p->budget_ms = std::max<int64_t>(0, deadline_ms - clock_());
+  p->usable = std::move(usable);
+  p->done = std::move(done);
+  p->token = LeaseToken(options_.node_name, nonce_, ++serial_);
+  claims_.emplace(id, std::move(p));
+  if (cancelled_) {
+    // Later, as promised, through a timer that ends it like a poll would.
+    Wait(id);
+    return;
+  }
+  Fetch(id);
+}
+
+void SingleFlight::Fetch(uint64_t id) {
+  records_->Fetch(Find(id)->domain, [this, id](Status st, Record rec) {
+    Pending* p = Find(id);
+    if (!p) return;
+    if (st.ok() && p->usable(rec)) {
+      Outcome found;
+      found.has_record = true;
+      found.record = std::move(rec);
+      return Finish(id, std::move(found));
+    }
+    if (!st.ok() && !st.IsNotFound()) {
+      ++stats_.errors;
+      return Finish(id, {});
+    }
+    TryTake(id, /*unless_record=*/st.IsNotFound());
+  });
+}
+
+void SingleFlight::TryTake(uint64_t id, bool unless_record) {
+  const Pending& claim = *Find(id);
+  int64_t now = clock_();
+  int64_t px = options_.policy.LeaseMs(ResolveBy(claim, now), now);
+  client_->Command(TakeLeaseCommand(options_.prefix, claim.domain, claim.token, px, unless_record),
+                   [this, id](Status st, Reply reply) {
+                     Pending* p = Find(id);
+                     if (!p) return;
+                     TakeResult taken = TakeResult::kHeld;
+                     if (st.ok()) st = ParseTakeReply(reply, &taken);
+                     if (!st.ok()) {
+                       ++stats_.errors;
+                       return Finish(id, {});
+                     }
+                     switch (taken) {
+                       case TakeResult::kTaken: {
+                         ++(p->waited ? stats_.taken_over : stats_.taken);
+                         Outcome lease;
+                         lease.lease = p->token;
+                         return Finish(id, std::move(lease));
+                       }
+                       case TakeResult::kRecordExists:
+                         // Published between our read and the script: read it (the next try takes
+                         // the lease even if a record exists, so a record this lookup cannot use
+                         // ends no loop).
+                         ++p->polls;
+                         return Fetch(id);
+                       case TakeResult::kHeld:
+                         break;
+                     }
+                     if (!p->waited) {
+                       p->waited = true;
+                       ++stats_.waited;
+                       p->wait_until_ms = clock_() + options_.policy.max_ms;
+                     } else if (clock_() >= p->wait_until_ms) {
+                       // Every lease seen has ended by now: a chain of holders that never publish
+                       // (each failing upstream) must not keep this lookup waiting for ever.
+                       ++stats_.gave_up;
+                       return Finish(id, {});
+                     }
+                     Wait(id);
+                   });
+}
+
+void SingleFlight::Wait(uint64_t id) {
+  Pending* p = Find(id);
+  auto* t = new PollTimer{{}, this, id};
+  uv_timer_init(loop_, &t->handle);
+  t->handle.data = t;
+  p->timer = &t->handle;
+  uint64_t delay = cancelled_ ? 0 : static_cast<uint64_t>(options_.policy.PollDelayMs(p->polls++));
+  uv_timer_start(&t->handle, &SingleFlight::OnPollTimer, delay, 0);
+}
+
+void SingleFlight::OnPollTimer(uv_timer_t* handle) {
+  auto* t = static_cast<PollTimer*>(handle->data);
+  SingleFlight* self = t->self;
+  uint64_t id = t->id;
+  Pending* p = self->Find(id);
+  if (!p) return;
+  p->timer = nullptr;
+  CloseTimer(handle);
+  if (self->cancelled_) return self->Finish(id, {});
+  self->Fetch(id);
+}
+
+void SingleFlight::CloseTimer(uv_timer_t* handle) {
+  uv_timer_stop(handle);
+  uv_close(reinterpret_cast<uv_handle_t*>(handle),
+           [](uv_handle_t* h) { delete static_cast<PollTimer*>(h->data); });
+}
+
+void SingleFlight::Finish(uint64_t id, Outcome outcome) {
+  auto it = claims_.find(id);
+  if (it == claims_.end()) return;
+  std::unique_ptr<Pending> p = std::move(it->second);
+  claims_.erase(it);
+  if (p->timer) CloseTimer(p->timer);
+  if (!outcome.has_record) outcome.deadline_ms = ResolveBy(*p, clock_());
+  p->done(std::move(outcome));
+}
+
+int64_t SingleFlight::ResolveBy(const Pending& claim, int64_t now_ms) {
+  return std::max(claim.deadline_ms, now_ms + claim.budget_ms);
+}
+
+void SingleFlight::Release(const std::string& domain, const std::string& lease) {
+  if (cancelled_ || lease.empty()) return;
+  client_->Command(ReleaseLeaseCommand(options_.prefix, domain, lease),
+                   [this](Status st, Reply reply) {
+                     if (!st.ok() || reply.type != Reply::Type::kInteger) {
+                       ++stats_.errors;
+                     } else {
+                       ++(reply.integer == 1 ? stats_.released : stats_.lost);
+                     }
+                   });
+}
+
+void SingleFlight::Cancel() {
+  cancelled_ = true;
+  std::vector<uint64_t> ids;
+  ids.reserve(claims_.size());
+  for (const auto& [id, p] : claims_) ids.push_back(id);
+  for (uint64_t id : ids) Finish(id, {});
+}
+
+void SingleFlight::AppendInfo(std::string* out) const {
+  auto field = [out](std::string_view name, uint64_t v) {
+    *out += name;
+    *out += ':';
+    *out += std::to_string(v);
+    *out += "\r\n";
+  };
+  field("fleet_leases_taken", stats_.taken);
+  field("fleet_leases_waited", stats_.waited);
+  field("fleet_leases_taken_over", stats_.taken_over);
+  field("fleet_leases_lost", stats_.lost);
+  field("fleet_leases_released", stats_.released);
+  field("fleet_lease_errors", stats_.errors);
+  field("fleet_lease_waits_given_up", stats_.gave_up);
+  field("fleet_lease_claims", claims_.size());
+}
+
+}  // namespace storage::fleet

@@ -1,0 +1,50 @@
+// A libuv loop for in-process tests of loop-thread code: RunUntil runs it until a condition
+// holds or a generous deadline passes (a repeating timer wakes it to look), never a fixed sleep.
+//
+//   test_support::UvTestLoop loop;
+//   client.Command(..., [&](...) { got = true; });
+//   ASSERT_TRUE(loop.RunUntil([&] { return got; }));
+#pragma once
+
+#include <uv.h>
+
+#include <chrono>
+
+#include "wait_until.h"
+
+namespace test_support {
+
+class UvTestLoop {
+ public:
+  UvTestLoop() {
+    uv_loop_init(&loop_);
+    uv_timer_init(&loop_, &tick_);
+  }
+  // Runs the loop until every handle is closed (close callbacks included), then closes it.
+  ~UvTestLoop() {
+    uv_close(reinterpret_cast<uv_handle_t*>(&tick_), nullptr);
+    uv_run(&loop_, UV_RUN_DEFAULT);
+    uv_loop_close(&loop_);
+  }
+  UvTestLoop(const UvTestLoop&) = delete;
+  UvTestLoop& operator=(const UvTestLoop&) = delete;
+
+  uv_loop_t* get() { return &loop_; }
+  template <typename Done>
+  bool RunUntil(Done&& done, std::chrono::milliseconds timeout = kPatience) {
+    uv_timer_start(
+        &tick_, [](uv_timer_t*) {}, 5, 5);
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    bool ok = false;
+    while (!(ok = done()) && std::chrono::steady_clock::now() < deadline)
+      uv_run(&loop_, UV_RUN_ONCE);
+    uv_timer_stop(&tick_);
+    return ok;
+  }
+
+ private:
+  uv_loop_t loop_;
+  uv_timer_t tick_;
+};
+
+}  // namespace test_support
