@@ -143,6 +143,7 @@ void CmdWhoisHistory(CommandContext&);
 void CmdWhoisCached(CommandContext&);
 void CmdWhoisPrefetch(CommandContext&);
 void CmdWhoisQueue(CommandContext&);
+void CmdWhoisFleet(CommandContext&);
 
 // A container's HELP reply: each line a simple string, as Redis's addReplyHelp.
 void WriteHelp(resp::ReplyWriter& w, std::initializer_list<const char*> lines);

@@ -156,6 +156,17 @@ std::string RecordService::OpenFleet() {
   shared.max_ttl_ms = cfg.fleet_max_ttl_s * 1000;
   shared_ = std::make_unique<storage::fleet::RedisSharedRecords>(fleet_client_.get(), shared,
                                                                  [this] { return WallNowMs(); });
+  FleetCoordination::Options coordination;
+  coordination.prefix = cfg.fleet_prefix;
+  coordination.node_name = FleetNodeName();
+  coordination.sources = cfg.upstream_source_addresses;
+  // A concurrency slot outlives any query it stands for (a dead proxy's comes back then).
+  coordination.slot_ttl_ms = 2ll * cfg.upstream_timeout_ms + 5000;
+  coordination.lookups_in_flight = [this] { return static_cast<int64_t>(lookups_.size()); };
+  coordination.wall_clock_ms = [this] { return WallNowMs(); };
+  coordination_ = std::make_unique<FleetCoordination>(server_->loop(), fleet_client_.get(),
+                                                      std::move(coordination));
+  live_->gate().SetFleet(&coordination_->budgets());
   storage::fleet::SingleFlight::Options single;
   single.prefix = cfg.fleet_prefix;
   single.node_name = FleetNodeName();
@@ -213,6 +224,7 @@ void RecordService::AppendFleetInfo(std::string* out) const {
   field("fleet_reachable", fleet_client_->reachable() ? "1" : "0");
   field("fleet_state_changes", std::to_string(fleet_state_changes_));
   if (shared_) shared_->AppendInfo(out);
+  if (coordination_) coordination_->AppendInfo(out);
   if (single_flight_) single_flight_->AppendInfo(out);
 }
 
@@ -230,6 +242,8 @@ void RecordService::CancelLookups() {
 
 void RecordService::Close() {
   CancelLookups();
+  if (live_ && coordination_) live_->gate().SetFleet(nullptr);
+  coordination_.reset();
   single_flight_.reset();
   shared_.reset();
   fleet_client_.reset();

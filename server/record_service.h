@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "server/background_lookups.h"
+#include "server/fleet_coordination.h"
 #include "server/live_resolution.h"
 #include "server/prometheus_text.h"
 #include "server/stale_policy.h"
@@ -109,6 +110,8 @@ class RecordService {
   // Null without a fleet.
   const storage::fleet::FleetClient* fleet_client() const { return fleet_client_.get(); }
   const storage::fleet::RedisSharedRecords* shared_records() const { return shared_.get(); }
+  // The heartbeat and the `scope all` budgets; null without a fleet.
+  const FleetCoordination* fleet_coordination() const { return coordination_.get(); }
   const storage::fleet::SingleFlight* single_flight() const { return single_flight_.get(); }
   uint64_t fleet_hits() const { return fleet_hits_; }
   BackgroundLookups& background() { return *background_; }
@@ -246,6 +249,7 @@ class RecordService {
   // The fleet (null without `fleet-redis`): the client, and the records shared through it.
   std::unique_ptr<storage::fleet::FleetClient> fleet_client_;
   std::unique_ptr<storage::fleet::RedisSharedRecords> shared_;
+  std::unique_ptr<FleetCoordination> coordination_;
   // Each domain resolved once fleet-wide: the shared record, or a lease, or a wait.
   std::unique_ptr<storage::fleet::SingleFlight> single_flight_;
   uint64_t fleet_hits_ = 0;           // misses answered from the fleet's records

@@ -89,6 +89,8 @@ class FleetClient {
   // connection) until the next reply; true before the first command.
   bool reachable() const { return reachable_; }
   const SlotMap& slot_map() const { return map_; }
+  // kSingle: the server the seeds led to.
+  const NodeAddress& single_server() const { return single_; }
   const Stats& stats() const { return stats_; }
   const ClientOptions& options() const { return options_; }
 

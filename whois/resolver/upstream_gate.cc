@@ -81,7 +81,7 @@ void UpstreamGate::Admit(const std::string& host, limits::Priority priority, int
   limits::RequestId id = next_id_++;
   limits::Admission admission =
       registry_->Scheduler(host, now).Submit(id, priority, deadline_ms, now);
-  pending_.emplace(id, Pending{host, std::move(start), std::move(refused)});
+  pending_.emplace(id, Pending{host, deadline_ms, std::move(start), std::move(refused)});
   if (auto* admitted = std::get_if<limits::Admitted>(&admission)) {
     Start(id, admitted->source);
   } else if (auto* rejection = std::get_if<limits::Rejection>(&admission)) {
@@ -108,14 +108,59 @@ void UpstreamGate::Start(limits::RequestId id, size_t source) {
   if (it == pending_.end()) return;
   Pending p = std::move(it->second);
   pending_.erase(it);
+  limits::HostScheduler* s = registry_->Find(p.host);
+  if (!fleet_ || !s || !fleet_->Holds(s->spec())) return Launch(std::move(p), source, {});
+  // Both callbacks need the request; exactly one of them runs.
+  auto shared = std::make_shared<Pending>(std::move(p));
+  std::string host = shared->host;
+  int64_t deadline_ms = shared->deadline_ms;
+  fleet_->Acquire(
+      host, s->spec(), deadline_ms,
+      [this, shared, source, alive = alive_](FleetAdmission::Grant grant) {
+        if (!*alive) {
+          if (grant.release) grant.release();
+          return;
+        }
+        Launch(std::move(*shared), source, std::move(grant));
+      },
+      [this, shared, source, alive = alive_](std::optional<limits::Rejection> why) {
+        if (*alive) FleetRefused(std::move(*shared), source, why);
+      });
+}
+
+void UpstreamGate::FleetRefused(Pending p, size_t source,
+                                const std::optional<limits::Rejection>& why) {
+  // The local slot and start go back as a start that ended without a write: it counts in the
+  // local windows (conservative), and its outcome says nothing of the host.
+  int64_t now = clock_();
+  if (auto* s = registry_->Find(p.host)) {
+    s->OnSent(source, now);
+    s->Release(source, now);
+  }
+  registry_->OnOutcome(p.host, source, limits::Outcome::kOk, now, std::nullopt);
+  if (why) {
+    spdlog::debug("upstream {}: {}", p.host, why->message);
+    p.refused(Limited(*why));
+  } else {
+    GateResult g;
+    g.upstream.failure = UpstreamFailure::kCancelled;
+    g.upstream.error = "cancelled";
+    p.refused(std::move(g));
+  }
+  PumpSoon();
+}
+
+void UpstreamGate::Launch(Pending p, size_t source, FleetAdmission::Grant grant) {
   GateStart start;
   if (auto* s = registry_->Find(p.host)) start.source_address = s->source(source);
   // Whether the query was written: a start counts in the windows from then, or from its end if
   // it never was (shared by both callbacks, which may run in either order only once each).
   auto sent = std::make_shared<bool>(false);
-  start.sent = [this, host = p.host, source, sent, alive = alive_] {
+  start.sent = [this, host = p.host, source, sent, fleet_sent = std::move(grant.sent),
+                alive = alive_] {
     if (!*alive || *sent) return;
     *sent = true;
+    if (fleet_sent) fleet_sent();
     if (auto* s = registry_->Find(host)) s->OnSent(source, clock_());
     // Not from here: this runs inside a client's callback (libcurl forbids re-entry), and the
     // slot it frees is taken on the next loop turn.
@@ -123,8 +168,9 @@ void UpstreamGate::Start(limits::RequestId id, size_t source) {
   };
   // The slot is held until the connection closes, and every start reports exactly one outcome
   // to the host's back-off.
-  start.finish = [this, host = p.host, source, sent, alive = alive_](
-                     limits::Outcome outcome, std::optional<int64_t> named_wait_ms) {
+  start.finish = [this, host = p.host, source, sent, release = std::move(grant.release),
+                  alive = alive_](limits::Outcome outcome, std::optional<int64_t> named_wait_ms) {
+    if (release) release();
     if (!*alive) return;
     int64_t now = clock_();
     if (auto* s = registry_->Find(host)) {
@@ -186,6 +232,7 @@ void UpstreamGate::ArmTimer(int64_t now_ms) {
 }
 
 void UpstreamGate::CancelQueued() {
+  if (fleet_) fleet_->CancelAll();
   auto queued = std::move(pending_);
   pending_.clear();
   for (auto& [id, p] : queued) {

@@ -18,6 +18,7 @@
 
 #include "util/uv_timer.h"
 #include "whois/limits/limit_registry.h"
+#include "whois/resolver/fleet_admission.h"
 #include "whois/upstream/upstream_client.h"
 
 namespace whois {
@@ -82,6 +83,11 @@ class UpstreamGate {
   void Admit(const std::string& host, limits::Priority priority, int64_t deadline_ms,
              std::function<void(GateStart)> start, std::function<void(GateResult)> refused);
 
+  // With a fleet: a start whose host budget `fleet` Holds waits for its grant too (it keeps its
+  // local slot meanwhile; a refusal frees it and answers the request). Null: none. `fleet`
+  // outlives the gate or is unset first.
+  void SetFleet(FleetAdmission* fleet) { fleet_ = fleet; }
+
   // Applies changed limits: re-evaluates queues and timers.
   void Pump();
 
@@ -94,10 +100,15 @@ class UpstreamGate {
  private:
   struct Pending {
     std::string host;
+    int64_t deadline_ms = 0;
     std::function<void(GateStart)> start;
     std::function<void(GateResult)> refused;
   };
   void Start(limits::RequestId id, size_t source);
+  // Starts `p` from `source`, with the fleet's grant when it needed one.
+  void Launch(Pending p, size_t source, FleetAdmission::Grant grant);
+  // The fleet refused (or cancelled: nullopt) a start the host's limits had admitted.
+  void FleetRefused(Pending p, size_t source, const std::optional<limits::Rejection>& why);
   void PumpSoon();
   void Answer(limits::RequestId id, const limits::Rejection& rejection);
   void PersistReservations();
@@ -106,6 +117,7 @@ class UpstreamGate {
   uv_loop_t* loop_;
   UpstreamClient* client_;
   limits::LimitRegistry* registry_;
+  FleetAdmission* fleet_ = nullptr;
   Clock clock_;
   Persist persist_;
   util::UvTimer timer_;
