@@ -96,7 +96,7 @@ std::string LiveResolution::LoadDirectory(const Config& cfg, whois::TldDirectory
     }
     const whois::ServerEntry* bundled = directory->Find(e->tld);
     if (!bundled || bundled->learned_at_ms <= e->learned_at_ms) {
-      directory->Set(std::move(*e));
+      (void)directory->Set(std::move(*e));  // decoded entries pass CheckServerEntry
       ++learned;
     }
   }
@@ -107,9 +107,8 @@ std::string LiveResolution::LoadDirectory(const Config& cfg, whois::TldDirectory
     e.port = static_cast<uint16_t>(t.port);
     e.query_format = t.format;
     e.origin = whois::ServerEntry::Origin::kOverride;
-    std::string why;
-    if (!directory->Set(std::move(e), &why))
-      return "tld-server " + t.tld + " " + t.host + ": " + why;
+    if (util::Status st = directory->Set(std::move(e)); !st.ok())
+      return "tld-server " + t.tld + " " + t.host + ": " + st.message();
   }
   spdlog::info("TLD directory: {} entries ({} learned from IANA, {} overrides)", directory->size(),
                learned, cfg.tld_servers.size());
@@ -145,22 +144,22 @@ std::string LiveResolution::LoadLimits(const Config& cfg) {
   limits_ = std::make_unique<whois::limits::LimitRegistry>(options, assume_full_at);
   if (!cfg.default_upstream_limit.empty()) {
     auto spec = whois::limits::ParseLimitSpec(cfg.default_upstream_limit);
-    if (auto* e = std::get_if<std::string>(&spec)) return "default-upstream-limit: " + *e;
-    limits_->SetDefaultLimit(std::get<whois::limits::LimitSpec>(spec), now);
+    if (!spec.ok()) return "default-upstream-limit: " + spec.status().message();
+    limits_->SetDefaultLimit(*spec, now);
   }
   for (const auto& [host, words] : cfg.upstream_limits) {
     auto spec = whois::limits::ParseLimitSpec(words);
-    if (auto* e = std::get_if<std::string>(&spec)) return "upstream-limit " + host + ": " + *e;
-    limits_->SetLimit(host, std::get<whois::limits::LimitSpec>(spec), now);
+    if (!spec.ok()) return "upstream-limit " + host + ": " + spec.status().message();
+    limits_->SetLimit(host, *spec, now);
   }
   size_t restored = 0;
   for (const auto& [key, value] : entries) {
     if (key == kAliveKey) continue;
     auto [host, budget] =
         whois::limits::LimitRegistry::SplitQuotaKey(key.substr(kQuotaPrefix.size()));
-    if (auto why = limits_->RestoreQuota(host, value, now, budget)) {
+    if (util::Status st = limits_->RestoreQuota(host, value, now, budget); !st.ok()) {
       spdlog::warn("daily quota of {} ({}): {}; counting the whole cap as used", host,
-                   whois::limits::BudgetLabel(budget), *why);
+                   whois::limits::BudgetLabel(budget), st.message());
     }
     ++restored;
   }
@@ -200,16 +199,15 @@ std::string LiveResolution::Open(const Config& cfg) {
   for (const auto& [key, value] : ReadMeta(std::string(kBootstrapKey), &meta_error)) {
     if (key != kBootstrapKey) continue;
     auto stored = whois::rdap::RdapBootstrap::Decode(value);
-    if (auto* b = std::get_if<whois::rdap::RdapBootstrap>(&stored)) {
-      if (b->publication() > bootstrap.publication()) bootstrap = std::move(*b);
+    if (stored.ok()) {
+      if (stored->publication() > bootstrap.publication()) bootstrap = std::move(stored).value();
     } else {
-      spdlog::warn("ignoring the stored RDAP bootstrap registry: {}",
-                   std::get<std::string>(stored));
+      spdlog::warn("ignoring the stored RDAP bootstrap registry: {}", stored.status().message());
     }
   }
   for (const auto& [tld, url] : cfg.rdap_servers) {
-    if (std::string why = bootstrap.Set(tld, url); !why.empty())
-      return "rdap-server " + tld + " " + url + ": " + why;
+    if (util::Status st = bootstrap.Set(tld, url); !st.ok())
+      return "rdap-server " + tld + " " + url + ": " + st.message();
   }
   whois::RdapSourceOptions rdo;
   rdo.allow_private_upstreams = cfg.allow_private_upstreams;
@@ -260,11 +258,11 @@ std::string LiveResolution::Open(const Config& cfg) {
 
 void LiveResolution::RefreshBootstrap() {
   auto url = whois::rdap::ParseRdapUrl(bootstrap_url_);
-  if (auto* err = std::get_if<std::string>(&url)) {
-    spdlog::warn("rdap-bootstrap-url '{}': {}", bootstrap_url_, *err);
+  if (!url.ok()) {
+    spdlog::warn("rdap-bootstrap-url '{}': {}", bootstrap_url_, url.status().message());
     return;
   }
-  std::string host = std::get<whois::rdap::RdapUrl>(url).host;
+  std::string host = url->host;
   whois::rdap::HttpRequestOptions o;
   o.max_body_bytes = whois::rdap::kMaxBootstrapBytes;
   o.allow_http = true;  // the operator's URL (the default is https)
@@ -287,11 +285,12 @@ void LiveResolution::RefreshBootstrap() {
                        return;
                      }
                      auto parsed = whois::rdap::RdapBootstrap::Parse(h.body);
-                     if (auto* err = std::get_if<std::string>(&parsed)) {
-                       spdlog::warn("RDAP bootstrap from {} refused: {}", bootstrap_url_, *err);
+                     if (!parsed.ok()) {
+                       spdlog::warn("RDAP bootstrap from {} refused: {}", bootstrap_url_,
+                                    parsed.status().message());
                        return;
                      }
-                     auto& fresh = std::get<whois::rdap::RdapBootstrap>(parsed);
+                     auto& fresh = parsed.value();
                      fresh.KeepOverridesFrom(rdap_->bootstrap());
                      store_->PutMeta(std::string(kBootstrapKey), fresh.Encode(), false,
                                      [](storage::Status) {});
@@ -302,7 +301,7 @@ void LiveResolution::RefreshBootstrap() {
       },
       [](whois::GateResult g) {
         spdlog::warn("RDAP bootstrap refresh not started: {}",
-                     g.limited.empty() ? g.upstream.error : g.message);
+                     g.limited ? g.message : g.upstream.error);
       });
 }
 

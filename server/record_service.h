@@ -136,7 +136,7 @@ class RecordService {
     uint64_t invalid = 0;    // not a domain name
   };
   const ReadOutcomes& read_outcomes() const { return reads_; }
-  // Fallback records answered, by reason (kReason* values: a small fixed set).
+  // Fallback records answered, by reason (FallbackReasonName values: a small fixed set).
   const std::map<std::string, uint64_t, std::less<>>& fallbacks_by_reason() const {
     return fallback_reasons_;
   }
@@ -210,7 +210,7 @@ class RecordService {
   void ReleaseLease(const std::string& domain, const std::string& lease);
   void OnLookupProgress(const std::string& domain, const whois::LookupResult& so_far);
   std::string TimeoutReply(const whois::DomainName& name);
-  std::string FallbackReply(const whois::DomainName& name, std::string_view reason) const;
+  std::string FallbackReply(const whois::DomainName& name, whois::FallbackReason reason) const;
   // Serves a hot-set hit into *out (a stale one marked, converted once), and queues the refresh
   // its refresh time asks for.
   void ServeHotHit(std::string_view domain, storage::HotSet::Hit hit, int64_t now_ms,

@@ -7,8 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "whois/record/record.h"
 #include "whois/parser/reply_classifier.h"
+#include "whois/record/fallback_reason.h"
+#include "whois/record/record.h"
+#include "whois/resolver/hop_failure.h"
 
 namespace whois {
 
@@ -18,9 +20,8 @@ struct ChainHop {
   std::string query;   // the line sent, without CRLF
   std::string text;    // the reply decoded to UTF-8 (may be partial after a timeout)
   int64_t fetched_at_ms = 0;
-  // Empty if a reply arrived; else why not ("timed_out", "refused", ..., or "refused_by_server"
-  // when the text is a rate-limit or access refusal).
-  std::string failure;
+  // kNone if a reply arrived and is used; else why not.
+  HopFailure failure = HopFailure::kNone;
   // ClassifyReply(text) when a reply arrived and was classified (the resolver does, to follow
   // the chain), so that the record assembly need not scan the text again.
   std::optional<ReplyKind> kind;
@@ -35,8 +36,8 @@ enum class LookupOutcome {
 struct LookupResult {
   LookupOutcome outcome = LookupOutcome::kFailed;
   std::vector<ChainHop> chain;
-  // For kFailed, the record's fallback reason: refused, timeout, unreachable, no_server.
-  std::string fallback_reason;
+  // For kFailed, the record's fallback reason.
+  FallbackReason fallback_reason = FallbackReason::kUnreachable;
   std::string detail;  // human-readable, for logs and WHOIS.LOOKUP
   // For kFailed: seconds until asking again may succeed, when a limit or the server says so.
   std::optional<int64_t> retry_after_s;

@@ -13,9 +13,9 @@
 #include <optional>
 #include <string>
 
-#include "whois/resolver/lookup_result.h"
 #include "whois/rdap/bootstrap.h"
 #include "whois/rdap/http_client.h"
+#include "whois/resolver/lookup_result.h"
 #include "whois/resolver/upstream_gate.h"
 
 namespace whois {
@@ -67,7 +67,7 @@ class RdapSource {
   void Step(const std::shared_ptr<Chain>& chain, const std::string& url, bool operator_url);
   void OnReply(const std::shared_ptr<Chain>& chain, const std::string& host, const std::string& url,
                rdap::HttpResult h);
-  void Fail(const std::shared_ptr<Chain>& chain, ChainHop hop, std::string_view reason,
+  void Fail(const std::shared_ptr<Chain>& chain, ChainHop hop, FallbackReason reason,
             std::string detail, std::optional<int64_t> retry_after_s = std::nullopt);
   void Finish(const std::shared_ptr<Chain>& chain);
 

@@ -24,16 +24,17 @@ WhoisRecord AssembleRecord(const DomainName& name, const LookupResult& result, i
   std::vector<ChainReply> replies;  // only replies that carry data are parsed
   if (!rdap) {
     for (const ChainHop& hop : result.chain)
-      if (hop.failure.empty()) replies.push_back({hop.server, hop.query, hop.text, hop.kind});
+      if (hop.failure == HopFailure::kNone)
+        replies.push_back({hop.server, hop.query, hop.text, hop.kind});
   }
   WhoisRecord parsed;
   LookupOutcome outcome = result.outcome;
-  std::string reason = result.fallback_reason;
+  FallbackReason reason = result.fallback_reason;
   if (outcome == LookupOutcome::kFound) {
     parsed = rdap ? result.record.value_or(WhoisRecord{}) : BuildRecord(name.domain, replies);
     if (!HasRegistrationData(parsed)) {
       outcome = LookupOutcome::kFailed;
-      reason = kReasonRefused;
+      reason = FallbackReason::kRefused;
     }
   }
 
