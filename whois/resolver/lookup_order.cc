@@ -1,0 +1,42 @@
+#include "whois/resolver/lookup_order.h"
+
+#include <algorithm>
+
+#include "whois/record/record.h"
+
+namespace whois {
+
+namespace {
+
+constexpr LookupOrderRow kOrders[] = {
+    {"rdap-first", {kProtocolRdap, kProtocolWhois}, 2},
+    {"whois-first", {kProtocolWhois, kProtocolRdap}, 2},
+    {"rdap-only", {kProtocolRdap, {}}, 1},
+    {"whois-only", {kProtocolWhois, {}}, 1},
+};
+
+}  // namespace
+
+bool LookupOrderRow::Uses(std::string_view protocol) const {
+  auto list = protocols();
+  return std::find(list.begin(), list.end(), protocol) != list.end();
+}
+
+std::span<const LookupOrderRow> LookupOrders() { return kOrders; }
+
+const LookupOrderRow* FindLookupOrder(std::string_view name) {
+  for (const LookupOrderRow& row : kOrders)
+    if (row.name == name) return &row;
+  return nullptr;
+}
+
+std::string LookupOrderNames() {
+  std::string out;
+  for (const LookupOrderRow& row : kOrders) {
+    if (!out.empty()) out += ", ";
+    out += row.name;
+  }
+  return out;
+}
+
+}  // namespace whois
