@@ -99,7 +99,7 @@ void CmdWhoisPrefetch(CommandContext& ctx) {
 //                 hosts: {host: {queued, in_flight, drain_seconds}}}
 void CmdWhoisQueue(CommandContext& ctx) {
   BackgroundLookups::Figures f = ctx.server.records().QueueFigures();
-  whois::limits::LimitRegistry& registry = ctx.server.records().live().limits();
+  whois::limits::LimitRegistry& registry = ctx.server.records().lookup_service().limits();
   int64_t now = ctx.server.records().WallNowMs();
   resp::ReplyWriter& w = ctx.reply;
   w.MapHeader(7);
@@ -235,7 +235,7 @@ void WriteHostLimits(resp::ReplyWriter& w, whois::limits::LimitRegistry& registr
 // WHOIS.LIMITS host <spec words...>  -> OK (an operator rule; replaces the built-in row)
 // WHOIS.LIMITS host RESET            -> OK (back to the built-in row or the default)
 void CmdWhoisLimits(CommandContext& ctx) {
-  whois::limits::LimitRegistry& registry = ctx.server.records().live().limits();
+  whois::limits::LimitRegistry& registry = ctx.server.records().lookup_service().limits();
   int64_t now = ctx.server.records().WallNowMs();
   if (ctx.args.size() == 1) {
     auto all = registry.Stats(now);
@@ -248,7 +248,7 @@ void CmdWhoisLimits(CommandContext& ctx) {
   std::string host = whois::limits::LimitRegistry::CanonicalHost(ctx.args[1]);
   if (ctx.args.size() == 3 && (ctx.args[2] == "RESET" || ctx.args[2] == "reset")) {
     registry.ClearLimit(host, now);
-    ctx.server.records().live().gate().Pump();
+    ctx.server.records().lookup_service().ApplyLimits();
     return ctx.reply.Simple("OK");
   }
   if (ctx.args.size() > 2) {
@@ -256,7 +256,7 @@ void CmdWhoisLimits(CommandContext& ctx) {
     auto spec = whois::limits::ParseLimitSpec(words);
     if (auto* e = std::get_if<std::string>(&spec)) return ctx.reply.Error("ERR " + *e);
     registry.SetLimit(host, std::get<whois::limits::LimitSpec>(spec), now);
-    ctx.server.records().live().gate().Pump();
+    ctx.server.records().lookup_service().ApplyLimits();
     return ctx.reply.Simple("OK");
   }
   WriteHostLimits(ctx.reply, registry, host, now);

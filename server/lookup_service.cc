@@ -1,4 +1,4 @@
-#include "server/live_resolution.h"
+#include "server/lookup_service.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -11,7 +11,8 @@
 #include <cstring>
 
 #include "whois/limits/budget_key.h"
-#include "whois/rdap/rdap_url.h"
+#include "whois/rdap/bootstrap.h"
+#include "whois/resolver/lookup_order.h"
 
 namespace server {
 namespace {
@@ -49,41 +50,38 @@ std::string CheckSourceAddress(const std::string& address) {
 
 }  // namespace
 
-LiveResolution::LiveResolution(uv_loop_t* loop, storage::RecordStore* store, Clock clock)
-    : loop_(loop),
-      store_(store),
-      clock_(std::move(clock)),
-      heartbeat_(loop),
-      bootstrap_timer_(loop) {}
+LookupService::LookupService(uv_loop_t* loop, LookupStateStore* store, Clock clock)
+    : loop_(loop), store_(store), clock_(std::move(clock)), heartbeat_(loop) {}
 
-LiveResolution::~LiveResolution() {
+LookupService::~LookupService() {
   // Order matters: the resolver's callbacks reach into the sources and the gate, the gate's
   // into the clients.
+  bootstrap_refresh_.reset();
   resolver_.reset();
   rdap_.reset();
+  whois_.reset();
   gate_.reset();
   http_.reset();
   client_.reset();
 }
 
-std::vector<std::pair<std::string, std::string>> LiveResolution::ReadMeta(const std::string& prefix,
-                                                                          std::string* error) {
+LookupStateStore::Entries LookupService::ReadMeta(const std::string& prefix, std::string* error) {
   bool loaded = false;
   storage::Status status;
-  std::vector<std::pair<std::string, std::string>> entries;
-  store_->ScanMeta(prefix,
-                   [&](storage::Status st, std::vector<std::pair<std::string, std::string>> kv) {
-                     status = st;
-                     entries = std::move(kv);
-                     loaded = true;
-                   });
+  LookupStateStore::Entries entries;
+  store_->ScanMeta(prefix, [&](storage::Status st, LookupStateStore::Entries kv) {
+    status = st;
+    entries = std::move(kv);
+    loaded = true;
+  });
   // The server does not listen yet, so running the loop here delays nobody.
   while (!loaded) uv_run(loop_, UV_RUN_ONCE);
   if (!status.ok()) *error = status.ToString();
   return entries;
 }
 
-std::string LiveResolution::LoadDirectory(const Config& cfg, whois::TldDirectory* directory) {
+std::string LookupService::LoadDirectory(const LookupServiceOptions& options,
+                                         whois::TldDirectory* directory) {
   std::string error;
   auto entries = ReadMeta(std::string(kDirectoryPrefix), &error);
   if (!error.empty()) return "cannot read the TLD directory from the store: " + error;
@@ -100,23 +98,16 @@ std::string LiveResolution::LoadDirectory(const Config& cfg, whois::TldDirectory
       ++learned;
     }
   }
-  for (const auto& t : cfg.tld_servers) {
-    whois::ServerEntry e;
-    e.tld = t.tld;
-    e.host = t.host;
-    e.port = static_cast<uint16_t>(t.port);
-    e.query_format = t.format;
-    e.origin = whois::ServerEntry::Origin::kOverride;
+  for (const whois::ServerEntry& e : options.tld_servers) {
     std::string why;
-    if (!directory->Set(std::move(e), &why))
-      return "tld-server " + t.tld + " " + t.host + ": " + why;
+    if (!directory->Set(e, &why)) return "tld-server " + e.tld + " " + e.host + ": " + why;
   }
   spdlog::info("TLD directory: {} entries ({} learned from IANA, {} overrides)", directory->size(),
-               learned, cfg.tld_servers.size());
+               learned, options.tld_servers.size());
   return {};
 }
 
-std::string LiveResolution::LoadLimits(const Config& cfg) {
+std::string LookupService::LoadLimits(const LookupServiceOptions& service) {
   std::string error;
   auto entries = ReadMeta(std::string(kQuotaPrefix), &error);
   if (!error.empty()) return "cannot read the upstream quotas from the store: " + error;
@@ -128,7 +119,7 @@ std::string LiveResolution::LoadLimits(const Config& cfg) {
   // Deadlines bound every queue (a request that cannot start before its client gives up is
   // answered at once), so the cap only matters for hosts limited by concurrency alone.
   options.max_queue_per_host = kMaxQueuePerHost;
-  options.sources = cfg.upstream_source_addresses;
+  options.sources = service.source_addresses;
   // Registries count a query when it arrives: the gate reports the write (see limits/budget.h).
   options.count_when_sent = true;
   int64_t assume_full_at = now;
@@ -143,12 +134,12 @@ std::string LiveResolution::LoadLimits(const Config& cfg) {
     }
   }
   limits_ = std::make_unique<whois::limits::LimitRegistry>(options, assume_full_at);
-  if (!cfg.default_upstream_limit.empty()) {
-    auto spec = whois::limits::ParseLimitSpec(cfg.default_upstream_limit);
+  if (!service.default_limit.empty()) {
+    auto spec = whois::limits::ParseLimitSpec(service.default_limit);
     if (auto* e = std::get_if<std::string>(&spec)) return "default-upstream-limit: " + *e;
     limits_->SetDefaultLimit(std::get<whois::limits::LimitSpec>(spec), now);
   }
-  for (const auto& [host, words] : cfg.upstream_limits) {
+  for (const auto& [host, words] : service.limits) {
     auto spec = whois::limits::ParseLimitSpec(words);
     if (auto* e = std::get_if<std::string>(&spec)) return "upstream-limit " + host + ": " + *e;
     limits_->SetLimit(host, std::get<whois::limits::LimitSpec>(spec), now);
@@ -167,34 +158,14 @@ std::string LiveResolution::LoadLimits(const Config& cfg) {
   spdlog::info(
       "upstream limits: {} operator rules, {} daily quotas restored, {} source "
       "addresses{}",
-      cfg.upstream_limits.size(), restored, cfg.upstream_source_addresses.size(),
+      service.limits.size(), restored, service.source_addresses.size(),
       options.assume_full_at_start ? ", windows assumed full after the last run" : "");
   return {};
 }
 
-std::string LiveResolution::Open(const Config& cfg) {
-  whois::TldDirectory directory =
-      cfg.bundled_directory ? whois::TldDirectory::Bundled() : whois::TldDirectory::Empty();
-  for (const std::string& address : cfg.upstream_source_addresses) {
-    if (std::string why = CheckSourceAddress(address); !why.empty()) {
-      return "upstream-source-address " + address + ": " + why;
-    }
-  }
-  if (std::string err = LoadDirectory(cfg, &directory); !err.empty()) return err;
-  if (std::string err = LoadLimits(cfg); !err.empty()) return err;
-
-  client_ = std::make_unique<whois::UpstreamClient>(loop_);
-  storage::RecordStore* store = store_;
-  gate_ = std::make_unique<whois::UpstreamGate>(
-      loop_, client_.get(), limits_.get(), clock_,
-      [store](std::string key, std::string value, std::function<void(bool)> done) {
-        // Reserved quota must be on disk before any of it is used: a synced write.
-        store->PutMeta(key, std::move(value), true,
-                       [done = std::move(done)](storage::Status st) { done(st.ok()); });
-      });
-
-  http_ = std::make_unique<whois::rdap::HttpClient>(loop_);
-  // The registry last fetched from IANA, if it is newer than the bundled copy.
+std::string LookupService::LoadBootstrap(const LookupServiceOptions& options,
+                                         whois::rdap::RdapBootstrap* out) {
+  // The registry last fetched, if it is newer than the bundled copy.
   whois::rdap::RdapBootstrap bootstrap = whois::rdap::RdapBootstrap::Bundled();
   std::string meta_error;
   for (const auto& [key, value] : ReadMeta(std::string(kBootstrapKey), &meta_error)) {
@@ -207,36 +178,55 @@ std::string LiveResolution::Open(const Config& cfg) {
                    std::get<std::string>(stored));
     }
   }
-  for (const auto& [tld, url] : cfg.rdap_servers) {
+  for (const auto& [tld, url] : options.rdap_servers) {
     if (std::string why = bootstrap.Set(tld, url); !why.empty())
       return "rdap-server " + tld + " " + url + ": " + why;
   }
-  whois::RdapSourceOptions rdo;
-  rdo.allow_private_upstreams = cfg.allow_private_upstreams;
-  for (const auto& a : cfg.upstream_addresses) rdo.pinned_addresses[a.host] = a.address;
-  rdo.connect_timeout_ms = cfg.upstream_connect_timeout_ms;
-  rdo.total_timeout_ms = cfg.upstream_timeout_ms;
-  rdo.max_body_bytes = static_cast<size_t>(cfg.upstream_max_reply);
   spdlog::info("RDAP bootstrap: {} entries ({} overrides); lookup order {}", bootstrap.size(),
-               cfg.rdap_servers.size(), cfg.lookup_order);
-  rdap_ = std::make_unique<whois::RdapSource>(gate_.get(), http_.get(), std::move(bootstrap),
-                                              std::move(rdo), clock_);
+               options.rdap_servers.size(), options.lookup_order);
+  *out = std::move(bootstrap);
+  return {};
+}
 
-  whois::ResolverOptions ro;
-  ro.order = cfg.lookup_order == "whois-first"  ? whois::LookupOrder::kWhoisFirst
-             : cfg.lookup_order == "rdap-only"  ? whois::LookupOrder::kRdapOnly
-             : cfg.lookup_order == "whois-only" ? whois::LookupOrder::kWhoisOnly
-                                                : whois::LookupOrder::kRdapFirst;
-  ro.iana_server = cfg.iana_server;
-  ro.max_referral_hops = cfg.max_referral_hops;
-  ro.directory_max_age_ms = cfg.directory_max_age_s * 1000;
-  ro.allow_private_upstreams = cfg.allow_private_upstreams;
-  for (const auto& a : cfg.upstream_addresses) ro.pinned_addresses[a.host] = a.address;
-  ro.connect_timeout_ms = cfg.upstream_connect_timeout_ms;
-  ro.query_timeout_ms = cfg.upstream_timeout_ms;
-  ro.max_reply_bytes = static_cast<size_t>(cfg.upstream_max_reply);
-  resolver_ = std::make_unique<whois::Resolver>(
-      loop_, gate_.get(), rdap_.get(), std::move(directory), std::move(ro), clock_,
+std::string LookupService::Open(const LookupServiceOptions& options) {
+  const whois::LookupOrderRow* order = whois::FindLookupOrder(options.lookup_order);
+  if (order == nullptr)
+    return "lookup-order must be one of " + whois::LookupOrderNames() + ", not '" +
+           options.lookup_order + "'";
+  whois::TldDirectory directory =
+      options.bundled_directory ? whois::TldDirectory::Bundled() : whois::TldDirectory::Empty();
+  for (const std::string& address : options.source_addresses) {
+    if (std::string why = CheckSourceAddress(address); !why.empty()) {
+      return "upstream-source-address " + address + ": " + why;
+    }
+  }
+  if (std::string err = LoadDirectory(options, &directory); !err.empty()) return err;
+  if (std::string err = LoadLimits(options); !err.empty()) return err;
+  whois::rdap::RdapBootstrap bootstrap;
+  if (std::string err = LoadBootstrap(options, &bootstrap); !err.empty()) return err;
+
+  client_ = std::make_unique<whois::UpstreamClient>(loop_);
+  LookupStateStore* store = store_;
+  gate_ = std::make_unique<whois::UpstreamGate>(
+      loop_, client_.get(), limits_.get(), clock_,
+      [store](std::string key, std::string value, std::function<void(bool)> done) {
+        // Reserved quota must be on disk before any of it is used: a synced write.
+        store->PutMeta(key, std::move(value), true,
+                       [done = std::move(done)](storage::Status st) { done(st.ok()); });
+      });
+  http_ = std::make_unique<whois::rdap::HttpClient>(loop_);
+
+  whois::RdapSourceOptions rdap_options;
+  rdap_options.access = options.access;
+  rdap_ = std::make_unique<whois::RdapSource>(gate_.get(), http_.get(), std::move(bootstrap),
+                                              std::move(rdap_options), clock_);
+  whois::WhoisSourceOptions whois_options;
+  whois_options.iana_server = options.iana_server;
+  whois_options.max_referral_hops = options.max_referral_hops;
+  whois_options.directory_max_age_ms = options.directory_max_age_ms;
+  whois_options.access = options.access;
+  whois_ = std::make_unique<whois::WhoisSource>(
+      loop_, gate_.get(), std::move(directory), std::move(whois_options), clock_,
       [store](const whois::ServerEntry& e) {
         store->PutMeta(std::string(kDirectoryPrefix) + e.tld, whois::EncodeEntry(e), false,
                        [tld = e.tld](storage::Status st) {
@@ -245,12 +235,22 @@ std::string LiveResolution::Open(const Config& cfg) {
                                         st.ToString());
                        });
       });
+  std::vector<whois::LookupSource*> sources;
+  for (std::string_view protocol : order->protocols())
+    sources.push_back(protocol == whois::kProtocolRdap
+                          ? static_cast<whois::LookupSource*>(rdap_.get())
+                          : whois_.get());
+  resolver_ = std::make_unique<whois::Resolver>(std::move(sources), whois_.get());
 
-  bootstrap_url_ = cfg.rdap_bootstrap_url;
-  if (cfg.rdap_bootstrap_refresh_s > 0 && cfg.lookup_order != "whois-only") {
+  if (options.rdap_bootstrap_refresh_ms > 0 && order->Uses(whois::kProtocolRdap)) {
+    bootstrap_refresh_ = std::make_unique<whois::BootstrapRefresh>(
+        loop_, gate_.get(), http_.get(), rdap_.get(), options.rdap_bootstrap_url, clock_,
+        [store](std::string encoded) {
+          store->PutMeta(std::string(kBootstrapKey), std::move(encoded), false,
+                         [](storage::Status) {});
+        });
     // First refresh soon after start-up, then every period.
-    auto period = static_cast<uint64_t>(cfg.rdap_bootstrap_refresh_s) * 1000;
-    bootstrap_timer_.Start(1000, period, [this] { RefreshBootstrap(); });
+    bootstrap_refresh_->Start(1000, static_cast<uint64_t>(options.rdap_bootstrap_refresh_ms));
   }
 
   Heartbeat();
@@ -258,75 +258,51 @@ std::string LiveResolution::Open(const Config& cfg) {
   return {};
 }
 
-void LiveResolution::RefreshBootstrap() {
-  auto url = whois::rdap::ParseRdapUrl(bootstrap_url_);
-  if (auto* err = std::get_if<std::string>(&url)) {
-    spdlog::warn("rdap-bootstrap-url '{}': {}", bootstrap_url_, *err);
-    return;
-  }
-  std::string host = std::get<whois::rdap::RdapUrl>(url).host;
-  whois::rdap::HttpRequestOptions o;
-  o.max_body_bytes = whois::rdap::kMaxBootstrapBytes;
-  o.allow_http = true;  // the operator's URL (the default is https)
-  o.allow_private = true;
-  int64_t deadline = clock_() + 60 * 1000;
-  gate_->Admit(
-      host, whois::limits::Priority::kBackground, deadline,
-      [this, o](whois::UpstreamGate::GateStart start) mutable {
-        o.source_address = std::move(start.source_address);
-        o.on_sent = std::move(start.sent);
-        http_->Get(bootstrap_url_, o,
-                   [this, finish = std::move(start.finish)](whois::rdap::HttpResult h) {
-                     std::optional<int64_t> wait_ms;
-                     finish(whois::RdapOutcome(h, &wait_ms), wait_ms);
-                     if (h.failure != whois::rdap::HttpFailure::kNone || h.status != 200) {
-                       spdlog::warn("RDAP bootstrap refresh from {} failed: {}", bootstrap_url_,
-                                    h.failure != whois::rdap::HttpFailure::kNone
-                                        ? h.error
-                                        : "HTTP " + std::to_string(h.status));
-                       return;
-                     }
-                     auto parsed = whois::rdap::RdapBootstrap::Parse(h.body);
-                     if (auto* err = std::get_if<std::string>(&parsed)) {
-                       spdlog::warn("RDAP bootstrap from {} refused: {}", bootstrap_url_, *err);
-                       return;
-                     }
-                     auto& fresh = std::get<whois::rdap::RdapBootstrap>(parsed);
-                     fresh.KeepOverridesFrom(rdap_->bootstrap());
-                     store_->PutMeta(std::string(kBootstrapKey), fresh.Encode(), false,
-                                     [](storage::Status) {});
-                     spdlog::info("RDAP bootstrap refreshed: {} entries, published {}",
-                                  fresh.size(), fresh.publication());
-                     rdap_->bootstrap() = std::move(fresh);
-                   });
-      },
-      [](whois::GateResult g) {
-        spdlog::warn("RDAP bootstrap refresh not started: {}",
-                     g.limited.empty() ? g.upstream.error : g.message);
-      });
+void LookupService::Lookup(const std::string& domain, const std::string& tld, int64_t deadline_ms,
+                           whois::Resolver::Done done, whois::limits::Priority priority) {
+  resolver_->Lookup(domain, tld, deadline_ms, std::move(done), priority);
 }
 
-void LiveResolution::Heartbeat() {
+std::string LookupService::FirstHost(const std::string& domain, const std::string& tld) const {
+  return resolver_->FirstHost(domain, tld);
+}
+
+void LookupService::SetProgressHandler(whois::LookupSource::Progress handler) {
+  resolver_->SetProgressHandler(std::move(handler));
+}
+
+void LookupService::FindServer(const std::string& tld, int64_t deadline_ms,
+                               whois::WhoisSource::EntryDone done) {
+  whois_->FindServer(tld, deadline_ms, std::move(done));
+}
+
+void LookupService::ApplyLimits() { gate_->Pump(); }
+
+void LookupService::SetFleet(whois::FleetAdmission* fleet) {
+  if (gate_) gate_->SetFleet(fleet);
+}
+
+void LookupService::Heartbeat() {
   store_->PutMeta(std::string(kAliveKey), std::to_string(clock_()), false, [](storage::Status) {});
 }
 
-void LiveResolution::CancelAll() {
+void LookupService::CancelAll() {
   if (gate_) gate_->CancelQueued();
   if (client_) client_->CancelAll();
   if (http_) http_->CancelAll();
 }
 
-void LiveResolution::AppendInfo(std::string* out) const {
+void LookupService::AppendInfo(std::string* out) const {
   auto field = [out](std::string_view k, const std::string& v) {
     *out += k;
     *out += ':';
     *out += v;
     *out += "\r\n";
   };
-  if (resolver_) {
-    field("upstream_queries", std::to_string(resolver_->upstream_queries()));
-    field("iana_queries", std::to_string(resolver_->iana_queries()));
-    field("directory_entries", std::to_string(resolver_->directory().size()));
+  if (whois_) {
+    field("upstream_queries", std::to_string(whois_->upstream_queries()));
+    field("iana_queries", std::to_string(whois_->iana_queries()));
+    field("directory_entries", std::to_string(whois_->directory().size()));
   }
   if (!limits_) return;
   // One line per upstream host seen, in Redis's "name:k=v,k=v" style: the sums over the host's

@@ -1,7 +1,11 @@
-// Live resolution's machinery, owned together: the upstream client, every upstream host's limits
-// (LimitRegistry) and the gate that enforces them, and the resolver. Open() restores what the
-// store remembers (TLD directory entries under t:, daily quota reservations under q:, and when
-// the previous process was last alive) before the server listens. Loop thread only.
+// LookupService: live resolution as one facade for server/. It owns whois/'s object graph (the
+// transports, every upstream host's limits and the gate that enforces them, the WHOIS and RDAP
+// sources in `lookup-order`, the resolver, the RDAP bootstrap refresh) and what it keeps in the
+// store (LookupStateStore): Open() restores the learned TLD directory entries (t:), the daily
+// quota reservations (q:), when the previous process was last alive (q:~alive) and the fetched
+// RDAP bootstrap registry (b:rdap-dns) before the server listens; afterwards the service writes
+// them as they change. server/ sees lookups, directory entries and limits, never the graph.
+// Loop thread only.
 #pragma once
 
 #include <uv.h>
@@ -13,39 +17,61 @@
 #include <utility>
 #include <vector>
 
-#include "server/config.h"
-#include "storage/record_store.h"
+#include "server/lookup_options.h"
+#include "server/lookup_state_store.h"
 #include "util/uv_timer.h"
 #include "whois/limits/limit_registry.h"
 #include "whois/rdap/http_client.h"
+#include "whois/resolver/bootstrap_refresh.h"
+#include "whois/resolver/fleet_admission.h"
 #include "whois/resolver/rdap_source.h"
 #include "whois/resolver/resolver.h"
 #include "whois/resolver/upstream_gate.h"
+#include "whois/resolver/whois_source.h"
 #include "whois/upstream/upstream_client.h"
 
 namespace server {
 
-class LiveResolution {
+class LookupService {
  public:
   using Clock = std::function<int64_t()>;  // wall-clock milliseconds
 
   // `store` outlives this object.
-  LiveResolution(uv_loop_t* loop, storage::RecordStore* store, Clock clock);
-  ~LiveResolution();
-  LiveResolution(const LiveResolution&) = delete;
-  LiveResolution& operator=(const LiveResolution&) = delete;
+  LookupService(uv_loop_t* loop, LookupStateStore* store, Clock clock);
+  ~LookupService();
+  LookupService(const LookupService&) = delete;
+  LookupService& operator=(const LookupService&) = delete;
 
-  // Returns an empty string or a message for the user. Runs the loop until the store has been
-  // read (call before listening).
-  std::string Open(const Config& config);
+  // Returns an empty string or a message for the operator. Runs the loop until the store has
+  // been read (call before listening).
+  std::string Open(const LookupServiceOptions& options);
 
   // Answers every queued upstream request and cancels every running query (shutdown): each
   // pending Lookup callback fires.
   void CancelAll();
 
-  whois::Resolver& resolver() { return *resolver_; }
+  // whois::Resolver::Lookup: the sources `lookup-order` names, in order. `done` is called
+  // exactly once, never from inside Lookup().
+  void Lookup(const std::string& domain, const std::string& tld, int64_t deadline_ms,
+              whois::Resolver::Done done,
+              whois::limits::Priority priority = whois::limits::Priority::kClient);
+  // whois::Resolver::FirstHost: the host a lookup of `domain` asks first.
+  std::string FirstHost(const std::string& domain, const std::string& tld) const;
+  // whois::Resolver::SetProgressHandler: the registry's answer while the registrar is asked.
+  void SetProgressHandler(whois::LookupSource::Progress handler);
+  // The TLD's WHOIS directory entry, learned from IANA if needed (WHOIS.SERVER). `done` is
+  // called exactly once, never from inside FindServer().
+  void FindServer(const std::string& tld, int64_t deadline_ms, whois::WhoisSource::EntryDone done);
+
+  // Every upstream host's limits and figures (WHOIS.LIMITS, /metrics). After changing a limit,
+  // call ApplyLimits.
   whois::limits::LimitRegistry& limits() { return *limits_; }
-  whois::UpstreamGate& gate() { return *gate_; }
+  const whois::limits::LimitRegistry& limits() const { return *limits_; }
+  // Re-evaluates the queued requests and timers under the limits as they are now.
+  void ApplyLimits();
+  // With a fleet: starts at hosts whose budgets `fleet` holds wait for its grant too (see
+  // UpstreamGate::SetFleet). Null: none. `fleet` outlives the service or is unset first.
+  void SetFleet(whois::FleetAdmission* fleet);
 
   void AppendInfo(std::string* out) const;
 
@@ -54,30 +80,29 @@ class LiveResolution {
   static constexpr std::string_view kAliveKey = "q:~alive";
   static constexpr int64_t kHeartbeatMs = 1000;
   static constexpr size_t kMaxQueuePerHost = 4096;
-
- private:
-  std::vector<std::pair<std::string, std::string>> ReadMeta(const std::string& prefix,
-                                                            std::string* error);
-  std::string LoadDirectory(const Config& config, whois::TldDirectory* directory);
-  std::string LoadLimits(const Config& config);
-  void Heartbeat();
-  // Fetches the RDAP bootstrap registry from `rdap-bootstrap-url` (through the gate, like any
-  // upstream), keeps the operator's overrides, stores it under kBootstrapKey and uses it.
-  void RefreshBootstrap();
   static constexpr std::string_view kBootstrapKey = "b:rdap-dns";
 
+ private:
+  LookupStateStore::Entries ReadMeta(const std::string& prefix, std::string* error);
+  std::string LoadDirectory(const LookupServiceOptions& options, whois::TldDirectory* directory);
+  std::string LoadLimits(const LookupServiceOptions& options);
+  // The bundled RDAP bootstrap registry, or the stored one if it is newer, with the
+  // `rdap-server` overrides applied.
+  std::string LoadBootstrap(const LookupServiceOptions& options, whois::rdap::RdapBootstrap* out);
+  void Heartbeat();
+
   uv_loop_t* loop_;
-  storage::RecordStore* store_;
+  LookupStateStore* store_;
   Clock clock_;
   std::unique_ptr<whois::UpstreamClient> client_;
   std::unique_ptr<whois::limits::LimitRegistry> limits_;
   std::unique_ptr<whois::UpstreamGate> gate_;
   std::unique_ptr<whois::rdap::HttpClient> http_;
+  std::unique_ptr<whois::WhoisSource> whois_;
   std::unique_ptr<whois::RdapSource> rdap_;
   std::unique_ptr<whois::Resolver> resolver_;
+  std::unique_ptr<whois::BootstrapRefresh> bootstrap_refresh_;
   util::UvTimer heartbeat_;
-  util::UvTimer bootstrap_timer_;
-  std::string bootstrap_url_;
 };
 
 }  // namespace server

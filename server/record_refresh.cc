@@ -37,12 +37,12 @@ std::unique_ptr<BackgroundLookups> RecordService::MakeBackgroundLookups() {
   BackgroundLookups::Hooks hooks;
   hooks.clock = [this] { return WallNowMs(); };
   hooks.host_for = [this](const std::string& domain) {
-    return live_->resolver().FirstHost(domain, LastLabel(domain));
+    return lookup_->FirstHost(domain, LastLabel(domain));
   };
   // Background work leaves one of the host's connections to clients: a lookup already running
   // is never interrupted, so a client must not find every slot taken by one.
   hooks.cap_for = [this](const std::string& host) -> size_t {
-    int64_t c = live_->limits().SpecFor(host).concurrency;
+    int64_t c = lookup_->limits().SpecFor(host).concurrency;
     if (c <= 0) return kBackgroundCapUnlimited;
     return static_cast<size_t>(c > 1 ? c - 1 : 1);
   };

@@ -115,16 +115,16 @@ std::string RecordService::Open() {
   executor_->SetIterationHook([store = store_.get()] { store->WakeWorkers(); });
   hot_ = std::make_unique<storage::HotSet>(static_cast<size_t>(cfg.hot_set_size));
   spdlog::info("record store open in {} with {} records", cfg.dir, store_->record_count());
-  live_ = std::make_unique<LiveResolution>(server_->loop(), store_.get(),
-                                           [this] { return WallNowMs(); });
-  std::string error = live_->Open(cfg);
+  lookup_state_ = std::make_unique<RecordStoreState>(store_.get());
+  lookup_ = std::make_unique<LookupService>(server_->loop(), lookup_state_.get(),
+                                            [this] { return WallNowMs(); });
+  std::string error = lookup_->Open(LookupOptionsFromConfig(cfg));
   if (!error.empty()) return error;
   error = OpenFleet();
   if (!error.empty()) return error;
-  live_->resolver().SetProgressHandler(
-      [this](const std::string& domain, const whois::LookupResult& so_far) {
-        OnLookupProgress(domain, so_far);
-      });
+  lookup_->SetProgressHandler([this](const std::string& domain, const whois::LookupResult& so_far) {
+    OnLookupProgress(domain, so_far);
+  });
   background_ = MakeBackgroundLookups();
   return background_->Open();
 }
@@ -166,7 +166,7 @@ std::string RecordService::OpenFleet() {
   coordination.wall_clock_ms = [this] { return WallNowMs(); };
   coordination_ = std::make_unique<FleetCoordination>(server_->loop(), fleet_client_.get(),
                                                       std::move(coordination));
-  live_->gate().SetFleet(&coordination_->budgets());
+  lookup_->SetFleet(&coordination_->budgets());
   storage::fleet::SingleFlight::Options single;
   single.prefix = cfg.fleet_prefix;
   single.node_name = FleetNodeName();
@@ -233,7 +233,7 @@ void RecordService::CancelLookups() {
   closing_ = true;
   if (background_) background_->Close();
   // Every pending lookup finishes now (as cancelled): its waiting clients get fallback records.
-  if (live_) live_->CancelAll();
+  if (lookup_) lookup_->CancelAll();
   // Lookups still asking the fleet or waiting for another proxy's lease finish too (their
   // callbacks see closing_).
   if (single_flight_) single_flight_->Cancel();
@@ -242,13 +242,14 @@ void RecordService::CancelLookups() {
 
 void RecordService::Close() {
   CancelLookups();
-  if (live_ && coordination_) live_->gate().SetFleet(nullptr);
+  if (lookup_ && coordination_) lookup_->SetFleet(nullptr);
   coordination_.reset();
   single_flight_.reset();
   shared_.reset();
   fleet_client_.reset();
   background_.reset();
-  live_.reset();
+  lookup_.reset();
+  lookup_state_.reset();
   if (store_) executor_->SetIterationHook({});
   store_.reset();
   hot_.reset();
@@ -605,7 +606,7 @@ std::shared_ptr<RecordService::InFlight> RecordService::Flight(const whois::Doma
 
 void RecordService::StartLookup(const whois::DomainName& name, whois::limits::Priority priority,
                                 int64_t deadline_ms) {
-  live_->resolver().Lookup(
+  lookup_->Lookup(
       name.domain, name.tld, deadline_ms,
       [this, name](whois::LookupResult result) { OnLookupDone(name, std::move(result)); },
       priority);
@@ -878,30 +879,31 @@ void RecordService::TldServer(std::string_view tld_arg, ReplyFn done) {
   if (tld.empty() || !std::holds_alternative<whois::DomainName>(parsed))
     return done(ErrorReply("ERR invalid TLD '" + std::string(tld_arg) + "'"));
   tld = std::get<whois::DomainName>(parsed).tld;
-  live_->resolver().FindServer(
-      tld, WallNowMs() + kFreshLookupBudgetMs,
-      [done = std::move(done)](std::optional<whois::ServerEntry> e,
-                               whois::Resolver::EntryError error) {
-        if (!e) return done(ErrorReply("ERR " + error.message));
-        const whois::HostProfile& profile = whois::HostProfileFor(e->host);
-        nlohmann::ordered_json j;
-        j["tld"] = e->tld;
-        if (e->host.empty()) {
-          j["host"] = nullptr;  // the TLD has no port-43 WHOIS service
-        } else {
-          j["host"] = e->host;
-          if (e->port != 43) j["port"] = e->port;
-          j["query_format"] =
-              e->query_format.empty() ? std::string(profile.query_format) : e->query_format;
-          j["charset"] = std::string(profile.charset);
-        }
-        j["origin"] = e->origin == whois::ServerEntry::Origin::kBundled ? "bundled"
-                      : e->origin == whois::ServerEntry::Origin::kIana  ? "iana"
-                                                                        : "config";
-        if (e->learned_at_ms > 0) j["learned_at"] = whois::FormatIsoUtc(e->learned_at_ms);
-        std::string json = j.dump();
-        done(BulkFrame(json));
-      });
+  lookup_->FindServer(tld, WallNowMs() + kFreshLookupBudgetMs,
+                      [done = std::move(done)](std::optional<whois::ServerEntry> e,
+                                               whois::WhoisSource::EntryError error) {
+                        if (!e) return done(ErrorReply("ERR " + error.message));
+                        const whois::HostProfile& profile = whois::HostProfileFor(e->host);
+                        nlohmann::ordered_json j;
+                        j["tld"] = e->tld;
+                        if (e->host.empty()) {
+                          j["host"] = nullptr;  // the TLD has no port-43 WHOIS service
+                        } else {
+                          j["host"] = e->host;
+                          if (e->port != 43) j["port"] = e->port;
+                          j["query_format"] = e->query_format.empty()
+                                                  ? std::string(profile.query_format)
+                                                  : e->query_format;
+                          j["charset"] = std::string(profile.charset);
+                        }
+                        j["origin"] = e->origin == whois::ServerEntry::Origin::kBundled ? "bundled"
+                                      : e->origin == whois::ServerEntry::Origin::kIana  ? "iana"
+                                                                                        : "config";
+                        if (e->learned_at_ms > 0)
+                          j["learned_at"] = whois::FormatIsoUtc(e->learned_at_ms);
+                        std::string json = j.dump();
+                        done(BulkFrame(json));
+                      });
 }
 
 void RecordService::CountFallback(std::string_view reason) {
@@ -946,7 +948,7 @@ void RecordService::AppendInfo(std::string* out) const {
     field("prefetch_failed", std::to_string(f.prefetch_failed));
     field("refreshes_queued", std::to_string(f.refreshes_queued));
   }
-  if (live_) live_->AppendInfo(out);
+  if (lookup_) lookup_->AppendInfo(out);
   if (store_) {
     storage::StoreStats s = store_->stats();
     field("store_disk_bytes", std::to_string(s.disk_bytes));

@@ -28,7 +28,8 @@
 
 #include "server/background_lookups.h"
 #include "server/fleet_coordination.h"
-#include "server/live_resolution.h"
+#include "server/lookup_service.h"
+#include "server/lookup_state_store.h"
 #include "server/prometheus_text.h"
 #include "server/stale_policy.h"
 #include "storage/fleet/fleet_client.h"
@@ -106,7 +107,7 @@ class RecordService {
   // WHOIS.SERVER: the directory entry of a TLD as JSON (learned from IANA if needed).
   void TldServer(std::string_view tld, ReplyFn done);
 
-  LiveResolution& live() { return *live_; }
+  LookupService& lookup_service() { return *lookup_; }
   // Null without a fleet.
   const storage::fleet::FleetClient* fleet_client() const { return fleet_client_.get(); }
   const storage::fleet::RedisSharedRecords* shared_records() const { return shared_.get(); }
@@ -245,7 +246,8 @@ class RecordService {
   std::unique_ptr<storage::HotSet> hot_;
   std::unique_ptr<whois::DomainNormalizer> names_;
   const whois::CountryTable& countries_ = whois::CountryTable::Builtin();
-  std::unique_ptr<LiveResolution> live_;
+  std::unique_ptr<RecordStoreState> lookup_state_;  // the store's meta keys, for lookup_
+  std::unique_ptr<LookupService> lookup_;
   // The fleet (null without `fleet-redis`): the client, and the records shared through it.
   std::unique_ptr<storage::fleet::FleetClient> fleet_client_;
   std::unique_ptr<storage::fleet::RedisSharedRecords> shared_;
