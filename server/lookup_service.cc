@@ -65,7 +65,7 @@ LookupService::~LookupService() {
   client_.reset();
 }
 
-LookupStateStore::Entries LookupService::ReadMeta(const std::string& prefix, std::string* error) {
+util::StatusOr<LookupStateStore::Entries> LookupService::ReadMeta(const std::string& prefix) {
   bool loaded = false;
   storage::Status status;
   LookupStateStore::Entries entries;
@@ -76,17 +76,18 @@ LookupStateStore::Entries LookupService::ReadMeta(const std::string& prefix, std
   });
   // The server does not listen yet, so running the loop here delays nobody.
   while (!loaded) uv_run(loop_, UV_RUN_ONCE);
-  if (!status.ok()) *error = status.ToString();
+  if (!status.ok()) return status;
   return entries;
 }
 
-std::string LookupService::LoadDirectory(const LookupServiceOptions& options,
-                                         whois::TldDirectory* directory) {
-  std::string error;
-  auto entries = ReadMeta(std::string(kDirectoryPrefix), &error);
-  if (!error.empty()) return "cannot read the TLD directory from the store: " + error;
+util::Status LookupService::LoadDirectory(const LookupServiceOptions& options,
+                                          whois::TldDirectory* directory) {
+  auto entries = ReadMeta(std::string(kDirectoryPrefix));
+  if (!entries.ok())
+    return util::Status::IOError("cannot read the TLD directory from the store: " +
+                                 entries.status().ToString());
   size_t learned = 0;
-  for (const auto& [key, value] : entries) {
+  for (const auto& [key, value] : *entries) {
     std::optional<whois::ServerEntry> e = whois::DecodeEntry(value);
     if (!e) {
       spdlog::warn("ignoring an undecodable directory entry under key '{}'", key);
@@ -100,17 +101,20 @@ std::string LookupService::LoadDirectory(const LookupServiceOptions& options,
   }
   for (const whois::ServerEntry& e : options.tld_servers) {
     std::string why;
-    if (!directory->Set(e, &why)) return "tld-server " + e.tld + " " + e.host + ": " + why;
+    if (!directory->Set(e, &why))
+      return util::Status::InvalidArgument("tld-server " + e.tld + " " + e.host + ": " + why);
   }
   spdlog::info("TLD directory: {} entries ({} learned from IANA, {} overrides)", directory->size(),
                learned, options.tld_servers.size());
-  return {};
+  return util::Status::OK();
 }
 
-std::string LookupService::LoadLimits(const LookupServiceOptions& service) {
-  std::string error;
-  auto entries = ReadMeta(std::string(kQuotaPrefix), &error);
-  if (!error.empty()) return "cannot read the upstream quotas from the store: " + error;
+util::Status LookupService::LoadLimits(const LookupServiceOptions& service) {
+  auto read = ReadMeta(std::string(kQuotaPrefix));
+  if (!read.ok())
+    return util::Status::IOError("cannot read the upstream quotas from the store: " +
+                                 read.status().ToString());
+  const LookupStateStore::Entries& entries = *read;
   int64_t now = clock_();
   // A previous process that died may have used every window up to its last heartbeat (and at
   // most one heartbeat after it): assume so, rather than burst as if those windows were empty.
@@ -136,12 +140,14 @@ std::string LookupService::LoadLimits(const LookupServiceOptions& service) {
   limits_ = std::make_unique<whois::limits::LimitRegistry>(options, assume_full_at);
   if (!service.default_limit.empty()) {
     auto spec = whois::limits::ParseLimitSpec(service.default_limit);
-    if (auto* e = std::get_if<std::string>(&spec)) return "default-upstream-limit: " + *e;
+    if (auto* e = std::get_if<std::string>(&spec))
+      return util::Status::InvalidArgument("default-upstream-limit: " + *e);
     limits_->SetDefaultLimit(std::get<whois::limits::LimitSpec>(spec), now);
   }
   for (const auto& [host, words] : service.limits) {
     auto spec = whois::limits::ParseLimitSpec(words);
-    if (auto* e = std::get_if<std::string>(&spec)) return "upstream-limit " + host + ": " + *e;
+    if (auto* e = std::get_if<std::string>(&spec))
+      return util::Status::InvalidArgument("upstream-limit " + host + ": " + *e);
     limits_->SetLimit(host, std::get<whois::limits::LimitSpec>(spec), now);
   }
   size_t restored = 0;
@@ -160,15 +166,16 @@ std::string LookupService::LoadLimits(const LookupServiceOptions& service) {
       "addresses{}",
       service.limits.size(), restored, service.source_addresses.size(),
       options.assume_full_at_start ? ", windows assumed full after the last run" : "");
-  return {};
+  return util::Status::OK();
 }
 
-std::string LookupService::LoadBootstrap(const LookupServiceOptions& options,
-                                         whois::rdap::RdapBootstrap* out) {
+util::Status LookupService::LoadBootstrap(const LookupServiceOptions& options,
+                                          whois::rdap::RdapBootstrap* out) {
   // The registry last fetched, if it is newer than the bundled copy.
   whois::rdap::RdapBootstrap bootstrap = whois::rdap::RdapBootstrap::Bundled();
-  std::string meta_error;
-  for (const auto& [key, value] : ReadMeta(std::string(kBootstrapKey), &meta_error)) {
+  // A store that cannot be read here was read a moment ago: the bundled copy serves.
+  auto stored_entries = ReadMeta(std::string(kBootstrapKey));
+  for (const auto& [key, value] : stored_entries.value_or(LookupStateStore::Entries{})) {
     if (key != kBootstrapKey) continue;
     auto stored = whois::rdap::RdapBootstrap::Decode(value);
     if (auto* b = std::get_if<whois::rdap::RdapBootstrap>(&stored)) {
@@ -180,30 +187,31 @@ std::string LookupService::LoadBootstrap(const LookupServiceOptions& options,
   }
   for (const auto& [tld, url] : options.rdap_servers) {
     if (std::string why = bootstrap.Set(tld, url); !why.empty())
-      return "rdap-server " + tld + " " + url + ": " + why;
+      return util::Status::InvalidArgument("rdap-server " + tld + " " + url + ": " + why);
   }
   spdlog::info("RDAP bootstrap: {} entries ({} overrides); lookup order {}", bootstrap.size(),
                options.rdap_servers.size(), options.lookup_order);
   *out = std::move(bootstrap);
-  return {};
+  return util::Status::OK();
 }
 
-std::string LookupService::Open(const LookupServiceOptions& options) {
+util::Status LookupService::Open(const LookupServiceOptions& options) {
   const whois::LookupOrderRow* order = whois::FindLookupOrder(options.lookup_order);
   if (order == nullptr)
-    return "lookup-order must be one of " + whois::LookupOrderNames() + ", not '" +
-           options.lookup_order + "'";
+    return util::Status::InvalidArgument("lookup-order must be one of " +
+                                         whois::LookupOrderNames() + ", not '" +
+                                         options.lookup_order + "'");
   whois::TldDirectory directory =
       options.bundled_directory ? whois::TldDirectory::Bundled() : whois::TldDirectory::Empty();
   for (const std::string& address : options.source_addresses) {
     if (std::string why = CheckSourceAddress(address); !why.empty()) {
-      return "upstream-source-address " + address + ": " + why;
+      return util::Status::InvalidArgument("upstream-source-address " + address + ": " + why);
     }
   }
-  if (std::string err = LoadDirectory(options, &directory); !err.empty()) return err;
-  if (std::string err = LoadLimits(options); !err.empty()) return err;
+  if (util::Status st = LoadDirectory(options, &directory); !st.ok()) return st;
+  if (util::Status st = LoadLimits(options); !st.ok()) return st;
   whois::rdap::RdapBootstrap bootstrap;
-  if (std::string err = LoadBootstrap(options, &bootstrap); !err.empty()) return err;
+  if (util::Status st = LoadBootstrap(options, &bootstrap); !st.ok()) return st;
 
   client_ = std::make_unique<whois::UpstreamClient>(loop_);
   LookupStateStore* store = store_;
@@ -235,11 +243,8 @@ std::string LookupService::Open(const LookupServiceOptions& options) {
                                         st.ToString());
                        });
       });
-  std::vector<whois::LookupSource*> sources;
-  for (std::string_view protocol : order->protocols())
-    sources.push_back(protocol == whois::kProtocolRdap
-                          ? static_cast<whois::LookupSource*>(rdap_.get())
-                          : whois_.get());
+  whois::LookupSource* available[] = {rdap_.get(), whois_.get()};
+  std::vector<whois::LookupSource*> sources = whois::SourcesInOrder(*order, available);
   resolver_ = std::make_unique<whois::Resolver>(std::move(sources), whois_.get());
 
   if (options.rdap_bootstrap_refresh_ms > 0 && order->Uses(whois::kProtocolRdap)) {
@@ -255,7 +260,7 @@ std::string LookupService::Open(const LookupServiceOptions& options) {
 
   Heartbeat();
   heartbeat_.Start(kHeartbeatMs, kHeartbeatMs, [this] { Heartbeat(); });
-  return {};
+  return util::Status::OK();
 }
 
 void LookupService::Lookup(const std::string& domain, const std::string& tld, int64_t deadline_ms,

@@ -19,6 +19,7 @@
 
 #include "server/lookup_options.h"
 #include "server/lookup_state_store.h"
+#include "util/status.h"
 #include "util/uv_timer.h"
 #include "whois/limits/limit_registry.h"
 #include "whois/rdap/http_client.h"
@@ -42,9 +43,9 @@ class LookupService {
   LookupService(const LookupService&) = delete;
   LookupService& operator=(const LookupService&) = delete;
 
-  // Returns an empty string or a message for the operator. Runs the loop until the store has
-  // been read (call before listening).
-  std::string Open(const LookupServiceOptions& options);
+  // An error's message is for the operator (InvalidArgument: the options; IOError: the store).
+  // Runs the loop until the store has been read (call before listening).
+  util::Status Open(const LookupServiceOptions& options);
 
   // Answers every queued upstream request and cancels every running query (shutdown): each
   // pending Lookup callback fires.
@@ -83,12 +84,13 @@ class LookupService {
   static constexpr std::string_view kBootstrapKey = "b:rdap-dns";
 
  private:
-  LookupStateStore::Entries ReadMeta(const std::string& prefix, std::string* error);
-  std::string LoadDirectory(const LookupServiceOptions& options, whois::TldDirectory* directory);
-  std::string LoadLimits(const LookupServiceOptions& options);
+  // Every meta key under `prefix`, read before the server listens (runs the loop).
+  util::StatusOr<LookupStateStore::Entries> ReadMeta(const std::string& prefix);
+  util::Status LoadDirectory(const LookupServiceOptions& options, whois::TldDirectory* directory);
+  util::Status LoadLimits(const LookupServiceOptions& options);
   // The bundled RDAP bootstrap registry, or the stored one if it is newer, with the
   // `rdap-server` overrides applied.
-  std::string LoadBootstrap(const LookupServiceOptions& options, whois::rdap::RdapBootstrap* out);
+  util::Status LoadBootstrap(const LookupServiceOptions& options, whois::rdap::RdapBootstrap* out);
   void Heartbeat();
 
   uv_loop_t* loop_;

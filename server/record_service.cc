@@ -135,9 +135,9 @@ std::string RecordService::Open() {
   lookup_state_ = std::make_unique<RecordStoreState>(store_.get());
   lookup_ = std::make_unique<LookupService>(server_->loop(), lookup_state_.get(),
                                             [this] { return WallNowMs(); });
-  std::string error = lookup_->Open(LookupOptionsFromConfig(cfg));
-  if (!error.empty()) return error;
-  error = OpenFleet();
+  if (util::Status opened = lookup_->Open(LookupOptionsFromConfig(cfg)); !opened.ok())
+    return opened.message();
+  std::string error = OpenFleet();
   if (!error.empty()) return error;
   lookup_->SetProgressHandler([this](const std::string& domain, const whois::LookupResult& so_far) {
     OnLookupProgress(domain, so_far);

@@ -62,7 +62,7 @@ TEST_F(LookupServiceTest, OpenRestoresLearnedDirectoryEntriesAndWritesTheHeartbe
   options.lookup_order = "whois-only";
   options.bundled_directory = false;
   LookupService service(loop_.get(), &state_, [] { return kNow; });
-  ASSERT_EQ(service.Open(options), "");
+  ASSERT_TRUE(service.Open(options).ok());
   EXPECT_EQ(state_.meta[std::string(LookupService::kAliveKey)], std::to_string(kNow));
   EXPECT_EQ(service.FirstHost("example.zz", "zz"), "whois.nic.zz");
   std::optional<whois::ServerEntry> found;
@@ -87,7 +87,7 @@ TEST_F(LookupServiceTest, AStoredBootstrapNewerThanTheBundledOneIsUsedWithTheOve
   options.lookup_order = "rdap-first";
   options.rdap_servers = {{"yy", "http://127.0.0.1:9/"}};
   LookupService service(loop_.get(), &state_, [] { return kNow; });
-  ASSERT_EQ(service.Open(options), "");
+  ASSERT_TRUE(service.Open(options).ok());
   EXPECT_EQ(service.FirstHost("example.zz", "zz"), "rdap.nic.zz");
   EXPECT_EQ(service.FirstHost("example.yy", "yy"), "127.0.0.1");
   service.CancelAll();
@@ -97,13 +97,15 @@ TEST_F(LookupServiceTest, OpenRefusesWhatTheOptionsGetWrong) {
   LookupServiceOptions order;
   order.lookup_order = "dns-first";
   LookupService a(loop_.get(), &state_, [] { return kNow; });
-  EXPECT_EQ(a.Open(order),
+  EXPECT_EQ(a.Open(order).message(),
             "lookup-order must be one of rdap-first, whois-first, rdap-only, whois-only, not "
             "'dns-first'");
   LookupServiceOptions limit;
   limit.limits = {{"whois.nic.zz", {"rate", "often"}}};
   LookupService b(loop_.get(), &state_, [] { return kNow; });
-  EXPECT_NE(b.Open(limit).find("upstream-limit whois.nic.zz: "), std::string::npos);
+  util::Status refused = b.Open(limit);
+  EXPECT_TRUE(refused.IsInvalidArgument());
+  EXPECT_NE(refused.message().find("upstream-limit whois.nic.zz: "), std::string::npos);
 }
 
 }  // namespace

@@ -195,12 +195,9 @@ class InProcessResolver {
                                                        whois::RdapSourceOptions{}, clock);
     const whois::LookupOrderRow* order = whois::FindLookupOrder(lookup_order);
     EXPECT_NE(order, nullptr) << lookup_order;
+    whois::LookupSource* available[] = {rdap_source_.get(), whois_source_.get()};
     std::vector<whois::LookupSource*> sources;
-    if (order != nullptr)
-      for (std::string_view protocol : order->protocols())
-        sources.push_back(protocol == whois::kProtocolRdap
-                              ? static_cast<whois::LookupSource*>(rdap_source_.get())
-                              : whois_source_.get());
+    if (order != nullptr) sources = whois::SourcesInOrder(*order, available);
     resolver_ = std::make_unique<whois::Resolver>(std::move(sources), whois_source_.get());
   }
 
@@ -262,6 +259,17 @@ class InProcessResolver {
         },
         priority);
     return slot;
+  }
+
+  // Takes the only slot at `host` (limit "concurrency 1") with a query the host holds
+  // unanswered; its result lands in the returned slot once the host is released.
+  std::shared_ptr<std::optional<whois::LookupResult>> OccupyOnlySlot(const std::string& host) {
+    whois.Hold(host);
+    SetLimit(host, "concurrency 1");
+    size_t before = whois.sent().size();
+    auto first = Start("a.test", 5000);
+    EXPECT_TRUE(loop.RunUntil([&] { return whois.sent().size() == before + 1; }));
+    return first;
   }
 
   // Runs a lookup to its end.

@@ -50,10 +50,7 @@ TEST(UpstreamGateTest, ADailyCapRefusesWithDailyLimitAfterReservingDurably) {
 TEST(UpstreamGateTest, AQueuedRequestIsAnsweredWhenItsDeadlinePasses) {
   InProcessResolver r("whois-only");
   r.whois.Reply("whois.nic.test", kRecord);
-  r.whois.Hold("whois.nic.test");
-  r.SetLimit("whois.nic.test", "concurrency 1");
-  auto first = r.Start("a.test", 5000);
-  ASSERT_TRUE(r.loop.RunUntil([&] { return r.whois.sent().size() == 1; }));
+  auto first = r.OccupyOnlySlot("whois.nic.test");
   // The only slot is taken: the second waits in the host's queue, for at most 1 s.
   auto second = r.Start("b.test", 1000);
   ASSERT_TRUE(r.loop.RunUntil([&] { return r.Queued("whois.nic.test") == 1; }));
@@ -74,10 +71,7 @@ TEST(UpstreamGateTest, AQueuedRequestIsAnsweredWhenItsDeadlinePasses) {
 TEST(UpstreamGateTest, AQueuedRequestStartsWhenTheSlotFrees) {
   InProcessResolver r("whois-only");
   r.whois.Reply("whois.nic.test", kRecord);
-  r.whois.Hold("whois.nic.test");
-  r.SetLimit("whois.nic.test", "concurrency 1");
-  auto first = r.Start("a.test", 5000);
-  ASSERT_TRUE(r.loop.RunUntil([&] { return r.whois.sent().size() == 1; }));
+  auto first = r.OccupyOnlySlot("whois.nic.test");
   auto second = r.Start("b.test", 5000);
   r.whois.Release("whois.nic.test");
   ASSERT_TRUE(r.loop.RunUntil([&] { return first->has_value() && second->has_value(); }));
@@ -104,10 +98,7 @@ TEST(UpstreamGateTest, AQueuedRequestStartsWhenTheClockReachesItsTurn) {
 
 TEST(UpstreamGateTest, ShutdownAnswersQueuedRequestsAsCancelled) {
   InProcessResolver r("whois-only");
-  r.whois.Hold("whois.nic.test");
-  r.SetLimit("whois.nic.test", "concurrency 1");
-  auto first = r.Start("a.test", 5000);
-  ASSERT_TRUE(r.loop.RunUntil([&] { return r.whois.sent().size() == 1; }));
+  auto first = r.OccupyOnlySlot("whois.nic.test");
   auto second = r.Start("b.test", 5000);
   ASSERT_TRUE(r.loop.RunUntil([&] { return r.Queued("whois.nic.test") == 1; }));
   r.gate().CancelQueued();

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "whois/record/record.h"
+#include "whois/resolver/lookup_source.h"
 
 namespace whois {
 
@@ -36,6 +37,18 @@ std::string LookupOrderNames() {
     if (!out.empty()) out += ", ";
     out += row.name;
   }
+  return out;
+}
+
+std::vector<LookupSource*> SourcesInOrder(const LookupOrderRow& row,
+                                          std::span<LookupSource* const> available) {
+  std::vector<LookupSource*> out;
+  for (std::string_view protocol : row.protocols())
+    for (LookupSource* source : available)
+      if (source->protocol() == protocol) {
+        out.push_back(source);
+        break;
+      }
   return out;
 }
 

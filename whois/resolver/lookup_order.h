@@ -7,8 +7,11 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace whois {
+
+class LookupSource;
 
 struct LookupOrderRow {
   std::string_view name;  // the directive's word, lower case
@@ -29,5 +32,10 @@ std::span<const LookupOrderRow> LookupOrders();
 const LookupOrderRow* FindLookupOrder(std::string_view name);
 // "rdap-first, whois-first, rdap-only, whois-only": the names, for error messages.
 std::string LookupOrderNames();
+
+// The sources `row` names, in its order, each picked from `available` by its protocol(); a
+// protocol no source in `available` speaks is left out. For Resolver's constructor.
+std::vector<LookupSource*> SourcesInOrder(const LookupOrderRow& row,
+                                          std::span<LookupSource* const> available);
 
 }  // namespace whois
