@@ -18,10 +18,8 @@ HOT_SET=${HOT_SET:-64mb}
 BLOCK_CACHE=${BLOCK_CACHE:-32mb}
 
 source bench/common.sh
-bench_build
+bench_begin
 
-WORK=$(mktemp -d /tmp/wp-bench.XXXXXX)
-trap 'bench_stop_all; rm -rf "$WORK"' EXIT
 bench_cached_db "$RECORDS"
 
 bench_start_cached_redis REDIS_PORT

@@ -46,6 +46,22 @@ bench_build() {
   FAKE_WHOIS_BIN=$(cat "$FAKE_WHOIS_PATH_FILE")
 }
 
+# bench_begin: bench_build, then WORK, a fresh directory under /tmp for the run's logs and files;
+# at exit every server the benchmark started is stopped and WORK removed.
+bench_begin() {
+  bench_build
+  WORK=$(mktemp -d /tmp/wp-bench.XXXXXX)
+  trap 'bench_stop_all; rm -rf "$WORK"' EXIT
+}
+
+# bench_load_average: "load average" and the 1-, 5- and 15-minute load averages, for printing beside
+# figures a busy machine would move.
+bench_load_average() { echo "load average $(cut -d' ' -f1-3 /proc/loadavg)"; }
+
+# bench_kv LINE KEY: the value of KEY in LINE's "key=value key=value ..." (what bench-crawler,
+# bench-miss and bench-gets print); empty if LINE has no KEY.
+bench_kv() { tr ' ' '\n' <<<"$1" | awk -F= -v k="$2" '$1 == k {print $2}'; }
+
 # bench_free_port: a loopback port nothing listens on right now, below the kernel's ephemeral
 # range (so no outgoing connection holds it). Another process can still take it before a server
 # binds it (redis-server: "bind: Address already in use"); bench_start_server then tries another.

@@ -12,10 +12,7 @@ RECORDS=${1:-100000}
 ROUNDS=${2:-3}
 
 source bench/common.sh
-bench_build
-
-WORK=$(mktemp -d /tmp/wp-bench.XXXXXX)
-trap 'bench_stop_all; rm -rf "$WORK"' EXIT
+bench_begin
 
 # The records are ~1.6 KB of JSON each; the hot set is sized to hold them all, as an operator
 # would for a working set that fits in memory (the cold-hit benchmark measures the other case).

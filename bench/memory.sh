@@ -18,10 +18,8 @@ RECORDS=${1:-1000000}
 STARTS=${2:-5}
 
 source bench/common.sh
-bench_build
+bench_begin
 
-WORK=$(mktemp -d /tmp/wp-bench.XXXXXX)
-trap 'bench_stop_all; rm -rf "$WORK"' EXIT
 bench_cached_db "$RECORDS"
 
 # startup_ms SERVER: one start of SERVER (proxy|redis) on a fresh port, exec to +PONG, then stop.
