@@ -2,17 +2,14 @@
 // started (or to a closed loopback port); nothing leaves the machine.
 #include "whois/rdap/http_client.h"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <functional>
 #include <memory>
 #include <optional>
 
 #include "fake_rdap_process.h"
+#include "loopback_socket.h"
 #include "whois/rdap/rdap_mapper.h"
 
 namespace whois::rdap {
@@ -177,16 +174,9 @@ TEST_F(HttpClientTest, TrickleWithinTimeoutArrivesWhole) {
 }
 
 TEST_F(HttpClientTest, ConnectionRefused) {
-  // A loopback port that was free a moment ago and has no listener.
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
-  socklen_t len = sizeof(a);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  HttpResult r = Fetch("http://127.0.0.1:" + std::to_string(ntohs(a.sin_port)) + "/domain/x.com");
+  int port = test_support::ClosedLoopbackPort();
+  ASSERT_NE(port, 0);
+  HttpResult r = Fetch("http://127.0.0.1:" + std::to_string(port) + "/domain/x.com");
   EXPECT_EQ(r.failure, HttpFailure::kRefused) << r.error;
 }
 
