@@ -16,6 +16,7 @@
 
 #include "child_process.h"
 #include "fake_whois_process.h"
+#include "one_registry_test.h"
 #include "proxy_process.h"
 
 namespace {
@@ -108,9 +109,9 @@ class MetricsTest : public ::testing::Test {
     registry_.SetDefaultResponse(kRegistryReply);
     ASSERT_TRUE(registry_.Start()) << registry_.error();
     metrics_port_ = FreePort();
-    proxy_ = std::make_unique<ProxyProcess>(std::vector<std::string>{
-        "--metrics-port", std::to_string(metrics_port_), "--tld-server", "test", "whois.nic.test",
-        "--upstream-address", "whois.nic.test", "127.0.0.1:" + std::to_string(registry_.port())});
+    std::vector<std::string> args = test_support::TldServerArgs(registry_);
+    args.insert(args.end(), {"--metrics-port", std::to_string(metrics_port_)});
+    proxy_ = std::make_unique<ProxyProcess>(args);
     ASSERT_TRUE(proxy_->Start()) << proxy_->log();
     c_ = proxy_->Connect();
     ASSERT_TRUE(c_);

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "fake_whois_process.h"
+#include "one_registry_test.h"
 #include "proxy_process.h"
 
 namespace {
@@ -116,12 +117,8 @@ TEST(Signals, SigtermEndsInFlightLookupsAndClosesTheStore) {
   FakeWhoisProcess registry({"--mode", "hang"});
   ASSERT_TRUE(registry.Start()) << registry.error();
   TempDir dir;
-  std::vector<std::string> args = {
-      "--tld-server",       "test",
-      "whois.nic.test",     "--upstream-address",
-      "whois.nic.test",     "127.0.0.1:" + std::to_string(registry.port()),
-      "--lookup-timeout",   "600000",
-      "--upstream-timeout", "600000"};
+  std::vector<std::string> args = test_support::TldServerArgs(registry);
+  args.insert(args.end(), {"--lookup-timeout", "600000", "--upstream-timeout", "600000"});
   {
     ProxyProcess proxy(args, dir.path());
     ASSERT_TRUE(proxy.Start()) << proxy.log();

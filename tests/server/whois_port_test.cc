@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "fake_whois_process.h"
+#include "one_registry_test.h"
 #include "proxy_process.h"
 
 namespace {
@@ -32,11 +33,8 @@ class WhoisPortTest : public ::testing::Test {
     registry_.SetDefaultResponse(kRegistryReply);
     ASSERT_TRUE(registry_.Start()) << registry_.error();
     whois_port_ = FreePort();
-    std::vector<std::string> args = {
-        "--whois-port",   std::to_string(whois_port_),
-        "--tld-server",   "test",
-        "whois.nic.test", "--upstream-address",
-        "whois.nic.test", "127.0.0.1:" + std::to_string(registry_.port())};
+    std::vector<std::string> args = test_support::TldServerArgs(registry_);
+    args.insert(args.end(), {"--whois-port", std::to_string(whois_port_)});
     args.insert(args.end(), extra.begin(), extra.end());
     proxy_ = std::make_unique<ProxyProcess>(args);
     ASSERT_TRUE(proxy_->Start()) << proxy_->log();

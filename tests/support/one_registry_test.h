@@ -33,6 +33,13 @@ inline std::vector<std::string> FakeUpstreamArgs(const fake_whois::FakeWhoisProc
           registry_address.empty() ? LoopbackAddress(registry) : registry_address};
 }
 
+// The directives that send every .test name straight to `registry` as whois.nic.test, with no
+// IANA to ask (for tests where the referral is not the point).
+inline std::vector<std::string> TldServerArgs(const fake_whois::FakeWhoisProcess& registry) {
+  return {"--tld-server",       "test",           "whois.nic.test",
+          "--upstream-address", "whois.nic.test", LoopbackAddress(registry)};
+}
+
 // A proxy whose IANA (a fake-whois) refers .test to whois.nic.test, another fake-whois: the
 // registry. Tests start the fakes, then the proxy with their own directives.
 class OneRegistryTest : public ::testing::Test {
