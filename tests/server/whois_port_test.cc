@@ -11,11 +11,9 @@
 
 namespace {
 
-using fake_whois::FakeWhoisProcess;
 using test_support::Command;
 using test_support::ConnectRaw;
 using test_support::FreePort;
-using test_support::ProxyProcess;
 using test_support::ReadUntilClose;
 using test_support::RunShell;
 using test_support::SendAll;
@@ -27,19 +25,13 @@ const char kRegistryReply[] =
     "Creation Date: 2001-02-03T04:05:06Z\r\n"
     "Name Server: NS1.EXAMPLE.NET\r\n";
 
-class WhoisPortTest : public ::testing::Test {
+class WhoisPortTest : public test_support::TldServerProxyTest {
  protected:
   void Start(std::vector<std::string> extra = {}) {
-    registry_.SetDefaultResponse(kRegistryReply);
-    ASSERT_TRUE(registry_.Start()) << registry_.error();
     whois_port_ = FreePort();
-    std::vector<std::string> args = test_support::TldServerArgs(registry_);
-    args.insert(args.end(), {"--whois-port", std::to_string(whois_port_)});
+    std::vector<std::string> args = {"--whois-port", std::to_string(whois_port_)};
     args.insert(args.end(), extra.begin(), extra.end());
-    proxy_ = std::make_unique<ProxyProcess>(args);
-    ASSERT_TRUE(proxy_->Start()) << proxy_->log();
-    c_ = proxy_->Connect();
-    ASSERT_TRUE(c_);
+    StartProxy(kRegistryReply, args);
   }
   // What whois(1) prints for `name` asked of the proxy's WHOIS port.
   std::string WhoisClient(const std::string& name) {
@@ -60,10 +52,7 @@ class WhoisPortTest : public ::testing::Test {
   }
   bool HaveWhoisClient() { return access("/usr/bin/whois", X_OK) == 0; }
 
-  FakeWhoisProcess registry_;
   int whois_port_ = 0;
-  std::unique_ptr<ProxyProcess> proxy_;
-  ProxyProcess::Redis c_;
 };
 
 TEST_F(WhoisPortTest, WhoisClientGetsTheRawChainAndAFooter) {
