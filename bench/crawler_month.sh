@@ -44,24 +44,20 @@ echo "crawler's month: $RECORDS known domains, $CLIENTS clients with Zipf demand
      "${SECONDS_RUN}s, a registry allowing $RATE queries/s"
 
 # 1. The hit path: the same records, fresh, no upstream at all.
-REF_PORT=$(bench_free_port)
-bench_start "$SERVER_CPU" "$PROXY_BIN" --port "$REF_PORT" --bind 127.0.0.1 --dir "$WORK/ref" \
-  "${PROXY_OFFLINE_ARGS[@]}" --logfile "$WORK/ref.log"
+bench_start_server REF_PORT "$SERVER_CPU" "$WORK/ref.log" "$PROXY_BIN" --port '{port}' \
+  --bind 127.0.0.1 --dir "$WORK/ref" "${PROXY_OFFLINE_ARGS[@]}" --logfile "$WORK/ref.log"
 REF_PID=${BENCH_PIDS[-1]}
-bench_wait_port "$REF_PORT" || { tail -5 "$WORK/ref.log" >&2; exit 1; }
 "$CRAWLER_BIN" load 127.0.0.1 "$REF_PORT" "$RECORDS" 0 >/dev/null
 ref=$(bench_client "$CRAWLER_BIN" run 127.0.0.1 "$REF_PORT" "$RECORDS" "$CLIENTS" "$SECONDS_RUN")
 kill "$REF_PID"
 
 # 2. The month: the same records, all stale, and the rate-limited registry behind the proxy.
-PORT=$(bench_free_port)
-bench_start "$SERVER_CPU" "$PROXY_BIN" --port "$PORT" --bind 127.0.0.1 --dir "$WORK/proxy" \
-  --bundled-directory no --lookup-order whois-only \
+bench_start_server PORT "$SERVER_CPU" "$WORK/proxy.log" "$PROXY_BIN" --port '{port}' \
+  --bind 127.0.0.1 --dir "$WORK/proxy" --bundled-directory no --lookup-order whois-only \
   --upstream-address whois.iana.org "127.0.0.1:$IANA_PORT" \
   --upstream-address whois.nic.test "127.0.0.1:$REGISTRY_PORT" \
   --upstream-limit whois.nic.test rate "$RATE/s" --logfile "$WORK/proxy.log"
 PROXY_PID=${BENCH_PIDS[-1]}
-bench_wait_port "$PORT" || { tail -5 "$WORK/proxy.log" >&2; exit 1; }
 "$CRAWLER_BIN" load 127.0.0.1 "$PORT" "$RECORDS" 1 >/dev/null  # stale a millisecond later
 redis-cli -p "$PORT" WHOIS.SERVER test >/dev/null                # the directory knows .test
 t0=$(now_ms)
