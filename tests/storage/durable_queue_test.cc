@@ -21,7 +21,6 @@
 namespace storage {
 namespace {
 
-using storage::testing::TempDir;
 using storage::testing::TestLoop;
 
 // The store as the record store tests open it, and a queue under "p:" on it.
