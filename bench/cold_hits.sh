@@ -29,10 +29,8 @@ bench_check_cached "$REDIS_PORT" "$PROXY_PORT" "$RECORDS"
 # A short random pass each, so the hot set and block cache are in their steady state (holding a
 # random few percent of the records) rather than holding the last records loaded.
 WARM=$(( RECORDS < 200000 ? RECORDS : 200000 ))
-bench_client redis-benchmark -p "$REDIS_PORT" -c 50 -P 16 -n "$WARM" -r "$RECORDS" -q \
-  GET 'd__rand_int__.com' >/dev/null
-bench_client redis-benchmark -p "$PROXY_PORT" -c 50 -P 16 -n "$WARM" -r "$RECORDS" -q \
-  GET 'd__rand_int__.com' >/dev/null
+bench_rb_pass "$REDIS_PORT" "$WARM" "$RECORDS"
+bench_rb_pass "$PROXY_PORT" "$WARM" "$RECORDS"
 
 PROFILES=("-c 50 -P 1=${N_P1:-100000}" "-c 50 -P 16=${N_P16:-400000}")
 

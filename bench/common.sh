@@ -382,6 +382,14 @@ bench_most_per_client() {
       if (NR - lo + 1 > best) best = NR - lo + 1} END {print best + 0}'
 }
 
+# bench_rb_pass PORT N RECORDS: N random GETs (-c 50 -P 16) over the RECORDS keys bench-load
+# writes, output discarded: the pass that brings a server's caches (the proxy's hot set and block
+# cache, redis-server's allocator) to their steady state before what is measured.
+bench_rb_pass() {
+  bench_client redis-benchmark -p "$1" -c 50 -P 16 -n "$2" -r "$3" -q GET 'd__rand_int__.com' \
+    >/dev/null
+}
+
 # bench_rb_rounds CSV RECORDS ROUNDS "NAME=PORT ..." "PROFILE=REQUESTS" ...: per profile, ROUNDS
 # rounds of bench_rb against each named server in turn (alternating, so the machine's drift hits
 # them alike; with BENCH_RB_SWAP=1 every second round runs them in reverse order, so neither

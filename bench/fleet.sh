@@ -168,8 +168,7 @@ hits() {
        "in Redis $(bench_dbsize "$redis_port")"
   local port
   for port in "$plain" "$fleet"; do
-    bench_client redis-benchmark -p "$port" -c 50 -P 16 -n "$((HIT_RECORDS * 3))" \
-      -r "$HIT_RECORDS" -q GET 'd__rand_int__.com' >/dev/null
+    bench_rb_pass "$port" "$((HIT_RECORDS * 3))" "$HIT_RECORDS"
   done
 
   local profiles=("-c 50 -P 1=200000" "-c 50 -P 16=1000000") commands0 plain_pid fleet_pid
