@@ -13,8 +13,8 @@ namespace test_support {
 int BindLoopback(sockaddr_in* address);
 
 // A loopback port with nothing listening on it (bound, then closed), or 0 if none could be
-// bound. Another process may take it before the caller uses it: fine for a test that expects a
-// refusal, as nothing else on a test machine listens on ports it did not ask for.
+// bound. Another process may take it before the caller uses it; a test of a refused connection
+// accepts that small chance.
 int ClosedLoopbackPort();
 
 // A blocking TCP connection (close-on-exec) to 127.0.0.1:port: the descriptor, which the caller
