@@ -15,6 +15,7 @@
 #include "whois/limits/budget_key.h"
 #include "whois/limits/builtin_limits.h"
 #include "whois/limits/limit_spec.h"
+#include "whois/resolver/lookup_order.h"
 #include "whois/upstream/address_policy.h"
 
 namespace server {
@@ -238,9 +239,8 @@ const std::vector<Directive>& Directives() {
        [](Config* c, const std::vector<std::string>& v) -> util::Status {
          if (util::Status st = ExpectOne(v); !st.ok()) return st;
          std::string l = util::ToLower(v[0]);
-         if (l != "rdap-first" && l != "whois-first" && l != "rdap-only" && l != "whois-only")
-           return util::Status::InvalidArgument(
-               "must be one of rdap-first, whois-first, rdap-only, whois-only");
+         if (whois::FindLookupOrder(l) == nullptr)
+           return util::Status::InvalidArgument("must be one of " + whois::LookupOrderNames());
          c->lookup_order = l;
          return util::Status::OK();
        },

@@ -213,27 +213,25 @@ TEST(EntryEncoding, GarbageIsRejected) {
 }
 
 TEST(ParseIanaTldAnswer, AnswersInIanasLayout) {
-  auto com = ParseIanaTldAnswer("com", ReadFixture("iana/COM"));
-  ASSERT_TRUE(com.ok());
-  EXPECT_EQ(com->host, "whois.verisign-grs.com");
-
-  auto de = ParseIanaTldAnswer("de", ReadFixture("iana/DE"));
-  ASSERT_TRUE(de.ok());
-  EXPECT_EQ(de->host, "whois.denic.de");
-
-  auto jp = ParseIanaTldAnswer("jp", ReadFixture("iana/JP"));
-  ASSERT_TRUE(jp.ok());
-  EXPECT_EQ(jp->host, "whois.jprs.jp");
-
-  // Empty whois: line: the TLD has no port-43 service.
-  auto aaa = ParseIanaTldAnswer("aaa", ReadFixture("iana/AAA"));
-  ASSERT_TRUE(aaa.ok());
-  EXPECT_EQ(aaa->host, "");
-
-  // IANA prints the IDN TLD as a U-label ("domain: рф").
-  auto rf = ParseIanaTldAnswer("xn--p1ai", ReadFixture("iana/XN--P1AI"));
-  ASSERT_TRUE(rf.ok());
-  EXPECT_EQ(rf->host, "whois.tcinet.ru");
+  struct Case {
+    const char* tld;
+    const char* fixture;
+    const char* host;
+  };
+  for (const Case& c : {
+           Case{"com", "iana/COM", "whois.verisign-grs.com"},
+           Case{"de", "iana/DE", "whois.denic.de"},
+           Case{"jp", "iana/JP", "whois.jprs.jp"},
+           // Empty whois: line: the TLD has no port-43 service.
+           Case{"aaa", "iana/AAA", ""},
+           // IANA prints the IDN TLD as a U-label ("domain: рф").
+           Case{"xn--p1ai", "iana/XN--P1AI", "whois.tcinet.ru"},
+       }) {
+    SCOPED_TRACE(c.tld);
+    auto answer = ParseIanaTldAnswer(c.tld, ReadFixture(c.fixture));
+    ASSERT_TRUE(answer.ok());
+    EXPECT_EQ(answer->host, c.host);
+  }
 }
 
 TEST(ParseIanaTldAnswer, PunycodeOfOtherIdnTlds) {

@@ -38,7 +38,7 @@ limits::Outcome RdapOutcome(const rdap::HttpResult& h, std::optional<int64_t>* n
   return limits::Outcome::kOk;
 }
 
-RdapSource::RdapSource(UpstreamGate* gate, rdap::HttpClient* http, rdap::RdapBootstrap bootstrap,
+RdapSource::RdapSource(UpstreamGate* gate, rdap::HttpTransport* http, rdap::RdapBootstrap bootstrap,
                        RdapSourceOptions options, Clock clock)
     : gate_(gate),
       http_(http),
@@ -48,20 +48,22 @@ RdapSource::RdapSource(UpstreamGate* gate, rdap::HttpClient* http, rdap::RdapBoo
 
 RdapSource::~RdapSource() { *alive_ = false; }
 
-bool RdapSource::Serves(std::string_view domain) const {
+std::string_view RdapSource::protocol() const { return kProtocolRdap; }
+
+bool RdapSource::Serves(std::string_view domain, std::string_view) const {
   return bootstrap_.BaseUrl(domain).has_value();
 }
 
-std::optional<std::string> RdapSource::HostFor(std::string_view domain) const {
+std::string RdapSource::FirstHost(std::string_view domain, std::string_view) const {
   std::optional<std::string> base = bootstrap_.BaseUrl(domain);
-  if (!base) return std::nullopt;
+  if (!base) return {};
   auto parsed = rdap::ParseRdapUrl(*base);
-  if (!parsed.ok()) return std::nullopt;
+  if (!parsed.ok()) return {};
   return parsed->host;
 }
 
-void RdapSource::Lookup(const std::string& domain, int64_t deadline_ms,
-                        std::function<void(LookupResult)> done, limits::Priority priority) {
+void RdapSource::Lookup(const std::string& domain, const std::string&, int64_t deadline_ms,
+                        limits::Priority priority, Done done) {
   auto chain = std::make_shared<Chain>();
   chain->domain = domain;
   chain->deadline_ms = deadline_ms;
@@ -82,7 +84,7 @@ void RdapSource::Step(const std::shared_ptr<Chain>& chain, const std::string& ur
     ChainHop hop;
     hop.server = "rdap";
     hop.query = url;
-    hop.failure = HopFailure::kInvalidUrl;
+    hop.failure = "invalid_url";
     return Fail(chain, std::move(hop), FallbackReason::kUnreachable,
                 "RDAP URL '" + url + "': " + parsed.status().message());
   }
@@ -90,16 +92,17 @@ void RdapSource::Step(const std::shared_ptr<Chain>& chain, const std::string& ur
   std::string host = u.host;
   chain->visited.insert(url);
   rdap::HttpRequestOptions o;
-  o.connect_timeout_ms = options_.connect_timeout_ms;
-  o.total_timeout_ms = options_.total_timeout_ms;
-  o.max_body_bytes = options_.max_body_bytes;
+  o.connect_timeout_ms = options_.access.connect_timeout_ms;
+  o.total_timeout_ms = options_.access.timeout_ms;
+  o.max_body_bytes = options_.access.max_reply_bytes;
   // A URL the operator configured (`rdap-server`) or a pinned host is the operator's choice,
   // like `upstream-address` for WHOIS; URLs from data (bootstrap, related links) get https and
   // the address policy.
-  if (auto it = options_.pinned_addresses.find(host); it != options_.pinned_addresses.end())
+  if (auto it = options_.access.pinned_addresses.find(host);
+      it != options_.access.pinned_addresses.end())
     o.pinned_address = it->second;
   o.allow_http = operator_url || o.pinned_address.has_value();
-  o.allow_private = options_.allow_private_upstreams || operator_url;
+  o.allow_private = options_.access.allow_private || operator_url;
   int64_t now = clock_();
   limits::Priority priority = !chain->background && now < chain->deadline_ms
                                   ? limits::Priority::kClient
@@ -126,10 +129,10 @@ void RdapSource::Step(const std::shared_ptr<Chain>& chain, const std::string& ur
         hop.query = url;
         hop.fetched_at_ms = clock_();
         if (g.limited) {
-          hop.failure = HopFailure::kLimited;
+          hop.failure = "limited:" + std::string(FallbackReasonName(*g.limited));
           return Fail(chain, std::move(hop), *g.limited, host + ": " + g.message, g.retry_after_s);
         }
-        hop.failure = HopFailure::kCancelled;
+        hop.failure = "cancelled";
         Fail(chain, std::move(hop), FallbackReason::kUnreachable, host + ": cancelled");
       });
 }
@@ -143,19 +146,19 @@ void RdapSource::OnReply(const std::shared_ptr<Chain>& chain, const std::string&
   hop.fetched_at_ms = clock_();
   hop.text = std::move(h.body);
   if (h.failure != rdap::HttpFailure::kNone) {
-    hop.failure = HopFailure::kTransport;
+    hop.failure = std::string(rdap::HttpFailureName(h.failure));
     return Fail(chain, std::move(hop),
                 h.failure == rdap::HttpFailure::kTimeout ? FallbackReason::kTimeout
                                                          : FallbackReason::kUnreachable,
                 host + ": " + h.error);
   }
   if (h.status == 429) {
-    hop.failure = HopFailure::kRefusedByServer;
+    hop.failure = "refused_by_server";
     return Fail(chain, std::move(hop), FallbackReason::kRefused,
                 host + " answered 429 Too Many Requests", h.retry_after_s);
   }
   if (h.status >= 500) {
-    hop.failure = HopFailure::kServerError;
+    hop.failure = "http_" + std::to_string(h.status);
     return Fail(chain, std::move(hop), FallbackReason::kUnreachable,
                 host + " answered HTTP " + std::to_string(h.status));
   }
@@ -167,7 +170,7 @@ void RdapSource::OnReply(const std::shared_ptr<Chain>& chain, const std::string&
     return Finish(chain);
   }
   if (mapped.kind == rdap::RdapKind::kUnusable) {
-    hop.failure = HopFailure::kUnusable;
+    hop.failure = "unusable";
     return Fail(chain, std::move(hop), FallbackReason::kRefused, host + ": " + mapped.error);
   }
   chain->result.chain.push_back(std::move(hop));
