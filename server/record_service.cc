@@ -93,10 +93,11 @@ util::Status RecordService::StoreError(const util::Status& st) {
   return util::Status::IOError(std::move(message));
 }
 
-std::string RecordService::Open() {
+util::Status RecordService::Open() {
   const Config& cfg = server_->config();
   auto names = whois::DomainNormalizer::Open(WP_PSL_FILE);
-  if (!names.ok()) return "cannot load the Public Suffix List: " + names.status().message();
+  if (!names.ok())
+    return util::Status::IOError("cannot load the Public Suffix List: " + names.status().message());
   names_ = std::move(names).value();
   storage::StoreOptions opts;
   opts.dir = cfg.dir;
@@ -121,7 +122,9 @@ std::string RecordService::Open() {
   };
   storage::Status st = storage::RecordStore::Open(
       opts, [executor](std::function<void()> fn) { executor->Queue(std::move(fn)); }, &store_);
-  if (!st.ok()) return "cannot open the record store in '" + cfg.dir + "': " + st.ToString();
+  if (!st.ok())
+    return util::Status::IOError("cannot open the record store in '" + cfg.dir +
+                                 "': " + st.ToString());
   store_->DeferWakeupsToThisThread();
   executor_->SetIterationHook([store = store_.get()] { store->WakeWorkers(); });
   hot_ = std::make_unique<storage::HotSet>(static_cast<size_t>(cfg.hot_set_size));
@@ -130,9 +133,8 @@ std::string RecordService::Open() {
   lookup_ = std::make_unique<LookupService>(server_->loop(), lookup_state_.get(),
                                             [this] { return WallNowMs(); });
   if (util::Status opened = lookup_->Open(LookupOptionsFromConfig(cfg)); !opened.ok())
-    return opened.message();
-  std::string error = OpenFleet();
-  if (!error.empty()) return error;
+    return opened;
+  if (util::Status fleet = OpenFleet(); !fleet.ok()) return fleet;
   lookup_->SetProgressHandler([this](const std::string& domain, const whois::LookupResult& so_far) {
     OnLookupProgress(domain, so_far);
   });
@@ -140,12 +142,12 @@ std::string RecordService::Open() {
   return background_->Open();
 }
 
-std::string RecordService::OpenFleet() {
+util::Status RecordService::OpenFleet() {
   const Config& cfg = server_->config();
-  if (cfg.fleet_redis.empty()) return {};
+  if (cfg.fleet_redis.empty()) return util::Status::OK();
   storage::fleet::ClientOptions client;
   storage::Status st = storage::fleet::ParseSeeds(cfg.fleet_redis, &client.seeds);
-  if (!st.ok()) return "fleet-redis: " + st.message();
+  if (!st.ok()) return util::Status::InvalidArgument("fleet-redis: " + st.message());
   client.password = cfg.fleet_password;
   client.timeout_ms = cfg.fleet_timeout_ms;
   // Logged once per change, not per command: a proxy whose Redis is gone keeps serving from
@@ -193,7 +195,7 @@ std::string RecordService::OpenFleet() {
         return seeds;
       }(),
       cfg.fleet_prefix);
-  return {};
+  return util::Status::OK();
 }
 
 std::string RecordService::FleetNodeName() const {

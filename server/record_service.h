@@ -56,8 +56,8 @@ class RecordService {
 
   // Opens the store in config().dir, loads the learned TLD directory entries and sets up the
   // resolver. Runs the loop until the directory is loaded (before the server listens). Returns
-  // an empty string or a message for the user.
-  std::string Open();
+  // OK, or an error whose message is for the user.
+  util::Status Open();
   // Cancels live lookups and background work (their clients get fallback records; nothing is
   // stored); the store stays open for the writes already issued. For shutdown.
   void CancelLookups();
@@ -214,7 +214,7 @@ class RecordService {
   static void AnswerFlight(InFlight& flight, const std::string& reply,
                            const LookupSummary& summary);
   // Opens the fleet's client and shared records when `fleet-redis` is set.
-  std::string OpenFleet();
+  util::Status OpenFleet();
   // Joins the lookup of `name` in flight, or starts one with background priority; `observe`
   // gets how it ended.
   void ObserveLookup(const whois::DomainName& name, int64_t deadline_ms, LookupObserver observe);

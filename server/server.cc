@@ -121,9 +121,9 @@ int Server::Run() {
   RaiseOpenFilesLimit(config_.maxclients);
   executor_ = std::make_unique<LoopExecutor>(&loop_);
   records_ = std::make_unique<RecordService>(this, executor_.get());
-  std::string err = records_->Open();
-  bool ok = err.empty();
-  if (!ok) spdlog::critical("{}", err);
+  util::Status opened = records_->Open();
+  bool ok = opened.ok();
+  if (!ok) spdlog::critical("{}", opened.message());
   if (ok) ok = Listen();
   if (ok) {
     uv_signal_init(&loop_, &sigint_);
