@@ -125,6 +125,38 @@ TEST_F(SingleFlightTest, TheFirstTakesTheLeaseTheOthersWaitForTheRecord) {
   EXPECT_EQ(b.flight->claims(), 0u);
 }
 
+// The lease scripts run as every fleet script does (fleet_script.h): by SHA once the script is
+// loaded, and again as EVAL when the server forgot it.
+TEST_F(SingleFlightTest, LeaseScriptsRunBySha1AndSurviveAFlushedScriptCache) {
+  Member a(loop_.get(), redis_.address(), "proxy-a");
+  auto claim_and_release = [&](const std::string& domain) {
+    std::optional<SingleFlight::Outcome> got;
+    a.Claim(domain, 4000, &got);
+    ASSERT_TRUE(loop_.RunUntil([&] { return got.has_value(); }));
+    ASSERT_FALSE(got->lease.empty()) << domain;
+    uint64_t released = a.flight->stats().released;
+    a.flight->Release(domain, got->lease);
+    ASSERT_TRUE(loop_.RunUntil([&] { return a.flight->stats().released == released + 1; }));
+    EXPECT_EQ(Redis({"EXISTS", "{wp:" + domain + "}l"}), "0") << domain;
+  };
+  auto calls = [&](const std::string& command) {
+    std::string stats = Redis({"INFO", "commandstats"});
+    size_t at = stats.find("cmdstat_" + command + ":calls=");
+    if (at == std::string::npos) return 0ll;
+    return std::stoll(stats.substr(at + command.size() + 15));
+  };
+  for (int i = 0; i < 3; ++i) claim_and_release("sha" + std::to_string(i) + ".test");
+  // The first take and the first release went as EVAL (while SCRIPT LOAD was answered); the
+  // others by SHA.
+  EXPECT_EQ(calls("eval"), 2);
+  EXPECT_EQ(calls("evalsha"), 4);
+  // A restarted server forgets its scripts: NOSCRIPT, then EVAL, and the lease works as before.
+  ASSERT_EQ(Redis({"SCRIPT", "FLUSH"}), "OK");
+  claim_and_release("flushed.test");
+  EXPECT_EQ(calls("eval"), 4);
+  EXPECT_EQ(a.flight->stats().errors, 0u);
+}
+
 TEST_F(SingleFlightTest, ALeaseReleasedWithoutARecordIsTakenOver) {
   Member a(loop_.get(), redis_.address(), "proxy-a");
   Member b(loop_.get(), redis_.address(), "proxy-b");
