@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "fake_rdap_process.h"
+#include "util/uv_timer.h"
 #include "whois/rdap/rdap_mapper.h"
 
 namespace whois::rdap {
@@ -50,14 +51,13 @@ class HttpClientTest : public ::testing::Test {
 
   // Runs the loop until `done()` or `timeout_ms` passes.
   void RunUntil(const std::function<bool()>& done, int timeout_ms = 60000) {
-    uv_timer_t tick;  // wakes the loop so the deadline is checked even when nothing happens
-    uv_timer_init(&loop_, &tick);
-    uv_timer_start(
-        &tick, [](uv_timer_t*) {}, 50, 50);
-    uint64_t deadline = uv_now(&loop_) + static_cast<uint64_t>(timeout_ms);
-    while (!done() && uv_now(&loop_) < deadline) uv_run(&loop_, UV_RUN_ONCE);
-    uv_close(reinterpret_cast<uv_handle_t*>(&tick), nullptr);
-    uv_run(&loop_, UV_RUN_NOWAIT);
+    {
+      util::UvTimer tick(&loop_);  // wakes the loop so the deadline is checked when nothing happens
+      tick.Start(50, 50, [] {});
+      uint64_t deadline = uv_now(&loop_) + static_cast<uint64_t>(timeout_ms);
+      while (!done() && uv_now(&loop_) < deadline) uv_run(&loop_, UV_RUN_ONCE);
+    }
+    uv_run(&loop_, UV_RUN_NOWAIT);  // the tick's close callback
   }
 
   HttpResult Fetch(const std::string& url, const HttpRequestOptions& o = LocalOptions()) {
