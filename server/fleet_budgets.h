@@ -19,12 +19,14 @@
 // anything on its local share first has every window of its fleet budget filled to its count
 // with starts made at that moment, and its local starts added to the day's count
 // (kCarryScript); only when every such carry is stored do grants come from Redis again (logged
-// once). So the fleet makes no start at that host for one window after a proxy's return, and
-// by then every start that proxy made on its local share has left every window. A return
-// waits until every local start's query has been written (one written after the fill would
-// not be counted), and nothing starts while the fill is on its way. What this cannot cover: a proxy
-// that learns of the return later than another (up to a heartbeat period and its reconnect
-// back-off) spends its share meanwhile beside the fleet's grants.
+// once). So the fleet makes no start at that host until the window's members leave (one whole
+// window when it held nothing else, as after an outage longer than the window: a share starts
+// nothing sooner), and by then every start that proxy made on its local share has left every
+// window. A return waits until every local start's query has been written (one written after
+// the fill would not be counted), and nothing starts while the fill is on its way. What this cannot cover (an
+// overshoot of up to one share per window): a proxy that learns of the return later than another
+// (up to a heartbeat period and its reconnect back-off) spends its share meanwhile beside the
+// fleet's grants, as does a proxy that lost Redis while the others still reach it.
 #pragma once
 
 #include <uv.h>
