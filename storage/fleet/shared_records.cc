@@ -11,7 +11,8 @@ void RedisSharedRecords::Fetch(const std::string& domain,
                                std::function<void(Status, Record)> done) {
   client_->Command(
       {"GET", RecordKey(options_.prefix, domain)},
-      [this, domain, done = std::move(done)](Status st, Reply reply) {
+      [this, domain, done = std::move(done), alive = alive_](Status st, Reply reply) {
+        if (!*alive) return;
         if (st.ok() && reply.is_error()) st = Status::IOError("Redis: " + reply.str);
         Record rec;
         if (st.ok() && reply.is_nil()) {
@@ -39,8 +40,8 @@ void RedisSharedRecords::Publish(const std::string& domain, const Record& rec) {
   ++stats_.writes;
   client_->Command(
       {"SET", RecordKey(options_.prefix, domain), std::move(value), "PX", std::to_string(ttl)},
-      [this](Status st, Reply reply) {
-        if (!st.ok() || reply.is_error()) ++stats_.write_errors;
+      [this, alive = alive_](Status st, Reply reply) {
+        if (*alive && (!st.ok() || reply.is_error())) ++stats_.write_errors;
       });
 }
 

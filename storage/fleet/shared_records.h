@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "storage/fleet/fleet_client.h"
@@ -42,8 +43,12 @@ class RedisSharedRecords : public SharedRecords {
   };
   using Clock = std::function<int64_t()>;  // wall-clock milliseconds (records' times)
 
-  // `client` outlives this object.
+  // `client` outlives this object. A Fetch still pending when this object is destroyed never
+  // runs its `done` (the client fails pending commands when it closes, after this is gone).
   RedisSharedRecords(FleetClient* client, Options options, Clock clock);
+  ~RedisSharedRecords() override { *alive_ = false; }
+  RedisSharedRecords(const RedisSharedRecords&) = delete;
+  RedisSharedRecords& operator=(const RedisSharedRecords&) = delete;
 
   void Fetch(const std::string& domain, std::function<void(Status, Record)> done) override;
   void Publish(const std::string& domain, const Record& rec) override;
@@ -55,6 +60,7 @@ class RedisSharedRecords : public SharedRecords {
   Options options_;
   Clock clock_;
   Stats stats_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace storage::fleet

@@ -32,7 +32,10 @@ SingleFlight::SingleFlight(uv_loop_t* loop, FleetClient* client, SharedRecords* 
       release_(client, std::string(kReleaseLeaseScript)),
       nonce_((static_cast<uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}()) {}
 
-SingleFlight::~SingleFlight() { Cancel(); }
+SingleFlight::~SingleFlight() {
+  *alive_ = false;
+  Cancel();
+}
 
 SingleFlight::Pending* SingleFlight::Find(uint64_t id) {
   auto it = claims_.find(id);
@@ -59,7 +62,8 @@ void SingleFlight::Claim(const std::string& domain, int64_t deadline_ms, Usable 
 }
 
 void SingleFlight::Fetch(uint64_t id) {
-  records_->Fetch(Find(id)->domain, [this, id](Status st, Record rec) {
+  records_->Fetch(Find(id)->domain, [this, id, alive = alive_](Status st, Record rec) {
+    if (!*alive) return;
     Pending* p = Find(id);
     if (!p) return;
     if (st.ok() && p->usable(rec)) {
@@ -82,42 +86,45 @@ void SingleFlight::TryTake(uint64_t id, bool unless_record) {
   int64_t px = options_.policy.LeaseMs(ResolveBy(claim, now), now);
   LeaseScriptCall call =
       TakeLeaseCall(options_.prefix, claim.domain, claim.token, px, unless_record);
-  take_.Run(std::move(call.keys), std::move(call.args), [this, id](Status st, Reply reply) {
-    Pending* p = Find(id);
-    if (!p) return;
-    TakeResult taken = TakeResult::kHeld;
-    if (st.ok()) st = ParseTakeReply(reply, &taken);
-    if (!st.ok()) {
-      ++stats_.errors;
-      return Finish(id, {});
-    }
-    switch (taken) {
-      case TakeResult::kTaken: {
-        ++(p->waited ? stats_.taken_over : stats_.taken);
-        Outcome lease;
-        lease.lease = p->token;
-        return Finish(id, std::move(lease));
-      }
-      case TakeResult::kRecordExists:
-        // Published between our read and the script: read it (the next try takes the lease
-        // even if a record exists, so a record this lookup cannot use ends no loop).
-        ++p->polls;
-        return Fetch(id);
-      case TakeResult::kHeld:
-        break;
-    }
-    if (!p->waited) {
-      p->waited = true;
-      ++stats_.waited;
-      p->wait_until_ms = clock_() + options_.policy.max_ms;
-    } else if (clock_() >= p->wait_until_ms) {
-      // Every lease seen has ended by now: a chain of holders that never publish (each
-      // failing upstream) must not keep this lookup waiting for ever.
-      ++stats_.gave_up;
-      return Finish(id, {});
-    }
-    Wait(id);
-  });
+  take_.Run(std::move(call.keys), std::move(call.args),
+            [this, id, alive = alive_](Status st, Reply reply) {
+              if (!*alive) return;
+              Pending* p = Find(id);
+              if (!p) return;
+              TakeResult taken = TakeResult::kHeld;
+              if (st.ok()) st = ParseTakeReply(reply, &taken);
+              if (!st.ok()) {
+                ++stats_.errors;
+                return Finish(id, {});
+              }
+              switch (taken) {
+                case TakeResult::kTaken: {
+                  ++(p->waited ? stats_.taken_over : stats_.taken);
+                  Outcome lease;
+                  lease.lease = p->token;
+                  return Finish(id, std::move(lease));
+                }
+                case TakeResult::kRecordExists:
+                  // Published between our read and the script: read it (the next try takes the
+                  // lease even if a record exists, so a record this lookup cannot use ends no
+                  // loop).
+                  ++p->polls;
+                  return Fetch(id);
+                case TakeResult::kHeld:
+                  break;
+              }
+              if (!p->waited) {
+                p->waited = true;
+                ++stats_.waited;
+                p->wait_until_ms = clock_() + options_.policy.max_ms;
+              } else if (clock_() >= p->wait_until_ms) {
+                // Every lease seen has ended by now: a chain of holders that never publish (each
+                // failing upstream) must not keep this lookup waiting for ever.
+                ++stats_.gave_up;
+                return Finish(id, {});
+              }
+              Wait(id);
+            });
 }
 
 void SingleFlight::Wait(uint64_t id) {
@@ -150,13 +157,15 @@ int64_t SingleFlight::ResolveBy(const Pending& claim, int64_t now_ms) {
 void SingleFlight::Release(const std::string& domain, const std::string& lease) {
   if (cancelled_ || lease.empty()) return;
   LeaseScriptCall call = ReleaseLeaseCall(options_.prefix, domain, lease);
-  release_.Run(std::move(call.keys), std::move(call.args), [this](Status st, Reply reply) {
-    if (!st.ok() || reply.type != Reply::Type::kInteger) {
-      ++stats_.errors;
-    } else {
-      ++(reply.integer == 1 ? stats_.released : stats_.lost);
-    }
-  });
+  release_.Run(std::move(call.keys), std::move(call.args),
+               [this, alive = alive_](Status st, Reply reply) {
+                 if (!*alive) return;
+                 if (!st.ok() || reply.type != Reply::Type::kInteger) {
+                   ++stats_.errors;
+                 } else {
+                   ++(reply.integer == 1 ? stats_.released : stats_.lost);
+                 }
+               });
 }
 
 void SingleFlight::Cancel() {

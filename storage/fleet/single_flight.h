@@ -62,7 +62,8 @@ class SingleFlight {
     uint64_t gave_up = 0;  // waited LeasePolicy::max_ms: resolved without a lease
   };
 
-  // `client` and `records` outlive this object.
+  // `client` and `records` outlive this object. Callbacks of commands still pending when it is
+  // destroyed (the client fails them when it closes) do nothing.
   SingleFlight(uv_loop_t* loop, FleetClient* client, SharedRecords* records, Options options,
                Clock clock);
   ~SingleFlight();  // Cancel()s
@@ -107,6 +108,7 @@ class SingleFlight {
   bool cancelled_ = false;
   std::unordered_map<uint64_t, std::unique_ptr<Pending>> claims_;
   Stats stats_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace storage::fleet

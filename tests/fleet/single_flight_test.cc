@@ -258,6 +258,30 @@ TEST_F(SingleFlightTest, WithRedisGoneAClaimEndsAtOnceWithoutALease) {
   EXPECT_EQ(a.flight->stats().waited, 0u);
 }
 
+// A proxy shutting down destroys its SingleFlight and SharedRecords before it closes the
+// FleetClient, which then fails the commands still pending: their callbacks must not reach the
+// destroyed objects.
+TEST_F(SingleFlightTest, CommandsInFlightWhenTheFleetPartsAreDestroyedCallBackIntoNothing) {
+  Member a(loop_.get(), redis_.address(), "proxy-a");
+  std::optional<SingleFlight::Outcome> fetching, taking;
+  a.Claim("fetching.test", 4000, &fetching);
+  // Another claim, run until it takes its lease, so the take script is loaded; then a release
+  // and a claim whose take is in flight.
+  a.Claim("taking.test", 4000, &taking);
+  ASSERT_TRUE(loop_.RunUntil([&] { return taking.has_value() && fetching.has_value(); }));
+  a.flight->Release("taking.test", taking->lease);
+  std::optional<SingleFlight::Outcome> last;
+  a.Claim("last.test", 4000, &last);
+  a.flight.reset();
+  ASSERT_TRUE(last.has_value());  // ended by the destructor's Cancel
+  EXPECT_TRUE(last->lease.empty());
+  // A record written in the background, never awaited.
+  a.records->Publish("late.test", FreshRecord("late.test"));
+  a.records.reset();
+  a.client->Close();  // fails the release, the fetch and the write still pending
+  loop_.RunUntil([] { return false; }, std::chrono::milliseconds(200));
+}
+
 TEST_F(SingleFlightTest, CancelEndsWaitingClaims) {
   Member a(loop_.get(), redis_.address(), "proxy-a");
   Member b(loop_.get(), redis_.address(), "proxy-b");
