@@ -5,7 +5,10 @@
 namespace storage::fleet {
 
 RedisSharedRecords::RedisSharedRecords(FleetClient* client, Options options, Clock clock)
-    : client_(client), options_(std::move(options)), clock_(std::move(clock)) {}
+    : client_(client),
+      options_(std::move(options)),
+      codec_(std::move(options_.dictionaries), options_.write_dictionary),
+      clock_(std::move(clock)) {}
 
 void RedisSharedRecords::Fetch(const std::string& domain,
                                std::function<void(Status, Record)> done) {
@@ -20,7 +23,7 @@ void RedisSharedRecords::Fetch(const std::string& domain,
         }
         if (st.ok() && reply.type != Reply::Type::kString)
           st = Status::Corruption("Redis: the record of " + domain + " is not a string");
-        if (st.ok()) st = DecodeFleetRecord(reply.str, &rec);
+        if (st.ok()) st = codec_.Decode(reply.str, &rec);
         if (!st.ok()) {
           ++stats_.fetch_errors;
           return done(st, {});
@@ -34,7 +37,7 @@ void RedisSharedRecords::Publish(const std::string& domain, const Record& rec) {
   if (!SharedInFleet(rec)) return;
   int64_t ttl = FleetExpiryMs(rec, clock_(), options_.stale_window_ms, options_.max_ttl_ms);
   if (ttl <= 0) return;
-  std::string value = EncodeFleetRecord(rec);
+  std::string value = codec_.Encode(rec);
   stats_.write_bytes += value.size();
   ++stats_.writes;
   client_->Command(

@@ -3,15 +3,17 @@
 // resolved or imported; hits never reach it. Loop thread only.
 //
 // RedisSharedRecords keeps them in the fleet's Redis through a FleetClient (fleet_record.h says
-// how). Writes are fire-and-forget: a reply is never delayed by Redis, and a failed write is
-// only counted (the record is in the local store either way).
+// where, fleet_record_codec.h in what form). Writes are fire-and-forget: a reply is never delayed
+// by Redis, and a failed write is only counted (the record is in the local store either way).
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "storage/fleet/fleet_client.h"
+#include "storage/fleet/fleet_record_codec.h"
 #include "storage/record.h"
 #include "storage/status.h"
 
@@ -35,6 +37,10 @@ class RedisSharedRecords : public SharedRecords {
     std::string prefix = "wp";
     int64_t stale_window_ms = 0;  // added to a record's remaining freshness
     int64_t max_ttl_ms = 30ll * 24 * 3600 * 1000;
+    // Dictionaries the values may be compressed with (fleet_record_codec.h), and the id of the
+    // one this proxy writes with (0: none, format 1).
+    std::vector<FleetDictionary> dictionaries;
+    uint8_t write_dictionary = 0;
   };
   struct Stats {
     uint64_t fetch_hits = 0, fetch_misses = 0, fetch_errors = 0;
@@ -53,6 +59,7 @@ class RedisSharedRecords : public SharedRecords {
  private:
   FleetClient* client_;
   Options options_;
+  FleetRecordCodec codec_;
   Clock clock_;
   Stats stats_;
 };
