@@ -11,6 +11,7 @@
 #include <chrono>
 #include <optional>
 #include <random>
+#include <thread>
 
 #include "redis_server.h"
 #include "storage/fleet/key_slot.h"
@@ -122,6 +123,32 @@ TEST_F(FleetClientTest, ACommandPastItsTimeoutFailsAndItsLateReplyIsIgnored) {
   ASSERT_TRUE(get.status.ok()) << get.status.ToString();
   EXPECT_EQ(get.reply.str, "v");
   EXPECT_EQ(calls, 1);
+}
+
+// A long turn of the loop (a pipelined import: hundreds of records stored and published per
+// turn) makes libuv run a command's timer before it polls the socket where the reply already
+// waits, or before it has even written the command. Neither is Redis failing to answer.
+TEST_F(FleetClientTest, ABusyLoopIsNotTakenForASlowRedis) {
+  test_support::RedisServer redis;
+  std::string error;
+  ASSERT_TRUE(redis.Start(&error)) << error;
+  client_ = std::make_unique<FleetClient>(loop_.get(), Options({redis.address()}, 100));
+  ASSERT_TRUE(Call(loop_, *client_, {"SET", "k", "v"}).status.ok());
+  for (bool written_first : {true, false}) {
+    SCOPED_TRACE(written_first ? "reply waiting in the socket" : "command not yet written");
+    std::optional<Result> got;
+    client_->Command({"GET", "k"}, [&](Status st, Reply r) { got = Result{st, std::move(r)}; });
+    // One turn without waiting writes the command (hiredis writes when the socket is writable).
+    if (written_first) uv_run(loop_.get(), UV_RUN_NOWAIT);
+    // The loop's long turn: this thread is the loop, so it blocks (nothing to poll for).
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    ASSERT_TRUE(loop_.RunUntil([&] { return got.has_value(); }));
+    ASSERT_TRUE(got->status.ok()) << got->status.ToString();
+    EXPECT_EQ(got->reply.str, "v");
+  }
+  EXPECT_EQ(client_->stats().timeouts, 0u);
+  EXPECT_EQ(client_->stats().failed, 0u);
+  EXPECT_TRUE(client_->reachable());
 }
 
 TEST_F(FleetClientTest, AServerThatNeverAnswersTimesOut) {
