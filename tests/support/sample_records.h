@@ -25,7 +25,16 @@ inline std::string SampleServer(const std::filesystem::path& relative) {
   return "";
 }
 
-// The JSON (whois::ToJson) of every registered record with a domain and some data that the
+// A host name as a registry prints it (A-label, lower case, dotted): what a reply's domain
+// should be; a few replies (JSON-shaped ones) give the parser something else.
+inline bool LooksLikeDomain(const std::string& name) {
+  if (name.find('.') == std::string::npos) return false;
+  for (char c : name)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-')) return false;
+  return true;
+}
+
+// The JSON (whois::ToJson) of every registered record with a host name and some data that the
 // replies under `dir` parse into, each as its own one-hop WHOIS answer fetched at a fixed time.
 // Files that are not replies (expectations, licences, tables) are skipped. Empty when `dir`
 // cannot be read.
@@ -44,7 +53,7 @@ inline std::vector<std::string> RegisteredSampleRecords(const std::string& dir) 
     text << in.rdbuf();
     std::string server = SampleServer(fs::relative(path, dir));
     whois::WhoisRecord rec = whois::BuildRecord("", {{server, "", text.str(), std::nullopt}});
-    if (rec.status != whois::kStatusRegistered || rec.domain.empty() ||
+    if (rec.status != whois::kStatusRegistered || !LooksLikeDomain(rec.domain) ||
         (rec.created.empty() && rec.registrar.empty() && rec.nameservers.empty()))
       continue;
     rec.source_protocol = std::string(whois::kProtocolWhois);
