@@ -293,6 +293,8 @@ bytes() {
     'proxy: records written / failed / timeouts' \
       "$(bench_info "$proxy" fleet fleet_record_writes) / $(bench_info "$proxy" fleet \
         fleet_record_write_errors) / $(bench_info "$proxy" fleet fleet_command_timeouts)" \
+    'proxy: fleet_state_changes (reachable <-> not)' \
+      "$(bench_info "$proxy" fleet fleet_state_changes)" \
     'load' "$(load_average)"
   [ "$n" -ge "$RECORDS" ] || echo "note: $((RECORDS - n)) records never reached Redis (their" \
     "writes failed; the figures are per record in Redis)"

@@ -23,10 +23,13 @@ constexpr int kMaxRedirects = 5;
 // A command's timer that fires this much after it was due says the loop was busy (libuv runs
 // timers late when a turn runs long)...
 constexpr uint64_t kLateTimerMs = 10;
-// ...and such a command gets this much more time once: the loop may not even have written it
-// until its timer fired. (A pipelined import through a proxy had 81-84% of its Redis writes
-// counted as timed out, and the fleet flapping unreachable, although every one arrived.)
+// ...and such a command gets this much more time, again at each late firing: the loop may not
+// even have written it until its timer fired, nor read the socket since. (A pipelined import
+// through a proxy had 81-84% of its Redis writes counted as timed out, and the fleet flapping
+// unreachable, although every one arrived.)
 constexpr uint64_t kBusyLoopGraceMs = 50;
+// A loop that stays busy does not keep a command waiting more than this past its timeout.
+constexpr uint64_t kMaxBusyLoopGraceMs = 1000;
 
 // The adapter's poll callback ignores a poll error (hiredis 0.14's redisLibuvPoll returns when
 // status != 0), and libuv reports a refused connect as one (POLLERR): hiredis would never learn
@@ -112,7 +115,7 @@ struct FleetClient::Request {
   std::optional<NodeAddress> target;   // set: not routed by key
   std::optional<NodeAddress> sent_to;  // the node it was last sent to
   uint64_t due_at = 0;                 // uv_now at which its timer is due
-  bool grace_given = false;            // kBusyLoopGraceMs added once already
+  uint64_t give_up_at = 0;             // uv_now after which no grace is given
   Status early;                        // FailSoon's status, delivered by a 0 ms timer
 };
 
@@ -135,6 +138,7 @@ FleetClient::Request* FleetClient::NewRequest(std::vector<std::string> argv, Cal
   ++stats_.commands;
   uint64_t timeout = static_cast<uint64_t>(std::max<int64_t>(1, options_.timeout_ms));
   req->due_at = uv_now(loop_) + timeout;
+  req->give_up_at = req->due_at + kMaxBusyLoopGraceMs;
   req->timer->Start(timeout, [req] { OnTimer(req); });
   return req;
 }
@@ -146,8 +150,7 @@ void FleetClient::OnTimer(Request* req) {
   // socket, or the command still in hiredis's buffer. Neither is Redis's slowness.
   if (self->ServiceConnection(req)) return;
   uint64_t now = uv_now(self->loop_);
-  if (!req->grace_given && now > req->due_at + kLateTimerMs) {
-    req->grace_given = true;
+  if (now > req->due_at + kLateTimerMs && now < req->give_up_at) {
     req->due_at = now + kBusyLoopGraceMs;
     req->timer->Start(kBusyLoopGraceMs, [req] { OnTimer(req); });
     return;

@@ -12,7 +12,8 @@
 // passes first, its callback gets an IOError and the late reply is ignored. A busy loop is not
 // taken for a slow Redis: when the timer fires the client first writes the connection's buffer
 // and reads what has arrived (a reply already there completes the command), and a timer that
-// fired late (the loop's turn ran long) gives the command 50 ms more, once. A node that cannot be
+// fired late (the loop's turn ran long) gives the command 50 ms more, again at each late firing
+// up to 1 s more in all. A node that cannot be
 // reached is not asked again before its back-off (backoff.h) has passed: meanwhile its commands
 // fail at once, so a proxy whose Redis is gone is not slowed by it.
 //

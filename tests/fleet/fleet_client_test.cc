@@ -174,6 +174,35 @@ TEST_F(FleetClientTest, AServerThatNeverAnswersTimesOut) {
   close(fd);
 }
 
+// A loop that stays busy delays a command's failure, but not for ever: 1 s past its timeout.
+TEST_F(FleetClientTest, AStillBusyLoopStillTimesOutASilentServer) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(listen(fd, 8), 0);
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  client_ = std::make_unique<FleetClient>(
+      loop_.get(), Options({"127.0.0.1:" + std::to_string(ntohs(addr.sin_port))}, 100));
+  std::optional<Result> got;
+  auto start = std::chrono::steady_clock::now();
+  client_->Command({"GET", "k"}, [&](Status st, Reply r) { got = Result{st, std::move(r)}; });
+  // Every turn of the loop runs 70 ms late (this thread is the loop).
+  ASSERT_TRUE(loop_.RunUntil([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(70));
+    return got.has_value();
+  }));
+  EXPECT_FALSE(got->status.ok());
+  auto waited = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(waited, std::chrono::milliseconds(1000));
+  EXPECT_LT(waited, std::chrono::milliseconds(3000));
+  client_->Close();
+  client_.reset();
+  close(fd);
+}
+
 TEST_F(FleetClientTest, ReconnectsWithBackoffWhenTheServerComesBack) {
   test_support::RedisServer redis;
   std::string error;
