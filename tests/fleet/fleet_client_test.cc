@@ -47,6 +47,31 @@ ClientOptions Options(const std::vector<std::string>& seeds, int64_t timeout_ms 
   return o;
 }
 
+// A socket that listens but never accepts: the kernel completes the connection, nothing reads.
+struct SilentServer {
+  SilentServer() {
+    fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof(addr);
+    if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 || listen(fd, 8) != 0 ||
+        getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+      close(fd);
+      fd = -1;
+      return;
+    }
+    address = "127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  }
+  ~SilentServer() {
+    if (fd >= 0) close(fd);
+  }
+  SilentServer(const SilentServer&) = delete;
+  SilentServer& operator=(const SilentServer&) = delete;
+  int fd = -1;
+  std::string address;
+};
+
 class FleetClientTest : public ::testing::Test {
  protected:
   void TearDown() override {
@@ -152,17 +177,9 @@ TEST_F(FleetClientTest, ABusyLoopIsNotTakenForASlowRedis) {
 }
 
 TEST_F(FleetClientTest, AServerThatNeverAnswersTimesOut) {
-  // A socket that listens but never accepts: the kernel completes the connection, nothing reads.
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-  ASSERT_EQ(listen(fd, 8), 0);
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  client_ = std::make_unique<FleetClient>(
-      loop_.get(), Options({"127.0.0.1:" + std::to_string(ntohs(addr.sin_port))}, 100));
+  SilentServer silent;
+  ASSERT_GE(silent.fd, 0);
+  client_ = std::make_unique<FleetClient>(loop_.get(), Options({silent.address}, 100));
   auto start = std::chrono::steady_clock::now();
   Result r = Call(loop_, *client_, {"GET", "k"});
   EXPECT_FALSE(r.status.ok());
@@ -171,21 +188,13 @@ TEST_F(FleetClientTest, AServerThatNeverAnswersTimesOut) {
   EXPECT_GE(client_->stats().timeouts, 1u);
   client_->Close();
   client_.reset();
-  close(fd);
 }
 
 // A loop that stays busy delays a command's failure, but not for ever: 1 s past its timeout.
 TEST_F(FleetClientTest, AStillBusyLoopStillTimesOutASilentServer) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-  ASSERT_EQ(listen(fd, 8), 0);
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  client_ = std::make_unique<FleetClient>(
-      loop_.get(), Options({"127.0.0.1:" + std::to_string(ntohs(addr.sin_port))}, 100));
+  SilentServer silent;
+  ASSERT_GE(silent.fd, 0);
+  client_ = std::make_unique<FleetClient>(loop_.get(), Options({silent.address}, 100));
   std::optional<Result> got;
   auto start = std::chrono::steady_clock::now();
   client_->Command({"GET", "k"}, [&](Status st, Reply r) { got = Result{st, std::move(r)}; });
@@ -200,7 +209,6 @@ TEST_F(FleetClientTest, AStillBusyLoopStillTimesOutASilentServer) {
   EXPECT_LT(waited, std::chrono::milliseconds(3000));
   client_->Close();
   client_.reset();
-  close(fd);
 }
 
 TEST_F(FleetClientTest, ReconnectsWithBackoffWhenTheServerComesBack) {

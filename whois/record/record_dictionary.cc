@@ -206,6 +206,8 @@ constexpr std::string_view kRegistryServers[] = {
     "whois.verisign-grs.com",
 };
 
+// Its own copy of the EPP codes (the parser has a list too): the dictionary's bytes must not
+// move when the parser's list does.
 constexpr std::string_view kEppStatus[] = {
     "addPeriod",
     "autoRenewPeriod",
