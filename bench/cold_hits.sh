@@ -18,10 +18,8 @@ HOT_SET=${HOT_SET:-64mb}
 BLOCK_CACHE=${BLOCK_CACHE:-32mb}
 
 source bench/common.sh
-bench_build
+bench_begin
 
-WORK=$(mktemp -d /tmp/wp-bench.XXXXXX)
-trap 'bench_stop_all; rm -rf "$WORK"' EXIT
 bench_cached_db "$RECORDS"
 
 bench_start_cached_redis REDIS_PORT
@@ -31,10 +29,8 @@ bench_check_cached "$REDIS_PORT" "$PROXY_PORT" "$RECORDS"
 # A short random pass each, so the hot set and block cache are in their steady state (holding a
 # random few percent of the records) rather than holding the last records loaded.
 WARM=$(( RECORDS < 200000 ? RECORDS : 200000 ))
-bench_client redis-benchmark -p "$REDIS_PORT" -c 50 -P 16 -n "$WARM" -r "$RECORDS" -q \
-  GET 'd__rand_int__.com' >/dev/null
-bench_client redis-benchmark -p "$PROXY_PORT" -c 50 -P 16 -n "$WARM" -r "$RECORDS" -q \
-  GET 'd__rand_int__.com' >/dev/null
+bench_rb_pass "$REDIS_PORT" "$WARM" "$RECORDS"
+bench_rb_pass "$PROXY_PORT" "$WARM" "$RECORDS"
 
 PROFILES=("-c 50 -P 1=${N_P1:-100000}" "-c 50 -P 16=${N_P16:-400000}")
 

@@ -47,6 +47,22 @@ bench_build() {
   FAKE_WHOIS_BIN=$(cat "$FAKE_WHOIS_PATH_FILE")
 }
 
+# bench_begin: bench_build, then WORK, a fresh directory under /tmp for the run's logs and files;
+# at exit every server the benchmark started is stopped and WORK removed.
+bench_begin() {
+  bench_build
+  WORK=$(mktemp -d /tmp/wp-bench.XXXXXX)
+  trap 'bench_stop_all; rm -rf "$WORK"' EXIT
+}
+
+# bench_load_average: "load average" and the 1-, 5- and 15-minute load averages, for printing beside
+# figures a busy machine would move.
+bench_load_average() { echo "load average $(cut -d' ' -f1-3 /proc/loadavg)"; }
+
+# bench_kv LINE KEY: the value of KEY in LINE's "key=value key=value ..." (what bench-crawler,
+# bench-miss and bench-gets print); empty if LINE has no KEY.
+bench_kv() { tr ' ' '\n' <<<"$1" | awk -F= -v k="$2" '$1 == k {print $2}'; }
+
 # bench_free_port: a loopback port nothing listens on right now, below the kernel's ephemeral
 # range (so no outgoing connection holds it). Another process can still take it before a server
 # binds it (redis-server: "bind: Address already in use"); bench_start_server then tries another.
@@ -367,6 +383,14 @@ bench_most_per_client() {
   awk '$4 == "served" {print $7, $6}' "$1" | sort -k1,1 -k2,2n | awk -v w="$2" '
     $1 != c {c = $1; lo = NR} {t[NR] = $2; while (t[NR] - t[lo] >= w) lo++
       if (NR - lo + 1 > best) best = NR - lo + 1} END {print best + 0}'
+}
+
+# bench_rb_pass PORT N RECORDS: N random GETs (-c 50 -P 16) over the RECORDS keys bench-load
+# writes, output discarded: the pass that brings a server's caches (the proxy's hot set and block
+# cache, redis-server's allocator) to their steady state before what is measured.
+bench_rb_pass() {
+  bench_client redis-benchmark -p "$1" -c 50 -P 16 -n "$2" -r "$3" -q GET 'd__rand_int__.com' \
+    >/dev/null
 }
 
 # bench_rb_rounds CSV RECORDS ROUNDS "NAME=PORT ..." "PROFILE=REQUESTS" ...: per profile, ROUNDS

@@ -22,15 +22,11 @@ SECONDS_RUN=${3:-60}
 RATE=${4:-5}
 
 source bench/common.sh
-bench_build
+bench_begin
 CRAWLER_BIN=$BUILD_DIR/bench/bench-crawler
 
-WORK=$(mktemp -d /tmp/wp-bench.XXXXXX)
-trap 'bench_stop_all; rm -rf "$WORK"' EXIT
 mkdir -p "$WORK/iana"
 now_ms() { date +%s%3N; }
-kv() { tr ' ' '\n' <<<"$1" | awk -F= -v k="$2" '$1 == k {print $2}'; }
-info() { redis-cli -p "$1" INFO whois | tr -d '\r' | awk -F: -v k="$2" '$1 == k {print $2}'; }
 
 printf '%s\r\n' '% IANA WHOIS server' '' 'domain:       TEST' '' 'whois:        whois.nic.test' \
   '' 'status:       ACTIVE' >"$WORK/iana/test"
@@ -48,24 +44,20 @@ echo "crawler's month: $RECORDS known domains, $CLIENTS clients with Zipf demand
      "${SECONDS_RUN}s, a registry allowing $RATE queries/s"
 
 # 1. The hit path: the same records, fresh, no upstream at all.
-REF_PORT=$(bench_free_port)
-bench_start "$SERVER_CPU" "$PROXY_BIN" --port "$REF_PORT" --bind 127.0.0.1 --dir "$WORK/ref" \
-  "${PROXY_OFFLINE_ARGS[@]}" --logfile "$WORK/ref.log"
+bench_start_server REF_PORT "$SERVER_CPU" "$WORK/ref.log" "$PROXY_BIN" --port '{port}' \
+  --bind 127.0.0.1 --dir "$WORK/ref" "${PROXY_OFFLINE_ARGS[@]}" --logfile "$WORK/ref.log"
 REF_PID=${BENCH_PIDS[-1]}
-bench_wait_port "$REF_PORT" || { tail -5 "$WORK/ref.log" >&2; exit 1; }
 "$CRAWLER_BIN" load 127.0.0.1 "$REF_PORT" "$RECORDS" 0 >/dev/null
 ref=$(bench_client "$CRAWLER_BIN" run 127.0.0.1 "$REF_PORT" "$RECORDS" "$CLIENTS" "$SECONDS_RUN")
 kill "$REF_PID"
 
 # 2. The month: the same records, all stale, and the rate-limited registry behind the proxy.
-PORT=$(bench_free_port)
-bench_start "$SERVER_CPU" "$PROXY_BIN" --port "$PORT" --bind 127.0.0.1 --dir "$WORK/proxy" \
-  --bundled-directory no --lookup-order whois-only \
+bench_start_server PORT "$SERVER_CPU" "$WORK/proxy.log" "$PROXY_BIN" --port '{port}' \
+  --bind 127.0.0.1 --dir "$WORK/proxy" --bundled-directory no --lookup-order whois-only \
   --upstream-address whois.iana.org "127.0.0.1:$IANA_PORT" \
   --upstream-address whois.nic.test "127.0.0.1:$REGISTRY_PORT" \
   --upstream-limit whois.nic.test rate "$RATE/s" --logfile "$WORK/proxy.log"
 PROXY_PID=${BENCH_PIDS[-1]}
-bench_wait_port "$PORT" || { tail -5 "$WORK/proxy.log" >&2; exit 1; }
 "$CRAWLER_BIN" load 127.0.0.1 "$PORT" "$RECORDS" 1 >/dev/null  # stale a millisecond later
 redis-cli -p "$PORT" WHOIS.SERVER test >/dev/null                # the directory knows .test
 t0=$(now_ms)
@@ -73,10 +65,10 @@ run=$(bench_client "$CRAWLER_BIN" run 127.0.0.1 "$PORT" "$RECORDS" "$CLIENTS" "$
 t1=$(now_ms)
 verify=$("$CRAWLER_BIN" verify 127.0.0.1 "$PORT" "$RECORDS")
 dbsize=$(bench_dbsize "$PORT")
-stale_served=$(info "$PORT" stale_served)
-succeeded=$(info "$PORT" refreshes_succeeded)
-failed=$(info "$PORT" refreshes_failed)
-kept=$(info "$PORT" refresh_kept_record)
+stale_served=$(bench_info "$PORT" whois stale_served)
+succeeded=$(bench_info "$PORT" whois refreshes_succeeded)
+failed=$(bench_info "$PORT" whois refreshes_failed)
+kept=$(bench_info "$PORT" whois refresh_kept_record)
 history=$(redis-cli -p "$PORT" WHOIS.HISTORY k0.test | grep -c 'Known Owner' || true)
 rss=$(bench_rss_mb "$PROXY_PID")
 bench_stop_all
@@ -86,25 +78,25 @@ served=$(awk -v a="$t0" -v b="$t1" '$4 == "served" && $1 >= a && $1 <= b' "$WORK
 refused=$(awk '$4 ~ /^refused/' "$WORK/registry.log" | wc -l)
 busiest=$(awk '$4 == "served" {print $1}' "$WORK/registry.log" | sort -n |
           awk '{t[NR]=$1; while (t[NR] - t[lo+1] >= 1000) lo++; if (NR - lo > m) m = NR - lo} END {print m+0}')
-requests=$(kv "$run" requests)
-known=$(( $(kv "$run" stale) + $(kv "$run" fresh) ))
+requests=$(bench_kv "$run" requests)
+known=$(( $(bench_kv "$run" stale) + $(bench_kv "$run" fresh) ))
 share=$(awk -v k="$known" -v n="$requests" 'BEGIN {printf "%.3f", 100 * k / n}')
-p99_ratio=$(bench_ratio "$(kv "$run" p99_us)" "$(kv "$ref" p99_us)")
+p99_ratio=$(bench_ratio "$(bench_kv "$run" p99_us)" "$(bench_kv "$ref" p99_us)")
 seconds=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", (b - a) / 1000}')
 refresh_rate=$(awk -v n="$served" -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", n * 1000 / (b - a)}')
 rate_share=$(awk -v r="$refresh_rate" -v l="$RATE" 'BEGIN {printf "%.1f", 100 * r / l}')
-lost=$(( RECORDS - $(kv "$verify" registered) ))
+lost=$(( RECORDS - $(bench_kv "$verify" registered) ))
 
 printf '  %-44s %s\n' \
-  'hit path (fresh records): rps, p50/p99 us' "$(kv "$ref" rps), $(kv "$ref" p50_us) / $(kv "$ref" p99_us)" \
-  'all stale: rps, p50/p99 us' "$(kv "$run" rps), $(kv "$run" p50_us) / $(kv "$run" p99_us)" \
+  'hit path (fresh records): rps, p50/p99 us' "$(bench_kv "$ref" rps), $(bench_kv "$ref" p50_us) / $(bench_kv "$ref" p99_us)" \
+  'all stale: rps, p50/p99 us' "$(bench_kv "$run" rps), $(bench_kv "$run" p50_us) / $(bench_kv "$run" p99_us)" \
   'p99 stale / hit path' "$p99_ratio (target <= 1.20)" \
   'GETs answered with the known record' "$known of $requests = $share% (target 100%)" \
-  '  of which served stale / already refreshed' "$(kv "$run" stale) / $(kv "$run" fresh)" \
-  '  fallback / other replies' "$(kv "$run" fallback) / $(kv "$run" other)" \
+  '  of which served stale / already refreshed' "$(bench_kv "$run" stale) / $(bench_kv "$run" fresh)" \
+  '  fallback / other replies' "$(bench_kv "$run" fallback) / $(bench_kv "$run" other)" \
   'refreshes per second (registry log)' "$served in ${seconds}s = $refresh_rate/s, $rate_share% of $RATE/s (target >= 95%)" \
   'registry refusals, busiest second' "$refused, $busiest (limit $RATE)" \
-  'records lost' "$lost (registered $(kv "$verify" registered), missing $(kv "$verify" missing), other $(kv "$verify" other); DBSIZE $dbsize)" \
+  'records lost' "$lost (registered $(bench_kv "$verify" registered), missing $(bench_kv "$verify" missing), other $(bench_kv "$verify" other); DBSIZE $dbsize)" \
   'INFO stale_served, refreshes ok/failed, kept' "$stale_served, $succeeded/$failed, $kept" \
   'k0.test history holds the old owner' "$history version(s)" \
   'proxy RSS MB at the end' "$rss"

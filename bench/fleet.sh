@@ -52,12 +52,7 @@ PARTS=${BENCH_FLEET_PARTS:-scaling hits bytes keys}
 VALUE_BYTES=${VALUE_BYTES:-243}
 
 source bench/common.sh
-bench_build
-
-WORK=$(mktemp -d /tmp/wp-bench.XXXXXX)
-trap 'bench_stop_all; rm -rf "$WORK"' EXIT
-
-load_average() { echo "load average $(cut -d' ' -f1-3 /proc/loadavg)"; }
+bench_begin
 
 # start_fleet_redis VAR NAME: a fresh redis-server for the fleet (no persistence), not pinned:
 # the proxies it serves are pinned to the server CPU, the clients to the other.
@@ -138,7 +133,7 @@ scaling() {
   bench_test_tld 900
   echo "== scaling: proxies sharing one redis-server; registry: $RATE/s per client address;"
   echo "   each proxy: upstream-limit whois.nic.test rate $RATE/s, its own source address and"
-  echo "   $((RATE * WINDOWS)) domains; $(load_average)"
+  echo "   $((RATE * WINDOWS)) domains; $(bench_load_average)"
   printf '%7s %7s %7s %7s %9s %10s %16s %9s %9s %7s %7s %7s %8s %5s\n' proxies lookups served \
     refused max/addr/s lookups/s 'per proxy' 'vs N*rate' 'vs N*one' asked written 'in Redis' \
     failures load
@@ -147,7 +142,7 @@ scaling() {
   echo "'refused' 0 and 'max/addr/s' (most starts from one address in any second, by the"
   echo "registry's clock) at most $RATE. 'asked': misses that asked Redis first; 'written': records"
   echo "published; 'in Redis': keys added (all three = lookups); 'failures': Redis commands failed."
-  echo "load: the 1-minute load average when the run started. $(load_average)"
+  echo "load: the 1-minute load average when the run started. $(bench_load_average)"
 }
 
 # paired_ratios PROFILE: each round's fleet / plain requests/s from $WORK/hits.csv, then their
@@ -172,7 +167,7 @@ hits() {
     --bind 127.0.0.1 --dir "$WORK/fleet" --hot-set-size "$hot_set" "${PROXY_OFFLINE_ARGS[@]}" \
     --logfile "$WORK/fleet.log" --fleet-redis "127.0.0.1:$redis_port" --fleet-node-name bench-hits
   echo "== hits: $HIT_RECORDS records in a proxy without a fleet (plain) and one with"
-  echo "   fleet-redis (fleet); loading; $(load_average)"
+  echo "   fleet-redis (fleet); loading; $(bench_load_average)"
   "$LOAD_BIN" 127.0.0.1 "$plain" "$HIT_RECORDS" >/dev/null
   "$LOAD_BIN" 127.0.0.1 "$fleet" "$HIT_RECORDS" >/dev/null
   for _ in $(seq 1 600); do
@@ -183,8 +178,7 @@ hits() {
        "in Redis $(bench_dbsize "$redis_port")"
   local port
   for port in "$plain" "$fleet"; do
-    bench_client redis-benchmark -p "$port" -c 50 -P 16 -n "$((HIT_RECORDS * 3))" \
-      -r "$HIT_RECORDS" -q GET 'd__rand_int__.com' >/dev/null
+    bench_rb_pass "$port" "$((HIT_RECORDS * 3))" "$HIT_RECORDS"
   done
 
   local profiles=("-c 50 -P 1=200000" "-c 50 -P 16=1000000") commands0 plain_pid fleet_pid
@@ -208,7 +202,7 @@ hits() {
   reached=$(awk -F'[=,]' '{n += $2} END {print n + 0}' <<<"$stats")
   echo
   echo "median of $ROUNDS rounds; ratio = fleet / plain. Target: requests/s ratio 0.95 .. 1.05"
-  echo "(hits never touch Redis); $(load_average)"
+  echo "(hits never touch Redis); $(bench_load_average)"
   bench_rb_summary "$WORK/hits.csv" plain fleet "${profiles[@]}"
   # On a shared machine the load moves between rounds more than the two servers differ; the
   # two runs of one round are back to back, so their ratio is the steadier figure.
@@ -246,13 +240,13 @@ bytes() {
     echo "== bytes: importing $RECORDS records into a proxy with fleet-redis: the" \
          "$(wc -l <"$corpus") registered records of $samples as parsed by the project's parser" \
          "($(awk '{s += length($0)} END {printf "%.0f", s / NR}' "$corpus") B of JSON on" \
-         "average), each under RECORDS / that many domain names; $(load_average)"
+         "average), each under RECORDS / that many domain names; $(bench_load_average)"
   else
     echo "warning: no real replies at $samples (set WP_SHARED): bench-load's synthetic records," \
          "which differ in a few fields only" >&2
     corpus=
     echo "== bytes: importing $RECORDS synthetic records into a proxy with fleet-redis;" \
-         "$(load_average)"
+         "$(bench_load_average)"
   fi
   t0=$EPOCHREALTIME
   bench_load_parallel "$proxy" "$RECORDS" 2 "$corpus" || { echo "the import failed" >&2; return 1; }
@@ -295,7 +289,7 @@ bytes() {
         fleet_record_write_errors) / $(bench_info "$proxy" fleet fleet_command_timeouts)" \
     'proxy: fleet_state_changes (reachable <-> not)' \
       "$(bench_info "$proxy" fleet fleet_state_changes)" \
-    'load' "$(load_average)"
+    'load' "$(bench_load_average)"
   [ "$n" -ge "$RECORDS" ] || echo "note: $((RECORDS - n)) records never reached Redis (their" \
     "writes failed; the figures are per record in Redis)"
   VALUE_BYTES=$value
@@ -316,7 +310,7 @@ keys() {
   local redis_port month=$((30 * 86400 * 1000))
   start_fleet_redis redis_port keys
   echo "== keys: used_memory growth per key over $RECORDS keys, value $VALUE_BYTES B unless said;" \
-       "$(load_average)"
+       "$(bench_load_average)"
   # keys_run LABEL FORMAT LEN PX
   keys_run() {
     local before after

@@ -11,16 +11,14 @@ RECORDS=${1:-1000000}
 ROUNDS=${2:-3}
 
 source bench/common.sh
-bench_build
+bench_begin
 GETS_BIN=$BUILD_DIR/bench/bench-gets
 
-WORK=$(mktemp -d /tmp/wp-bench.XXXXXX)
-trap 'bench_stop_all; rm -rf "$WORK"' EXIT
 bench_cached_db "$RECORDS"
 bench_start_cached_redis REDIS_PORT
 
 declare -A PROFILE_N=(["-c 50 -P 1"]=200000 ["-c 50 -P 16"]=1000000)
-echo "load average $(cut -d' ' -f1-3 /proc/loadavg)"
+bench_load_average
 printf '%-14s %-6s %-16s %12s %9s %9s\n' profile round tool 'requests/s' 'p50 ms' 'p99 ms'
 for profile in "-c 50 -P 1" "-c 50 -P 16"; do
   for round in $(seq 1 "$ROUNDS"); do

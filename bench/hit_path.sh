@@ -12,10 +12,7 @@ RECORDS=${1:-100000}
 ROUNDS=${2:-3}
 
 source bench/common.sh
-bench_build
-
-WORK=$(mktemp -d /tmp/wp-bench.XXXXXX)
-trap 'bench_stop_all; rm -rf "$WORK"' EXIT
+bench_begin
 
 # The records are ~1.6 KB of JSON each; the hot set is sized to hold them all, as an operator
 # would for a working set that fits in memory (the cold-hit benchmark measures the other case).
@@ -30,8 +27,8 @@ echo "loading $RECORDS records into each server"
 "$LOAD_BIN" 127.0.0.1 "$REDIS_PORT" "$RECORDS"
 "$LOAD_BIN" 127.0.0.1 "$PROXY_PORT" "$RECORDS"
 # Warm the proxy's hot set (and redis-server's allocator) with one sequential pass.
-redis-benchmark -p "$REDIS_PORT" -c 50 -P 16 -n "$RECORDS" -r "$RECORDS" -q GET 'd__rand_int__.com' >/dev/null
-redis-benchmark -p "$PROXY_PORT" -c 50 -P 16 -n "$((RECORDS * 3))" -r "$RECORDS" -q GET 'd__rand_int__.com' >/dev/null
+bench_rb_pass "$REDIS_PORT" "$RECORDS" "$RECORDS"
+bench_rb_pass "$PROXY_PORT" "$((RECORDS * 3))" "$RECORDS"
 
 PROFILES=("-c 50 -P 1=200000" "-c 50 -P 16=1000000" "-c 1 -P 1=40000")
 

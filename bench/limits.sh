@@ -12,10 +12,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/common.sh
-bench_build
+bench_begin
 
-WORK=$(mktemp -d /tmp/wp-bench.XXXXXX)
-trap 'bench_stop_all; rm -rf "$WORK"' EXIT
 bench_test_tld 600
 
 # most_in_window LOG WINDOW_MS: the most served queries arriving in any window (the registry's clock).

@@ -18,10 +18,8 @@ RECORDS=${1:-1000000}
 STARTS=${2:-5}
 
 source bench/common.sh
-bench_build
+bench_begin
 
-WORK=$(mktemp -d /tmp/wp-bench.XXXXXX)
-trap 'bench_stop_all; rm -rf "$WORK"' EXIT
 bench_cached_db "$RECORDS"
 
 # startup_ms SERVER: one start of SERVER (proxy|redis) on a fresh port, exec to +PONG, then stop.
@@ -48,10 +46,7 @@ bench_start_cached_proxy PROXY_PORT
 PROXY_PID=${BENCH_PIDS[-1]}
 bench_check_cached "$REDIS_PORT" "$PROXY_PORT" "$RECORDS"
 PROXY_RSS_IDLE=$(bench_rss_mb "$PROXY_PID")
-for port in "$REDIS_PORT" "$PROXY_PORT"; do
-  bench_client redis-benchmark -p "$port" -c 50 -P 16 -n "$RECORDS" -r "$RECORDS" -q \
-    GET 'd__rand_int__.com' >/dev/null
-done
+for port in "$REDIS_PORT" "$PROXY_PORT"; do bench_rb_pass "$port" "$RECORDS" "$RECORDS"; done
 
 echo
 echo "memory with $RECORDS records after a random-GET pass of $RECORDS requests (MB):"

@@ -22,10 +22,8 @@ REGISTRAR=${4:-yes}
 ROUNDS=${5:-3}
 
 source bench/common.sh
-bench_build
+bench_begin
 
-WORK=$(mktemp -d /tmp/wp-bench.XXXXXX)
-trap 'bench_stop_all; rm -rf "$WORK"' EXIT
 mkdir -p "$WORK/iana"
 
 # IANA's answer for the TLD, as whois.iana.org gives it.
@@ -108,7 +106,7 @@ for round in $(seq 1 "$ROUNDS"); do
     "$prefix" .test)
   TICKS1=$(bench_cpu_ticks "$PROXY_PID")
   LOOP1=$(awk '{print $14 + $15}' "/proc/$PROXY_PID/task/$PROXY_PID/stat")
-  kv() { tr ' ' '\n' <<<"$line" | awk -F= -v k="$1" '$1 == k {print $2}'; }
+  kv() { bench_kv "$line" "$1"; }
   per_lookup_us() {
     awk -v t="$1" -v hz="$HZ" -v n="$(kv lookups)" 'BEGIN {printf "%.0f", t / hz * 1e6 / n}'
   }
@@ -119,7 +117,7 @@ for round in $(seq 1 "$ROUNDS"); do
   echo "$(kv lookups_per_s) $cpu $loop" >>"$WORK/rounds"
   not_registered=$((not_registered + $(kv not_registered)))
 done
-med() { sort -g <(cut -d' ' -f"$1" "$WORK/rounds") | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+med() { cut -d' ' -f"$1" "$WORK/rounds" | bench_median; }
 
 printf '  %-34s %s\n' 'median complete lookups/s' "$(med 1)" \
   'median proxy CPU per lookup us' "$(med 2) (target < 200)" \

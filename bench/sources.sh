@@ -16,12 +16,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/common.sh
-bench_build
+bench_begin
 
 RATE=${1:-20}
 WINDOWS=${2:-10}
-WORK=$(mktemp -d /tmp/wp-bench.XXXXXX)
-trap 'bench_stop_all; rm -rf "$WORK"' EXIT
 bench_test_tld 900
 
 REFERENCE=

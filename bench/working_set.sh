@@ -26,17 +26,11 @@ ZIPF_S=${ZIPF_S:-0.99}
 read -r -a EXTRA_PROXY_ARGS <<<"${PROXY_ARGS:-}"
 
 source bench/common.sh
-bench_build
+bench_begin
 GETS_BIN=$BUILD_DIR/bench/bench-gets
-
-WORK=$(mktemp -d /tmp/wp-bench.XXXXXX)
-trap 'bench_stop_all; rm -rf "$WORK"' EXIT
 
 declare -A PROFILE_N=(["-c 50 -P 1"]=${N_P1:-200000} ["-c 50 -P 16"]=${N_P16:-800000})
 PROFILES=("-c 50 -P 1" "-c 50 -P 16")
-
-# info_field PORT FIELD: a field of the server's INFO.
-info_field() { redis-cli -p "$1" INFO 2>/dev/null | tr -d '\r' | awk -F: -v f="$2" '$1 == f {print $2}'; }
 
 # gets PORT PROFILE N RECORDS KEYS...: one bench-gets run; prints "rps p50 p99".
 gets() {
@@ -67,7 +61,7 @@ run_case() {
 
   echo
   echo "$name: $records records, keys ${keys[*]:-uniform}; proxy ${EXTRA_PROXY_ARGS[*]:-defaults}" \
-       "(load average $(cut -d' ' -f1-3 /proc/loadavg))"
+       "($(bench_load_average))"
   printf '%-14s %-6s %-12s %12s %9s %9s %9s %9s\n' profile round server 'requests/s' 'p50 ms' \
     'p99 ms' 'hot hits' 'CPU us'
   local profile round target port pid seed=1 rps p50 p99 h0 h1 rate t0 t1 cpu
@@ -80,7 +74,7 @@ run_case() {
         port=$REDIS_PORT pid=$rpid
         [ "$target" = proxy ] && port=$PROXY_PORT pid=$ppid
         rate=
-        [ "$target" = proxy ] && h0=$(info_field "$port" hot_set_hits)
+        [ "$target" = proxy ] && h0=$(bench_info "$port" whois hot_set_hits)
         t0=$(bench_cpu_ticks "$pid")
         read -r rps p50 p99 <<<"$(gets "$port" "$profile" "${PROFILE_N[$profile]}" "$records" \
                                    --seed "$seed" "${keys[@]}")"
@@ -88,7 +82,7 @@ run_case() {
         cpu=$(awk -v a="$t0" -v b="$t1" -v hz="$hz" -v n="${PROFILE_N[$profile]}" \
                 'BEGIN {printf "%.1f", (b - a) / hz * 1e6 / n}')
         if [ "$target" = proxy ]; then
-          h1=$(info_field "$port" hot_set_hits)
+          h1=$(bench_info "$port" whois hot_set_hits)
           rate=$(awk -v a="$h0" -v b="$h1" -v n="${PROFILE_N[$profile]}" \
                    'BEGIN {printf "%.1f%%", (b - a) * 100 / n}')
         fi
@@ -116,8 +110,8 @@ run_case() {
   done
   echo "$name: RSS after the run: redis-server $(bench_rss_mb "$rpid") MB, whois-proxy" \
        "$(bench_rss_mb "$ppid") MB (peak $(bench_hwm_mb "$ppid") MB); hot set" \
-       "$(info_field "$PROXY_PORT" hot_set_entries) entries," \
-       "$(( $(info_field "$PROXY_PORT" hot_set_bytes) >> 20 )) MB"
+       "$(bench_info "$PROXY_PORT" whois hot_set_entries) entries," \
+       "$(( $(bench_info "$PROXY_PORT" whois hot_set_bytes) >> 20 )) MB"
   # The next case's redis-server needs the memory this one holds.
   bench_stop_all
 }

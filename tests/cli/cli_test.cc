@@ -3,12 +3,11 @@
 // and the WHOIS.CACHED command export reads.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "fake_whois_process.h"
+#include "helper_process.h"
 #include "one_registry_test.h"
 #include "proxy_process.h"
 
@@ -17,16 +16,9 @@ namespace {
 using fake_whois::FakeWhoisProcess;
 using test_support::Command;
 using test_support::ProxyProcess;
+using test_support::ReadWholeFile;
 using test_support::TempDir;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void WriteFile(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+using test_support::WriteWholeFile;
 
 struct CliRun {
   int status = -1;
@@ -56,8 +48,8 @@ class CliTest : public test_support::OneRegistryTest {
                       " -a secret " + args + " < " + input_file + " > " + out + " 2> " + err;
     CliRun r;
     r.status = test_support::RunShell(cmd, nullptr);
-    r.out = ReadFile(out);
-    r.err = ReadFile(err);
+    r.out = ReadWholeFile(out);
+    r.err = ReadWholeFile(err);
     return r;
   }
   static bool Has(const std::string& s, const std::string& what) {
@@ -75,7 +67,7 @@ TEST_F(CliTest, PrefetchQueuesGoodLinesReportsBadOnesAndFollowsToTheEnd) {
   text += "two words.test\n";                // line 303
   text += "\n";
   text += "bad..name\n";  // line 305
-  WriteFile(names, text);
+  WriteWholeFile(names, text);
   CliRun r = Cli("prefetch " + names);
   EXPECT_EQ(r.status, 1) << r.err;  // done, but some lines were bad
   EXPECT_TRUE(Has(r.err, "line 303: ")) << r.err;
@@ -95,7 +87,7 @@ TEST_F(CliTest, PrefetchWaitsForRoomWhenTheQueueIsFull) {
   std::string names = dir_.path() + "/names.txt";
   std::string text;
   for (int i = 0; i < 200; ++i) text += "f" + std::to_string(i) + ".test\n";
-  WriteFile(names, text);
+  WriteWholeFile(names, text);
   CliRun r = Cli("prefetch " + names + " --batch 20");
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_TRUE(Has(r.err, "prefetch-queue-max is 50")) << r.err;
@@ -104,7 +96,7 @@ TEST_F(CliTest, PrefetchWaitsForRoomWhenTheQueueIsFull) {
   // Without following, a full queue is an error.
   text.clear();
   for (int i = 0; i < 80; ++i) text += "g" + std::to_string(i) + ".test\n";
-  WriteFile(names, text);
+  WriteWholeFile(names, text);
   ASSERT_EQ(Command(c_.get(), {"CONFIG", "SET", "prefetch-queue-max", "10"})->type,
             REDIS_REPLY_STATUS);
   r = Cli("prefetch " + names + " --batch 50 --no-wait");
@@ -116,7 +108,7 @@ TEST_F(CliTest, OnATerminalPrefetchRedrawsOneProgressBar) {
   std::string names = dir_.path() + "/names.txt";
   std::string text;
   for (int i = 0; i < 50; ++i) text += "t" + std::to_string(i) + ".test\n";
-  WriteFile(names, text);
+  WriteWholeFile(names, text);
   // script(1) (util-linux, in every Debian) gives the tool a terminal to write to.
   std::string cmd = "script -qec \"" + std::string(WP_CLI_BINARY) + " -p " +
                     std::to_string(proxy_->port()) + " -a secret prefetch " + names +
@@ -130,7 +122,7 @@ TEST_F(CliTest, OnATerminalPrefetchRedrawsOneProgressBar) {
 
 TEST_F(CliTest, PrefetchFromStdinWithNoWaitOnlyQueues) {
   std::string names = dir_.path() + "/names.txt";
-  WriteFile(names, "a.test\nb.test\n");
+  WriteWholeFile(names, "a.test\nb.test\n");
   CliRun r = Cli("prefetch - --no-wait", names);
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_TRUE(Has(r.err, "queued 2 of 2 names")) << r.err;
@@ -161,8 +153,8 @@ TEST_F(CliTest, ExportWritesEveryRecordAsStoredAndImportBringsThemBack) {
   ASSERT_EQ(Command(c_.get(), {"CONFIG", "SET", "flush-enabled", "yes"})->type, REDIS_REPLY_STATUS);
   ASSERT_EQ(Command(c_.get(), {"FLUSHALL"})->type, REDIS_REPLY_STATUS);
   std::string input = dir_.path() + "/in.jsonl";
-  WriteFile(input, all.out + "{\"domain\":\"broken.test\"\n" +
-                       R"({"domain":"bad.test","status":"unknown"})" + "\n");
+  WriteWholeFile(input, all.out + "{\"domain\":\"broken.test\"\n" +
+                            R"({"domain":"bad.test","status":"unknown"})" + "\n");
   CliRun r = Cli("import " + input);
   EXPECT_EQ(r.status, 1) << r.err;
   EXPECT_TRUE(Has(r.err, "line 5: not JSON")) << r.err;

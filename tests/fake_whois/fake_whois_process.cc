@@ -1,8 +1,6 @@
 #include "fake_whois_process.h"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -15,6 +13,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "loopback_socket.h"
 #include "registry_limits.h"
 
 #ifndef WP_FAKE_WHOIS_BINARY
@@ -157,16 +156,8 @@ bool FakeWhoisProcess::Start() {
 
 std::string FakeWhoisProcess::Control(std::string_view command) const {
   if (control_port_ <= 0) return "ERR no control port";
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return "ERR socket failed";
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(control_port_));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    close(fd);
-    return "ERR cannot connect to the control port";
-  }
+  int fd = test_support::ConnectLoopback(control_port_);
+  if (fd < 0) return "ERR cannot connect to the control port";
   std::string line = std::string(command) + "\n";
   if (send(fd, line.data(), line.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(line.size())) {
     close(fd);

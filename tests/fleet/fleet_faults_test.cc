@@ -246,8 +246,11 @@ TEST_F(FleetProxiesTest, ASlotMigrationDuringLoadLosesNothing) {
   while (!resharded && next < moving.size()) write(moving[next++]);
   reshard.join();
   ASSERT_TRUE(reshard_ok) << reshard_error;
+  // How many writes fit in the migration depends on the machine's load (a write is a whole
+  // lookup, under a sanitizer on a busy machine nearly a second): at least one must have
+  // started while slots were moving, or this test proved nothing about migration.
   size_t during = written.size() - 30;
-  EXPECT_GE(during, 5u) << "the migration ended before the load saw it";
+  EXPECT_GE(during, 1u) << "the migration ended before the load saw it";
   // A few more after it, through maps that may still point at the old owner.
   for (int i = 0; i < 10 && next < moving.size(); ++i) write(moving[next++]);
 

@@ -16,15 +16,14 @@
 
 #include "child_process.h"
 #include "fake_whois_process.h"
+#include "one_registry_test.h"
 #include "proxy_process.h"
 
 namespace {
 
-using fake_whois::FakeWhoisProcess;
 using test_support::Command;
 using test_support::ConnectRaw;
 using test_support::FreePort;
-using test_support::ProxyProcess;
 using test_support::ReadUntilClose;
 using test_support::SendAll;
 using test_support::WaitUntil;
@@ -102,23 +101,13 @@ Scrape ParseScrape(const std::string& text) {
   return s;
 }
 
-class MetricsTest : public ::testing::Test {
+class MetricsTest : public test_support::TldServerProxyTest {
  protected:
   void SetUp() override {
-    registry_.SetDefaultResponse(kRegistryReply);
-    ASSERT_TRUE(registry_.Start()) << registry_.error();
     metrics_port_ = FreePort();
-    proxy_ = std::make_unique<ProxyProcess>(std::vector<std::string>{
-        "--metrics-port", std::to_string(metrics_port_), "--tld-server", "test", "whois.nic.test",
-        "--upstream-address", "whois.nic.test", "127.0.0.1:" + std::to_string(registry_.port())});
-    ASSERT_TRUE(proxy_->Start()) << proxy_->log();
-    c_ = proxy_->Connect();
-    ASSERT_TRUE(c_);
+    StartProxy(kRegistryReply, {"--metrics-port", std::to_string(metrics_port_)});
   }
-  FakeWhoisProcess registry_;
   int metrics_port_ = 0;
-  std::unique_ptr<ProxyProcess> proxy_;
-  ProxyProcess::Redis c_;
 };
 
 TEST_F(MetricsTest, ScrapeIsValidTextFormatWithFiguresOfKnownGets) {

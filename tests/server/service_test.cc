@@ -7,10 +7,10 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 
 #include "fake_whois_process.h"
+#include "helper_process.h"
+#include "one_registry_test.h"
 #include "proxy_process.h"
 
 namespace {
@@ -20,31 +20,21 @@ using test_support::Command;
 using test_support::ConnectRaw;
 using test_support::ProxyProcess;
 using test_support::ReadUntilEndsWith;
+using test_support::ReadWholeFile;
 using test_support::RunShell;
 using test_support::SendAll;
 using test_support::TempDir;
 using test_support::WaitUntil;
+using test_support::WriteWholeFile;
 
 const std::string kBinary = WP_PROXY_BINARY_FOR_TESTS;
 const std::string kPackaging = WP_PACKAGING_DIR;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void WriteFile(const std::string& path, const std::string& text) {
-  std::ofstream out(path);
-  out << text;
-}
 
 TEST(Packaging, SystemdUnitVerifies) {
   if (access("/usr/bin/systemd-analyze", X_OK) != 0 && access("/bin/systemd-analyze", X_OK) != 0)
     GTEST_SKIP() << "systemd-analyze is not installed (Debian package systemd): the unit "
                     "packaging/whois-proxy.service is not verified";
-  std::string unit = ReadFile(kPackaging + "/whois-proxy.service");
+  std::string unit = ReadWholeFile(kPackaging + "/whois-proxy.service");
   ASSERT_FALSE(unit.empty());
   for (const char* wanted :
        {"DynamicUser=yes", "User=whois-proxy", "StateDirectory=whois-proxy", "ProtectSystem=strict",
@@ -54,7 +44,7 @@ TEST(Packaging, SystemdUnitVerifies) {
   for (size_t at; (at = unit.find("/usr/bin/whois-proxy")) != std::string::npos;)
     unit.replace(at, std::string("/usr/bin/whois-proxy").size(), kBinary);
   TempDir tmp;
-  WriteFile(tmp.path() + "/whois-proxy.service", unit);
+  WriteWholeFile(tmp.path() + "/whois-proxy.service", unit);
   std::string out;
   int rc = RunShell("systemd-analyze verify " + tmp.path() + "/whois-proxy.service 2>&1", &out);
   EXPECT_EQ(rc, 0) << out;
@@ -68,7 +58,7 @@ TEST(TestConfig, ChecksAConfigFileAndExits) {
   std::string packaged = kPackaging + "/whois-proxy.conf";
   EXPECT_EQ(RunShell(kBinary + " --test-config " + packaged + " 2>&1", &out), 0) << out;
   EXPECT_EQ(out, "whois-proxy: configuration file '" + packaged + "' is OK\n");
-  WriteFile(tmp.path() + "/bad.conf", "port 7043\nmaxclients many\n");
+  WriteWholeFile(tmp.path() + "/bad.conf", "port 7043\nmaxclients many\n");
   out.clear();
   EXPECT_EQ(RunShell(kBinary + " --test-config " + tmp.path() + "/bad.conf 2>&1", &out), 1);
   EXPECT_NE(out.find("at line 2"), std::string::npos) << out;
@@ -92,22 +82,22 @@ TEST(Signals, SighupReopensTheLogFile) {
   TempDir logs;
   std::string log = logs.path() + "/proxy.log";
   ProxyProcess proxy({"--logfile", log});
-  ASSERT_TRUE(proxy.Start()) << proxy.log() << ReadFile(log);
+  ASSERT_TRUE(proxy.Start()) << proxy.log() << ReadWholeFile(log);
   ASSERT_TRUE(
-      WaitUntil([&] { return ReadFile(log).find("ready to accept") != std::string::npos; }));
+      WaitUntil([&] { return ReadWholeFile(log).find("ready to accept") != std::string::npos; }));
   // logrotate: rename, then SIGHUP.
   ASSERT_EQ(std::rename(log.c_str(), (log + ".1").c_str()), 0);
   ASSERT_EQ(kill(proxy.pid(), SIGHUP), 0);
   EXPECT_TRUE(WaitUntil([&] {
-    return ReadFile(log).find("log file reopened") != std::string::npos;
-  })) << ReadFile(log + ".1");
+    return ReadWholeFile(log).find("log file reopened") != std::string::npos;
+  })) << ReadWholeFile(log + ".1");
   auto c = proxy.Connect();
   ASSERT_TRUE(c);
   EXPECT_STREQ(Command(c.get(), {"PING"})->str, "PONG");
   EXPECT_EQ(proxy.Stop(), 0);
   // What came after the signal is in the new file; the renamed one ends at the signal.
-  EXPECT_NE(ReadFile(log).find("bye bye"), std::string::npos);
-  std::string old = ReadFile(log + ".1");
+  EXPECT_NE(ReadWholeFile(log).find("bye bye"), std::string::npos);
+  std::string old = ReadWholeFile(log + ".1");
   EXPECT_NE(old.find("received SIGHUP"), std::string::npos);
   EXPECT_EQ(old.find("bye bye"), std::string::npos);
 }
@@ -116,12 +106,8 @@ TEST(Signals, SigtermEndsInFlightLookupsAndClosesTheStore) {
   FakeWhoisProcess registry({"--mode", "hang"});
   ASSERT_TRUE(registry.Start()) << registry.error();
   TempDir dir;
-  std::vector<std::string> args = {
-      "--tld-server",       "test",
-      "whois.nic.test",     "--upstream-address",
-      "whois.nic.test",     "127.0.0.1:" + std::to_string(registry.port()),
-      "--lookup-timeout",   "600000",
-      "--upstream-timeout", "600000"};
+  std::vector<std::string> args = test_support::TldServerArgs(registry);
+  args.insert(args.end(), {"--lookup-timeout", "600000", "--upstream-timeout", "600000"});
   {
     ProxyProcess proxy(args, dir.path());
     ASSERT_TRUE(proxy.Start()) << proxy.log();

@@ -96,6 +96,7 @@ class TerminalSession {
 class ToolsTest : public test_support::SharedProxyTest {
  protected:
   std::string Cli() { return "redis-cli -p " + std::to_string(proxy_->port()); }
+  std::string Benchmark() { return "redis-benchmark -p " + std::to_string(proxy_->port()); }
 };
 
 TEST_F(ToolsTest, RedisCliOneShot) {
@@ -137,9 +138,7 @@ TEST_F(ToolsTest, RedisCliInteractiveOnATerminal) {
 
 TEST_F(ToolsTest, RedisBenchmarkPing) {
   std::string out;
-  int rc = RunShell("redis-benchmark -p " + std::to_string(proxy_->port()) +
-                        " -t ping_inline,ping_mbulk -n 20000 -c 20 -q 2>&1",
-                    &out);
+  int rc = RunShell(Benchmark() + " -t ping_inline,ping_mbulk -n 20000 -c 20 -q 2>&1", &out);
   EXPECT_EQ(rc, 0) << out;
   EXPECT_NE(out.find("PING_INLINE"), std::string::npos) << out;
   EXPECT_NE(out.find("PING_MBULK"), std::string::npos) << out;
@@ -149,9 +148,7 @@ TEST_F(ToolsTest, RedisBenchmarkPing) {
 
 TEST_F(ToolsTest, RedisBenchmarkPipelined) {
   std::string out;
-  int rc = RunShell("redis-benchmark -p " + std::to_string(proxy_->port()) +
-                        " -t ping_mbulk -n 50000 -c 10 -P 32 -q 2>&1",
-                    &out);
+  int rc = RunShell(Benchmark() + " -t ping_mbulk -n 50000 -c 10 -P 32 -q 2>&1", &out);
   EXPECT_EQ(rc, 0) << out;
   EXPECT_NE(out.find("PING_MBULK"), std::string::npos) << out;
 }

@@ -6,15 +6,14 @@
 #include <chrono>
 
 #include "fake_whois_process.h"
+#include "one_registry_test.h"
 #include "proxy_process.h"
 
 namespace {
 
-using fake_whois::FakeWhoisProcess;
 using test_support::Command;
 using test_support::ConnectRaw;
 using test_support::FreePort;
-using test_support::ProxyProcess;
 using test_support::ReadUntilClose;
 using test_support::RunShell;
 using test_support::SendAll;
@@ -26,22 +25,13 @@ const char kRegistryReply[] =
     "Creation Date: 2001-02-03T04:05:06Z\r\n"
     "Name Server: NS1.EXAMPLE.NET\r\n";
 
-class WhoisPortTest : public ::testing::Test {
+class WhoisPortTest : public test_support::TldServerProxyTest {
  protected:
   void Start(std::vector<std::string> extra = {}) {
-    registry_.SetDefaultResponse(kRegistryReply);
-    ASSERT_TRUE(registry_.Start()) << registry_.error();
     whois_port_ = FreePort();
-    std::vector<std::string> args = {
-        "--whois-port",   std::to_string(whois_port_),
-        "--tld-server",   "test",
-        "whois.nic.test", "--upstream-address",
-        "whois.nic.test", "127.0.0.1:" + std::to_string(registry_.port())};
+    std::vector<std::string> args = {"--whois-port", std::to_string(whois_port_)};
     args.insert(args.end(), extra.begin(), extra.end());
-    proxy_ = std::make_unique<ProxyProcess>(args);
-    ASSERT_TRUE(proxy_->Start()) << proxy_->log();
-    c_ = proxy_->Connect();
-    ASSERT_TRUE(c_);
+    StartProxy(kRegistryReply, args);
   }
   // What whois(1) prints for `name` asked of the proxy's WHOIS port.
   std::string WhoisClient(const std::string& name) {
@@ -62,10 +52,7 @@ class WhoisPortTest : public ::testing::Test {
   }
   bool HaveWhoisClient() { return access("/usr/bin/whois", X_OK) == 0; }
 
-  FakeWhoisProcess registry_;
   int whois_port_ = 0;
-  std::unique_ptr<ProxyProcess> proxy_;
-  ProxyProcess::Redis c_;
 };
 
 TEST_F(WhoisPortTest, WhoisClientGetsTheRawChainAndAFooter) {

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <functional>
 #include <optional>
 #include <set>
 
@@ -20,7 +21,6 @@
 namespace storage {
 namespace {
 
-using storage::testing::TempDir;
 using storage::testing::TestLoop;
 
 // The store as the record store tests open it, and a queue under "p:" on it.
@@ -63,6 +63,19 @@ class DurableQueueTest : public RecordStoreTest {
     queue_->Remove(group, e, [&](Status s) { res = s; });
     EXPECT_TRUE(Wait(res).ok());
   }
+  // Runs `fn` as a meta transaction routed by "x:" and waits for its status.
+  Status RunMeta(std::function<Status(MetaTransaction&)> fn) {
+    std::optional<Status> res;
+    store_->RunMetaTransaction("x:", std::move(fn), false, [&](Status s) { res = s; });
+    return Wait(res);
+  }
+  // Add's status, for items the queue refuses.
+  Status AddStatus(std::vector<DurableQueue::Item> items) {
+    std::optional<std::pair<Status, DurableQueue::AddResult>> res;
+    queue_->Add(std::move(items), 10,
+                [&](Status s, DurableQueue::AddResult r) { res.emplace(s, r); });
+    return Wait(res).first;
+  }
   static std::vector<std::string> Names(const std::vector<DurableQueue::Entry>& entries) {
     std::vector<std::string> out;
     for (const auto& e : entries) out.push_back(e.name);
@@ -73,42 +86,29 @@ class DurableQueueTest : public RecordStoreTest {
 };
 
 TEST_F(DurableQueueTest, TransactionWritesAllOrNothingAndSeesItsOwnWrites) {
-  std::optional<Status> res;
-  store_->RunMetaTransaction(
-      "x:",
-      [](MetaTransaction& txn) {
-        txn.Put("x:a", "1");
-        std::string v;
-        Status st = txn.Get("x:a", &v);
-        if (!st.ok() || v != "1") return Status::Corruption("own write not seen");
-        txn.Delete("x:a");
-        if (!txn.Get("x:a", &v).IsNotFound()) return Status::Corruption("own delete not seen");
-        txn.Put("x:b", "2");
-        return Status::OK();
-      },
-      false, [&](Status s) { res = s; });
-  ASSERT_TRUE(Wait(res).ok());
+  ASSERT_TRUE(RunMeta([](MetaTransaction& txn) {
+                txn.Put("x:a", "1");
+                std::string v;
+                Status st = txn.Get("x:a", &v);
+                if (!st.ok() || v != "1") return Status::Corruption("own write not seen");
+                txn.Delete("x:a");
+                if (!txn.Get("x:a", &v).IsNotFound()) {
+                  return Status::Corruption("own delete not seen");
+                }
+                txn.Put("x:b", "2");
+                return Status::OK();
+              }).ok());
   // A failing transaction writes nothing, even what it put before failing.
-  res.reset();
-  store_->RunMetaTransaction(
-      "x:",
-      [](MetaTransaction& txn) {
-        txn.Put("x:c", "3");
-        return Status::IOError("changed my mind");
-      },
-      false, [&](Status s) { res = s; });
-  EXPECT_TRUE(Wait(res).IsIOError());
+  EXPECT_TRUE(RunMeta([](MetaTransaction& txn) {
+                txn.Put("x:c", "3");
+                return Status::IOError("changed my mind");
+              }).IsIOError());
   // A key that is not a meta key fails the transaction.
-  res.reset();
-  store_->RunMetaTransaction(
-      "x:",
-      [](MetaTransaction& txn) {
-        txn.Put("x:d", "4");
-        txn.Put("r:example.com", "not yours");
-        return Status::OK();
-      },
-      false, [&](Status s) { res = s; });
-  EXPECT_TRUE(Wait(res).IsInvalidArgument());
+  EXPECT_TRUE(RunMeta([](MetaTransaction& txn) {
+                txn.Put("x:d", "4");
+                txn.Put("r:example.com", "not yours");
+                return Status::OK();
+              }).IsInvalidArgument());
   std::optional<std::vector<std::pair<std::string, std::string>>> rows;
   store_->ScanMeta("x:",
                    [&](Status, std::vector<std::pair<std::string, std::string>> r) { rows = r; });
@@ -162,13 +162,8 @@ TEST_F(DurableQueueTest, TheBoundTakesAllOrNothing) {
 }
 
 TEST_F(DurableQueueTest, BadItemsAreRefused) {
-  std::optional<std::pair<Status, DurableQueue::AddResult>> res;
-  queue_->Add({{"has space", "1.test"}}, 10,
-              [&](Status s, DurableQueue::AddResult r) { res.emplace(s, r); });
-  EXPECT_TRUE(Wait(res).first.IsInvalidArgument());
-  res.reset();
-  queue_->Add({{"g", ""}}, 10, [&](Status s, DurableQueue::AddResult r) { res.emplace(s, r); });
-  EXPECT_TRUE(Wait(res).first.IsInvalidArgument());
+  EXPECT_TRUE(AddStatus({{"has space", "1.test"}}).IsInvalidArgument());
+  EXPECT_TRUE(AddStatus({{"g", ""}}).IsInvalidArgument());
   EXPECT_EQ(queue_->size(), 0u);
 }
 

@@ -10,12 +10,12 @@
 #include <string>
 #include <vector>
 
-#include "tests/storage/test_loop.h"
+#include "tests/support/temp_dir.h"
 
 namespace storage {
 namespace {
 
-using storage::testing::TempDir;
+using test_support::TempDir;
 
 std::string WriteFile(const TempDir& dir, const std::string& name, size_t size) {
   std::string path = dir.Sub(name);

@@ -11,7 +11,6 @@
 namespace storage {
 namespace {
 
-using storage::testing::TempDir;
 using storage::testing::TestLoop;
 
 Record Version(const std::string& owner, int64_t t) {

@@ -15,11 +15,12 @@
 
 #include "storage/record_store.h"
 #include "tests/storage/test_loop.h"
+#include "tests/support/temp_dir.h"
 
 namespace storage {
 
-using storage::testing::TempDir;
 using storage::testing::TestLoop;
+using test_support::TempDir;
 
 inline Record MakeRecord(const std::string& domain, int64_t t = 1000) {
   Record r;

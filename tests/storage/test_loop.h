@@ -2,25 +2,18 @@
 // store's posted callbacks on the test thread.
 #pragma once
 
-#include <stdlib.h>
-
 #include <chrono>
 #include <condition_variable>
 #include <deque>
-#include <filesystem>
 #include <functional>
 #include <mutex>
 #include <stdexcept>
 #include <string>
 
 #include "storage/record_store.h"
-#include "tests/support/temp_dir.h"
 #include "tests/support/wait_until.h"
 
 namespace storage::testing {
-
-// Storage tests name it storage::testing::TempDir; it is the one every test uses.
-using TempDir = test_support::TempDir;
 
 // Collects posted callbacks; the test thread runs them.
 class TestLoop {

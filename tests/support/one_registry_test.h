@@ -33,6 +33,34 @@ inline std::vector<std::string> FakeUpstreamArgs(const fake_whois::FakeWhoisProc
           registry_address.empty() ? LoopbackAddress(registry) : registry_address};
 }
 
+// The directives that send every .test name straight to `registry` as whois.nic.test, with no
+// IANA to ask (for tests where the referral is not the point).
+inline std::vector<std::string> TldServerArgs(const fake_whois::FakeWhoisProcess& registry) {
+  return {"--tld-server",       "test",           "whois.nic.test",
+          "--upstream-address", "whois.nic.test", LoopbackAddress(registry)};
+}
+
+// A proxy with every .test name sent straight to one fake registry (TldServerArgs), and a
+// connection to it, for tests of what the proxy does with the answers.
+class TldServerProxyTest : public ::testing::Test {
+ protected:
+  // Starts the registry, answering `reply` to every query, then the proxy with `args` besides.
+  void StartProxy(const std::string& reply, const std::vector<std::string>& args = {}) {
+    registry_.SetDefaultResponse(reply);
+    ASSERT_TRUE(registry_.Start()) << registry_.error();
+    std::vector<std::string> all = TldServerArgs(registry_);
+    all.insert(all.end(), args.begin(), args.end());
+    proxy_ = std::make_unique<ProxyProcess>(std::move(all));
+    ASSERT_TRUE(proxy_->Start()) << proxy_->log();
+    c_ = proxy_->Connect();
+    ASSERT_TRUE(c_);
+  }
+
+  fake_whois::FakeWhoisProcess registry_;
+  std::unique_ptr<ProxyProcess> proxy_;  // stopped before the registry
+  ProxyProcess::Redis c_;
+};
+
 // A proxy whose IANA (a fake-whois) refers .test to whois.nic.test, another fake-whois: the
 // registry. Tests start the fakes, then the proxy with their own directives.
 class OneRegistryTest : public ::testing::Test {

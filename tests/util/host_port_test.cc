@@ -5,31 +5,25 @@
 namespace util {
 namespace {
 
+// `text` splits into `address` and `port` (0: none given).
+void ExpectSplit(std::string_view text, std::string_view address, uint16_t port) {
+  SCOPED_TRACE(text);
+  std::optional<AddressPort> split = SplitAddressPort(text);
+  ASSERT_TRUE(split);
+  EXPECT_EQ(split->address, address);
+  EXPECT_EQ(split->port, port);
+}
+
 TEST(SplitAddressPort, AddressAloneHasNoPort) {
-  auto a = SplitAddressPort("192.0.2.1");
-  ASSERT_TRUE(a);
-  EXPECT_EQ(a->address, "192.0.2.1");
-  EXPECT_EQ(a->port, 0);
+  ExpectSplit("192.0.2.1", "192.0.2.1", 0);
   // A bare IPv6 literal's colons are its own.
-  a = SplitAddressPort("2001:db8::1");
-  ASSERT_TRUE(a);
-  EXPECT_EQ(a->address, "2001:db8::1");
-  EXPECT_EQ(a->port, 0);
-  a = SplitAddressPort("[2001:db8::1]");
-  ASSERT_TRUE(a);
-  EXPECT_EQ(a->address, "2001:db8::1");
-  EXPECT_EQ(a->port, 0);
+  ExpectSplit("2001:db8::1", "2001:db8::1", 0);
+  ExpectSplit("[2001:db8::1]", "2001:db8::1", 0);
 }
 
 TEST(SplitAddressPort, PortAfterOneColonOrAfterBrackets) {
-  auto a = SplitAddressPort("192.0.2.1:4343");
-  ASSERT_TRUE(a);
-  EXPECT_EQ(a->address, "192.0.2.1");
-  EXPECT_EQ(a->port, 4343);
-  a = SplitAddressPort("[2001:db8::1]:65535");
-  ASSERT_TRUE(a);
-  EXPECT_EQ(a->address, "2001:db8::1");
-  EXPECT_EQ(a->port, 65535);
+  ExpectSplit("192.0.2.1:4343", "192.0.2.1", 4343);
+  ExpectSplit("[2001:db8::1]:65535", "2001:db8::1", 65535);
 }
 
 TEST(SplitAddressPort, AColonPromisesAPort) {

@@ -189,27 +189,25 @@ TEST(EntryEncoding, GarbageIsRejected) {
 }
 
 TEST(ParseIanaTldAnswer, AnswersInIanasLayout) {
-  std::optional<IanaTldAnswer> com = ParseIanaTldAnswer("com", ReadFixture("iana/COM"));
-  ASSERT_TRUE(com);
-  EXPECT_EQ(com->host, "whois.verisign-grs.com");
-
-  std::optional<IanaTldAnswer> de = ParseIanaTldAnswer("de", ReadFixture("iana/DE"));
-  ASSERT_TRUE(de);
-  EXPECT_EQ(de->host, "whois.denic.de");
-
-  std::optional<IanaTldAnswer> jp = ParseIanaTldAnswer("jp", ReadFixture("iana/JP"));
-  ASSERT_TRUE(jp);
-  EXPECT_EQ(jp->host, "whois.jprs.jp");
-
-  // Empty whois: line: the TLD has no port-43 service.
-  std::optional<IanaTldAnswer> aaa = ParseIanaTldAnswer("aaa", ReadFixture("iana/AAA"));
-  ASSERT_TRUE(aaa);
-  EXPECT_EQ(aaa->host, "");
-
-  // IANA prints the IDN TLD as a U-label ("domain: рф").
-  std::optional<IanaTldAnswer> rf = ParseIanaTldAnswer("xn--p1ai", ReadFixture("iana/XN--P1AI"));
-  ASSERT_TRUE(rf);
-  EXPECT_EQ(rf->host, "whois.tcinet.ru");
+  struct Case {
+    const char* tld;
+    const char* fixture;
+    const char* host;
+  };
+  for (const Case& c : {
+           Case{"com", "iana/COM", "whois.verisign-grs.com"},
+           Case{"de", "iana/DE", "whois.denic.de"},
+           Case{"jp", "iana/JP", "whois.jprs.jp"},
+           // Empty whois: line: the TLD has no port-43 service.
+           Case{"aaa", "iana/AAA", ""},
+           // IANA prints the IDN TLD as a U-label ("domain: рф").
+           Case{"xn--p1ai", "iana/XN--P1AI", "whois.tcinet.ru"},
+       }) {
+    SCOPED_TRACE(c.tld);
+    std::optional<IanaTldAnswer> answer = ParseIanaTldAnswer(c.tld, ReadFixture(c.fixture));
+    ASSERT_TRUE(answer);
+    EXPECT_EQ(answer->host, c.host);
+  }
 }
 
 TEST(ParseIanaTldAnswer, PunycodeOfOtherIdnTlds) {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <initializer_list>
 #include <string>
 
 #include "whois/parser/reply_classifier.h"
@@ -25,6 +26,13 @@ WhoisRecord Parse(std::string_view text) { return ParseReply(kHost, text).fields
 bool Has(const std::vector<std::string>& v, std::string_view s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
+
+// A text and what is read from it, for tests that read one value from many texts.
+struct TextCase {
+  const char* text;
+  const char* expected;
+};
+using TextCases = std::initializer_list<TextCase>;
 
 // --- Layouts -------------------------------------------------------------------------------
 
@@ -278,20 +286,18 @@ TEST(Vocabularies, SpanishAndFrenchKeys) {
 
 // Keys registries use for the registrant's organisation beyond "Registrant Organization".
 TEST(Vocabularies, RegistrantOrganisationUnderOtherKeys) {
-  EXPECT_EQ(Parse("Domain Name: example.th\nDomain Holder Organization: Example Co., Ltd.\n")
-                .registrant.organization,
-            "Example Co., Ltd.");
-  EXPECT_EQ(Parse("Domain Name: example.au\nRegistrant: Example Pty Ltd\n").registrant.organization,
-            "Example Pty Ltd");
-  // .cm / .ec: "International Organisation" in the registrant section.
-  EXPECT_EQ(
-      Parse("Domain Name: example.cm\nRegistrant:\nInternational Organisation: Example Inc.\n")
-          .registrant.organization,
-      "Example Inc.");
-  // .ua: the local-script variant ("organization-loc") when no other is given.
-  EXPECT_EQ(Parse("domain: example.ua\n\n% Registrant:\norganization-loc: Example LLC\n")
-                .registrant.organization,
-            "Example LLC");
+  for (const TextCase& c : TextCases{
+           {"Domain Name: example.th\nDomain Holder Organization: Example Co., Ltd.\n",
+            "Example Co., Ltd."},
+           {"Domain Name: example.au\nRegistrant: Example Pty Ltd\n", "Example Pty Ltd"},
+           // .cm / .ec: "International Organisation" in the registrant section.
+           {"Domain Name: example.cm\nRegistrant:\nInternational Organisation: Example Inc.\n",
+            "Example Inc."},
+           // .ua: the local-script variant ("organization-loc") when no other is given.
+           {"domain: example.ua\n\n% Registrant:\norganization-loc: Example LLC\n", "Example LLC"},
+       }) {
+    EXPECT_EQ(Parse(c.text).registrant.organization, c.expected) << c.text;
+  }
 }
 
 // --- Organisation from a name --------------------------------------------------------------
@@ -332,27 +338,24 @@ TEST(Organisations, MarkersOfAnOrganisation) {
 // --- Registrars ----------------------------------------------------------------------------
 
 TEST(Registrars, NameRatherThanHandleOrDecoration) {
-  EXPECT_EQ(Parse("Domain: example.am\nRegistrar: abcdomain (ABCDomain LLC)\n").registrar.name,
-            "ABCDomain LLC");
-  EXPECT_EQ(Parse("Domain: example.gg\nRegistrar: Example Inc. (http://www.example.com)\n")
-                .registrar.name,
-            "Example Inc.");
-  EXPECT_EQ(
-      Parse("Domain: example.kr\nRegistrar: Whois Corp.(http://whois.co.kr)\n").registrar.name,
-      "Whois Corp.");
-  EXPECT_EQ(Parse("Domain: example.asia\nSponsoring Registrar: EuroDNS S.A. R36-ASIA (1052)\n")
-                .registrar.name,
-            "EuroDNS S.A.");
-  // Quotes inside a name are the name's.
-  EXPECT_EQ(Parse("Domain: example.lt\nRegistrar: UAB \"Interneto vizija\"\n").registrar.name,
-            "UAB \"Interneto vizija\"");
-  // A URL is no name.
-  EXPECT_TRUE(
-      Parse("Domain: example.com\nRegistrar: https://www.example.com/\n").registrar.name.empty());
-  // The handle given first gives way to the name given later.
-  EXPECT_EQ(Parse("domain: example.ua\nregistrar: ua.example\nregistrar name: Example LLC\n")
-                .registrar.name,
-            "Example LLC");
+  for (const TextCase& c : TextCases{
+           {"Domain: example.am\nRegistrar: abcdomain (ABCDomain LLC)\n", "ABCDomain LLC"},
+           {"Domain: example.gg\nRegistrar: Example Inc. (http://www.example.com)\n",
+            "Example Inc."},
+           {"Domain: example.kr\nRegistrar: Whois Corp.(http://whois.co.kr)\n", "Whois Corp."},
+           {"Domain: example.asia\nSponsoring Registrar: EuroDNS S.A. R36-ASIA (1052)\n",
+            "EuroDNS S.A."},
+           // Quotes inside a name are the name's.
+           {"Domain: example.lt\nRegistrar: UAB \"Interneto vizija\"\n",
+            "UAB \"Interneto vizija\""},
+           // A URL is no name.
+           {"Domain: example.com\nRegistrar: https://www.example.com/\n", ""},
+           // The handle given first gives way to the name given later.
+           {"domain: example.ua\nregistrar: ua.example\nregistrar name: Example LLC\n",
+            "Example LLC"},
+       }) {
+    EXPECT_EQ(Parse(c.text).registrar.name, c.expected) << c.text;
+  }
 }
 
 // --- Placeholders and privacy services -----------------------------------------------------
@@ -456,20 +459,17 @@ TEST(Nameservers, PlaceholderHost) {
 // Zone abbreviations of South American and South-East Asian registries are applied (.cl prints
 // "CLST", .br "BRST", .id "WIB", .my "MYT", .th "ICT"); the ambiguous ones stay unread (UTC).
 TEST(Dates, SouthAmericanAndSouthEastAsianZones) {
-  EXPECT_EQ(ParseWhoisDate("2014-02-01 13:05:11 CLST", DateOrder::kDayFirst),
-            "2014-02-01T16:05:11Z");
-  EXPECT_EQ(ParseWhoisDate("2014-07-01 13:05:11 CLT", DateOrder::kDayFirst),
-            "2014-07-01T17:05:11Z");
-  EXPECT_EQ(ParseWhoisDate("2020-01-10 10:00:00 BRST", DateOrder::kDayFirst),
-            "2020-01-10T12:00:00Z");
-  EXPECT_EQ(ParseWhoisDate("2020-06-10 10:00:00 BRT", DateOrder::kDayFirst),
-            "2020-06-10T13:00:00Z");
-  EXPECT_EQ(ParseWhoisDate("2021-03-04 08:00:00 WIB", DateOrder::kDayFirst),
-            "2021-03-04T01:00:00Z");
-  EXPECT_EQ(ParseWhoisDate("2021-03-04 08:00:00 MYT", DateOrder::kDayFirst),
-            "2021-03-04T00:00:00Z");
-  EXPECT_EQ(ParseWhoisDate("2021-03-04 08:00:00 ICT", DateOrder::kDayFirst),
-            "2021-03-04T01:00:00Z");
+  for (const TextCase& c : TextCases{
+           {"2014-02-01 13:05:11 CLST", "2014-02-01T16:05:11Z"},
+           {"2014-07-01 13:05:11 CLT", "2014-07-01T17:05:11Z"},
+           {"2020-01-10 10:00:00 BRST", "2020-01-10T12:00:00Z"},
+           {"2020-06-10 10:00:00 BRT", "2020-06-10T13:00:00Z"},
+           {"2021-03-04 08:00:00 WIB", "2021-03-04T01:00:00Z"},
+           {"2021-03-04 08:00:00 MYT", "2021-03-04T00:00:00Z"},
+           {"2021-03-04 08:00:00 ICT", "2021-03-04T01:00:00Z"},
+       }) {
+    EXPECT_EQ(ParseWhoisDate(c.text, DateOrder::kDayFirst), c.expected) << c.text;
+  }
 }
 
 }  // namespace

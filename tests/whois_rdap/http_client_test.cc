@@ -2,17 +2,16 @@
 // started (or to a closed loopback port); nothing leaves the machine.
 #include "whois/rdap/http_client.h"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
 
 #include "fake_rdap_process.h"
+#include "loopback_socket.h"
+#include "uv_test_loop.h"
 #include "whois/rdap/rdap_mapper.h"
 
 namespace whois::rdap {
@@ -36,28 +35,11 @@ HttpRequestOptions LocalOptions() {
 
 class HttpClientTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    ASSERT_EQ(uv_loop_init(&loop_), 0);
-    client_ = std::make_unique<HttpClient>(&loop_);
-  }
-  void TearDown() override {
-    client_.reset();
-    // Let the close callbacks run; bounded.
-    for (int i = 0; i < 100 && uv_loop_close(&loop_) == UV_EBUSY; ++i) {
-      uv_run(&loop_, UV_RUN_NOWAIT);
-    }
-  }
+  void SetUp() override { client_ = std::make_unique<HttpClient>(loop_.get()); }
 
   // Runs the loop until `done()` or `timeout_ms` passes.
   void RunUntil(const std::function<bool()>& done, int timeout_ms = 60000) {
-    uv_timer_t tick;  // wakes the loop so the deadline is checked even when nothing happens
-    uv_timer_init(&loop_, &tick);
-    uv_timer_start(
-        &tick, [](uv_timer_t*) {}, 50, 50);
-    uint64_t deadline = uv_now(&loop_) + static_cast<uint64_t>(timeout_ms);
-    while (!done() && uv_now(&loop_) < deadline) uv_run(&loop_, UV_RUN_ONCE);
-    uv_close(reinterpret_cast<uv_handle_t*>(&tick), nullptr);
-    uv_run(&loop_, UV_RUN_NOWAIT);
+    loop_.RunUntil(done, std::chrono::milliseconds(timeout_ms));
   }
 
   HttpResult Fetch(const std::string& url, const HttpRequestOptions& o = LocalOptions()) {
@@ -74,7 +56,7 @@ class HttpClientTest : public ::testing::Test {
         HttpResult{HttpFailure::kOther, 0, "", false, {}, "", "", 0, 0, "no callback"});
   }
 
-  uv_loop_t loop_;
+  test_support::UvTestLoop loop_;  // outlives client_, whose handles it closes at the end
   std::unique_ptr<HttpClient> client_;
 };
 
@@ -177,16 +159,9 @@ TEST_F(HttpClientTest, TrickleWithinTimeoutArrivesWhole) {
 }
 
 TEST_F(HttpClientTest, ConnectionRefused) {
-  // A loopback port that was free a moment ago and has no listener.
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
-  socklen_t len = sizeof(a);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  HttpResult r = Fetch("http://127.0.0.1:" + std::to_string(ntohs(a.sin_port)) + "/domain/x.com");
+  int port = test_support::ClosedLoopbackPort();
+  ASSERT_NE(port, 0);
+  HttpResult r = Fetch("http://127.0.0.1:" + std::to_string(port) + "/domain/x.com");
   EXPECT_EQ(r.failure, HttpFailure::kRefused) << r.error;
 }
 

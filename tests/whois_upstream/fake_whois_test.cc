@@ -1,8 +1,6 @@
 // The fake WHOIS server itself: its limits, its log and its control port. Tests of other modules
 // trust what it logs, so it is tested with plain blocking sockets, independent of the client.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -12,23 +10,11 @@
 #include <vector>
 
 #include "fake_whois_process.h"
+#include "loopback_socket.h"
 #include "registry_limits.h"
 
 namespace fake_whois {
 namespace {
-
-int Connect(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
 
 std::string ReadAll(int fd, int timeout_ms = 30000) {
   std::string out;
@@ -45,7 +31,7 @@ std::string ReadAll(int fd, int timeout_ms = 30000) {
 
 // One blocking WHOIS exchange.
 std::string Whois(int port, const std::string& query) {
-  int fd = Connect(port);
+  int fd = test_support::ConnectLoopback(port);
   if (fd < 0) return "<connect failed>";
   std::string line = query + "\r\n";
   send(fd, line.data(), line.size(), MSG_NOSIGNAL);
@@ -136,7 +122,7 @@ TEST(FakeWhoisTest, LogsEveryConnection) {
   ASSERT_TRUE(fake.Start()) << fake.error();
   Whois(fake.port(), "domain example.com");
   Whois(fake.port(), "a.example");
-  int fd = Connect(fake.port());  // connects, sends nothing, leaves
+  int fd = test_support::ConnectLoopback(fake.port());  // connects, sends nothing, leaves
   close(fd);
   fake.Stop();
   auto log = fake.ReadLog();
@@ -181,7 +167,7 @@ TEST(FakeWhoisTest, EnforcesConcurrencyLimit) {
   ASSERT_TRUE(fake.Start()) << fake.error();
   std::vector<int> fds;
   for (int i = 0; i < 5; ++i) {
-    int fd = Connect(fake.port());
+    int fd = test_support::ConnectLoopback(fake.port());
     ASSERT_GE(fd, 0);
     std::string q = "c" + std::to_string(i) + "\r\n";
     send(fd, q.data(), q.size(), MSG_NOSIGNAL);
@@ -256,7 +242,7 @@ TEST(FakeWhoisTest, RefusesToBindAnythingButLoopback) {
 TEST(FakeWhoisTest, StopsByItselfAfterMaxSeconds) {
   FakeWhoisProcess fake({"--max-seconds", "1", "--mode", "hang"});
   ASSERT_TRUE(fake.Start()) << fake.error();
-  int fd = Connect(fake.port());
+  int fd = test_support::ConnectLoopback(fake.port());
   send(fd, "q\r\n", 3, MSG_NOSIGNAL);
   // The server exits within its cap: the hung connection is closed under us.
   std::string got = ReadAll(fd, 5000);

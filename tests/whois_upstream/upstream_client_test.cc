@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "fake_whois_process.h"
+#include "loopback_socket.h"
 
 namespace whois {
 namespace {
@@ -26,19 +27,6 @@ UpstreamTarget Pinned(int port, std::string host = "whois.test") {
   t.port = 43;
   t.pinned_address = "127.0.0.1:" + std::to_string(port);
   return t;
-}
-
-// A loopback port with nothing listening (bound, then closed).
-int ClosedPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
 }
 
 long MaxRssKb() {
@@ -219,7 +207,7 @@ TEST_F(UpstreamClientTest, CloseWithoutDataIsEmptyReply) {
 }
 
 TEST_F(UpstreamClientTest, ClosedPortIsRefused) {
-  int port = ClosedPort();
+  int port = test_support::ClosedLoopbackPort();
   UpstreamResult r = Run(Pinned(port), "example.com");
   EXPECT_EQ(r.failure, UpstreamFailure::kRefused) << r.error;
   EXPECT_EQ(r.address_used, "127.0.0.1:" + std::to_string(port));
@@ -228,13 +216,9 @@ TEST_F(UpstreamClientTest, ClosedPortIsRefused) {
 
 TEST_F(UpstreamClientTest, ConnectTimeoutWhenTheServerNeverAccepts) {
   // A listener with a full accept queue drops further SYNs, so connect() hangs.
-  int lfd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(bind(lfd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-  socklen_t len = sizeof(addr);
-  getsockname(lfd, reinterpret_cast<sockaddr*>(&addr), &len);
+  sockaddr_in addr;
+  int lfd = test_support::BindLoopback(&addr);
+  ASSERT_GE(lfd, 0);
   ASSERT_EQ(listen(lfd, 0), 0);
   std::vector<int> fillers;
   for (int i = 0; i < 4; ++i) {
@@ -336,7 +320,7 @@ TEST_F(UpstreamClientTest, BadPinnedAddressIsReported) {
 }
 
 TEST_F(UpstreamClientTest, BracketedIpv6PinIsUsed) {
-  int port = ClosedPort();
+  int port = test_support::ClosedLoopbackPort();
   UpstreamTarget t;
   t.host = "whois.test";
   t.pinned_address = "[::1]:" + std::to_string(port);
