@@ -146,8 +146,9 @@ TEST(FleetRecordCodecTest, RefusesDamagedValuesWithoutCrashing) {
       for (uint8_t mask : {0x01, 0x10, 0x80, 0xff}) {
         std::string damaged = value;
         damaged[i] = static_cast<char>(damaged[i] ^ mask);
-        if (codec.Decode(damaged, &back).ok())
+        if (codec.Decode(damaged, &back).ok()) {
           EXPECT_EQ(back.json, rec.json) << "byte " << i << " mask " << int(mask);
+        }
       }
     }
   }

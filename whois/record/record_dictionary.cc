@@ -1,5 +1,6 @@
 #include "whois/record/record_dictionary.h"
 
+#include <iterator>
 #include <string_view>
 #include <vector>
 
