@@ -1,13 +1,16 @@
-// Small helpers command handlers share to read their arguments.
+// Small helpers command handlers share to read their arguments and to report errors.
 #pragma once
 
 #include <cctype>
 #include <charconv>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
+#include "resp/reply_writer.h"
 #include "util/ascii.h"
+#include "util/status.h"
 
 namespace server {
 
@@ -21,6 +24,12 @@ inline std::optional<int64_t> ToInt(std::string_view s) {
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
   return v;
+}
+
+// The error reply for a failed call: Redis's generic "ERR " code and the Status's message, which
+// the services write for the client (server/record_service.h).
+inline std::string ErrorReplyFor(const util::Status& status) {
+  return resp::ErrorReply("ERR " + status.message());
 }
 
 }  // namespace server

@@ -13,7 +13,6 @@
 
 namespace server {
 
-using resp::ErrorReply;
 using resp::IntegerReply;
 using resp::SimpleReply;
 
@@ -92,7 +91,7 @@ void CmdExists(CommandContext& ctx) {
 void CmdDel(CommandContext& ctx) {
   struct State {
     int64_t count = 0;
-    std::string error;
+    std::string error_reply;  // the last key's failure, if any
   };
   auto st = std::make_shared<State>();
   ReplyTicket t = ctx.Defer();
@@ -100,23 +99,26 @@ void CmdDel(CommandContext& ctx) {
   KeyFanout::Run(
       server, t, ctx.args.subspan(1),
       [&server, st](size_t, std::string_view key, std::function<void()> landed) {
-        server.records().Delete(key, [st, landed](bool existed, std::string error) {
-          st->count += existed;
-          if (!error.empty()) st->error = std::move(error);
+        server.records().Delete(key, [st, landed](util::StatusOr<bool> existed) {
+          if (existed.ok())
+            st->count += *existed;
+          else
+            st->error_reply = ErrorReplyFor(existed.status());
           landed();
         });
       },
       [&server, st, t] {
         server.CompleteReply(t,
-                             st->error.empty() ? IntegerReply(st->count) : ErrorReply(st->error));
+                             st->error_reply.empty() ? IntegerReply(st->count) : st->error_reply);
       });
 }
 
 static void TtlCommand(CommandContext& ctx, bool millis) {
   ReplyTicket t = ctx.Defer();
   Server& server = ctx.server;
-  server.records().TtlMs(ctx.args[1], [&server, t, millis](int64_t ms, std::string error) {
-    if (!error.empty()) return server.CompleteReply(t, ErrorReply(error));
+  server.records().TtlMs(ctx.args[1], [&server, t, millis](util::StatusOr<int64_t> got) {
+    if (!got.ok()) return server.CompleteReply(t, ErrorReplyFor(got.status()));
+    int64_t ms = *got;
     int64_t value = ms < 0 ? ms : millis ? ms : (ms + 500) / 1000;
     server.CompleteReply(t, IntegerReply(value));
   });
@@ -141,8 +143,8 @@ void CmdSet(CommandContext& ctx) {
   }
   ReplyTicket t = ctx.Defer();
   Server& server = ctx.server;
-  server.records().Import(ctx.args[1], ctx.args[2], ex_ms, [&server, t](std::string error) {
-    server.CompleteReply(t, error.empty() ? SimpleReply("OK") : ErrorReply(error));
+  server.records().Import(ctx.args[1], ctx.args[2], ex_ms, [&server, t](util::Status st) {
+    server.CompleteReply(t, st.ok() ? SimpleReply("OK") : ErrorReplyFor(st));
   });
 }
 
@@ -174,18 +176,19 @@ void CmdScan(CommandContext& ctx) {
   }
   ReplyTicket t = ctx.Defer();
   Server& server = ctx.server;
-  server.records().Scan(
-      cursor, match, count,
-      [&server, t, type_mismatch](std::string error, uint64_t next, std::vector<std::string> keys) {
-        if (!error.empty()) return server.CompleteReply(t, ErrorReply(error));
-        if (type_mismatch) keys.clear();
-        server.CompleteReply(t, resp::BuildReply(t.protocol, [&](resp::ReplyWriter& w) {
-                               w.ArrayHeader(2);
-                               w.Bulk(std::to_string(next));
-                               w.ArrayHeader(keys.size());
-                               for (const auto& k : keys) w.Bulk(k);
-                             }));
-      });
+  server.records().Scan(cursor, match, count,
+                        [&server, t, type_mismatch](util::StatusOr<RecordService::ScanPage> page) {
+                          if (!page.ok())
+                            return server.CompleteReply(t, ErrorReplyFor(page.status()));
+                          if (type_mismatch) page->keys.clear();
+                          server.CompleteReply(
+                              t, resp::BuildReply(t.protocol, [&](resp::ReplyWriter& w) {
+                                w.ArrayHeader(2);
+                                w.Bulk(std::to_string(page->next));
+                                w.ArrayHeader(page->keys.size());
+                                for (const auto& k : page->keys) w.Bulk(k);
+                              }));
+                        });
 }
 
 void CmdDbsize(CommandContext& ctx) {
@@ -202,8 +205,8 @@ void CmdFlushdb(CommandContext& ctx) {
         "every cached record");
   ReplyTicket t = ctx.Defer();
   Server& server = ctx.server;
-  server.records().FlushAll([&server, t](std::string error) {
-    server.CompleteReply(t, error.empty() ? SimpleReply("OK") : ErrorReply(error));
+  server.records().FlushAll([&server, t](util::Status st) {
+    server.CompleteReply(t, st.ok() ? SimpleReply("OK") : ErrorReplyFor(st));
   });
 }
 

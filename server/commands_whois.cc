@@ -3,6 +3,7 @@
 // upstream host's limits, read or changed at run time), WHOIS.HISTORY (earlier versions of a
 // record), WHOIS.PREFETCH (queue background lookups) and WHOIS.QUEUE (the background queue).
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -11,9 +12,11 @@
 #include "server/config.h"
 #include "server/record_service.h"
 #include "server/server.h"
+#include "whois/hosts/host_profile.h"
 #include "whois/limits/drain_estimate.h"
 #include "whois/limits/limit_registry.h"
 #include "whois/limits/limit_spec.h"
+#include "whois/record/record.h"
 
 namespace server {
 
@@ -24,19 +27,64 @@ void CmdWhoisLookup(CommandContext& ctx) {
       ctx.args[1], [&server, t](std::string reply) { server.CompleteReply(t, std::move(reply)); });
 }
 
+// WHOIS.RAW name -> [{server, query, fetched_at, text}, ...], nil when no chain is stored
 void CmdWhoisRaw(CommandContext& ctx) {
   ReplyTicket t = ctx.Defer();
   Server& server = ctx.server;
-  server.records().Raw(ctx.args[1], t.protocol, [&server, t](std::string reply) {
-    server.CompleteReply(t, std::move(reply));
-  });
+  server.records().Raw(
+      ctx.args[1], [&server, t](util::StatusOr<std::vector<storage::RawReply>> chain) {
+        if (!chain.ok() && chain.status().IsNotFound())
+          return server.CompleteReply(t, resp::NullReply(t.protocol));
+        if (!chain.ok()) return server.CompleteReply(t, ErrorReplyFor(chain.status()));
+        server.CompleteReply(t, resp::BuildReply(t.protocol, [&](resp::ReplyWriter& w) {
+                               w.ArrayHeader(chain->size());
+                               for (const auto& hop : *chain) {
+                                 w.MapHeader(4);
+                                 w.Bulk("server");
+                                 w.Bulk(hop.server);
+                                 w.Bulk("query");
+                                 w.Bulk(hop.query);
+                                 w.Bulk("fetched_at");
+                                 w.Integer(hop.fetched_at_ms / 1000);
+                                 w.Bulk("text");
+                                 w.Bulk(hop.text);
+                               }
+                             }));
+      });
 }
 
+namespace {
+
+// WHOIS.SERVER's JSON: the entry, with the query format and charset its host's profile gives.
+std::string TldServerJson(const whois::ServerEntry& e) {
+  const whois::HostProfile& profile = whois::HostProfileFor(e.host);
+  nlohmann::ordered_json j;
+  j["tld"] = e.tld;
+  if (e.host.empty()) {
+    j["host"] = nullptr;  // the TLD has no port-43 WHOIS service
+  } else {
+    j["host"] = e.host;
+    if (e.port != 43) j["port"] = e.port;
+    j["query_format"] = e.query_format.empty() ? std::string(profile.query_format) : e.query_format;
+    j["charset"] = std::string(profile.charset);
+  }
+  j["origin"] = e.origin == whois::ServerEntry::Origin::kBundled ? "bundled"
+                : e.origin == whois::ServerEntry::Origin::kIana  ? "iana"
+                                                                 : "config";
+  if (e.learned_at_ms > 0) j["learned_at"] = whois::FormatIsoUtc(e.learned_at_ms);
+  return j.dump();
+}
+
+}  // namespace
+
+// WHOIS.SERVER tld -> the TLD's directory entry as JSON
 void CmdWhoisServer(CommandContext& ctx) {
   ReplyTicket t = ctx.Defer();
   Server& server = ctx.server;
-  server.records().TldServer(
-      ctx.args[1], [&server, t](std::string reply) { server.CompleteReply(t, std::move(reply)); });
+  server.records().TldServer(ctx.args[1], [&server, t](util::StatusOr<whois::ServerEntry> e) {
+    server.CompleteReply(t,
+                         e.ok() ? resp::BulkReply(TldServerJson(*e)) : ErrorReplyFor(e.status()));
+  });
 }
 
 // WHOIS.HISTORY name [COUNT n]
@@ -52,8 +100,14 @@ void CmdWhoisHistory(CommandContext& ctx) {
   }
   ReplyTicket t = ctx.Defer();
   Server& server = ctx.server;
-  server.records().History(ctx.args[1], count, t.protocol,
-                           [&server, t](std::string reply) { server.CompleteReply(t, reply); });
+  server.records().History(
+      ctx.args[1], count, [&server, t](util::StatusOr<std::vector<std::string>> versions) {
+        if (!versions.ok()) return server.CompleteReply(t, ErrorReplyFor(versions.status()));
+        server.CompleteReply(t, resp::BuildReply(t.protocol, [&](resp::ReplyWriter& w) {
+                               w.ArrayHeader(versions->size());
+                               for (const auto& json : *versions) w.Bulk(json);
+                             }));
+      });
 }
 
 // WHOIS.CACHED name [name ...] -> the stored records as they are, nil where none (MGET without
@@ -91,15 +145,17 @@ void CmdWhoisPrefetch(CommandContext& ctx) {
   std::vector<std::string> names(ctx.args.begin() + 1, ctx.args.end());
   ReplyTicket t = ctx.Defer();
   Server& server = ctx.server;
-  server.records().Prefetch(std::move(names),
-                            [&server, t](std::string reply) { server.CompleteReply(t, reply); });
+  server.records().Prefetch(std::move(names), [&server, t](util::StatusOr<int64_t> queued) {
+    server.CompleteReply(
+        t, queued.ok() ? resp::IntegerReply(*queued) : ErrorReplyFor(queued.status()));
+  });
 }
 
 // WHOIS.QUEUE -> {queued, in_flight, done, failed, refreshes_queued, refreshes_in_flight,
 //                 hosts: {host: {queued, in_flight, drain_seconds}}}
 void CmdWhoisQueue(CommandContext& ctx) {
   BackgroundLookups::Figures f = ctx.server.records().QueueFigures();
-  whois::limits::LimitRegistry& registry = ctx.server.records().live().limits();
+  whois::limits::LimitRegistry& registry = ctx.server.records().lookup_service().limits();
   int64_t now = ctx.server.records().WallNowMs();
   resp::ReplyWriter& w = ctx.reply;
   w.MapHeader(7);
@@ -235,7 +291,7 @@ void WriteHostLimits(resp::ReplyWriter& w, whois::limits::LimitRegistry& registr
 // WHOIS.LIMITS host <spec words...>  -> OK (an operator rule; replaces the built-in row)
 // WHOIS.LIMITS host RESET            -> OK (back to the built-in row or the default)
 void CmdWhoisLimits(CommandContext& ctx) {
-  whois::limits::LimitRegistry& registry = ctx.server.records().live().limits();
+  whois::limits::LimitRegistry& registry = ctx.server.records().lookup_service().limits();
   int64_t now = ctx.server.records().WallNowMs();
   if (ctx.args.size() == 1) {
     auto all = registry.Stats(now);
@@ -248,7 +304,7 @@ void CmdWhoisLimits(CommandContext& ctx) {
   std::string host = whois::limits::LimitRegistry::CanonicalHost(ctx.args[1]);
   if (ctx.args.size() == 3 && (ctx.args[2] == "RESET" || ctx.args[2] == "reset")) {
     registry.ClearLimit(host, now);
-    ctx.server.records().live().gate().Pump();
+    ctx.server.records().lookup_service().ApplyLimits();
     return ctx.reply.Simple("OK");
   }
   if (ctx.args.size() > 2) {
@@ -256,7 +312,7 @@ void CmdWhoisLimits(CommandContext& ctx) {
     auto spec = whois::limits::ParseLimitSpec(words);
     if (auto* e = std::get_if<std::string>(&spec)) return ctx.reply.Error("ERR " + *e);
     registry.SetLimit(host, std::get<whois::limits::LimitSpec>(spec), now);
-    ctx.server.records().live().gate().Pump();
+    ctx.server.records().lookup_service().ApplyLimits();
     return ctx.reply.Simple("OK");
   }
   WriteHostLimits(ctx.reply, registry, host, now);

@@ -15,6 +15,7 @@
 #include "whois/limits/budget_key.h"
 #include "whois/limits/builtin_limits.h"
 #include "whois/limits/limit_spec.h"
+#include "whois/resolver/lookup_order.h"
 #include "whois/upstream/address_policy.h"
 
 namespace server {
@@ -227,8 +228,8 @@ const std::vector<Directive>& Directives() {
        [](Config* c, const std::vector<std::string>& v) -> std::string {
          if (auto e = ExpectOne(v); !e.empty()) return e;
          std::string l = util::ToLower(v[0]);
-         if (l != "rdap-first" && l != "whois-first" && l != "rdap-only" && l != "whois-only")
-           return "must be one of rdap-first, whois-first, rdap-only, whois-only";
+         if (whois::FindLookupOrder(l) == nullptr)
+           return "must be one of " + whois::LookupOrderNames();
          c->lookup_order = l;
          return {};
        },

@@ -72,7 +72,7 @@ struct Config {
   std::vector<PinnedAddress> upstream_addresses;  // `upstream-address HOST IP:PORT`, repeatable
   // `upstream-source-address ADDR [ADDR ...]` (repeatable): the local addresses upstream WHOIS
   // and RDAP connections go out from, canonical IP literals, each once; empty: the kernel
-  // chooses. Checked by binding at start-up (LiveResolution::Open).
+  // chooses. Checked by binding at start-up (LookupService::Open).
   std::vector<std::string> upstream_source_addresses;
   bool allow_private_upstreams = false;
   // RDAP: `lookup-order rdap-first|whois-first|rdap-only|whois-only`, and `rdap-server TLD URL`

@@ -53,7 +53,7 @@ void ReadFigures(PrometheusText& p, const RecordService& records) {
 
 void UpstreamFigures(PrometheusText& p, RecordService& records) {
   const int64_t now = records.WallNowMs();
-  auto stats = records.live().limits().Stats(now);
+  auto stats = records.lookup_service().limits().Stats(now);
   using whois::limits::Outcome;
   p.Family("whois_proxy_upstream_queries_total", Type::kCounter,
            "Upstream queries (WHOIS and RDAP) that ended, by host and outcome (ok, refused, "

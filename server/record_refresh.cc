@@ -3,7 +3,6 @@
 // that read the store as it is: WHOIS.HISTORY and WHOIS.CACHED.
 #include <spdlog/spdlog.h>
 
-#include "resp/reply_writer.h"
 #include "server/record_service.h"
 #include "server/server.h"
 #include "whois/record/record.h"
@@ -37,12 +36,12 @@ std::unique_ptr<BackgroundLookups> RecordService::MakeBackgroundLookups() {
   BackgroundLookups::Hooks hooks;
   hooks.clock = [this] { return WallNowMs(); };
   hooks.host_for = [this](const std::string& domain) {
-    return live_->resolver().FirstHost(domain, LastLabel(domain));
+    return lookup_->FirstHost(domain, LastLabel(domain));
   };
   // Background work leaves one of the host's connections to clients: a lookup already running
   // is never interrupted, so a client must not find every slot taken by one.
   hooks.cap_for = [this](const std::string& host) -> size_t {
-    int64_t c = live_->limits().SpecFor(host).concurrency;
+    int64_t c = lookup_->limits().SpecFor(host).concurrency;
     if (c <= 0) return kBackgroundCapUnlimited;
     return static_cast<size_t>(c > 1 ? c - 1 : 1);
   };
@@ -90,15 +89,16 @@ void RecordService::RunBackgroundJob(const BackgroundJob& job,
   });
 }
 
-void RecordService::Prefetch(std::vector<std::string> args, ReplyFn done) {
-  if (closing_) return done(resp::ErrorReply("ERR server is shutting down"));
+void RecordService::Prefetch(std::vector<std::string> args,
+                             std::function<void(util::StatusOr<int64_t>)> done) {
+  if (closing_) return done(util::Status::Unavailable("server is shutting down"));
   // Each valid name's record is read; the unknown and stale ones are queued.
   struct Gather {
     size_t remaining = 0;
     std::vector<std::string> domains;
     std::vector<char> wanted;  // by index into domains: the queue keeps the order given
-    std::string error;
-    ReplyFn done;
+    util::Status error;
+    std::function<void(util::StatusOr<int64_t>)> done;
   };
   auto g = std::make_shared<Gather>();
   g->done = std::move(done);
@@ -108,20 +108,20 @@ void RecordService::Prefetch(std::vector<std::string> args, ReplyFn done) {
   }
   g->wanted.assign(g->domains.size(), 0);
   auto finish = [this, g] {
-    if (!g->error.empty()) return g->done(resp::ErrorReply("ERR record store: " + g->error));
+    if (!g->error.ok()) return g->done(g->error);
     std::vector<std::string> wanted;
     for (size_t i = 0; i < g->domains.size(); ++i)
       if (g->wanted[i]) wanted.push_back(std::move(g->domains[i]));
-    if (wanted.empty()) return g->done(resp::IntegerReply(0));
+    if (wanted.empty()) return g->done(int64_t{0});
     const uint64_t max = static_cast<uint64_t>(server_->config().prefetch_queue_max);
     background_->Prefetch(
         wanted, max, [g, max](storage::Status st, storage::DurableQueue::AddResult r) {
-          if (!st.ok()) return g->done(resp::ErrorReply("ERR prefetch queue: " + st.ToString()));
+          if (!st.ok()) return g->done(util::Status::IOError("prefetch queue: " + st.ToString()));
           if (r.full)
-            return g->done(resp::ErrorReply("ERR prefetch queue is full: prefetch-queue-max is " +
-                                            std::to_string(max) + " and " + std::to_string(r.size) +
-                                            " names are queued"));
-          g->done(resp::IntegerReply(static_cast<int64_t>(r.added)));
+            return g->done(util::Status::Unavailable(
+                "prefetch queue is full: prefetch-queue-max is " + std::to_string(max) + " and " +
+                std::to_string(r.size) + " names are queued"));
+          g->done(static_cast<int64_t>(r.added));
         });
   };
   g->remaining = g->domains.size();
@@ -131,7 +131,7 @@ void RecordService::Prefetch(std::vector<std::string> args, ReplyFn done) {
       if (st.IsNotFound() || (st.ok() && rec.stale_at_ms <= WallNowMs()))
         g->wanted[i] = 1;
       else if (!st.ok())
-        g->error = st.ToString();
+        g->error = StoreError(st);
       if (--g->remaining == 0) finish();
     });
   }
@@ -151,22 +151,22 @@ void RecordService::Cached(std::string_view arg,
   });
 }
 
-void RecordService::History(std::string_view arg, size_t count, int protocol, ReplyFn done) {
+void RecordService::History(std::string_view arg, size_t count,
+                            std::function<void(util::StatusOr<std::vector<std::string>>)> done) {
   NameResult name = Normalize(arg);
   if (name.domain.empty())
-    return done(resp::ErrorReply("ERR invalid domain '" + std::string(arg.substr(0, 256)) + "'"));
+    return done(
+        util::Status::InvalidArgument("invalid domain '" + std::string(arg.substr(0, 256)) + "'"));
   size_t max = static_cast<size_t>(server_->config().history_max_versions);
-  store_->GetHistory(name.domain, std::min(count, max),
-                     [protocol, done = std::move(done)](storage::Status st,
-                                                        std::vector<storage::Record> versions) {
-                       if (!st.ok())
-                         return done(resp::ErrorReply("ERR record store: " + st.ToString()));
-                       std::string out;
-                       resp::ReplyWriter w(&out, protocol);
-                       w.ArrayHeader(versions.size());
-                       for (const auto& v : versions) w.Bulk(WithFetchedAt(v));
-                       done(std::move(out));
-                     });
+  store_->GetHistory(
+      name.domain, std::min(count, max),
+      [done = std::move(done)](storage::Status st, std::vector<storage::Record> versions) {
+        if (!st.ok()) return done(StoreError(st));
+        std::vector<std::string> json;
+        json.reserve(versions.size());
+        for (const auto& v : versions) json.push_back(WithFetchedAt(v));
+        done(std::move(json));
+      });
 }
 
 }  // namespace server

@@ -5,16 +5,15 @@
 
 #include <algorithm>
 #include <chrono>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <utility>
 
 #include "resp/reply_writer.h"
 #include "server/loop_executor.h"
 #include "server/server.h"
+#include "util/ascii.h"
 #include "util/uv_timer.h"
 #include "whois/directory/tld_directory.h"
-#include "whois/hosts/host_profile.h"
 #include "whois/record/record.h"
 #include "whois/record/record_dictionary.h"
 #include "whois/resolver/record_assembly.h"
@@ -83,6 +82,24 @@ RecordService::RecordService(Server* server, LoopExecutor* executor)
 
 RecordService::~RecordService() = default;
 
+util::Status RecordService::StoreError(const util::Status& st) {
+  std::string message = "record store: " + st.ToString();
+  switch (st.code()) {
+    case util::StatusCode::kNotFound:
+      return util::Status::NotFound(std::move(message));
+    case util::StatusCode::kInvalidArgument:
+      return util::Status::InvalidArgument(std::move(message));
+    case util::StatusCode::kCorruption:
+      return util::Status::Corruption(std::move(message));
+    case util::StatusCode::kUnavailable:
+      return util::Status::Unavailable(std::move(message));
+    case util::StatusCode::kOk:
+    case util::StatusCode::kIOError:
+      break;
+  }
+  return util::Status::IOError(std::move(message));
+}
+
 std::string RecordService::Open() {
   const Config& cfg = server_->config();
   std::string psl_error;
@@ -116,16 +133,16 @@ std::string RecordService::Open() {
   executor_->SetIterationHook([store = store_.get()] { store->WakeWorkers(); });
   hot_ = std::make_unique<storage::HotSet>(static_cast<size_t>(cfg.hot_set_size));
   spdlog::info("record store open in {} with {} records", cfg.dir, store_->record_count());
-  live_ = std::make_unique<LiveResolution>(server_->loop(), store_.get(),
-                                           [this] { return WallNowMs(); });
-  std::string error = live_->Open(cfg);
+  lookup_state_ = std::make_unique<RecordStoreState>(store_.get());
+  lookup_ = std::make_unique<LookupService>(server_->loop(), lookup_state_.get(),
+                                            [this] { return WallNowMs(); });
+  if (util::Status opened = lookup_->Open(LookupOptionsFromConfig(cfg)); !opened.ok())
+    return opened.message();
+  std::string error = OpenFleet();
   if (!error.empty()) return error;
-  error = OpenFleet();
-  if (!error.empty()) return error;
-  live_->resolver().SetProgressHandler(
-      [this](const std::string& domain, const whois::LookupResult& so_far) {
-        OnLookupProgress(domain, so_far);
-      });
+  lookup_->SetProgressHandler([this](const std::string& domain, const whois::LookupResult& so_far) {
+    OnLookupProgress(domain, so_far);
+  });
   background_ = MakeBackgroundLookups();
   return background_->Open();
 }
@@ -171,7 +188,7 @@ std::string RecordService::OpenFleet() {
   coordination.wall_clock_ms = [this] { return WallNowMs(); };
   coordination_ = std::make_unique<FleetCoordination>(server_->loop(), fleet_client_.get(),
                                                       std::move(coordination));
-  live_->gate().SetFleet(&coordination_->budgets());
+  lookup_->SetFleet(&coordination_->budgets());
   storage::fleet::SingleFlight::Options single;
   single.prefix = cfg.fleet_prefix;
   single.node_name = FleetNodeName();
@@ -238,7 +255,7 @@ void RecordService::CancelLookups() {
   closing_ = true;
   if (background_) background_->Close();
   // Every pending lookup finishes now (as cancelled): its waiting clients get fallback records.
-  if (live_) live_->CancelAll();
+  if (lookup_) lookup_->CancelAll();
   // Lookups still asking the fleet or waiting for another proxy's lease finish too (their
   // callbacks see closing_).
   if (single_flight_) single_flight_->Cancel();
@@ -247,13 +264,14 @@ void RecordService::CancelLookups() {
 
 void RecordService::Close() {
   CancelLookups();
-  if (live_ && coordination_) live_->gate().SetFleet(nullptr);
+  if (lookup_ && coordination_) lookup_->SetFleet(nullptr);
   coordination_.reset();
   single_flight_.reset();
   shared_.reset();
   fleet_client_.reset();
   background_.reset();
-  live_.reset();
+  lookup_.reset();
+  lookup_state_.reset();
   if (store_) executor_->SetIterationHook({});
   store_.reset();
   hot_.reset();
@@ -442,20 +460,20 @@ void RecordService::Exists(std::string_view arg, std::function<void(bool)> done)
               [done = std::move(done)](storage::Status st, storage::Record) { done(st.ok()); });
 }
 
-void RecordService::TtlMs(std::string_view arg, std::function<void(int64_t, std::string)> done) {
+void RecordService::TtlMs(std::string_view arg, std::function<void(util::StatusOr<int64_t>)> done) {
   NameResult name = Normalize(arg);
-  if (name.domain.empty()) return done(-2, {});
+  if (name.domain.empty()) return done(int64_t{-2});
   store_->Get(name.domain, [this, done = std::move(done)](storage::Status st, storage::Record rec) {
-    if (st.IsNotFound()) return done(-2, {});
-    if (!st.ok()) return done(0, "ERR record store: " + st.ToString());
+    if (st.IsNotFound()) return done(int64_t{-2});
+    if (!st.ok()) return done(StoreError(st));
     // A stale record is still stored (it is refreshed on the next GET): it has no time left.
-    done(std::max<int64_t>(0, rec.stale_at_ms - WallNowMs()), {});
+    done(std::max<int64_t>(0, rec.stale_at_ms - WallNowMs()));
   });
 }
 
-void RecordService::Delete(std::string_view arg, std::function<void(bool, std::string)> done) {
+void RecordService::Delete(std::string_view arg, std::function<void(util::StatusOr<bool>)> done) {
   NameResult name = Normalize(arg);
-  if (name.domain.empty()) return done(false, {});
+  if (name.domain.empty()) return done(false);
   std::string domain = name.domain;
   BeginWrite(domain);
   SupersedeLookup(domain);
@@ -463,26 +481,28 @@ void RecordService::Delete(std::string_view arg, std::function<void(bool, std::s
     EndWrite(domain);
     // Also at the acknowledgement: a lookup started between the two must not win either.
     SupersedeLookup(domain);
-    if (!st.ok()) return done(false, "ERR record store: " + st.ToString());
-    done(existed, {});
+    if (!st.ok()) return done(StoreError(st));
+    done(existed);
   });
 }
 
 void RecordService::Import(std::string_view arg, std::string_view json,
-                           std::optional<int64_t> ex_ms, std::function<void(std::string)> done) {
+                           std::optional<int64_t> ex_ms, std::function<void(util::Status)> done) {
   NameResult name = Normalize(arg);
-  if (name.domain.empty()) return done("ERR invalid domain '" + std::string(arg) + "'");
+  if (name.domain.empty())
+    return done(util::Status::InvalidArgument("invalid domain '" + std::string(arg) + "'"));
   auto parsed = whois::RecordFromJson(json);
   if (auto* err = std::get_if<std::string>(&parsed))
-    return done("ERR invalid record JSON: " + *err);
+    return done(util::Status::InvalidArgument("invalid record JSON: " + *err));
   whois::WhoisRecord record = std::get<whois::WhoisRecord>(std::move(parsed));
   NameResult named = Normalize(record.domain);
   if (named.domain != name.domain)
-    return done("ERR the record names domain '" + record.domain + "', not '" + name.domain + "'");
+    return done(util::Status::InvalidArgument("the record names domain '" + record.domain +
+                                              "', not '" + name.domain + "'"));
   auto status = StatusFromName(record.status);
   if (!status)
-    return done("ERR record status must be registered, not_found or fallback, not '" +
-                record.status + "'");
+    return done(util::Status::InvalidArgument(
+        "record status must be registered, not_found or fallback, not '" + record.status + "'"));
   record.domain = name.domain;
   storage::Record rec;
   rec.status = *status;
@@ -499,37 +519,32 @@ void RecordService::Import(std::string_view arg, std::string_view json,
               [this, domain, head = std::move(head), done = std::move(done)](storage::Status st) {
                 EndWrite(domain);
                 SupersedeLookup(domain);
-                if (!st.ok()) return done("ERR record store: " + st.ToString());
+                if (!st.ok()) return done(StoreError(st));
                 FillHotSet(domain, head, flush_epoch_, WallNowMs());
                 if (shared_) shared_->Publish(domain, head);
-                done({});
+                done(util::Status::OK());
               });
 }
 
-void RecordService::Scan(
-    uint64_t cursor, std::string match, size_t count,
-    std::function<void(std::string, uint64_t, std::vector<std::string>)> done) {
+void RecordService::Scan(uint64_t cursor, std::string match, size_t count,
+                         std::function<void(util::StatusOr<ScanPage>)> done) {
   store_->Scan(
       cursor, std::move(match), count,
       [done = std::move(done)](storage::Status st, uint64_t next, std::vector<std::string> keys) {
-        if (!st.ok()) {
-          std::string msg =
-              st.IsInvalidArgument() ? "ERR invalid cursor" : "ERR record store: " + st.ToString();
-          return done(msg, 0, {});
-        }
-        done({}, next, std::move(keys));
+        if (st.IsInvalidArgument()) return done(util::Status::InvalidArgument("invalid cursor"));
+        if (!st.ok()) return done(StoreError(st));
+        done(ScanPage{next, std::move(keys)});
       });
 }
 
-void RecordService::FlushAll(std::function<void(std::string)> done) {
+void RecordService::FlushAll(std::function<void(util::Status)> done) {
   ++flush_epoch_;
   ++flushes_in_flight_;
   hot_->Clear();
   store_->FlushAll([this, done = std::move(done)](storage::Status st) {
     ++flush_epoch_;
     --flushes_in_flight_;
-    if (!st.ok()) return done("ERR record store: " + st.ToString());
-    done({});
+    done(st.ok() ? util::Status::OK() : StoreError(st));
   });
 }
 
@@ -610,7 +625,7 @@ std::shared_ptr<RecordService::InFlight> RecordService::Flight(const whois::Doma
 
 void RecordService::StartLookup(const whois::DomainName& name, whois::limits::Priority priority,
                                 int64_t deadline_ms) {
-  live_->resolver().Lookup(
+  lookup_->Lookup(
       name.domain, name.tld, deadline_ms,
       [this, name](whois::LookupResult result) { OnLookupDone(name, std::move(result)); },
       priority);
@@ -841,28 +856,16 @@ void RecordService::LookupFresh(std::string_view arg, ReplyFn done) {
   Resolve(name.name, -1, std::move(done));
 }
 
-void RecordService::Raw(std::string_view arg, int protocol, ReplyFn done) {
+void RecordService::Raw(std::string_view arg,
+                        std::function<void(util::StatusOr<std::vector<storage::RawReply>>)> done) {
   NameResult name = Normalize(arg);
-  if (name.domain.empty()) return done(ErrorReply("ERR invalid domain: " + std::string(arg)));
-  store_->GetChain(name.domain, [protocol, done = std::move(done)](
-                                    storage::Status st, std::vector<storage::RawReply> chain) {
-    if (st.IsNotFound()) return done(NullReply(protocol));
-    if (!st.ok()) return done(ErrorReply("ERR record store: " + st.ToString()));
-    std::string out;
-    resp::ReplyWriter w(&out, protocol);
-    w.ArrayHeader(chain.size());
-    for (const auto& hop : chain) {
-      w.MapHeader(4);
-      w.Bulk("server");
-      w.Bulk(hop.server);
-      w.Bulk("query");
-      w.Bulk(hop.query);
-      w.Bulk("fetched_at");
-      w.Integer(hop.fetched_at_ms / 1000);
-      w.Bulk("text");
-      w.Bulk(hop.text);
-    }
-    done(std::move(out));
+  if (name.domain.empty())
+    return done(util::Status::InvalidArgument("invalid domain: " + std::string(arg)));
+  store_->GetChain(name.domain, [done = std::move(done)](storage::Status st,
+                                                         std::vector<storage::RawReply> chain) {
+    if (st.IsNotFound()) return done(util::Status::NotFound("no chain stored"));
+    if (!st.ok()) return done(StoreError(st));
+    done(std::move(chain));
   });
 }
 
@@ -874,39 +877,21 @@ void RecordService::Chain(const std::string& domain,
       });
 }
 
-void RecordService::TldServer(std::string_view tld_arg, ReplyFn done) {
-  std::string tld(tld_arg);
-  for (char& c : tld) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+void RecordService::TldServer(std::string_view tld_arg,
+                              std::function<void(util::StatusOr<whois::ServerEntry>)> done) {
+  std::string tld = util::ToLower(tld_arg);
   if (!tld.empty() && tld.front() == '.') tld.erase(0, 1);
   // The TLD of "x.<tld>" says whether it is a valid name; any label does.
   auto parsed = names_->Normalize("x." + tld);
   if (tld.empty() || !std::holds_alternative<whois::DomainName>(parsed))
-    return done(ErrorReply("ERR invalid TLD '" + std::string(tld_arg) + "'"));
+    return done(util::Status::InvalidArgument("invalid TLD '" + std::string(tld_arg) + "'"));
   tld = std::get<whois::DomainName>(parsed).tld;
-  live_->resolver().FindServer(
-      tld, WallNowMs() + kFreshLookupBudgetMs,
-      [done = std::move(done)](std::optional<whois::ServerEntry> e,
-                               whois::Resolver::EntryError error) {
-        if (!e) return done(ErrorReply("ERR " + error.message));
-        const whois::HostProfile& profile = whois::HostProfileFor(e->host);
-        nlohmann::ordered_json j;
-        j["tld"] = e->tld;
-        if (e->host.empty()) {
-          j["host"] = nullptr;  // the TLD has no port-43 WHOIS service
-        } else {
-          j["host"] = e->host;
-          if (e->port != 43) j["port"] = e->port;
-          j["query_format"] =
-              e->query_format.empty() ? std::string(profile.query_format) : e->query_format;
-          j["charset"] = std::string(profile.charset);
-        }
-        j["origin"] = e->origin == whois::ServerEntry::Origin::kBundled ? "bundled"
-                      : e->origin == whois::ServerEntry::Origin::kIana  ? "iana"
-                                                                        : "config";
-        if (e->learned_at_ms > 0) j["learned_at"] = whois::FormatIsoUtc(e->learned_at_ms);
-        std::string json = j.dump();
-        done(BulkFrame(json));
-      });
+  lookup_->FindServer(tld, WallNowMs() + kFreshLookupBudgetMs,
+                      [done = std::move(done)](std::optional<whois::ServerEntry> e,
+                                               whois::WhoisSource::EntryError error) {
+                        if (!e) return done(util::Status::Unavailable(std::move(error.message)));
+                        done(std::move(*e));
+                      });
 }
 
 void RecordService::CountFallback(std::string_view reason) {
@@ -951,7 +936,7 @@ void RecordService::AppendInfo(std::string* out) const {
     field("prefetch_failed", std::to_string(f.prefetch_failed));
     field("refreshes_queued", std::to_string(f.refreshes_queued));
   }
-  if (live_) live_->AppendInfo(out);
+  if (lookup_) lookup_->AppendInfo(out);
   if (store_) {
     storage::StoreStats s = store_->stats();
     field("store_disk_bytes", std::to_string(s.disk_bytes));

@@ -28,7 +28,8 @@
 
 #include "server/background_lookups.h"
 #include "server/fleet_coordination.h"
-#include "server/live_resolution.h"
+#include "server/lookup_service.h"
+#include "server/lookup_state_store.h"
 #include "server/prometheus_text.h"
 #include "server/stale_policy.h"
 #include "storage/fleet/fleet_client.h"
@@ -37,6 +38,7 @@
 #include "storage/freshness.h"
 #include "storage/hot_set.h"
 #include "storage/record_store.h"
+#include "util/status.h"
 #include "whois/country/country.h"
 #include "whois/limits/host_scheduler.h"
 #include "whois/names/domain_name.h"
@@ -63,7 +65,11 @@ class RecordService {
   // "closing" status.
   void Close();
 
-  // Callbacks receive a complete RESP reply (bulk, null, integer or error) in the given protocol.
+  // GET and WHOIS.LOOKUP answer with a complete RESP reply (the record's JSON as a bulk, or
+  // an error) in the client's protocol: a hot-set hit is then one memcpy, and every client
+  // waiting on one lookup gets the same bytes. Every other call answers with values, or a
+  // Status whose message is what the client is told after "ERR " (the command handlers write
+  // the reply).
   using ReplyFn = std::function<void(std::string reply)>;
 
   // GET: the record's JSON as a bulk string. Returns true if it answered at once into *out.
@@ -72,41 +78,53 @@ class RecordService {
   // the same spelling (each ask counts as a request for the key in the hot set's admission).
   void Get(std::string_view arg, int protocol, ReplyFn done, bool after_get_now = false);
 
-  // Per-key results for EXISTS / DEL / TTL: existed, and milliseconds until stale (-2 absent).
+  // EXISTS: whether the key is stored (an invalid name or a failed read: false).
   void Exists(std::string_view arg, std::function<void(bool)> done);
-  void Delete(std::string_view arg, std::function<void(bool existed, std::string error)> done);
-  void TtlMs(std::string_view arg, std::function<void(int64_t ms, std::string error)> done);
+  // DEL: whether the key existed.
+  void Delete(std::string_view arg, std::function<void(util::StatusOr<bool> existed)> done);
+  // TTL: milliseconds until the record goes stale (0 once it is), -2 if absent.
+  void TtlMs(std::string_view arg, std::function<void(util::StatusOr<int64_t> ms)> done);
   // SET import: `json` must parse and name the key's domain. ex_ms: explicit time to stale.
+  // InvalidArgument for a bad key or record.
   void Import(std::string_view arg, std::string_view json, std::optional<int64_t> ex_ms,
-              std::function<void(std::string error)> done);
-  void Scan(
-      uint64_t cursor, std::string match, size_t count,
-      std::function<void(std::string error, uint64_t next, std::vector<std::string> keys)> done);
-  void FlushAll(std::function<void(std::string error)> done);
+              std::function<void(util::Status)> done);
+  struct ScanPage {
+    uint64_t next = 0;  // 0: the scan is complete
+    std::vector<std::string> keys;
+  };
+  // SCAN: InvalidArgument ("invalid cursor") for a cursor the store did not hand out.
+  void Scan(uint64_t cursor, std::string match, size_t count,
+            std::function<void(util::StatusOr<ScanPage>)> done);
+  void FlushAll(std::function<void(util::Status)> done);
 
   // WHOIS.LOOKUP: resolves afresh, bypassing the cache (joins a lookup already in flight), and
   // waits for the whole chain rather than `lookup-timeout`. A fallback answer does not replace a
   // known record (the client gets the fallback, the store keeps the record).
   void LookupFresh(std::string_view arg, ReplyFn done);
   // WHOIS.CACHED: the stored record's JSON as it is (no lookup, no refresh, no stale mark), or
-  // nil; for bulk export.
+  // nullopt; for bulk export.
   void Cached(std::string_view arg, std::function<void(std::optional<std::string> json)> done);
-  // WHOIS.HISTORY: earlier versions' JSON, newest first, at most `count`, as an array.
-  void History(std::string_view arg, size_t count, int protocol, ReplyFn done);
-  // WHOIS.PREFETCH: queues background lookups of the names that are unknown or stale; the reply
-  // is how many were queued (an integer), or an error naming `prefetch-queue-max`.
-  void Prefetch(std::vector<std::string> args, ReplyFn done);
+  // WHOIS.HISTORY: earlier versions' JSON (each with its fetched_at), newest first, at most
+  // `count`.
+  void History(std::string_view arg, size_t count,
+               std::function<void(util::StatusOr<std::vector<std::string>> versions)> done);
+  // WHOIS.PREFETCH: queues background lookups of the names that are unknown or stale and
+  // answers how many were queued; Unavailable naming `prefetch-queue-max` when it is full.
+  void Prefetch(std::vector<std::string> args, std::function<void(util::StatusOr<int64_t>)> done);
   // WHOIS.QUEUE figures.
   BackgroundLookups::Figures QueueFigures() const;
-  // WHOIS.RAW: the stored chain of raw replies, as an array of {server, query, fetched_at, text}.
-  void Raw(std::string_view arg, int protocol, ReplyFn done);
+  // WHOIS.RAW: the stored chain of raw replies; NotFound when none is stored.
+  void Raw(std::string_view arg,
+           std::function<void(util::StatusOr<std::vector<storage::RawReply>>)> done);
   // The stored chain of raw replies of a normalised domain (empty if there is none or it could
   // not be read), for the WHOIS port.
   void Chain(const std::string& domain, std::function<void(std::vector<storage::RawReply>)> done);
-  // WHOIS.SERVER: the directory entry of a TLD as JSON (learned from IANA if needed).
-  void TldServer(std::string_view tld, ReplyFn done);
+  // WHOIS.SERVER: the directory entry of a TLD (learned from IANA if needed); InvalidArgument
+  // for a name that is not a TLD.
+  void TldServer(std::string_view tld,
+                 std::function<void(util::StatusOr<whois::ServerEntry>)> done);
 
-  LiveResolution& live() { return *live_; }
+  LookupService& lookup_service() { return *lookup_; }
   // Null without a fleet.
   const storage::fleet::FleetClient* fleet_client() const { return fleet_client_.get(); }
   const storage::fleet::RedisSharedRecords* shared_records() const { return shared_.get(); }
@@ -160,6 +178,8 @@ class RecordService {
     std::string invalid_json;
   };
   NameResult Normalize(std::string_view arg) const;
+  // A store failure as a client is told it ("record store: IO error: ..."), with its code.
+  static util::Status StoreError(const util::Status& st);
   static std::string BulkFrame(std::string_view json);
   storage::FreshnessPolicy Freshness() const;
   StaleSettings Stale() const;
@@ -245,7 +265,8 @@ class RecordService {
   std::unique_ptr<storage::HotSet> hot_;
   std::unique_ptr<whois::DomainNormalizer> names_;
   const whois::CountryTable& countries_ = whois::CountryTable::Builtin();
-  std::unique_ptr<LiveResolution> live_;
+  std::unique_ptr<RecordStoreState> lookup_state_;  // the store's meta keys, for lookup_
+  std::unique_ptr<LookupService> lookup_;
   // The fleet (null without `fleet-redis`): the client, and the records shared through it.
   std::unique_ptr<storage::fleet::FleetClient> fleet_client_;
   std::unique_ptr<storage::fleet::RedisSharedRecords> shared_;

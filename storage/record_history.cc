@@ -92,12 +92,12 @@ Status RecordStore::DoUpdate(int self, const std::string& domain, const UpdateDe
   const bool counted = s.ok();
   std::optional<Record> current;
   if (s.IsCorruption()) {
-    Damaged(domain, "found while updating it: " + s.ToString(), true);
+    (void)Damaged(domain, "found while updating it: " + s.ToString(), true);
   } else if (s.ok()) {
     current.emplace();
     st = DecodeRecordHead(value, &*current);
     if (!st.ok()) {
-      Damaged(domain, "its head does not decode: " + st.message(), false);
+      (void)Damaged(domain, "its head does not decode: " + st.message(), false);
       current.reset();
     }
   }

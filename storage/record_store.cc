@@ -376,7 +376,7 @@ Status RecordStore::DoPut(int self, const std::string& domain, const Record& rec
   Presence before = Presence::kAbsent;
   st = Probe(rkey, &before);
   if (!st.ok()) return st;
-  if (before == Presence::kDamaged) Damaged(domain, "found while replacing it", true);
+  if (before == Presence::kDamaged) (void)Damaged(domain, "found while replacing it", true);
   // A record LevelDB cannot read is not in the count (a recount leaves it out): its
   // replacement is counted as new.
   const bool counted = before == Presence::kPresent;
@@ -417,7 +417,7 @@ Status RecordStore::DoDelete(int self, const std::string& domain, bool* existed)
   Presence before = Presence::kAbsent;
   st = Probe(rkey, &before);
   if (!st.ok() || before == Presence::kAbsent) return st;
-  if (before == Presence::kDamaged) Damaged(domain, "found while deleting it", true);
+  if (before == Presence::kDamaged) (void)Damaged(domain, "found while deleting it", true);
   st = CheckWritable(self);
   if (!st.ok()) return st;
 

@@ -312,7 +312,7 @@ class RecordStore {
   // After a failed LevelDB write: the store becomes read-only. Returns the error for the caller.
   Status WriteFailed(const leveldb::Status& s, const std::string& context);
   // A damaged record: reported once (per domain, while it stays damaged), and a recount asked for
-  // if LevelDB found the damage. Returns NotFound.
+  // if LevelDB found the damage. Returns NotFound, which a writer replacing the record ignores.
   Status Damaged(const std::string& domain, const std::string& detail, bool leveldb_damage);
   // Damage found while iterating (Scan, FlushAll, a meta scan): reported, and a recount asked for.
   void DamageWhileIterating(const std::string& what, const leveldb::Status& s);

@@ -156,7 +156,8 @@ void RecordStore::TryRecover(int self) {
   if (!InspectDirectory(dir, &contents).ok()) return;
   std::optional<uint64_t> free = FreeBytes(dir);
   if (free && *free < kRecoveryHeadroomBytes + 2 * contents.log_bytes) return;
-  RunExclusive(self, [this] { Recover(); });
+  // Recover's outcome is the state it leaves the store in (and logs); nobody waits for it here.
+  RunExclusive(self, [this] { (void)Recover(); });
 }
 
 void RecordStore::RunExclusive(int self, const std::function<void()>& fn) {
@@ -202,11 +203,12 @@ Status RecordStore::Recover() {
     // memtable, which holds every acknowledged write, to a table. The log a write failed in may
     // end in a torn record, and LevelDB's log writer may have lost its place in the file after
     // the failure, so replaying that log could drop writes acknowledged after it.
+    // A directory that cannot be listed reads as empty: no new log is seen, so it is reopened.
     DirectoryContents before, after;
-    InspectDirectory(dir, &before);
+    (void)InspectDirectory(dir, &before);
     const leveldb::Slice past_end(internal::kPastAllKeys.data(), internal::kPastAllKeys.size());
     db_->CompactRange(&past_end, &past_end);
-    InspectDirectory(dir, &after);
+    (void)InspectDirectory(dir, &after);
     // A new log means LevelDB switched; a background error (sticky in LevelDB) stops it before.
     if (after.newest_log > before.newest_log) {
       leveldb::Status s = db_->Put(synced, layout_key, layout);
@@ -225,7 +227,8 @@ Status RecordStore::Recover() {
   bool salvaged = false;
   Status st = OpenOrSalvage(false, &salvaged);
   if (st.ok()) {
-    if (salvaged) RecountAtOpen(nullptr, nullptr);
+    // A recount that fails leaves the counts as they were; the store is usable either way.
+    if (salvaged) (void)RecountAtOpen(nullptr, nullptr);
     leveldb::Status s = db_->Put(synced, layout_key, layout);
     if (s.ok()) {
       EnterState(StoreState::kWritable, "");
@@ -352,7 +355,8 @@ void RecordStore::ApplyRecount(int worker, const CountFixes& fixes) {
     wo.sync = options_.sync_writes;
     writes_.fetch_add(1, std::memory_order_relaxed);
     leveldb::Status s = db_->Write(wo, &batch);
-    if (!s.ok()) WriteFailed(s, "writing the recounted record counts");
+    // WriteFailed logs and makes the store read-only; no caller waits for this background write.
+    if (!s.ok()) (void)WriteFailed(s, "writing the recounted record counts");
   }
   // In memory in any case: the count served must agree with what Scan finds.
   for (int n = worker; n < kCountShards; n += workers_->size())

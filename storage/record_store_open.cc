@@ -340,7 +340,8 @@ Status RecordStore::RecountAtOpen(uint64_t* claimed, uint64_t* found) {
     leveldb::WriteOptions wo;
     wo.sync = true;
     leveldb::Status s = db_->Write(wo, &batch);
-    if (!s.ok()) WriteFailed(s, "writing the recounted record counts");
+    // The counts in memory are right whatever happens here; WriteFailed makes the store read-only.
+    if (!s.ok()) (void)WriteFailed(s, "writing the recounted record counts");
   }
   return Status::OK();
 }

@@ -17,3 +17,14 @@ add_executable(whois_partial_answer_test ${CMAKE_CURRENT_LIST_DIR}/partial_answe
 target_link_libraries(whois_partial_answer_test PRIVATE wp_test_proxy wp_test_fake_whois
   GTest::gtest_main)
 gtest_discover_tests(whois_partial_answer_test PROPERTIES RUN_SERIAL TRUE TIMEOUT 60)
+
+# The resolver, its sources and the upstream gate in process: fake transports, a manual clock
+# (in_process_fixture.h), no network and no proxy binary.
+add_executable(whois_resolver_unit_test
+  ${CMAKE_CURRENT_LIST_DIR}/bootstrap_refresh_test.cc
+  ${CMAKE_CURRENT_LIST_DIR}/resolver_order_test.cc
+  ${CMAKE_CURRENT_LIST_DIR}/upstream_gate_test.cc
+  ${CMAKE_CURRENT_LIST_DIR}/whois_source_test.cc)
+target_include_directories(whois_resolver_unit_test PRIVATE ${PROJECT_SOURCE_DIR}/tests/support)
+target_link_libraries(whois_resolver_unit_test PRIVATE wp_whois_resolver GTest::gtest_main)
+gtest_discover_tests(whois_resolver_unit_test)

@@ -35,67 +35,10 @@
 #include <vector>
 
 #include "util/uv_timer.h"
+#include "whois/rdap/http_request.h"
+#include "whois/rdap/http_transport.h"
 
 namespace whois::rdap {
-
-inline constexpr int kDefaultHttpConnectTimeoutMs = 5000;
-inline constexpr int kDefaultHttpTotalTimeoutMs = 15000;
-inline constexpr size_t kDefaultMaxBodyBytes = size_t{1} << 20;
-inline constexpr long kMaxRedirects = 3;
-
-struct HttpRequestOptions {
-  int connect_timeout_ms = kDefaultHttpConnectTimeoutMs;  // per connection attempt
-  int total_timeout_ms = kDefaultHttpTotalTimeoutMs;      // whole request, redirects included
-  size_t max_body_bytes = kDefaultMaxBodyBytes;           // decoded body bytes kept
-  bool allow_http = false;     // see the rule above; never derive from response data
-  bool allow_private = false;  // operator setting: admit non-public addresses
-  // "IP", "IP:PORT" or "[IPv6]:PORT": connect there for the URL's host and port (DNS skipped,
-  // the address policy not applied to that address, http allowed). TLS still checks the
-  // certificate against the URL's host name.
-  std::optional<std::string> pinned_address;
-  // The local address to connect from (`upstream-source-address`, an IP literal; libcurl's
-  // CURLOPT_INTERFACE "host!ADDR"), and only server addresses of its family; empty: the kernel
-  // chooses.
-  std::string source_address;
-  // Called once, on the loop, when the first request is about to be sent on its connection
-  // (CURLOPT_PREREQFUNCTION: connected, TLS done): when the server counts it. Never if the
-  // request is not sent.
-  std::function<void()> on_sent;
-  std::string user_agent = "ds9-whois-proxy (RDAP)";
-  std::string ca_file;  // empty: the system's CA store
-};
-
-enum class HttpFailure {
-  kNone,              // a response arrived; see status (a 404 or 429 is kNone too)
-  kTimeout,           // connect or total timeout
-  kRefused,           // connection refused
-  kUnreachable,       // DNS failure, no route, network/host unreachable
-  kTls,               // TLS handshake or certificate verification failed
-  kTooLarge,          // the body passed max_body_bytes; body holds the first bytes
-  kTooManyRedirects,  // more than kMaxRedirects redirects
-  kForbiddenUrl,      // refused before sending: bad URL, http not allowed, or a redirect to
-                      // a scheme not allowed
-  kForbiddenAddress,  // every address was refused by the address policy
-  kCancelled,         // CancelAll() or the destructor
-  kOther,             // anything else (reset, malformed HTTP, ...); see error
-};
-
-// "none", "timeout", "refused", "unreachable", "tls", "too_large", "too_many_redirects",
-// "forbidden_url", "forbidden_address", "cancelled", "other": stable names for logs.
-std::string_view HttpFailureName(HttpFailure f);
-
-struct HttpResult {
-  HttpFailure failure = HttpFailure::kNone;
-  long status = 0;                       // HTTP status of the last response; 0 if none
-  std::string body;                      // decoded body (at most max_body_bytes)
-  bool truncated = false;                // the body was cut (failure is kTooLarge)
-  std::optional<int64_t> retry_after_s;  // Retry-After of the last response, in seconds
-  std::string content_type;              // Content-Type of the last response
-  std::string effective_url;             // the URL finally fetched (after redirects)
-  long redirects = 0;                    // redirects followed
-  int64_t elapsed_ms = 0;                // from Get() to the callback
-  std::string error;                     // human-readable; empty when failure is kNone
-};
 
 // Runs HTTP GETs on one libuv loop.
 //
@@ -111,7 +54,7 @@ struct HttpResult {
 // libcurl must be initialised once per process before the first HttpClient is made:
 // HttpClient::GlobalInit() from main(), before other threads start (and GlobalCleanup() at the
 // very end, optional).
-class HttpClient {
+class HttpClient : public HttpTransport {
  public:
   // Wraps curl_global_init(CURL_GLOBAL_DEFAULT). Returns an empty string, or why it failed.
   static std::string GlobalInit();
@@ -120,12 +63,11 @@ class HttpClient {
   explicit HttpClient(uv_loop_t* loop);
   // Cancels what is in flight (each pending callback fires with kCancelled). An owner whose
   // callbacks touch its own members should call CancelAll() itself first.
-  ~HttpClient();
+  ~HttpClient() override;
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
-  using Callback = std::function<void(HttpResult)>;
-  void Get(std::string url, const HttpRequestOptions& options, Callback done);
+  void Get(std::string url, const HttpRequestOptions& options, Callback done) override;
 
   // Fires every pending callback now with kCancelled. Requests started by those callbacks are
   // not cancelled.

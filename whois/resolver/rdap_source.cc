@@ -38,7 +38,7 @@ limits::Outcome RdapOutcome(const rdap::HttpResult& h, std::optional<int64_t>* n
   return limits::Outcome::kOk;
 }
 
-RdapSource::RdapSource(UpstreamGate* gate, rdap::HttpClient* http, rdap::RdapBootstrap bootstrap,
+RdapSource::RdapSource(UpstreamGate* gate, rdap::HttpTransport* http, rdap::RdapBootstrap bootstrap,
                        RdapSourceOptions options, Clock clock)
     : gate_(gate),
       http_(http),
@@ -48,20 +48,22 @@ RdapSource::RdapSource(UpstreamGate* gate, rdap::HttpClient* http, rdap::RdapBoo
 
 RdapSource::~RdapSource() { *alive_ = false; }
 
-bool RdapSource::Serves(std::string_view domain) const {
+std::string_view RdapSource::protocol() const { return kProtocolRdap; }
+
+bool RdapSource::Serves(std::string_view domain, std::string_view) const {
   return bootstrap_.BaseUrl(domain).has_value();
 }
 
-std::optional<std::string> RdapSource::HostFor(std::string_view domain) const {
+std::string RdapSource::FirstHost(std::string_view domain, std::string_view) const {
   std::optional<std::string> base = bootstrap_.BaseUrl(domain);
-  if (!base) return std::nullopt;
+  if (!base) return {};
   auto parsed = rdap::ParseRdapUrl(*base);
   if (auto* url = std::get_if<rdap::RdapUrl>(&parsed)) return url->host;
-  return std::nullopt;
+  return {};
 }
 
-void RdapSource::Lookup(const std::string& domain, int64_t deadline_ms,
-                        std::function<void(LookupResult)> done, limits::Priority priority) {
+void RdapSource::Lookup(const std::string& domain, const std::string&, int64_t deadline_ms,
+                        limits::Priority priority, Done done) {
   auto chain = std::make_shared<Chain>();
   chain->domain = domain;
   chain->deadline_ms = deadline_ms;
@@ -89,16 +91,17 @@ void RdapSource::Step(const std::shared_ptr<Chain>& chain, const std::string& ur
   std::string host = u.host;
   chain->visited.insert(url);
   rdap::HttpRequestOptions o;
-  o.connect_timeout_ms = options_.connect_timeout_ms;
-  o.total_timeout_ms = options_.total_timeout_ms;
-  o.max_body_bytes = options_.max_body_bytes;
+  o.connect_timeout_ms = options_.access.connect_timeout_ms;
+  o.total_timeout_ms = options_.access.timeout_ms;
+  o.max_body_bytes = options_.access.max_reply_bytes;
   // A URL the operator configured (`rdap-server`) or a pinned host is the operator's choice,
   // like `upstream-address` for WHOIS; URLs from data (bootstrap, related links) get https and
   // the address policy.
-  if (auto it = options_.pinned_addresses.find(host); it != options_.pinned_addresses.end())
+  if (auto it = options_.access.pinned_addresses.find(host);
+      it != options_.access.pinned_addresses.end())
     o.pinned_address = it->second;
   o.allow_http = operator_url || o.pinned_address.has_value();
-  o.allow_private = options_.allow_private_upstreams || operator_url;
+  o.allow_private = options_.access.allow_private || operator_url;
   int64_t now = clock_();
   limits::Priority priority = !chain->background && now < chain->deadline_ms
                                   ? limits::Priority::kClient

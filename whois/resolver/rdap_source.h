@@ -1,7 +1,8 @@
 // RDAP as a lookup source beside WHOIS: the domain's registry RDAP server from the bootstrap
 // registry, then the registrar's RDAP record its answer links to (`rel: related`), each request
-// through the UpstreamGate (the same per-host limits as WHOIS; HTTP 429 with Retry-After puts
-// the host in cool-down, 5xx and timeouts count as failures). Loop thread only.
+// admitted by the UpstreamGate (the same per-host limits as WHOIS; HTTP 429 with Retry-After puts
+// the host in cool-down, 5xx and timeouts count as failures) and sent through the HttpTransport
+// it is given (HttpClient, or a fake in tests). Loop thread only.
 #pragma once
 
 #include <uv.h>
@@ -13,52 +14,46 @@
 #include <optional>
 #include <string>
 
-#include "whois/resolver/lookup_result.h"
 #include "whois/rdap/bootstrap.h"
-#include "whois/rdap/http_client.h"
+#include "whois/rdap/http_request.h"
+#include "whois/rdap/http_transport.h"
+#include "whois/resolver/lookup_result.h"
+#include "whois/resolver/lookup_source.h"
+#include "whois/resolver/upstream_access.h"
 #include "whois/resolver/upstream_gate.h"
 
 namespace whois {
 
 struct RdapSourceOptions {
-  bool allow_private_upstreams = false;                 // `allow-private-upstreams`
-  std::map<std::string, std::string> pinned_addresses;  // `upstream-address HOST IP:PORT`
-  int connect_timeout_ms = rdap::kDefaultHttpConnectTimeoutMs;
-  int total_timeout_ms = rdap::kDefaultHttpTotalTimeoutMs;
-  size_t max_body_bytes = rdap::kDefaultMaxBodyBytes;
+  UpstreamAccess access;
   int max_referral_hops = 1;  // registry -> registrar
 };
 
-class RdapSource {
+class RdapSource : public LookupSource {
  public:
   using Clock = std::function<int64_t()>;  // wall-clock milliseconds
 
   // `gate` and `http` outlive the source.
-  RdapSource(UpstreamGate* gate, rdap::HttpClient* http, rdap::RdapBootstrap bootstrap,
+  RdapSource(UpstreamGate* gate, rdap::HttpTransport* http, rdap::RdapBootstrap bootstrap,
              RdapSourceOptions options, Clock clock);
-  ~RdapSource();
+  ~RdapSource() override;
   RdapSource(const RdapSource&) = delete;
   RdapSource& operator=(const RdapSource&) = delete;
 
+  std::string_view protocol() const override;
   // True if the bootstrap registry names an RDAP server for `domain`.
-  bool Serves(std::string_view domain) const;
-  // The host of that server, if it names one (and its URL parses).
-  std::optional<std::string> HostFor(std::string_view domain) const;
+  bool Serves(std::string_view domain, std::string_view tld) const override;
+  // The host of that server, if it names one and its URL parses; else empty.
+  std::string FirstHost(std::string_view domain, std::string_view tld) const override;
 
-  // Resolves `domain` over RDAP. The result's protocol is "rdap"; when found, `record` holds the
-  // mapped (and registrar-merged) record and `chain` the JSON documents. `done` is called
-  // exactly once, never from inside Lookup().
-  // With `priority` kBackground every request waits behind clients at its host (see
-  // Resolver::Lookup).
-  void Lookup(const std::string& domain, int64_t deadline_ms,
-              std::function<void(LookupResult)> done,
-              limits::Priority priority = limits::Priority::kClient);
+  // See LookupSource::Lookup. The result's protocol is "rdap"; when found, `record` holds the
+  // mapped (and registrar-merged) record and `chain` the JSON documents.
+  void Lookup(const std::string& domain, const std::string& tld, int64_t deadline_ms,
+              limits::Priority priority, Done done) override;
 
-  // Called once per lookup when the registry's RDAP record is in and the registrar's is about to
-  // be asked: the result so far (outcome kFound, `record` the registry's). See
-  // Resolver::SetProgressHandler; the handler must not call back into the source.
-  using Progress = std::function<void(const std::string& domain, const LookupResult& so_far)>;
-  void SetProgressHandler(Progress handler) { progress_ = std::move(handler); }
+  // Called when the registry's RDAP record is in and the registrar's is about to be asked, with
+  // `record` the registry's (see LookupSource::SetProgressHandler).
+  void SetProgressHandler(Progress handler) override { progress_ = std::move(handler); }
 
   rdap::RdapBootstrap& bootstrap() { return bootstrap_; }
 
@@ -72,7 +67,7 @@ class RdapSource {
   void Finish(const std::shared_ptr<Chain>& chain);
 
   UpstreamGate* gate_;
-  rdap::HttpClient* http_;
+  rdap::HttpTransport* http_;
   rdap::RdapBootstrap bootstrap_;
   RdapSourceOptions options_;
   Clock clock_;

@@ -36,10 +36,10 @@ limits::Outcome TransportOutcome(const UpstreamResult& r) {
   }
 }
 
-UpstreamGate::UpstreamGate(uv_loop_t* loop, UpstreamClient* client, limits::LimitRegistry* registry,
-                           Clock clock, Persist persist)
+UpstreamGate::UpstreamGate(uv_loop_t* loop, WhoisTransport* transport,
+                           limits::LimitRegistry* registry, Clock clock, Persist persist)
     : loop_(loop),
-      client_(client),
+      transport_(transport),
       registry_(registry),
       clock_(std::move(clock)),
       persist_(std::move(persist)),
@@ -60,16 +60,16 @@ void UpstreamGate::Query(GateRequest request, std::function<void(GateResult)> do
       [this, request = std::move(request), shared_done](GateStart start) mutable {
         request.options.source_address = std::move(start.source_address);
         request.options.on_sent = std::move(start.sent);
-        client_->Query(request.target, std::move(request.query), request.options,
-                       [classify = std::move(request.classify), finish = std::move(start.finish),
-                        shared_done](UpstreamResult r) {
-                         std::optional<int64_t> named_wait_ms;
-                         finish(classify ? classify(r, &named_wait_ms) : TransportOutcome(r),
-                                named_wait_ms);
-                         GateResult g;
-                         g.upstream = std::move(r);
-                         (*shared_done)(std::move(g));
-                       });
+        transport_->Query(request.target, std::move(request.query), request.options,
+                          [classify = std::move(request.classify), finish = std::move(start.finish),
+                           shared_done](UpstreamResult r) {
+                            std::optional<int64_t> named_wait_ms;
+                            finish(classify ? classify(r, &named_wait_ms) : TransportOutcome(r),
+                                   named_wait_ms);
+                            GateResult g;
+                            g.upstream = std::move(r);
+                            (*shared_done)(std::move(g));
+                          });
       },
       [shared_done](GateResult g) { (*shared_done)(std::move(g)); });
 }

@@ -1,10 +1,12 @@
-// The upstream limits in front of the UpstreamClient: every WHOIS query to a host passes its
+// The upstream limits in front of the transports: every WHOIS query to a host passes its
 // HostScheduler (concurrency, exact sliding windows, token bucket, daily quota, cool-down), waits
 // in the host's queue when it cannot start yet, or is answered at once when its turn cannot come
 // before its deadline. Daily quota is reserved ahead in blocks that are stored durably (through
 // `Persist`) before any unit of them is used. With several source addresses, the host's
 // scheduler picks the one each request goes out from, and the request binds it. A start counts
-// in the host's windows when its query is written (see limits/budget.h). Loop thread only.
+// in the host's windows when its query is written (see limits/budget.h). Admitted WHOIS queries
+// go to the WhoisTransport it is given (UpstreamClient, or a fake in tests); time comes from the
+// clock it is given, so tests move it and call Pump(). Loop thread only.
 #pragma once
 
 #include <uv.h>
@@ -19,7 +21,7 @@
 #include "util/uv_timer.h"
 #include "whois/limits/limit_registry.h"
 #include "whois/resolver/fleet_admission.h"
-#include "whois/upstream/upstream_client.h"
+#include "whois/upstream/whois_transport.h"
 
 namespace whois {
 
@@ -56,8 +58,8 @@ class UpstreamGate {
   using Persist =
       std::function<void(std::string key, std::string value, std::function<void(bool)> done)>;
 
-  // `client` and `registry` outlive the gate.
-  UpstreamGate(uv_loop_t* loop, UpstreamClient* client, limits::LimitRegistry* registry,
+  // `transport` and `registry` outlive the gate.
+  UpstreamGate(uv_loop_t* loop, WhoisTransport* transport, limits::LimitRegistry* registry,
                Clock clock, Persist persist);
   ~UpstreamGate();
   UpstreamGate(const UpstreamGate&) = delete;
@@ -91,8 +93,8 @@ class UpstreamGate {
   // Applies changed limits: re-evaluates queues and timers.
   void Pump();
 
-  // Answers every queued request as cancelled (shutdown). In-flight queries are the client's
-  // to cancel.
+  // Answers every queued request as cancelled (shutdown). In-flight queries are the
+  // transport's to cancel.
   void CancelQueued();
 
   limits::LimitRegistry& registry() { return *registry_; }
@@ -115,7 +117,7 @@ class UpstreamGate {
   void ArmTimer(int64_t now_ms);
 
   uv_loop_t* loop_;
-  UpstreamClient* client_;
+  WhoisTransport* transport_;
   limits::LimitRegistry* registry_;
   FleetAdmission* fleet_ = nullptr;
   Clock clock_;
