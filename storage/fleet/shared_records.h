@@ -5,9 +5,15 @@
 // RedisSharedRecords keeps them in the fleet's Redis through a FleetClient (fleet_record.h says
 // where, fleet_record_codec.h in what form). Writes are fire-and-forget: a reply is never delayed
 // by Redis, and a failed write is only counted (the record is in the local store either way).
+// At most `max_writes_in_flight` writes wait for Redis at once; more wait in a local queue (at
+// most `max_queued_writes`, beyond which a write is dropped and counted as failed) and start,
+// with their command timers, as earlier ones are answered: a pipelined import that outruns Redis
+// then waits here instead of timing out in Redis's backlog. A write that fails for want of an
+// answer drops the queue (counted as failed): Redis slow or gone would fail them the same way.
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <string>
 #include <vector>
@@ -41,10 +47,14 @@ class RedisSharedRecords : public SharedRecords {
     // one this proxy writes with (0: none, format 1).
     std::vector<FleetDictionary> dictionaries;
     uint8_t write_dictionary = 0;
+    size_t max_writes_in_flight = 256;
+    size_t max_queued_writes = 100000;  // ~30 MB of compressed records
   };
   struct Stats {
     uint64_t fetch_hits = 0, fetch_misses = 0, fetch_errors = 0;
     uint64_t writes = 0, write_errors = 0, write_bytes = 0;
+    uint64_t writes_in_flight = 0, writes_queued = 0;  // now
+    uint64_t most_writes_in_flight = 0;                // ever
   };
   using Clock = std::function<int64_t()>;  // wall-clock milliseconds (records' times)
 
@@ -57,11 +67,20 @@ class RedisSharedRecords : public SharedRecords {
   const Stats& stats() const { return stats_; }
 
  private:
+  struct Write {
+    std::string key, value;
+    int64_t expires_at_ms;  // wall clock: the PX is computed when the write is sent
+  };
+  void Send(Write write);
+  void SendQueued();
+  void DropQueued();
+
   FleetClient* client_;
   Options options_;
   FleetRecordCodec codec_;
   Clock clock_;
   Stats stats_;
+  std::deque<Write> queue_;
 };
 
 }  // namespace storage::fleet
