@@ -47,7 +47,7 @@ class RedisSharedRecords : public SharedRecords {
     // one this proxy writes with (0: none, format 1).
     std::vector<FleetDictionary> dictionaries;
     uint8_t write_dictionary = 0;
-    size_t max_writes_in_flight = 256;
+    size_t max_writes_in_flight = 1024;
     size_t max_queued_writes = 100000;  // ~30 MB of compressed records
   };
   struct Stats {
