@@ -4,10 +4,10 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <memory>
 #include <string>
 
+#include "fresh_record.h"
 #include "redis_server.h"
 #include "uv_test_loop.h"
 
@@ -16,20 +16,6 @@ namespace {
 
 using test_support::RedisCall;
 using test_support::ReplyText;
-
-int64_t WallMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-Record FreshRecord(const std::string& domain) {
-  Record rec;
-  rec.fetched_at_ms = WallMs();
-  rec.stale_at_ms = rec.fetched_at_ms + 3600000;
-  rec.json = R"({"domain":")" + domain + R"(","status":"registered"})";
-  return rec;
-}
 
 class SharedRecordsTest : public ::testing::Test {
  protected:
@@ -52,6 +38,13 @@ class SharedRecordsTest : public ::testing::Test {
     options.max_queued_writes = queued;
     records_ = std::make_unique<RedisSharedRecords>(client_.get(), options, &WallMs);
   }
+  // Publishes d0.test .. d<n-1>.test.
+  void PublishMany(int n) {
+    for (int i = 0; i < n; ++i) {
+      std::string domain = "d" + std::to_string(i) + ".test";
+      records_->Publish(domain, FreshRecord(domain));
+    }
+  }
   test_support::UvTestLoop loop_;
   test_support::RedisServer redis_;
   std::unique_ptr<FleetClient> client_;
@@ -60,9 +53,7 @@ class SharedRecordsTest : public ::testing::Test {
 
 TEST_F(SharedRecordsTest, WritesBeyondTheWindowWaitLocallyAndAllArrive) {
   Make(4, 1000);
-  for (int i = 0; i < 200; ++i)
-    records_->Publish("d" + std::to_string(i) + ".test",
-                      FreshRecord("d" + std::to_string(i) + ".test"));
+  PublishMany(200);
   EXPECT_EQ(records_->stats().writes_in_flight, 4u);
   EXPECT_EQ(records_->stats().writes_queued, 196u);
   ASSERT_TRUE(loop_.RunUntil([&] {
@@ -79,9 +70,7 @@ TEST_F(SharedRecordsTest, WritesBeyondTheWindowWaitLocallyAndAllArrive) {
 
 TEST_F(SharedRecordsTest, AFullQueueDropsAndCountsTheWrite) {
   Make(4, 10);
-  for (int i = 0; i < 50; ++i)
-    records_->Publish("d" + std::to_string(i) + ".test",
-                      FreshRecord("d" + std::to_string(i) + ".test"));
+  PublishMany(50);
   EXPECT_EQ(records_->stats().writes_queued, 10u);
   EXPECT_EQ(records_->stats().write_errors, 36u);
   ASSERT_TRUE(loop_.RunUntil([&] {
@@ -94,9 +83,7 @@ TEST_F(SharedRecordsTest, AFullQueueDropsAndCountsTheWrite) {
 // Redis gone: the writes in flight fail, and the queue with them (it would fail the same way).
 TEST_F(SharedRecordsTest, AFailedWriteDropsTheQueue) {
   Make(2, 1000);
-  for (int i = 0; i < 20; ++i)
-    records_->Publish("d" + std::to_string(i) + ".test",
-                      FreshRecord("d" + std::to_string(i) + ".test"));
+  PublishMany(20);
   client_->Close();
   EXPECT_EQ(records_->stats().writes_queued, 0u);
   EXPECT_EQ(records_->stats().writes_in_flight, 0u);
