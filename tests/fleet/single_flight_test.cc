@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 
+#include "fresh_record.h"
 #include "redis_server.h"
 #include "storage/fleet/fleet_record.h"
 #include "uv_test_loop.h"
@@ -19,21 +20,6 @@ namespace {
 
 using test_support::RedisCall;
 using test_support::ReplyText;
-
-int64_t WallMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-Record FreshRecord(const std::string& domain) {
-  Record rec;
-  rec.status = RecordStatus::kRegistered;
-  rec.fetched_at_ms = WallMs();
-  rec.stale_at_ms = rec.fetched_at_ms + 3600 * 1000;
-  rec.json = R"({"domain":")" + domain + R"(","status":"registered"})";
-  return rec;
-}
 
 bool AnyRecord(const Record&) { return true; }
 
