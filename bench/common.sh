@@ -6,6 +6,7 @@ BENCH_PIDS=()
 BUILD_DIR=${BUILD_DIR:-build-bench}
 PROXY_BIN=${PROXY_BIN:-$BUILD_DIR/server/whois-proxy}
 LOAD_BIN=$BUILD_DIR/bench/bench-load
+RECORDS_BIN=$BUILD_DIR/bench/bench-records
 MISS_BIN=$BUILD_DIR/bench/bench-miss
 # Written by bench/CMakeLists.txt: where this build puts fake-whois (bench/ or the test tree).
 FAKE_WHOIS_PATH_FILE=$BUILD_DIR/bench/fake-whois-path
@@ -41,7 +42,7 @@ bench_build() {
   FAKE_WHOIS_BIN=$(cat "$FAKE_WHOIS_PATH_FILE" 2>/dev/null || true)
   [ "${BENCH_SKIP_BUILD:-0}" = 1 ] && return 0
   cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DWP_TESTS=OFF -DWP_BENCH=ON >/dev/null
-  cmake --build "$BUILD_DIR" --target whois-proxy bench-load bench-miss bench-crawler bench-gets fake-whois \
+  cmake --build "$BUILD_DIR" --target whois-proxy bench-load bench-records bench-miss bench-crawler bench-gets fake-whois \
     -j"$(nproc)" >/dev/null
   FAKE_WHOIS_BIN=$(cat "$FAKE_WHOIS_PATH_FILE")
 }
@@ -200,14 +201,16 @@ bench_server_pid() { bench_info "$1" server process_id; }
 # bench_dbsize PORT: DBSIZE of the server on 127.0.0.1:PORT (empty if it does not answer).
 bench_dbsize() { redis-cli -p "$1" DBSIZE 2>/dev/null | tr -d '\r' || true; }
 
-# bench_load_parallel PORT COUNT [LOADERS=2]: bench-load split over parallel connections. The
-# proxy spends its loop's time parsing and re-serialising each SET's JSON, so one connection
-# keeps only one core busy however deep its pipeline.
+# bench_load_parallel PORT COUNT [LOADERS=2] [RECORDS_FILE]: bench-load split over parallel
+# connections (with RECORDS_FILE: its records, see bench/load_records.cc). The proxy spends its
+# loop's time parsing and re-serialising each SET's JSON, so one connection keeps only one core
+# busy however deep its pipeline.
 bench_load_parallel() {
-  local port=$1 count=$2 loaders=${3:-2} pids=() k rc=0
+  local port=$1 count=$2 loaders=${3:-2} records=${4:-} pids=() k rc=0
   for k in $(seq 0 $((loaders - 1))); do
     local first=$((k * count / loaders)) last=$(((k + 1) * count / loaders))
-    "$LOAD_BIN" 127.0.0.1 "$port" "$((last - first))" "$first" >/dev/null & pids+=($!)
+    "$LOAD_BIN" 127.0.0.1 "$port" "$((last - first))" "$first" ${records:+"$records"} >/dev/null &
+    pids+=($!)
   done
   for k in "${pids[@]}"; do wait "$k" || rc=1; done
   return $rc

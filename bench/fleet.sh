@@ -20,14 +20,23 @@
 #          from the proxy (hits never touch Redis).
 # bytes    Bytes per record in Redis at RECORDS records, written by the real path: RECORDS
 #          records imported into a proxy with pipelined SETs (bench-load, what
-#          `whois-proxy-cli import` does), each of which the proxy publishes to Redis (zstd
-#          record head, expiry). Prints used_memory's growth per record and the mean of
-#          `MEMORY USAGE key SAMPLES 0` over SAMPLE random keys (target <= 700 B), beside the
-#          value's and the JSON's mean size.
+#          `whois-proxy-cli import` does), each of which the proxy publishes to Redis (record
+#          head compressed with the record dictionary, expiry). The records are real ones: the
+#          WHOIS replies of ../shared/data/whois-samples (or $WP_SHARED/data/whois-samples)
+#          parsed by the project's parser at run time (bench-records; ~1,600 registered records
+#          of many registries and registrars), each loaded under many domain names; without
+#          that data, bench-load's one synthetic shape, with a warning. Prints used_memory's
+#          growth per record and the mean of `MEMORY USAGE key SAMPLES 0` over SAMPLE random
+#          keys (target <= 700 B), beside the value's and the JSON's mean size.
+# keys     Where a record's bytes go besides its value: RECORDS keys written by one Lua script into
+#          a fresh redis-server, as the fleet writes them (`{wp:d<12 digits>.com}r`, a value of
+#          the bytes part's mean length (VALUE_BYTES when that part did not run, default 243),
+#          PX 30 days) and with one thing changed each: no expiry, a 1-byte value, a key
+#          without the hash tag and suffix. Prints used_memory's growth per key for each.
 #
 #   bash bench/fleet.sh [RECORDS=1000000] [RATE=50] [WINDOWS=8] [HIT_RECORDS=100000] [ROUNDS=3]
 #
-# BENCH_FLEET_PARTS (default "scaling hits bytes") picks the parts; SAMPLE (default 1000) the
+# BENCH_FLEET_PARTS (default "scaling hits bytes keys") picks the parts; SAMPLE (default 1000) the
 # keys MEMORY USAGE is asked about. Each part starts its own redis-server. The load average is
 # printed beside each part's figures. Everything runs on 127.0.0.0/8 and is stopped at the end;
 # nothing is kept (the bytes part's proxy database lives in a temporary directory).
@@ -39,7 +48,8 @@ WINDOWS=${3:-8}
 HIT_RECORDS=${4:-100000}
 ROUNDS=${5:-3}
 SAMPLE=${SAMPLE:-1000}
-PARTS=${BENCH_FLEET_PARTS:-scaling hits bytes}
+PARTS=${BENCH_FLEET_PARTS:-scaling hits bytes keys}
+VALUE_BYTES=${VALUE_BYTES:-243}
 
 source bench/common.sh
 bench_begin
@@ -225,9 +235,21 @@ bytes() {
   bench_start_server proxy "" "$WORK/fill.log" "$PROXY_BIN" --port '{port}' --bind 127.0.0.1 \
     --dir "$WORK/fill" "${PROXY_OFFLINE_ARGS[@]}" --logfile "$WORK/fill.log" \
     --fleet-redis "127.0.0.1:$redis_port" --fleet-node-name bench-bytes
-  echo "== bytes: importing $RECORDS records into a proxy with fleet-redis; $(bench_load_average)"
+  local samples=${WP_SHARED:-../shared}/data/whois-samples corpus=$WORK/records.jsonl
+  if [ -d "$samples" ] && "$RECORDS_BIN" "$samples" >"$corpus" 2>"$WORK/records.log"; then
+    echo "== bytes: importing $RECORDS records into a proxy with fleet-redis: the" \
+         "$(wc -l <"$corpus") registered records of $samples as parsed by the project's parser" \
+         "($(awk '{s += length($0)} END {printf "%.0f", s / NR}' "$corpus") B of JSON on" \
+         "average), each under RECORDS / that many domain names; $(bench_load_average)"
+  else
+    echo "warning: no real replies at $samples (set WP_SHARED): bench-load's synthetic records," \
+         "which differ in a few fields only" >&2
+    corpus=
+    echo "== bytes: importing $RECORDS synthetic records into a proxy with fleet-redis;" \
+         "$(bench_load_average)"
+  fi
   t0=$EPOCHREALTIME
-  bench_load_parallel "$proxy" "$RECORDS" 2 || { echo "the import failed" >&2; return 1; }
+  bench_load_parallel "$proxy" "$RECORDS" 2 "$corpus" || { echo "the import failed" >&2; return 1; }
   t1=$EPOCHREALTIME
   # The proxy publishes each record after storing it, without waiting: wait for Redis to hold
   # them all, or to stop growing (a write that failed never arrives).
@@ -265,14 +287,52 @@ bytes() {
     'proxy: records written / failed / timeouts' \
       "$(bench_info "$proxy" fleet fleet_record_writes) / $(bench_info "$proxy" fleet \
         fleet_record_write_errors) / $(bench_info "$proxy" fleet fleet_command_timeouts)" \
+    'proxy: fleet_state_changes (reachable <-> not)' \
+      "$(bench_info "$proxy" fleet fleet_state_changes)" \
     'load' "$(bench_load_average)"
   [ "$n" -ge "$RECORDS" ] || echo "note: $((RECORDS - n)) records never reached Redis (their" \
     "writes failed; the figures are per record in Redis)"
+  VALUE_BYTES=$value
+}
+
+# ---- keys ------------------------------------------------------------------------------------
+# One script writes COUNT keys named by a format with the key's number, a value of LEN bytes
+# and PX (0: no expiry). Scripts are atomic: Redis does nothing else meanwhile.
+KEYS_SCRIPT='local n, len, px = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local v = string.rep("x", len)
+for i = 1, n do
+  local k = string.format(ARGV[4], i)
+  if px > 0 then redis.call("SET", k, v, "PX", px) else redis.call("SET", k, v) end
+end
+return n'
+
+keys() {
+  local redis_port month=$((30 * 86400 * 1000))
+  start_fleet_redis redis_port keys
+  echo "== keys: used_memory growth per key over $RECORDS keys, value $VALUE_BYTES B unless said;" \
+       "$(bench_load_average)"
+  # keys_run LABEL FORMAT LEN PX
+  keys_run() {
+    local before after
+    redis-cli -p "$redis_port" FLUSHALL SYNC >/dev/null
+    before=$(bench_info "$redis_port" memory used_memory)
+    redis-cli -p "$redis_port" EVAL "$KEYS_SCRIPT" 0 "$RECORDS" "$3" "$4" "$2" >/dev/null
+    after=$(bench_info "$redis_port" memory used_memory)
+    printf '  %-52s %6s B  (MEMORY USAGE of one key: %s B)\n' "$1" \
+      "$(awk -v a="$before" -v b="$after" -v n="$RECORDS" 'BEGIN {printf "%.0f", (b - a) / n}')" \
+      "$(redis-cli -p "$redis_port" MEMORY USAGE "$(printf "$2" 7)" SAMPLES 0)"
+  }
+  keys_run 'as the fleet writes it: {wp:d<12>.com}r, PX' '{wp:d%012d.com}r' "$VALUE_BYTES" "$month"
+  keys_run 'without expiry' '{wp:d%012d.com}r' "$VALUE_BYTES" 0
+  keys_run 'a 1-byte value (key, entries and expiry alone)' '{wp:d%012d.com}r' 1 "$month"
+  keys_run 'key without hash tag and suffix: d<12>.com' 'd%012d.com' "$VALUE_BYTES" "$month"
+  echo "differences to the first line are what each costs; the rest of a key's bytes are the"
+  echo "main and expires tables' buckets (8 B each per slot, tables sized to powers of two)."
 }
 
 for part in $PARTS; do
   case $part in
-    scaling | hits | bytes) "$part"; echo ;;
-    *) echo "unknown part '$part' (scaling, hits, bytes)" >&2; exit 2 ;;
+    scaling | hits | bytes | keys) "$part"; echo ;;
+    *) echo "unknown part '$part' (scaling, hits, bytes, keys)" >&2; exit 2 ;;
   esac
 done

@@ -2,12 +2,20 @@
 // proxy and redis-server can be benchmarked on the same data. Domains are d<12 digits>.com, the
 // spelling redis-benchmark produces for "d__rand_int__.com" with -r.
 //
-//   bench-load HOST PORT COUNT [FIRST]
+//   bench-load HOST PORT COUNT [FIRST [RECORDS_FILE]]
+//
+// Without RECORDS_FILE every record has one thick-gTLD shape that varies in a few fields only
+// (enough for the proxy's paths, which do not look at the values). With it (one record JSON a
+// line, e.g. bench-records' real replies parsed by the project's parser), record i is line
+// i mod n with its domain, wherever it appears (e-mail addresses, own name servers), replaced by
+// record i's: what depends on how records vary, such as compression, is measured on real ones.
 #include <hiredis/hiredis.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -51,15 +59,44 @@ std::string RecordFor(const std::string& domain, long i) {
   return j;
 }
 
+// The lines of `path` that hold a record (a JSON object whose first member is its domain).
+std::vector<std::string> ReadRecords(const char* path) {
+  std::vector<std::string> out;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind(R"({"domain":")", 0) == 0) out.push_back(line);
+  return out;
+}
+
+std::string RecordFrom(const std::string& json, const std::string& domain) {
+  constexpr size_t kStart = sizeof(R"({"domain":")") - 1;
+  std::string old = json.substr(kStart, json.find('"', kStart) - kStart);
+  std::string out;
+  size_t from = 0;
+  for (size_t at; !old.empty() && (at = json.find(old, from)) != std::string::npos;
+       from = at + old.size())
+    out.append(json, from, at - from).append(domain);
+  return out.append(json, from);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 4) {
-    std::fprintf(stderr, "usage: %s HOST PORT COUNT [FIRST]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s HOST PORT COUNT [FIRST [RECORDS_FILE]]\n", argv[0]);
     return 2;
   }
   long count = std::atol(argv[3]);
   long first = argc > 4 ? std::atol(argv[4]) : 0;
+  std::vector<std::string> records;
+  if (argc > 5) {
+    records = ReadRecords(argv[5]);
+    if (records.empty()) {
+      std::fprintf(stderr, "no record JSON in %s\n", argv[5]);
+      return 1;
+    }
+  }
   redisContext* c = redisConnect(argv[1], std::atoi(argv[2]));
   if (c == nullptr || c->err) {
     std::fprintf(stderr, "cannot connect: %s\n", c ? c->errstr : "out of memory");
@@ -71,7 +108,10 @@ int main(int argc, char** argv) {
   while (received < count) {
     while (sent < count && sent - received < kWindow) {
       std::string d = DomainFor(first + sent);
-      std::string r = RecordFor(d, first + sent);
+      long i = first + sent;
+      std::string r = records.empty()
+                          ? RecordFor(d, i)
+                          : RecordFrom(records[static_cast<size_t>(i) % records.size()], d);
       bytes += r.size();
       redisAppendCommand(c, "SET %b %b", d.data(), d.size(), r.data(), r.size());
       ++sent;

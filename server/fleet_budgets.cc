@@ -49,14 +49,7 @@ FleetBudgets::FleetBudgets(uv_loop_t* loop, storage::fleet::FleetClient* client,
       // Unique across the fleet (names are) and across restarts of this proxy.
       token_prefix_(options_.node_name + "/" + std::to_string(clock_()) + "/") {}
 
-FleetBudgets::~FleetBudgets() {
-  *alive_ = false;
-  for (auto& [name, h] : hosts_) {
-    uv_timer_stop(h->timer);
-    uv_close(reinterpret_cast<uv_handle_t*>(h->timer),
-             [](uv_handle_t* t) { delete reinterpret_cast<uv_timer_t*>(t); });
-  }
-}
+FleetBudgets::~FleetBudgets() { *alive_ = false; }
 
 bool FleetBudgets::Holds(const limits::LimitSpec& spec) const {
   return spec.scope.kind == limits::ScopeKind::kAll;
@@ -68,15 +61,12 @@ FleetBudgets::Host& FleetBudgets::HostFor(const std::string& host, const limits:
   auto it = hosts_.find(host);
   if (it == hosts_.end()) {
     auto h = std::make_unique<Host>();
-    h->owner = this;
     h->name = host;
     h->spec = spec;
     h->limits = ToFleetLimits(spec, options_);
     h->keys = storage::fleet::FleetBudgetKeys(options_.prefix, host);
     h->daily_share_left = limits::LocalDailyShare(spec.daily, 0, proxies_);
-    h->timer = new uv_timer_t;
-    uv_timer_init(loop_, h->timer);
-    h->timer->data = h.get();
+    h->timer = std::make_unique<util::UvTimer>(loop_);
     it = hosts_.emplace(host, std::move(h)).first;
   } else if (!(it->second->spec == spec)) {
     it->second->spec = spec;
@@ -95,13 +85,7 @@ void FleetBudgets::Acquire(const std::string& host, const limits::LimitSpec& spe
 }
 
 void FleetBudgets::Wait(Host& h, int64_t delay_ms) {
-  uv_timer_stop(h.timer);
-  uv_timer_start(
-      h.timer,
-      [](uv_timer_t* t) {
-        static_cast<Host*>(t->data)->owner->Serve(*static_cast<Host*>(t->data));
-      },
-      static_cast<uint64_t>(std::max<int64_t>(0, delay_ms)), 0);
+  h.timer->Start(static_cast<uint64_t>(std::max<int64_t>(0, delay_ms)), [this, &h] { Serve(h); });
 }
 
 void FleetBudgets::Refuse(Host& h, limits::RejectReason reason, int64_t retry_ms, std::string why) {
@@ -116,7 +100,7 @@ void FleetBudgets::Refuse(Host& h, limits::RejectReason reason, int64_t retry_ms
 }
 
 void FleetBudgets::Serve(Host& h) {
-  uv_timer_stop(h.timer);
+  h.timer->Stop();
   if (h.asking) return;
   int64_t now = clock_();
   while (!h.queue.empty() && h.queue.front().deadline_ms < now) {
@@ -335,7 +319,7 @@ void FleetBudgets::Carry() {
 
 void FleetBudgets::CancelAll() {
   for (auto& [name, h] : hosts_) {
-    uv_timer_stop(h->timer);
+    h->timer->Stop();
     auto queue = std::move(h->queue);
     h->queue.clear();
     for (Waiter& w : queue) w.refused(std::nullopt);

@@ -19,12 +19,14 @@
 // anything on its local share first has every window of its fleet budget filled to its count
 // with starts made at that moment, and its local starts added to the day's count
 // (kCarryScript); only when every such carry is stored do grants come from Redis again (logged
-// once). So the fleet makes no start at that host for one window after a proxy's return, and
-// by then every start that proxy made on its local share has left every window. A return
-// waits until every local start's query has been written (one written after the fill would
-// not be counted), and nothing starts while the fill is on its way. What this cannot cover: a proxy that
-// learns of the return later than another (up to a heartbeat period and its reconnect
-// back-off) spends its share meanwhile beside the fleet's grants.
+// once). So the fleet makes no start at that host until the window's members leave (one whole
+// window when it held nothing else, as after an outage longer than the window: a share starts
+// nothing sooner), and by then every start that proxy made on its local share has left every
+// window. A return waits until every local start's query has been written (one written after
+// the fill would not be counted), and nothing starts while the fill is on its way. What this cannot cover (an
+// overshoot of up to one share per window): a proxy that learns of the return later than another
+// (up to a heartbeat period and its reconnect back-off) spends its share meanwhile beside the
+// fleet's grants, as does a proxy that lost Redis while the others still reach it.
 #pragma once
 
 #include <uv.h>
@@ -39,6 +41,7 @@
 #include "storage/fleet/budget_script.h"
 #include "storage/fleet/fleet_client.h"
 #include "storage/fleet/fleet_script.h"
+#include "util/uv_timer.h"
 #include "whois/limits/budget.h"
 #include "whois/limits/fleet_share.h"
 #include "whois/resolver/fleet_admission.h"
@@ -98,14 +101,13 @@ class FleetBudgets : public whois::FleetAdmission {
     Refused refused;
   };
   struct Host {
-    FleetBudgets* owner = nullptr;  // for the timer's callback
     std::string name;
     whois::limits::LimitSpec spec;
     storage::fleet::FleetLimits limits;
     storage::fleet::BudgetKeys keys;
     std::deque<Waiter> queue;
-    bool asking = false;  // a grant call in flight
-    uv_timer_t* timer = nullptr;
+    bool asking = false;                           // a grant call in flight
+    std::unique_ptr<util::UvTimer> timer;          // serves the queue's head
     std::unique_ptr<whois::limits::Budget> share;  // kLocalShare / kRestarting
     int64_t share_full_at = 0;    // when Redis was last lost (ms), for a share built later
     int64_t daily_used_seen = 0;  // the fleet's count at the last grant call

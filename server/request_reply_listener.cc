@@ -2,20 +2,24 @@
 
 #include <spdlog/spdlog.h>
 
+#include "util/uv_timer.h"
+
 namespace server {
 
+// Deleted by the socket's close callback (the idle timer closes itself with it).
 struct RequestReplyListener::Conn {
+  Conn(RequestReplyListener* listener, uint64_t conn_id, uv_loop_t* loop)
+      : owner(listener), id(conn_id), idle(loop) {}
   RequestReplyListener* owner;
   uint64_t id;
-  uv_tcp_t tcp;
-  uv_timer_t idle;
-  uv_write_t write_req;
+  uv_tcp_t tcp{};
+  util::UvTimer idle;
+  uv_write_t write_req{};
   std::string in;
   std::string out;
   char read_buf[4096];
   bool requested = false;  // the request is complete: no more reading
   bool finishing = false;
-  int open_handles = 2;
 };
 
 RequestReplyListener::RequestReplyListener(uv_loop_t* loop, Options options, Handler handler)
@@ -44,12 +48,9 @@ void RequestReplyListener::OnConnection(uv_stream_t* listener, int status) {
 }
 
 void RequestReplyListener::Accept(uv_stream_t* listener) {
-  auto* c = new Conn{};
-  c->owner = this;
-  c->id = next_id_++;
+  auto* c = new Conn(this, next_id_++, loop_);
   uv_tcp_init(loop_, &c->tcp);
-  uv_timer_init(loop_, &c->idle);
-  c->tcp.data = c->idle.data = c;
+  c->tcp.data = c;
   (*conns_)[c->id] = c;
   if (uv_accept(listener, reinterpret_cast<uv_stream_t*>(&c->tcp)) != 0) return Finish(c);
   ++accepted_;
@@ -58,13 +59,7 @@ void RequestReplyListener::Accept(uv_stream_t* listener) {
                   conns_->size());
     return Finish(c);
   }
-  uv_timer_start(
-      &c->idle,
-      [](uv_timer_t* t) {
-        auto* conn = static_cast<Conn*>(t->data);
-        conn->owner->Finish(conn);
-      },
-      static_cast<uint64_t>(options_.idle_ms), 0);
+  c->idle.Start(static_cast<uint64_t>(options_.idle_ms), [this, c] { Finish(c); });
   uv_read_start(
       reinterpret_cast<uv_stream_t*>(&c->tcp),
       [](uv_handle_t* h, size_t, uv_buf_t* buf) {
@@ -98,7 +93,7 @@ void RequestReplyListener::OnData(Conn* c, std::string_view data) {
     return Reply(c->id, options_.overflow_reply);
   }
   c->requested = true;
-  uv_timer_stop(&c->idle);
+  c->idle.Stop();
   uv_read_stop(reinterpret_cast<uv_stream_t*>(&c->tcp));
   c->in.resize(end);
   std::weak_ptr<std::unordered_map<uint64_t, Conn*>> conns = conns_;
@@ -118,7 +113,7 @@ void RequestReplyListener::Reply(uint64_t id, std::string reply) {
   if (it == conns_->end()) return;
   Conn* c = it->second;
   if (c->finishing || !c->out.empty()) return;
-  uv_timer_stop(&c->idle);
+  c->idle.Stop();
   uv_read_stop(reinterpret_cast<uv_stream_t*>(&c->tcp));
   c->out = std::move(reply);
   if (c->out.empty()) return Finish(c);
@@ -136,12 +131,9 @@ void RequestReplyListener::Finish(Conn* c) {
   if (c->finishing) return;
   c->finishing = true;
   conns_->erase(c->id);
-  auto closed = [](uv_handle_t* h) {
-    auto* conn = static_cast<Conn*>(h->data);
-    if (--conn->open_handles == 0) delete conn;
-  };
-  uv_close(reinterpret_cast<uv_handle_t*>(&c->idle), closed);
-  uv_close(reinterpret_cast<uv_handle_t*>(&c->tcp), closed);
+  c->idle.Stop();
+  uv_close(reinterpret_cast<uv_handle_t*>(&c->tcp),
+           [](uv_handle_t* h) { delete static_cast<Conn*>(h->data); });
 }
 
 }  // namespace server

@@ -9,7 +9,11 @@
 // AUTH first when a password is set.
 //
 // Every command has its own timer (hiredis 0.14 has no per-command timeout): when `timeout_ms`
-// passes first, its callback gets an IOError and the late reply is ignored. A node that cannot be
+// passes first, its callback gets an IOError and the late reply is ignored. A busy loop is not
+// taken for a slow Redis: when the timer fires the client first writes the connection's buffer
+// and reads what has arrived (a reply already there completes the command), and a timer that
+// fired late (the loop's turn ran long) gives the command 50 ms more, again at each late firing
+// up to 1 s more in all. A node that cannot be
 // reached is not asked again before its back-off (backoff.h) has passed: meanwhile its commands
 // fail at once, so a proxy whose Redis is gone is not slowed by it.
 //
@@ -110,6 +114,9 @@ class FleetClient {
   // The node's connection, opened if needed; nullptr with *error while it is backing off.
   Node* Connection(const NodeAddress& address, Status* error);
   void NodeLost(Node* node, const std::string& why);
+  // Writes what hiredis holds for the node `req` was sent to and reads what has arrived, so
+  // that a reply already there completes it. True if `req` is finished now.
+  bool ServiceConnection(Request* req);
   void Finish(Request* req, Status status, Reply reply);
   void FailSoon(Request* req, Status status);
   static void Release(Request* req);

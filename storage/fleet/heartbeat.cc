@@ -3,22 +3,11 @@
 namespace storage::fleet {
 
 FleetHeartbeat::FleetHeartbeat(uv_loop_t* loop, FleetClient* client, Options options)
-    : options_(std::move(options)),
-      script_(client, kHeartbeatScript),
-      timer_(new uv_timer_t) {
-  uv_timer_init(loop, timer_);
-  timer_->data = this;
-  uv_timer_start(
-      timer_, [](uv_timer_t* t) { static_cast<FleetHeartbeat*>(t->data)->Beat(); }, 0,
-      kHeartbeatPeriodMs);
+    : options_(std::move(options)), script_(client, kHeartbeatScript), timer_(loop) {
+  timer_.Start(0, kHeartbeatPeriodMs, [this] { Beat(); });
 }
 
-FleetHeartbeat::~FleetHeartbeat() {
-  *alive_ = false;
-  uv_timer_stop(timer_);
-  uv_close(reinterpret_cast<uv_handle_t*>(timer_),
-           [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
-}
+FleetHeartbeat::~FleetHeartbeat() { *alive_ = false; }
 
 void FleetHeartbeat::Beat() {
   // A heartbeat still waiting for Redis (a slow one) is not doubled.

@@ -15,6 +15,7 @@
 #include "storage/fleet/fleet_client.h"
 #include "storage/fleet/fleet_members.h"
 #include "storage/fleet/fleet_script.h"
+#include "util/uv_timer.h"
 
 namespace storage::fleet {
 
@@ -34,7 +35,8 @@ class FleetHeartbeat {
   };
   // `client` outlives this object. The first heartbeat is sent at once.
   FleetHeartbeat(uv_loop_t* loop, FleetClient* client, Options options);
-  // Stops the timer (the loop must run for its handle to be released).
+  // Stops the timer (the loop must run for its handle to be released); a heartbeat in flight is
+  // forgotten.
   ~FleetHeartbeat();
   FleetHeartbeat(const FleetHeartbeat&) = delete;
   FleetHeartbeat& operator=(const FleetHeartbeat&) = delete;
@@ -50,7 +52,7 @@ class FleetHeartbeat {
 
   Options options_;
   FleetScript script_;
-  uv_timer_t* timer_;
+  util::UvTimer timer_;
   bool in_flight_ = false;
   std::vector<FleetMember> live_;
   int64_t last_ok_ms_ = 0;

@@ -27,22 +27,15 @@ int64_t LeasePolicy::LeaseMs(int64_t deadline_ms, int64_t now_ms) const {
   return std::clamp(deadline_ms - now_ms + grace_ms, min_ms, max_ms);
 }
 
-std::vector<std::string> TakeLeaseCommand(std::string_view prefix, std::string_view domain,
-                                          const std::string& token, int64_t px_ms,
-                                          bool unless_record) {
-  return {"EVAL",
-          std::string(kTakeLeaseScript),
-          "2",
-          RecordKey(prefix, domain),
-          LeaseKey(prefix, domain),
-          token,
-          std::to_string(px_ms),
-          unless_record ? "1" : "0"};
+LeaseScriptCall TakeLeaseCall(std::string_view prefix, std::string_view domain,
+                              const std::string& token, int64_t px_ms, bool unless_record) {
+  return {{RecordKey(prefix, domain), LeaseKey(prefix, domain)},
+          {token, std::to_string(px_ms), unless_record ? "1" : "0"}};
 }
 
-std::vector<std::string> ReleaseLeaseCommand(std::string_view prefix, std::string_view domain,
-                                             const std::string& token) {
-  return {"EVAL", std::string(kReleaseLeaseScript), "1", LeaseKey(prefix, domain), token};
+LeaseScriptCall ReleaseLeaseCall(std::string_view prefix, std::string_view domain,
+                                 const std::string& token) {
+  return {{LeaseKey(prefix, domain)}, {token}};
 }
 
 Status ParseTakeReply(const Reply& reply, TakeResult* out) {

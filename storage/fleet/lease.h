@@ -59,12 +59,17 @@ inline constexpr std::string_view kReleaseLeaseScript =
 
 enum class TakeResult { kHeld = 0, kTaken = 1, kRecordExists = 2 };
 
-// The EVAL command of kTakeLeaseScript.
-std::vector<std::string> TakeLeaseCommand(std::string_view prefix, std::string_view domain,
-                                          const std::string& token, int64_t px_ms,
-                                          bool unless_record);
-std::vector<std::string> ReleaseLeaseCommand(std::string_view prefix, std::string_view domain,
-                                             const std::string& token);
+// One run of a lease script, for FleetScript::Run (which routes it by keys[0]).
+struct LeaseScriptCall {
+  std::vector<std::string> keys;
+  std::vector<std::string> args;
+};
+// kTakeLeaseScript's keys and arguments.
+LeaseScriptCall TakeLeaseCall(std::string_view prefix, std::string_view domain,
+                              const std::string& token, int64_t px_ms, bool unless_record);
+// kReleaseLeaseScript's.
+LeaseScriptCall ReleaseLeaseCall(std::string_view prefix, std::string_view domain,
+                                 const std::string& token);
 // The script's reply; an error for anything it cannot return (an error reply, Redis without Lua).
 Status ParseTakeReply(const Reply& reply, TakeResult* out);
 

@@ -4,6 +4,8 @@
 #include <random>
 #include <vector>
 
+#include "util/uv_timer.h"
+
 namespace storage::fleet {
 
 struct SingleFlight::Pending {
@@ -16,30 +18,24 @@ struct SingleFlight::Pending {
   bool waited = false;
   int64_t wait_until_ms = 0;
   uint32_t polls = 0;
-  // Between polls; closed (and freed by its close callback) when the claim ends.
-  uv_timer_t* timer = nullptr;
+  // Between polls; made at the first wait, gone with the claim (its callback never runs then).
+  std::unique_ptr<util::UvTimer> timer;
 };
-
-namespace {
-
-struct PollTimer {
-  uv_timer_t handle;
-  SingleFlight* self;
-  uint64_t id;
-};
-
-}  // namespace
 
 SingleFlight::SingleFlight(uv_loop_t* loop, FleetClient* client, SharedRecords* records,
                            Options options, Clock clock)
     : loop_(loop),
-      client_(client),
       records_(records),
       options_(std::move(options)),
       clock_(std::move(clock)),
+      take_(client, std::string(kTakeLeaseScript)),
+      release_(client, std::string(kReleaseLeaseScript)),
       nonce_((static_cast<uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}()) {}
 
-SingleFlight::~SingleFlight() { Cancel(); }
+SingleFlight::~SingleFlight() {
+  *alive_ = false;
+  Cancel();
+}
 
 SingleFlight::Pending* SingleFlight::Find(uint64_t id) {
   auto it = claims_.find(id);
@@ -66,7 +62,8 @@ void SingleFlight::Claim(const std::string& domain, int64_t deadline_ms, Usable 
 }
 
 void SingleFlight::Fetch(uint64_t id) {
-  records_->Fetch(Find(id)->domain, [this, id](Status st, Record rec) {
+  records_->Fetch(Find(id)->domain, [this, id, alive = alive_](Status st, Record rec) {
+    if (!*alive) return;
     Pending* p = Find(id);
     if (!p) return;
     if (st.ok() && p->usable(rec)) {
@@ -87,72 +84,60 @@ void SingleFlight::TryTake(uint64_t id, bool unless_record) {
   const Pending& claim = *Find(id);
   int64_t now = clock_();
   int64_t px = options_.policy.LeaseMs(ResolveBy(claim, now), now);
-  client_->Command(TakeLeaseCommand(options_.prefix, claim.domain, claim.token, px, unless_record),
-                   [this, id](Status st, Reply reply) {
-                     Pending* p = Find(id);
-                     if (!p) return;
-                     TakeResult taken = TakeResult::kHeld;
-                     if (st.ok()) st = ParseTakeReply(reply, &taken);
-                     if (!st.ok()) {
-                       ++stats_.errors;
-                       return Finish(id, {});
-                     }
-                     switch (taken) {
-                       case TakeResult::kTaken: {
-                         ++(p->waited ? stats_.taken_over : stats_.taken);
-                         Outcome lease;
-                         lease.lease = p->token;
-                         return Finish(id, std::move(lease));
-                       }
-                       case TakeResult::kRecordExists:
-                         // Published between our read and the script: read it (the next try takes
-                         // the lease even if a record exists, so a record this lookup cannot use
-                         // ends no loop).
-                         ++p->polls;
-                         return Fetch(id);
-                       case TakeResult::kHeld:
-                         break;
-                     }
-                     if (!p->waited) {
-                       p->waited = true;
-                       ++stats_.waited;
-                       p->wait_until_ms = clock_() + options_.policy.max_ms;
-                     } else if (clock_() >= p->wait_until_ms) {
-                       // Every lease seen has ended by now: a chain of holders that never publish
-                       // (each failing upstream) must not keep this lookup waiting for ever.
-                       ++stats_.gave_up;
-                       return Finish(id, {});
-                     }
-                     Wait(id);
-                   });
+  LeaseScriptCall call =
+      TakeLeaseCall(options_.prefix, claim.domain, claim.token, px, unless_record);
+  take_.Run(std::move(call.keys), std::move(call.args),
+            [this, id, alive = alive_](Status st, Reply reply) {
+              if (!*alive) return;
+              Pending* p = Find(id);
+              if (!p) return;
+              TakeResult taken = TakeResult::kHeld;
+              if (st.ok()) st = ParseTakeReply(reply, &taken);
+              if (!st.ok()) {
+                ++stats_.errors;
+                return Finish(id, {});
+              }
+              switch (taken) {
+                case TakeResult::kTaken: {
+                  ++(p->waited ? stats_.taken_over : stats_.taken);
+                  Outcome lease;
+                  lease.lease = p->token;
+                  return Finish(id, std::move(lease));
+                }
+                case TakeResult::kRecordExists:
+                  // Published between our read and the script: read it (the next try takes the
+                  // lease even if a record exists, so a record this lookup cannot use ends no
+                  // loop).
+                  ++p->polls;
+                  return Fetch(id);
+                case TakeResult::kHeld:
+                  break;
+              }
+              if (!p->waited) {
+                p->waited = true;
+                ++stats_.waited;
+                p->wait_until_ms = clock_() + options_.policy.max_ms;
+              } else if (clock_() >= p->wait_until_ms) {
+                // Every lease seen has ended by now: a chain of holders that never publish (each
+                // failing upstream) must not keep this lookup waiting for ever.
+                ++stats_.gave_up;
+                return Finish(id, {});
+              }
+              Wait(id);
+            });
 }
 
 void SingleFlight::Wait(uint64_t id) {
   Pending* p = Find(id);
-  auto* t = new PollTimer{{}, this, id};
-  uv_timer_init(loop_, &t->handle);
-  t->handle.data = t;
-  p->timer = &t->handle;
+  if (!p->timer) p->timer = std::make_unique<util::UvTimer>(loop_);
   uint64_t delay = cancelled_ ? 0 : static_cast<uint64_t>(options_.policy.PollDelayMs(p->polls++));
-  uv_timer_start(&t->handle, &SingleFlight::OnPollTimer, delay, 0);
+  p->timer->Start(delay, [this, id] { OnPoll(id); });
 }
 
-void SingleFlight::OnPollTimer(uv_timer_t* handle) {
-  auto* t = static_cast<PollTimer*>(handle->data);
-  SingleFlight* self = t->self;
-  uint64_t id = t->id;
-  Pending* p = self->Find(id);
-  if (!p) return;
-  p->timer = nullptr;
-  CloseTimer(handle);
-  if (self->cancelled_) return self->Finish(id, {});
-  self->Fetch(id);
-}
-
-void SingleFlight::CloseTimer(uv_timer_t* handle) {
-  uv_timer_stop(handle);
-  uv_close(reinterpret_cast<uv_handle_t*>(handle),
-           [](uv_handle_t* h) { delete static_cast<PollTimer*>(h->data); });
+void SingleFlight::OnPoll(uint64_t id) {
+  if (!Find(id)) return;
+  if (cancelled_) return Finish(id, {});
+  Fetch(id);
 }
 
 void SingleFlight::Finish(uint64_t id, Outcome outcome) {
@@ -160,7 +145,7 @@ void SingleFlight::Finish(uint64_t id, Outcome outcome) {
   if (it == claims_.end()) return;
   std::unique_ptr<Pending> p = std::move(it->second);
   claims_.erase(it);
-  if (p->timer) CloseTimer(p->timer);
+  p->timer.reset();
   if (!outcome.has_record) outcome.deadline_ms = ResolveBy(*p, clock_());
   p->done(std::move(outcome));
 }
@@ -171,14 +156,16 @@ int64_t SingleFlight::ResolveBy(const Pending& claim, int64_t now_ms) {
 
 void SingleFlight::Release(const std::string& domain, const std::string& lease) {
   if (cancelled_ || lease.empty()) return;
-  client_->Command(ReleaseLeaseCommand(options_.prefix, domain, lease),
-                   [this](Status st, Reply reply) {
-                     if (!st.ok() || reply.type != Reply::Type::kInteger) {
-                       ++stats_.errors;
-                     } else {
-                       ++(reply.integer == 1 ? stats_.released : stats_.lost);
-                     }
-                   });
+  LeaseScriptCall call = ReleaseLeaseCall(options_.prefix, domain, lease);
+  release_.Run(std::move(call.keys), std::move(call.args),
+               [this, alive = alive_](Status st, Reply reply) {
+                 if (!*alive) return;
+                 if (!st.ok() || reply.type != Reply::Type::kInteger) {
+                   ++stats_.errors;
+                 } else {
+                   ++(reply.integer == 1 ? stats_.released : stats_.lost);
+                 }
+               });
 }
 
 void SingleFlight::Cancel() {

@@ -7,6 +7,9 @@
 // When Redis is slow or gone (a command fails or times out) a claim does not wait: it ends at
 // once with no lease, and the caller resolves locally as it would without a fleet.
 //
+// The lease scripts (lease.h) run through FleetScript: EVALSHA, and EVAL when a node answers
+// NOSCRIPT.
+//
 // Call sequence for the caller: Claim; when `done` brings a record, answer with it; else
 // resolve, store, SharedRecords::Publish, then Release the lease if the outcome has one (after
 // Publish, on the same connection: a waiter that finds the lease gone finds the record).
@@ -21,6 +24,7 @@
 #include <unordered_map>
 
 #include "storage/fleet/fleet_client.h"
+#include "storage/fleet/fleet_script.h"
 #include "storage/fleet/lease.h"
 #include "storage/fleet/shared_records.h"
 #include "storage/record.h"
@@ -58,7 +62,8 @@ class SingleFlight {
     uint64_t gave_up = 0;  // waited LeasePolicy::max_ms: resolved without a lease
   };
 
-  // `client` and `records` outlive this object.
+  // `client` and `records` outlive this object. Callbacks of commands still pending when it is
+  // destroyed (the client fails them when it closes) do nothing.
   SingleFlight(uv_loop_t* loop, FleetClient* client, SharedRecords* records, Options options,
                Clock clock);
   ~SingleFlight();  // Cancel()s
@@ -89,21 +94,21 @@ class SingleFlight {
   void Finish(uint64_t id, Outcome outcome);
   // Outcome::deadline_ms of `claim` at `now_ms`.
   static int64_t ResolveBy(const Pending& claim, int64_t now_ms);
-  static void OnPollTimer(uv_timer_t* handle);
-  // Stops and closes a poll timer; its memory goes in the close callback.
-  static void CloseTimer(uv_timer_t* handle);
+  void OnPoll(uint64_t id);
 
   uv_loop_t* loop_;
-  FleetClient* client_;
   SharedRecords* records_;
   Options options_;
   Clock clock_;
+  // The lease scripts, run by SHA like every fleet script.
+  FleetScript take_, release_;
   uint64_t nonce_;
   uint64_t serial_ = 0;
   uint64_t next_id_ = 1;
   bool cancelled_ = false;
   std::unordered_map<uint64_t, std::unique_ptr<Pending>> claims_;
   Stats stats_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace storage::fleet

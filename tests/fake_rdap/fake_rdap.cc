@@ -21,6 +21,8 @@
 #include <string>
 #include <string_view>
 
+#include "util/uv_timer.h"
+
 namespace {
 
 constexpr size_t kMaxRequestHead = 16 * 1024;
@@ -191,28 +193,26 @@ Response Serve(std::string path) {
   return r;
 }
 
-// One client connection: read the request head, answer, close.
+// One client connection: read the request head, answer, close. Deleted by its socket's close
+// callback (the timer closes itself with it).
 struct Conn {
-  uv_tcp_t tcp;
-  uv_timer_t timer;
+  explicit Conn(uv_loop_t* loop) : timer(loop) {}
+  uv_tcp_t tcp{};
+  util::UvTimer timer;  // the slow answer's delay, the trickle's pace
   std::string in;
   std::string out;  // bytes still to send (trickle) or the whole response
   bool answered = false;
   bool trickle = false;
-  int closing = 0;
+  bool closing = false;
   std::string client = "-";  // the peer's address
 };
 
 void CloseConn(Conn* c) {
-  if (c->closing != 0) return;
-  c->closing = 2;
-  auto done = [](uv_handle_t* h) {
-    auto* conn = static_cast<Conn*>(h->data);
-    if (--conn->closing == 0) delete conn;
-  };
-  uv_timer_stop(&c->timer);
-  uv_close(reinterpret_cast<uv_handle_t*>(&c->timer), done);
-  uv_close(reinterpret_cast<uv_handle_t*>(&c->tcp), done);
+  if (c->closing) return;
+  c->closing = true;
+  c->timer.Stop();
+  uv_close(reinterpret_cast<uv_handle_t*>(&c->tcp),
+           [](uv_handle_t* h) { delete static_cast<Conn*>(h->data); });
 }
 
 void Send(Conn* c, std::string bytes, bool close_after) {
@@ -236,13 +236,12 @@ void Send(Conn* c, std::string bytes, bool close_after) {
   }
 }
 
-void TrickleTick(uv_timer_t* t) {
-  auto* c = static_cast<Conn*>(t->data);
+void TrickleTick(Conn* c) {
   if (c->out.empty()) return;
   std::string one = c->out.substr(0, 1);
   c->out.erase(0, 1);
   bool last = c->out.empty();
-  if (last) uv_timer_stop(&c->timer);
+  if (last) c->timer.Stop();
   Send(c, std::move(one), last);
 }
 
@@ -259,16 +258,11 @@ void Answer(Conn* c, const std::string& path) {
   }
   c->out = head + r.body;
   if (r.trickle) {
-    uv_timer_start(&c->timer, TrickleTick, static_cast<uint64_t>(g_opt.trickle_ms),
-                   static_cast<uint64_t>(g_opt.trickle_ms));
+    c->timer.Start(static_cast<uint64_t>(g_opt.trickle_ms), static_cast<uint64_t>(g_opt.trickle_ms),
+                   [c] { TrickleTick(c); });
   } else if (r.slow) {
-    uv_timer_start(
-        &c->timer,
-        [](uv_timer_t* t) {
-          auto* conn = static_cast<Conn*>(t->data);
-          Send(conn, std::move(conn->out), true);
-        },
-        static_cast<uint64_t>(g_opt.delay_ms), 0);
+    c->timer.Start(static_cast<uint64_t>(g_opt.delay_ms),
+                   [c] { Send(c, std::move(c->out), true); });
   } else {
     Send(c, std::move(c->out), true);
   }
@@ -302,11 +296,9 @@ void OnRead(uv_stream_t* s, ssize_t n, const uv_buf_t* buf) {
 
 void OnConnection(uv_stream_t* server, int status) {
   if (status < 0) return;
-  auto* c = new Conn;
+  auto* c = new Conn(server->loop);
   uv_tcp_init(server->loop, &c->tcp);
-  uv_timer_init(server->loop, &c->timer);
   c->tcp.data = c;
-  c->timer.data = c;
   if (uv_accept(server, reinterpret_cast<uv_stream_t*>(&c->tcp)) != 0) {
     CloseConn(c);
     return;
@@ -403,15 +395,12 @@ int main(int argc, char** argv) {
   uv_signal_start(&term, quit, SIGTERM);
   uv_signal_init(loop, &intr);
   uv_signal_start(&intr, quit, SIGINT);
-  uv_timer_t limit;  // a forgotten server never outlives its test run by much
-  uv_timer_init(loop, &limit);
-  uv_timer_start(
-      &limit,
-      [](uv_timer_t*) {
-        std::fprintf(stderr, "fake-rdap: --max-seconds reached, exiting\n");
-        std::_Exit(0);
-      },
-      static_cast<uint64_t>(g_opt.max_seconds) * 1000, 0);
-  uv_unref(reinterpret_cast<uv_handle_t*>(&limit));
+  // A forgotten server never outlives its test run by much (the listener keeps the loop
+  // running until then).
+  util::UvTimer limit(loop);
+  limit.Start(static_cast<uint64_t>(g_opt.max_seconds) * 1000, [] {
+    std::fprintf(stderr, "fake-rdap: --max-seconds reached, exiting\n");
+    std::_Exit(0);
+  });
   return uv_run(loop, UV_RUN_DEFAULT);
 }

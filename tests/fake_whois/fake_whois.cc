@@ -23,6 +23,7 @@
 
 #include "registry_limits.h"
 #include "response_book.h"
+#include "util/uv_timer.h"
 
 namespace fake_whois {
 namespace {
@@ -166,12 +167,12 @@ std::string LogToken(std::string_view q) {
 
 class Server;
 
-// One client connection. Deleted when both its handles are closed.
+// One client connection. Deleted by its socket's close callback (the timer closes itself with it).
 struct Conn {
-  Server* server = nullptr;
+  Conn(Server* owner, uv_loop_t* loop) : server(owner), timer(loop) {}
+  Server* server;
   uv_tcp_t tcp{};
-  uv_timer_t timer{};
-  int open_handles = 0;
+  util::UvTimer timer;  // no query yet, the reply's latency, the trickle's pace
   bool closing = false;
   int port = 0;
   std::string client;      // the peer's address ("127.0.1.1")
@@ -262,7 +263,7 @@ class Server {
   std::vector<int> bound_ports_;
   std::unordered_set<Conn*> conns_;
   uv_signal_t sigterm_{}, sigint_{};
-  uv_timer_t max_timer_{};
+  std::optional<util::UvTimer> max_timer_;
   // Counters for `stats`.
   int64_t connections_ = 0;
   std::map<std::string, int64_t, std::less<>> outcomes_;
@@ -325,15 +326,11 @@ int Server::Run() {
   sigint_.data = this;
   uv_signal_start(
       &sigint_, [](uv_signal_t* s, int) { static_cast<Server*>(s->data)->Exit(0); }, SIGINT);
-  uv_timer_init(loop_, &max_timer_);
-  max_timer_.data = this;
-  uv_timer_start(
-      &max_timer_,
-      [](uv_timer_t* t) {
-        std::fprintf(stderr, "fake-whois: --max-seconds reached, exiting\n");
-        static_cast<Server*>(t->data)->Exit(0);
-      },
-      static_cast<uint64_t>(options_.max_seconds) * 1000, 0);
+  max_timer_.emplace(loop_);
+  max_timer_->Start(static_cast<uint64_t>(options_.max_seconds) * 1000, [this] {
+    std::fprintf(stderr, "fake-whois: --max-seconds reached, exiting\n");
+    Exit(0);
+  });
   return uv_run(loop_, UV_RUN_DEFAULT);
 }
 
@@ -359,21 +356,13 @@ void Server::LogConn(const Conn* c, int64_t end_ms) {
 void Server::OnConnection(uv_stream_t* listener, int status) {
   auto* self = static_cast<Server*>(listener->data);
   if (status < 0) return;
-  auto* c = new Conn;
-  c->server = self;
+  auto* c = new Conn(self, self->loop_);
   uv_tcp_init(self->loop_, &c->tcp);
   c->tcp.data = c;
-  uv_timer_init(self->loop_, &c->timer);
-  c->timer.data = c;
-  c->open_handles = 2;
   if (uv_accept(listener, reinterpret_cast<uv_stream_t*>(&c->tcp)) != 0) {
     c->closing = true;
-    auto closed = [](uv_handle_t* h) {
-      auto* conn = static_cast<Conn*>(h->data);
-      if (--conn->open_handles == 0) delete conn;
-    };
-    uv_close(reinterpret_cast<uv_handle_t*>(&c->tcp), closed);
-    uv_close(reinterpret_cast<uv_handle_t*>(&c->timer), closed);
+    uv_close(reinterpret_cast<uv_handle_t*>(&c->tcp),
+             [](uv_handle_t* h) { delete static_cast<Conn*>(h->data); });
     return;
   }
   ++self->connections_;
@@ -394,13 +383,7 @@ void Server::OnConnection(uv_stream_t* listener, int status) {
     }
     c->client = name;
   }
-  uv_timer_start(
-      &c->timer,
-      [](uv_timer_t* t) {
-        auto* conn = static_cast<Conn*>(t->data);
-        conn->server->Close(conn);
-      },
-      kNoQueryTimeoutMs, 0);
+  c->timer.Start(kNoQueryTimeoutMs, [self, c] { self->Close(c); });
   uv_read_start(
       reinterpret_cast<uv_stream_t*>(&c->tcp),
       [](uv_handle_t*, size_t suggested, uv_buf_t* buf) {
@@ -437,7 +420,7 @@ void Server::OnRead(Conn* c, ssize_t nread, const uv_buf_t* buf) {
   if (!line.empty() && line.back() == '\r') line.pop_back();
   c->query = std::move(line);
   c->in.clear();
-  uv_timer_stop(&c->timer);
+  c->timer.Stop();
   OnQuery(c);
 }
 
@@ -477,13 +460,7 @@ void Server::OnQuery(Conn* c) {
   c->mode = behaviour_.mode;
   c->outcome = std::string(ModeOutcome(c->mode));
   if (behaviour_.latency_ms > 0) {
-    uv_timer_start(
-        &c->timer,
-        [](uv_timer_t* t) {
-          auto* conn = static_cast<Conn*>(t->data);
-          conn->server->Act(conn);
-        },
-        static_cast<uint64_t>(behaviour_.latency_ms), 0);
+    c->timer.Start(static_cast<uint64_t>(behaviour_.latency_ms), [this, c] { Act(c); });
     return;
   }
   Act(c);
@@ -598,13 +575,7 @@ void Server::TrickleNext(Conn* c) {
     return;
   }
   Send(c, c->payload.substr(c->trickle_pos++, 1), false);
-  uv_timer_start(
-      &c->timer,
-      [](uv_timer_t* t) {
-        auto* conn = static_cast<Conn*>(t->data);
-        conn->server->TrickleNext(conn);
-      },
-      static_cast<uint64_t>(c->trickle_ms), 0);
+  c->timer.Start(static_cast<uint64_t>(c->trickle_ms), [this, c] { TrickleNext(c); });
 }
 
 void Server::Shutdown(Conn* c) {
@@ -629,16 +600,13 @@ void Server::Close(Conn* c, bool reset) {
   ++outcomes_[c->outcome];
   if (c->counted) LimitsFor(c->limits_key).Finished();
   conns_.erase(c);
-  auto closed = [](uv_handle_t* h) {
-    auto* conn = static_cast<Conn*>(h->data);
-    if (--conn->open_handles == 0) delete conn;
-  };
+  c->timer.Stop();
+  auto closed = [](uv_handle_t* h) { delete static_cast<Conn*>(h->data); };
   if (reset) {
     uv_tcp_close_reset(&c->tcp, closed);
   } else {
     uv_close(reinterpret_cast<uv_handle_t*>(&c->tcp), closed);
   }
-  uv_close(reinterpret_cast<uv_handle_t*>(&c->timer), closed);
 }
 
 // --- control port: one command per line, answered "OK ..." or "ERR ..." ---

@@ -1,10 +1,10 @@
 // The fleet's `scope all` budgets and heartbeat with real processes: three whois-proxy
-// processes going upstream from 127.0.0.21-23 to one fake WHOIS registry that logs every query
-// with its client address and times, sharing a real redis-server the test starts. A `scope all`
-// limit holds across the fleet with nothing to spare (zero violations in the registry's log, at
-// least 90% of it used); with Redis stopped each proxy stays within its local share, and when it
-// is back the fleet's windows hold again; WHOIS.FLEET lists the live proxies and drops a killed
-// one once its heartbeat expires.
+// processes going upstream from 127.0.0.11-13 to one fake WHOIS registry that logs every query
+// with its client address and times, sharing a real Redis the test starts (a single server, or a
+// 3-master Cluster). A `scope all` limit holds across the fleet with nothing to spare (zero
+// violations in the registry's log, at least 90% of it used), on either engine; with Redis
+// stopped each proxy stays within its local share, and when it is back the fleet's windows hold
+// again; WHOIS.FLEET lists the live proxies and drops a killed one once its heartbeat expires.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -15,40 +15,19 @@
 #include <string>
 #include <vector>
 
-#include "fake_whois_process.h"
-#include "proxy_process.h"
-#include "redis_server.h"
-#include "wait_until.h"
+#include "fleet_proxies.h"
 
 namespace {
 
-using fake_whois::FakeWhoisProcess;
 using fake_whois::LogEntry;
+using fleet_test::InfoField;
 using test_support::Command;
-using test_support::ProxyProcess;
 using test_support::WaitUntil;
-
-const char kRegistryReply[] =
-    "Domain Name: {QUERY}\r\n"
-    "Registrar: Fleet Registrar\r\n"
-    "Creation Date: 2001-02-03T04:05:06Z\r\n";
 
 int64_t WallMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-std::string InfoField(const ProxyProcess& proxy, const std::string& field) {
-  auto c = proxy.Connect();
-  if (!c) return {};
-  auto r = Command(c.get(), {"INFO", "fleet"});
-  if (!r || r->type != REDIS_REPLY_STRING) return {};
-  std::string text(r->str, r->len);
-  size_t at = text.find("\n" + field + ":");
-  if (at == std::string::npos) return {};
-  at += field.size() + 2;
-  return text.substr(at, text.find("\r\n", at) - at);
 }
 
 // A map reply (RESP2: a flat array of pairs) by key.
@@ -70,28 +49,19 @@ std::vector<LogEntry> Served(const std::vector<LogEntry>& log, int64_t after_ms 
   return out;
 }
 
-class FleetBudgetTest : public ::testing::Test {
+class FleetBudgetTest : public fleet_test::FleetProxiesTest {
  protected:
-  void SetUp() override {
+  void SetUp() override { StartRegistry(); }
+  void StartRedis() {
     std::string error;
     ASSERT_TRUE(redis_.Start(&error)) << error;
-    registry_.SetDefaultResponse(kRegistryReply);
-    ASSERT_TRUE(registry_.Start()) << registry_.error();
   }
-  // Proxy i goes upstream from 127.0.0.(21 + i), with `limit` for whois.nic.test.
-  void StartProxies(size_t n, const std::vector<std::string>& limit) {
-    for (size_t i = 0; i < n; ++i) {
-      std::vector<std::string> args = {
-          "--tld-server", "test", "whois.nic.test", "--upstream-address", "whois.nic.test",
-          "127.0.0.1:" + std::to_string(registry_.port()), "--upstream-source-address",
-          "127.0.0." + std::to_string(21 + i), "--fleet-node-name", "proxy-" + std::to_string(i),
-          // Generous: the servers may run under a sanitizer on a loaded machine.
-          "--fleet-timeout", "5000", "--fleet-redis", redis_.address(), "--upstream-limit",
-          "whois.nic.test"};
-      args.insert(args.end(), limit.begin(), limit.end());
-      proxies_.push_back(std::make_unique<ProxyProcess>(args));
-      ASSERT_TRUE(proxies_.back()->Start()) << proxies_.back()->log();
-    }
+  // Proxy i goes upstream from 127.0.0.(11 + i), with `limit` for whois.nic.test.
+  void StartBudgetProxies(size_t n, const std::vector<std::string>& seeds,
+                          const std::vector<std::string>& limit) {
+    std::vector<std::string> extra = {"--upstream-limit", "whois.nic.test"};
+    extra.insert(extra.end(), limit.begin(), limit.end());
+    StartProxies(n, seeds, extra);
   }
   void WaitForFleetOf(size_t n) {
     for (const auto& p : proxies_) {
@@ -112,41 +82,64 @@ class FleetBudgetTest : public ::testing::Test {
       ASSERT_EQ(r->integer, count);
     }
   }
+  // With every proxy limited to `rate 10/2s scope all`: 40 names queued on each, the first 50
+  // queries the registry serves keep to 10 in any 2 s and come as fast as that allows (at least
+  // 90% of it), from every proxy, each granted by the fleet's Redis.
+  void ExpectTheLimitHeldAndUsed(const std::string& engine) {
+    Prefetch(40, "all");
+    const size_t kQueries = 50;  // five windows' worth
+    ASSERT_TRUE(WaitUntil([&] { return Served(registry_.ReadLog()).size() >= kQueries; }))
+        << Served(registry_.ReadLog()).size();
+    auto served = Served(registry_.ReadLog());
+    // Zero violations: no 2 s window of the registry's ever saw more than 10.
+    EXPECT_LE(fake_whois::MaxServedInWindow(served, 2000), 10);
+    // At least 90% used: the first 50 queries came as fast as "10 in any 2 s" allows, within 10%.
+    int64_t span = served[kQueries - 1].start_ms - served[0].start_ms;
+    int64_t allowed = 10 * (span / 2000 + 1);
+    EXPECT_GE(static_cast<double>(kQueries), 0.9 * static_cast<double>(allowed)) << span << " ms";
+    std::printf(
+        "fleet of 3 on %s Redis: %zu queries in %lld ms, at most %lld allowed (%.0f%% used)\n",
+        engine.c_str(), kQueries, static_cast<long long>(span), static_cast<long long>(allowed),
+        100.0 * static_cast<double>(kQueries) / static_cast<double>(allowed));
+    // Every proxy spent from the one budget.
+    std::map<std::string, int> by_client;
+    for (const auto& e : served) ++by_client[e.client];
+    EXPECT_EQ(by_client.size(), 3u);
+    for (const auto& p : proxies_) {
+      EXPECT_NE(InfoField(*p, "fleet_budget_grants"), "0");
+      EXPECT_EQ(InfoField(*p, "fleet_budget_mode"), "fleet");
+      EXPECT_EQ(InfoField(*p, "fleet_engine"), engine);
+    }
+  }
 
   test_support::RedisServer redis_;
-  FakeWhoisProcess registry_;
-  std::vector<std::unique_ptr<ProxyProcess>> proxies_;
 };
 
 TEST_F(FleetBudgetTest, AScopeAllLimitHoldsAcrossTheFleetAndIsUsed) {
-  StartProxies(3, {"rate", "10/2s", "scope", "all"});
-  Prefetch(40, "all");
-  const size_t kQueries = 50;  // five windows' worth
-  ASSERT_TRUE(WaitUntil([&] { return Served(registry_.ReadLog()).size() >= kQueries; }))
-      << Served(registry_.ReadLog()).size();
-  auto served = Served(registry_.ReadLog());
-  // Zero violations: no 2 s window of the registry's ever saw more than 10.
-  EXPECT_LE(fake_whois::MaxServedInWindow(served, 2000), 10);
-  // At least 90% used: the first 50 queries came as fast as "10 in any 2 s" allows, within 10%.
-  int64_t span = served[kQueries - 1].start_ms - served[0].start_ms;
-  int64_t allowed = 10 * (span / 2000 + 1);
-  EXPECT_GE(static_cast<double>(kQueries), 0.9 * static_cast<double>(allowed)) << span << " ms";
-  std::printf("fleet of 3: %zu queries in %lld ms, at most %lld allowed (%.0f%% used)\n", kQueries,
-              static_cast<long long>(span), static_cast<long long>(allowed),
-              100.0 * static_cast<double>(kQueries) / static_cast<double>(allowed));
-  // Every proxy spent from the one budget.
-  std::map<std::string, int> by_client;
-  for (const auto& e : served) ++by_client[e.client];
-  EXPECT_EQ(by_client.size(), 3u);
-  for (const auto& p : proxies_) {
-    EXPECT_NE(InfoField(*p, "fleet_budget_grants"), "0");
-    EXPECT_EQ(InfoField(*p, "fleet_budget_mode"), "fleet");
+  StartRedis();
+  StartBudgetProxies(3, {redis_.address()}, {"rate", "10/2s", "scope", "all"});
+  ExpectTheLimitHeldAndUsed("single");
+}
+
+// The budget's keys share one slot ({wp:budget:<host>}), so each script runs on the master that
+// owns it, whichever seed a proxy was given.
+TEST_F(FleetBudgetTest, AScopeAllLimitHoldsAcrossTheFleetOnACluster) {
+  test_support::RedisCluster cluster(3);
+  std::string error;
+  ASSERT_TRUE(cluster.Start(&error)) << error;
+  // Each proxy knows a different master first.
+  for (size_t i = 0; i < 3; ++i) {
+    std::vector<std::string> seeds = cluster.addresses();
+    std::rotate(seeds.begin(), seeds.begin() + static_cast<std::ptrdiff_t>(i), seeds.end());
+    StartBudgetProxies(1, seeds, {"rate", "10/2s", "scope", "all"});
   }
+  ExpectTheLimitHeldAndUsed("cluster");
 }
 
 TEST_F(FleetBudgetTest, WithRedisStoppedEachProxyStaysWithinItsShareAndTheFleetHoldsAgainAfter) {
   // Six per 2 s for the fleet: two per proxy while Redis is gone.
-  StartProxies(3, {"rate", "6/2s", "scope", "all"});
+  StartRedis();
+  StartBudgetProxies(3, {redis_.address()}, {"rate", "6/2s", "scope", "all"});
   WaitForFleetOf(3);
   redis_.Stop();
   int64_t stopped = WallMs();
@@ -178,7 +171,8 @@ TEST_F(FleetBudgetTest, WithRedisStoppedEachProxyStaysWithinItsShareAndTheFleetH
 }
 
 TEST_F(FleetBudgetTest, WhoisFleetListsTheLiveProxiesAndDropsAKilledOne) {
-  StartProxies(3, {"rate", "100/s", "scope", "all"});
+  StartRedis();
+  StartBudgetProxies(3, {redis_.address()}, {"rate", "100/s", "scope", "all"});
   auto c = proxies_[0]->Connect();
   auto listed = [&] {
     auto r = Command(c.get(), {"WHOIS.FLEET"});
@@ -200,7 +194,7 @@ TEST_F(FleetBudgetTest, WhoisFleetListsTheLiveProxiesAndDropsAKilledOne) {
     EXPECT_EQ(std::string(Field(p, "name")->str), "proxy-" + std::to_string(i));
     const redisReply* sources = Field(p, "source_addresses");
     ASSERT_EQ(sources->elements, 1u);
-    EXPECT_EQ(std::string(sources->element[0]->str), "127.0.0." + std::to_string(21 + i));
+    EXPECT_EQ(std::string(sources->element[0]->str), "127.0.0." + std::to_string(11 + i));
     EXPECT_GT(Field(p, "last_heartbeat_ms")->integer, WallMs() - 60000);
     EXPECT_EQ(Field(p, "lookups_in_flight")->integer, 0);
   }

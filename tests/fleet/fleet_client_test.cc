@@ -11,7 +11,9 @@
 #include <chrono>
 #include <optional>
 #include <random>
+#include <thread>
 
+#include "loopback_socket.h"
 #include "redis_server.h"
 #include "storage/fleet/key_slot.h"
 #include "uv_test_loop.h"
@@ -45,6 +47,23 @@ ClientOptions Options(const std::vector<std::string>& seeds, int64_t timeout_ms 
   o.backoff = Backoff{20, 200};
   return o;
 }
+
+// A socket that listens but never accepts: the kernel completes the connection, nothing reads.
+struct SilentServer {
+  SilentServer() {
+    sockaddr_in addr{};
+    fd = test_support::BindLoopback(&addr);
+    if (fd >= 0 && listen(fd, 8) == 0)
+      address = "127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  }
+  ~SilentServer() {
+    if (fd >= 0) close(fd);
+  }
+  SilentServer(const SilentServer&) = delete;
+  SilentServer& operator=(const SilentServer&) = delete;
+  int fd = -1;
+  std::string address;  // empty if it could not listen
+};
 
 class FleetClientTest : public ::testing::Test {
  protected:
@@ -124,18 +143,36 @@ TEST_F(FleetClientTest, ACommandPastItsTimeoutFailsAndItsLateReplyIsIgnored) {
   EXPECT_EQ(calls, 1);
 }
 
+// A long turn of the loop (a pipelined import: hundreds of records stored and published per
+// turn) makes libuv run a command's timer before it polls the socket where the reply already
+// waits, or before it has even written the command. Neither is Redis failing to answer.
+TEST_F(FleetClientTest, ABusyLoopIsNotTakenForASlowRedis) {
+  test_support::RedisServer redis;
+  std::string error;
+  ASSERT_TRUE(redis.Start(&error)) << error;
+  client_ = std::make_unique<FleetClient>(loop_.get(), Options({redis.address()}, 100));
+  ASSERT_TRUE(Call(loop_, *client_, {"SET", "k", "v"}).status.ok());
+  for (bool written_first : {true, false}) {
+    SCOPED_TRACE(written_first ? "reply waiting in the socket" : "command not yet written");
+    std::optional<Result> got;
+    client_->Command({"GET", "k"}, [&](Status st, Reply r) { got = Result{st, std::move(r)}; });
+    // One turn without waiting writes the command (hiredis writes when the socket is writable).
+    if (written_first) uv_run(loop_.get(), UV_RUN_NOWAIT);
+    // The loop's long turn: this thread is the loop, so it blocks (nothing to poll for).
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    ASSERT_TRUE(loop_.RunUntil([&] { return got.has_value(); }));
+    ASSERT_TRUE(got->status.ok()) << got->status.ToString();
+    EXPECT_EQ(got->reply.str, "v");
+  }
+  EXPECT_EQ(client_->stats().timeouts, 0u);
+  EXPECT_EQ(client_->stats().failed, 0u);
+  EXPECT_TRUE(client_->reachable());
+}
+
 TEST_F(FleetClientTest, AServerThatNeverAnswersTimesOut) {
-  // A socket that listens but never accepts: the kernel completes the connection, nothing reads.
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-  ASSERT_EQ(listen(fd, 8), 0);
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  client_ = std::make_unique<FleetClient>(
-      loop_.get(), Options({"127.0.0.1:" + std::to_string(ntohs(addr.sin_port))}, 100));
+  SilentServer silent;
+  ASSERT_FALSE(silent.address.empty());
+  client_ = std::make_unique<FleetClient>(loop_.get(), Options({silent.address}, 100));
   auto start = std::chrono::steady_clock::now();
   Result r = Call(loop_, *client_, {"GET", "k"});
   EXPECT_FALSE(r.status.ok());
@@ -144,7 +181,27 @@ TEST_F(FleetClientTest, AServerThatNeverAnswersTimesOut) {
   EXPECT_GE(client_->stats().timeouts, 1u);
   client_->Close();
   client_.reset();
-  close(fd);
+}
+
+// A loop that stays busy delays a command's failure, but not for ever: 1 s past its timeout.
+TEST_F(FleetClientTest, AStillBusyLoopStillTimesOutASilentServer) {
+  SilentServer silent;
+  ASSERT_FALSE(silent.address.empty());
+  client_ = std::make_unique<FleetClient>(loop_.get(), Options({silent.address}, 100));
+  std::optional<Result> got;
+  auto start = std::chrono::steady_clock::now();
+  client_->Command({"GET", "k"}, [&](Status st, Reply r) { got = Result{st, std::move(r)}; });
+  // Every turn of the loop runs 70 ms late (this thread is the loop).
+  ASSERT_TRUE(loop_.RunUntil([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(70));
+    return got.has_value();
+  }));
+  EXPECT_FALSE(got->status.ok());
+  auto waited = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(waited, std::chrono::milliseconds(1000));
+  EXPECT_LT(waited, std::chrono::milliseconds(3000));
+  client_->Close();
+  client_.reset();
 }
 
 TEST_F(FleetClientTest, ReconnectsWithBackoffWhenTheServerComesBack) {

@@ -36,14 +36,17 @@ inline std::string Get(const ProxyProcess& proxy, const std::string& domain) {
   return r && r->type == REDIS_REPLY_STRING ? std::string(r->str, r->len) : std::string();
 }
 
+// One field of INFO's fleet section ("" when the proxy does not answer or has no such field).
 inline std::string InfoField(const ProxyProcess& proxy, const std::string& field) {
   auto c = proxy.Connect();
+  if (!c) return {};
   auto r = Command(c.get(), {"INFO", "fleet"});
   if (!r || r->type != REDIS_REPLY_STRING) return {};
   std::string text(r->str, r->len);
-  size_t at = text.find(field + ":");
+  // At a line's start: a field's name may end another's.
+  size_t at = text.find("\n" + field + ":");
   if (at == std::string::npos) return {};
-  at += field.size() + 1;
+  at += field.size() + 2;
   return text.substr(at, text.find("\r\n", at) - at);
 }
 

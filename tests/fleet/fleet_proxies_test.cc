@@ -6,12 +6,14 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "storage/fleet/fleet_record.h"
+#include "storage/fleet/fleet_record_codec.h"
 #include "storage/fleet/key_slot.h"
 #include "wait_until.h"
 
@@ -93,6 +95,34 @@ TEST_F(FleetProxiesTest, AnImportedRecordIsSharedToo) {
   std::string got = Get(*proxies_[1], "imported.test");
   EXPECT_NE(got.find("Imported Registrar"), std::string::npos) << got;
   EXPECT_TRUE(QueriesFor(registry_, "imported.test").empty());
+  // Written in format 2 against the record dictionary (id 1).
+  EXPECT_EQ(ReplyText(RedisCall(rc.get(), {"GETRANGE", "{wp:imported.test}r", "0", "1"}).get()),
+            std::string("\x02\x01"));
+}
+
+// A value an older proxy wrote (format 1: no dictionary) is still a hit.
+TEST_F(FleetProxiesTest, AValueOfAnOlderProxyIsStillRead) {
+  test_support::RedisServer redis;
+  std::string error;
+  ASSERT_TRUE(redis.Start(&error)) << error;
+  StartRegistry();
+  StartProxies(1, {redis.address()});
+  storage::Record rec;
+  rec.fetched_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  rec.stale_at_ms = rec.fetched_at_ms + 86400000;
+  rec.json = R"({"domain":"older.test","status":"registered",)"
+             R"("registrar":{"name":"Older Proxy Registrar"}})";
+  std::string value = storage::fleet::FleetRecordCodec({}, 0).Encode(rec);
+  ASSERT_EQ(value[0], '\x01');
+  auto rc = redis.Connect();
+  ASSERT_EQ(
+      ReplyText(RedisCall(rc.get(), {"SET", "{wp:older.test}r", value, "PX", "600000"}).get()),
+      "OK");
+  std::string got = Get(*proxies_[0], "older.test");
+  EXPECT_NE(got.find("Older Proxy Registrar"), std::string::npos) << got;
+  EXPECT_TRUE(QueriesFor(registry_, "older.test").empty());
 }
 
 TEST_F(FleetProxiesTest, ARecordResolvedOnOneIsAHitOnTheOthersOnACluster) {

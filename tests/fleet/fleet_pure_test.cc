@@ -168,58 +168,9 @@ TEST(BackoffTest, JitterTakesAtMostAQuarter) {
   EXPECT_EQ(b.DelayMs(5, -1.0), 1000);
 }
 
-Record SampleRecord() {
-  Record rec;
-  rec.status = RecordStatus::kRegistered;
-  rec.imported = true;
-  rec.fetched_at_ms = 1700000000000;
-  rec.stale_at_ms = 1700000000000 + 86400000;
-  rec.refresh_failures = 3;
-  rec.refresh_after_ms = 1700000005000;
-  std::string json = R"({"domain":"example.com","status":"registered","registrar":"Example")";
-  for (int i = 0; i < 20; ++i) json += R"(,"ns)" + std::to_string(i) + R"(":"ns.example.net")";
-  rec.json = json + "}";
-  rec.chain.push_back({"whois.example", "example.com", std::string(5000, 'x'), 1});
-  return rec;
-}
-
 TEST(FleetRecordTest, KeyHasTheDomainAsHashTag) {
   EXPECT_EQ(RecordKey("wp", "example.com"), "{wp:example.com}r");
   EXPECT_EQ(KeySlot(RecordKey("farm", "example.com")), KeySlot("farm:example.com"));
-}
-
-TEST(FleetRecordTest, RoundTripsTheHeadCompressed) {
-  Record rec = SampleRecord();
-  std::string value = EncodeFleetRecord(rec);
-  EXPECT_EQ(static_cast<uint8_t>(value[0]), kFleetRecordVersion);
-  // Compressed, and without the chain's 5000 bytes.
-  EXPECT_LT(value.size(), rec.json.size());
-  Record back;
-  ASSERT_TRUE(DecodeFleetRecord(value, &back).ok());
-  EXPECT_EQ(back.status, rec.status);
-  EXPECT_EQ(back.imported, rec.imported);
-  EXPECT_EQ(back.fetched_at_ms, rec.fetched_at_ms);
-  EXPECT_EQ(back.stale_at_ms, rec.stale_at_ms);
-  EXPECT_EQ(back.json, rec.json);
-  // The chain and this proxy's refresh back-off are not shared.
-  EXPECT_TRUE(back.chain.empty());
-  EXPECT_EQ(back.refresh_failures, 0u);
-  EXPECT_EQ(back.refresh_after_ms, 0);
-}
-
-TEST(FleetRecordTest, RefusesWhatItDidNotWrite) {
-  Record rec;
-  std::string value = EncodeFleetRecord(SampleRecord());
-  EXPECT_TRUE(DecodeFleetRecord("", &rec).IsCorruption());
-  EXPECT_TRUE(DecodeFleetRecord(std::string(1, '\x02') + value.substr(1), &rec).IsCorruption());
-  EXPECT_TRUE(DecodeFleetRecord(value.substr(0, value.size() / 2), &rec).IsCorruption());
-  EXPECT_TRUE(DecodeFleetRecord(std::string(1, '\x01') + "not zstd at all", &rec).IsCorruption());
-  std::string flipped = value;
-  flipped[value.size() - 3] ^= 0x55;
-  // The frame carries a checksum: a flipped byte is caught, not decoded into another record.
-  EXPECT_TRUE(DecodeFleetRecord(flipped, &rec).IsCorruption());
-  for (size_t cut = 0; cut < value.size(); ++cut)
-    EXPECT_FALSE(DecodeFleetRecord(value.substr(0, cut), &rec).ok()) << cut;
 }
 
 TEST(FleetRecordTest, ExpiryIsRemainingFreshnessPlusStaleWindowCapped) {

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <string>
+#include <vector>
 
 #include "storage/fleet/fleet_record.h"
 #include "storage/fleet/key_slot.h"
@@ -58,21 +60,19 @@ TEST(LeaseTest, PollsBackOffFromQuickToTwiceASecond) {
   EXPECT_LT(polls, 130u);
 }
 
-TEST(LeaseTest, TakeCommandRoutesByTheRecordKey) {
-  auto argv = TakeLeaseCommand("wp", "a.test", "n/1-1", 5500, true);
-  ASSERT_EQ(argv.size(), 8u);
-  EXPECT_EQ(argv[0], "EVAL");
-  EXPECT_EQ(argv[2], "2");
-  EXPECT_EQ(argv[3], "{wp:a.test}r");
-  EXPECT_EQ(argv[4], "{wp:a.test}l");
-  EXPECT_EQ(argv[5], "n/1-1");
-  EXPECT_EQ(argv[6], "5500");
-  EXPECT_EQ(argv[7], "1");
-  EXPECT_EQ(TakeLeaseCommand("wp", "a.test", "n/1-1", 5500, false)[7], "0");
+TEST(LeaseTest, TakeCallRoutesByTheRecordKey) {
+  LeaseScriptCall take = TakeLeaseCall("wp", "a.test", "n/1-1", 5500, true);
+  EXPECT_EQ(take.keys, (std::vector<std::string>{"{wp:a.test}r", "{wp:a.test}l"}));
+  EXPECT_EQ(take.args, (std::vector<std::string>{"n/1-1", "5500", "1"}));
+  EXPECT_EQ(TakeLeaseCall("wp", "a.test", "n/1-1", 5500, false).args[2], "0");
+  // FleetScript sends EVALSHA <sha> <numkeys> keys... args...: routed by the first key.
+  std::vector<std::string> argv = {"EVALSHA", "0123abcd", "2"};
+  argv.insert(argv.end(), take.keys.begin(), take.keys.end());
+  argv.insert(argv.end(), take.args.begin(), take.args.end());
   EXPECT_EQ(RoutingKey(argv), "{wp:a.test}r");
-  auto release = ReleaseLeaseCommand("wp", "a.test", "n/1-1");
-  EXPECT_EQ(RoutingKey(release), "{wp:a.test}l");
-  EXPECT_EQ(release.back(), "n/1-1");
+  LeaseScriptCall release = ReleaseLeaseCall("wp", "a.test", "n/1-1");
+  EXPECT_EQ(release.keys, std::vector<std::string>{"{wp:a.test}l"});
+  EXPECT_EQ(release.args, std::vector<std::string>{"n/1-1"});
 }
 
 TEST(LeaseTest, RoutingKeyOfOtherCommands) {

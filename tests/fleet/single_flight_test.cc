@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 
+#include "fresh_record.h"
 #include "redis_server.h"
 #include "storage/fleet/fleet_record.h"
 #include "uv_test_loop.h"
@@ -19,21 +20,6 @@ namespace {
 
 using test_support::RedisCall;
 using test_support::ReplyText;
-
-int64_t WallMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-Record FreshRecord(const std::string& domain) {
-  Record rec;
-  rec.status = RecordStatus::kRegistered;
-  rec.fetched_at_ms = WallMs();
-  rec.stale_at_ms = rec.fetched_at_ms + 3600 * 1000;
-  rec.json = R"({"domain":")" + domain + R"(","status":"registered"})";
-  return rec;
-}
 
 bool AnyRecord(const Record&) { return true; }
 
@@ -123,6 +109,38 @@ TEST_F(SingleFlightTest, TheFirstTakesTheLeaseTheOthersWaitForTheRecord) {
   EXPECT_EQ(Redis({"EXISTS", "{wp:one.test}l"}), "0");
   EXPECT_EQ(b.flight->stats().taken + b.flight->stats().taken_over, 0u);
   EXPECT_EQ(b.flight->claims(), 0u);
+}
+
+// The lease scripts run as every fleet script does (fleet_script.h): by SHA once the script is
+// loaded, and again as EVAL when the server forgot it.
+TEST_F(SingleFlightTest, LeaseScriptsRunBySha1AndSurviveAFlushedScriptCache) {
+  Member a(loop_.get(), redis_.address(), "proxy-a");
+  auto claim_and_release = [&](const std::string& domain) {
+    std::optional<SingleFlight::Outcome> got;
+    a.Claim(domain, 4000, &got);
+    ASSERT_TRUE(loop_.RunUntil([&] { return got.has_value(); }));
+    ASSERT_FALSE(got->lease.empty()) << domain;
+    uint64_t released = a.flight->stats().released;
+    a.flight->Release(domain, got->lease);
+    ASSERT_TRUE(loop_.RunUntil([&] { return a.flight->stats().released == released + 1; }));
+    EXPECT_EQ(Redis({"EXISTS", "{wp:" + domain + "}l"}), "0") << domain;
+  };
+  auto calls = [&](const std::string& command) {
+    std::string stats = Redis({"INFO", "commandstats"});
+    size_t at = stats.find("cmdstat_" + command + ":calls=");
+    if (at == std::string::npos) return 0ll;
+    return std::stoll(stats.substr(at + command.size() + 15));
+  };
+  for (int i = 0; i < 3; ++i) claim_and_release("sha" + std::to_string(i) + ".test");
+  // The first take and the first release went as EVAL (while SCRIPT LOAD was answered); the
+  // others by SHA.
+  EXPECT_EQ(calls("eval"), 2);
+  EXPECT_EQ(calls("evalsha"), 4);
+  // A restarted server forgets its scripts: NOSCRIPT, then EVAL, and the lease works as before.
+  ASSERT_EQ(Redis({"SCRIPT", "FLUSH"}), "OK");
+  claim_and_release("flushed.test");
+  EXPECT_EQ(calls("eval"), 4);
+  EXPECT_EQ(a.flight->stats().errors, 0u);
 }
 
 TEST_F(SingleFlightTest, ALeaseReleasedWithoutARecordIsTakenOver) {
@@ -224,6 +242,30 @@ TEST_F(SingleFlightTest, WithRedisGoneAClaimEndsAtOnceWithoutALease) {
   EXPECT_TRUE(got->lease.empty());
   EXPECT_EQ(a.flight->stats().errors, 1u);
   EXPECT_EQ(a.flight->stats().waited, 0u);
+}
+
+// A proxy shutting down destroys its SingleFlight and SharedRecords before it closes the
+// FleetClient, which then fails the commands still pending: their callbacks must not reach the
+// destroyed objects.
+TEST_F(SingleFlightTest, CommandsInFlightWhenTheFleetPartsAreDestroyedCallBackIntoNothing) {
+  Member a(loop_.get(), redis_.address(), "proxy-a");
+  std::optional<SingleFlight::Outcome> fetching, taking;
+  a.Claim("fetching.test", 4000, &fetching);
+  // Another claim, run until it takes its lease, so the take script is loaded; then a release
+  // and a claim whose take is in flight.
+  a.Claim("taking.test", 4000, &taking);
+  ASSERT_TRUE(loop_.RunUntil([&] { return taking.has_value() && fetching.has_value(); }));
+  a.flight->Release("taking.test", taking->lease);
+  std::optional<SingleFlight::Outcome> last;
+  a.Claim("last.test", 4000, &last);
+  a.flight.reset();
+  ASSERT_TRUE(last.has_value());  // ended by the destructor's Cancel
+  EXPECT_TRUE(last->lease.empty());
+  // A record written in the background, never awaited.
+  a.records->Publish("late.test", FreshRecord("late.test"));
+  a.records.reset();
+  a.client->Close();  // fails the release, the fetch and the write still pending
+  loop_.RunUntil([] { return false; }, std::chrono::milliseconds(200));
 }
 
 TEST_F(SingleFlightTest, CancelEndsWaitingClaims) {

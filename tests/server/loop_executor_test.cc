@@ -5,21 +5,22 @@
 
 #include <thread>
 
+#include "util/uv_timer.h"
+
 namespace server {
 namespace {
 
 // Runs the loop until `done` or 5 s, so a failing test cannot hang.
 void RunUntil(uv_loop_t* loop, const bool& done) {
-  uv_timer_t guard;
-  uv_timer_init(loop, &guard);
-  uv_timer_start(
-      &guard, [](uv_timer_t* t) { uv_stop(t->loop); }, 5000, 0);
-  while (!done) {
-    if (uv_run(loop, UV_RUN_ONCE) == 0 && !done) break;
-    if (!uv_is_active(reinterpret_cast<uv_handle_t*>(&guard))) break;
+  {
+    util::UvTimer guard(loop);
+    guard.Start(5000, [loop] { uv_stop(loop); });
+    while (!done) {
+      if (uv_run(loop, UV_RUN_ONCE) == 0 && !done) break;
+      if (!guard.pending()) break;
+    }
   }
-  uv_close(reinterpret_cast<uv_handle_t*>(&guard), nullptr);
-  uv_run(loop, UV_RUN_NOWAIT);
+  uv_run(loop, UV_RUN_NOWAIT);  // the guard's close callback
 }
 
 class LoopExecutorTest : public ::testing::Test {

@@ -9,7 +9,9 @@
 #include <uv.h>
 
 #include <chrono>
+#include <optional>
 
+#include "util/uv_timer.h"
 #include "wait_until.h"
 
 namespace test_support {
@@ -18,11 +20,11 @@ class UvTestLoop {
  public:
   UvTestLoop() {
     uv_loop_init(&loop_);
-    uv_timer_init(&loop_, &tick_);
+    tick_.emplace(&loop_);
   }
   // Runs the loop until every handle is closed (close callbacks included), then closes it.
   ~UvTestLoop() {
-    uv_close(reinterpret_cast<uv_handle_t*>(&tick_), nullptr);
+    tick_.reset();
     uv_run(&loop_, UV_RUN_DEFAULT);
     uv_loop_close(&loop_);
   }
@@ -32,19 +34,18 @@ class UvTestLoop {
   uv_loop_t* get() { return &loop_; }
   template <typename Done>
   bool RunUntil(Done&& done, std::chrono::milliseconds timeout = kPatience) {
-    uv_timer_start(
-        &tick_, [](uv_timer_t*) {}, 5, 5);
+    tick_->Start(5, 5, [] {});
     auto deadline = std::chrono::steady_clock::now() + timeout;
     bool ok = false;
     while (!(ok = done()) && std::chrono::steady_clock::now() < deadline)
       uv_run(&loop_, UV_RUN_ONCE);
-    uv_timer_stop(&tick_);
+    tick_->Stop();
     return ok;
   }
 
  private:
   uv_loop_t loop_;
-  uv_timer_t tick_;
+  std::optional<util::UvTimer> tick_;  // wakes the loop to look at the condition
 };
 
 }  // namespace test_support

@@ -1,7 +1,7 @@
 // HTTP(S) GET for RDAP on a libuv loop: libcurl's multi interface driven by the loop (one
-// uv_poll_t per socket curl opens, one uv_timer_t for curl's timeouts, curl_multi_socket_action),
-// never a thread per request. (libcurl's own threaded DNS resolver may run a lookup on a helper
-// thread; that is inside libcurl.)
+// uv_poll_t per socket curl opens, one util::UvTimer for curl's timeouts,
+// curl_multi_socket_action), never a thread per request. (libcurl's own threaded DNS resolver may
+// run a lookup on a helper thread; that is inside libcurl.)
 //
 // Every request: TLS peer and host verification on; connect and total timeouts; the body capped
 // (past the cap the transfer is aborted and the result is kTooLarge with the first bytes kept);

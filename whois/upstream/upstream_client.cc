@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "util/host_port.h"
+#include "util/uv_timer.h"
 #include "whois/upstream/address_policy.h"
 #include "whois/upstream/charset.h"
 
@@ -136,6 +137,8 @@ class UpstreamClient::Call {
         options_(std::move(options)),
         done_(std::move(done)),
         start_ns_(uv_hrtime()),
+        overall_timer_(loop),
+        connect_timer_(loop),
         read_buf_(client->read_buf_) {}
 
   void Start();
@@ -157,8 +160,6 @@ class UpstreamClient::Call {
   void MaybeDelete();
   std::string Host() const { return target_.host; }
 
-  static void OnClosed(uv_handle_t* handle);
-
   UpstreamClient* client_;  // null once finished or detached
   uv_loop_t* loop_;
   UpstreamTarget target_;
@@ -167,16 +168,19 @@ class UpstreamClient::Call {
   Callback done_;
   uint64_t start_ns_;
 
-  // libuv objects. `open_handles_` counts initialised handles not yet closed; `gai_pending_` is
-  // true while a name lookup may still call back. Memory stays until both are clear.
-  uv_timer_t overall_timer_{};
-  uv_timer_t connect_timer_{};
+  // libuv objects. `open_handles_` counts initialised handles not yet closed (the socket; the
+  // timers close themselves with this object); `gai_pending_` is true while a name lookup may
+  // still call back; `reap_pending_` from Finish until the loop's next timer phase, so this
+  // object outlives the user callback. Memory stays until all three are clear.
+  util::UvTimer overall_timer_;
+  util::UvTimer connect_timer_;
   uv_tcp_t tcp_{};
   uv_getaddrinfo_t gai_{};
   uv_connect_t connect_req_{};
   uv_write_t write_req_{};
   int open_handles_ = 0;
   bool gai_pending_ = false;
+  bool reap_pending_ = false;
   bool tcp_open_ = false;
   bool tcp_closing_ = false;
   bool finished_ = false;
@@ -200,26 +204,17 @@ void UpstreamClient::Call::Start() {
   // The loop's cached time may be stale (Query() is often called after other work in the same
   // iteration); timeouts count from now.
   uv_update_time(loop_);
-  uv_timer_init(loop_, &overall_timer_);
-  overall_timer_.data = this;
-  uv_timer_init(loop_, &connect_timer_);
-  connect_timer_.data = this;
-  open_handles_ = 2;
   // The overall timer bounds everything from here on, DNS included.
-  uv_timer_start(
-      &overall_timer_,
-      [](uv_timer_t* t) {
-        auto* self = static_cast<Call*>(t->data);
-        std::string error = "no complete reply from " + self->Host() + " within " +
-                            std::to_string(self->options_.query_timeout_ms) + " ms";
-        if (!self->raw_.empty()) {
-          error += " (" + std::to_string(self->raw_.size()) + " bytes received)";
-        } else if (!self->attempt_errors_.empty()) {
-          error += " (" + self->attempt_errors_ + ")";
-        }
-        self->Finish(UpstreamFailure::kTimedOut, std::move(error));
-      },
-      static_cast<uint64_t>(std::max(options_.query_timeout_ms, 0)), 0);
+  overall_timer_.Start(static_cast<uint64_t>(std::max(options_.query_timeout_ms, 0)), [this] {
+    std::string error = "no complete reply from " + Host() + " within " +
+                        std::to_string(options_.query_timeout_ms) + " ms";
+    if (!raw_.empty()) {
+      error += " (" + std::to_string(raw_.size()) + " bytes received)";
+    } else if (!attempt_errors_.empty()) {
+      error += " (" + attempt_errors_ + ")";
+    }
+    Finish(UpstreamFailure::kTimedOut, std::move(error));
+  });
 
   if (util::Status st = CheckWhoisQuery(query_); !st.ok()) {
     FailSoon(UpstreamFailure::kInvalidQuery, st.message());
@@ -260,14 +255,10 @@ void UpstreamClient::Call::Start() {
 void UpstreamClient::Call::FailSoon(UpstreamFailure failure, std::string error) {
   // Reuses the overall timer with a zero timeout so the callback never runs inside Query().
   deferred_failure_.emplace(failure, std::move(error));
-  uv_timer_start(
-      &overall_timer_,
-      [](uv_timer_t* t) {
-        auto* self = static_cast<Call*>(t->data);
-        auto [f, e] = std::move(*self->deferred_failure_);
-        self->Finish(f, std::move(e));
-      },
-      0, 0);
+  overall_timer_.Start(0, [this] {
+    auto [f, e] = std::move(*deferred_failure_);
+    Finish(f, std::move(e));
+  });
 }
 
 void UpstreamClient::Call::Resolve() {
@@ -382,9 +373,8 @@ void UpstreamClient::Call::TryNextAddress() {
                uv_strerror(rc));
     return;
   }
-  uv_timer_start(
-      &connect_timer_, [](uv_timer_t* t) { static_cast<Call*>(t->data)->OnConnectTimeout(); },
-      static_cast<uint64_t>(std::max(options_.connect_timeout_ms, 0)), 0);
+  connect_timer_.Start(static_cast<uint64_t>(std::max(options_.connect_timeout_ms, 0)),
+                       [this] { OnConnectTimeout(); });
 }
 
 void UpstreamClient::Call::OnConnectTimeout() {
@@ -393,7 +383,7 @@ void UpstreamClient::Call::OnConnectTimeout() {
 }
 
 void UpstreamClient::Call::EndAttempt(AttemptOutcome outcome, std::string detail) {
-  uv_timer_stop(&connect_timer_);
+  connect_timer_.Stop();
   if (outcome == AttemptOutcome::kRefused) any_refused_ = true;
   if (outcome == AttemptOutcome::kTimedOut) any_timed_out_ = true;
   if (!attempt_errors_.empty()) attempt_errors_ += "; ";
@@ -411,7 +401,7 @@ void UpstreamClient::Call::OnConnected(int status) {
     EndAttempt(outcome, uv_strerror(status));
     return;
   }
-  uv_timer_stop(&connect_timer_);
+  connect_timer_.Stop();
   // No TCP_NODELAY: the query is one write on a fresh connection, which Nagle never delays, and
   // the setsockopt would be a syscall per query for nothing.
   request_ = query_ + "\r\n";
@@ -519,14 +509,8 @@ void UpstreamClient::Call::CloseTcp() {
   uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), on_closed);
 }
 
-void UpstreamClient::Call::OnClosed(uv_handle_t* handle) {
-  auto* self = static_cast<Call*>(handle->data);
-  --self->open_handles_;
-  self->MaybeDelete();
-}
-
 void UpstreamClient::Call::MaybeDelete() {
-  if (finished_ && open_handles_ == 0 && !gai_pending_) delete this;
+  if (finished_ && open_handles_ == 0 && !gai_pending_ && !reap_pending_) delete this;
 }
 
 void UpstreamClient::Call::Finish(UpstreamFailure failure, std::string error) {
@@ -552,11 +536,16 @@ void UpstreamClient::Call::Finish(UpstreamFailure failure, std::string error) {
   result.elapsed_ms = static_cast<int64_t>((uv_hrtime() - start_ns_) / 1000000);
   std::string().swap(raw_);
 
-  // Release libuv resources first; their close callbacks run on a later loop iteration, so
-  // `this` stays valid through the user callback below, and is deleted by the last of them.
+  // Release libuv resources first. The socket's close callback runs on a later loop iteration,
+  // and so does the reap (the overall timer, now with nothing left to time), so `this` stays
+  // valid through the user callback below, and is deleted by the last of them.
   if (gai_pending_) uv_cancel(reinterpret_cast<uv_req_t*>(&gai_));
-  uv_close(reinterpret_cast<uv_handle_t*>(&overall_timer_), OnClosed);
-  uv_close(reinterpret_cast<uv_handle_t*>(&connect_timer_), OnClosed);
+  connect_timer_.Stop();
+  reap_pending_ = true;
+  overall_timer_.Start(0, [this] {
+    reap_pending_ = false;
+    MaybeDelete();
+  });
   CloseTcp();
 
   spdlog::debug("whois {} via {}: {} in {} ms, {} bytes{}{}{}", target_.host,
