@@ -3,9 +3,12 @@
 #include <array>
 
 #include "server/config.h"
+#include "whois/resolver/lookup_order.h"
 
 namespace server {
 namespace {
+
+std::string LookupOrderHelp() { return whois::LookupOrderNames(" or ") + "."; }
 
 constexpr std::array kDocs = {
     DirectiveDoc{"port", "TCP port of the Redis protocol (GET <domain> and the other commands)."},
@@ -50,7 +53,7 @@ constexpr std::array kDocs = {
                  "HOST IP[:PORT]"},
     DirectiveDoc{"allow-private-upstreams",
                  "Allow upstream servers on private and loopback addresses."},
-    DirectiveDoc{"lookup-order", "rdap-first, whois-first, rdap-only or whois-only."},
+    DirectiveDoc{"lookup-order", {}, {}, LookupOrderHelp},
     DirectiveDoc{"rdap-bootstrap-url", "Where the RDAP bootstrap registry is refreshed from."},
     DirectiveDoc{"rdap-bootstrap-refresh", "Seconds between RDAP bootstrap refreshes (0: never)."},
     DirectiveDoc{"rdap-server", "A TLD's RDAP base URL, overriding the bootstrap (repeatable).",
@@ -111,7 +114,7 @@ std::string ConfigFileText() {
   ForEachDirectiveValue(defaults, [&](std::string_view name, std::string value) {
     const DirectiveDoc* doc = FindDirectiveDoc(name);
     out += "\n# ";
-    out += doc ? doc->help : "(undocumented)";
+    out += doc ? doc->Help() : "(undocumented)";
     out += "\n";
     if (doc && !doc->usage.empty()) {
       out += "# " + std::string(name) + " " + std::string(doc->usage) + "\n";

@@ -15,6 +15,13 @@ struct DirectiveDoc {
   std::string_view name;
   std::string_view help;
   std::string_view usage;  // "TLD HOST[:PORT] [FORMAT]" for a repeatable directive, else empty
+  // For a directive whose words live in their own table (lookup-order), the comment built
+  // from that table, so the file cannot list a word the server does not take; `help` is
+  // then empty. Null for the others.
+  std::string (*help_from_table)() = nullptr;
+
+  // `help`, or what help_from_table builds.
+  std::string Help() const { return help_from_table ? help_from_table() : std::string(help); }
 };
 
 // nullptr for a directive without documentation (a test keeps there being none).

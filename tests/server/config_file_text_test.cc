@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "server/config.h"
+#include "whois/resolver/lookup_order.h"
 
 namespace server {
 namespace {
@@ -24,6 +25,15 @@ TEST(ConfigFileText, EveryDirectiveIsDocumented) {
     EXPECT_NE(FindDirectiveDoc(name), nullptr) << name << " has no line in config_file_text.cc";
   });
   EXPECT_EQ(ConfigFileText().find("(undocumented)"), std::string::npos);
+}
+
+// lookup-order's comment comes from the order table, so it names every order the server takes.
+TEST(ConfigFileText, LookupOrderCommentNamesEveryOrder) {
+  const DirectiveDoc* doc = FindDirectiveDoc("lookup-order");
+  ASSERT_NE(doc, nullptr);
+  EXPECT_EQ(doc->Help(), "rdap-first, whois-first, rdap-only or whois-only.");
+  for (const whois::LookupOrderRow& row : whois::LookupOrders())
+    EXPECT_NE(doc->Help().find(row.name), std::string::npos) << row.name;
 }
 
 TEST(ConfigFileText, CommittedFileIsTheGeneratedOne) {

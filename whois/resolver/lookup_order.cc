@@ -1,6 +1,7 @@
 #include "whois/resolver/lookup_order.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "whois/record/record.h"
 #include "whois/resolver/lookup_source.h"
@@ -31,10 +32,10 @@ const LookupOrderRow* FindLookupOrder(std::string_view name) {
   return nullptr;
 }
 
-std::string LookupOrderNames() {
+std::string LookupOrderNames(std::string_view last_separator) {
   std::string out;
   for (const LookupOrderRow& row : kOrders) {
-    if (!out.empty()) out += ", ";
+    if (!out.empty()) out += &row == &kOrders[std::size(kOrders) - 1] ? last_separator : ", ";
     out += row.name;
   }
   return out;

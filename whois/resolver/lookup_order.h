@@ -30,8 +30,9 @@ struct LookupOrderRow {
 std::span<const LookupOrderRow> LookupOrders();
 // The row named `name` (lower case), or null.
 const LookupOrderRow* FindLookupOrder(std::string_view name);
-// "rdap-first, whois-first, rdap-only, whois-only": the names, for error messages.
-std::string LookupOrderNames();
+// "rdap-first, whois-first, rdap-only, whois-only": the names, for error messages; with
+// `last_separator` " or ", "... rdap-only or whois-only" for prose (the configuration file).
+std::string LookupOrderNames(std::string_view last_separator = ", ");
 
 // The sources `row` names, in its order, each picked from `available` by its protocol(); a
 // protocol no source in `available` speaks is left out. For Resolver's constructor.
