@@ -36,9 +36,11 @@ void CheckOutcome(const std::optional<whois::Referral>& r, const std::string& re
 
 void CheckReferral(std::string_view input, Violations* v) {
   try {
-    std::string reason;
-    std::optional<whois::Referral> r = whois::ExtractReferral(input, &reason);
+    const util::StatusOr<std::optional<whois::Referral>> extracted = whois::ExtractReferral(input);
+    std::optional<whois::Referral> r = extracted.value_or(std::nullopt);
+    std::string reason = extracted.ok() ? std::string() : extracted.status().message();
     CheckOutcome(r, reason, "ExtractReferral", v);
+    FUZZ_EXPECT(v, extracted.ok() || !reason.empty(), "ExtractReferral rejected without a reason");
 
     const std::string_view first_line = input.substr(0, input.find('\n'));
     util::StatusOr<whois::Referral> parsed = whois::ParseReferralValue(first_line);

@@ -34,14 +34,31 @@ void ExpectReferral(const util::StatusOr<Referral>& referral, std::string_view h
   ExpectReferral(std::optional<Referral>(referral.value()), host, port, rwhois);
 }
 
+using Extracted = util::StatusOr<std::optional<Referral>>;
+
+void ExpectReferral(const Extracted& extracted, std::string_view host, uint16_t port = 43,
+                    bool rwhois = false) {
+  ASSERT_TRUE(extracted.ok()) << extracted.status().message();
+  ExpectReferral(*extracted, host, port, rwhois);
+}
+
+// True when the reply names no server at all (not even a rejected one).
+bool NamesNone(const Extracted& extracted) { return extracted.ok() && !extracted->has_value(); }
+
+// Why the server the reply names was rejected; empty when nothing was rejected.
+std::string Rejection(const Extracted& extracted) {
+  if (extracted.ok()) return "";
+  EXPECT_EQ(extracted.status().code(), util::StatusCode::kInvalidArgument);
+  return extracted.status().message();
+}
+
 TEST(ExtractReferral, IanaRefer) {
   ExpectReferral(ExtractReferral(ReadFixture("referrals/iana-refer.txt")), "whois.nic.shop");
 }
 
 TEST(ExtractReferral, IanaTldAnswerWhoisLine) {
   ExpectReferral(ExtractReferral(ReadFixture("iana/COM")), "whois.verisign-grs.com");
-  std::string reason;
-  EXPECT_FALSE(ExtractReferral(ReadFixture("iana/AAA"), &reason));
+  const std::string reason = Rejection(ExtractReferral(ReadFixture("iana/AAA")));
   EXPECT_NE(reason.find("whois:"), std::string::npos) << reason;
 }
 
@@ -71,9 +88,10 @@ TEST(ExtractReferral, VerisignTakesTheFirstDomainNameRecordOnly) {
       "\n"
       "   Domain Name: EXAMPLE.COM.EVIL.NET\n"
       "   Registrar WHOIS Server: whois.second.example\n";
-  EXPECT_FALSE(ExtractReferral(first_without));
+  EXPECT_TRUE(NamesNone(ExtractReferral(first_without)));
   // A server line outside any Domain Name record is ignored.
-  EXPECT_FALSE(ExtractReferral("   Server Name: NS1.EXAMPLE.COM\n   Whois Server: whois.x.com\n"));
+  EXPECT_TRUE(NamesNone(
+      ExtractReferral("   Server Name: NS1.EXAMPLE.COM\n   Whois Server: whois.x.com\n")));
 }
 
 TEST(ExtractReferral, AfiliasWithoutBlankAfterColon) {
@@ -82,12 +100,11 @@ TEST(ExtractReferral, AfiliasWithoutBlankAfterColon) {
 }
 
 TEST(ExtractReferral, MissingOrUnusableRegistrarServer) {
-  std::string reason = "stale";
-  EXPECT_FALSE(ExtractReferral(ReadFixture("referrals/verisign-no-whois-server.txt"), &reason));
-  EXPECT_EQ(reason, "");
-  EXPECT_FALSE(ExtractReferral(ReadFixture("referrals/verisign-not-defined.txt"), &reason));
+  EXPECT_TRUE(NamesNone(ExtractReferral(ReadFixture("referrals/verisign-no-whois-server.txt"))));
+  std::string reason =
+      Rejection(ExtractReferral(ReadFixture("referrals/verisign-not-defined.txt")));
   EXPECT_NE(reason.find("not defined"), std::string::npos) << reason;
-  EXPECT_FALSE(ExtractReferral(ReadFixture("referrals/empty-registrar-whois-server.txt"), &reason));
+  reason = Rejection(ExtractReferral(ReadFixture("referrals/empty-registrar-whois-server.txt")));
   EXPECT_NE(reason.find("empty"), std::string::npos) << reason;
 }
 
@@ -98,7 +115,7 @@ TEST(ExtractReferral, ArinReferralServer) {
                  "whois.ripe.net");
   ExpectReferral(ExtractReferral(ReadFixture("referrals/arin-referral-rwhois.txt")),
                  "rwhois.networks.example", 4321, true);
-  EXPECT_FALSE(ExtractReferral(ReadFixture("referrals/arin-no-referral.txt")));
+  EXPECT_TRUE(NamesNone(ExtractReferral(ReadFixture("referrals/arin-no-referral.txt"))));
 }
 
 TEST(ExtractReferral, ArinTakesTheLastReferralServer) {
@@ -117,7 +134,7 @@ TEST(ExtractReferral, RwhoisPercentReferral) {
                                  "%referral rwhois://rs.internic.net:4321/auth-area=.\n%ok\n"),
                  "master.b.rwhois.net", 4321, true);
   ExpectReferral(ExtractReferral("% referral whois://whois.example.net\n"), "whois.example.net");
-  EXPECT_FALSE(ExtractReferral("%referrals are not followed here\n"));
+  EXPECT_TRUE(NamesNone(ExtractReferral("%referrals are not followed here\n")));
 }
 
 TEST(ExtractReferral, CrlfAndCaseInsensitiveKeys) {
@@ -127,11 +144,9 @@ TEST(ExtractReferral, CrlfAndCaseInsensitiveKeys) {
 }
 
 TEST(ExtractReferral, NothingNamed) {
-  std::string reason = "stale";
-  EXPECT_FALSE(ExtractReferral("", &reason));
-  EXPECT_EQ(reason, "");
-  EXPECT_FALSE(ExtractReferral("No match for \"EXAMPLE.COM\".\r\n"));
-  EXPECT_FALSE(ExtractReferral(std::string("\0\xff\n:::\n%\n", 8)));
+  EXPECT_TRUE(NamesNone(ExtractReferral("")));
+  EXPECT_TRUE(NamesNone(ExtractReferral("No match for \"EXAMPLE.COM\".\r\n")));
+  EXPECT_TRUE(NamesNone(ExtractReferral(std::string("\0\xff\n:::\n%\n", 8))));
 }
 
 TEST(ParseReferralValue, AcceptedForms) {

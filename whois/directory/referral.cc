@@ -152,7 +152,7 @@ util::Status CheckReferralPort(const Referral& referral, bool pinned) {
       "upstream-address");
 }
 
-std::optional<Referral> ExtractReferral(std::string_view reply_text, std::string* reason) {
+util::StatusOr<std::optional<Referral>> ExtractReferral(std::string_view reply_text) {
   Candidate refer{.form = "refer:"};
   Candidate whois{.form = "whois:"};
   Candidate registrar{.form = "Registrar WHOIS Server:"};
@@ -194,13 +194,12 @@ std::optional<Referral> ExtractReferral(std::string_view reply_text, std::string
     if (!c->found) continue;
     util::StatusOr<Referral> referral = ParseReferralValue(c->value);
     if (!referral.ok()) {
-      if (reason != nullptr) *reason = std::string(c->form) + " " + referral.status().message();
-      return std::nullopt;
+      return util::Status::InvalidArgument(std::string(c->form) + " " +
+                                           referral.status().message());
     }
-    return std::move(referral).value();
+    return std::optional<Referral>(std::move(referral).value());
   }
-  if (reason != nullptr) reason->clear();
-  return std::nullopt;
+  return std::optional<Referral>();
 }
 
 }  // namespace whois

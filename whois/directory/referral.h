@@ -61,9 +61,9 @@ util::Status CheckReferralPort(const Referral& referral, bool pinned);
 //                                  a record ends at a blank line or at the next "Domain Name:"
 //   ReferralServer: URL            ARIN style (last line: ARIN lists the most specific last)
 //   %referral URL / % referral URL RWhois style (first line)
-// Keys are case-insensitive and may be indented. Returns nullopt when no form names a usable
-// server; if a form named one that was rejected, *reason (if given) says which and why, for logs.
-// A reply that names no server at all leaves *reason empty.
-std::optional<Referral> ExtractReferral(std::string_view reply_text, std::string* reason = nullptr);
+// Keys are case-insensitive and may be indented. Three outcomes: the server named, nullopt when
+// the reply names none, or, when the form that decides named one that ParseReferralValue
+// rejected, InvalidArgument saying which form and why ("whois: referral '...' ..."), for logs.
+util::StatusOr<std::optional<Referral>> ExtractReferral(std::string_view reply_text);
 
 }  // namespace whois

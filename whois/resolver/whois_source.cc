@@ -328,8 +328,10 @@ void WhoisSource::OnReply(const std::shared_ptr<Chain>& chain, const std::string
     return EndWithFailure(chain, std::move(hop), FallbackReason::kRefused,
                           server + " sent a reply with no recognisable data");
   }
-  std::optional<Referral> next =
-      kind == ReplyKind::kNotFound ? std::nullopt : ExtractReferral(hop.text);
+  // A rejected referral is followed no further, like none at all.
+  std::optional<Referral> next = kind == ReplyKind::kNotFound
+                                     ? std::nullopt
+                                     : ExtractReferral(hop.text).value_or(std::nullopt);
   if (next && !next->rwhois) {
     util::Status port =
         CheckReferralPort(*next, options_.access.pinned_addresses.contains(next->host));
