@@ -422,18 +422,13 @@ std::string QuoteWord(const std::string& w) {
 // Records an error at one line of `path` (line 0: the file as a whole) in *result.
 void FailInFile(ConfigResult* result, const std::string& path, int line, std::string source,
                 std::string reason) {
-  result->error = line > 0 ? path + ":" + std::to_string(line) + ": " + reason : reason;
-  result->error_file = path;
-  result->error_line = line;
-  result->error_source = std::move(source);
-  result->error_reason = std::move(reason);
+  result->error = util::Status::InvalidArgument(std::move(reason));
+  result->error_place = {.file = path, .line = line, .source = std::move(source)};
 }
 
 void FailOnCommandLine(ConfigResult* result, std::string source, std::string reason) {
-  result->error = "command line: " + reason;
-  result->error_on_command_line = true;
-  result->error_source = std::move(source);
-  result->error_reason = std::move(reason);
+  result->error = util::Status::InvalidArgument(std::move(reason));
+  result->error_place = {.command_line = true, .source = std::move(source)};
 }
 
 bool LoadFile(Config* config, const std::string& path, ConfigResult* result) {
@@ -551,7 +546,8 @@ ConfigResult LoadConfig(const std::vector<std::string>& all_args) {
     result.test_config = true;
     args.erase(args.begin());
     if (args.empty() || args[0].starts_with("--")) {
-      result.error = result.error_reason = "--test-config expects the config file to check";
+      result.error =
+          util::Status::InvalidArgument("--test-config expects the config file to check");
       return result;
     }
   }
@@ -579,23 +575,31 @@ ConfigResult LoadConfig(const std::vector<std::string>& all_args) {
     }
   }
   if (auto conflict = CheckConsistency(config)) {
-    result.error = result.error_reason = conflict->message;
+    result.error = util::Status::InvalidArgument(conflict->message);
     return result;
   }
   result.config = std::move(config);
   return result;
 }
 
+std::string ConfigResult::ErrorText() const {
+  if (error_place.line > 0)
+    return error_place.file + ":" + std::to_string(error_place.line) + ": " + error.message();
+  if (error_place.command_line) return "command line: " + error.message();
+  return error.message();
+}
+
 std::string FatalConfigErrorText(const ConfigResult& result) {
+  const ConfigErrorPlace& place = result.error_place;
   std::string out =
       "\n*** FATAL CONFIG ERROR (whois-proxy " + std::string(kProxyVersion) + ") ***\n";
-  if (result.error_line > 0) {
-    out += "Reading the configuration file '" + result.error_file + "', at line " +
-           std::to_string(result.error_line) + "\n>>> '" + result.error_source + "'\n";
-  } else if (result.error_on_command_line) {
-    out += "Reading the command line\n>>> '" + result.error_source + "'\n";
+  if (place.line > 0) {
+    out += "Reading the configuration file '" + place.file + "', at line " +
+           std::to_string(place.line) + "\n>>> '" + place.source + "'\n";
+  } else if (place.command_line) {
+    out += "Reading the command line\n>>> '" + place.source + "'\n";
   }
-  out += result.error_reason.empty() ? result.error : result.error_reason;
+  out += result.error.message();
   out += "\n";
   return out;
 }

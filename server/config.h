@@ -124,17 +124,23 @@ struct Config {
   std::string config_file;
 };
 
-// Result of loading configuration: the config, or a message naming the file, line and reason.
+// Where a configuration error was written, for FatalConfigErrorText: a file and line, the
+// command line, or neither (a check of the whole configuration).
+struct ConfigErrorPlace {
+  std::string file;           // the configuration file the error is in, else empty
+  int line = 0;               // its line, from 1; 0 for the file as a whole or no file
+  bool command_line = false;  // the error is in the command-line flags
+  std::string source;         // the line or the flag and its values, as given
+};
+
+// Result of loading configuration: the config, or an error naming the file, line and reason.
+// Neither for --help, --version and --print-config.
 struct ConfigResult {
   std::optional<Config> config;
-  std::string error;  // "file:line: reason", "command line: reason" or the reason alone
-  // The parts of `error`, for FatalConfigErrorText: where (a file and line, the command line,
-  // or neither for a check of the whole configuration), what was written there, and why.
-  std::string error_file;
-  int error_line = 0;
-  bool error_on_command_line = false;
-  std::string error_source;  // the line or the flag and its values, as given
-  std::string error_reason;
+  // OK, or (config empty) InvalidArgument whose message is the reason alone ("'port' must be an
+  // integer from 0 to 65535"); error_place says where it was written.
+  util::Status error;
+  ConfigErrorPlace error_place;
   bool show_help = false;
   bool show_version = false;
   // `--print-config`: print the generated configuration file (every directive, its default).
@@ -144,6 +150,10 @@ struct ConfigResult {
   // `--repair` anywhere among the arguments: rebuild the store in `dir` and exit (see
   // server/repair_command.h).
   bool repair = false;
+
+  // The error in one line: "file:line: reason", "command line: reason" or the reason alone;
+  // empty when there is none.
+  std::string ErrorText() const;
 };
 
 // The text printed when start-up is refused, laid out as redis-server's: a blank line, the

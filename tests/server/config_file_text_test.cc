@@ -44,7 +44,7 @@ TEST(ConfigFileText, CommittedFileIsTheGeneratedOne) {
 
 TEST(ConfigFileText, CommittedFileParsesToTheDefaults) {
   ConfigResult loaded = LoadConfig({WP_PACKAGED_CONFIG});
-  ASSERT_TRUE(loaded.config) << loaded.error;
+  ASSERT_TRUE(loaded.config) << loaded.ErrorText();
   std::vector<std::pair<std::string, std::string>> from_file, defaults;
   ForEachDirectiveValue(*loaded.config, [&](std::string_view n, std::string v) {
     from_file.emplace_back(n, std::move(v));

@@ -20,7 +20,7 @@ std::string WriteFile(const std::string& text) {
 
 TEST(Config, DefaultsAreTheDocumentedOnes) {
   auto r = LoadConfig({});
-  ASSERT_TRUE(r.config) << r.error;
+  ASSERT_TRUE(r.config) << r.ErrorText();
   EXPECT_EQ(r.config->port, 7043);
   EXPECT_EQ(r.config->bind, (std::vector<std::string>{"127.0.0.1", "::1"}));
   EXPECT_TRUE(r.config->protected_mode);
@@ -28,14 +28,14 @@ TEST(Config, DefaultsAreTheDocumentedOnes) {
 
 TEST(Config, StaleServingHistoryAndPrefetchDirectives) {
   auto r = LoadConfig({});
-  ASSERT_TRUE(r.config) << r.error;
+  ASSERT_TRUE(r.config) << r.ErrorText();
   EXPECT_TRUE(r.config->serve_stale);
   EXPECT_EQ(r.config->max_stale_s, 365 * 86400);
   EXPECT_EQ(r.config->history_max_versions, 8);
   EXPECT_EQ(r.config->prefetch_queue_max, 10000000);
   r = LoadConfig({"--serve-stale", "no", "--max-stale", "7d", "--history-max-versions", "0",
                   "--prefetch-queue-max", "1000"});
-  ASSERT_TRUE(r.config) << r.error;
+  ASSERT_TRUE(r.config) << r.ErrorText();
   EXPECT_FALSE(r.config->serve_stale);
   EXPECT_EQ(r.config->max_stale_s, 7 * 86400);
   EXPECT_EQ(r.config->history_max_versions, 0);
@@ -52,7 +52,7 @@ TEST(Config, StaleServingHistoryAndPrefetchDirectives) {
 
 TEST(Config, FleetDirectives) {
   auto r = LoadConfig({});
-  ASSERT_TRUE(r.config) << r.error;
+  ASSERT_TRUE(r.config) << r.ErrorText();
   EXPECT_TRUE(r.config->fleet_redis.empty());  // no fleet
   EXPECT_EQ(r.config->fleet_password, "");
   EXPECT_EQ(r.config->fleet_prefix, "wp");
@@ -62,7 +62,7 @@ TEST(Config, FleetDirectives) {
   r = LoadConfig({"--fleet-redis", "127.0.0.1:7000", "[::1]:7001", "--fleet-password", "pw",
                   "--fleet-prefix", "farm1", "--fleet-node-name", "crawler-a", "--fleet-timeout",
                   "50", "--fleet-max-ttl", "7d"});
-  ASSERT_TRUE(r.config) << r.error;
+  ASSERT_TRUE(r.config) << r.ErrorText();
   EXPECT_EQ(r.config->fleet_redis, (std::vector<std::string>{"127.0.0.1:7000", "[::1]:7001"}));
   EXPECT_EQ(r.config->fleet_password, "pw");
   EXPECT_EQ(r.config->fleet_prefix, "farm1");
@@ -71,13 +71,14 @@ TEST(Config, FleetDirectives) {
   EXPECT_EQ(r.config->fleet_max_ttl_s, 7 * 86400);
   r = LoadConfig({"--fleet-redis", "redis-host"});
   ASSERT_FALSE(r.config);
-  EXPECT_NE(r.error.find("'redis-host' is not HOST:PORT"), std::string::npos) << r.error;
+  EXPECT_NE(r.ErrorText().find("'redis-host' is not HOST:PORT"), std::string::npos)
+      << r.ErrorText();
   r = LoadConfig({"--fleet-redis", "h:1", "h:1"});
   ASSERT_FALSE(r.config);
-  EXPECT_NE(r.error.find("given twice"), std::string::npos) << r.error;
+  EXPECT_NE(r.ErrorText().find("given twice"), std::string::npos) << r.ErrorText();
   r = LoadConfig({"--fleet-prefix", "a{b}"});
   ASSERT_FALSE(r.config);
-  EXPECT_NE(r.error.find("braces"), std::string::npos) << r.error;
+  EXPECT_NE(r.ErrorText().find("braces"), std::string::npos) << r.ErrorText();
   EXPECT_FALSE(LoadConfig({"--fleet-timeout", "0"}).config);
   EXPECT_FALSE(LoadConfig({"--fleet-max-ttl", "0"}).config);
   Config c;
@@ -86,7 +87,7 @@ TEST(Config, FleetDirectives) {
 
 TEST(Config, FlagsOverrideAndTakeSeveralValues) {
   auto r = LoadConfig({"--port", "7100", "--bind", "127.0.0.1", "127.0.0.2", "--maxclients", "5"});
-  ASSERT_TRUE(r.config) << r.error;
+  ASSERT_TRUE(r.config) << r.ErrorText();
   EXPECT_EQ(r.config->port, 7100);
   EXPECT_EQ(r.config->bind.size(), 2u);
   EXPECT_EQ(r.config->maxclients, 5);
@@ -97,12 +98,12 @@ TEST(Config, RepairStandsAnywhereAndTakesNoValue) {
   for (const auto& args : std::vector<std::vector<std::string>>{
            {"--repair", file}, {file, "--repair"}, {file, "--port", "7100", "--repair"}}) {
     auto r = LoadConfig(args);
-    ASSERT_TRUE(r.config) << r.error;
+    ASSERT_TRUE(r.config) << r.ErrorText();
     EXPECT_TRUE(r.repair);
     EXPECT_EQ(r.config->dir, "/var/lib/whois");
   }
   auto r = LoadConfig({"--repair", "--dir", "/srv/data"});
-  ASSERT_TRUE(r.config) << r.error;
+  ASSERT_TRUE(r.config) << r.ErrorText();
   EXPECT_TRUE(r.repair);
   EXPECT_EQ(r.config->dir, "/srv/data");
   EXPECT_FALSE(LoadConfig({"--dir", "/srv/data"}).repair);
@@ -113,7 +114,7 @@ TEST(Config, FileDirectivesWithQuotesAndComments) {
   std::string path = WriteFile("# comment\n\nport 7200\nrequirepass \"a b\"\nhot-set-size 16mb\n");
   auto r = LoadConfig({path, "--port", "7300"});
   std::remove(path.c_str());
-  ASSERT_TRUE(r.config) << r.error;
+  ASSERT_TRUE(r.config) << r.ErrorText();
   EXPECT_EQ(r.config->port, 7300);  // the command line wins
   EXPECT_EQ(r.config->requirepass, "a b");
   EXPECT_EQ(r.config->hot_set_size, 16 << 20);
@@ -124,31 +125,36 @@ TEST(Config, UnknownDirectiveNamesFileLineAndReason) {
   auto r = LoadConfig({path});
   std::remove(path.c_str());
   ASSERT_FALSE(r.config);
-  EXPECT_EQ(r.error, path + ":2: unknown directive 'frobnicate'");
+  EXPECT_EQ(r.ErrorText(), path + ":2: unknown directive 'frobnicate'");
+  // The Status holds the reason alone; the place is beside it.
+  EXPECT_TRUE(r.error.IsInvalidArgument());
+  EXPECT_EQ(r.error.message(), "unknown directive 'frobnicate'");
+  EXPECT_EQ(r.error_place.file, path);
+  EXPECT_EQ(r.error_place.line, 2);
 }
 
 TEST(Config, InvalidValueNamesDirective) {
   auto r = LoadConfig({"--port", "99999"});
   ASSERT_FALSE(r.config);
-  EXPECT_NE(r.error.find("'port' must be an integer from 0 to 65535"), std::string::npos);
+  EXPECT_NE(r.ErrorText().find("'port' must be an integer from 0 to 65535"), std::string::npos);
   r = LoadConfig({"--protected-mode", "maybe"});
   ASSERT_FALSE(r.config);
-  EXPECT_NE(r.error.find("yes or no"), std::string::npos);
+  EXPECT_NE(r.ErrorText().find("yes or no"), std::string::npos);
 }
 
 TEST(Config, UpstreamAddressIsCheckedAtStartUp) {
   for (const char* good :
        {"192.0.2.1", "192.0.2.1:4343", "[2001:db8::1]", "[2001:db8::1]:43", "2001:db8::1"}) {
     auto r = LoadConfig({"--upstream-address", "whois.nic.test", good});
-    EXPECT_TRUE(r.config) << good << ": " << r.error;
+    EXPECT_TRUE(r.config) << good << ": " << r.ErrorText();
   }
   for (const char* bad : {"192.0.2.1:", "whois.example:43", "192.0.2.1:0", "192.0.2.1:65536",
                           "[2001:db8::1", "[2001:db8::1]43", "300.1.1.1"}) {
     auto r = LoadConfig({"--upstream-address", "whois.nic.test", bad});
     ASSERT_FALSE(r.config) << bad;
-    EXPECT_NE(r.error.find("upstream-address"), std::string::npos) << r.error;
-    EXPECT_NE(r.error.find(std::string("'") + bad + "' is not IP[:PORT]"), std::string::npos)
-        << r.error;
+    EXPECT_NE(r.ErrorText().find("upstream-address"), std::string::npos) << r.ErrorText();
+    EXPECT_NE(r.ErrorText().find(std::string("'") + bad + "' is not IP[:PORT]"), std::string::npos)
+        << r.ErrorText();
   }
 }
 
@@ -177,16 +183,16 @@ TEST(Config, SizesAndDurations) {
 TEST(Config, ContradictoryLimitsAreRefused) {
   auto r = LoadConfig({"--client-output-buffer-soft", "2mb", "--client-output-buffer-hard", "1mb"});
   ASSERT_FALSE(r.config);
-  EXPECT_EQ(r.error,
+  EXPECT_EQ(r.ErrorText(),
             "client-output-buffer-soft (2097152) must not be above client-output-buffer-hard "
             "(1048576)");
   r = LoadConfig({"--proto-max-bulk-len", "16mb", "--client-query-buffer-limit", "8mb"});
   ASSERT_FALSE(r.config);
-  EXPECT_EQ(r.error,
+  EXPECT_EQ(r.ErrorText(),
             "proto-max-bulk-len (16777216) must not be above client-query-buffer-limit (8388608)");
   // Equal is fine, and so is raising both.
   r = LoadConfig({"--proto-max-bulk-len", "64mb", "--client-query-buffer-limit", "64mb"});
-  EXPECT_TRUE(r.config) << r.error;
+  EXPECT_TRUE(r.config) << r.ErrorText();
   Config c;
   c.client_output_buffer_soft = c.client_output_buffer_hard + 1;
   auto conflict = CheckConsistency(c);
@@ -199,7 +205,7 @@ TEST(Config, FatalConfigErrorTextNamesFileLineAndTheLineItself) {
   auto r = LoadConfig({path});
   std::remove(path.c_str());
   ASSERT_FALSE(r.config);
-  EXPECT_EQ(r.error, path + ":2: 'maxclients' must be an integer from 1 to 1048576");
+  EXPECT_EQ(r.ErrorText(), path + ":2: 'maxclients' must be an integer from 1 to 1048576");
   std::string text = FatalConfigErrorText(r);
   EXPECT_EQ(text, std::string("\n*** FATAL CONFIG ERROR (whois-proxy ") + kProxyVersion +
                       ") ***\nReading the configuration file '" + path +
@@ -224,7 +230,7 @@ TEST(Config, UpstreamHostsAreNamesOrAddresses) {
   EXPECT_FALSE(IsValidUpstreamHost("a\r\nb.example"));
   auto r = LoadConfig({"--upstream-limit", "", "concurrency", "1"});
   ASSERT_FALSE(r.config);
-  EXPECT_EQ(r.error,
+  EXPECT_EQ(r.ErrorText(),
             "command line: 'upstream-limit' invalid upstream host '' (a host name such as "
             "whois.nic.uk, or an IP address)");
 }
