@@ -17,7 +17,7 @@ DomainName Name() {
   return n;
 }
 
-ChainHop Hop(std::string text, std::string failure) {
+ChainHop Hop(std::string text, HopFailure failure = {}) {
   ChainHop hop;
   hop.server = "whois.denic.de";
   hop.query = "-T dn,ace example.de";
@@ -31,7 +31,7 @@ TEST(RecordAssembly, AFailedLookupIsAFallbackNamedByItsReason) {
   r.outcome = LookupOutcome::kFailed;
   r.fallback_reason = FallbackReason::kDailyLimit;
   r.retry_after_s = 30;
-  r.chain.push_back(Hop("", "limited:daily_limit"));
+  r.chain.push_back(Hop("", HopFailure::Limited(FallbackReason::kDailyLimit)));
   WhoisRecord rec = AssembleRecord(Name(), r, 0, CountryTable::Builtin());
   EXPECT_EQ(rec.status, "fallback");
   EXPECT_EQ(rec.reason, "daily_limit");
@@ -45,11 +45,11 @@ TEST(RecordAssembly, FailedHopsAreNotParsed) {
   const std::string reply = "Domain: example.de\nStatus: connect\nNserver: ns1.example.de\n";
   LookupResult used;
   used.outcome = LookupOutcome::kFound;
-  used.chain.push_back(Hop(reply, ""));
+  used.chain.push_back(Hop(reply));
   EXPECT_EQ(AssembleRecord(Name(), used, 0, CountryTable::Builtin()).status, "registered");
 
   LookupResult refused = used;
-  refused.chain[0].failure = "refused_by_server";
+  refused.chain[0].failure = HopFailure::Of(HopFailureKind::kRefusedByServer);
   WhoisRecord rec = AssembleRecord(Name(), refused, 0, CountryTable::Builtin());
   EXPECT_EQ(rec.status, "fallback");
   EXPECT_EQ(rec.reason, FallbackReasonName(FallbackReason::kRefused));

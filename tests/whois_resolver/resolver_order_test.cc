@@ -43,9 +43,10 @@ TEST(ResolverOrderTest, RdapFailureFallsBackToWhoisKeepingBothChains) {
   EXPECT_EQ(r.http.fetched(), std::vector<std::string>{kRdapUrl});
   EXPECT_EQ(r.whois.sent(), std::vector<std::string>{"whois.nic.test example.test"});
   ASSERT_EQ(got.chain.size(), 2u);
-  EXPECT_EQ(got.chain[0].failure, "http_503");
+  EXPECT_EQ(got.chain[0].failure, whois::HopFailure::HttpStatus(503));
+  EXPECT_EQ(got.chain[0].failure.ToString(), "http_503");
   EXPECT_EQ(got.chain[1].server, "whois.nic.test");
-  EXPECT_EQ(got.chain[1].failure, "");
+  EXPECT_EQ(got.chain[1].failure.ToString(), "");
 }
 
 TEST(ResolverOrderTest, NotFoundIsAnAnswerNotAFailure) {
@@ -65,7 +66,7 @@ TEST(ResolverOrderTest, WhoisFirstFallsBackToRdap) {
   EXPECT_EQ(got.outcome, whois::LookupOutcome::kFound);
   EXPECT_EQ(got.protocol, "rdap");
   ASSERT_EQ(got.chain.size(), 2u);
-  EXPECT_EQ(got.chain[0].failure, "timed_out");
+  EXPECT_EQ(got.chain[0].failure.ToString(), "timed_out");
 }
 
 TEST(ResolverOrderTest, WhenEverySourceFailsTheLastOnesReasonStands) {

@@ -22,6 +22,7 @@ gtest_discover_tests(whois_partial_answer_test PROPERTIES RUN_SERIAL TRUE TIMEOU
 # (in_process_fixture.h), no network and no proxy binary.
 add_executable(whois_resolver_unit_test
   ${CMAKE_CURRENT_LIST_DIR}/bootstrap_refresh_test.cc
+  ${CMAKE_CURRENT_LIST_DIR}/hop_failure_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/resolver_order_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/upstream_gate_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/whois_source_test.cc)

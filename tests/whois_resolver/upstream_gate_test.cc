@@ -28,7 +28,8 @@ TEST(UpstreamGateTest, ARateLimitRefusesAtOnceWhenItsTurnComesTooLate) {
   EXPECT_GT(*got.retry_after_s, 0);
   EXPECT_LE(*got.retry_after_s, 61);
   ASSERT_EQ(got.chain.size(), 1u);
-  EXPECT_EQ(got.chain[0].failure, "limited:rate_limited");
+  EXPECT_EQ(got.chain[0].failure, whois::HopFailure::Limited(whois::FallbackReason::kRateLimited));
+  EXPECT_EQ(got.chain[0].failure.ToString(), "limited:rate_limited");
   // Nothing was asked for the second lookup.
   EXPECT_EQ(r.whois.sent(), std::vector<std::string>{"whois.nic.test a.test"});
 }

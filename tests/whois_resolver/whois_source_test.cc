@@ -54,7 +54,7 @@ TEST(WhoisSourceTest, AFailingRegistrarKeepsTheRegistrysRecord) {
   whois::LookupResult got = r.Lookup("example.test");
   EXPECT_EQ(got.outcome, whois::LookupOutcome::kFound);
   ASSERT_EQ(got.chain.size(), 2u);
-  EXPECT_EQ(got.chain[1].failure, "refused");
+  EXPECT_EQ(got.chain[1].failure.ToString(), "refused");
 }
 
 TEST(WhoisSourceTest, AReferralBackToAHostAlreadyAskedEndsTheChain) {
@@ -74,7 +74,7 @@ TEST(WhoisSourceTest, ARegistryFailureFailsTheLookupWithItsReason) {
   EXPECT_EQ(got.outcome, whois::LookupOutcome::kFailed);
   EXPECT_EQ(got.fallback_reason, whois::FallbackReason::kTimeout);
   ASSERT_EQ(got.chain.size(), 1u);
-  EXPECT_EQ(got.chain[0].failure, "timed_out");
+  EXPECT_EQ(got.chain[0].failure.ToString(), "timed_out");
 }
 
 TEST(WhoisSourceTest, ARefusalInTheTextIsARefusedFallback) {

@@ -10,6 +10,7 @@
 #include "whois/parser/reply_classifier.h"
 #include "whois/record/fallback_reason.h"
 #include "whois/record/record.h"
+#include "whois/resolver/hop_failure.h"
 
 namespace whois {
 
@@ -19,9 +20,9 @@ struct ChainHop {
   std::string query;   // the line sent, without CRLF
   std::string text;    // the reply decoded to UTF-8 (may be partial after a timeout)
   int64_t fetched_at_ms = 0;
-  // Empty if a reply arrived; else why not ("timed_out", "refused", ..., or "refused_by_server"
-  // when the text is a rate-limit or access refusal).
-  std::string failure;
+  // kNone if a reply arrived and counts; else why not (failure.ToString() is the text logs and
+  // tests know: "timed_out", "http_503", "limited:rate_limited", "refused_by_server", ...).
+  HopFailure failure;
   // ClassifyReply(text) when a reply arrived and was classified (the resolver does, to follow
   // the chain), so that the record assembly need not scan the text again.
   std::optional<ReplyKind> kind;

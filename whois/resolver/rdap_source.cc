@@ -84,7 +84,7 @@ void RdapSource::Step(const std::shared_ptr<Chain>& chain, const std::string& ur
     ChainHop hop;
     hop.server = "rdap";
     hop.query = url;
-    hop.failure = "invalid_url";
+    hop.failure = HopFailure::Of(HopFailureKind::kInvalidUrl);
     return Fail(chain, std::move(hop), FallbackReason::kUnreachable,
                 "RDAP URL '" + url + "': " + parsed.status().message());
   }
@@ -129,10 +129,10 @@ void RdapSource::Step(const std::shared_ptr<Chain>& chain, const std::string& ur
         hop.query = url;
         hop.fetched_at_ms = clock_();
         if (g.limited) {
-          hop.failure = "limited:" + std::string(FallbackReasonName(*g.limited));
+          hop.failure = HopFailure::Limited(*g.limited);
           return Fail(chain, std::move(hop), *g.limited, host + ": " + g.message, g.retry_after_s);
         }
-        hop.failure = "cancelled";
+        hop.failure = HopFailure::Of(HopFailureKind::kCancelled);
         Fail(chain, std::move(hop), FallbackReason::kUnreachable, host + ": cancelled");
       });
 }
@@ -146,19 +146,19 @@ void RdapSource::OnReply(const std::shared_ptr<Chain>& chain, const std::string&
   hop.fetched_at_ms = clock_();
   hop.text = std::move(h.body);
   if (h.failure != rdap::HttpFailure::kNone) {
-    hop.failure = std::string(rdap::HttpFailureName(h.failure));
+    hop.failure = HopFailure::Http(h.failure);
     return Fail(chain, std::move(hop),
                 h.failure == rdap::HttpFailure::kTimeout ? FallbackReason::kTimeout
                                                          : FallbackReason::kUnreachable,
                 host + ": " + h.error);
   }
   if (h.status == 429) {
-    hop.failure = "refused_by_server";
+    hop.failure = HopFailure::Of(HopFailureKind::kRefusedByServer);
     return Fail(chain, std::move(hop), FallbackReason::kRefused,
                 host + " answered 429 Too Many Requests", h.retry_after_s);
   }
   if (h.status >= 500) {
-    hop.failure = "http_" + std::to_string(h.status);
+    hop.failure = HopFailure::HttpStatus(h.status);
     return Fail(chain, std::move(hop), FallbackReason::kUnreachable,
                 host + " answered HTTP " + std::to_string(h.status));
   }
@@ -170,7 +170,7 @@ void RdapSource::OnReply(const std::shared_ptr<Chain>& chain, const std::string&
     return Finish(chain);
   }
   if (mapped.kind == rdap::RdapKind::kUnusable) {
-    hop.failure = "unusable";
+    hop.failure = HopFailure::Of(HopFailureKind::kUnusable);
     return Fail(chain, std::move(hop), FallbackReason::kRefused, host + ": " + mapped.error);
   }
   chain->result.chain.push_back(std::move(hop));

@@ -24,7 +24,7 @@ WhoisRecord AssembleRecord(const DomainName& name, const LookupResult& result, i
   std::vector<ChainReply> replies;  // only replies that carry data are parsed
   if (!rdap) {
     for (const ChainHop& hop : result.chain)
-      if (hop.failure.empty()) replies.push_back({hop.server, hop.query, hop.text, hop.kind});
+      if (!hop.failure.failed()) replies.push_back({hop.server, hop.query, hop.text, hop.kind});
   }
   WhoisRecord parsed;
   LookupOutcome outcome = result.outcome;

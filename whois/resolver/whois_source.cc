@@ -244,7 +244,7 @@ void WhoisSource::Step(std::shared_ptr<Chain> chain, std::string host, uint16_t 
   if (!query.ok()) {
     ChainHop hop;
     hop.server = server;
-    hop.failure = "invalid_query";
+    hop.failure = HopFailure::Of(HopFailureKind::kInvalidQuery);
     chain->result.chain.push_back(std::move(hop));
     if (chain->result.chain.size() == 1) {
       chain->result.fallback_reason = FallbackReason::kUnreachable;
@@ -299,14 +299,14 @@ void WhoisSource::OnReply(const std::shared_ptr<Chain>& chain, const std::string
   hop.fetched_at_ms = clock_();
   if (g.limited) {
     // Our limits for this host kept the query from starting: nothing was sent.
-    hop.failure = "limited:" + std::string(FallbackReasonName(*g.limited));
+    hop.failure = HopFailure::Limited(*g.limited);
     if (is_registry) chain->result.retry_after_s = g.retry_after_s;
     return EndWithFailure(chain, std::move(hop), *g.limited, server + ": " + g.message);
   }
   UpstreamResult& r = g.upstream;
   hop.text = std::move(r.text);
   if (r.failure != UpstreamFailure::kNone) {
-    hop.failure = UpstreamFailureName(r.failure);
+    hop.failure = HopFailure::Upstream(r.failure);
     return EndWithFailure(chain, std::move(hop), FallbackReasonFor(r.failure),
                           server + ": " + r.error);
   }
@@ -317,14 +317,14 @@ void WhoisSource::OnReply(const std::shared_ptr<Chain>& chain, const std::string
     // The host is limiting us: the gate has put it in cool-down (see ClassifyForBackOff).
     std::optional<int64_t> wait_s = RetryAfterSeconds(hop.text);
     if (is_registry) chain->result.retry_after_s = wait_s;
-    hop.failure = "refused_by_server";
+    hop.failure = HopFailure::Of(HopFailureKind::kRefusedByServer);
     return EndWithFailure(chain, std::move(hop), FallbackReason::kRefused,
                           server + " refused the query (rate limit or access control)");
   }
   // A registry reply with nothing usable in it (empty, a bare disclaimer, garbage) says nothing
   // about the domain: like a refusal it is retried soon, never cached as "registered".
   if (kind == ReplyKind::kEmpty && is_registry) {
-    hop.failure = "unrecognised_reply";
+    hop.failure = HopFailure::Of(HopFailureKind::kUnrecognisedReply);
     return EndWithFailure(chain, std::move(hop), FallbackReason::kRefused,
                           server + " sent a reply with no recognisable data");
   }
