@@ -8,14 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "util/hiredis_handles.h"
 #include "util/status.h"
 
 namespace cli {
 
-struct ReplyDeleter {
-  void operator()(redisReply* r) const { freeReplyObject(r); }
-};
-using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
+using Reply = util::HiredisReply;
 
 class RedisClient {
  public:

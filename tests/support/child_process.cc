@@ -74,9 +74,15 @@ int StopChild(pid_t pid) {
   kill(pid, SIGTERM);
   int status = 0;
   if (WaitUntil([&] { return waitpid(pid, &status, WNOHANG) == pid; })) return status;
-  kill(pid, SIGKILL);
-  waitpid(pid, &status, 0);
+  KillChild(pid);
   return -1;
+}
+
+void KillChild(pid_t pid) {
+  if (pid <= 0) return;
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
 }
 
 }  // namespace test_support

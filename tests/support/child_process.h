@@ -24,4 +24,7 @@ pid_t StartAndWaitForLine(std::vector<std::string> argv, const std::string& stde
 // wait status, or -1 if it had to be killed (or pid <= 0).
 int StopChild(pid_t pid);
 
+// SIGKILL at once (a crash, as a test simulates one) and reaps the child; no-op for pid <= 0.
+void KillChild(pid_t pid);
+
 }  // namespace test_support

@@ -18,6 +18,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "child_process.h"
 #include "helper_process.h"
 
 #ifndef WP_PROXY_BINARY
@@ -147,10 +148,7 @@ int ProxyProcess::Stop() {
 }
 
 void ProxyProcess::Kill() {
-  if (pid_ <= 0) return;
-  kill(pid_, SIGKILL);
-  int status = 0;
-  waitpid(pid_, &status, 0);
+  KillChild(pid_);
   pid_ = -1;
 }
 

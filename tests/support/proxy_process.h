@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "temp_dir.h"
+#include "util/hiredis_handles.h"
 #include "wait_until.h"
 
 namespace test_support {
@@ -43,10 +44,7 @@ class ProxyProcess {
   std::string log() const;  // what the process printed
 
   // A hiredis connection (nullptr on failure).
-  struct RedisDeleter {
-    void operator()(redisContext* c) const { redisFree(c); }
-  };
-  using Redis = std::unique_ptr<redisContext, RedisDeleter>;
+  using Redis = util::HiredisContext;
   Redis Connect() const;
 
  private:
@@ -62,10 +60,7 @@ class ProxyProcess {
 };
 
 // Runs a command through hiredis and returns the reply (owned).
-struct ReplyDeleter {
-  void operator()(redisReply* r) const { freeReplyObject(r); }
-};
-using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
+using Reply = util::HiredisReply;
 Reply Command(redisContext* c, const std::vector<std::string>& argv);
 // Command(), and a missing reply (the connection failed) fails the calling test.
 Reply CommandExpectingReply(redisContext* c, const std::vector<std::string>& argv);

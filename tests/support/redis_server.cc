@@ -160,10 +160,7 @@ void RedisServer::Stop() {
 }
 
 void RedisServer::Kill() {
-  if (pid_ <= 0) return;
-  kill(pid_, SIGKILL);
-  int status = 0;
-  waitpid(pid_, &status, 0);
+  KillChild(pid_);
   pid_ = -1;
 }
 

@@ -14,16 +14,12 @@
 #include <string>
 #include <vector>
 
+#include "util/hiredis_handles.h"
+
 namespace test_support {
 
-struct RedisContextDeleter {
-  void operator()(redisContext* c) const { redisFree(c); }
-};
-using RedisConnection = std::unique_ptr<redisContext, RedisContextDeleter>;
-struct RedisReplyDeleter {
-  void operator()(redisReply* r) const { freeReplyObject(r); }
-};
-using RedisReply = std::unique_ptr<redisReply, RedisReplyDeleter>;
+using RedisConnection = util::HiredisContext;
+using RedisReply = util::HiredisReply;
 
 // Runs one command on a blocking hiredis connection (nullptr if the connection failed).
 RedisReply RedisCall(redisContext* c, const std::vector<std::string>& argv);
