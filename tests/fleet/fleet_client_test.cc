@@ -13,6 +13,7 @@
 #include <random>
 #include <thread>
 
+#include "fleet_replies.h"
 #include "loopback_socket.h"
 #include "redis_server.h"
 #include "storage/fleet/key_slot.h"
@@ -26,18 +27,12 @@ using test_support::RedisCall;
 using test_support::ReplyText;
 
 using Loop = test_support::UvTestLoop;
-
-struct Result {
-  Status status;
-  Reply reply;
-};
+using fleet_test::Result;
 
 // Sends one command and runs the loop until its callback.
 Result Call(Loop& loop, FleetClient& client, std::vector<std::string> argv) {
-  std::optional<Result> got;
-  client.Command(std::move(argv), [&](Status st, Reply r) { got = Result{st, std::move(r)}; });
-  EXPECT_TRUE(loop.RunUntil([&] { return got.has_value(); }));
-  return got.value_or(Result{Status::IOError("no callback"), {}});
+  return fleet_test::RunUntilReply(
+      loop, [&](FleetClient::Callback done) { client.Command(std::move(argv), std::move(done)); });
 }
 
 ClientOptions Options(const std::vector<std::string>& seeds, int64_t timeout_ms = 5000) {

@@ -15,15 +15,9 @@
 #include "storage/fleet/fleet_record.h"
 #include "storage/fleet/key_slot.h"
 
+// In fleet_test, so the fixture's names (fleet_proxies.h) are used as they are.
+namespace fleet_test {
 namespace {
-
-using fleet_test::FleetProxiesTest;
-using fleet_test::Get;
-using fleet_test::InfoField;
-using fleet_test::QueriesFor;
-using test_support::RedisCall;
-using test_support::ReplyText;
-using test_support::WaitUntil;
 
 using Clock = std::chrono::steady_clock;
 
@@ -270,3 +264,4 @@ TEST_F(FleetProxiesTest, ASlotMigrationDuringLoadLosesNothing) {
 }
 
 }  // namespace
+}  // namespace fleet_test

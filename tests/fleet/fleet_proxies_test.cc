@@ -17,19 +17,9 @@
 #include "storage/fleet/key_slot.h"
 #include "wait_until.h"
 
+// In fleet_test, so the fixture's names (fleet_proxies.h) are used as they are.
+namespace fleet_test {
 namespace {
-
-using fake_whois::FakeWhoisProcess;
-using test_support::Command;
-using test_support::ProxyProcess;
-using test_support::RedisCall;
-using test_support::ReplyText;
-using test_support::WaitUntil;
-
-using fleet_test::FleetProxiesTest;
-using fleet_test::Get;
-using fleet_test::InfoField;
-using fleet_test::QueriesFor;
 
 TEST_F(FleetProxiesTest, ARecordResolvedOnOneIsAHitOnTheOthersOnASingleRedis) {
   test_support::RedisServer redis;
@@ -173,3 +163,4 @@ TEST_F(FleetProxiesTest, WithoutAFleetInfoSaysSo) {
 }
 
 }  // namespace
+}  // namespace fleet_test

@@ -2,6 +2,7 @@
 // parsing, seed addresses and the reconnect back-off.
 #include <gtest/gtest.h>
 
+#include "fleet_replies.h"
 #include "storage/fleet/backoff.h"
 #include "storage/fleet/fleet_record.h"
 #include "storage/fleet/key_slot.h"
@@ -52,34 +53,19 @@ TEST(NodeAddressTest, Parses) {
   EXPECT_FALSE(ParseNodeAddress("::1:6379"));
 }
 
-Reply Int(int64_t v) {
-  Reply r;
-  r.type = Reply::Type::kInteger;
-  r.integer = v;
-  return r;
-}
-Reply Str(std::string s) {
-  Reply r;
-  r.type = Reply::Type::kString;
-  r.str = std::move(s);
-  return r;
-}
-Reply Arr(std::vector<Reply> e) {
-  Reply r;
-  r.type = Reply::Type::kArray;
-  r.elements = std::move(e);
-  return r;
-}
+using fleet_test::Array;
+using fleet_test::Int;
+using fleet_test::Str;
 Reply Range(int64_t first, int64_t last, std::string host, int64_t port) {
   // A master and one replica, as CLUSTER SLOTS lists them (the replica is not used).
-  return Arr({Int(first), Int(last), Arr({Str(host), Int(port), Str("id1")}),
-              Arr({Str(host), Int(port + 1), Str("id2")})});
+  return Array({Int(first), Int(last), Array({Str(host), Int(port), Str("id1")}),
+                Array({Str(host), Int(port + 1), Str("id2")})});
 }
 
 TEST(SlotMapTest, ParsesMastersOfEachRange) {
   SlotMap map;
-  ASSERT_TRUE(map.Parse(Arr({Range(0, 5460, "10.0.0.1", 7000), Range(5461, 10922, "", 7001),
-                             Range(10923, 16383, "10.0.0.3", 7002)}),
+  ASSERT_TRUE(map.Parse(Array({Range(0, 5460, "10.0.0.1", 7000), Range(5461, 10922, "", 7001),
+                               Range(10923, 16383, "10.0.0.3", 7002)}),
                         "10.0.0.2")
                   .ok());
   EXPECT_EQ(map.covered(), kClusterSlots);
@@ -95,7 +81,7 @@ TEST(SlotMapTest, ParsesMastersOfEachRange) {
 
 TEST(SlotMapTest, UncoveredSlotsHaveNoNode) {
   SlotMap map;
-  ASSERT_TRUE(map.Parse(Arr({Range(100, 199, "h", 1)}), "x").ok());
+  ASSERT_TRUE(map.Parse(Array({Range(100, 199, "h", 1)}), "x").ok());
   EXPECT_EQ(map.covered(), 100);
   EXPECT_EQ(map.NodeFor(99), nullptr);
   EXPECT_NE(map.NodeFor(150), nullptr);
@@ -103,20 +89,20 @@ TEST(SlotMapTest, UncoveredSlotsHaveNoNode) {
 
 TEST(SlotMapTest, RefusesMalformedRepliesAndKeepsTheOldMap) {
   SlotMap map;
-  ASSERT_TRUE(map.Parse(Arr({Range(0, 16383, "h", 1)}), "x").ok());
+  ASSERT_TRUE(map.Parse(Array({Range(0, 16383, "h", 1)}), "x").ok());
   EXPECT_FALSE(map.Parse(Str("nope"), "x").ok());
-  EXPECT_FALSE(map.Parse(Arr({Range(0, 16384, "h", 1)}), "x").ok());
-  EXPECT_FALSE(map.Parse(Arr({Range(10, 5, "h", 1)}), "x").ok());
-  EXPECT_FALSE(map.Parse(Arr({Range(0, 5, "h", 0)}), "x").ok());
-  EXPECT_FALSE(map.Parse(Arr({Arr({Int(0), Int(5)})}), "x").ok());
-  EXPECT_FALSE(map.Parse(Arr({Arr({Int(0), Int(5), Arr({Int(1), Int(2)})})}), "x").ok());
+  EXPECT_FALSE(map.Parse(Array({Range(0, 16384, "h", 1)}), "x").ok());
+  EXPECT_FALSE(map.Parse(Array({Range(10, 5, "h", 1)}), "x").ok());
+  EXPECT_FALSE(map.Parse(Array({Range(0, 5, "h", 0)}), "x").ok());
+  EXPECT_FALSE(map.Parse(Array({Array({Int(0), Int(5)})}), "x").ok());
+  EXPECT_FALSE(map.Parse(Array({Array({Int(0), Int(5), Array({Int(1), Int(2)})})}), "x").ok());
   EXPECT_EQ(map.covered(), kClusterSlots);
   EXPECT_EQ(map.NodeFor(7)->ToString(), "h:1");
 }
 
 TEST(SlotMapTest, AssignMovesOneSlot) {
   SlotMap map;
-  ASSERT_TRUE(map.Parse(Arr({Range(0, 16383, "a", 1)}), "x").ok());
+  ASSERT_TRUE(map.Parse(Array({Range(0, 16383, "a", 1)}), "x").ok());
   map.Assign(42, NodeAddress{"b", 2});
   EXPECT_EQ(map.NodeFor(42)->ToString(), "b:2");
   EXPECT_EQ(map.NodeFor(41)->ToString(), "a:1");

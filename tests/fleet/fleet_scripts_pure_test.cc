@@ -2,6 +2,7 @@
 // in one slot, the scripts' arguments, and their replies parsed or refused.
 #include <gtest/gtest.h>
 
+#include "fleet_replies.h"
 #include "storage/fleet/budget_script.h"
 #include "storage/fleet/fleet_members.h"
 #include "storage/fleet/key_slot.h"
@@ -9,24 +10,9 @@
 namespace storage::fleet {
 namespace {
 
-Reply Int(int64_t v) {
-  Reply r;
-  r.type = Reply::Type::kInteger;
-  r.integer = v;
-  return r;
-}
-Reply Str(std::string s) {
-  Reply r;
-  r.type = Reply::Type::kString;
-  r.str = std::move(s);
-  return r;
-}
-Reply Array(std::vector<Reply> e) {
-  Reply r;
-  r.type = Reply::Type::kArray;
-  r.elements = std::move(e);
-  return r;
-}
+using fleet_test::Array;
+using fleet_test::Int;
+using fleet_test::Str;
 
 TEST(FleetBudgetKeysTest, OneBudgetsKeysShareOneSlotAndPrefixesSeparateFleets) {
   BudgetKeys k = FleetBudgetKeys("wp", "whois.nic.uk");

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "fleet_replies.h"
 #include "redis_server.h"
 #include "storage/fleet/budget_script.h"
 #include "storage/fleet/fleet_members.h"
@@ -22,11 +23,7 @@ namespace {
 using test_support::RedisCall;
 using test_support::ReplyText;
 using Loop = test_support::UvTestLoop;
-
-struct Result {
-  Status status;
-  Reply reply;
-};
+using fleet_test::Result;
 
 class FleetScriptsTest : public ::testing::Test {
  protected:
@@ -54,12 +51,9 @@ class FleetScriptsTest : public ::testing::Test {
   }
 
   Result Run(FleetScript& script, std::vector<std::string> keys, std::vector<std::string> args) {
-    std::optional<Result> got;
-    script.Run(std::move(keys), std::move(args), [&](Status st, Reply r) {
-      got = Result{st, std::move(r)};
+    return fleet_test::RunUntilReply(loop_, [&](FleetClient::Callback done) {
+      script.Run(std::move(keys), std::move(args), std::move(done));
     });
-    EXPECT_TRUE(loop_.RunUntil([&] { return got.has_value(); }));
-    return got.value_or(Result{Status::IOError("no callback"), {}});
   }
   AcquireVerdict Acquire(const FleetLimits& limits, const std::string& token) {
     Result r = Run(*acquire_, {keys_.window, keys_.slots, keys_.daily}, AcquireArgs(limits, token));
