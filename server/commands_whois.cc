@@ -203,6 +203,26 @@ std::string WindowText(int64_t count, int64_t limit, int64_t window_ms) {
          "ms";
 }
 
+// The six fields a host and each of its budgets share, in the order both show them: starts in
+// the current shortest window against its (possibly lowered) cap, the day's count and cap, the
+// cool-down left, whether it is probing, and the rate factor. `Stats` is HostStats or
+// BudgetStats, which name these figures alike.
+template <typename Stats>
+void WriteSpending(resp::ReplyWriter& w, const Stats& s, int64_t now_ms) {
+  w.Bulk("window");
+  w.Bulk(WindowText(s.window_count, s.window_limit, s.window_ms));
+  w.Bulk("used_today");
+  w.Integer(s.used_today);
+  w.Bulk("daily_cap");
+  w.Integer(s.daily_cap);
+  w.Bulk("cooldown_remaining_ms");
+  w.Integer(std::max<int64_t>(0, s.cooldown_until_ms - now_ms));
+  w.Bulk("probing");
+  w.Integer(s.probing ? 1 : 0);
+  w.Bulk("rate_percent");
+  w.Integer(s.rate_factor_percent);
+}
+
 // One budget's figures, as a map.
 void WriteBudget(resp::ReplyWriter& w, const whois::limits::BudgetStats& b, int64_t now_ms) {
   w.MapHeader(12);
@@ -215,18 +235,7 @@ void WriteBudget(resp::ReplyWriter& w, const whois::limits::BudgetStats& b, int6
   w.Integer(b.in_flight);
   w.Bulk("admitted");
   w.Integer(b.admitted);
-  w.Bulk("window");
-  w.Bulk(WindowText(b.window_count, b.window_limit, b.window_ms));
-  w.Bulk("used_today");
-  w.Integer(b.used_today);
-  w.Bulk("daily_cap");
-  w.Integer(b.daily_cap);
-  w.Bulk("cooldown_remaining_ms");
-  w.Integer(std::max<int64_t>(0, b.cooldown_until_ms - now_ms));
-  w.Bulk("probing");
-  w.Integer(b.probing ? 1 : 0);
-  w.Bulk("rate_percent");
-  w.Integer(b.rate_factor_percent);
+  WriteSpending(w, b, now_ms);
   w.Bulk("strikes");
   w.Integer(b.strikes);
   w.Bulk("refusals");
@@ -259,18 +268,7 @@ void WriteHostLimits(resp::ReplyWriter& w, whois::limits::LimitRegistry& registr
   w.Integer(s.queued);
   w.Bulk("admitted");
   w.Integer(s.admitted);
-  w.Bulk("window");  // starts in the current shortest window, against its (possibly lowered) cap
-  w.Bulk(WindowText(s.window_count, s.window_limit, s.window_ms));
-  w.Bulk("used_today");
-  w.Integer(s.used_today);
-  w.Bulk("daily_cap");
-  w.Integer(s.daily_cap);
-  w.Bulk("cooldown_remaining_ms");
-  w.Integer(std::max<int64_t>(0, s.cooldown_until_ms - now_ms));
-  w.Bulk("probing");
-  w.Integer(s.probing ? 1 : 0);
-  w.Bulk("rate_percent");
-  w.Integer(s.rate_factor_percent);
+  WriteSpending(w, s, now_ms);
   w.Bulk("refusals");
   w.Integer(s.refusals);
   w.Bulk("rejected");
