@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "whois/limits/host_scheduler.h"
 #include "whois/resolver/lookup_result.h"
@@ -45,6 +46,23 @@ class LookupSource {
   // Called on the loop from inside the source: the handler must not call back into it.
   using Progress = std::function<void(const std::string& domain, const LookupResult& so_far)>;
   virtual void SetProgressHandler(Progress handler) = 0;
+};
+
+// What every source's chain of queries starts from: the lookup as Lookup() was asked it, and the
+// result the chain fills. A source's own chain derives from it and adds its state.
+struct LookupChain {
+  LookupChain(std::string domain_in, int64_t deadline_ms_in, limits::Priority priority,
+              LookupSource::Done done_in)
+      : domain(std::move(domain_in)),
+        deadline_ms(deadline_ms_in),
+        background(priority == limits::Priority::kBackground),
+        done(std::move(done_in)) {}
+
+  std::string domain;
+  int64_t deadline_ms = 0;
+  bool background = false;  // every query of the chain waits behind clients at its host
+  LookupSource::Done done;
+  LookupResult result;
 };
 
 }  // namespace whois

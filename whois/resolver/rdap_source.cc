@@ -10,12 +10,8 @@
 
 namespace whois {
 
-struct RdapSource::Chain {
-  std::string domain;
-  int64_t deadline_ms = 0;
-  bool background = false;  // every request waits behind clients
-  std::function<void(LookupResult)> done;
-  LookupResult result;
+struct RdapSource::Chain : LookupChain {
+  using LookupChain::LookupChain;
   rdap::RdapDomainResult registry;  // the registry's answer, merged with the registrar's
   std::set<std::string> visited;    // URLs asked: a link back to one of them ends the chain
   int referral_hops = 0;
@@ -64,11 +60,7 @@ std::string RdapSource::FirstHost(std::string_view domain, std::string_view) con
 
 void RdapSource::Lookup(const std::string& domain, const std::string&, int64_t deadline_ms,
                         limits::Priority priority, Done done) {
-  auto chain = std::make_shared<Chain>();
-  chain->domain = domain;
-  chain->deadline_ms = deadline_ms;
-  chain->background = priority == limits::Priority::kBackground;
-  chain->done = std::move(done);
+  auto chain = std::make_shared<Chain>(domain, deadline_ms, priority, std::move(done));
   chain->result.protocol = std::string(kProtocolRdap);
   const rdap::BootstrapEntry* entry = bootstrap_.Find(domain);
   std::optional<std::string> base = bootstrap_.BaseUrl(domain);

@@ -52,12 +52,8 @@ FallbackReason FallbackReasonFor(UpstreamFailure failure) {
   return FallbackReason::kUnreachable;
 }
 
-struct WhoisSource::Chain {
-  std::string domain;
-  int64_t deadline_ms = 0;
-  bool background = false;  // every hop waits behind clients
-  Done done;
-  LookupResult result;
+struct WhoisSource::Chain : LookupChain {
+  using LookupChain::LookupChain;
   // Hosts already asked, whatever the port: a server that names itself (registrars repeat their
   // own "Registrar WHOIS Server:") or a referral loop ends the chain.
   std::set<std::string> visited;
@@ -206,11 +202,7 @@ std::string WhoisSource::FirstHost(std::string_view, std::string_view tld) const
 
 void WhoisSource::Lookup(const std::string& domain, const std::string& tld, int64_t deadline_ms,
                          limits::Priority priority, Done done) {
-  auto chain = std::make_shared<Chain>();
-  chain->domain = domain;
-  chain->deadline_ms = deadline_ms;
-  chain->background = priority == limits::Priority::kBackground;
-  chain->done = std::move(done);
+  auto chain = std::make_shared<Chain>(domain, deadline_ms, priority, std::move(done));
   ++chains_in_flight_;
   FindServer(
       tld, deadline_ms,
