@@ -2,23 +2,10 @@
 
 #include <gtest/gtest.h>
 
-#include <type_traits>
-
 #include "tests/whois_directory/fixture.h"
 
 namespace whois {
 namespace {
-
-// True when `result` is an error; its message goes to *why.
-template <typename Result>
-bool Fails(const Result& result, std::string* why) {
-  if constexpr (std::is_same_v<Result, util::Status>) {
-    *why = result.message();
-  } else {
-    *why = result.status().message();
-  }
-  return !result.ok();
-}
 
 void ExpectReferral(const std::optional<Referral>& referral, std::string_view host,
                     uint16_t port = 43, bool rwhois = false) {

@@ -2,24 +2,11 @@
 
 #include <gtest/gtest.h>
 
-#include <type_traits>
-
 #include "tests/whois_directory/fixture.h"
 #include "whois/directory/query_format.h"
 
 namespace whois {
 namespace {
-
-// True when `result` is an error; its message goes to *why.
-template <typename Result>
-bool Fails(const Result& result, std::string* why) {
-  if constexpr (std::is_same_v<Result, util::Status>) {
-    *why = result.message();
-  } else {
-    *why = result.status().message();
-  }
-  return !result.ok();
-}
 
 constexpr int64_t kDayMs = 24LL * 3600 * 1000;
 
