@@ -161,6 +161,7 @@ std::string RecordService::OpenFleet() {
     ++fleet_state_changes_;
     if (up) {
       spdlog::warn("fleet: Redis answers again ({}); sharing records again", why);
+      if (fleet_backlog_) fleet_backlog_->Resume();
     } else {
       spdlog::warn("fleet: Redis unreachable ({}); serving from the local store until it is back",
                    why);
@@ -176,8 +177,16 @@ std::string RecordService::OpenFleet() {
   // record compressed alone); every proxy builds the same text for its id.
   shared.dictionaries = {{whois::kRecordDictionaryId, whois::RecordDictionaryText()}};
   shared.write_dictionary = whois::kRecordDictionaryId;
+  // A record that could not be shared waits in the backlog until Redis answers again.
+  shared.on_write_failed = [this](const std::string& domain) {
+    if (fleet_backlog_) fleet_backlog_->Add(domain);
+  };
   shared_ = std::make_unique<storage::fleet::RedisSharedRecords>(fleet_client_.get(), shared,
                                                                  [this] { return WallNowMs(); });
+  fleet_backlog_ = std::make_unique<FleetBacklog>(
+      server_->loop(), store_.get(), shared_.get(),
+      [client = fleet_client_.get()] { return client->reachable(); });
+  if (std::string error = fleet_backlog_->Open(); !error.empty()) return error;
   FleetCoordination::Options coordination;
   coordination.prefix = cfg.fleet_prefix;
   coordination.node_name = FleetNodeName();
@@ -246,6 +255,7 @@ void RecordService::AppendFleetInfo(std::string* out) const {
   field("fleet_reachable", fleet_client_->reachable() ? "1" : "0");
   field("fleet_state_changes", std::to_string(fleet_state_changes_));
   if (shared_) shared_->AppendInfo(out);
+  if (fleet_backlog_) fleet_backlog_->AppendInfo(out);
   if (coordination_) coordination_->AppendInfo(out);
   if (single_flight_) single_flight_->AppendInfo(out);
 }
@@ -254,6 +264,7 @@ void RecordService::CancelLookups() {
   if (closing_) return;
   closing_ = true;
   if (background_) background_->Close();
+  if (fleet_backlog_) fleet_backlog_->Close();
   // Every pending lookup finishes now (as cancelled): its waiting clients get fallback records.
   if (lookup_) lookup_->CancelAll();
   // Lookups still asking the fleet or waiting for another proxy's lease finish too (their
@@ -267,6 +278,7 @@ void RecordService::Close() {
   if (lookup_ && coordination_) lookup_->SetFleet(nullptr);
   coordination_.reset();
   single_flight_.reset();
+  fleet_backlog_.reset();
   shared_.reset();
   fleet_client_.reset();
   background_.reset();
