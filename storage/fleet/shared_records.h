@@ -4,7 +4,8 @@
 //
 // RedisSharedRecords keeps them in the fleet's Redis through a FleetClient (fleet_record.h says
 // where, fleet_record_codec.h in what form). Writes are fire-and-forget: a reply is never delayed
-// by Redis, and a failed write is only counted (the record is in the local store either way).
+// by Redis, and a failed write is counted and reported (see below; the record is in the local
+// store either way).
 // At most `max_writes_in_flight` writes wait for Redis at once; more wait in a local queue (at
 // most `max_queued_writes`, beyond which a write is dropped and counted as failed) and start,
 // with their command timers, as earlier ones are answered: a pipelined import that outruns Redis
