@@ -127,8 +127,8 @@ void FleetBacklog::Share(storage::DurableQueue::Entry entry, std::shared_ptr<Bat
       return Finish(entry, false, false, batch);
     }
     records_->Republish(entry.name, rec,
-                        [this, alive, entry, batch](storage::Status st, bool written) {
-                          if (*alive) Finish(entry, st.ok(), written, batch);
+                        [this, alive, entry, batch](storage::Status shared, bool written) {
+                          if (*alive) Finish(entry, shared.ok(), written, batch);
                         });
   });
 }
