@@ -104,12 +104,12 @@ int main(int argc, char** argv) {
     }
     in = &file_in;
   }
-  std::string error;
-  auto redis = cli::RedisClient::Connect(host, port, password, &error);
-  if (!redis) {
-    std::cerr << "whois-proxy-cli: " << error << "\n";
+  auto connected = cli::RedisClient::Connect(host, port, password);
+  if (!connected.ok()) {
+    std::cerr << "whois-proxy-cli: " << connected.status().message() << "\n";
     return cli::kExitFailed;
   }
+  std::unique_ptr<cli::RedisClient> redis = std::move(connected).value();
   if (command == "export") return cli::RunExport(*redis, pattern, std::cout, std::cerr);
   if (command == "import") {
     cli::ImportOptions o;

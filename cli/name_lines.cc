@@ -28,12 +28,12 @@ NameLine ParseNameLine(std::string_view line, const whois::DomainNormalizer& nam
     }
   }
   auto result = names.Normalize(line);
-  if (const auto* name = std::get_if<whois::DomainName>(&result)) {
+  if (result.ok()) {
     out.kind = NameLine::Kind::kName;
-    out.name = name->domain;
+    out.name = result->domain;
   } else {
     out.kind = NameLine::Kind::kBad;
-    out.reason = std::get<whois::NameError>(result).reason;
+    out.reason = result.status().message();
   }
   return out;
 }

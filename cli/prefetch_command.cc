@@ -105,12 +105,13 @@ constexpr auto kPoll = std::chrono::milliseconds(500);
 
 int RunPrefetch(RedisClient& redis, std::istream& in, std::ostream& out, std::ostream& err,
                 const PrefetchOptions& options) {
-  std::string psl_error;
-  auto names = whois::DomainNormalizer::Open(WP_PSL_FILE, &psl_error);
-  if (!names) {
-    err << "whois-proxy-cli: cannot load the Public Suffix List: " << psl_error << "\n";
+  auto opened = whois::DomainNormalizer::Open(WP_PSL_FILE);
+  if (!opened.ok()) {
+    err << "whois-proxy-cli: cannot load the Public Suffix List: " << opened.status().message()
+        << "\n";
     return kExitFailed;
   }
+  std::unique_ptr<whois::DomainNormalizer> names = std::move(opened).value();
   std::optional<QueueState> start = ReadQueue(redis);
   if (!start) {
     err << "whois-proxy-cli: WHOIS.QUEUE failed: " << redis.error() << "\n";

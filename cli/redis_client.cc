@@ -2,22 +2,22 @@
 
 namespace cli {
 
-std::unique_ptr<RedisClient> RedisClient::Connect(const std::string& host, int port,
-                                                  const std::string& password, std::string* error) {
+util::StatusOr<std::unique_ptr<RedisClient>> RedisClient::Connect(const std::string& host, int port,
+                                                                  const std::string& password) {
   redisContext* c = redisConnect(host.c_str(), port);
   if (c == nullptr || c->err) {
-    *error = "cannot connect to " + host + ":" + std::to_string(port) + ": " +
-             (c ? c->errstr : "out of memory");
+    util::Status st =
+        util::Status::Unavailable("cannot connect to " + host + ":" + std::to_string(port) + ": " +
+                                  (c ? c->errstr : "out of memory"));
     if (c) redisFree(c);
-    return nullptr;
+    return st;
   }
   std::unique_ptr<RedisClient> client(new RedisClient(c));
   if (!password.empty()) {
     Reply r = client->Command({"AUTH", password});
-    if (!r || r->type == REDIS_REPLY_ERROR) {
-      *error = "AUTH failed: " + (r ? ReplyText(r.get()) : client->error());
-      return nullptr;
-    }
+    if (!r || r->type == REDIS_REPLY_ERROR)
+      return util::Status::InvalidArgument("AUTH failed: " +
+                                           (r ? ReplyText(r.get()) : client->error()));
   }
   return client;
 }

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "util/status.h"
+
 namespace cli {
 
 struct ReplyDeleter {
@@ -17,9 +19,10 @@ using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
 
 class RedisClient {
  public:
-  // nullptr and *error set when the server cannot be reached or refuses the password.
-  static std::unique_ptr<RedisClient> Connect(const std::string& host, int port,
-                                              const std::string& password, std::string* error);
+  // Unavailable when the server cannot be reached, InvalidArgument when it refuses the password;
+  // never a null client.
+  static util::StatusOr<std::unique_ptr<RedisClient>> Connect(const std::string& host, int port,
+                                                              const std::string& password);
   ~RedisClient();
   RedisClient(const RedisClient&) = delete;
   RedisClient& operator=(const RedisClient&) = delete;

@@ -20,7 +20,7 @@ BackgroundLookups::BackgroundLookups(uv_loop_t* loop, storage::RecordStore* stor
 
 BackgroundLookups::~BackgroundLookups() { *alive_ = false; }
 
-std::string BackgroundLookups::Open() {
+util::Status BackgroundLookups::Open() {
   queue_ = std::make_unique<storage::DurableQueue>(store_, std::string(kPrefetchPrefix));
   bool opened = false;
   storage::Status status;
@@ -30,12 +30,14 @@ std::string BackgroundLookups::Open() {
   });
   // The server does not listen yet, so running the loop here delays nobody.
   while (!opened) uv_run(loop_, UV_RUN_ONCE);
-  if (!status.ok()) return "cannot read the prefetch queue from the store: " + status.ToString();
+  if (!status.ok())
+    return util::Status::IOError("cannot read the prefetch queue from the store: " +
+                                 status.ToString());
   if (queue_->size() > 0)
     spdlog::info("prefetch queue: {} names to resume over {} upstream hosts", queue_->size(),
                  queue_->groups().size());
   Pump();
-  return {};
+  return util::Status::OK();
 }
 
 void BackgroundLookups::Close() {

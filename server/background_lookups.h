@@ -23,6 +23,7 @@
 #include "server/background_plan.h"
 #include "storage/durable_queue.h"
 #include "storage/record_store.h"
+#include "util/status.h"
 #include "util/uv_timer.h"
 
 namespace server {
@@ -59,8 +60,8 @@ class BackgroundLookups {
   static constexpr std::string_view kPrefetchPrefix = "p:";
 
   // Reads the durable queue's counts; runs the loop until done (call before listening). Returns
-  // an empty string or a message for the user.
-  std::string Open();
+  // OK, or IOError whose message is for the user.
+  util::Status Open();
   // Stops starting jobs; jobs still running report back as cancelled and stay queued.
   void Close();
 

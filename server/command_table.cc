@@ -167,17 +167,18 @@ bool CommandTable::IsEnabled(const CommandSpec& spec) const {
   return false;
 }
 
-std::string CommandTable::Rename(std::string_view old_name, std::string_view new_name) {
+util::Status CommandTable::Rename(std::string_view old_name, std::string_view new_name) {
   auto it = by_name_.find(util::ToLower(old_name));
-  if (it == by_name_.end()) return "No such command in rename-command";
+  if (it == by_name_.end())
+    return util::Status::InvalidArgument("No such command in rename-command");
   const CommandSpec* spec = it->second;
   by_name_.erase(it);
-  if (new_name.empty()) return {};
+  if (new_name.empty()) return util::Status::OK();
   if (!by_name_.emplace(util::ToLower(new_name), spec).second) {
     by_name_.emplace(util::ToLower(old_name), spec);  // leave the table as it was
-    return "Target command name already exists";
+    return util::Status::InvalidArgument("Target command name already exists");
   }
-  return {};
+  return util::Status::OK();
 }
 
 const SubcommandSpec* CommandSpec::FindSubcommand(std::string_view sub) const {

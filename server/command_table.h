@@ -11,6 +11,7 @@
 
 #include "resp/reply_writer.h"
 #include "server/connection.h"
+#include "util/status.h"
 
 namespace server {
 
@@ -81,8 +82,8 @@ class CommandTable {
 
   // `rename-command old new`, as Redis's: `old` is looked up as clients would call it (so a
   // command already renamed is no longer found under its first name), an empty `new` disables
-  // the command. Returns Redis's error text, or an empty string.
-  std::string Rename(std::string_view old_name, std::string_view new_name);
+  // the command. Returns OK, or InvalidArgument with Redis's error text.
+  util::Status Rename(std::string_view old_name, std::string_view new_name);
 
  private:
   std::vector<CommandSpec> specs_;

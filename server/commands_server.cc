@@ -167,8 +167,8 @@ void CmdConfigSet(CommandContext& ctx) {
         return failed(ctx.args[i], "duplicate parameter");
   Config next = ctx.server.config();
   for (size_t i = 2; i < ctx.args.size(); i += 2) {
-    std::string err = ApplyDirective(&next, ctx.args[i], {std::string(ctx.args[i + 1])}, true);
-    if (!err.empty()) return failed(ctx.args[i], err);
+    util::Status st = ApplyDirective(&next, ctx.args[i], {std::string(ctx.args[i + 1])}, true);
+    if (!st.ok()) return failed(ctx.args[i], st.message());
   }
   if (auto conflict = CheckConsistency(next)) {
     // Blame the first directive of the conflict that this command set.

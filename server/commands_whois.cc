@@ -310,8 +310,8 @@ void CmdWhoisLimits(CommandContext& ctx) {
   if (ctx.args.size() > 2) {
     std::vector<std::string> words(ctx.args.begin() + 2, ctx.args.end());
     auto spec = whois::limits::ParseLimitSpec(words);
-    if (auto* e = std::get_if<std::string>(&spec)) return ctx.reply.Error("ERR " + *e);
-    registry.SetLimit(host, std::get<whois::limits::LimitSpec>(spec), now);
+    if (!spec.ok()) return ctx.reply.Error("ERR " + spec.status().message());
+    registry.SetLimit(host, *spec, now);
     ctx.server.records().lookup_service().ApplyLimits();
     return ctx.reply.Simple("OK");
   }

@@ -39,62 +39,66 @@ std::optional<bool> ParseYesNo(std::string_view s) {
 struct Directive {
   const char* name;
   bool runtime;  // may change with CONFIG SET
-  std::function<std::string(Config*, const std::vector<std::string>&)> set;
+  // OK, or InvalidArgument saying why the words are refused (without the directive's name).
+  std::function<util::Status(Config*, const std::vector<std::string>&)> set;
   std::function<std::string(const Config&)> get;
   bool listed = true;  // shown by CONFIG GET and --help
 };
 
-std::string ExpectOne(const std::vector<std::string>& v) {
-  return v.size() == 1 ? std::string() : "expects exactly one value";
+util::Status ExpectOne(const std::vector<std::string>& v) {
+  return v.size() == 1 ? util::Status::OK()
+                       : util::Status::InvalidArgument("expects exactly one value");
 }
 
 Directive IntDirective(const char* name, bool runtime, int Config::*field, int64_t lo, int64_t hi) {
   return {name, runtime,
-          [=](Config* c, const std::vector<std::string>& v) -> std::string {
-            if (auto e = ExpectOne(v); !e.empty()) return e;
+          [=](Config* c, const std::vector<std::string>& v) -> util::Status {
+            if (util::Status st = ExpectOne(v); !st.ok()) return st;
             auto n = ParseInt(v[0]);
             if (!n || *n < lo || *n > hi)
-              return "must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi);
+              return util::Status::InvalidArgument("must be an integer from " + std::to_string(lo) +
+                                                   " to " + std::to_string(hi));
             c->*field = static_cast<int>(*n);
-            return {};
+            return util::Status::OK();
           },
           [=](const Config& c) { return std::to_string(c.*field); }};
 }
 
 Directive MemoryDirective(const char* name, bool runtime, int64_t Config::*field, int64_t lo) {
   return {name, runtime,
-          [=](Config* c, const std::vector<std::string>& v) -> std::string {
-            if (auto e = ExpectOne(v); !e.empty()) return e;
+          [=](Config* c, const std::vector<std::string>& v) -> util::Status {
+            if (util::Status st = ExpectOne(v); !st.ok()) return st;
             auto n = ParseMemory(v[0]);
             if (!n || *n < lo)
-              return "must be a size like 1048576, 64kb, 64mb or 1gb, at least " +
-                     std::to_string(lo);
+              return util::Status::InvalidArgument(
+                  "must be a size like 1048576, 64kb, 64mb or 1gb, at least " + std::to_string(lo));
             c->*field = *n;
-            return {};
+            return util::Status::OK();
           },
           [=](const Config& c) { return std::to_string(c.*field); }};
 }
 
 Directive SecondsDirective(const char* name, bool runtime, int64_t Config::*field) {
   return {name, runtime,
-          [=](Config* c, const std::vector<std::string>& v) -> std::string {
-            if (auto e = ExpectOne(v); !e.empty()) return e;
+          [=](Config* c, const std::vector<std::string>& v) -> util::Status {
+            if (util::Status st = ExpectOne(v); !st.ok()) return st;
             auto n = ParseSeconds(v[0]);
-            if (!n || *n < 1) return "must be a duration like 600, 10m, 12h or 30d";
+            if (!n || *n < 1)
+              return util::Status::InvalidArgument("must be a duration like 600, 10m, 12h or 30d");
             c->*field = *n;
-            return {};
+            return util::Status::OK();
           },
           [=](const Config& c) { return std::to_string(c.*field); }};
 }
 
 Directive BoolDirective(const char* name, bool runtime, bool Config::*field) {
   return {name, runtime,
-          [=](Config* c, const std::vector<std::string>& v) -> std::string {
-            if (auto e = ExpectOne(v); !e.empty()) return e;
+          [=](Config* c, const std::vector<std::string>& v) -> util::Status {
+            if (util::Status st = ExpectOne(v); !st.ok()) return st;
             auto b = ParseYesNo(v[0]);
-            if (!b) return "must be yes or no";
+            if (!b) return util::Status::InvalidArgument("must be yes or no");
             c->*field = *b;
-            return {};
+            return util::Status::OK();
           },
           [=](const Config& c) { return std::string(c.*field ? "yes" : "no"); }};
 }
@@ -102,12 +106,13 @@ Directive BoolDirective(const char* name, bool runtime, bool Config::*field) {
 Directive StringDirective(const char* name, bool runtime, std::string Config::*field,
                           bool allow_empty) {
   return {name, runtime,
-          [=](Config* c, const std::vector<std::string>& v) -> std::string {
-            if (v.size() > 1) return "expects one value";
+          [=](Config* c, const std::vector<std::string>& v) -> util::Status {
+            if (v.size() > 1) return util::Status::InvalidArgument("expects one value");
             std::string value = v.empty() ? std::string() : v[0];
-            if (value.empty() && !allow_empty) return "must not be empty";
+            if (value.empty() && !allow_empty)
+              return util::Status::InvalidArgument("must not be empty");
             c->*field = value;
-            return {};
+            return util::Status::OK();
           },
           [=](const Config& c) { return c.*field; }};
 }
@@ -116,10 +121,10 @@ const std::vector<Directive>& Directives() {
   static const std::vector<Directive> table = {
       IntDirective("port", false, &Config::port, 0, 65535),
       {"bind", false,
-       [](Config* c, const std::vector<std::string>& v) -> std::string {
-         if (v.empty()) return "expects at least one address";
+       [](Config* c, const std::vector<std::string>& v) -> util::Status {
+         if (v.empty()) return util::Status::InvalidArgument("expects at least one address");
          c->bind = v;
-         return {};
+         return util::Status::OK();
        },
        [](const Config& c) {
          std::string out;
@@ -159,22 +164,24 @@ const std::vector<Directive>& Directives() {
       StringDirective("iana-server", false, &Config::iana_server, false),
       BoolDirective("bundled-directory", false, &Config::bundled_directory),
       {"tld-server", false,
-       [](Config* c, const std::vector<std::string>& v) -> std::string {
-         if (v.size() < 2 || v.size() > 3) return "expects TLD HOST [FORMAT]";
+       [](Config* c, const std::vector<std::string>& v) -> util::Status {
+         if (v.size() < 2 || v.size() > 3)
+           return util::Status::InvalidArgument("expects TLD HOST [FORMAT]");
          Config::TldServer t{util::ToLower(v[0]), util::ToLower(v[1]), 43,
                              v.size() == 3 ? v[2] : std::string()};
          if (t.tld.starts_with('.')) t.tld.erase(0, 1);
          if (size_t colon = t.host.rfind(':');
              colon != std::string::npos && t.host.find(':') == colon) {
            auto port = ParseInt(std::string_view(t.host).substr(colon + 1));
-           if (!port || *port < 1 || *port > 65535) return "port must be 1 to 65535";
+           if (!port || *port < 1 || *port > 65535)
+             return util::Status::InvalidArgument("port must be 1 to 65535");
            t.port = static_cast<int>(*port);
            t.host.resize(colon);
          }
          if (!t.format.empty() && t.format.find("%s") == std::string::npos)
-           return "format must contain %s where the domain goes";
+           return util::Status::InvalidArgument("format must contain %s where the domain goes");
          c->tld_servers.push_back(std::move(t));
-         return {};
+         return util::Status::OK();
        },
        [](const Config& c) {
          std::string out;
@@ -185,16 +192,17 @@ const std::vector<Directive>& Directives() {
          return out;
        }},
       {"upstream-address", false,
-       [](Config* c, const std::vector<std::string>& v) -> std::string {
-         if (v.size() != 2) return "expects HOST IP[:PORT]";
+       [](Config* c, const std::vector<std::string>& v) -> util::Status {
+         if (v.size() != 2) return util::Status::InvalidArgument("expects HOST IP[:PORT]");
          // Checked here as the upstream clients will read it, so a typo stops start-up instead
          // of leaving the host unpinned.
          std::optional<util::AddressPort> split = util::SplitAddressPort(v[1]);
          if (!split || !whois::IpAddress::Parse(split->address))
-           return "'" + v[1] +
-                  "' is not IP[:PORT] (e.g. 192.0.2.1, 192.0.2.1:4343, [2001:db8::1]:43)";
+           return util::Status::InvalidArgument(
+               "'" + v[1] +
+               "' is not IP[:PORT] (e.g. 192.0.2.1, 192.0.2.1:4343, [2001:db8::1]:43)");
          c->upstream_addresses.push_back({util::ToLower(v[0]), v[1]});
-         return {};
+         return util::Status::OK();
        },
        [](const Config& c) {
          std::string out;
@@ -203,20 +211,23 @@ const std::vector<Directive>& Directives() {
          return out;
        }},
       {"upstream-source-address", false,
-       [](Config* c, const std::vector<std::string>& v) -> std::string {
-         if (v.empty()) return "expects one or more IP addresses, e.g. 192.0.2.10 2001:db8::10";
+       [](Config* c, const std::vector<std::string>& v) -> util::Status {
+         if (v.empty())
+           return util::Status::InvalidArgument(
+               "expects one or more IP addresses, e.g. 192.0.2.10 2001:db8::10");
          for (const std::string& text : v) {
            std::optional<std::string> address = whois::limits::CanonicalAddress(text);
            if (!address) {
-             return "'" + text + "' is not an IPv4 or IPv6 address (no port, brackets or zone)";
+             return util::Status::InvalidArgument(
+                 "'" + text + "' is not an IPv4 or IPv6 address (no port, brackets or zone)");
            }
            auto& list = c->upstream_source_addresses;
            if (std::find(list.begin(), list.end(), *address) != list.end()) {
-             return "source address " + *address + " given twice";
+             return util::Status::InvalidArgument("source address " + *address + " given twice");
            }
            list.push_back(*address);
          }
-         return {};
+         return util::Status::OK();
        },
        [](const Config& c) {
          std::string out;
@@ -225,34 +236,36 @@ const std::vector<Directive>& Directives() {
        }},
       BoolDirective("allow-private-upstreams", false, &Config::allow_private_upstreams),
       {"lookup-order", false,
-       [](Config* c, const std::vector<std::string>& v) -> std::string {
-         if (auto e = ExpectOne(v); !e.empty()) return e;
+       [](Config* c, const std::vector<std::string>& v) -> util::Status {
+         if (util::Status st = ExpectOne(v); !st.ok()) return st;
          std::string l = util::ToLower(v[0]);
          if (whois::FindLookupOrder(l) == nullptr)
-           return "must be one of " + whois::LookupOrderNames();
+           return util::Status::InvalidArgument("must be one of " + whois::LookupOrderNames());
          c->lookup_order = l;
-         return {};
+         return util::Status::OK();
        },
        [](const Config& c) { return c.lookup_order; }},
       StringDirective("rdap-bootstrap-url", false, &Config::rdap_bootstrap_url, false),
       {"rdap-bootstrap-refresh", false,
-       [](Config* c, const std::vector<std::string>& v) -> std::string {
-         if (auto e = ExpectOne(v); !e.empty()) return e;
+       [](Config* c, const std::vector<std::string>& v) -> util::Status {
+         if (util::Status st = ExpectOne(v); !st.ok()) return st;
          auto n = ParseSeconds(v[0]);
-         if (!n) return "must be a duration like 12h or 1d, or 0 for never";
+         if (!n)
+           return util::Status::InvalidArgument(
+               "must be a duration like 12h or 1d, or 0 for never");
          c->rdap_bootstrap_refresh_s = *n;
-         return {};
+         return util::Status::OK();
        },
        [](const Config& c) { return std::to_string(c.rdap_bootstrap_refresh_s); }},
       {"rdap-server", false,
-       [](Config* c, const std::vector<std::string>& v) -> std::string {
-         if (v.size() != 2) return "expects TLD URL";
+       [](Config* c, const std::vector<std::string>& v) -> util::Status {
+         if (v.size() != 2) return util::Status::InvalidArgument("expects TLD URL");
          std::string tld = util::ToLower(v[0]);
          if (tld.starts_with('.')) tld.erase(0, 1);
          if (!v[1].starts_with("https://") && !v[1].starts_with("http://"))
-           return "URL must start with https:// or http://";
+           return util::Status::InvalidArgument("URL must start with https:// or http://");
          c->rdap_servers.emplace_back(tld, v[1]);
-         return {};
+         return util::Status::OK();
        },
        [](const Config& c) {
          std::string out;
@@ -261,14 +274,17 @@ const std::vector<Directive>& Directives() {
          return out;
        }},
       {"upstream-limit", false,
-       [](Config* c, const std::vector<std::string>& v) -> std::string {
-         if (v.size() < 2) return "expects HOST followed by limits, e.g. whois.nic.uk rate 5/s";
-         if (!IsValidUpstreamHost(v[0])) return InvalidUpstreamHostError(v[0]);
+       [](Config* c, const std::vector<std::string>& v) -> util::Status {
+         if (v.size() < 2)
+           return util::Status::InvalidArgument(
+               "expects HOST followed by limits, e.g. whois.nic.uk rate 5/s");
+         if (!IsValidUpstreamHost(v[0]))
+           return util::Status::InvalidArgument(InvalidUpstreamHostError(v[0]));
          std::vector<std::string> words(v.begin() + 1, v.end());
          auto spec = whois::limits::ParseLimitSpec(words);
-         if (auto* e = std::get_if<std::string>(&spec)) return *e;
+         if (!spec.ok()) return spec.status();
          c->upstream_limits.emplace_back(util::ToLower(v[0]), std::move(words));
-         return {};
+         return util::Status::OK();
        },
        [](const Config& c) {
          std::string out;
@@ -279,11 +295,11 @@ const std::vector<Directive>& Directives() {
          return out;
        }},
       {"default-upstream-limit", false,
-       [](Config* c, const std::vector<std::string>& v) -> std::string {
+       [](Config* c, const std::vector<std::string>& v) -> util::Status {
          auto spec = whois::limits::ParseLimitSpec(v);
-         if (auto* e = std::get_if<std::string>(&spec)) return *e;
+         if (!spec.ok()) return spec.status();
          c->default_upstream_limit = v;
-         return {};
+         return util::Status::OK();
        },
        [](const Config& c) {
          if (c.default_upstream_limit.empty())
@@ -294,17 +310,20 @@ const std::vector<Directive>& Directives() {
        }},
       IntDirective("lookup-timeout", true, &Config::lookup_timeout_ms, 1, 600000),
       {"fleet-redis", false,
-       [](Config* c, const std::vector<std::string>& v) -> std::string {
-         if (v.empty()) return "expects one or more HOST:PORT seeds, e.g. 10.0.0.5:6379";
+       [](Config* c, const std::vector<std::string>& v) -> util::Status {
+         if (v.empty())
+           return util::Status::InvalidArgument(
+               "expects one or more HOST:PORT seeds, e.g. 10.0.0.5:6379");
          for (const std::string& text : v) {
            if (!storage::fleet::ParseNodeAddress(text))
-             return "'" + text + "' is not HOST:PORT (an IPv6 host in brackets)";
+             return util::Status::InvalidArgument("'" + text +
+                                                  "' is not HOST:PORT (an IPv6 host in brackets)");
            if (std::find(c->fleet_redis.begin(), c->fleet_redis.end(), text) !=
                c->fleet_redis.end())
-             return "seed " + text + " given twice";
+             return util::Status::InvalidArgument("seed " + text + " given twice");
            c->fleet_redis.push_back(text);
          }
-         return {};
+         return util::Status::OK();
        },
        [](const Config& c) {
          std::string out;
@@ -313,14 +332,14 @@ const std::vector<Directive>& Directives() {
        }},
       StringDirective("fleet-password", false, &Config::fleet_password, true),
       {"fleet-prefix", false,
-       [](Config* c, const std::vector<std::string>& v) -> std::string {
-         if (auto e = ExpectOne(v); !e.empty()) return e;
-         if (v[0].empty()) return "must not be empty";
+       [](Config* c, const std::vector<std::string>& v) -> util::Status {
+         if (util::Status st = ExpectOne(v); !st.ok()) return st;
+         if (v[0].empty()) return util::Status::InvalidArgument("must not be empty");
          // A brace would change the hash tag that keeps one domain's keys in one slot.
          if (v[0].find_first_of("{} \t\r\n") != std::string::npos)
-           return "must not contain braces or spaces";
+           return util::Status::InvalidArgument("must not contain braces or spaces");
          c->fleet_prefix = v[0];
-         return {};
+         return util::Status::OK();
        },
        [](const Config& c) { return c.fleet_prefix; }},
       StringDirective("fleet-node-name", false, &Config::fleet_node_name, true),
@@ -333,13 +352,14 @@ const std::vector<Directive>& Directives() {
       IntDirective("upstream-timeout", false, &Config::upstream_timeout_ms, 1, 600000),
       MemoryDirective("upstream-max-reply", false, &Config::upstream_max_reply, 1 << 10),
       {"loglevel", true,
-       [](Config* c, const std::vector<std::string>& v) -> std::string {
-         if (auto e = ExpectOne(v); !e.empty()) return e;
+       [](Config* c, const std::vector<std::string>& v) -> util::Status {
+         if (util::Status st = ExpectOne(v); !st.ok()) return st;
          std::string l = util::ToLower(v[0]);
          if (l != "debug" && l != "verbose" && l != "notice" && l != "warning" && l != "nothing")
-           return "must be one of debug, verbose, notice, warning, nothing";
+           return util::Status::InvalidArgument(
+               "must be one of debug, verbose, notice, warning, nothing");
          c->loglevel = l;
-         return {};
+         return util::Status::OK();
        },
        [](const Config& c) { return c.loglevel; }},
       IntDirective("slowlog-log-slower-than", true, &Config::slowlog_log_slower_than_us, -1,
@@ -349,15 +369,16 @@ const std::vector<Directive>& Directives() {
                    1 << 30),
       StringDirective("logfile", false, &Config::logfile, true),
       {"rename-command", false,
-       [](Config* c, const std::vector<std::string>& v) -> std::string {
-         if (v.size() != 2) return "expects NAME NEWNAME (\"\" disables the command)";
+       [](Config* c, const std::vector<std::string>& v) -> util::Status {
+         if (v.size() != 2)
+           return util::Status::InvalidArgument("expects NAME NEWNAME (\"\" disables the command)");
          // Checked against the real table, with the earlier renames applied, so that a name
          // that does not exist (any more) or is taken stops start-up at this line.
          CommandTable commands;
-         for (const auto& [from, to] : c->renamed_commands) commands.Rename(from, to);
-         if (std::string err = commands.Rename(v[0], v[1]); !err.empty()) return err;
+         for (const auto& [from, to] : c->renamed_commands) (void)commands.Rename(from, to);
+         if (util::Status st = commands.Rename(v[0], v[1]); !st.ok()) return st;
          c->renamed_commands.emplace_back(v[0], v[1]);
-         return {};
+         return util::Status::OK();
        },
        [](const Config&) { return std::string(); }, false},
   };
@@ -437,9 +458,9 @@ bool LoadFile(Config* config, const std::string& path, ConfigResult* result) {
     if (words->empty()) continue;
     std::string name = (*words)[0];
     std::vector<std::string> values(words->begin() + 1, words->end());
-    std::string err = ApplyDirective(config, name, values, false);
-    if (!err.empty()) {
-      FailInFile(result, path, lineno, shown, err);
+    util::Status st = ApplyDirective(config, name, values, false);
+    if (!st.ok()) {
+      FailInFile(result, path, lineno, shown, st.message());
       return false;
     }
   }
@@ -479,15 +500,17 @@ std::optional<int64_t> ParseSeconds(std::string_view s) {
   return *n * mul;
 }
 
-std::string ApplyDirective(Config* config, std::string_view name,
-                           const std::vector<std::string>& values, bool at_runtime) {
+util::Status ApplyDirective(Config* config, std::string_view name,
+                            const std::vector<std::string>& values, bool at_runtime) {
   const Directive* d = FindDirective(name);
-  if (!d) return "unknown directive '" + std::string(name) + "'";
+  if (!d) return util::Status::InvalidArgument("unknown directive '" + std::string(name) + "'");
   if (at_runtime && !d->runtime)
-    return "'" + std::string(d->name) + "' cannot be changed while the server runs";
-  std::string err = d->set(config, values);
-  if (!err.empty()) return "'" + std::string(d->name) + "' " + err;
-  return {};
+    return util::Status::InvalidArgument("'" + std::string(d->name) +
+                                         "' cannot be changed while the server runs");
+  util::Status st = d->set(config, values);
+  if (!st.ok())
+    return util::Status::InvalidArgument("'" + std::string(d->name) + "' " + st.message());
+  return util::Status::OK();
 }
 
 void ForEachDirective(const Config& config, const std::function<bool(std::string_view)>& matches,
@@ -549,9 +572,9 @@ ConfigResult LoadConfig(const std::vector<std::string>& all_args) {
       values.push_back(args[i]);
       source += " " + QuoteWord(args[i]);
     }
-    std::string err = ApplyDirective(&config, flag.substr(2), values, false);
-    if (!err.empty()) {
-      FailOnCommandLine(&result, std::move(source), std::move(err));
+    util::Status st = ApplyDirective(&config, flag.substr(2), values, false);
+    if (!st.ok()) {
+      FailOnCommandLine(&result, std::move(source), st.message());
       return result;
     }
   }

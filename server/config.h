@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "util/status.h"
+
 namespace server {
 
 struct Config {
@@ -168,10 +170,11 @@ std::string InvalidUpstreamHostError(std::string_view host);
 // `--repair` (which takes no value) may stand anywhere.
 ConfigResult LoadConfig(const std::vector<std::string>& args);
 
-// Applies one directive to *config. Returns an empty string on success, else the reason.
-// `at_runtime` rejects directives that cannot change while the server runs.
-std::string ApplyDirective(Config* config, std::string_view name,
-                           const std::vector<std::string>& values, bool at_runtime);
+// Applies one directive to *config. Returns OK, or InvalidArgument whose message is the reason
+// naming the directive ("'port' must be an integer from 0 to 65535"). `at_runtime` rejects
+// directives that cannot change while the server runs.
+util::Status ApplyDirective(Config* config, std::string_view name,
+                            const std::vector<std::string>& values, bool at_runtime);
 
 // True if `name` (any case) is a directive.
 bool IsDirective(std::string_view name);

@@ -21,8 +21,8 @@ constexpr std::string_view kDirectoryPrefix = "t:";
 constexpr std::string_view kQuotaPrefix = "q:";
 
 // Binds a socket to `address` (port 0) and closes it: an address the host does not have (or
-// may not use) fails here, at start-up, rather than on every upstream query. Empty if it binds.
-std::string CheckSourceAddress(const std::string& address) {
+// may not use) fails here, at start-up, rather than on every upstream query. OK if it binds.
+util::Status CheckSourceAddress(const std::string& address) {
   sockaddr_storage storage{};
   socklen_t len = 0;
   auto* in = reinterpret_cast<sockaddr_in*>(&storage);
@@ -34,18 +34,19 @@ std::string CheckSourceAddress(const std::string& address) {
     in6->sin6_family = AF_INET6;
     len = sizeof(sockaddr_in6);
   } else {
-    return "not an IP address";
+    return util::Status::InvalidArgument("not an IP address");
   }
   int fd = socket(storage.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return std::string("cannot open a socket: ") + std::strerror(errno);
-  std::string error;
+  if (fd < 0)
+    return util::Status::IOError(std::string("cannot open a socket: ") + std::strerror(errno));
+  util::Status st;
   if (bind(fd, reinterpret_cast<sockaddr*>(&storage), len) != 0) {
     const int e = errno;
-    error = std::string("cannot bind it: ") + std::strerror(e) +
-            (e == EADDRNOTAVAIL ? " (this host has no such address)" : "");
+    st = util::Status::Unavailable(std::string("cannot bind it: ") + std::strerror(e) +
+                                   (e == EADDRNOTAVAIL ? " (this host has no such address)" : ""));
   }
   close(fd);
-  return error;
+  return st;
 }
 
 }  // namespace
@@ -95,14 +96,14 @@ util::Status LookupService::LoadDirectory(const LookupServiceOptions& options,
     }
     const whois::ServerEntry* bundled = directory->Find(e->tld);
     if (!bundled || bundled->learned_at_ms <= e->learned_at_ms) {
-      directory->Set(std::move(*e));
+      (void)directory->Set(std::move(*e));  // decoded entries pass CheckServerEntry
       ++learned;
     }
   }
   for (const whois::ServerEntry& e : options.tld_servers) {
-    std::string why;
-    if (!directory->Set(e, &why))
-      return util::Status::InvalidArgument("tld-server " + e.tld + " " + e.host + ": " + why);
+    if (util::Status st = directory->Set(e); !st.ok())
+      return util::Status::InvalidArgument("tld-server " + e.tld + " " + e.host + ": " +
+                                           st.message());
   }
   spdlog::info("TLD directory: {} entries ({} learned from IANA, {} overrides)", directory->size(),
                learned, options.tld_servers.size());
@@ -140,24 +141,25 @@ util::Status LookupService::LoadLimits(const LookupServiceOptions& service) {
   limits_ = std::make_unique<whois::limits::LimitRegistry>(options, assume_full_at);
   if (!service.default_limit.empty()) {
     auto spec = whois::limits::ParseLimitSpec(service.default_limit);
-    if (auto* e = std::get_if<std::string>(&spec))
-      return util::Status::InvalidArgument("default-upstream-limit: " + *e);
-    limits_->SetDefaultLimit(std::get<whois::limits::LimitSpec>(spec), now);
+    if (!spec.ok())
+      return util::Status::InvalidArgument("default-upstream-limit: " + spec.status().message());
+    limits_->SetDefaultLimit(*spec, now);
   }
   for (const auto& [host, words] : service.limits) {
     auto spec = whois::limits::ParseLimitSpec(words);
-    if (auto* e = std::get_if<std::string>(&spec))
-      return util::Status::InvalidArgument("upstream-limit " + host + ": " + *e);
-    limits_->SetLimit(host, std::get<whois::limits::LimitSpec>(spec), now);
+    if (!spec.ok())
+      return util::Status::InvalidArgument("upstream-limit " + host + ": " +
+                                           spec.status().message());
+    limits_->SetLimit(host, *spec, now);
   }
   size_t restored = 0;
   for (const auto& [key, value] : entries) {
     if (key == kAliveKey) continue;
     auto [host, budget] =
         whois::limits::LimitRegistry::SplitQuotaKey(key.substr(kQuotaPrefix.size()));
-    if (auto why = limits_->RestoreQuota(host, value, now, budget)) {
+    if (util::Status st = limits_->RestoreQuota(host, value, now, budget); !st.ok()) {
       spdlog::warn("daily quota of {} ({}): {}; counting the whole cap as used", host,
-                   whois::limits::BudgetLabel(budget), *why);
+                   whois::limits::BudgetLabel(budget), st.message());
     }
     ++restored;
   }
@@ -178,16 +180,15 @@ util::Status LookupService::LoadBootstrap(const LookupServiceOptions& options,
   for (const auto& [key, value] : stored_entries.value_or(LookupStateStore::Entries{})) {
     if (key != kBootstrapKey) continue;
     auto stored = whois::rdap::RdapBootstrap::Decode(value);
-    if (auto* b = std::get_if<whois::rdap::RdapBootstrap>(&stored)) {
-      if (b->publication() > bootstrap.publication()) bootstrap = std::move(*b);
+    if (stored.ok()) {
+      if (stored->publication() > bootstrap.publication()) bootstrap = std::move(stored).value();
     } else {
-      spdlog::warn("ignoring the stored RDAP bootstrap registry: {}",
-                   std::get<std::string>(stored));
+      spdlog::warn("ignoring the stored RDAP bootstrap registry: {}", stored.status().message());
     }
   }
   for (const auto& [tld, url] : options.rdap_servers) {
-    if (std::string why = bootstrap.Set(tld, url); !why.empty())
-      return util::Status::InvalidArgument("rdap-server " + tld + " " + url + ": " + why);
+    if (util::Status st = bootstrap.Set(tld, url); !st.ok())
+      return util::Status::InvalidArgument("rdap-server " + tld + " " + url + ": " + st.message());
   }
   spdlog::info("RDAP bootstrap: {} entries ({} overrides); lookup order {}", bootstrap.size(),
                options.rdap_servers.size(), options.lookup_order);
@@ -204,8 +205,9 @@ util::Status LookupService::Open(const LookupServiceOptions& options) {
   whois::TldDirectory directory =
       options.bundled_directory ? whois::TldDirectory::Bundled() : whois::TldDirectory::Empty();
   for (const std::string& address : options.source_addresses) {
-    if (std::string why = CheckSourceAddress(address); !why.empty()) {
-      return util::Status::InvalidArgument("upstream-source-address " + address + ": " + why);
+    if (util::Status st = CheckSourceAddress(address); !st.ok()) {
+      return util::Status::InvalidArgument("upstream-source-address " + address + ": " +
+                                           st.message());
     }
   }
   if (util::Status st = LoadDirectory(options, &directory); !st.ok()) return st;

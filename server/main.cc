@@ -89,8 +89,8 @@ int main(int argc, char** argv) {
   server::Server server(std::move(*loaded.config));
   if (log_file) {
     server.set_log_reopener([log_file] {
-      if (std::string err = log_file->Reopen(); !err.empty())
-        std::cerr << "cannot reopen the log file: " << err << "\n";
+      if (util::Status st = log_file->Reopen(); !st.ok())
+        std::cerr << "cannot reopen the log file: " << st.message() << "\n";
       else
         spdlog::info("log file reopened (SIGHUP)");
     });

@@ -21,10 +21,9 @@ std::string LastLabel(const std::string& domain) {
 std::string WithFetchedAt(const storage::Record& version) {
   if (version.json.find("\"fetched_at\"") != std::string::npos) return version.json;
   auto parsed = whois::RecordFromJson(version.json);
-  auto* record = std::get_if<whois::WhoisRecord>(&parsed);
-  if (record == nullptr) return version.json;
-  record->fetched_at = whois::FormatIsoUtc(version.fetched_at_ms);
-  return whois::ToJson(*record);
+  if (!parsed.ok()) return version.json;
+  parsed->fetched_at = whois::FormatIsoUtc(version.fetched_at_ms);
+  return whois::ToJson(*parsed);
 }
 
 // Background lookups at once per host when its limits set no concurrency.
@@ -77,7 +76,7 @@ void RecordService::RunBackgroundJob(const BackgroundJob& job,
       return done({Outcome::kSkipped, 0});
     }
     auto parsed = names_->Normalize(job.domain);
-    const auto* name = std::get_if<whois::DomainName>(&parsed);
+    const whois::DomainName* name = parsed.ok() ? &parsed.value() : nullptr;
     if (name == nullptr || name->domain != job.domain) return done({Outcome::kSkipped, 0});
     if (known) ++refreshes_started_;
     ObserveLookup(*name, now + whois::kBackgroundBudgetMs,

@@ -10,6 +10,7 @@
 
 #include "resp/reply_writer.h"
 #include "server/loop_executor.h"
+#include "server/record_status.h"
 #include "server/server.h"
 #include "util/ascii.h"
 #include "util/uv_timer.h"
@@ -24,13 +25,6 @@ using resp::ErrorReply;
 using resp::NullReply;
 
 namespace {
-
-std::optional<storage::RecordStatus> StatusFromName(std::string_view s) {
-  if (s == "registered") return storage::RecordStatus::kRegistered;
-  if (s == "not_found") return storage::RecordStatus::kNotFound;
-  if (s == "fallback") return storage::RecordStatus::kFallback;
-  return std::nullopt;
-}
 
 // WHOIS.LOOKUP and WHOIS.SERVER wait for the whole chain, within this budget.
 constexpr int64_t kFreshLookupBudgetMs = 60 * 1000;
@@ -100,11 +94,12 @@ util::Status RecordService::StoreError(const util::Status& st) {
   return util::Status::IOError(std::move(message));
 }
 
-std::string RecordService::Open() {
+util::Status RecordService::Open() {
   const Config& cfg = server_->config();
-  std::string psl_error;
-  names_ = whois::DomainNormalizer::Open(WP_PSL_FILE, &psl_error);
-  if (!names_) return "cannot load the Public Suffix List: " + psl_error;
+  auto names = whois::DomainNormalizer::Open(WP_PSL_FILE);
+  if (!names.ok())
+    return util::Status::IOError("cannot load the Public Suffix List: " + names.status().message());
+  names_ = std::move(names).value();
   storage::StoreOptions opts;
   opts.dir = cfg.dir;
   opts.block_cache_bytes = static_cast<size_t>(cfg.block_cache_size);
@@ -128,7 +123,9 @@ std::string RecordService::Open() {
   };
   storage::Status st = storage::RecordStore::Open(
       opts, [executor](std::function<void()> fn) { executor->Queue(std::move(fn)); }, &store_);
-  if (!st.ok()) return "cannot open the record store in '" + cfg.dir + "': " + st.ToString();
+  if (!st.ok())
+    return util::Status::IOError("cannot open the record store in '" + cfg.dir +
+                                 "': " + st.ToString());
   store_->DeferWakeupsToThisThread();
   executor_->SetIterationHook([store = store_.get()] { store->WakeWorkers(); });
   hot_ = std::make_unique<storage::HotSet>(static_cast<size_t>(cfg.hot_set_size));
@@ -137,9 +134,8 @@ std::string RecordService::Open() {
   lookup_ = std::make_unique<LookupService>(server_->loop(), lookup_state_.get(),
                                             [this] { return WallNowMs(); });
   if (util::Status opened = lookup_->Open(LookupOptionsFromConfig(cfg)); !opened.ok())
-    return opened.message();
-  std::string error = OpenFleet();
-  if (!error.empty()) return error;
+    return opened;
+  if (util::Status fleet = OpenFleet(); !fleet.ok()) return fleet;
   lookup_->SetProgressHandler([this](const std::string& domain, const whois::LookupResult& so_far) {
     OnLookupProgress(domain, so_far);
   });
@@ -147,12 +143,12 @@ std::string RecordService::Open() {
   return background_->Open();
 }
 
-std::string RecordService::OpenFleet() {
+util::Status RecordService::OpenFleet() {
   const Config& cfg = server_->config();
-  if (cfg.fleet_redis.empty()) return {};
+  if (cfg.fleet_redis.empty()) return util::Status::OK();
   storage::fleet::ClientOptions client;
   storage::Status st = storage::fleet::ParseSeeds(cfg.fleet_redis, &client.seeds);
-  if (!st.ok()) return "fleet-redis: " + st.message();
+  if (!st.ok()) return util::Status::InvalidArgument("fleet-redis: " + st.message());
   client.password = cfg.fleet_password;
   client.timeout_ms = cfg.fleet_timeout_ms;
   // Logged once per change, not per command: a proxy whose Redis is gone keeps serving from
@@ -213,7 +209,7 @@ std::string RecordService::OpenFleet() {
         return seeds;
       }(),
       cfg.fleet_prefix);
-  return {};
+  return util::Status::OK();
 }
 
 std::string RecordService::FleetNodeName() const {
@@ -320,9 +316,9 @@ std::string RecordService::BulkFrame(std::string_view json) { return resp::BulkR
 
 RecordService::NameResult RecordService::Normalize(std::string_view arg) const {
   auto result = names_->Normalize(arg);
-  if (auto* name = std::get_if<whois::DomainName>(&result)) return {name->domain, *name, {}};
-  const auto& err = std::get<whois::NameError>(result);
-  return {{}, {}, whois::ToJson(whois::MakeInvalidRecord(std::string(arg), err.reason))};
+  if (result.ok()) return {result->domain, *result, {}};
+  return {
+      {}, {}, whois::ToJson(whois::MakeInvalidRecord(std::string(arg), result.status().message()))};
 }
 
 void RecordService::BeginWrite(const std::string& domain) {
@@ -504,17 +500,15 @@ void RecordService::Import(std::string_view arg, std::string_view json,
   if (name.domain.empty())
     return done(util::Status::InvalidArgument("invalid domain '" + std::string(arg) + "'"));
   auto parsed = whois::RecordFromJson(json);
-  if (auto* err = std::get_if<std::string>(&parsed))
-    return done(util::Status::InvalidArgument("invalid record JSON: " + *err));
-  whois::WhoisRecord record = std::get<whois::WhoisRecord>(std::move(parsed));
+  if (!parsed.ok())
+    return done(util::Status::InvalidArgument("invalid record JSON: " + parsed.status().message()));
+  whois::WhoisRecord record = std::move(parsed).value();
   NameResult named = Normalize(record.domain);
   if (named.domain != name.domain)
     return done(util::Status::InvalidArgument("the record names domain '" + record.domain +
                                               "', not '" + name.domain + "'"));
-  auto status = StatusFromName(record.status);
-  if (!status)
-    return done(util::Status::InvalidArgument(
-        "record status must be registered, not_found or fallback, not '" + record.status + "'"));
+  auto status = StoredRecordStatus(record.status);
+  if (!status.ok()) return done(status.status());
   record.domain = name.domain;
   storage::Record rec;
   rec.status = *status;
@@ -623,7 +617,7 @@ std::shared_ptr<RecordService::InFlight> RecordService::Flight(const whois::Doma
           return ReleaseLease(name.domain, got.lease);
         if (closing_) {
           whois::LookupResult cancelled;
-          cancelled.fallback_reason = std::string(whois::kReasonUnreachable);
+          cancelled.fallback_reason = whois::FallbackReason::kUnreachable;
           cancelled.detail = "shutting down";
           return OnLookupDone(name, std::move(cancelled));
         }
@@ -658,7 +652,7 @@ void RecordService::OnSharedRecord(const whois::DomainName& name, storage::Recor
   answer.now_ms = WallNowMs();
   answer.ttl_fallback_ms = Freshness().ttl_fallback_ms;
   auto parsed = whois::RecordFromJson(rec.json);
-  if (auto* record = std::get_if<whois::WhoisRecord>(&parsed)) answer.record = std::move(*record);
+  if (parsed.ok()) answer.record = std::move(parsed).value();
   answer.fetched = std::move(rec);
   const std::string domain = name.domain;
   const uint64_t epoch = flush_epoch_;
@@ -731,24 +725,21 @@ std::string RecordService::TimeoutReply(const whois::DomainName& name) {
       return flight.partial_reply;
     }
   }
-  CountFallback(whois::kReasonTimeout);
-  return FallbackReply(name, whois::kReasonTimeout);
+  CountFallback(whois::FallbackReasonName(whois::FallbackReason::kTimeout));
+  return FallbackReply(name, whois::FallbackReason::kTimeout);
 }
 
 std::string RecordService::FallbackReply(const whois::DomainName& name,
-                                         std::string_view reason) const {
-  return BulkFrame(whois::ToJson(whois::MakeFallbackRecord(
-      name.domain, name.unicode, std::string(reason), std::nullopt, WallNowMs(), countries_)));
+                                         whois::FallbackReason reason) const {
+  return BulkFrame(whois::ToJson(whois::MakeFallbackRecord(name.domain, name.unicode, reason,
+                                                           std::nullopt, WallNowMs(), countries_)));
 }
 
 namespace {
 
 // A fallback whose reason is one of our own limits: nothing was asked upstream.
 bool LimitedByUs(const whois::LookupResult& r) {
-  return r.outcome == whois::LookupOutcome::kFailed &&
-         (r.fallback_reason == whois::kReasonRateLimited ||
-          r.fallback_reason == whois::kReasonDailyLimit ||
-          r.fallback_reason == whois::kReasonQueueFull);
+  return r.outcome == whois::LookupOutcome::kFailed && whois::IsOwnLimit(r.fallback_reason);
 }
 
 }  // namespace
@@ -762,7 +753,12 @@ void RecordService::OnLookupDone(const whois::DomainName& name, whois::LookupRes
   int64_t now = WallNowMs();
   whois::WhoisRecord record = whois::AssembleRecord(name, result, now, countries_);
   storage::Record rec;
-  rec.status = *StatusFromName(record.status);
+  auto stored_status = StoredRecordStatus(record.status);
+  // AssembleRecord makes only these statuses; were it ever otherwise, keep it as briefly as a
+  // fallback rather than read an empty value.
+  if (!stored_status.ok())
+    spdlog::error("lookup of {}: {}", name.domain, stored_status.status().message());
+  rec.status = stored_status.value_or(storage::RecordStatus::kFallback);
   rec.fetched_at_ms = now;
   rec.stale_at_ms = Freshness().StaleAt(rec.status, now, name.domain);
   // A fallback that knows when asking again may succeed is not kept longer than that.
@@ -895,9 +891,9 @@ void RecordService::TldServer(std::string_view tld_arg,
   if (!tld.empty() && tld.front() == '.') tld.erase(0, 1);
   // The TLD of "x.<tld>" says whether it is a valid name; any label does.
   auto parsed = names_->Normalize("x." + tld);
-  if (tld.empty() || !std::holds_alternative<whois::DomainName>(parsed))
+  if (tld.empty() || !parsed.ok())
     return done(util::Status::InvalidArgument("invalid TLD '" + std::string(tld_arg) + "'"));
-  tld = std::get<whois::DomainName>(parsed).tld;
+  tld = parsed->tld;
   lookup_->FindServer(tld, WallNowMs() + kFreshLookupBudgetMs,
                       [done = std::move(done)](std::optional<whois::ServerEntry> e,
                                                whois::WhoisSource::EntryError error) {

@@ -57,8 +57,8 @@ class RecordService {
 
   // Opens the store in config().dir, loads the learned TLD directory entries and sets up the
   // resolver. Runs the loop until the directory is loaded (before the server listens). Returns
-  // an empty string or a message for the user.
-  std::string Open();
+  // OK, or an error whose message is for the user.
+  util::Status Open();
   // Cancels live lookups and background work (their clients get fallback records; nothing is
   // stored); the store stays open for the writes already issued. For shutdown.
   void CancelLookups();
@@ -155,7 +155,7 @@ class RecordService {
     uint64_t invalid = 0;    // not a domain name
   };
   const ReadOutcomes& read_outcomes() const { return reads_; }
-  // Fallback records answered, by reason (kReason* values: a small fixed set).
+  // Fallback records answered, by reason (FallbackReasonName values: a small fixed set).
   const std::map<std::string, uint64_t, std::less<>>& fallbacks_by_reason() const {
     return fallback_reasons_;
   }
@@ -215,7 +215,7 @@ class RecordService {
   static void AnswerFlight(InFlight& flight, const std::string& reply,
                            const LookupSummary& summary);
   // Opens the fleet's client and shared records when `fleet-redis` is set.
-  std::string OpenFleet();
+  util::Status OpenFleet();
   // Joins the lookup of `name` in flight, or starts one with background priority; `observe`
   // gets how it ended.
   void ObserveLookup(const whois::DomainName& name, int64_t deadline_ms, LookupObserver observe);
@@ -231,7 +231,7 @@ class RecordService {
   void ReleaseLease(const std::string& domain, const std::string& lease);
   void OnLookupProgress(const std::string& domain, const whois::LookupResult& so_far);
   std::string TimeoutReply(const whois::DomainName& name);
-  std::string FallbackReply(const whois::DomainName& name, std::string_view reason) const;
+  std::string FallbackReply(const whois::DomainName& name, whois::FallbackReason reason) const;
   // Serves a hot-set hit into *out (a stale one marked, converted once), and queues the refresh
   // its refresh time asks for.
   void ServeHotHit(std::string_view domain, storage::HotSet::Hit hit, int64_t now_ms,

@@ -9,6 +9,8 @@
 #include <mutex>
 #include <string>
 
+#include "util/status.h"
+
 namespace server {
 
 class ReopenableFileSink final : public spdlog::sinks::base_sink<std::mutex> {
@@ -17,15 +19,15 @@ class ReopenableFileSink final : public spdlog::sinks::base_sink<std::mutex> {
   explicit ReopenableFileSink(const std::string& path) { file_.open(path, false); }
 
   // Closes the file and opens the path again (a new file if the old one was renamed). Returns
-  // an empty string, or why it failed (lines are then lost until a Reopen succeeds).
-  std::string Reopen() {
+  // OK, or IOError saying why it failed (lines are then lost until a Reopen succeeds).
+  util::Status Reopen() {
     std::lock_guard<std::mutex> lock(mutex_);
     try {
       file_.reopen(false);
     } catch (const spdlog::spdlog_ex& e) {
-      return e.what();
+      return util::Status::IOError(e.what());
     }
-    return {};
+    return util::Status::OK();
   }
 
  protected:

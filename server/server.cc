@@ -32,8 +32,8 @@ Server::Server(Config config) : config_(std::move(config)) {
   loop_.data = this;
   // LoadConfig has checked each rename against the table, in this order.
   for (const auto& [from, to] : config_.renamed_commands) {
-    if (std::string err = commands_.Rename(from, to); !err.empty())
-      spdlog::critical("rename-command {}: {}", from, err);
+    if (util::Status st = commands_.Rename(from, to); !st.ok())
+      spdlog::critical("rename-command {}: {}", from, st.message());
     else if (to.empty())
       spdlog::info("command {} disabled (rename-command)", from);
     else
@@ -121,9 +121,9 @@ int Server::Run() {
   RaiseOpenFilesLimit(config_.maxclients);
   executor_ = std::make_unique<LoopExecutor>(&loop_);
   records_ = std::make_unique<RecordService>(this, executor_.get());
-  std::string err = records_->Open();
-  bool ok = err.empty();
-  if (!ok) spdlog::critical("{}", err);
+  util::Status opened = records_->Open();
+  bool ok = opened.ok();
+  if (!ok) spdlog::critical("{}", opened.message());
   if (ok) ok = Listen();
   if (ok) {
     uv_signal_init(&loop_, &sigint_);

@@ -85,9 +85,7 @@ storage::RecordUpdate DecideStore(const storage::Record* current, LookupAnswer&&
   }
   if (current != nullptr && IsKnowledge(current->status)) {
     auto before = whois::RecordFromJson(current->json);
-    auto* parsed = std::get_if<whois::WhoisRecord>(&before);
-    update.archive_current =
-        parsed == nullptr || whois::ChangesWhatCrawlersUse(*parsed, answer.record);
+    update.archive_current = !before.ok() || whois::ChangesWhatCrawlersUse(*before, answer.record);
   }
   update.put = std::move(answer.fetched);
   return update;

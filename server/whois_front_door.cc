@@ -61,9 +61,9 @@ void WhoisFrontDoor::Query(std::string_view line, const std::string& peer_ip,
                                                     : "error: " + error));
     }
     auto parsed = whois::RecordFromJson(*json);
-    if (auto* e = std::get_if<std::string>(&parsed))
-      return respond(WhoisCommentLine("error: unreadable record: " + *e));
-    auto record = std::make_shared<whois::WhoisRecord>(std::get<whois::WhoisRecord>(parsed));
+    if (!parsed.ok())
+      return respond(WhoisCommentLine("error: unreadable record: " + parsed.status().message()));
+    auto record = std::make_shared<whois::WhoisRecord>(std::move(parsed).value());
     if (std::string no_data = WhoisNoDataLine(*record); !no_data.empty())
       return respond(std::move(no_data));
     const bool stale = json->ends_with(StaleJson("{}").substr(1));

@@ -11,9 +11,9 @@ namespace {
 class NameLinesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string error;
-    names_ = whois::DomainNormalizer::Open(WP_PSL_FILE, &error);
-    ASSERT_TRUE(names_) << error;
+    auto opened = whois::DomainNormalizer::Open(WP_PSL_FILE);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    names_ = std::move(opened).value();
   }
   NameLine Parse(std::string_view line) { return ParseNameLine(line, *names_); }
   std::unique_ptr<whois::DomainNormalizer> names_;

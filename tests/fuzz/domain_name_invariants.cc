@@ -15,14 +15,13 @@ namespace {
 
 const whois::DomainNormalizer& Normalizer() {
   static const whois::DomainNormalizer* names = [] {
-    std::string error;
-    std::unique_ptr<whois::DomainNormalizer> n = whois::DomainNormalizer::Open(WP_PSL_FILE, &error);
-    if (n == nullptr) {
+    auto n = whois::DomainNormalizer::Open(WP_PSL_FILE);
+    if (!n.ok()) {
       std::fprintf(stderr, "cannot load the Public Suffix List %s: %s\n", WP_PSL_FILE,
-                   error.c_str());
+                   n.status().message().c_str());
       std::abort();
     }
-    return n.release();
+    return std::move(n).value().release();
   }();
   return *names;
 }
@@ -31,11 +30,11 @@ const whois::DomainNormalizer& Normalizer() {
 void ExpectSameDomain(std::string_view input, const std::string& domain, const char* what,
                       Violations* v) {
   auto again = Normalizer().Normalize(input);
-  const whois::DomainName* n = std::get_if<whois::DomainName>(&again);
+  const whois::DomainName* n = again.ok() ? &again.value() : nullptr;
   FUZZ_EXPECT(v, n != nullptr && n->domain == domain,
               std::string(what) + " " + Shown(input) + " gives " +
-                  (n ? Shown(n->domain) : "error " + std::get<whois::NameError>(again).reason) +
-                  ", not " + Shown(domain));
+                  (n ? Shown(n->domain) : "error " + again.status().message()) + ", not " +
+                  Shown(domain));
 }
 
 }  // namespace
@@ -43,13 +42,14 @@ void ExpectSameDomain(std::string_view input, const std::string& domain, const c
 void CheckDomainName(std::string_view input, Violations* v) {
   try {
     auto result = Normalizer().Normalize(input);
-    if (const auto* error = std::get_if<whois::NameError>(&result)) {
-      FUZZ_EXPECT(v, !error->reason.empty(), "empty reason");
-      FUZZ_EXPECT(v, !HasControl(error->reason), "reason " + Shown(error->reason));
+    if (!result.ok()) {
+      const std::string& reason = result.status().message();
+      FUZZ_EXPECT(v, !reason.empty(), "empty reason");
+      FUZZ_EXPECT(v, !HasControl(reason), "reason " + Shown(reason));
       return;
     }
     FUZZ_EXPECT(v, input.size() <= whois::kMaxInputBytes, "accepted an over-long input");
-    const whois::DomainName& n = std::get<whois::DomainName>(result);
+    const whois::DomainName& n = result.value();
     const std::string& d = n.domain;
     FUZZ_EXPECT(v, !d.empty() && OnlyLowerAlnumOr(d, ".-"), "domain " + Shown(d));
     FUZZ_EXPECT(v, d.size() <= whois::kMaxNameOctets, "domain of " + std::to_string(d.size()));
@@ -63,7 +63,7 @@ void CheckDomainName(std::string_view input, Violations* v) {
 
     // Normalising the output again returns it unchanged.
     auto again = Normalizer().Normalize(d);
-    const whois::DomainName* m = std::get_if<whois::DomainName>(&again);
+    const whois::DomainName* m = again.ok() ? &again.value() : nullptr;
     FUZZ_EXPECT(v,
                 m != nullptr && m->domain == d && m->host == d && m->tld == n.tld &&
                     m->unicode == n.unicode,

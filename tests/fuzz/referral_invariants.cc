@@ -26,10 +26,10 @@ void CheckOutcome(const std::optional<whois::Referral>& r, const std::string& re
 
   // What came out is itself an acceptable referral value naming the same server.
   const std::string spelled = (r->rwhois ? "rwhois://" : "") + host + ":" + std::to_string(r->port);
-  const std::optional<whois::Referral> again = whois::ParseReferralValue(spelled);
-  FUZZ_EXPECT(v,
-              again && again->host == host && again->port == r->port && again->rwhois == r->rwhois,
-              who + " does not parse back: " + Shown(spelled));
+  const util::StatusOr<whois::Referral> again = whois::ParseReferralValue(spelled);
+  FUZZ_EXPECT(
+      v, again.ok() && again->host == host && again->port == r->port && again->rwhois == r->rwhois,
+      who + " does not parse back: " + Shown(spelled));
 }
 
 }  // namespace
@@ -41,8 +41,9 @@ void CheckReferral(std::string_view input, Violations* v) {
     CheckOutcome(r, reason, "ExtractReferral", v);
 
     const std::string_view first_line = input.substr(0, input.find('\n'));
-    reason.clear();
-    r = whois::ParseReferralValue(first_line, &reason);
+    util::StatusOr<whois::Referral> parsed = whois::ParseReferralValue(first_line);
+    r = parsed.ok() ? std::optional<whois::Referral>(parsed.value()) : std::nullopt;
+    reason = parsed.ok() ? std::string() : parsed.status().message();
     CheckOutcome(r, reason, "ParseReferralValue(" + Shown(first_line) + ")", v);
     FUZZ_EXPECT(v, !r || first_line.size() <= whois::kMaxReferralValueLength,
                 "ParseReferralValue accepted an over-long value");

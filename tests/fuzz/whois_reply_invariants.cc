@@ -6,10 +6,10 @@
 #include <vector>
 
 #include "tests/fuzz/text_predicates.h"
-#include "whois/record/record.h"
 #include "whois/parser/reply_classifier.h"
 #include "whois/parser/reply_parser.h"
 #include "whois/parser/whois_date.h"
+#include "whois/record/record.h"
 
 namespace fuzz {
 namespace {
@@ -49,13 +49,13 @@ void CheckNameservers(const whois::WhoisRecord& r, const std::string& who, Viola
 void CheckJsonRoundTrip(const whois::WhoisRecord& r, const std::string& who, Violations* v) {
   const std::string json = whois::ToJson(r);
   auto back = whois::RecordFromJson(json);
-  if (const std::string* error = std::get_if<std::string>(&back)) {
-    FUZZ_EXPECT(
-        v, false,
-        who + " ToJson output rejected by RecordFromJson: " + *error + "; json " + Shown(json));
+  if (!back.ok()) {
+    FUZZ_EXPECT(v, false,
+                who + " ToJson output rejected by RecordFromJson: " + back.status().message() +
+                    "; json " + Shown(json));
     return;
   }
-  const std::string again = whois::ToJson(std::get<whois::WhoisRecord>(back));
+  const std::string again = whois::ToJson(back.value());
   FUZZ_EXPECT(v, again == json,
               who + " ToJson not stable: " + Shown(json) + " then " + Shown(again));
 }
@@ -132,7 +132,9 @@ void CheckChain(const std::vector<whois::ChainReply>& chain, Violations* v) {
               who + " status " + Shown(r.status));
   FUZZ_EXPECT(v, r.status == whois::kStatusFallback || (r.reason.empty() && !r.retry_after),
               who + " reason/retry_after on a non-fallback record");
-  FUZZ_EXPECT(v, r.status != whois::kStatusFallback || r.reason == whois::kReasonRefused,
+  FUZZ_EXPECT(v,
+              r.status != whois::kStatusFallback ||
+                  r.reason == whois::FallbackReasonName(whois::FallbackReason::kRefused),
               who + " fallback reason " + Shown(r.reason));
   FUZZ_EXPECT(v, r.source_servers.size() == chain.size(), who + " source_servers");
   FUZZ_EXPECT(v,

@@ -49,6 +49,20 @@ TEST(CommandTable, EverySubcommandRowHasItsHandler) {
   EXPECT_EQ(containers, 5u);  // CLIENT, COMMAND, CONFIG, SLOWLOG, LATENCY
 }
 
+// rename-command's errors are Redis's texts, as values.
+TEST(CommandTable, RenameRefusesWithRedisTexts) {
+  CommandTable table;
+  util::Status missing = table.Rename("NOSUCHCOMMAND", "x");
+  EXPECT_TRUE(missing.IsInvalidArgument());
+  EXPECT_EQ(missing.message(), "No such command in rename-command");
+  util::Status taken = table.Rename("GET", "set");
+  EXPECT_EQ(taken.message(), "Target command name already exists");
+  EXPECT_NE(table.Find("GET"), nullptr);  // left as it was
+  EXPECT_TRUE(table.Rename("GET", "fetch").ok());
+  EXPECT_EQ(table.Find("GET"), nullptr);
+  EXPECT_NE(table.Find("FETCH"), nullptr);
+}
+
 TEST(CommandTable, ErrorsNameTheSubcommandAsRedisDoes) {
   EXPECT_EQ(WrongArityError("client|getname"),
             "ERR wrong number of arguments for 'client|getname' command");

@@ -80,9 +80,8 @@ TEST_F(LookupServiceTest, AStoredBootstrapNewerThanTheBundledOneIsUsedWithTheOve
   auto parsed = whois::rdap::RdapBootstrap::Parse(
       R"({"version":"1.0","publication":"2099-01-01T00:00:00Z","services":[)"
       R"([["zz"],["https://rdap.nic.zz/"]]]})");
-  ASSERT_TRUE(std::holds_alternative<whois::rdap::RdapBootstrap>(parsed));
-  state_.meta[std::string(LookupService::kBootstrapKey)] =
-      std::get<whois::rdap::RdapBootstrap>(parsed).Encode();
+  ASSERT_TRUE(parsed.ok());
+  state_.meta[std::string(LookupService::kBootstrapKey)] = parsed->Encode();
   LookupServiceOptions options;
   options.lookup_order = "rdap-first";
   options.rdap_servers = {{"yy", "http://127.0.0.1:9/"}};

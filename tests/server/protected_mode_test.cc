@@ -21,14 +21,14 @@ TEST(ProtectedMode, OnlyLoopbackClientsWhileOnWithoutPassword) {
 TEST(ProtectedMode, ConfigSetAtRuntimeDecidesTheNextConnection) {
   Config config;
   EXPECT_TRUE(ProtectedModeRefuses(config, "192.0.2.7"));
-  ASSERT_EQ(ApplyDirective(&config, "protected-mode", {"no"}, /*at_runtime=*/true), "");
+  ASSERT_TRUE(ApplyDirective(&config, "protected-mode", {"no"}, /*at_runtime=*/true).ok());
   EXPECT_FALSE(ProtectedModeRefuses(config, "192.0.2.7"));
-  ASSERT_EQ(ApplyDirective(&config, "protected-mode", {"yes"}, /*at_runtime=*/true), "");
+  ASSERT_TRUE(ApplyDirective(&config, "protected-mode", {"yes"}, /*at_runtime=*/true).ok());
   EXPECT_TRUE(ProtectedModeRefuses(config, "192.0.2.7"));
   // A password lifts it, and removing the password brings it back.
-  ASSERT_EQ(ApplyDirective(&config, "requirepass", {"s3cret"}, /*at_runtime=*/true), "");
+  ASSERT_TRUE(ApplyDirective(&config, "requirepass", {"s3cret"}, /*at_runtime=*/true).ok());
   EXPECT_FALSE(ProtectedModeRefuses(config, "192.0.2.7"));
-  ASSERT_EQ(ApplyDirective(&config, "requirepass", {""}, /*at_runtime=*/true), "");
+  ASSERT_TRUE(ApplyDirective(&config, "requirepass", {""}, /*at_runtime=*/true).ok());
   EXPECT_TRUE(ProtectedModeRefuses(config, "192.0.2.7"));
 }
 

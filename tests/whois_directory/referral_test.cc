@@ -2,10 +2,23 @@
 
 #include <gtest/gtest.h>
 
+#include <type_traits>
+
 #include "tests/whois_directory/fixture.h"
 
 namespace whois {
 namespace {
+
+// True when `result` is an error; its message goes to *why.
+template <typename Result>
+bool Fails(const Result& result, std::string* why) {
+  if constexpr (std::is_same_v<Result, util::Status>) {
+    *why = result.message();
+  } else {
+    *why = result.status().message();
+  }
+  return !result.ok();
+}
 
 void ExpectReferral(const std::optional<Referral>& referral, std::string_view host,
                     uint16_t port = 43, bool rwhois = false) {
@@ -13,6 +26,12 @@ void ExpectReferral(const std::optional<Referral>& referral, std::string_view ho
   EXPECT_EQ(referral->host, host);
   EXPECT_EQ(referral->port, port);
   EXPECT_EQ(referral->rwhois, rwhois);
+}
+
+void ExpectReferral(const util::StatusOr<Referral>& referral, std::string_view host,
+                    uint16_t port = 43, bool rwhois = false) {
+  ASSERT_TRUE(referral.ok()) << referral.status().message();
+  ExpectReferral(std::optional<Referral>(referral.value()), host, port, rwhois);
 }
 
 TEST(ExtractReferral, IanaRefer) {
@@ -165,9 +184,9 @@ TEST(ParseReferralValue, RejectedForms) {
            "whois://",                      // scheme only
            "/whois.example.com",            // path only
        }) {
-    std::string reason;
-    EXPECT_FALSE(ParseReferralValue(bad, &reason)) << bad;
-    EXPECT_FALSE(reason.empty()) << bad;
+    auto parsed = ParseReferralValue(bad);
+    EXPECT_TRUE(parsed.status().IsInvalidArgument()) << bad;
+    EXPECT_FALSE(parsed.status().message().empty()) << bad;
   }
 }
 
@@ -175,22 +194,22 @@ TEST(ParseReferralValue, LengthLimits) {
   std::string label63(63, 'a');
   std::string label64(64, 'a');
   ExpectReferral(ParseReferralValue(label63 + ".example.com"), label63 + ".example.com");
-  EXPECT_FALSE(ParseReferralValue(label64 + ".example.com"));
+  EXPECT_FALSE(ParseReferralValue(label64 + ".example.com").ok());
   std::string long_host;  // 4 * 64 = 256 > 253
   for (int i = 0; i < 4; ++i) long_host += std::string(63, 'a') + ".";
   long_host += "com";
-  EXPECT_FALSE(ParseReferralValue(long_host));
-  EXPECT_FALSE(ParseReferralValue(std::string(300, 'a') + ".com"));
+  EXPECT_FALSE(ParseReferralValue(long_host).ok());
+  EXPECT_FALSE(ParseReferralValue(std::string(300, 'a') + ".com").ok());
   std::string reason;
-  EXPECT_FALSE(ParseReferralValue(std::string(600, 'a'), &reason));
+  EXPECT_TRUE(Fails(ParseReferralValue(std::string(600, 'a')), &reason));
   EXPECT_NE(reason.find("too long"), std::string::npos) << reason;
 }
 
 TEST(ParseReferralValue, ReasonsAreSafeToLog) {
   std::string reason;
-  EXPECT_FALSE(ParseReferralValue("http://evil\x1b[31m.example/", &reason));
+  EXPECT_TRUE(Fails(ParseReferralValue("http://evil\x1b[31m.example/"), &reason));
   for (char c : reason) EXPECT_TRUE(c >= 0x20 && c < 0x7f) << reason;
-  EXPECT_FALSE(ParseReferralValue("http://evil", &reason));
+  EXPECT_TRUE(Fails(ParseReferralValue("http://evil"), &reason));
   EXPECT_NE(reason.find("web page"), std::string::npos) << reason;
 }
 
@@ -205,14 +224,14 @@ TEST(IsValidServerHostName, Basics) {
 }  // namespace
 TEST(ReferralPortTest, AnotherPortIsHonouredOnlyForPinnedHosts) {
   Referral r{"whois.registrar.example", 4343, false};
-  auto why = RefusedReferralPort(r, false);
-  ASSERT_TRUE(why);
-  EXPECT_EQ(*why,
+  util::Status why = CheckReferralPort(r, false);
+  ASSERT_FALSE(why.ok());
+  EXPECT_EQ(why.message(),
             "referral to whois.registrar.example:4343 not followed: a port other than 43 is used "
             "only for hosts pinned with upstream-address");
-  EXPECT_FALSE(RefusedReferralPort(r, true));
+  EXPECT_TRUE(CheckReferralPort(r, true).ok());
   r.port = kWhoisPort;
-  EXPECT_FALSE(RefusedReferralPort(r, false));
+  EXPECT_TRUE(CheckReferralPort(r, false).ok());
 }
 
 }  // namespace whois

@@ -2,11 +2,24 @@
 
 #include <gtest/gtest.h>
 
+#include <type_traits>
+
 #include "tests/whois_directory/fixture.h"
 #include "whois/directory/query_format.h"
 
 namespace whois {
 namespace {
+
+// True when `result` is an error; its message goes to *why.
+template <typename Result>
+bool Fails(const Result& result, std::string* why) {
+  if constexpr (std::is_same_v<Result, util::Status>) {
+    *why = result.message();
+  } else {
+    *why = result.status().message();
+  }
+  return !result.ok();
+}
 
 constexpr int64_t kDayMs = 24LL * 3600 * 1000;
 
@@ -63,7 +76,7 @@ TEST(TldDirectoryBundled, EveryEntryIsValidAndRoundTrips) {
   TldDirectory directory = TldDirectory::Bundled();
   size_t without_host = 0;
   directory.ForEach([&](const ServerEntry& entry) {
-    EXPECT_EQ(ServerEntryError(entry), "") << entry.tld;
+    EXPECT_TRUE(CheckServerEntry(entry).ok()) << entry.tld;
     EXPECT_EQ(DecodeEntry(EncodeEntry(entry)), entry) << entry.tld;
     if (entry.host.empty()) ++without_host;
   });
@@ -78,7 +91,8 @@ TEST(TldDirectory, EmptyHasNothing) {
 
 TEST(TldDirectory, SetLearnedReplacesBundled) {
   TldDirectory directory = TldDirectory::Bundled();
-  ASSERT_TRUE(directory.Set(Entry("COM", "Whois.Example.NET.", ServerEntry::Origin::kIana, 5)));
+  ASSERT_TRUE(
+      directory.Set(Entry("COM", "Whois.Example.NET.", ServerEntry::Origin::kIana, 5)).ok());
   const ServerEntry* entry = directory.Find("com");
   ASSERT_NE(entry, nullptr);
   EXPECT_EQ(entry->host, "whois.example.net");
@@ -88,53 +102,59 @@ TEST(TldDirectory, SetLearnedReplacesBundled) {
 
 TEST(TldDirectory, OverrideIsNeverReplacedByLearnedEntry) {
   TldDirectory directory = TldDirectory::Bundled();
-  ASSERT_TRUE(directory.Set(
-      Entry("de", "whois.test.example", ServerEntry::Origin::kOverride, 1, "domain %s")));
+  ASSERT_TRUE(
+      directory
+          .Set(Entry("de", "whois.test.example", ServerEntry::Origin::kOverride, 1, "domain %s"))
+          .ok());
   std::string why;
-  EXPECT_FALSE(directory.Set(Entry("de", "whois.denic.de", ServerEntry::Origin::kIana, 2), &why));
+  EXPECT_TRUE(
+      Fails(directory.Set(Entry("de", "whois.denic.de", ServerEntry::Origin::kIana, 2)), &why));
   EXPECT_NE(why.find("override"), std::string::npos) << why;
-  EXPECT_FALSE(directory.Set(Entry("de", "whois.denic.de", ServerEntry::Origin::kBundled, 2)));
+  EXPECT_FALSE(directory.Set(Entry("de", "whois.denic.de", ServerEntry::Origin::kBundled, 2)).ok());
   EXPECT_EQ(directory.Find("de")->host, "whois.test.example");
   EXPECT_EQ(directory.Find("de")->query_format, "domain %s");
 
   // A newer override replaces the old one; erasing it lets learned entries in again.
-  ASSERT_TRUE(directory.Set(Entry("de", "whois2.test.example", ServerEntry::Origin::kOverride)));
+  ASSERT_TRUE(
+      directory.Set(Entry("de", "whois2.test.example", ServerEntry::Origin::kOverride)).ok());
   EXPECT_EQ(directory.Find("de")->host, "whois2.test.example");
   EXPECT_TRUE(directory.Erase("de"));
   EXPECT_FALSE(directory.Erase("de"));
   EXPECT_EQ(directory.Find("de"), nullptr);
-  EXPECT_TRUE(directory.Set(Entry("de", "whois.denic.de", ServerEntry::Origin::kIana, 3)));
+  EXPECT_TRUE(directory.Set(Entry("de", "whois.denic.de", ServerEntry::Origin::kIana, 3)).ok());
 }
 
 TEST(TldDirectory, OverrideMayNameAnAddressAndPort) {
   TldDirectory directory = TldDirectory::Empty();
   ServerEntry entry = Entry("test", "127.0.0.1", ServerEntry::Origin::kOverride);
   entry.port = 4343;
-  ASSERT_TRUE(directory.Set(entry));
+  ASSERT_TRUE(directory.Set(entry).ok());
   EXPECT_EQ(directory.Find("test")->port, 4343);
-  EXPECT_TRUE(directory.Set(Entry("test6", "::1", ServerEntry::Origin::kOverride)));
+  EXPECT_TRUE(directory.Set(Entry("test6", "::1", ServerEntry::Origin::kOverride)).ok());
   // A learned entry may not: it came from untrusted text.
   std::string why;
-  EXPECT_FALSE(directory.Set(Entry("other", "127.0.0.1", ServerEntry::Origin::kIana), &why));
+  EXPECT_TRUE(Fails(directory.Set(Entry("other", "127.0.0.1", ServerEntry::Origin::kIana)), &why));
   EXPECT_NE(why.find("127.0.0.1"), std::string::npos) << why;
 }
 
 TEST(TldDirectory, SetRejectsInvalidEntries) {
   TldDirectory directory = TldDirectory::Empty();
   std::string why;
-  EXPECT_FALSE(directory.Set(Entry("", "whois.nic.xx", ServerEntry::Origin::kIana), &why));
-  EXPECT_FALSE(directory.Set(Entry("co.uk", "whois.nic.uk", ServerEntry::Origin::kIana), &why));
-  EXPECT_FALSE(directory.Set(Entry("xx", "whois nic", ServerEntry::Origin::kIana), &why));
-  EXPECT_FALSE(directory.Set(Entry("xx", "localhost", ServerEntry::Origin::kIana), &why));
-  EXPECT_FALSE(directory.Set(
-      Entry("xx", "whois.nic.xx", ServerEntry::Origin::kOverride, 0, "%s\r\nfoo %s"), &why));
+  EXPECT_TRUE(Fails(directory.Set(Entry("", "whois.nic.xx", ServerEntry::Origin::kIana)), &why));
+  EXPECT_TRUE(
+      Fails(directory.Set(Entry("co.uk", "whois.nic.uk", ServerEntry::Origin::kIana)), &why));
+  EXPECT_TRUE(Fails(directory.Set(Entry("xx", "whois nic", ServerEntry::Origin::kIana)), &why));
+  EXPECT_TRUE(Fails(directory.Set(Entry("xx", "localhost", ServerEntry::Origin::kIana)), &why));
+  EXPECT_TRUE(Fails(
+      directory.Set(Entry("xx", "whois.nic.xx", ServerEntry::Origin::kOverride, 0, "%s\r\nfoo %s")),
+      &why));
   EXPECT_NE(why.find("query format"), std::string::npos) << why;
   ServerEntry zero_port = Entry("xx", "whois.nic.xx", ServerEntry::Origin::kIana);
   zero_port.port = 0;
-  EXPECT_FALSE(directory.Set(zero_port, &why));
+  EXPECT_TRUE(Fails(directory.Set(zero_port), &why));
   EXPECT_EQ(directory.size(), 0u);
   // No host is valid: the TLD has no port-43 service.
-  EXPECT_TRUE(directory.Set(Entry("xx", "", ServerEntry::Origin::kIana)));
+  EXPECT_TRUE(directory.Set(Entry("xx", "", ServerEntry::Origin::kIana)).ok());
 }
 
 TEST(TldDirectory, NeedsRefreshUsesTheGivenTime) {
@@ -142,12 +162,16 @@ TEST(TldDirectory, NeedsRefreshUsesTheGivenTime) {
   const int64_t now = 1'800'000'000'000;
   EXPECT_TRUE(directory.NeedsRefresh("com", now, 30 * kDayMs));  // missing
 
-  directory.Set(Entry("com", "whois.verisign-grs.com", ServerEntry::Origin::kIana, now - kDayMs));
+  EXPECT_TRUE(
+      directory
+          .Set(Entry("com", "whois.verisign-grs.com", ServerEntry::Origin::kIana, now - kDayMs))
+          .ok());
   EXPECT_FALSE(directory.NeedsRefresh("com", now, 30 * kDayMs));
   EXPECT_FALSE(directory.NeedsRefresh("com", now + 29 * kDayMs - 1, 30 * kDayMs));
   EXPECT_TRUE(directory.NeedsRefresh("com", now + 29 * kDayMs, 30 * kDayMs));
 
-  directory.Set(Entry("com", "whois.example.net", ServerEntry::Origin::kOverride, 0));
+  EXPECT_TRUE(
+      directory.Set(Entry("com", "whois.example.net", ServerEntry::Origin::kOverride, 0)).ok());
   EXPECT_FALSE(directory.NeedsRefresh("com", now + 1000 * kDayMs, 30 * kDayMs));
 
   // The bundled snapshot is old: a TLD from it is refreshed when first used.
@@ -204,8 +228,8 @@ TEST(ParseIanaTldAnswer, AnswersInIanasLayout) {
            Case{"xn--p1ai", "iana/XN--P1AI", "whois.tcinet.ru"},
        }) {
     SCOPED_TRACE(c.tld);
-    std::optional<IanaTldAnswer> answer = ParseIanaTldAnswer(c.tld, ReadFixture(c.fixture));
-    ASSERT_TRUE(answer);
+    auto answer = ParseIanaTldAnswer(c.tld, ReadFixture(c.fixture));
+    ASSERT_TRUE(answer.ok());
     EXPECT_EQ(answer->host, c.host);
   }
 }
@@ -215,28 +239,28 @@ TEST(ParseIanaTldAnswer, PunycodeOfOtherIdnTlds) {
   auto answer = [](std::string_view ulabel) {
     return "domain:       " + std::string(ulabel) + "\n\nwhois:        whois.nic.example\n";
   };
-  EXPECT_TRUE(ParseIanaTldAnswer("xn--mnchen-3ya", answer("münchen")));
-  EXPECT_TRUE(ParseIanaTldAnswer("xn--fiqs8s", answer("中国")));
-  EXPECT_TRUE(ParseIanaTldAnswer("xn--90ais", answer("бел")));
-  EXPECT_FALSE(ParseIanaTldAnswer("xn--p1ai", answer("бел")));
-  EXPECT_FALSE(ParseIanaTldAnswer("xn--p1ai", answer("\xff\xfe")));
+  EXPECT_TRUE(ParseIanaTldAnswer("xn--mnchen-3ya", answer("münchen")).ok());
+  EXPECT_TRUE(ParseIanaTldAnswer("xn--fiqs8s", answer("中国")).ok());
+  EXPECT_TRUE(ParseIanaTldAnswer("xn--90ais", answer("бел")).ok());
+  EXPECT_FALSE(ParseIanaTldAnswer("xn--p1ai", answer("бел")).ok());
+  EXPECT_FALSE(ParseIanaTldAnswer("xn--p1ai", answer("\xff\xfe")).ok());
 }
 
 TEST(ParseIanaTldAnswer, RejectsOtherTextsAndAnswers) {
   std::string why;
-  EXPECT_FALSE(ParseIanaTldAnswer("de", ReadFixture("iana/COM"), &why));
+  EXPECT_TRUE(Fails(ParseIanaTldAnswer("de", ReadFixture("iana/COM")), &why));
   EXPECT_NE(why.find("COM"), std::string::npos) << why;
-  EXPECT_FALSE(ParseIanaTldAnswer("com", "", &why));
-  EXPECT_FALSE(ParseIanaTldAnswer("zz",
-                                  "% IANA WHOIS server\n% for more information on IANA, visit "
-                                  "http://www.iana.org\n% This query returned 0 objects.\n",
-                                  &why));
+  EXPECT_TRUE(Fails(ParseIanaTldAnswer("com", ""), &why));
+  EXPECT_TRUE(Fails(ParseIanaTldAnswer("zz",
+                                       "% IANA WHOIS server\n% for more information on IANA, visit "
+                                       "http://www.iana.org\n% This query returned 0 objects.\n"),
+                    &why));
   EXPECT_NE(why.find("no domain: line"), std::string::npos) << why;
-  EXPECT_FALSE(ParseIanaTldAnswer("com", "Query rate limit exceeded\n", &why));
-  EXPECT_FALSE(ParseIanaTldAnswer("com", std::string("\0\x01\xff garbage:\n", 14), &why));
+  EXPECT_TRUE(Fails(ParseIanaTldAnswer("com", "Query rate limit exceeded\n"), &why));
+  EXPECT_TRUE(Fails(ParseIanaTldAnswer("com", std::string("\0\x01\xff garbage:\n", 14)), &why));
   // A whois: value that is not a host name is not silently taken as "no server".
-  EXPECT_FALSE(ParseIanaTldAnswer("xx", "domain: XX\nwhois: http://evil.example/\n", &why));
-  EXPECT_FALSE(ParseIanaTldAnswer("xx", "domain: XX\nwhois: 127.0.0.1\n", &why));
+  EXPECT_TRUE(Fails(ParseIanaTldAnswer("xx", "domain: XX\nwhois: http://evil.example/\n"), &why));
+  EXPECT_TRUE(Fails(ParseIanaTldAnswer("xx", "domain: XX\nwhois: 127.0.0.1\n"), &why));
   EXPECT_NE(why.find("unusable"), std::string::npos) << why;
 }
 

@@ -35,7 +35,7 @@ TEST(HostProfiles, EveryRowIsConsistent) {
     EXPECT_EQ(&HostProfileFor(row.host), &row) << "the matcher finds the row itself";
 
     // Query format: usable as a query line.
-    EXPECT_EQ(QueryFormatError(row.query_format), "");
+    EXPECT_TRUE(CheckQueryFormat(row.query_format).ok());
     // Charset: one iconv knows (else DecodeToUtf8 warns and falls back to UTF-8).
     EXPECT_EQ(DecodeToUtf8("example.com", row.charset).warning, "") << row.charset;
     // Rule set: it exists, and the parser reads this host's replies with it whatever they say.

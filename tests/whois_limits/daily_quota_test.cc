@@ -64,7 +64,7 @@ TEST(DailyQuota, NeverMoreThanCapInAnyRollingDay) {
     if (!restarted && t > kT0 + kMsPerDay + kMsPerDay / 3) {
       restarted = true;
       q = DailyQuota(cap, DayKind::kRolling24h);
-      q.Restore(std::get<std::vector<QuotaBlock>>(DailyQuota::Decode(stored)), t);
+      q.Restore(DailyQuota::Decode(stored).value(), t);
     }
     if (!q.TryConsume(t)) {
       if (ReserveAndConfirm(q, t, 1, &stored)) {
@@ -90,7 +90,7 @@ TEST(DailyQuota, RestoreCountsReservedAsUsed) {
   ASSERT_TRUE(ReserveAndConfirm(q, kT0, 1, &stored));
   ASSERT_TRUE(q.TryConsume(kT0));  // only one of 5 used, then kill -9
   DailyQuota after(100, DayKind::kRolling24h);
-  after.Restore(std::get<std::vector<QuotaBlock>>(DailyQuota::Decode(stored)), kT0 + 1000);
+  after.Restore(DailyQuota::Decode(stored).value(), kT0 + 1000);
   EXPECT_EQ(after.UsedAt(kT0 + 1000), 5);
   EXPECT_EQ(after.UsableAt(kT0 + 1000), 0);
   // 95 remain reservable, in blocks.
@@ -121,13 +121,14 @@ TEST(DailyQuota, ExpiredUnitsAreGivenBackAtTheNextWrite) {
 TEST(DailyQuota, EncodeDecode) {
   const std::vector<QuotaBlock> blocks = {{kT0, 5}, {kT0 + 10, 7}};
   auto decoded = DailyQuota::Decode(DailyQuota::Encode(blocks));
-  ASSERT_TRUE(std::holds_alternative<std::vector<QuotaBlock>>(decoded));
-  EXPECT_EQ(std::get<std::vector<QuotaBlock>>(decoded), blocks);
-  EXPECT_TRUE(std::get<std::vector<QuotaBlock>>(DailyQuota::Decode("v1")).empty());
-  EXPECT_EQ(std::get<std::string>(DailyQuota::Decode("v2;1:1")),
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(decoded.value(), blocks);
+  EXPECT_TRUE(DailyQuota::Decode("v1").value().empty());
+  EXPECT_EQ(DailyQuota::Decode("v2;1:1").status().message(),
             "quota record 'v2;1:1': unsupported version (expected 'v1'); count the host's daily "
             "cap as used");
-  EXPECT_EQ(std::get<std::string>(DailyQuota::Decode("v1;12x")),
+  EXPECT_TRUE(DailyQuota::Decode("v1;12x").status().IsCorruption());
+  EXPECT_EQ(DailyQuota::Decode("v1;12x").status().message(),
             "quota record 'v1;12x': bad block '12x' (expected START_MS:COUNT)");
 }
 

@@ -13,8 +13,8 @@ namespace {
 
 LimitSpec Spec(const std::vector<std::string>& words) {
   auto parsed = ParseLimitSpec(words);
-  EXPECT_TRUE(std::holds_alternative<LimitSpec>(parsed)) << std::get<std::string>(parsed);
-  return std::get<LimitSpec>(parsed);
+  EXPECT_TRUE(parsed.ok()) << parsed.status().message();
+  return parsed.value();
 }
 
 TEST(LocalShareTest, EveryCountIsDividedByTheProxiesAtLeastOne) {

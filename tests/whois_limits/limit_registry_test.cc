@@ -52,7 +52,7 @@ TEST(LimitRegistry, SchedulersStartFullAndFollowChanges) {
 
 TEST(LimitRegistry, QuotaRestoreAndReservations) {
   LimitRegistry reg({.assume_full_at_start = false}, kT0);
-  EXPECT_FALSE(reg.RestoreQuota("whois.nic.uk", "v1;1700000000000:990", kT0 + 10));
+  EXPECT_TRUE(reg.RestoreQuota("whois.nic.uk", "v1;1700000000000:990", kT0 + 10).ok());
   HostScheduler& s = reg.Scheduler("whois.nic.uk", kT0 + 10);
   EXPECT_EQ(s.Stats(kT0 + 10).used_today, 990);
   s.Submit(7, Priority::kClient, kT0 + 5000, kT0 + 10);
@@ -64,11 +64,11 @@ TEST(LimitRegistry, QuotaRestoreAndReservations) {
   EXPECT_EQ(reg.PollAll(kT0 + 12).size(), 1u);
 
   auto error = reg.RestoreQuota("whois.eu", "garbage", kT0);  // no daily cap: nothing to do
-  ASSERT_TRUE(error);
-  EXPECT_EQ(*error,
+  ASSERT_TRUE(error.IsCorruption());
+  EXPECT_EQ(error.message(),
             "quota record 'garbage': unsupported version (expected 'v1'); count the host's "
             "daily cap as used");
-  EXPECT_TRUE(reg.RestoreQuota("whois.ripe.net", "v1;x", kT0).has_value());
+  EXPECT_FALSE(reg.RestoreQuota("whois.ripe.net", "v1;x", kT0).ok());
   EXPECT_EQ(reg.Scheduler("whois.ripe.net", kT0).Stats(kT0).used_today, 1000);
 }
 

@@ -30,9 +30,8 @@ inline std::vector<std::string> Words(const std::string& text) {
 // The spec `text` parses to; a parse error fails the test.
 inline LimitSpec Spec(const std::string& text) {
   auto parsed = ParseLimitSpec(Words(text));
-  EXPECT_TRUE(std::holds_alternative<LimitSpec>(parsed))
-      << text << ": " << std::get<std::string>(parsed);
-  return std::get<LimitSpec>(parsed);
+  EXPECT_TRUE(parsed.ok()) << text << ": " << parsed.status().message();
+  return parsed.value();
 }
 
 // The ids of the queries a scheduler started, in order.

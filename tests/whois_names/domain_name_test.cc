@@ -13,9 +13,9 @@ namespace {
 class DomainNormalizerTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    std::string error;
-    names_ = DomainNormalizer::Open(WP_PSL_FILE, &error).release();
-    ASSERT_NE(names_, nullptr) << error;
+    auto opened = DomainNormalizer::Open(WP_PSL_FILE);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    names_ = std::move(opened).value().release();
   }
   static void TearDownTestSuite() {
     delete names_;
@@ -25,17 +25,17 @@ class DomainNormalizerTest : public ::testing::Test {
   // The domain for `input`, or "ERROR: <reason>".
   static std::string DomainOf(std::string_view input) {
     auto result = names_->Normalize(input);
-    if (auto* name = std::get_if<DomainName>(&result)) return name->domain;
-    return "ERROR: " + std::get<NameError>(result).reason;
+    if (result.ok()) return result->domain;
+    return "ERROR: " + result.status().message();
   }
 
   static DomainName MustNormalize(std::string_view input) {
     auto result = names_->Normalize(input);
-    if (auto* err = std::get_if<NameError>(&result)) {
-      ADD_FAILURE() << "'" << input << "': " << err->reason;
+    if (!result.ok()) {
+      ADD_FAILURE() << "'" << input << "': " << result.status().message();
       return {};
     }
-    return std::get<DomainName>(result);
+    return std::move(result).value();
   }
 
   static inline DomainNormalizer* names_ = nullptr;
@@ -227,13 +227,13 @@ TEST_F(DomainNormalizerTest, InvalidInputsSayWhy) {
   };
   for (const Invalid& c : cases) {
     auto result = names_->Normalize(c.input);
-    const auto* err = std::get_if<NameError>(&result);
-    ASSERT_NE(err, nullptr) << "accepted: " << c.input << " as "
-                            << std::get<DomainName>(result).domain;
-    EXPECT_NE(err->reason.find(c.reason_mentions), std::string::npos)
-        << "input: " << c.input << "\nreason: " << err->reason;
-    for (char ch : err->reason) {
-      EXPECT_TRUE(static_cast<unsigned char>(ch) >= 0x20) << "control byte in: " << err->reason;
+    ASSERT_FALSE(result.ok()) << "accepted: " << c.input << " as " << result->domain;
+    EXPECT_TRUE(result.status().IsInvalidArgument());
+    const std::string& reason = result.status().message();
+    EXPECT_NE(reason.find(c.reason_mentions), std::string::npos)
+        << "input: " << c.input << "\nreason: " << reason;
+    for (char ch : reason) {
+      EXPECT_TRUE(static_cast<unsigned char>(ch) >= 0x20) << "control byte in: " << reason;
     }
   }
 }
@@ -279,7 +279,8 @@ TEST_F(DomainNormalizerTest, RandomBytesNeverYieldUnsafeDomains) {
   for (int i = 0; i < 6000; ++i) {
     std::string input = RandomInput(rng);
     auto result = names_->Normalize(input);
-    if (auto* name = std::get_if<DomainName>(&result)) {
+    if (result.ok()) {
+      const DomainName* name = &result.value();
       ++accepted;
       for (const std::string* s : {&name->domain, &name->host, &name->tld}) {
         ASSERT_FALSE(s->empty());
@@ -290,7 +291,7 @@ TEST_F(DomainNormalizerTest, RandomBytesNeverYieldUnsafeDomains) {
       }
       EXPECT_EQ(DomainOf(name->domain), name->domain) << ::testing::PrintToString(input);
     } else {
-      EXPECT_FALSE(std::get<NameError>(result).reason.empty());
+      EXPECT_FALSE(result.status().message().empty());
     }
   }
   EXPECT_GT(accepted, 200);
@@ -314,7 +315,7 @@ TEST_F(DomainNormalizerTest, LongInputsAreFast) {
   inputs.push_back(std::string(100000, 'a'));
   auto start = std::chrono::steady_clock::now();
   for (const std::string& in : inputs) {
-    EXPECT_TRUE(std::holds_alternative<NameError>(names_->Normalize(in))) << in.substr(0, 20);
+    EXPECT_FALSE(names_->Normalize(in).ok()) << in.substr(0, 20);
   }
   // They take microseconds each; the bound only catches work that grows with the input (a loaded
   // machine running sanitizers must not make it fail).
@@ -323,12 +324,15 @@ TEST_F(DomainNormalizerTest, LongInputsAreFast) {
 }
 
 TEST(DomainNormalizerOpenTest, ReportsAMissingOrUnusableList) {
-  std::string error;
-  EXPECT_EQ(DomainNormalizer::Open("/nonexistent/psl.dafsa", &error), nullptr);
-  EXPECT_NE(error.find("/nonexistent/psl.dafsa"), std::string::npos) << error;
-  error.clear();
-  EXPECT_EQ(DomainNormalizer::Open("/dev/null", &error), nullptr);
-  EXPECT_FALSE(error.empty());
+  auto missing = DomainNormalizer::Open("/nonexistent/psl.dafsa");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_TRUE(missing.status().IsIOError());
+  EXPECT_NE(missing.status().message().find("/nonexistent/psl.dafsa"), std::string::npos)
+      << missing.status().message();
+  auto empty = DomainNormalizer::Open("/dev/null");
+  ASSERT_FALSE(empty.ok());
+  EXPECT_TRUE(empty.status().IsInvalidArgument());
+  EXPECT_FALSE(empty.status().message().empty());
 }
 
 }  // namespace

@@ -74,7 +74,7 @@ TEST(BuildRecord, RegistryRefusedIsFallbackWithRetry) {
                       "Error for \"example.uk\".\nThe WHOIS query quota for 127.0.0.1 has been "
                       "exceeded\nand will be replenished in 50 seconds.\n"}});
   EXPECT_EQ(r.status, kStatusFallback);
-  EXPECT_EQ(r.reason, kReasonRefused);
+  EXPECT_EQ(r.reason, FallbackReasonName(FallbackReason::kRefused));
   EXPECT_EQ(r.retry_after, 50);
 }
 

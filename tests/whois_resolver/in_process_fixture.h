@@ -186,11 +186,11 @@ class InProcessResolver {
     entry.tld = "test";
     entry.host = kWhoisHost;
     entry.origin = whois::ServerEntry::Origin::kOverride;
-    EXPECT_TRUE(directory.Set(entry));
+    EXPECT_TRUE(directory.Set(entry).ok());
     whois_source_ = std::make_unique<whois::WhoisSource>(
         loop.get(), gate_.get(), std::move(directory), whois::WhoisSourceOptions{}, clock, nullptr);
     whois::rdap::RdapBootstrap bootstrap;
-    EXPECT_EQ(bootstrap.Set("test", kRdapBase), "");
+    EXPECT_TRUE(bootstrap.Set("test", kRdapBase).ok());
     rdap_source_ = std::make_unique<whois::RdapSource>(gate_.get(), &http, std::move(bootstrap),
                                                        whois::RdapSourceOptions{}, clock);
     const whois::LookupOrderRow* order = whois::FindLookupOrder(lookup_order);
@@ -221,9 +221,8 @@ class InProcessResolver {
       pos = end + 1;
     }
     auto spec = whois::limits::ParseLimitSpec(list);
-    EXPECT_TRUE(std::holds_alternative<whois::limits::LimitSpec>(spec)) << words;
-    auto* parsed = std::get_if<whois::limits::LimitSpec>(&spec);
-    return parsed ? *parsed : whois::limits::LimitSpec{};
+    EXPECT_TRUE(spec.ok()) << words;
+    return spec.value_or(whois::limits::LimitSpec{});
   }
 
   static whois::limits::RegistryOptions RegistryOptionsForTests() {

@@ -75,7 +75,7 @@ TEST(ResolverOrderTest, WhenEverySourceFailsTheLastOnesReasonStands) {
   whois::LookupResult got = r.Lookup("example.test");
   EXPECT_EQ(got.outcome, whois::LookupOutcome::kFailed);
   // The last source's reason is the record's.
-  EXPECT_EQ(got.fallback_reason, "timeout");
+  EXPECT_EQ(got.fallback_reason, whois::FallbackReason::kTimeout);
   EXPECT_EQ(got.chain.size(), 2u);
 }
 

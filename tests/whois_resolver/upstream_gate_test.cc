@@ -23,7 +23,7 @@ TEST(UpstreamGateTest, ARateLimitRefusesAtOnceWhenItsTurnComesTooLate) {
   // The next start is a minute away; the client waits 5 s.
   whois::LookupResult got = r.Lookup("b.test", 5000);
   EXPECT_EQ(got.outcome, whois::LookupOutcome::kFailed);
-  EXPECT_EQ(got.fallback_reason, whois::kReasonRateLimited);
+  EXPECT_EQ(got.fallback_reason, whois::FallbackReason::kRateLimited);
   ASSERT_TRUE(got.retry_after_s.has_value());
   EXPECT_GT(*got.retry_after_s, 0);
   EXPECT_LE(*got.retry_after_s, 61);
@@ -43,7 +43,7 @@ TEST(UpstreamGateTest, ADailyCapRefusesWithDailyLimitAfterReservingDurably) {
   EXPECT_EQ(r.persisted.front(), "q:whois.nic.test");
   whois::LookupResult got = r.Lookup("b.test");
   EXPECT_EQ(got.outcome, whois::LookupOutcome::kFailed);
-  EXPECT_EQ(got.fallback_reason, whois::kReasonDailyLimit);
+  EXPECT_EQ(got.fallback_reason, whois::FallbackReason::kDailyLimit);
   EXPECT_EQ(r.whois.sent().size(), 1u);
 }
 
@@ -60,7 +60,7 @@ TEST(UpstreamGateTest, AQueuedRequestIsAnsweredWhenItsDeadlinePasses) {
   r.gate().Pump();
   ASSERT_TRUE(r.loop.RunUntil([&] { return second->has_value(); }));
   EXPECT_EQ((*second)->outcome, whois::LookupOutcome::kFailed);
-  EXPECT_EQ((*second)->fallback_reason, whois::kReasonRateLimited);
+  EXPECT_EQ((*second)->fallback_reason, whois::FallbackReason::kRateLimited);
   EXPECT_EQ(r.whois.sent().size(), 1u);
   // The first still ends normally.
   r.whois.Release("whois.nic.test");
@@ -106,7 +106,7 @@ TEST(UpstreamGateTest, ShutdownAnswersQueuedRequestsAsCancelled) {
   ASSERT_TRUE(r.loop.RunUntil([&] { return first->has_value() && second->has_value(); }));
   EXPECT_EQ((*first)->outcome, whois::LookupOutcome::kFailed);
   EXPECT_EQ((*second)->outcome, whois::LookupOutcome::kFailed);
-  EXPECT_EQ((*second)->fallback_reason, whois::kReasonUnreachable);
+  EXPECT_EQ((*second)->fallback_reason, whois::FallbackReason::kUnreachable);
 }
 
 }  // namespace

@@ -72,7 +72,7 @@ TEST(WhoisSourceTest, ARegistryFailureFailsTheLookupWithItsReason) {
   r.whois.Fail("whois.nic.test", whois::UpstreamFailure::kTimedOut);
   whois::LookupResult got = r.Lookup("example.test");
   EXPECT_EQ(got.outcome, whois::LookupOutcome::kFailed);
-  EXPECT_EQ(got.fallback_reason, "timeout");
+  EXPECT_EQ(got.fallback_reason, whois::FallbackReason::kTimeout);
   ASSERT_EQ(got.chain.size(), 1u);
   EXPECT_EQ(got.chain[0].failure, "timed_out");
 }
@@ -82,7 +82,7 @@ TEST(WhoisSourceTest, ARefusalInTheTextIsARefusedFallback) {
   r.whois.Reply("whois.nic.test", "%% Too many requests, wait 7 seconds\n");
   whois::LookupResult got = r.Lookup("example.test");
   EXPECT_EQ(got.outcome, whois::LookupOutcome::kFailed);
-  EXPECT_EQ(got.fallback_reason, "refused");
+  EXPECT_EQ(got.fallback_reason, whois::FallbackReason::kRefused);
   EXPECT_EQ(got.retry_after_s, 7);
 }
 

@@ -356,13 +356,13 @@ TEST_F(UpstreamClientTest, QueryWithControlCharactersIsRejectedWithoutConnecting
   EXPECT_EQ(fake->Control("stats").rfind("OK connections=0 ", 0), 0u) << fake->Control("stats");
 }
 
-TEST(ValidateWhoisQueryTest, NamesTheOffendingByte) {
-  EXPECT_FALSE(ValidateWhoisQuery("example.com"));
-  EXPECT_FALSE(ValidateWhoisQuery("-T dn,ace xn--mnchen-3ya.de"));
-  auto err = ValidateWhoisQuery("a\rb");
-  ASSERT_TRUE(err);
-  EXPECT_NE(err->find("0x0D at offset 1"), std::string::npos) << *err;
-  EXPECT_TRUE(ValidateWhoisQuery("del\x7f"));
+TEST(CheckWhoisQueryTest, NamesTheOffendingByte) {
+  EXPECT_TRUE(CheckWhoisQuery("example.com").ok());
+  EXPECT_TRUE(CheckWhoisQuery("-T dn,ace xn--mnchen-3ya.de").ok());
+  util::Status err = CheckWhoisQuery("a\rb");
+  ASSERT_TRUE(err.IsInvalidArgument());
+  EXPECT_NE(err.message().find("0x0D at offset 1"), std::string::npos) << err.message();
+  EXPECT_FALSE(CheckWhoisQuery("del\x7f").ok());
 }
 
 TEST_F(UpstreamClientTest, CancelAllFiresEveryCallbackOnce) {

@@ -15,15 +15,17 @@ std::string Shown(std::string_view text) {
 
 }  // namespace
 
-std::string QueryFormatError(std::string_view format) {
+util::Status CheckQueryFormat(std::string_view format) {
   if (format.size() > kMaxQueryFormatLength) {
-    return "query format is longer than " + std::to_string(kMaxQueryFormatLength) + " bytes";
+    return util::Status::InvalidArgument("query format is longer than " +
+                                         std::to_string(kMaxQueryFormatLength) + " bytes");
   }
   size_t placeholders = 0;
   for (size_t i = 0; i < format.size(); ++i) {
     char c = format[i];
     if (c < 0x20 || c > 0x7e) {
-      return "query format '" + Shown(format) + "' may hold printable ASCII only";
+      return util::Status::InvalidArgument("query format '" + Shown(format) +
+                                           "' may hold printable ASCII only");
     }
     if (c != '%') continue;
     if (i + 1 < format.size() && format[i + 1] == 's') {
@@ -31,27 +33,25 @@ std::string QueryFormatError(std::string_view format) {
       ++i;
       continue;
     }
-    return "query format '" + Shown(format) + "' may hold no '%' other than one %s";
+    return util::Status::InvalidArgument("query format '" + Shown(format) +
+                                         "' may hold no '%' other than one %s");
   }
   if (placeholders != 1) {
-    return "query format '" + Shown(format) + "' must contain %s exactly once";
+    return util::Status::InvalidArgument("query format '" + Shown(format) +
+                                         "' must contain %s exactly once");
   }
-  return "";
+  return util::Status::OK();
 }
 
-std::variant<std::string, QueryError> FormatQuery(std::string_view format,
-                                                  std::string_view domain) {
-  std::string why = QueryFormatError(format);
-  if (why.empty()) {
-    if (domain.empty()) why = "empty domain";
-    for (char c : domain) {
-      if ((c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '.' && c != '-') {
-        why = "domain '" + Shown(domain) + "' is not a normalised name ([a-z0-9.-])";
-        break;
-      }
+util::StatusOr<std::string> FormatQuery(std::string_view format, std::string_view domain) {
+  if (util::Status st = CheckQueryFormat(format); !st.ok()) return st;
+  if (domain.empty()) return util::Status::InvalidArgument("empty domain");
+  for (char c : domain) {
+    if ((c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '.' && c != '-') {
+      return util::Status::InvalidArgument("domain '" + Shown(domain) +
+                                           "' is not a normalised name ([a-z0-9.-])");
     }
   }
-  if (!why.empty()) return QueryError{std::move(why)};
   size_t at = format.find("%s");
   std::string line;
   line.reserve(format.size() + domain.size());

@@ -9,28 +9,25 @@
 
 #include <string>
 #include <string_view>
-#include <variant>
+
+#include "util/status.h"
 
 namespace whois {
 
 // Longest query format accepted (an override comes from the operator's configuration).
 inline constexpr size_t kMaxQueryFormatLength = 128;
 
-// Empty if `format` is usable, else why not ("query format 'x' must contain %s exactly once").
+// OK if `format` is usable, else InvalidArgument saying why not ("query format 'x' must contain
+// %s exactly once").
 // A usable format is printable ASCII (no CR, LF, tab or other control byte: the line is sent
 // as is and must not smuggle a second query), at most kMaxQueryFormatLength bytes, and holds
 // "%s" exactly once and no other '%'.
-std::string QueryFormatError(std::string_view format);
-
-// Why FormatQuery could not build a query line.
-struct QueryError {
-  std::string message;  // e.g. "query format '%s %s' must contain %s exactly once"
-};
+util::Status CheckQueryFormat(std::string_view format);
 
 // The line to send upstream (without the CRLF) for `domain` with `format`, e.g.
 // FormatQuery("-T dn,ace %s", "example.de") holds "-T dn,ace example.de".
-// `domain` must be non-empty [a-z0-9.-] (a normalised A-label name). Returns a QueryError when
-// the format (QueryFormatError) or the domain is not acceptable.
-std::variant<std::string, QueryError> FormatQuery(std::string_view format, std::string_view domain);
+// `domain` must be non-empty [a-z0-9.-] (a normalised A-label name). Returns InvalidArgument
+// when the format (CheckQueryFormat) or the domain is not acceptable.
+util::StatusOr<std::string> FormatQuery(std::string_view format, std::string_view domain);
 
 }  // namespace whois

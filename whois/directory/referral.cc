@@ -19,10 +19,7 @@ std::string Shown(std::string_view text) {
   return out;
 }
 
-std::optional<Referral> Reject(std::string* reason, std::string why) {
-  if (reason != nullptr) *reason = std::move(why);
-  return std::nullopt;
-}
+util::Status Reject(std::string why) { return util::Status::InvalidArgument(std::move(why)); }
 
 // One "key: value" line of a reply. `key` is trimmed, `value` too; key is empty for lines
 // without a colon.
@@ -95,13 +92,13 @@ bool IsValidServerHostName(std::string_view host) {
   return false;  // an all-digit last label: an IPv4 literal or not a real TLD
 }
 
-std::optional<Referral> ParseReferralValue(std::string_view value, std::string* reason) {
+util::StatusOr<Referral> ParseReferralValue(std::string_view value) {
   value = util::Trim(value, util::kBlanksAndCr);
-  if (value.empty()) return Reject(reason, "empty referral");
-  if (value.size() > kMaxReferralValueLength) return Reject(reason, "referral value too long");
+  if (value.empty()) return Reject("empty referral");
+  if (value.size() > kMaxReferralValueLength) return Reject("referral value too long");
   for (char c : value) {
     if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f) {
-      return Reject(reason, "referral '" + Shown(value) + "' holds blanks or non-ASCII bytes");
+      return Reject("referral '" + Shown(value) + "' holds blanks or non-ASCII bytes");
     }
   }
   Referral referral;
@@ -112,15 +109,15 @@ std::optional<Referral> ParseReferralValue(std::string_view value, std::string* 
     if (util::EqualsIgnoreCase(scheme, "rwhois")) {
       referral.rwhois = true;
     } else if (util::EqualsIgnoreCase(scheme, "http") || util::EqualsIgnoreCase(scheme, "https")) {
-      return Reject(reason, "referral '" + Shown(value) + "' is a web page, not a WHOIS server");
+      return Reject("referral '" + Shown(value) + "' is a web page, not a WHOIS server");
     } else if (!util::EqualsIgnoreCase(scheme, "whois")) {
-      return Reject(reason, "referral '" + Shown(value) + "' has an unsupported scheme");
+      return Reject("referral '" + Shown(value) + "' has an unsupported scheme");
     }
     rest.remove_prefix(scheme_end + 3);
   }
   rest = rest.substr(0, rest.find('/'));  // drop a path ("host/whois", "host:43/")
   if (rest.find('@') != std::string_view::npos) {
-    return Reject(reason, "referral '" + Shown(value) + "' carries user information");
+    return Reject("referral '" + Shown(value) + "' carries user information");
   }
   std::string_view host = rest;
   size_t colon = rest.find(':');
@@ -134,24 +131,25 @@ std::optional<Referral> ParseReferralValue(std::string_view value, std::string* 
       if (ok) port = port * 10 + static_cast<unsigned>(c - '0');
     }
     if (!ok || port == 0 || port > 65535) {
-      return Reject(reason, "referral '" + Shown(value) + "' has an invalid port");
+      return Reject("referral '" + Shown(value) + "' has an invalid port");
     }
     referral.port = static_cast<uint16_t>(port);
   }
   if (!host.empty() && host.back() == '.') host.remove_suffix(1);
   if (!IsValidServerHostName(host)) {
-    return Reject(reason, "referral '" + Shown(value) + "' does not name a WHOIS host");
+    return Reject("referral '" + Shown(value) + "' does not name a WHOIS host");
   }
   referral.host.reserve(host.size());
   for (char c : host) referral.host.push_back(util::ToLower(c));
   return referral;
 }
 
-std::optional<std::string> RefusedReferralPort(const Referral& referral, bool pinned) {
-  if (referral.port == kWhoisPort || pinned) return std::nullopt;
-  return "referral to " + referral.host + ":" + std::to_string(referral.port) +
-         " not followed: a port other than 43 is used only for hosts pinned with "
-         "upstream-address";
+util::Status CheckReferralPort(const Referral& referral, bool pinned) {
+  if (referral.port == kWhoisPort || pinned) return util::Status::OK();
+  return util::Status::InvalidArgument(
+      "referral to " + referral.host + ":" + std::to_string(referral.port) +
+      " not followed: a port other than 43 is used only for hosts pinned with "
+      "upstream-address");
 }
 
 std::optional<Referral> ExtractReferral(std::string_view reply_text, std::string* reason) {
@@ -194,10 +192,12 @@ std::optional<Referral> ExtractReferral(std::string_view reply_text, std::string
 
   for (const Candidate* c : {&refer, &whois, &registrar, &arin, &rwhois}) {
     if (!c->found) continue;
-    std::string why;
-    std::optional<Referral> referral = ParseReferralValue(c->value, &why);
-    if (!referral && reason != nullptr) *reason = std::string(c->form) + " " + why;
-    return referral;
+    util::StatusOr<Referral> referral = ParseReferralValue(c->value);
+    if (!referral.ok()) {
+      if (reason != nullptr) *reason = std::string(c->form) + " " + referral.status().message();
+      return std::nullopt;
+    }
+    return std::move(referral).value();
   }
   if (reason != nullptr) reason->clear();
   return std::nullopt;

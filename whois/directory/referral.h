@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 
+#include "util/status.h"
+
 namespace whois {
 
 inline constexpr uint16_t kWhoisPort = 43;
@@ -37,16 +39,16 @@ bool IsValidServerHostName(std::string_view host);
 //   whois://whois.example.com[:port][/...]   rwhois://rwhois.example.net:4321[/auth-area=...]
 // Surrounding blanks are trimmed, the host is lower-cased and one trailing dot dropped, a path is
 // dropped. The port is kept if given (1-65535), else 43.
-// Rejected (nullopt, with why in *reason if given): an empty value, http:// and https:// URLs
+// Rejected (InvalidArgument saying why, safe to log): an empty value, http:// and https:// URLs
 // (web forms, not port-43 servers), any other scheme, user@host, blanks or control bytes inside
 // the value, IP literals, names without a dot, and anything else that is not a valid host name.
-std::optional<Referral> ParseReferralValue(std::string_view value, std::string* reason = nullptr);
+util::StatusOr<Referral> ParseReferralValue(std::string_view value);
 
 // Whether `referral`, found in upstream data, may be followed as given. Its port is upstream data
 // too: a port other than 43 is honoured only for a host the operator pinned (`upstream-address`),
-// so that a registry cannot aim the proxy at another service of any host it names. Returns
-// nullopt if it may be followed, else why not (for the log).
-std::optional<std::string> RefusedReferralPort(const Referral& referral, bool pinned);
+// so that a registry cannot aim the proxy at another service of any host it names. Returns OK if
+// it may be followed, else InvalidArgument saying why not (for the log).
+util::Status CheckReferralPort(const Referral& referral, bool pinned);
 
 // Finds the next server named in `reply_text` (a whole reply, already decoded to UTF-8). Forms,
 // in order of precedence (the first form present decides; within it the rule given):

@@ -173,17 +173,19 @@ std::string_view OriginName(ServerEntry::Origin origin) {
   return "bundled";
 }
 
-std::string ServerEntryError(const ServerEntry& entry) {
-  if (!IsValidTldLabel(entry.tld)) return "'" + Shown(entry.tld) + "' is not a TLD label";
+util::Status CheckServerEntry(const ServerEntry& entry) {
+  if (!IsValidTldLabel(entry.tld))
+    return util::Status::InvalidArgument("'" + Shown(entry.tld) + "' is not a TLD label");
   if (!entry.host.empty() && !IsValidServerHostName(entry.host)) {
     bool literal = IsIpv4Literal(entry.host) || IsIpv6Literal(entry.host);
     if (!literal || entry.origin != ServerEntry::Origin::kOverride) {
-      return "'" + Shown(entry.host) + "' is not a WHOIS server host name";
+      return util::Status::InvalidArgument("'" + Shown(entry.host) +
+                                           "' is not a WHOIS server host name");
     }
   }
-  if (entry.port == 0) return "port 0 is not a WHOIS server port";
-  if (!entry.query_format.empty()) return QueryFormatError(entry.query_format);
-  return "";
+  if (entry.port == 0) return util::Status::InvalidArgument("port 0 is not a WHOIS server port");
+  if (!entry.query_format.empty()) return CheckQueryFormat(entry.query_format);
+  return util::Status::OK();
 }
 
 TldDirectory TldDirectory::Bundled() {
@@ -211,28 +213,24 @@ const ServerEntry* TldDirectory::Find(std::string_view tld) const {
   return it == entries_.end() ? nullptr : &it->second;
 }
 
-bool TldDirectory::Set(ServerEntry entry, std::string* why) {
+util::Status TldDirectory::Set(ServerEntry entry) {
   entry.tld = util::ToLower(entry.tld);
   entry.host = util::ToLower(entry.host);
   if (!entry.host.empty() && entry.host.back() == '.') entry.host.pop_back();
-  std::string error = ServerEntryError(entry);
-  if (!error.empty()) {
-    if (why != nullptr) *why = std::move(error);
-    return false;
-  }
+  if (util::Status st = CheckServerEntry(entry); !st.ok()) return st;
   auto it = entries_.find(entry.tld);
   if (it == entries_.end()) {
     std::string key = entry.tld;
     entries_.emplace(std::move(key), std::move(entry));
-    return true;
+    return util::Status::OK();
   }
   if (it->second.origin == ServerEntry::Origin::kOverride &&
       entry.origin != ServerEntry::Origin::kOverride) {
-    if (why != nullptr) *why = "." + entry.tld + " has an override; the learned server is ignored";
-    return false;
+    return util::Status::InvalidArgument("." + entry.tld +
+                                         " has an override; the learned server is ignored");
   }
   it->second = std::move(entry);
-  return true;
+  return util::Status::OK();
 }
 
 bool TldDirectory::Erase(std::string_view tld) {
@@ -291,12 +289,11 @@ std::optional<ServerEntry> DecodeEntry(std::string_view encoded) {
   // Stored entries are written lower case; anything else was not written by EncodeEntry.
   if (util::ToLower(entry.tld) != entry.tld || util::ToLower(entry.host) != entry.host)
     return std::nullopt;
-  if (!ServerEntryError(entry).empty()) return std::nullopt;
+  if (!CheckServerEntry(entry).ok()) return std::nullopt;
   return entry;
 }
 
-std::optional<IanaTldAnswer> ParseIanaTldAnswer(std::string_view tld, std::string_view text,
-                                                std::string* why) {
+util::StatusOr<IanaTldAnswer> ParseIanaTldAnswer(std::string_view tld, std::string_view text) {
   std::string wanted = util::ToLower(tld);
   bool matched = false;
   std::optional<std::string_view> whois_value;
@@ -311,8 +308,8 @@ std::optional<IanaTldAnswer> ParseIanaTldAnswer(std::string_view tld, std::strin
     if (key == "domain") {
       if (matched) break;  // a second object: the answer for `tld` ended
       if (!DomainNamesTld(value, wanted)) {
-        if (why != nullptr) *why = "IANA answered for '" + Shown(value) + "', not ." + Shown(tld);
-        return std::nullopt;
+        return util::Status::InvalidArgument("IANA answered for '" + Shown(value) + "', not ." +
+                                             Shown(tld));
       }
       matched = true;
     } else if (key == "whois" && matched && !whois_value) {
@@ -320,19 +317,17 @@ std::optional<IanaTldAnswer> ParseIanaTldAnswer(std::string_view tld, std::strin
     }
   }
   if (!matched) {
-    if (why != nullptr) *why = "not an IANA answer for ." + Shown(tld) + " (no domain: line)";
-    return std::nullopt;
+    return util::Status::InvalidArgument("not an IANA answer for ." + Shown(tld) +
+                                         " (no domain: line)");
   }
   IanaTldAnswer answer;
   if (!whois_value || whois_value->empty()) return answer;
-  std::string reason;
-  std::optional<Referral> server = ParseReferralValue(*whois_value, &reason);
-  if (!server || server->port != kWhoisPort || server->rwhois) {
-    if (why != nullptr) {
-      *why = "IANA's whois: line for ." + Shown(tld) + " is unusable: " +
-             (reason.empty() ? "'" + Shown(*whois_value) + "' is not a plain host" : reason);
-    }
-    return std::nullopt;
+  util::StatusOr<Referral> server = ParseReferralValue(*whois_value);
+  if (!server.ok() || server->port != kWhoisPort || server->rwhois) {
+    return util::Status::InvalidArgument(
+        "IANA's whois: line for ." + Shown(tld) + " is unusable: " +
+        (server.ok() ? "'" + Shown(*whois_value) + "' is not a plain host"
+                     : server.status().message()));
   }
   answer.host = std::move(server->host);
   return answer;

@@ -19,6 +19,7 @@
 
 // Included for callers: an entry's query line comes from FormatQuery, declared there, with the
 // format of the entry or else of the host's profile (whois/hosts/host_profile.h).
+#include "util/status.h"
 #include "whois/directory/query_format.h"
 
 namespace whois {
@@ -36,7 +37,7 @@ struct ServerEntry {
   Origin origin = Origin::kBundled;
   int64_t learned_at_ms = 0;  // Unix ms when learned (bundled: the snapshot date)
   // "" means the host's own (HostProfileFor(host).query_format, whois/hosts/host_profile.h). An
-  // override may set one; it must pass QueryFormatError.
+  // override may set one; it must pass CheckQueryFormat.
   std::string query_format;
 
   bool operator==(const ServerEntry&) const = default;
@@ -45,12 +46,13 @@ struct ServerEntry {
 // "bundled", "iana" or "override".
 std::string_view OriginName(ServerEntry::Origin origin);
 
-// Empty if `entry` may be stored, else why not. Rules: `tld` is one LDH label (1-63 octets);
-// `host` is empty or a valid server host name (IsValidServerHostName in whois/directory/referral.h) -
-// an override may also name an IPv4 or IPv6 literal (the operator is trusted, and tests point
-// a TLD at 127.0.0.1); `port` is not 0; `query_format` is empty or passes QueryFormatError.
-// Case is not checked here: Set() and DecodeEntry() lower-case tld and host first.
-std::string ServerEntryError(const ServerEntry& entry);
+// OK if `entry` may be stored, else InvalidArgument saying why not. Rules: `tld` is one LDH label
+// (1-63 octets); `host` is empty or a valid server host name (IsValidServerHostName in
+// whois/directory/referral.h) - an override may also name an IPv4 or IPv6 literal (the operator is
+// trusted, and tests point a TLD at 127.0.0.1); `port` is not 0; `query_format` is empty or passes
+// CheckQueryFormat. Case is not checked here: Set() and DecodeEntry() lower-case tld and host
+// first.
+util::Status CheckServerEntry(const ServerEntry& entry);
 
 class TldDirectory {
  public:
@@ -68,9 +70,9 @@ class TldDirectory {
 
   // Stores `entry` under entry.tld (tld and host lower-cased, a trailing dot of host dropped),
   // replacing the previous entry - except that an override is never replaced by a non-override.
-  // Returns false, with the reason in *why if given, when nothing was stored: the entry is
-  // invalid (ServerEntryError) or an override is kept.
-  bool Set(ServerEntry entry, std::string* why = nullptr);
+  // Returns OK when stored, else InvalidArgument saying why nothing was: the entry is invalid
+  // (CheckServerEntry) or an override is kept.
+  util::Status Set(ServerEntry entry);
 
   // Removes the entry for `tld` whatever its origin (e.g. an override being withdrawn; the
   // resolver then learns the TLD from IANA again). Returns whether there was one.
@@ -98,10 +100,10 @@ class TldDirectory {
 // Storage encoding of one entry, version 1: seven fields separated by TAB,
 //   wd1 <TAB> tld <TAB> host <TAB> port <TAB> origin <TAB> learned_at_ms <TAB> query_format
 // e.g. "wd1\tcom\twhois.verisign-grs.com\t43\tiana\t1732233600000\t". No field can hold a TAB
-// (ServerEntryError forbids it), so the encoding is unambiguous. A later version gets a new tag.
+// (CheckServerEntry forbids it), so the encoding is unambiguous. A later version gets a new tag.
 std::string EncodeEntry(const ServerEntry& entry);
 // The entry encoded by EncodeEntry, or nullopt if `encoded` is not a valid version-1 encoding
-// of an entry that passes ServerEntryError.
+// of an entry that passes CheckServerEntry.
 std::optional<ServerEntry> DecodeEntry(std::string_view encoded);
 
 // whois.iana.org's answer to a TLD query.
@@ -111,11 +113,10 @@ struct IanaTldAnswer {
 
 // Parses whois.iana.org's answer to the query `tld` (lower-case A-label). IANA writes the
 // "domain:" line as a U-label for IDN TLDs ("domain: рф" for xn--p1ai); it is converted to an
-// A-label (Punycode, RFC 3492) before comparing. Returns nullopt, with the reason in *why if
-// given, when the text is not the answer for `tld` (no matching "domain:" line: a refusal, "0
+// A-label (Punycode, RFC 3492) before comparing. Returns InvalidArgument saying why when the
+// text is not the answer for `tld` (no matching "domain:" line: a refusal, "0
 // objects", another TLD, garbage) or its "whois:" value is not a valid host name. A missing or
 // empty "whois:" line yields an empty host.
-std::optional<IanaTldAnswer> ParseIanaTldAnswer(std::string_view tld, std::string_view text,
-                                                std::string* why = nullptr);
+util::StatusOr<IanaTldAnswer> ParseIanaTldAnswer(std::string_view tld, std::string_view text);
 
 }  // namespace whois

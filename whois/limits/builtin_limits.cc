@@ -14,8 +14,8 @@ std::optional<LimitSpec> Parse(std::string_view directive) {
   std::istringstream in{std::string(directive)};
   for (std::string w; in >> w;) words.push_back(w);
   auto parsed = ParseLimitSpec(words);
-  if (auto* spec = std::get_if<LimitSpec>(&parsed)) return *spec;
-  return std::nullopt;
+  if (!parsed.ok()) return std::nullopt;
+  return *parsed;
 }
 
 }  // namespace

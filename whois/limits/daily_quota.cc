@@ -158,10 +158,11 @@ std::string DailyQuota::Encode(const std::vector<QuotaBlock>& blocks) {
   return out;
 }
 
-std::variant<std::vector<QuotaBlock>, std::string> DailyQuota::Decode(std::string_view text) {
+util::StatusOr<std::vector<QuotaBlock>> DailyQuota::Decode(std::string_view text) {
   const std::string quoted = "quota record '" + std::string(text.substr(0, 64)) + "': ";
   if (text.substr(0, 2) != "v1" || (text.size() > 2 && text[2] != ';')) {
-    return quoted + "unsupported version (expected 'v1'); count the host's daily cap as used";
+    return util::Status::Corruption(
+        quoted + "unsupported version (expected 'v1'); count the host's daily cap as used");
   }
   std::vector<QuotaBlock> blocks;
   size_t pos = 3;
@@ -173,7 +174,8 @@ std::variant<std::vector<QuotaBlock>, std::string> DailyQuota::Decode(std::strin
     QuotaBlock b;
     if (colon == std::string_view::npos || !ParseI64(item.substr(0, colon), &b.start_ms) ||
         !ParseI64(item.substr(colon + 1), &b.count) || b.count < 0) {
-      return quoted + "bad block '" + std::string(item) + "' (expected START_MS:COUNT)";
+      return util::Status::Corruption(quoted + "bad block '" + std::string(item) +
+                                      "' (expected START_MS:COUNT)");
     }
     blocks.push_back(b);
     pos = end + 1;

@@ -24,9 +24,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
+#include "util/status.h"
 #include "whois/limits/limit_spec.h"
 
 namespace whois::limits {
@@ -95,8 +95,8 @@ class DailyQuota {
 
   // The stored form: "v1" then ";start_ms:count" per block, oldest first.
   static std::string Encode(const std::vector<QuotaBlock>& blocks);
-  // Parses Encode's output. On error returns why ("quota record 'x': ...").
-  static std::variant<std::vector<QuotaBlock>, std::string> Decode(std::string_view text);
+  // Parses Encode's output. On error returns Corruption saying why ("quota record 'x': ...").
+  static util::StatusOr<std::vector<QuotaBlock>> Decode(std::string_view text);
 
  private:
   struct Block {

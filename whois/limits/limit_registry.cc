@@ -91,17 +91,16 @@ HostScheduler* LimitRegistry::Find(std::string_view host) {
   return it == hosts_.end() ? nullptr : &it->second;
 }
 
-std::optional<std::string> LimitRegistry::RestoreQuota(std::string_view host,
-                                                       std::string_view stored, int64_t now_ms,
-                                                       std::string_view budget) {
+util::Status LimitRegistry::RestoreQuota(std::string_view host, std::string_view stored,
+                                         int64_t now_ms, std::string_view budget) {
   HostScheduler& scheduler = Scheduler(host, now_ms);
   auto decoded = DailyQuota::Decode(stored);
-  if (auto* error = std::get_if<std::string>(&decoded)) {
+  if (!decoded.ok()) {
     scheduler.AssumeQuotaExhaustedAt(now_ms, budget);
-    return *error;
+    return decoded.status();
   }
-  scheduler.RestoreQuota(std::get<std::vector<QuotaBlock>>(decoded), now_ms, budget);
-  return std::nullopt;
+  scheduler.RestoreQuota(*decoded, now_ms, budget);
+  return util::Status::OK();
 }
 
 std::vector<HostReservation> LimitRegistry::TakeReservations() {

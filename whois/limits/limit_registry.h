@@ -84,10 +84,9 @@ class LimitRegistry {
   HostScheduler* Find(std::string_view host);
 
   // Restores a budget's stored quota value at start-up. An unreadable value counts the whole
-  // daily cap as used and returns why, for the log.
-  std::optional<std::string> RestoreQuota(std::string_view host, std::string_view stored,
-                                          int64_t now_ms,
-                                          std::string_view budget = kWholeProxyBudget);
+  // daily cap as used and returns Corruption saying why, for the log; else OK.
+  util::Status RestoreQuota(std::string_view host, std::string_view stored, int64_t now_ms,
+                            std::string_view budget = kWholeProxyBudget);
 
   // Reservations every host wants stored now (see HostScheduler); each is returned once.
   std::vector<HostReservation> TakeReservations();

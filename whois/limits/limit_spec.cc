@@ -37,32 +37,36 @@ int64_t UnitMs(char unit) {
   return 0;
 }
 
-std::variant<RateLimit, std::string> ParseRate(std::string_view text) {
+util::StatusOr<RateLimit> ParseRate(std::string_view text) {
   const std::string quoted = "rate '" + std::string(text) + "': ";
   const size_t slash = text.find('/');
   if (slash == std::string_view::npos) {
-    return quoted + "expected COUNT/WINDOW, e.g. 5/s, 15/m, 100/h, 1800/15m";
+    return util::Status::InvalidArgument(quoted +
+                                         "expected COUNT/WINDOW, e.g. 5/s, 15/m, 100/h, 1800/15m");
   }
   RateLimit rate;
   if (!ParseInt(text.substr(0, slash), 1, kMaxRateCount, &rate.count)) {
-    return quoted + "count must be a whole number from 1 to " + std::to_string(kMaxRateCount);
+    return util::Status::InvalidArgument(quoted + "count must be a whole number from 1 to " +
+                                         std::to_string(kMaxRateCount));
   }
   std::string_view window = text.substr(slash + 1);
   if (window.empty() || UnitMs(window.back()) == 0) {
-    return quoted + "unit must be s, m, h or d (e.g. 5/s, 1800/15m)";
+    return util::Status::InvalidArgument(quoted + "unit must be s, m, h or d (e.g. 5/s, 1800/15m)");
   }
   int64_t multiple = 1;
   std::string_view number = window.substr(0, window.size() - 1);
   if (!number.empty() && !ParseInt(number, 1, kMsPerDay / kSecondMs, &multiple)) {
-    return quoted + "window length must be a whole number before the unit, e.g. 15m";
+    return util::Status::InvalidArgument(
+        quoted + "window length must be a whole number before the unit, e.g. 15m");
   }
   rate.window_ms = multiple * UnitMs(window.back());
-  if (rate.window_ms > kMsPerDay) return quoted + "window longer than a day; use 'daily' instead";
+  if (rate.window_ms > kMsPerDay)
+    return util::Status::InvalidArgument(quoted + "window longer than a day; use 'daily' instead");
   return rate;
 }
 
 // The words after `scope`, from words[i]; advances *i past the last one used.
-std::variant<LimitScope, std::string> ParseScope(const std::vector<std::string>& words, size_t* i) {
+util::StatusOr<LimitScope> ParseScope(const std::vector<std::string>& words, size_t* i) {
   LimitScope scope;
   const std::string& kind = words[*i];
   if (kind == "address") {
@@ -77,18 +81,21 @@ std::variant<LimitScope, std::string> ParseScope(const std::vector<std::string>&
       const int64_t max = prefixes == 0 ? 32 : 128;
       int64_t bits = 0;
       if (prefixes == 2) {
-        return "scope network takes at most two prefixes (IPv4, then IPv6), e.g. /24 /48";
+        return util::Status::InvalidArgument(
+            "scope network takes at most two prefixes (IPv4, then IPv6), e.g. /24 /48");
       }
       if (!ParseInt(std::string_view(text).substr(1), 1, max, &bits)) {
-        return "scope network '" + text + "': the " + (prefixes == 0 ? "IPv4" : "IPv6") +
-               " prefix must be /1 to /" + std::to_string(max);
+        return util::Status::InvalidArgument("scope network '" + text + "': the " +
+                                             (prefixes == 0 ? "IPv4" : "IPv6") +
+                                             " prefix must be /1 to /" + std::to_string(max));
       }
       (prefixes == 0 ? scope.v4_prefix : scope.v6_prefix) = static_cast<int>(bits);
       ++prefixes;
       ++*i;
     }
   } else {
-    return "scope '" + kind + "': must be address, network [/V4] [/V6] or all";
+    return util::Status::InvalidArgument("scope '" + kind +
+                                         "': must be address, network [/V4] [/V6] or all");
   }
   return scope;
 }
@@ -99,10 +106,10 @@ std::string Bound(int64_t min, int64_t max) {
 
 }  // namespace
 
-std::variant<LimitSpec, std::string> ParseLimitSpec(const std::vector<std::string>& words) {
+util::StatusOr<LimitSpec> ParseLimitSpec(const std::vector<std::string>& words) {
   if (words.empty()) {
-    return std::string(
-        "no limits given; write at least one of concurrency N, rate N/<s|m|h|d>, daily N");
+    return util::Status::InvalidArgument(std::string(
+        "no limits given; write at least one of concurrency N, rate N/<s|m|h|d>, daily N"));
   }
   LimitSpec spec;
   bool seen_concurrency = false, seen_burst = false, seen_daily = false, seen_reset = false,
@@ -111,17 +118,18 @@ std::variant<LimitSpec, std::string> ParseLimitSpec(const std::vector<std::strin
     const std::string& key = words[i];
     if (key != "concurrency" && key != "rate" && key != "burst" && key != "daily" &&
         key != "daily-reset" && key != "scope") {
-      return "unknown key '" + key +
-             "' (expected concurrency, rate, burst, daily, daily-reset or scope)";
+      return util::Status::InvalidArgument(
+          "unknown key '" + key +
+          "' (expected concurrency, rate, burst, daily, daily-reset or scope)");
     }
-    if (i + 1 >= words.size()) return "'" + key + "' needs a value";
+    if (i + 1 >= words.size()) return util::Status::InvalidArgument("'" + key + "' needs a value");
     if (key == "scope") {
-      if (seen_scope) return std::string("'scope' given twice");
+      if (seen_scope) return util::Status::InvalidArgument("'scope' given twice");
       seen_scope = true;
       size_t at = i + 1;
       auto scope = ParseScope(words, &at);
-      if (auto* error = std::get_if<std::string>(&scope)) return *error;
-      spec.scope = std::get<LimitScope>(scope);
+      if (!scope.ok()) return scope.status();
+      spec.scope = *scope;
       i = at - 1;  // the loop adds 2: the next key follows the scope's last word
       continue;
     }
@@ -132,47 +140,54 @@ std::variant<LimitSpec, std::string> ParseLimitSpec(const std::vector<std::strin
       return first;
     };
     if (key == "concurrency") {
-      if (!once(&seen_concurrency)) return std::string("'concurrency' given twice");
+      if (!once(&seen_concurrency))
+        return util::Status::InvalidArgument("'concurrency' given twice");
       if (!ParseInt(value, 1, kMaxConcurrency, &spec.concurrency)) {
-        return "concurrency '" + value + "': must be " + Bound(1, kMaxConcurrency);
+        return util::Status::InvalidArgument("concurrency '" + value + "': must be " +
+                                             Bound(1, kMaxConcurrency));
       }
     } else if (key == "rate") {
       if (spec.rates.size() >= kMaxRates) {
-        return "more than " + std::to_string(kMaxRates) + " rate windows";
+        return util::Status::InvalidArgument("more than " + std::to_string(kMaxRates) +
+                                             " rate windows");
       }
       auto rate = ParseRate(value);
-      if (auto* error = std::get_if<std::string>(&rate)) return *error;
-      spec.rates.push_back(std::get<RateLimit>(rate));
+      if (!rate.ok()) return rate.status();
+      spec.rates.push_back(*rate);
     } else if (key == "burst") {
-      if (!once(&seen_burst)) return std::string("'burst' given twice");
+      if (!once(&seen_burst)) return util::Status::InvalidArgument("'burst' given twice");
       if (!ParseInt(value, 1, kMaxRateCount, &spec.burst)) {
-        return "burst '" + value + "': must be " + Bound(1, kMaxRateCount);
+        return util::Status::InvalidArgument("burst '" + value + "': must be " +
+                                             Bound(1, kMaxRateCount));
       }
     } else if (key == "daily") {
-      if (!once(&seen_daily)) return std::string("'daily' given twice");
+      if (!once(&seen_daily)) return util::Status::InvalidArgument("'daily' given twice");
       if (!ParseInt(value, 1, kMaxDaily, &spec.daily)) {
-        return "daily '" + value + "': must be " + Bound(1, kMaxDaily);
+        return util::Status::InvalidArgument("daily '" + value + "': must be " +
+                                             Bound(1, kMaxDaily));
       }
     } else {
-      if (!once(&seen_reset)) return std::string("'daily-reset' given twice");
+      if (!once(&seen_reset)) return util::Status::InvalidArgument("'daily-reset' given twice");
       if (value == "rolling") {
         spec.day = DayKind::kRolling24h;
       } else if (value == "utc") {
         spec.day = DayKind::kUtcDay;
       } else {
-        return "daily-reset '" + value + "': must be rolling or utc";
+        return util::Status::InvalidArgument("daily-reset '" + value + "': must be rolling or utc");
       }
     }
   }
   if (spec.burst > 0 && spec.rates.empty()) {
-    return std::string("burst needs a rate to refill at, e.g. 'rate 5/s burst 10'");
+    return util::Status::InvalidArgument(
+        "burst needs a rate to refill at, e.g. 'rate 5/s burst 10'");
   }
   if (seen_reset && spec.daily == 0) {
-    return std::string("daily-reset needs a daily cap, e.g. 'daily 1000 daily-reset utc'");
+    return util::Status::InvalidArgument(
+        "daily-reset needs a daily cap, e.g. 'daily 1000 daily-reset utc'");
   }
   if (spec.concurrency == 0 && spec.rates.empty() && spec.daily == 0) {
-    return std::string(
-        "a scope alone limits nothing; add concurrency N, rate N/<s|m|h|d> or daily N");
+    return util::Status::InvalidArgument(std::string(
+        "a scope alone limits nothing; add concurrency N, rate N/<s|m|h|d> or daily N"));
   }
   return spec;
 }

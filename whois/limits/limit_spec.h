@@ -20,8 +20,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
-#include <variant>
 #include <vector>
+
+#include "util/status.h"
 
 namespace whois::limits {
 
@@ -76,10 +77,11 @@ struct LimitSpec {
   bool operator==(const LimitSpec&) const = default;
 };
 
-// Parses the keys of a directive. On error returns a message that names the offending word and
-// shows the expected form, e.g. "rate '5/x': unit must be s, m, h or d (e.g. 5/s, 1800/15m)".
-// An empty list is an error: a host is never configured to be unlimited by accident.
-std::variant<LimitSpec, std::string> ParseLimitSpec(const std::vector<std::string>& words);
+// Parses the keys of a directive. On error returns InvalidArgument with a message that names the
+// offending word and shows the expected form, e.g. "rate '5/x': unit must be s, m, h or d (e.g.
+// 5/s, 1800/15m)". An empty list is an error: a host is never configured to be unlimited by
+// accident.
+util::StatusOr<LimitSpec> ParseLimitSpec(const std::vector<std::string>& words);
 
 // The canonical directive keys for `spec` ("concurrency 2 rate 5/s rate 1000/d"; a scope other
 // than `address` last, with both prefixes: "scope network /24 /48"), which

@@ -29,7 +29,8 @@ constexpr std::string_view kHalfwidthIdeographicStop = "\xEF\xBD\xA1";  // U+FF6
 // characters ("a_b" became "ab"); without it they pass through and our own check rejects them.
 constexpr int kIdnaFlags = IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL;
 
-NameError Error(std::string reason) { return NameError{std::move(reason)}; }
+// Every refusal is InvalidArgument: the input names no domain.
+util::Status Error(std::string reason) { return util::Status::InvalidArgument(std::move(reason)); }
 
 bool IsAsciiAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool IsAsciiDigit(char c) { return c >= '0' && c <= '9'; }
@@ -87,7 +88,7 @@ bool IsValidPort(std::string_view port) {
 }
 
 // Sets *host to the host part of `input`, a view into it. Returns the error otherwise.
-std::optional<NameError> ExtractHost(std::string_view input, std::string_view* host) {
+util::Status ExtractHost(std::string_view input, std::string_view* host) {
   std::string_view rest = input;
   bool is_url = false;
 
@@ -148,7 +149,7 @@ std::optional<NameError> ExtractHost(std::string_view input, std::string_view* h
   }
   if (authority.empty()) return Error(is_url ? "URL has no host" : "empty name");
   *host = authority;
-  return std::nullopt;
+  return util::Status::OK();
 }
 
 // ---- Step 2: percent-decoding, character checks, full stops ----
@@ -162,7 +163,7 @@ int HexValue(char c) {
 
 // One pass only: "%2541" becomes "%41", whose '%' the character check then rejects, so nothing
 // is decoded twice.
-std::optional<NameError> PercentDecode(std::string_view in, std::string* out) {
+util::Status PercentDecode(std::string_view in, std::string* out) {
   out->clear();
   out->reserve(in.size());
   for (size_t i = 0; i < in.size(); ++i) {
@@ -176,7 +177,7 @@ std::optional<NameError> PercentDecode(std::string_view in, std::string* out) {
     *out += static_cast<char>(hi * 16 + lo);
     i += 2;
   }
-  return std::nullopt;
+  return util::Status::OK();
 }
 
 // Length of the valid UTF-8 sequence starting at s[i], or 0 (overlong forms, surrogates and
@@ -209,8 +210,7 @@ bool IsFullStopVariant(std::string_view seq) {
 // Checks that `in` holds only letters, digits, '-', '.' and valid UTF-8. Sets *result to `in`,
 // or, when it contains one of the UTS #46 full stops, to a copy in *mapped with them mapped to
 // '.' (so the common case copies nothing).
-std::optional<NameError> CheckCharacters(std::string_view in, std::string* mapped,
-                                         std::string_view* result) {
+util::Status CheckCharacters(std::string_view in, std::string* mapped, std::string_view* result) {
   bool has_full_stop = false;
   for (size_t i = 0; i < in.size();) {
     unsigned char c = static_cast<unsigned char>(in[i]);
@@ -228,7 +228,7 @@ std::optional<NameError> CheckCharacters(std::string_view in, std::string* mappe
     i += n;
   }
   *result = in;
-  if (!has_full_stop) return std::nullopt;
+  if (!has_full_stop) return util::Status::OK();
   mapped->clear();
   mapped->reserve(in.size());
   for (size_t i = 0; i < in.size();) {
@@ -242,7 +242,7 @@ std::optional<NameError> CheckCharacters(std::string_view in, std::string* mappe
     i += n;
   }
   *result = *mapped;
-  return std::nullopt;
+  return util::Status::OK();
 }
 
 // ---- Step 3: labels to A-labels ----
@@ -255,7 +255,7 @@ bool IsAscii(std::string_view s) {
 }
 
 // Host-name rules for one converted label (RFC 1123 section 2.1 with RFC 5891's length).
-std::optional<NameError> CheckLdhLabel(std::string_view label) {
+util::Status CheckLdhLabel(std::string_view label) {
   if (label.size() > kMaxLabelOctets) {
     return Error("label longer than 63 octets: " + Quote(label));
   }
@@ -268,7 +268,7 @@ std::optional<NameError> CheckLdhLabel(std::string_view label) {
   if (label.front() == '-' || label.back() == '-') {
     return Error("label starts or ends with a hyphen: " + Quote(label));
   }
-  return std::nullopt;
+  return util::Status::OK();
 }
 
 // True if `alabel` decodes to a U-label that encodes back to `alabel` exactly.
@@ -290,8 +290,7 @@ bool RoundTrips(std::string_view alabel, std::string* scratch) {
 
 // Appends the A-label form of `label` (non-empty, characters already checked) to *out.
 // `scratch` is a buffer reused across labels for the NUL-terminated copy libidn2 needs.
-std::optional<NameError> AppendALabel(std::string_view label, std::string* scratch,
-                                      std::string* out) {
+util::Status AppendALabel(std::string_view label, std::string* scratch, std::string* out) {
   size_t start = out->size();
   bool ace = label.size() >= 4 && util::EqualsIgnoreCase(label.substr(0, 4), "xn--");
   if (IsAscii(label) && !ace) {
@@ -345,50 +344,50 @@ std::string ToUnicode(const std::string& domain) {
 
 }  // namespace
 
-std::unique_ptr<DomainNormalizer> DomainNormalizer::Open(const std::string& psl_file,
-                                                         std::string* error) {
+util::StatusOr<std::unique_ptr<DomainNormalizer>> DomainNormalizer::Open(
+    const std::string& psl_file) {
   // psl_load_file does not say why it failed; opening the file first gives the errno.
   if (std::FILE* f = std::fopen(psl_file.c_str(), "rb")) {
     std::fclose(f);
   } else {
-    *error = "cannot open Public Suffix List '" + psl_file + "': " + std::strerror(errno);
-    return nullptr;
+    return util::Status::IOError("cannot open Public Suffix List '" + psl_file +
+                                 "': " + std::strerror(errno));
   }
   psl_ctx_t* psl = psl_load_file(psl_file.c_str());
   if (psl == nullptr) {
-    *error = "'" + psl_file + "' is not a Public Suffix List (DAFSA or .dat)";
-    return nullptr;
+    return util::Status::InvalidArgument("'" + psl_file +
+                                         "' is not a Public Suffix List (DAFSA or .dat)");
   }
   // An empty or truncated file loads "successfully" and would turn every name into its last
   // two labels; refuse it rather than cache records under wrong keys.
   if (psl_is_public_suffix2(psl, "co.uk", PSL_TYPE_ICANN) != 1) {
     psl_free(psl);
-    *error = "Public Suffix List '" + psl_file + "' has no ICANN entry for co.uk";
-    return nullptr;
+    return util::Status::InvalidArgument("Public Suffix List '" + psl_file +
+                                         "' has no ICANN entry for co.uk");
   }
   return std::unique_ptr<DomainNormalizer>(new DomainNormalizer(psl));
 }
 
 DomainNormalizer::~DomainNormalizer() { psl_free(psl_); }
 
-std::variant<DomainName, NameError> DomainNormalizer::Normalize(std::string_view input) const {
+util::StatusOr<DomainName> DomainNormalizer::Normalize(std::string_view input) const {
   if (input.empty()) return Error("empty name");
   if (input.size() > kMaxInputBytes) {
     return Error("name longer than " + std::to_string(kMaxInputBytes) + " bytes");
   }
 
   std::string_view raw_host;
-  if (auto err = ExtractHost(input, &raw_host)) return *std::move(err);
+  if (util::Status st = ExtractHost(input, &raw_host); !st.ok()) return st;
 
   std::string decoded;
   std::string_view host_bytes = raw_host;
   if (raw_host.find('%') != std::string_view::npos) {
-    if (auto err = PercentDecode(raw_host, &decoded)) return *std::move(err);
+    if (util::Status st = PercentDecode(raw_host, &decoded); !st.ok()) return st;
     host_bytes = decoded;
   }
   std::string mapped;
   std::string_view labels;
-  if (auto err = CheckCharacters(host_bytes, &mapped, &labels)) return *std::move(err);
+  if (util::Status st = CheckCharacters(host_bytes, &mapped, &labels); !st.ok()) return st;
 
   if (!labels.empty() && labels.back() == '.') labels.remove_suffix(1);  // "example.com."
   if (labels.empty()) return Error("empty name");
@@ -401,7 +400,7 @@ std::variant<DomainName, NameError> DomainNormalizer::Normalize(std::string_view
     std::string_view label = labels.substr(pos, dot == std::string_view::npos ? dot : dot - pos);
     if (label.empty()) return Error("empty label in " + Quote(raw_host));
     if (!name.empty()) name += '.';
-    if (auto err = AppendALabel(label, &scratch, &name)) return *std::move(err);
+    if (util::Status st = AppendALabel(label, &scratch, &name); !st.ok()) return st;
     if (name.size() > kMaxNameOctets) break;  // reported below; no need to convert the rest
     if (dot == std::string_view::npos) break;
     pos = dot + 1;

@@ -23,7 +23,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <variant>
+
+#include "util/status.h"
 
 struct psl_ctx_st;  // libpsl's list, kept out of this header
 
@@ -47,28 +48,24 @@ struct DomainName {
   std::string host;
 };
 
-// Why an input was refused, in words a user can act on, e.g.
-// "label longer than 63 octets: 'aaaa...'". Pieces of the input quoted in it are escaped, so
-// the reason never contains control characters.
-struct NameError {
-  std::string reason;
-};
-
 class DomainNormalizer {
  public:
   // Loads the Public Suffix List from `psl_file` (the DAFSA that Debian's publicsuffix package
-  // ships, or a public_suffix_list.dat). On failure returns nullptr and sets *error. A file
-  // that loads but does not know the ICANN suffix "co.uk" is refused as not a usable list.
-  static std::unique_ptr<DomainNormalizer> Open(const std::string& psl_file, std::string* error);
+  // ships, or a public_suffix_list.dat). On failure returns IOError (the file cannot be read) or
+  // InvalidArgument (it is not a list); never a null pointer. A file that loads but does not know
+  // the ICANN suffix "co.uk" is refused as not a usable list.
+  static util::StatusOr<std::unique_ptr<DomainNormalizer>> Open(const std::string& psl_file);
 
   DomainNormalizer(const DomainNormalizer&) = delete;
   DomainNormalizer& operator=(const DomainNormalizer&) = delete;
   ~DomainNormalizer();
 
-  // Returns the registrable domain that `input` names, or why it names none. Pure apart from
+  // Returns the registrable domain that `input` names, or InvalidArgument saying why it names
+  // none, in words a user can act on ("label longer than 63 octets: 'aaaa...'"; pieces of the
+  // input quoted in it are escaped, so it never holds control characters). Pure apart from
   // reading the loaded list; thread-compatible (const, safe to call concurrently). Work is
   // linear in the input, which is at most kMaxInputBytes.
-  std::variant<DomainName, NameError> Normalize(std::string_view input) const;
+  util::StatusOr<DomainName> Normalize(std::string_view input) const;
 
  private:
   explicit DomainNormalizer(psl_ctx_st* psl) : psl_(psl) {}

@@ -106,7 +106,7 @@ WhoisRecord BuildRecord(std::string_view domain, const std::vector<ChainReply>& 
     rec.status = std::string(kStatusNotFound);
   } else if (first_kind == ReplyKind::kRefused) {
     rec.status = std::string(kStatusFallback);
-    rec.reason = std::string(kReasonRefused);
+    rec.reason = std::string(FallbackReasonName(FallbackReason::kRefused));
     rec.retry_after = first_retry;
   }
   if (!rec.registrant.country.empty()) {

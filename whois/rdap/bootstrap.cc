@@ -27,9 +27,9 @@ std::vector<std::string> CleanUrls(const nlohmann::json& urls) {
     if (!u.is_string()) continue;
     const auto& text = u.get_ref<const std::string&>();
     auto parsed = ParseRdapUrl(text);
-    if (!std::holds_alternative<RdapUrl>(parsed)) continue;
+    if (!parsed.ok()) continue;
     std::string base = WithTrailingSlash(text);
-    auto& list = std::get<RdapUrl>(parsed).scheme == "https" ? https : http;
+    auto& list = parsed->scheme == "https" ? https : http;
     if (std::find(list.begin(), list.end(), base) == list.end()) list.push_back(std::move(base));
   }
   https.insert(https.end(), http.begin(), http.end());
@@ -39,39 +39,45 @@ std::vector<std::string> CleanUrls(const nlohmann::json& urls) {
 
 }  // namespace
 
-std::string BootstrapKeyError(std::string_view key) {
-  if (key.empty()) return "empty TLD";
-  if (key.size() > 253) return "name too long";
+util::Status CheckBootstrapKey(std::string_view key) {
+  if (key.empty()) return util::Status::InvalidArgument("empty TLD");
+  if (key.size() > 253) return util::Status::InvalidArgument("name too long");
   size_t start = 0;
   while (start <= key.size()) {
     size_t dot = key.find('.', start);
     std::string_view label =
         key.substr(start, dot == std::string_view::npos ? key.npos : dot - start);
     if (label.empty() || label.size() > 63)
-      return "label of 0 or over 63 octets in '" + std::string(key) + "'";
+      return util::Status::InvalidArgument("label of 0 or over 63 octets in '" + std::string(key) +
+                                           "'");
     for (char c : label) {
       bool ok =
           (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
-      if (!ok) return "'" + std::string(key) + "' is not made of LDH labels";
+      if (!ok)
+        return util::Status::InvalidArgument("'" + std::string(key) +
+                                             "' is not made of LDH labels");
     }
-    if (label.front() == '-' || label.back() == '-') return "label starts or ends with '-'";
+    if (label.front() == '-' || label.back() == '-')
+      return util::Status::InvalidArgument("label starts or ends with '-'");
     if (dot == std::string_view::npos) break;
     start = dot + 1;
   }
-  return "";
+  return util::Status::OK();
 }
 
-std::variant<RdapBootstrap, std::string> RdapBootstrap::Parse(std::string_view json) {
+util::StatusOr<RdapBootstrap> RdapBootstrap::Parse(std::string_view json) {
   if (json.size() > kMaxBootstrapBytes) {
-    return "bootstrap document of " + std::to_string(json.size()) + " bytes exceeds the limit of " +
-           std::to_string(kMaxBootstrapBytes);
+    return util::Status::InvalidArgument("bootstrap document of " + std::to_string(json.size()) +
+                                         " bytes exceeds the limit of " +
+                                         std::to_string(kMaxBootstrapBytes));
   }
   nlohmann::json doc = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return std::string("bootstrap document is not JSON");
-  if (!doc.is_object()) return std::string("bootstrap document is not a JSON object");
+  if (doc.is_discarded()) return util::Status::InvalidArgument("bootstrap document is not JSON");
+  if (!doc.is_object())
+    return util::Status::InvalidArgument("bootstrap document is not a JSON object");
   auto services = doc.find("services");
   if (services == doc.end() || !services->is_array()) {
-    return std::string("bootstrap document has no \"services\" array");
+    return util::Status::InvalidArgument("bootstrap document has no \"services\" array");
   }
   RdapBootstrap out;
   if (auto pub = doc.find("publication"); pub != doc.end() && pub->is_string()) {
@@ -90,18 +96,19 @@ std::variant<RdapBootstrap, std::string> RdapBootstrap::Parse(std::string_view j
     }
     for (const auto& label : service[0]) {
       if (!label.is_string() ||
-          !BootstrapKeyError(NormalizeKey(label.get_ref<const std::string&>())).empty()) {
+          !CheckBootstrapKey(NormalizeKey(label.get_ref<const std::string&>())).ok()) {
         ++out.skipped_;
         continue;
       }
       if (out.entries_.size() >= kMaxBootstrapEntries) {
-        return "bootstrap document lists more than " + std::to_string(kMaxBootstrapEntries) +
-               " entries";
+        return util::Status::InvalidArgument("bootstrap document lists more than " +
+                                             std::to_string(kMaxBootstrapEntries) + " entries");
       }
       out.entries_[NormalizeKey(label.get_ref<const std::string&>())] = BootstrapEntry{urls, false};
     }
   }
-  if (out.entries_.empty()) return std::string("bootstrap document names no usable RDAP service");
+  if (out.entries_.empty())
+    return util::Status::InvalidArgument("bootstrap document names no usable RDAP service");
   return out;
 }
 
@@ -111,9 +118,7 @@ const RdapBootstrap& RdapBootstrap::Bundled() {
     for (std::string_view chunk : kBundledDnsJson) text.append(chunk);
     auto parsed = Parse(text);
     // The file is checked by tests; should it ever fail, an empty bootstrap is the safe answer.
-    return std::holds_alternative<RdapBootstrap>(parsed)
-               ? std::get<RdapBootstrap>(std::move(parsed))
-               : RdapBootstrap();
+    return parsed.ok() ? std::move(parsed).value() : RdapBootstrap();
   }();
   return bundled;
 }
@@ -137,13 +142,13 @@ std::optional<std::string> RdapBootstrap::BaseUrl(std::string_view name) const {
   return e->urls.front();
 }
 
-std::string RdapBootstrap::Set(std::string_view tld, std::string_view url) {
+util::Status RdapBootstrap::Set(std::string_view tld, std::string_view url) {
   std::string key = NormalizeKey(tld);
-  if (std::string why = BootstrapKeyError(key); !why.empty()) return why;
+  if (util::Status st = CheckBootstrapKey(key); !st.ok()) return st;
   auto parsed = ParseRdapUrl(url);
-  if (auto* why = std::get_if<std::string>(&parsed)) return *why;
+  if (!parsed.ok()) return parsed.status();
   entries_[key] = BootstrapEntry{{WithTrailingSlash(url)}, true};
-  return "";
+  return util::Status::OK();
 }
 
 bool RdapBootstrap::Erase(std::string_view tld) { return entries_.erase(NormalizeKey(tld)) > 0; }
@@ -166,9 +171,9 @@ std::string RdapBootstrap::Encode() const {
   return std::string(kBootstrapEncodingV1) + doc.dump();
 }
 
-std::variant<RdapBootstrap, std::string> RdapBootstrap::Decode(std::string_view stored) {
+util::StatusOr<RdapBootstrap> RdapBootstrap::Decode(std::string_view stored) {
   if (!stored.starts_with(kBootstrapEncodingV1)) {
-    return std::string("stored RDAP bootstrap has an unknown format version");
+    return util::Status::Corruption("stored RDAP bootstrap has an unknown format version");
   }
   return Parse(stored.substr(kBootstrapEncodingV1.size()));
 }

@@ -18,8 +18,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
+
+#include "util/status.h"
 
 namespace whois::rdap {
 
@@ -42,11 +43,12 @@ class RdapBootstrap {
   // No entries (`bundled-rdap-bootstrap no`, or before anything is learned).
   RdapBootstrap() = default;
 
-  // Parses an RFC 9224 registry. Refuses (with a message) input over kMaxBootstrapBytes, text
-  // that is not JSON, a document without a "services" array, and a document that yields no usable
-  // entry. Inside a usable document, a malformed service, label or URL is skipped (IANA's file
-  // is authoritative but one bad row must not cost every TLD); skipped() counts them.
-  static std::variant<RdapBootstrap, std::string> Parse(std::string_view json);
+  // Parses an RFC 9224 registry. Refuses (InvalidArgument, with a message) input over
+  // kMaxBootstrapBytes, text that is not JSON, a document without a "services" array, and a
+  // document that yields no usable entry. Inside a usable document, a malformed service, label or
+  // URL is skipped (IANA's file is authoritative but one bad row must not cost every TLD);
+  // skipped() counts them.
+  static util::StatusOr<RdapBootstrap> Parse(std::string_view json);
 
   // The registry compiled in from whois/rdap/data/dns.json (see the README there), parsed on
   // first use; immutable afterwards; safe from any thread.
@@ -60,9 +62,9 @@ class RdapBootstrap {
   std::optional<std::string> BaseUrl(std::string_view name) const;
 
   // Operator override `rdap-server TLD URL`: replaces whatever is known for `tld` by one URL,
-  // which may be http:// (the operator is trusted; tests point a TLD at 127.0.0.1). Returns an
-  // empty string on success, else why nothing was stored (bad label, bad URL).
-  std::string Set(std::string_view tld, std::string_view url);
+  // which may be http:// (the operator is trusted; tests point a TLD at 127.0.0.1). Returns OK, or
+  // InvalidArgument saying why nothing was stored (bad label, bad URL).
+  util::Status Set(std::string_view tld, std::string_view url);
   // Removes the entry for `tld`, override or not. Returns whether there was one.
   bool Erase(std::string_view tld);
 
@@ -74,9 +76,9 @@ class RdapBootstrap {
   // document in RFC 9224 form holding the non-override entries and the publication date.
   // Overrides are configuration, re-applied at start-up, so they are not stored.
   std::string Encode() const;
-  // Reverses Encode(). Refuses a value without the version prefix or whose document Parse()
-  // refuses.
-  static std::variant<RdapBootstrap, std::string> Decode(std::string_view stored);
+  // Reverses Encode(). Refuses a value without the version prefix (Corruption) or whose document
+  // Parse() refuses (Parse's error).
+  static util::StatusOr<RdapBootstrap> Decode(std::string_view stored);
 
   // "publication" of the parsed document ("2026-03-23T19:00:02Z"), empty if absent.
   const std::string& publication() const { return publication_; }
@@ -91,8 +93,8 @@ class RdapBootstrap {
   size_t skipped_ = 0;
 };
 
-// Empty if `label` may be a bootstrap key (LDH labels separated by dots, 1-63 octets each),
-// else why not. Case is not checked (callers lower-case first).
-std::string BootstrapKeyError(std::string_view key);
+// OK if `key` may be a bootstrap key (LDH labels separated by dots, 1-63 octets each), else
+// InvalidArgument saying why not. Case is not checked (callers lower-case first).
+util::Status CheckBootstrapKey(std::string_view key);
 
 }  // namespace whois::rdap

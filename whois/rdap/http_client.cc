@@ -225,9 +225,8 @@ void HttpClient::Get(std::string url, const HttpRequestOptions& o, Callback done
     Defer(c);
   };
   auto parsed = ParseRdapUrl(url);
-  if (auto* why = std::get_if<std::string>(&parsed))
-    return refuse(HttpFailure::kForbiddenUrl, *why);
-  const RdapUrl& u = std::get<RdapUrl>(parsed);
+  if (!parsed.ok()) return refuse(HttpFailure::kForbiddenUrl, parsed.status().message());
+  const RdapUrl& u = parsed.value();
   std::optional<std::pair<IpAddress, int>> pin;
   if (o.pinned_address) {
     pin = ParsePinned(*o.pinned_address);

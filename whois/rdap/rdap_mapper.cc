@@ -148,7 +148,7 @@ void ReadRegistrar(const json& entity, Walk* w) {
     if (!IsRedactionPlaceholder(name)) r.name = name;
   }
   if (r.iana_id.empty()) r.iana_id = IanaId(entity);
-  if (r.url.empty() && std::holds_alternative<RdapUrl>(ParseRdapUrl(v.url))) r.url = v.url;
+  if (r.url.empty() && ParseRdapUrl(v.url).ok()) r.url = v.url;
   if (r.whois_server.empty()) {
     std::string host = util::ToLower(StringAt(entity, "port43"));
     if (!host.empty() && host.back() == '.') host.pop_back();
@@ -245,8 +245,8 @@ std::string RelatedLink(const json* links, const std::string& self,
     // Read whole: a cut URL could pass validation yet point elsewhere.
     std::string href = StringAt(l, "href", kMaxRdapUrlBytes + 1);
     auto parsed = ParseRdapUrl(href);
-    if (auto* why = std::get_if<std::string>(&parsed)) {
-      if (notes->size() < 8) notes->push_back("related link refused: " + *why);
+    if (!parsed.ok()) {
+      if (notes->size() < 8) notes->push_back("related link refused: " + parsed.status().message());
       continue;
     }
     if (!self.empty() && href == self) {

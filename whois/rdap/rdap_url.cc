@@ -15,23 +15,25 @@ bool IsHostChar(char c) {
 
 }  // namespace
 
-std::variant<RdapUrl, std::string> ParseRdapUrl(std::string_view url) {
-  if (url.empty()) return std::string("empty URL");
+util::StatusOr<RdapUrl> ParseRdapUrl(std::string_view url) {
+  if (url.empty()) return util::Status::InvalidArgument("empty URL");
   if (url.size() > kMaxRdapUrlBytes) {
-    return "URL of " + std::to_string(url.size()) + " bytes exceeds the limit of " +
-           std::to_string(kMaxRdapUrlBytes);
+    return util::Status::InvalidArgument("URL of " + std::to_string(url.size()) +
+                                         " bytes exceeds the limit of " +
+                                         std::to_string(kMaxRdapUrlBytes));
   }
   for (char c : url) {
     auto u = static_cast<unsigned char>(c);
     if (u <= 0x20 || u >= 0x7f)
-      return std::string("URL holds whitespace, a control or non-ASCII byte");
+      return util::Status::InvalidArgument("URL holds whitespace, a control or non-ASCII byte");
   }
   size_t colon = url.find("://");
-  if (colon == std::string_view::npos) return std::string("URL is not absolute (no scheme://)");
+  if (colon == std::string_view::npos)
+    return util::Status::InvalidArgument("URL is not absolute (no scheme://)");
   RdapUrl out;
   out.scheme = util::ToLower(url.substr(0, colon));
   if (out.scheme != "http" && out.scheme != "https") {
-    return "URL scheme '" + out.scheme + "' is not http or https";
+    return util::Status::InvalidArgument("URL scheme '" + out.scheme + "' is not http or https");
   }
   std::string_view rest = url.substr(colon + 3);
   size_t end = rest.find_first_of("/?#");
@@ -40,22 +42,24 @@ std::variant<RdapUrl, std::string> ParseRdapUrl(std::string_view url) {
   if (!out.path.empty() && out.path.front() != '/') out.path.insert(0, "/");
   if (size_t hash = out.path.find('#'); hash != std::string::npos) out.path.resize(hash);
   if (authority.find('@') != std::string_view::npos) {
-    return std::string("URL carries credentials (user@host)");
+    return util::Status::InvalidArgument("URL carries credentials (user@host)");
   }
   std::string_view host = authority;
   std::string_view port;
   if (!authority.empty() && authority.front() == '[') {
     size_t close = authority.find(']');
-    if (close == std::string_view::npos) return std::string("URL has an unclosed '[' in its host");
+    if (close == std::string_view::npos)
+      return util::Status::InvalidArgument("URL has an unclosed '[' in its host");
     host = authority.substr(1, close - 1);
     std::string_view after = authority.substr(close + 1);
     if (!after.empty()) {
-      if (after.front() != ':') return std::string("URL has junk after its IPv6 host");
+      if (after.front() != ':')
+        return util::Status::InvalidArgument("URL has junk after its IPv6 host");
       port = after.substr(1);
     }
     in6_addr a6;
     if (inet_pton(AF_INET6, std::string(host).c_str(), &a6) != 1) {
-      return std::string("URL host is not a valid IPv6 literal");
+      return util::Status::InvalidArgument("URL host is not a valid IPv6 literal");
     }
     out.host_is_ip_literal = true;
     out.host = util::ToLower(host);
@@ -65,22 +69,27 @@ std::variant<RdapUrl, std::string> ParseRdapUrl(std::string_view url) {
       port = authority.substr(c + 1);
     }
     out.host = util::ToLower(host);
-    if (out.host.empty()) return std::string("URL has no host");
-    if (out.host.size() > 253) return std::string("URL host name is too long");
+    if (out.host.empty()) return util::Status::InvalidArgument("URL has no host");
+    if (out.host.size() > 253) return util::Status::InvalidArgument("URL host name is too long");
     for (char c : out.host) {
-      if (!IsHostChar(c)) return "URL host '" + out.host + "' holds a character not allowed";
+      if (!IsHostChar(c))
+        return util::Status::InvalidArgument("URL host '" + out.host +
+                                             "' holds a character not allowed");
     }
     in_addr a4;
     out.host_is_ip_literal = inet_pton(AF_INET, out.host.c_str(), &a4) == 1;
   }
   if (!port.empty() || authority.ends_with(':')) {
-    if (port.empty() || port.size() > 5) return std::string("URL port is not a number 1-65535");
+    if (port.empty() || port.size() > 5)
+      return util::Status::InvalidArgument("URL port is not a number 1-65535");
     int value = 0;
     for (char c : port) {
-      if (c < '0' || c > '9') return std::string("URL port is not a number 1-65535");
+      if (c < '0' || c > '9')
+        return util::Status::InvalidArgument("URL port is not a number 1-65535");
       value = value * 10 + (c - '0');
     }
-    if (value < 1 || value > 65535) return std::string("URL port is not a number 1-65535");
+    if (value < 1 || value > 65535)
+      return util::Status::InvalidArgument("URL port is not a number 1-65535");
     out.port = value;
   }
   return out;

@@ -9,7 +9,8 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
-#include <variant>
+
+#include "util/status.h"
 
 namespace whois::rdap {
 
@@ -23,8 +24,9 @@ struct RdapUrl {
   bool host_is_ip_literal = false;
 };
 
-// The parsed URL, or why it is refused ("URL scheme 'ftp' is not http or https", ...).
-std::variant<RdapUrl, std::string> ParseRdapUrl(std::string_view url);
+// The parsed URL, or InvalidArgument saying why it is refused ("URL scheme 'ftp' is not http or
+// https", ...).
+util::StatusOr<RdapUrl> ParseRdapUrl(std::string_view url);
 
 // True when `host` (as in RdapUrl::host) is an IPv4 literal in 127.0.0.0/8 or "::1": traffic to
 // it never leaves the machine, so plain HTTP gives nothing away.

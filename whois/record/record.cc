@@ -18,9 +18,6 @@ using Json = nlohmann::json;  // input: order does not matter
 
 constexpr std::array<std::string_view, 4> kStatuses = {kStatusRegistered, kStatusNotFound,
                                                        kStatusFallback, kStatusInvalid};
-constexpr std::array<std::string_view, 7> kFallbackReasons = {
-    kReasonRefused, kReasonRateLimited, kReasonDailyLimit, kReasonQueueFull,
-    kReasonTimeout, kReasonUnreachable, kReasonNoServer};
 constexpr std::array<std::string_view, 2> kCountrySources = {kCountryFromRegistrant,
                                                              kCountryFromTld};
 constexpr std::array<std::string_view, 3> kProtocols = {kProtocolWhois, kProtocolRdap,
@@ -266,22 +263,27 @@ std::string Quoted(std::string_view value) {
   return "'" + PrintableAscii(value, kMaxQuotedValueBytes) + "'";
 }
 
-// Checks the rules that go beyond JSON types; returns "" when the record is acceptable.
-std::string Validate(const WhoisRecord& r) {
-  if (r.domain.empty()) return "field 'domain' is missing or empty";
-  if (r.status.empty()) return "field 'status' is missing";
+// Checks the rules that go beyond JSON types; InvalidArgument naming the field when one is broken.
+util::Status Validate(const WhoisRecord& r) {
+  if (r.domain.empty()) return util::Status::InvalidArgument("field 'domain' is missing or empty");
+  if (r.status.empty()) return util::Status::InvalidArgument("field 'status' is missing");
   if (!OneOf(kStatuses, r.status)) {
-    return "field 'status' must be one of " + JoinValues(kStatuses) + ", not " + Quoted(r.status);
+    return util::Status::InvalidArgument("field 'status' must be one of " + JoinValues(kStatuses) +
+                                         ", not " + Quoted(r.status));
   }
-  if (r.status == kStatusFallback && !r.reason.empty() && !OneOf(kFallbackReasons, r.reason)) {
-    return "field 'reason' of a fallback record must be one of " + JoinValues(kFallbackReasons) +
-           ", not " + Quoted(r.reason);
+  if (r.status == kStatusFallback && !r.reason.empty() && !FallbackReasonFromName(r.reason)) {
+    std::string names;
+    for (FallbackReason reason : kAllFallbackReasons)
+      names += (names.empty() ? "" : ", ") + std::string(FallbackReasonName(reason));
+    return util::Status::InvalidArgument("field 'reason' of a fallback record must be one of " +
+                                         names + ", not " + Quoted(r.reason));
   }
   if (r.retry_after && r.status != kStatusFallback) {
-    return "field 'retry_after' is only allowed on a fallback record";
+    return util::Status::InvalidArgument(
+        "field 'retry_after' is only allowed on a fallback record");
   }
   if (r.partial && r.status != kStatusRegistered) {
-    return "field 'partial' is only allowed on a registered record";
+    return util::Status::InvalidArgument("field 'partial' is only allowed on a registered record");
   }
   const std::pair<const char*, const std::string*> dates[] = {{"created", &r.created},
                                                               {"updated", &r.updated},
@@ -289,8 +291,9 @@ std::string Validate(const WhoisRecord& r) {
                                                               {"source.fetched_at", &r.fetched_at}};
   for (const auto& [name, value] : dates) {
     if (!value->empty() && !IsIsoUtc(*value)) {
-      return std::string("field '") + name + "' must be an ISO 8601 UTC time like " +
-             "2024-01-31T12:00:00Z, not " + Quoted(*value);
+      return util::Status::InvalidArgument(std::string("field '") + name +
+                                           "' must be an ISO 8601 UTC time like " +
+                                           "2024-01-31T12:00:00Z, not " + Quoted(*value));
     }
   }
   const std::pair<const char*, const std::string*> countries[] = {
@@ -300,19 +303,22 @@ std::string Validate(const WhoisRecord& r) {
       {"tech.country", &r.tech.country}};
   for (const auto& [name, value] : countries) {
     if (!value->empty() && !IsAlpha2(*value)) {
-      return std::string("field '") + name +
-             "' must be an ISO 3166-1 alpha-2 code (two upper-case letters), not " + Quoted(*value);
+      return util::Status::InvalidArgument(
+          std::string("field '") + name +
+          "' must be an ISO 3166-1 alpha-2 code (two upper-case letters), not " + Quoted(*value));
     }
   }
   if (!r.country_source.empty() && !OneOf(kCountrySources, r.country_source)) {
-    return "field 'country_source' must be one of " + JoinValues(kCountrySources) + ", not " +
-           Quoted(r.country_source);
+    return util::Status::InvalidArgument("field 'country_source' must be one of " +
+                                         JoinValues(kCountrySources) + ", not " +
+                                         Quoted(r.country_source));
   }
   if (!r.source_protocol.empty() && !OneOf(kProtocols, r.source_protocol)) {
-    return "field 'source.protocol' must be one of " + JoinValues(kProtocols) + ", not " +
-           Quoted(r.source_protocol);
+    return util::Status::InvalidArgument("field 'source.protocol' must be one of " +
+                                         JoinValues(kProtocols) + ", not " +
+                                         Quoted(r.source_protocol));
   }
-  return {};
+  return util::Status::OK();
 }
 
 // nlohmann's messages start with "[json.exception.parse_error.101] "; users do not need that.
@@ -368,10 +374,11 @@ std::string ToJson(const WhoisRecord& r) {
   return json;
 }
 
-std::variant<WhoisRecord, std::string> RecordFromJson(std::string_view json) {
+util::StatusOr<WhoisRecord> RecordFromJson(std::string_view json) {
   if (json.size() > kMaxRecordJsonBytes) {
-    return "record JSON is " + std::to_string(json.size()) + " bytes; the limit is " +
-           std::to_string(kMaxRecordJsonBytes);
+    return util::Status::InvalidArgument("record JSON is " + std::to_string(json.size()) +
+                                         " bytes; the limit is " +
+                                         std::to_string(kMaxRecordJsonBytes));
   }
   // nlohmann's parser and DOM builder keep their stacks on the heap, but later recursive walks
   // (dump, compare) would not; refuse deep documents while parsing. The callback returning false
@@ -391,23 +398,24 @@ std::variant<WhoisRecord, std::string> RecordFromJson(std::string_view json) {
   try {
     doc = Json::parse(json.begin(), json.end(), limit_depth);
   } catch (const Json::exception& e) {
-    if (too_deep) return too_deep_message;
-    return "not valid JSON: " + WithoutExceptionTag(e.what());
+    if (too_deep) return util::Status::InvalidArgument(too_deep_message);
+    return util::Status::InvalidArgument("not valid JSON: " + WithoutExceptionTag(e.what()));
   } catch (const std::exception& e) {
-    return std::string("not valid JSON: ") + e.what();
+    return util::Status::InvalidArgument(std::string("not valid JSON: ") + e.what());
   }
-  if (too_deep) return too_deep_message;
-  if (!doc.is_object()) return std::string("record JSON must be an object");
+  if (too_deep) return util::Status::InvalidArgument(too_deep_message);
+  if (!doc.is_object())
+    return util::Status::InvalidArgument(std::string("record JSON must be an object"));
 
   WhoisRecord record;
   try {
     FieldReader in(doc, "");
     ReadRecord(in, record);
-    if (!in.error().empty()) return in.error();
+    if (!in.error().empty()) return util::Status::InvalidArgument(in.error());
   } catch (const std::exception& e) {  // not expected: every access is type-checked first
-    return std::string("record JSON could not be read: ") + e.what();
+    return util::Status::InvalidArgument(std::string("record JSON could not be read: ") + e.what());
   }
-  if (std::string error = Validate(record); !error.empty()) return error;
+  if (util::Status st = Validate(record); !st.ok()) return st;
   return record;
 }
 
@@ -441,14 +449,14 @@ std::string FormatIsoUtc(int64_t unix_ms) {
   return buf;
 }
 
-WhoisRecord MakeFallbackRecord(std::string domain, std::string unicode, std::string reason,
+WhoisRecord MakeFallbackRecord(std::string domain, std::string unicode, FallbackReason reason,
                                std::optional<int64_t> retry_after_s, int64_t now_ms,
                                const CountryTable& countries) {
   WhoisRecord r;
   r.domain = std::move(domain);
   r.unicode = std::move(unicode);
   r.status = std::string(kStatusFallback);
-  r.reason = std::move(reason);
+  r.reason = std::string(FallbackReasonName(reason));
   if (retry_after_s && *retry_after_s >= 0) r.retry_after = retry_after_s;
   r.fetched_at = FormatIsoUtc(now_ms);
 

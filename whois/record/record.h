@@ -7,7 +7,7 @@
 //   domain          A-label of the name asked about.
 //   unicode         U-label, only when it differs from `domain`.
 //   status          "registered" | "not_found" | "fallback" | "invalid".
-//   reason          invalid: human-readable; fallback: one of the kReason* values below.
+//   reason          invalid: human-readable; fallback: a FallbackReasonName (fallback_reason.h).
 //   retry_after     integer seconds until a retry may succeed; fallback records only.
 //   partial         true: the registry's data only, the registrar's hop was still running when
 //                   the client's wait ran out (registered records only; never stored).
@@ -35,10 +35,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
+#include "util/status.h"
 #include "whois/country/country.h"
+#include "whois/record/fallback_reason.h"
 
 namespace whois {
 
@@ -47,15 +48,6 @@ inline constexpr std::string_view kStatusRegistered = "registered";
 inline constexpr std::string_view kStatusNotFound = "not_found";
 inline constexpr std::string_view kStatusFallback = "fallback";
 inline constexpr std::string_view kStatusInvalid = "invalid";
-
-// Values of `reason` for fallback records: why no fresh answer could be fetched.
-inline constexpr std::string_view kReasonRefused = "refused";           // server said no
-inline constexpr std::string_view kReasonRateLimited = "rate_limited";  // per-second/minute cap
-inline constexpr std::string_view kReasonDailyLimit = "daily_limit";    // per-day quota used up
-inline constexpr std::string_view kReasonQueueFull = "queue_full";      // our own queue is full
-inline constexpr std::string_view kReasonTimeout = "timeout";           // no answer in time
-inline constexpr std::string_view kReasonUnreachable = "unreachable";   // connect failed
-inline constexpr std::string_view kReasonNoServer = "no_server";        // no WHOIS/RDAP known
 
 // Values of `country_source` and `source.protocol`.
 inline constexpr std::string_view kCountryFromRegistrant = "registrant";
@@ -111,16 +103,16 @@ struct WhoisRecord {
 // otherwise: callers build records from the constants above.
 std::string ToJson(const WhoisRecord& record);
 
-// Parses and validates a record (the IMPORT path). Returns the record, or a message naming the
-// offending field, e.g. "field 'nameservers' must be an array of strings". Rejects: input over
-// kMaxRecordJsonBytes, text that is not JSON, nesting deeper than kMaxRecordJsonDepth, a
-// non-object, a missing or empty `domain`, a missing or unknown `status`, a fallback `reason`
-// outside kReason*, `retry_after` that is not a non-negative integer or is on a non-fallback
-// record, dates not in "YYYY-MM-DDTHH:MM:SSZ" form, a country that is not two upper-case letters,
-// an unknown `country_source` or `source.protocol`, and any field of the wrong type.
-// Null counts as absent; so does "". Unknown fields are ignored. For leniency `street` may also
-// be an array of strings (joined with ", "). Never throws.
-std::variant<WhoisRecord, std::string> RecordFromJson(std::string_view json);
+// Parses and validates a record (the IMPORT path). Returns the record, or InvalidArgument with a
+// message naming the offending field, e.g. "field 'nameservers' must be an array of strings".
+// Rejects: input over kMaxRecordJsonBytes, text that is not JSON, nesting deeper than
+// kMaxRecordJsonDepth, a non-object, a missing or empty `domain`, a missing or unknown `status`, a
+// fallback `reason` not named by FallbackReasonName, `retry_after` that is not a non-negative
+// integer or is on a non-fallback record, dates not in "YYYY-MM-DDTHH:MM:SSZ" form, a country that
+// is not two upper-case letters, an unknown `country_source` or `source.protocol`, and any field of
+// the wrong type. Null counts as absent; so does "". Unknown fields are ignored. For leniency
+// `street` may also be an array of strings (joined with ", "). Never throws.
+util::StatusOr<WhoisRecord> RecordFromJson(std::string_view json);
 
 // A record with status "invalid" for input that is not a domain name. `domain` holds the input
 // made safe to echo: every byte outside printable ASCII (controls, DEL, non-ASCII) becomes '?',
@@ -132,10 +124,10 @@ WhoisRecord MakeInvalidRecord(std::string input, std::string reason);
 std::string FormatIsoUtc(int64_t unix_ms);
 
 // A record with status "fallback": no fresh data could be fetched for `domain` (A-label;
-// `unicode` its U-label or empty). `reason` should be a kReason* value. `retry_after_s` is kept
-// when it is set and not negative. `source.fetched_at` is `now_ms`, the time of the attempt. The
+// `unicode` its U-label or empty), with `reason` as its `reason`. `retry_after_s` is kept when it
+// is set and not negative. `source.fetched_at` is `now_ms`, the time of the attempt. The
 // country comes from the TLD (country_source "tld") when `countries` knows one.
-WhoisRecord MakeFallbackRecord(std::string domain, std::string unicode, std::string reason,
+WhoisRecord MakeFallbackRecord(std::string domain, std::string unicode, FallbackReason reason,
                                std::optional<int64_t> retry_after_s, int64_t now_ms,
                                const CountryTable& countries);
 

@@ -41,11 +41,11 @@ void BootstrapRefresh::Run(std::function<void()> done) {
     if (*finished) (*finished)();
   };
   auto url = rdap::ParseRdapUrl(url_);
-  if (auto* err = std::get_if<std::string>(&url)) {
-    spdlog::warn("rdap-bootstrap-url '{}': {}", url_, *err);
+  if (!url.ok()) {
+    spdlog::warn("rdap-bootstrap-url '{}': {}", url_, url.status().message());
     return RunSoon(loop_, end);
   }
-  std::string host = std::get<rdap::RdapUrl>(url).host;
+  std::string host = url->host;
   rdap::HttpRequestOptions o;
   o.max_body_bytes = rdap::kMaxBootstrapBytes;
   o.allow_http = true;  // the operator's URL (the default is https)
@@ -65,7 +65,7 @@ void BootstrapRefresh::Run(std::function<void()> done) {
       },
       [end](GateResult g) {
         spdlog::warn("RDAP bootstrap refresh not started: {}",
-                     g.limited.empty() ? g.upstream.error : g.message);
+                     g.limited ? g.message : g.upstream.error);
         end();
       });
 }
@@ -78,11 +78,11 @@ void BootstrapRefresh::OnFetched(const rdap::HttpResult& h) {
     return;
   }
   auto parsed = rdap::RdapBootstrap::Parse(h.body);
-  if (auto* err = std::get_if<std::string>(&parsed)) {
-    spdlog::warn("RDAP bootstrap from {} refused: {}", url_, *err);
+  if (!parsed.ok()) {
+    spdlog::warn("RDAP bootstrap from {} refused: {}", url_, parsed.status().message());
     return;
   }
-  auto& fresh = std::get<rdap::RdapBootstrap>(parsed);
+  auto& fresh = parsed.value();
   fresh.KeepOverridesFrom(source_->bootstrap());
   if (persist_) persist_(fresh.Encode());
   spdlog::info("RDAP bootstrap refreshed: {} entries, published {}", fresh.size(),

@@ -7,8 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "whois/record/record.h"
 #include "whois/parser/reply_classifier.h"
+#include "whois/record/fallback_reason.h"
+#include "whois/record/record.h"
 
 namespace whois {
 
@@ -35,8 +36,8 @@ enum class LookupOutcome {
 struct LookupResult {
   LookupOutcome outcome = LookupOutcome::kFailed;
   std::vector<ChainHop> chain;
-  // For kFailed, the record's fallback reason: refused, timeout, unreachable, no_server.
-  std::string fallback_reason;
+  // For kFailed, the record's fallback reason.
+  FallbackReason fallback_reason = FallbackReason::kUnreachable;
   std::string detail;  // human-readable, for logs and WHOIS.LOOKUP
   // For kFailed: seconds until asking again may succeed, when a limit or the server says so.
   std::optional<int64_t> retry_after_s;

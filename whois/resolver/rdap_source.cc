@@ -58,8 +58,8 @@ std::string RdapSource::FirstHost(std::string_view domain, std::string_view) con
   std::optional<std::string> base = bootstrap_.BaseUrl(domain);
   if (!base) return {};
   auto parsed = rdap::ParseRdapUrl(*base);
-  if (auto* url = std::get_if<rdap::RdapUrl>(&parsed)) return url->host;
-  return {};
+  if (!parsed.ok()) return {};
+  return parsed->host;
 }
 
 void RdapSource::Lookup(const std::string& domain, const std::string&, int64_t deadline_ms,
@@ -80,14 +80,15 @@ void RdapSource::Lookup(const std::string& domain, const std::string&, int64_t d
 void RdapSource::Step(const std::shared_ptr<Chain>& chain, const std::string& url,
                       bool operator_url) {
   auto parsed = rdap::ParseRdapUrl(url);
-  if (auto* err = std::get_if<std::string>(&parsed)) {
+  if (!parsed.ok()) {
     ChainHop hop;
     hop.server = "rdap";
     hop.query = url;
     hop.failure = "invalid_url";
-    return Fail(chain, std::move(hop), "unreachable", "RDAP URL '" + url + "': " + *err);
+    return Fail(chain, std::move(hop), FallbackReason::kUnreachable,
+                "RDAP URL '" + url + "': " + parsed.status().message());
   }
-  const rdap::RdapUrl& u = std::get<rdap::RdapUrl>(parsed);
+  const rdap::RdapUrl& u = parsed.value();
   std::string host = u.host;
   chain->visited.insert(url);
   rdap::HttpRequestOptions o;
@@ -127,12 +128,12 @@ void RdapSource::Step(const std::shared_ptr<Chain>& chain, const std::string& ur
         hop.server = host;
         hop.query = url;
         hop.fetched_at_ms = clock_();
-        if (!g.limited.empty()) {
-          hop.failure = "limited:" + g.limited;
-          return Fail(chain, std::move(hop), g.limited, host + ": " + g.message, g.retry_after_s);
+        if (g.limited) {
+          hop.failure = "limited:" + std::string(FallbackReasonName(*g.limited));
+          return Fail(chain, std::move(hop), *g.limited, host + ": " + g.message, g.retry_after_s);
         }
         hop.failure = "cancelled";
-        Fail(chain, std::move(hop), "unreachable", host + ": cancelled");
+        Fail(chain, std::move(hop), FallbackReason::kUnreachable, host + ": cancelled");
       });
 }
 
@@ -147,17 +148,18 @@ void RdapSource::OnReply(const std::shared_ptr<Chain>& chain, const std::string&
   if (h.failure != rdap::HttpFailure::kNone) {
     hop.failure = std::string(rdap::HttpFailureName(h.failure));
     return Fail(chain, std::move(hop),
-                h.failure == rdap::HttpFailure::kTimeout ? "timeout" : "unreachable",
+                h.failure == rdap::HttpFailure::kTimeout ? FallbackReason::kTimeout
+                                                         : FallbackReason::kUnreachable,
                 host + ": " + h.error);
   }
   if (h.status == 429) {
     hop.failure = "refused_by_server";
-    return Fail(chain, std::move(hop), "refused", host + " answered 429 Too Many Requests",
-                h.retry_after_s);
+    return Fail(chain, std::move(hop), FallbackReason::kRefused,
+                host + " answered 429 Too Many Requests", h.retry_after_s);
   }
   if (h.status >= 500) {
     hop.failure = "http_" + std::to_string(h.status);
-    return Fail(chain, std::move(hop), "unreachable",
+    return Fail(chain, std::move(hop), FallbackReason::kUnreachable,
                 host + " answered HTTP " + std::to_string(h.status));
   }
   rdap::RdapDomainResult mapped = rdap::MapDomainResponse(hop.text, chain->domain, h.status);
@@ -169,7 +171,7 @@ void RdapSource::OnReply(const std::shared_ptr<Chain>& chain, const std::string&
   }
   if (mapped.kind == rdap::RdapKind::kUnusable) {
     hop.failure = "unusable";
-    return Fail(chain, std::move(hop), "refused", host + ": " + mapped.error);
+    return Fail(chain, std::move(hop), FallbackReason::kRefused, host + ": " + mapped.error);
   }
   chain->result.chain.push_back(std::move(hop));
   if (mapped.kind == rdap::RdapKind::kNotFound) {
@@ -190,7 +192,7 @@ void RdapSource::OnReply(const std::shared_ptr<Chain>& chain, const std::string&
   Step(chain, next, false);
 }
 
-void RdapSource::Fail(const std::shared_ptr<Chain>& chain, ChainHop hop, std::string_view reason,
+void RdapSource::Fail(const std::shared_ptr<Chain>& chain, ChainHop hop, FallbackReason reason,
                       std::string detail, std::optional<int64_t> retry_after_s) {
   bool is_registry = chain->result.chain.empty();
   chain->result.chain.push_back(std::move(hop));

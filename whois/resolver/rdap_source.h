@@ -62,7 +62,7 @@ class RdapSource : public LookupSource {
   void Step(const std::shared_ptr<Chain>& chain, const std::string& url, bool operator_url);
   void OnReply(const std::shared_ptr<Chain>& chain, const std::string& host, const std::string& url,
                rdap::HttpResult h);
-  void Fail(const std::shared_ptr<Chain>& chain, ChainHop hop, std::string_view reason,
+  void Fail(const std::shared_ptr<Chain>& chain, ChainHop hop, FallbackReason reason,
             std::string detail, std::optional<int64_t> retry_after_s = std::nullopt);
   void Finish(const std::shared_ptr<Chain>& chain);
 

@@ -28,12 +28,12 @@ WhoisRecord AssembleRecord(const DomainName& name, const LookupResult& result, i
   }
   WhoisRecord parsed;
   LookupOutcome outcome = result.outcome;
-  std::string reason = result.fallback_reason;
+  FallbackReason reason = result.fallback_reason;
   if (outcome == LookupOutcome::kFound) {
     parsed = rdap ? result.record.value_or(WhoisRecord{}) : BuildRecord(name.domain, replies);
     if (!HasRegistrationData(parsed)) {
       outcome = LookupOutcome::kFailed;
-      reason = kReasonRefused;
+      reason = FallbackReason::kRefused;
     }
   }
 

@@ -7,8 +7,8 @@
 
 #include "whois/country/country.h"
 #include "whois/names/domain_name.h"
-#include "whois/resolver/lookup_result.h"
 #include "whois/record/record.h"
+#include "whois/resolver/lookup_result.h"
 
 namespace whois {
 

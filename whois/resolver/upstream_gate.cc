@@ -12,9 +12,9 @@ namespace {
 
 GateResult Limited(const limits::Rejection& r) {
   GateResult g;
-  g.limited = r.reason == limits::RejectReason::kDailyLimit  ? "daily_limit"
-              : r.reason == limits::RejectReason::kQueueFull ? "queue_full"
-                                                             : "rate_limited";
+  g.limited = r.reason == limits::RejectReason::kDailyLimit  ? FallbackReason::kDailyLimit
+              : r.reason == limits::RejectReason::kQueueFull ? FallbackReason::kQueueFull
+                                                             : FallbackReason::kRateLimited;
   g.retry_after_s = r.retry_after_s;
   g.message = r.message;
   return g;

@@ -20,6 +20,7 @@
 
 #include "util/uv_timer.h"
 #include "whois/limits/limit_registry.h"
+#include "whois/record/fallback_reason.h"
 #include "whois/resolver/fleet_admission.h"
 #include "whois/upstream/whois_transport.h"
 
@@ -44,9 +45,9 @@ struct GateRequest {
 
 struct GateResult {
   UpstreamResult upstream;  // meaningful when `limited` is empty
-  // Empty if the query ran; else why it did not: "rate_limited", "daily_limit", "queue_full"
-  // (deadline_exceeded is reported as rate_limited: the host's limits kept it waiting).
-  std::string limited;
+  // None if the query ran; else why it did not: kRateLimited, kDailyLimit or kQueueFull
+  // (deadline_exceeded is reported as kRateLimited: the host's limits kept it waiting).
+  std::optional<FallbackReason> limited;
   int64_t retry_after_s = 0;  // with `limited`
   std::string message;        // with `limited`, for logs
 };

@@ -32,16 +32,16 @@ limits::Outcome ClassifyForBackOff(const UpstreamResult& r, std::optional<int64_
   return BackOffOutcome(r, named_wait_ms, &kind);
 }
 
-std::string_view FallbackReasonFor(UpstreamFailure failure) {
+FallbackReason FallbackReasonFor(UpstreamFailure failure) {
   switch (failure) {
     case UpstreamFailure::kTimedOut:
-      return "timeout";
+      return FallbackReason::kTimeout;
     // A server that refuses the connection, resets it or closes without a word is, in practice,
     // a server limiting us: retrying soon is right, as for a textual refusal.
     case UpstreamFailure::kRefused:
     case UpstreamFailure::kReset:
     case UpstreamFailure::kEmptyReply:
-      return "refused";
+      return FallbackReason::kRefused;
     case UpstreamFailure::kNone:
     case UpstreamFailure::kUnreachable:
     case UpstreamFailure::kForbiddenAddress:
@@ -49,7 +49,7 @@ std::string_view FallbackReasonFor(UpstreamFailure failure) {
     case UpstreamFailure::kCancelled:
       break;
   }
-  return "unreachable";
+  return FallbackReason::kUnreachable;
 }
 
 struct WhoisSource::Chain {
@@ -151,16 +151,16 @@ void WhoisSource::AskIana(const std::string& tld, limits::Priority priority, int
   gate_->Query(std::move(request), [this, tld, alive = alive_](GateResult g) {
     if (!*alive) return;
     std::string iana = "IANA (" + options_.iana_server + ")";
-    if (!g.limited.empty()) {
+    if (g.limited) {
       // Our own limits for IANA said "not now": nothing was asked, so nothing failed.
-      return FinishIana(tld, std::nullopt, {iana + ": " + g.message, g.limited, g.retry_after_s});
+      return FinishIana(tld, std::nullopt, {iana + ": " + g.message, *g.limited, g.retry_after_s});
     }
     if (g.upstream.failure != UpstreamFailure::kNone) {
       iana_failed_at_[tld] = clock_();
       return FinishIana(tld, std::nullopt, {iana + ": " + g.upstream.error});
     }
-    std::optional<IanaTldAnswer> answer = ParseIanaTldAnswer(tld, g.upstream.text);
-    if (!answer) {
+    util::StatusOr<IanaTldAnswer> answer = ParseIanaTldAnswer(tld, g.upstream.text);
+    if (!answer.ok()) {
       iana_failed_at_[tld] = clock_();
       return FinishIana(tld, std::nullopt, {iana + " has no entry for ." + tld});
     }
@@ -176,8 +176,8 @@ void WhoisSource::AskIana(const std::string& tld, limits::Priority priority, int
 void WhoisSource::FinishIana(const std::string& tld, std::optional<ServerEntry> entry,
                              EntryError error) {
   if (entry) {
-    directory_.Set(*entry);
     // Set() keeps an operator's override; what the directory holds now is what counts.
+    (void)directory_.Set(*entry);
     if (const ServerEntry* now = directory_.Find(tld)) entry = *now;
     if (save_) save_(*entry);
     iana_failed_at_.erase(tld);
@@ -219,7 +219,7 @@ void WhoisSource::Lookup(const std::string& domain, const std::string& tld, int6
         if (!entry || entry->host.empty()) {
           chain->result.outcome = LookupOutcome::kFailed;
           if (entry) {
-            chain->result.fallback_reason = "no_server";
+            chain->result.fallback_reason = FallbackReason::kNoServer;
             chain->result.detail = "." + tld + " has no port-43 WHOIS server";
           } else {
             chain->result.fallback_reason = error.fallback_reason;
@@ -241,20 +241,20 @@ void WhoisSource::Step(std::shared_ptr<Chain> chain, std::string host, uint16_t 
   std::string server = ServerName(host, port);
   chain->visited.insert(host);
   auto query = FormatQuery(format, chain->domain);
-  if (auto* err = std::get_if<QueryError>(&query)) {
+  if (!query.ok()) {
     ChainHop hop;
     hop.server = server;
     hop.failure = "invalid_query";
     chain->result.chain.push_back(std::move(hop));
     if (chain->result.chain.size() == 1) {
-      chain->result.fallback_reason = "unreachable";
-      chain->result.detail = "query format for " + server + ": " + err->message;
+      chain->result.fallback_reason = FallbackReason::kUnreachable;
+      chain->result.detail = "query format for " + server + ": " + query.status().message();
     }
     return Defer([this, chain, alive = alive_] {
       if (*alive) Finish(chain);
     });
   }
-  std::string line = std::get<std::string>(std::move(query));
+  std::string line = std::move(query).value();
   ++upstream_queries_;
   GateRequest request;
   request.target = TargetFor(host, port);
@@ -279,7 +279,7 @@ void WhoisSource::Step(std::shared_ptr<Chain> chain, std::string host, uint16_t 
 // A hop that yields no data fails the lookup if it was the registry's; after the registry, it
 // only ends the chain, and the record keeps what the earlier hops returned.
 void WhoisSource::EndWithFailure(const std::shared_ptr<Chain>& chain, ChainHop hop,
-                                 std::string_view reason, std::string detail) {
+                                 FallbackReason reason, std::string detail) {
   bool is_registry = chain->result.chain.empty();
   chain->result.chain.push_back(std::move(hop));
   if (is_registry) {
@@ -297,11 +297,11 @@ void WhoisSource::OnReply(const std::shared_ptr<Chain>& chain, const std::string
   hop.server = server;
   hop.query = line;
   hop.fetched_at_ms = clock_();
-  if (!g.limited.empty()) {
+  if (g.limited) {
     // Our limits for this host kept the query from starting: nothing was sent.
-    hop.failure = "limited:" + g.limited;
+    hop.failure = "limited:" + std::string(FallbackReasonName(*g.limited));
     if (is_registry) chain->result.retry_after_s = g.retry_after_s;
-    return EndWithFailure(chain, std::move(hop), g.limited, server + ": " + g.message);
+    return EndWithFailure(chain, std::move(hop), *g.limited, server + ": " + g.message);
   }
   UpstreamResult& r = g.upstream;
   hop.text = std::move(r.text);
@@ -318,22 +318,23 @@ void WhoisSource::OnReply(const std::shared_ptr<Chain>& chain, const std::string
     std::optional<int64_t> wait_s = RetryAfterSeconds(hop.text);
     if (is_registry) chain->result.retry_after_s = wait_s;
     hop.failure = "refused_by_server";
-    return EndWithFailure(chain, std::move(hop), "refused",
+    return EndWithFailure(chain, std::move(hop), FallbackReason::kRefused,
                           server + " refused the query (rate limit or access control)");
   }
   // A registry reply with nothing usable in it (empty, a bare disclaimer, garbage) says nothing
   // about the domain: like a refusal it is retried soon, never cached as "registered".
   if (kind == ReplyKind::kEmpty && is_registry) {
     hop.failure = "unrecognised_reply";
-    return EndWithFailure(chain, std::move(hop), "refused",
+    return EndWithFailure(chain, std::move(hop), FallbackReason::kRefused,
                           server + " sent a reply with no recognisable data");
   }
   std::optional<Referral> next =
       kind == ReplyKind::kNotFound ? std::nullopt : ExtractReferral(hop.text);
   if (next && !next->rwhois) {
-    if (auto refused =
-            RefusedReferralPort(*next, options_.access.pinned_addresses.contains(next->host))) {
-      spdlog::info("lookup of {}: {}", chain->domain, *refused);
+    util::Status port =
+        CheckReferralPort(*next, options_.access.pinned_addresses.contains(next->host));
+    if (!port.ok()) {
+      spdlog::info("lookup of {}: {}", chain->domain, port.message());
       next.reset();
     }
   }

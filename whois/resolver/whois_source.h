@@ -50,7 +50,7 @@ limits::Outcome ClassifyForBackOff(const UpstreamResult& result,
                                    std::optional<int64_t>* named_wait_ms);
 
 // The fallback reason for an upstream failure.
-std::string_view FallbackReasonFor(UpstreamFailure failure);
+FallbackReason FallbackReasonFor(UpstreamFailure failure);
 
 class WhoisSource : public LookupSource {
  public:
@@ -81,7 +81,7 @@ class WhoisSource : public LookupSource {
   // Why no directory entry could be had.
   struct EntryError {
     std::string message;
-    std::string fallback_reason = "unreachable";  // or rate_limited / daily_limit / queue_full
+    FallbackReason fallback_reason = FallbackReason::kUnreachable;  // or one of our own limits
     std::optional<int64_t> retry_after_s;
   };
   // Looks the TLD's entry up (learning it from IANA if it is missing or old); for WHOIS.SERVER.
@@ -103,7 +103,7 @@ class WhoisSource : public LookupSource {
             std::string charset);
   void OnReply(const std::shared_ptr<Chain>& chain, const std::string& server,
                const std::string& line, GateResult g);
-  void EndWithFailure(const std::shared_ptr<Chain>& chain, ChainHop hop, std::string_view reason,
+  void EndWithFailure(const std::shared_ptr<Chain>& chain, ChainHop hop, FallbackReason reason,
                       std::string detail);
   void Finish(const std::shared_ptr<Chain>& chain);
   void AskIana(const std::string& tld, limits::Priority priority, int64_t deadline_ms);

@@ -42,22 +42,24 @@ std::string_view UpstreamFailureName(UpstreamFailure f) {
   return "unknown";
 }
 
-std::optional<std::string> ValidateWhoisQuery(std::string_view query) {
-  if (query.empty()) return "empty WHOIS query";
+util::Status CheckWhoisQuery(std::string_view query) {
+  if (query.empty()) return util::Status::InvalidArgument("empty WHOIS query");
   if (query.size() > kMaxQueryBytes) {
-    return "WHOIS query of " + std::to_string(query.size()) + " bytes exceeds the limit of " +
-           std::to_string(kMaxQueryBytes);
+    return util::Status::InvalidArgument("WHOIS query of " + std::to_string(query.size()) +
+                                         " bytes exceeds the limit of " +
+                                         std::to_string(kMaxQueryBytes));
   }
   for (size_t i = 0; i < query.size(); ++i) {
     auto c = static_cast<unsigned char>(query[i]);
     if (c < 0x20 || c == 0x7f) {
       char hex[8];
       std::snprintf(hex, sizeof(hex), "0x%02X", c);
-      return std::string("WHOIS query contains control character ") + hex + " at offset " +
-             std::to_string(i) + " (CR, LF and other control bytes would let it inject lines)";
+      return util::Status::InvalidArgument(
+          std::string("WHOIS query contains control character ") + hex + " at offset " +
+          std::to_string(i) + " (CR, LF and other control bytes would let it inject lines)");
     }
   }
-  return std::nullopt;
+  return util::Status::OK();
 }
 
 namespace {
@@ -214,8 +216,8 @@ void UpstreamClient::Call::Start() {
     Finish(UpstreamFailure::kTimedOut, std::move(error));
   });
 
-  if (auto invalid = ValidateWhoisQuery(query_)) {
-    FailSoon(UpstreamFailure::kInvalidQuery, *invalid);
+  if (util::Status st = CheckWhoisQuery(query_); !st.ok()) {
+    FailSoon(UpstreamFailure::kInvalidQuery, st.message());
     return;
   }
   if (target_.pinned_address) {

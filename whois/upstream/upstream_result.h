@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "util/status.h"
+
 namespace whois {
 
 // Where to send a query.
@@ -71,9 +73,9 @@ struct UpstreamResult {
   std::string charset_warning;  // non-empty if the charset was unknown (text decoded as UTF-8)
 };
 
-// Returns an error message if `query` cannot be sent as one WHOIS line (empty, too long, or holding
-// a control character such as CR or LF), or std::nullopt if it is fine.
+// OK if `query` can be sent as one WHOIS line, else InvalidArgument saying why (empty, too long,
+// or holding a control character such as CR or LF).
 inline constexpr size_t kMaxQueryBytes = 1024;
-std::optional<std::string> ValidateWhoisQuery(std::string_view query);
+util::Status CheckWhoisQuery(std::string_view query);
 
 }  // namespace whois
