@@ -29,7 +29,7 @@ FleetBacklog::FleetBacklog(uv_loop_t* loop, storage::RecordStore* store,
 
 FleetBacklog::~FleetBacklog() { *alive_ = false; }
 
-std::string FleetBacklog::Open() {
+util::Status FleetBacklog::Open() {
   queue_ = std::make_unique<storage::DurableQueue>(store_, std::string(kPrefix));
   bool opened = false;
   storage::Status status;
@@ -39,13 +39,15 @@ std::string FleetBacklog::Open() {
   });
   // The server does not listen yet, so running the loop here delays nobody.
   while (!opened) uv_run(loop_, UV_RUN_ONCE);
-  if (!status.ok()) return "cannot read the fleet backlog from the store: " + status.ToString();
+  if (!status.ok())
+    return util::Status::IOError("cannot read the fleet backlog from the store: " +
+                                 status.ToString());
   if (queue_->size() > 0) {
     spdlog::info("fleet: {} records wait to be shared (written to Redis once it answers)",
                  queue_->size());
     Resume();
   }
-  return {};
+  return util::Status::OK();
 }
 
 void FleetBacklog::Close() {

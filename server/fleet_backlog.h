@@ -28,6 +28,7 @@
 #include "storage/durable_queue.h"
 #include "storage/fleet/shared_records.h"
 #include "storage/record_store.h"
+#include "util/status.h"
 #include "util/uv_timer.h"
 
 namespace server {
@@ -55,9 +56,9 @@ class FleetBacklog {
   FleetBacklog& operator=(const FleetBacklog&) = delete;
 
   // Reads the queue's counts, running the loop until they are read (call before the server
-  // listens), and starts draining what a previous run left. Returns an empty string or a
-  // message for the user.
-  std::string Open();
+  // listens), and starts draining what a previous run left. IOError with a message for the
+  // user if the store cannot be read.
+  util::Status Open();
   // Stops draining (writes in flight finish; their entries stay unless acknowledged).
   void Close();
 

@@ -182,7 +182,7 @@ util::Status RecordService::OpenFleet() {
   fleet_backlog_ = std::make_unique<FleetBacklog>(
       server_->loop(), store_.get(), shared_.get(),
       [client = fleet_client_.get()] { return client->reachable(); });
-  if (std::string error = fleet_backlog_->Open(); !error.empty()) return error;
+  if (util::Status opened = fleet_backlog_->Open(); !opened.ok()) return opened;
   FleetCoordination::Options coordination;
   coordination.prefix = cfg.fleet_prefix;
   coordination.node_name = FleetNodeName();

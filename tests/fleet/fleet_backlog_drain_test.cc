@@ -48,7 +48,8 @@ class FleetBacklogDrainTest : public ::testing::Test {
                                                                     &storage::fleet::WallMs);
     backlog_ = std::make_unique<FleetBacklog>(loop_.get(), store_.get(), records_.get(),
                                               [this] { return client_->reachable(); });
-    ASSERT_EQ(backlog_->Open(), "");
+    util::Status opened = backlog_->Open();
+    ASSERT_TRUE(opened.ok()) << opened.message();
   }
   void TearDown() override {
     if (backlog_) backlog_->Close();
