@@ -20,12 +20,14 @@ struct FleetBacklog::Batch {
 
 FleetBacklog::FleetBacklog(uv_loop_t* loop, storage::RecordStore* store,
                            storage::fleet::RedisSharedRecords* shared,
-                           std::function<bool()> reachable)
+                           std::function<bool()> reachable, uint64_t max_entries)
     : loop_(loop),
       store_(store),
       records_(shared),
       reachable_(std::move(reachable)),
-      retry_(loop) {}
+      max_entries_(max_entries),
+      retry_(loop),
+      flush_(loop) {}
 
 FleetBacklog::~FleetBacklog() { *alive_ = false; }
 
@@ -53,31 +55,45 @@ util::Status FleetBacklog::Open() {
 void FleetBacklog::Close() {
   closed_ = true;
   retry_.Stop();
+  // Writes failed at shutdown are kept for the next run (the store is still open).
+  Flush();
 }
 
 void FleetBacklog::Add(const std::string& domain) {
   if (!queue_) return;
   if (draining_names_.count(domain)) failed_again_.insert(domain);
+  adding_.push_back({kGroup, domain});
+  if (closed_) return Flush();
+  if (!flush_.pending()) flush_.Start(0, [this] { Flush(); });
+}
+
+void FleetBacklog::Flush() {
+  flush_.Stop();
+  if (adding_.empty()) return;
+  std::vector<storage::DurableQueue::Item> items;
+  items.swap(adding_);
+  const uint64_t count = items.size();
   queue_->Add(
-      {{kGroup, domain}}, kMaxEntries,
-      [this, alive = alive_, domain](storage::Status st, storage::DurableQueue::AddResult r) {
+      std::move(items), max_entries_,
+      [this, alive = alive_, count](storage::Status st, storage::DurableQueue::AddResult r) {
         if (!*alive) return;
         if (!st.ok()) {
-          ++dropped_;
-          spdlog::warn("fleet: cannot keep {} to share later: {}", domain, st.ToString());
+          dropped_ += count;
+          spdlog::warn("fleet: cannot keep {} records to share later: {}", count, st.ToString());
           return;
         }
         if (r.full) {
-          ++dropped_;
-          // Logged once per filling, not per record.
+          dropped_ += count;
+          // Logged once each time it fills, not per record.
           if (!full_logged_)
             spdlog::warn(
-                "fleet: the backlog of records to share holds {} domains, its limit; "
+                "fleet: the backlog of records to share holds its limit of {} domains; "
                 "records that cannot be shared meanwhile stay local only",
-                kMaxEntries);
+                max_entries_);
           full_logged_ = true;
           return;
         }
+        full_logged_ = false;
         ArmRetry();
       });
 }

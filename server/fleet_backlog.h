@@ -24,6 +24,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_set>
+#include <vector>
 
 #include "storage/durable_queue.h"
 #include "storage/fleet/shared_records.h"
@@ -40,17 +41,20 @@ class FleetBacklog {
   // flight; this bounds what waits in memory and the work lost to a failure.
   static constexpr size_t kBatch = 256;
   // At most this many domains wait: a day of misses at a busy proxy (~100 bytes each in the
-  // store). Beyond it a failed write is only counted (fleet_backlog_dropped): the record stays
-  // in the local store, and is resolved upstream again by the others.
+  // store). The failed writes of a loop turn that would take it past this are only counted
+  // (fleet_backlog_dropped): their records stay in the local store, and the others resolve
+  // them upstream again.
   static constexpr uint64_t kMaxEntries = 1'000'000;
   // While entries wait and Redis is reachable (a failed write with Redis answering, e.g. an
   // error reply), the drain is tried again this often.
   static constexpr uint64_t kRetryMs = 5000;
 
   // `store` and `shared` outlive this object; `reachable` says whether the fleet's client
-  // currently takes Redis for reachable (FleetClient::reachable).
+  // currently takes Redis for reachable (FleetClient::reachable). `max_entries`: kMaxEntries
+  // but in tests.
   FleetBacklog(uv_loop_t* loop, storage::RecordStore* store,
-               storage::fleet::RedisSharedRecords* shared, std::function<bool()> reachable);
+               storage::fleet::RedisSharedRecords* shared, std::function<bool()> reachable,
+               uint64_t max_entries = kMaxEntries);
   ~FleetBacklog();
   FleetBacklog(const FleetBacklog&) = delete;
   FleetBacklog& operator=(const FleetBacklog&) = delete;
@@ -62,7 +66,8 @@ class FleetBacklog {
   // Stops draining (writes in flight finish; their entries stay unless acknowledged).
   void Close();
 
-  // The write of `domain`'s record failed for good: queue it (once, however often it fails).
+  // The write of `domain`'s record failed for good: queue it (once, however often it fails), with
+  // the others of this loop turn, in one store transaction (at once after Close).
   void Add(const std::string& domain);
   // Redis answers again: drain now.
   void Resume();
@@ -81,13 +86,20 @@ class FleetBacklog {
               const std::shared_ptr<Batch>& batch);
   void BatchDone(const Batch& batch);
   void ArmRetry();
+  // Queues what Add collected, in one store transaction.
+  void Flush();
 
   uv_loop_t* loop_;
   storage::RecordStore* store_;
   storage::fleet::RedisSharedRecords* records_;
   std::function<bool()> reachable_;
+  const uint64_t max_entries_;
   std::unique_ptr<storage::DurableQueue> queue_;
   util::UvTimer retry_;
+  // Add collects the domains of one loop turn and Flush queues them at once: while Redis is
+  // gone every write fails, and one transaction per record would crowd the store's worker.
+  std::vector<storage::DurableQueue::Item> adding_;
+  util::UvTimer flush_;
   bool draining_ = false;
   bool closed_ = false;
   bool full_logged_ = false;

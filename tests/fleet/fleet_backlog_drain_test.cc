@@ -46,8 +46,12 @@ class FleetBacklogDrainTest : public ::testing::Test {
     shared.on_write_failed = [this](const std::string& domain) { backlog_->Add(domain); };
     records_ = std::make_unique<storage::fleet::RedisSharedRecords>(client_.get(), shared,
                                                                     &storage::fleet::WallMs);
-    backlog_ = std::make_unique<FleetBacklog>(loop_.get(), store_.get(), records_.get(),
-                                              [this] { return client_->reachable(); });
+    MakeBacklog(FleetBacklog::kMaxEntries);
+  }
+  void MakeBacklog(uint64_t max_entries) {
+    backlog_ = std::make_unique<FleetBacklog>(
+        loop_.get(), store_.get(), records_.get(), [this] { return client_->reachable(); },
+        max_entries);
     util::Status opened = backlog_->Open();
     ASSERT_TRUE(opened.ok()) << opened.message();
   }
@@ -146,6 +150,22 @@ TEST_F(FleetBacklogDrainTest, AWriteThatFailsAgainWhileItsEntryIsDrainedIsKept) 
   });
   ASSERT_TRUE(loop_.RunUntil([&] { return got.has_value(); }));
   EXPECT_EQ(got->json, newer.json);
+}
+
+// The failed writes of one loop turn are queued together, all or none: past the bound they are
+// only counted.
+TEST_F(FleetBacklogDrainTest, TheFailedWritesOfATurnPastTheBoundAreOnlyCounted) {
+  MakeBacklog(3);
+  backlog_->Add("a.test");
+  backlog_->Add("b.test");
+  ASSERT_TRUE(loop_.RunUntil([&] { return backlog_->size() == 2; }));
+  backlog_->Add("c.test");
+  backlog_->Add("d.test");
+  ASSERT_TRUE(loop_.RunUntil([&] { return backlog_->dropped() == 2; }));
+  EXPECT_EQ(backlog_->size(), 2u);
+  backlog_->Add("c.test");
+  ASSERT_TRUE(loop_.RunUntil([&] { return backlog_->size() == 3; }));
+  EXPECT_EQ(backlog_->dropped(), 2u);
 }
 
 }  // namespace
