@@ -157,6 +157,7 @@ util::Status RecordService::OpenFleet() {
     ++fleet_state_changes_;
     if (up) {
       spdlog::warn("fleet: Redis answers again ({}); sharing records again", why);
+      if (fleet_backlog_) fleet_backlog_->Resume();
     } else {
       spdlog::warn("fleet: Redis unreachable ({}); serving from the local store until it is back",
                    why);
@@ -172,8 +173,16 @@ util::Status RecordService::OpenFleet() {
   // record compressed alone); every proxy builds the same text for its id.
   shared.dictionaries = {{whois::kRecordDictionaryId, whois::RecordDictionaryText()}};
   shared.write_dictionary = whois::kRecordDictionaryId;
+  // A record that could not be shared waits in the backlog until Redis answers again.
+  shared.on_write_failed = [this](const std::string& domain) {
+    if (fleet_backlog_) fleet_backlog_->Add(domain);
+  };
   shared_ = std::make_unique<storage::fleet::RedisSharedRecords>(fleet_client_.get(), shared,
                                                                  [this] { return WallNowMs(); });
+  fleet_backlog_ = std::make_unique<FleetBacklog>(
+      server_->loop(), store_.get(), shared_.get(),
+      [client = fleet_client_.get()] { return client->reachable(); });
+  if (util::Status opened = fleet_backlog_->Open(); !opened.ok()) return opened;
   FleetCoordination::Options coordination;
   coordination.prefix = cfg.fleet_prefix;
   coordination.node_name = FleetNodeName();
@@ -242,6 +251,7 @@ void RecordService::AppendFleetInfo(std::string* out) const {
   field("fleet_reachable", fleet_client_->reachable() ? "1" : "0");
   field("fleet_state_changes", std::to_string(fleet_state_changes_));
   if (shared_) shared_->AppendInfo(out);
+  if (fleet_backlog_) fleet_backlog_->AppendInfo(out);
   if (coordination_) coordination_->AppendInfo(out);
   if (single_flight_) single_flight_->AppendInfo(out);
 }
@@ -250,6 +260,7 @@ void RecordService::CancelLookups() {
   if (closing_) return;
   closing_ = true;
   if (background_) background_->Close();
+  if (fleet_backlog_) fleet_backlog_->Close();
   // Every pending lookup finishes now (as cancelled): its waiting clients get fallback records.
   if (lookup_) lookup_->CancelAll();
   // Lookups still asking the fleet or waiting for another proxy's lease finish too (their
@@ -263,6 +274,7 @@ void RecordService::Close() {
   if (lookup_ && coordination_) lookup_->SetFleet(nullptr);
   coordination_.reset();
   single_flight_.reset();
+  fleet_backlog_.reset();
   shared_.reset();
   fleet_client_.reset();
   background_.reset();

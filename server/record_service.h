@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "server/background_lookups.h"
+#include "server/fleet_backlog.h"
 #include "server/fleet_coordination.h"
 #include "server/lookup_service.h"
 #include "server/lookup_state_store.h"
@@ -270,6 +271,8 @@ class RecordService {
   // The fleet (null without `fleet-redis`): the client, and the records shared through it.
   std::unique_ptr<storage::fleet::FleetClient> fleet_client_;
   std::unique_ptr<storage::fleet::RedisSharedRecords> shared_;
+  // The domains whose record could not be shared, shared once Redis answers again.
+  std::unique_ptr<FleetBacklog> fleet_backlog_;
   std::unique_ptr<FleetCoordination> coordination_;
   // Each domain resolved once fleet-wide: the shared record, or a lease, or a wait.
   std::unique_ptr<storage::fleet::SingleFlight> single_flight_;
