@@ -1,33 +1,23 @@
 #include "whois/resolver/hop_failure.h"
 
+#include <iterator>
+
 namespace whois {
 
+namespace {
+
+// Indexed by HopFailureKind, in its order.
+constexpr std::string_view kKindNames[] = {
+    "",     "limited",     "cancelled",         "invalid_query",      "invalid_url", "upstream",
+    "http", "http_status", "refused_by_server", "unrecognised_reply", "unusable",
+};
+static_assert(std::size(kKindNames) == static_cast<size_t>(HopFailureKind::kUnusable) + 1,
+              "one name per HopFailureKind");
+
+}  // namespace
+
 std::string_view HopFailureKindName(HopFailureKind kind) {
-  switch (kind) {
-    case HopFailureKind::kNone:
-      return "";
-    case HopFailureKind::kLimited:
-      return "limited";
-    case HopFailureKind::kCancelled:
-      return "cancelled";
-    case HopFailureKind::kInvalidQuery:
-      return "invalid_query";
-    case HopFailureKind::kInvalidUrl:
-      return "invalid_url";
-    case HopFailureKind::kUpstream:
-      return "upstream";
-    case HopFailureKind::kHttp:
-      return "http";
-    case HopFailureKind::kHttpStatus:
-      return "http_status";
-    case HopFailureKind::kRefusedByServer:
-      return "refused_by_server";
-    case HopFailureKind::kUnrecognisedReply:
-      return "unrecognised_reply";
-    case HopFailureKind::kUnusable:
-      return "unusable";
-  }
-  return "";
+  return kKindNames[static_cast<size_t>(kind)];
 }
 
 std::string HopFailure::ToString() const {

@@ -24,7 +24,8 @@ enum class HopFailureKind {
   kHttpStatus,         // the RDAP server answered a 5xx (detail: http_status)
   kRefusedByServer,    // the reply is a rate-limit or access refusal (or an HTTP 429)
   kUnrecognisedReply,  // a registry's reply holds nothing recognisable
-  kUnusable,           // an RDAP registry's answer could not be used
+  kUnusable,           // an RDAP registry's answer could not be used (stays last: the name
+                       // table checks its length against it)
 };
 
 // The one name table of HopFailureKind: "", "limited", "cancelled", "invalid_query",
