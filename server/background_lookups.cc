@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "server/open_before_listening.h"
+
 namespace server {
 namespace {
 
@@ -22,17 +24,8 @@ BackgroundLookups::~BackgroundLookups() { *alive_ = false; }
 
 util::Status BackgroundLookups::Open() {
   queue_ = std::make_unique<storage::DurableQueue>(store_, std::string(kPrefetchPrefix));
-  bool opened = false;
-  storage::Status status;
-  queue_->Open([&](storage::Status st) {
-    status = std::move(st);
-    opened = true;
-  });
-  // The server does not listen yet, so running the loop here delays nobody.
-  while (!opened) uv_run(loop_, UV_RUN_ONCE);
-  if (!status.ok())
-    return util::Status::IOError("cannot read the prefetch queue from the store: " +
-                                 status.ToString());
+  util::Status status = OpenQueueBeforeListening(loop_, queue_.get(), "prefetch queue");
+  if (!status.ok()) return status;
   if (queue_->size() > 0)
     spdlog::info("prefetch queue: {} names to resume over {} upstream hosts", queue_->size(),
                  queue_->groups().size());

@@ -5,6 +5,8 @@
 #include <utility>
 #include <vector>
 
+#include "server/open_before_listening.h"
+
 namespace server {
 namespace {
 
@@ -33,17 +35,8 @@ FleetBacklog::~FleetBacklog() { *alive_ = false; }
 
 util::Status FleetBacklog::Open() {
   queue_ = std::make_unique<storage::DurableQueue>(store_, std::string(kPrefix));
-  bool opened = false;
-  storage::Status status;
-  queue_->Open([&](storage::Status st) {
-    status = std::move(st);
-    opened = true;
-  });
-  // The server does not listen yet, so running the loop here delays nobody.
-  while (!opened) uv_run(loop_, UV_RUN_ONCE);
-  if (!status.ok())
-    return util::Status::IOError("cannot read the fleet backlog from the store: " +
-                                 status.ToString());
+  util::Status status = OpenQueueBeforeListening(loop_, queue_.get(), "fleet backlog");
+  if (!status.ok()) return status;
   if (queue_->size() > 0) {
     spdlog::info("fleet: {} records wait to be shared (written to Redis once it answers)",
                  queue_->size());

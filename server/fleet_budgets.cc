@@ -303,7 +303,7 @@ void FleetBudgets::Carry() {
                storage::fleet::CarryArgs(NextToken() + ":", c.daily_starts, h.limits),
                [this, hp = &h, c, now, done, alive = alive_](Status st, Reply reply) {
                  if (!*alive) return;
-                 if (st.ok() && reply.is_error()) st = Status::IOError("Redis: " + reply.str);
+                 if (st.ok()) st = storage::fleet::ErrorOf(reply);
                  if (st.ok()) {
                    stats_.carried += static_cast<uint64_t>(c.daily_starts);
                    ++stats_.windows_filled;

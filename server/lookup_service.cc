@@ -10,6 +10,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "server/open_before_listening.h"
 #include "whois/limits/budget_key.h"
 #include "whois/rdap/bootstrap.h"
 #include "whois/resolver/lookup_order.h"
@@ -75,8 +76,7 @@ util::StatusOr<LookupStateStore::Entries> LookupService::ReadMeta(const std::str
     entries = std::move(kv);
     loaded = true;
   });
-  // The server does not listen yet, so running the loop here delays nobody.
-  while (!loaded) uv_run(loop_, UV_RUN_ONCE);
+  RunLoopUntil(loop_, loaded);
   if (!status.ok()) return status;
   return entries;
 }

@@ -128,7 +128,7 @@ std::vector<std::string> AcquireArgs(const FleetLimits& limits, std::string_view
 }
 
 Status ParseAcquireReply(const Reply& reply, AcquireVerdict* out) {
-  if (reply.is_error()) return Status::IOError("Redis: " + reply.str);
+  if (reply.is_error()) return ErrorOf(reply);
   const auto& e = reply.elements;
   if (reply.type != Reply::Type::kArray || e.size() != 5 || e[0].type != Reply::Type::kInteger ||
       e[1].type != Reply::Type::kString || e[2].type != Reply::Type::kInteger ||

@@ -46,7 +46,7 @@ std::vector<std::string> HeartbeatArgs(const FleetMember& self, int64_t expiry_m
 
 Status ParseHeartbeatReply(const Reply& reply, int64_t* redis_now_ms,
                            std::vector<FleetMember>* members) {
-  if (reply.is_error()) return Status::IOError("Redis: " + reply.str);
+  if (reply.is_error()) return ErrorOf(reply);
   const auto& e = reply.elements;
   if (reply.type != Reply::Type::kArray || e.empty() || e.size() % 2 != 1 ||
       e[0].type != Reply::Type::kInteger) {

@@ -39,7 +39,7 @@ LeaseScriptCall ReleaseLeaseCall(std::string_view prefix, std::string_view domai
 }
 
 Status ParseTakeReply(const Reply& reply, TakeResult* out) {
-  if (reply.is_error()) return Status::IOError("Redis: " + reply.str);
+  if (reply.is_error()) return ErrorOf(reply);
   if (reply.type != Reply::Type::kInteger || reply.integer < 0 || reply.integer > 2)
     return Status::Corruption("Redis: unexpected reply to the lease script");
   *out = static_cast<TakeResult>(reply.integer);

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "storage/status.h"
+
 namespace storage::fleet {
 
 struct Reply {
@@ -18,5 +20,10 @@ struct Reply {
   bool is_error() const { return type == Type::kError; }
   bool is_nil() const { return type == Type::kNil; }
 };
+
+// OK, or IOError("Redis: <its message>") when Redis answered `reply` with an error.
+inline Status ErrorOf(const Reply& reply) {
+  return reply.is_error() ? Status::IOError("Redis: " + reply.str) : Status::OK();
+}
 
 }  // namespace storage::fleet

@@ -36,7 +36,7 @@ void RedisSharedRecords::Fetch(const std::string& domain,
       {"GET", RecordKey(options_.prefix, domain)},
       [this, domain, done = std::move(done), alive = alive_](Status st, Reply reply) {
         if (!*alive) return;
-        if (st.ok() && reply.is_error()) st = Status::IOError("Redis: " + reply.str);
+        if (st.ok()) st = ErrorOf(reply);
         Record rec;
         if (st.ok() && reply.is_nil()) {
           ++stats_.fetch_misses;
@@ -122,7 +122,7 @@ void RedisSharedRecords::SendChecked(Write write) {
                                                 Status st, Reply reply) mutable {
     if (!*alive) return;
     const bool answered = st.ok();
-    if (st.ok() && reply.is_error()) st = Status::IOError("Redis: " + reply.str);
+    if (st.ok()) st = ErrorOf(reply);
     if (st.ok() && !reply.is_nil() && reply.type != Reply::Type::kString)
       st = Status::Corruption("Redis: the record of " + write.domain + " is not a string");
     if (!st.ok()) {
@@ -158,7 +158,7 @@ void RedisSharedRecords::WriteIfUnchanged(Write write, const Reply& seen) {
       [this, alive = alive_, write = std::move(write)](Status st, Reply reply) {
         if (!*alive) return;
         const bool answered = st.ok();
-        if (st.ok() && reply.is_error()) st = Status::IOError("Redis: " + reply.str);
+        if (st.ok()) st = ErrorOf(reply);
         if (!st.ok()) {
           ++stats_.write_errors;
           write.republished(st, false);
