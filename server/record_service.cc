@@ -31,6 +31,11 @@ constexpr int64_t kFreshLookupBudgetMs = 60 * 1000;
 // A refresh that could not be queued (its host's lane is full) is asked for again by a hit
 // after this long.
 constexpr int64_t kRefreshRetryMs = 60 * 1000;
+// zstd's level for the hot set's compressed entries: each is compressed once when admitted and
+// decompressed at every hit, so the fast end (bench/RESULTS.md, "The crawler's working set").
+constexpr int kHotSetCompressionLevel = 1;
+// A hot entry that claims to decompress to more than this is damage (replies are a few KB).
+constexpr size_t kMaxHotReplyBytes = 4u << 20;
 
 }  // namespace
 
@@ -129,6 +134,9 @@ util::Status RecordService::Open() {
   store_->DeferWakeupsToThisThread();
   executor_->SetIterationHook([store = store_.get()] { store->WakeWorkers(); });
   hot_ = std::make_unique<storage::HotSet>(static_cast<size_t>(cfg.hot_set_size));
+  hot_compressor_ = std::make_unique<storage::DictionaryCompressor>(
+      whois::RecordDictionaryText(), kHotSetCompressionLevel, /*checksum=*/false);
+  if (!hot_compressor_->ok()) hot_compressor_.reset();  // entries are then kept as they are
   spdlog::info("record store open in {} with {} records", cfg.dir, store_->record_count());
   lookup_state_ = std::make_unique<RecordStoreState>(store_.get());
   lookup_ = std::make_unique<LookupService>(server_->loop(), lookup_state_.get(),
@@ -344,10 +352,9 @@ bool RecordService::GetNow(std::string_view arg, std::string* out) {
   // A stored key is a normalised domain, and normalising one gives it back unchanged, so the raw
   // argument can be looked up before any normalisation work.
   int64_t now = WallNowMs();
-  if (storage::HotSet::Hit hit = hot_->Find(arg, now, HotStaleGraceMs())) {
-    ServeHotHit(arg, hit, now, out);
+  if (storage::HotSet::Hit hit = hot_->Find(arg, now, HotStaleGraceMs());
+      hit && ServeHotHit(arg, hit, now, out))
     return true;
-  }
   return ServeStoredNow(arg, now, out);
 }
 
@@ -369,8 +376,19 @@ bool RecordService::ServeStoredNow(std::string_view arg, int64_t now_ms, std::st
                      [out](std::string reply) { out->append(reply); });
 }
 
-void RecordService::ServeHotHit(std::string_view domain, storage::HotSet::Hit hit, int64_t now_ms,
+bool RecordService::ServeHotHit(std::string_view domain, storage::HotSet::Hit hit, int64_t now_ms,
                                 std::string* out) {
+  std::string decompressed;
+  const std::string* value = hit.value;
+  if (hit.entry->compressed) {
+    // A fresh hit decompresses straight into the reply; a stale one needs the bytes to mark.
+    std::string* into = hit.stale ? &decompressed : out;
+    if (!hot_compressor_ || !hot_compressor_->DecompressTo(*value, kMaxHotReplyBytes, into).ok()) {
+      hot_->Erase(domain);
+      return false;
+    }
+    value = &decompressed;
+  }
   ++hits_;
   ++hot_hits_;
   ++(hit.stale ? reads_.stale : reads_.hot_hit);
@@ -381,17 +399,19 @@ void RecordService::ServeHotHit(std::string_view domain, storage::HotSet::Hit hi
       std::string key(domain);
       storage::HotEntry entry = *hit.entry;
       entry.stale_form = true;
-      std::string stale = StaleBulk(*hit.value);
+      std::string stale = StaleBulk(*value);
       out->append(stale);
-      hot_->Insert(key, std::move(stale), entry);
+      entry.compressed = CompressHotEntries();
+      hot_->Insert(key, HotValue(std::move(stale), entry.compressed), entry);
       if (now_ms >= entry.refresh_at_ms) QueueRefresh(key, BackgroundKind::kStale, now_ms);
-      return;
+      return true;
     }
   }
-  out->append(*hit.value);
+  if (!hit.entry->compressed || hit.stale) out->append(*value);
   if (now_ms >= hit.entry->refresh_at_ms)
     QueueRefresh(std::string(domain), hit.stale ? BackgroundKind::kStale : BackgroundKind::kAhead,
                  now_ms);
+  return true;
 }
 
 void RecordService::Get(std::string_view arg, int protocol, ReplyFn done, bool after_get_now) {
@@ -406,8 +426,7 @@ void RecordService::Get(std::string_view arg, int protocol, ReplyFn done, bool a
     // GetNow found no entry for this spelling a moment ago.
   } else if (storage::HotSet::Hit hit = hot_->Find(name.domain, now, HotStaleGraceMs())) {
     std::string reply;
-    ServeHotHit(name.domain, hit, now, &reply);
-    return done(std::move(reply));
+    if (ServeHotHit(name.domain, hit, now, &reply)) return done(std::move(reply));
   }
   uint64_t epoch = flush_epoch_;
   std::string domain = name.domain;
@@ -444,12 +463,27 @@ void RecordService::FillHotSet(const std::string& domain, const storage::Record&
   entry.stale_at_ms = rec.stale_at_ms;
   entry.refresh_at_ms = RefreshAtMs(rec);
   entry.serve_stale = rec.status != storage::RecordStatus::kFallback;
-  if (rec.stale_at_ms > now_ms) {
-    hot_->Insert(domain, BulkFrame(rec.json), entry);
-  } else if (ServableStale(rec, now_ms, Stale())) {
+  entry.compressed = CompressHotEntries();
+  const bool fresh = rec.stale_at_ms > now_ms;
+  if (!fresh) {
+    if (!ServableStale(rec, now_ms, Stale())) return;
     entry.stale_form = true;
-    hot_->Insert(domain, BulkFrame(StaleJson(rec.json)), entry);
   }
+  // A bulk frame is the JSON and at most 16 bytes of framing: admission weighs that, and the
+  // frame (and its compressed form) is made only for a key it admits.
+  hot_->InsertMade(domain, rec.json.size() + 16, entry, [&] {
+    return HotValue(fresh ? BulkFrame(rec.json) : BulkFrame(StaleJson(rec.json)), entry.compressed);
+  });
+}
+
+bool RecordService::CompressHotEntries() const { return hot_compressor_ && hot_->full(); }
+
+std::string RecordService::HotValue(std::string frame, bool compressed) {
+  if (!compressed) return frame;
+  std::string packed;
+  // Fails only without memory: the entry is then empty, which a hit takes for a miss.
+  hot_compressor_->CompressTo(frame, &packed);
+  return packed;
 }
 
 void RecordService::QueueRefresh(const std::string& domain, BackgroundKind kind, int64_t now_ms) {
@@ -923,6 +957,7 @@ void RecordService::AppendInfo(std::string* out) const {
   field("hot_set_entries", std::to_string(hot_ ? hot_->size() : 0));
   field("hot_set_bytes", std::to_string(hot_ ? hot_->bytes() : 0));
   field("hot_set_rejected", std::to_string(hot_ ? hot_->rejected() : 0));
+  field("hot_set_compressed", std::to_string(hot_ ? hot_->compressed() : 0));
   field("store_reads_now", std::to_string(store_reads_now_));
   field("invalid_names", std::to_string(invalid_names_));
   field("lookups_started", std::to_string(lookups_started_));

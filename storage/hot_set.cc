@@ -39,14 +39,18 @@ void HotSet::SetRefreshAt(std::string_view key, int64_t refresh_at_ms) {
 }
 
 void HotSet::Insert(const std::string& key, std::string value, const HotEntry& entry) {
-  uint64_t h = hash_(key);
+  const size_t bytes = value.size();
+  InsertMade(key, bytes, entry, [&value] { return std::move(value); });
+}
+
+bool HotSet::Admit(const std::string& key, uint64_t h, size_t value_bytes) {
   bool replacing = false;
   if (std::optional<uint32_t> old = index_.Find(h)) {
     replacing = slots_[*old].key() == key;
     RemoveSlot(*old);
   }
-  size_t cost = key.size() + value.size() + kEntryOverheadBytes;
-  if (cost > max_bytes_) return;
+  const size_t cost = key.size() + value_bytes + kEntryOverheadBytes;
+  if (cost > max_bytes_) return false;
   if (bytes_ + cost > max_bytes_) {
     full_ = true;
     // TinyLFU's rule: the newcomer must have been asked for more often than the victim (a tie
@@ -60,9 +64,15 @@ void HotSet::Insert(const std::string& key, std::string value, const HotEntry& e
       // while the rest of the set is never weighed (58.8% hot hits instead of 65.6% with Zipf
       // 0.99 over 5M keys in 64 MB).
       ++hand_;
-      return;
+      return false;
     }
   }
+  return true;
+}
+
+void HotSet::Place(const std::string& key, uint64_t h, std::string value, const HotEntry& entry) {
+  const size_t cost = key.size() + value.size() + kEntryOverheadBytes;
+  if (cost > max_bytes_) return;
   while (bytes_ + cost > max_bytes_) EvictOne();
 
   uint32_t slot;
@@ -82,6 +92,7 @@ void HotSet::Insert(const std::string& key, std::string value, const HotEntry& e
   // A new entry starts unreferenced: it must earn its place with a hit before the hand returns.
   s.referenced = false;
   bytes_ += cost;
+  compressed_ += entry.compressed;
   index_.Put(h, slot);
 }
 
@@ -95,6 +106,7 @@ void HotSet::Clear() {
   free_slots_.clear();
   index_.Clear();
   bytes_ = 0;
+  compressed_ = 0;
   hand_ = 0;
   sketch_.Clear();
   full_ = false;
@@ -103,6 +115,8 @@ void HotSet::Clear() {
 void HotSet::RemoveSlot(uint32_t slot) {
   Slot& s = slots_[slot];
   bytes_ -= Cost(s);
+  compressed_ -= s.entry.compressed;
+  s.entry = HotEntry{};
   index_.Erase(s.hash);
   // Release the memory now: the byte bound is about what is held, not what is counted.
   std::string().swap(s.key_heap);

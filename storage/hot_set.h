@@ -31,6 +31,7 @@ struct HotEntry {
   int64_t refresh_at_ms = kNever;
   bool serve_stale = false;  // may still be found after stale_at_ms, as a stale hit
   bool stale_form = false;   // the value is already the reply for a stale hit
+  bool compressed = false;   // the value is in the owner's compressed form
 };
 
 class HotSet {
@@ -75,6 +76,15 @@ class HotSet {
   void Insert(const std::string& key, std::string value, int64_t stale_at_ms) {
     Insert(key, std::move(value), HotEntry{.stale_at_ms = stale_at_ms});
   }
+  // As Insert, but the value is made only once the key is admitted (a value that costs work to
+  // make, such as a compressed one, costs nothing for the keys admission turns away):
+  // make() is called at most once and returns the value; value_bytes is what admission weighs
+  // (at least the size make() returns, e.g. the size before compression).
+  template <typename Make>
+  void InsertMade(const std::string& key, size_t value_bytes, const HotEntry& entry, Make&& make) {
+    const uint64_t h = hash_(key);
+    if (Admit(key, h, value_bytes)) Place(key, h, make(), entry);
+  }
   // Changes the refresh time of key's entry, if there is one.
   void SetRefreshAt(std::string_view key, int64_t refresh_at_ms);
 
@@ -84,6 +94,10 @@ class HotSet {
   size_t size() const { return index_.size(); }
   size_t bytes() const { return bytes_; }
   size_t max_bytes() const { return max_bytes_; }
+  // True once an entry has had to wait for room: from then on admission weighs newcomers.
+  bool full() const { return full_; }
+  // Entries whose HotEntry::compressed is set.
+  size_t compressed() const { return compressed_; }
   // New keys refused by admission since construction.
   uint64_t rejected() const { return rejected_; }
 
@@ -114,6 +128,11 @@ class HotSet {
   };
 
   static size_t Cost(const Slot& s) { return s.key_size + s.value.size() + kEntryOverheadBytes; }
+  // Drops any entry with key's hash, then decides whether key may enter with a value of
+  // value_bytes (TinyLFU once the set is full).
+  bool Admit(const std::string& key, uint64_t h, size_t value_bytes);
+  // Stores an admitted key's value, evicting as needed.
+  void Place(const std::string& key, uint64_t h, std::string value, const HotEntry& entry);
   void RemoveSlot(uint32_t slot);
   // The slot CLOCK evicts next (the hand stops on it; referenced slots passed lose their bit).
   uint32_t NextVictim();
@@ -133,6 +152,7 @@ class HotSet {
   FrequencySketch sketch_;
   bool full_ = false;
   uint64_t rejected_ = 0;
+  size_t compressed_ = 0;
 };
 
 }  // namespace storage

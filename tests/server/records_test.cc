@@ -418,3 +418,62 @@ TEST_F(RecordsTest, MixedPipelineKeepsReplyOrder) {
 }
 
 }  // namespace
+
+namespace {
+
+std::string GetJson(redisContext* c, const std::string& domain) {
+  auto r = Command(c, {"GET", domain});
+  if (!r || r->type != REDIS_REPLY_STRING) return "(no record)";
+  return std::string(r->str, r->len);
+}
+
+int64_t InfoOf(redisContext* c, const std::string& name) {
+  auto r = Command(c, {"INFO"});
+  return r ? InfoField(std::string(r->str, r->len), name) : -1;
+}
+
+}  // namespace
+
+// Once the hot set is full, the records it admits are kept compressed, more of them fit, and a
+// hit on one is served byte for byte as the record was before.
+TEST(HotSetCompression, AFullSetKeepsWhatItAdmitsCompressedAndServesItUnchanged) {
+  ProxyProcess proxy({"--hot-set-size", "64kb"});
+  ASSERT_TRUE(proxy.Start()) << proxy.log();
+  auto c = proxy.Connect();
+  ASSERT_TRUE(c);
+  auto name = [](const char* kind, int i) { return kind + std::to_string(i) + ".com"; };
+  // Records of about a kilobyte, as real ones are.
+  auto record = [](const std::string& domain) {
+    std::string org;
+    for (int i = 0; i < 30; ++i) org += "Example Holding " + std::to_string(i) + " GmbH, ";
+    return RecordJson(domain, org);
+  };
+  // Ten records read while the set has room (kept as they are), for reference.
+  std::vector<std::string> before;
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE(Command(c.get(), {"SET", name("probe", i), record(name("probe", i))}));
+    before.push_back(GetJson(c.get(), name("probe", i)));
+    ASSERT_NE(before.back().find("Example Holding 29"), std::string::npos) << before.back();
+  }
+  EXPECT_EQ(InfoOf(c.get(), "hot_set_compressed"), 0);
+  // More records than fit in 64 KB as they are: the set fills.
+  for (int i = 0; i < 300; ++i)
+    ASSERT_TRUE(Command(c.get(), {"SET", name("filler", i), record(name("filler", i))}));
+  // What the set would hold if it kept every entry as it is (JSON, framing, key, overhead).
+  const int64_t uncompressed = 64 * 1024 / static_cast<int64_t>(before[0].size() + 150);
+  ASSERT_LT(uncompressed, 100);
+  // The probes asked for again and again enter the full set, compressed, and are served as
+  // before: from the hot set, not the store.
+  for (int round = 0; round < 6; ++round)
+    for (int i = 0; i < 10; ++i) ASSERT_EQ(GetJson(c.get(), name("probe", i)), before[i]);
+  EXPECT_GE(InfoOf(c.get(), "hot_set_compressed"), 10);
+  const int64_t hits = InfoOf(c.get(), "hot_set_hits");
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(GetJson(c.get(), name("probe", i)), before[i]);
+  EXPECT_EQ(InfoOf(c.get(), "hot_set_hits"), hits + 10);
+  // Half the fillers asked for often too: the set holds several times the entries it could
+  // hold as they are.
+  for (int round = 0; round < 8; ++round)
+    for (int i = 0; i < 150; ++i) GetJson(c.get(), name("filler", i));
+  EXPECT_GT(InfoOf(c.get(), "hot_set_entries"), uncompressed * 2);
+  EXPECT_LE(InfoOf(c.get(), "hot_set_bytes"), 64 * 1024);
+}

@@ -224,6 +224,41 @@ TEST(HotSetTest, AKeyAskedForOftenEntersAFullSet) {
   EXPECT_EQ(*hs.Find(hot, 0), "replaced");
 }
 
+TEST(HotSetTest, AValueIsMadeOnlyForAKeyAdmitted) {
+  const size_t entry = 12 + 100 + kOverhead;
+  HotSet hs(entry * 10);
+  int made = 0;
+  auto make = [&made] {
+    ++made;
+    return std::string(40, 'c');  // smaller than the 100 bytes weighed, as a compressed value
+  };
+  for (int i = 0; i < 10; ++i)
+    hs.InsertMade(Key("old", i), 100, HotEntry{.stale_at_ms = 1000}, make);
+  EXPECT_EQ(made, 10);
+  EXPECT_FALSE(hs.full());  // 10 x 40-byte values never needed room
+  EXPECT_EQ(hs.bytes(), 10 * (Key("old", 0).size() + 40 + kOverhead));
+  for (int i = 10; i < 40; ++i) hs.Insert(Key("old", i), std::string(40, 'c'), 1000);
+  EXPECT_TRUE(hs.full());
+  for (int n = 0; n < 3; ++n)
+    for (int i = 0; i < 40; ++i) hs.Find(Key("old", i), 0);
+  // A key asked for once is weighed and turned away before its value is made.
+  made = 0;
+  const uint64_t rejected = hs.rejected();
+  hs.InsertMade(Key("new", 1), 100, HotEntry{.stale_at_ms = 1000}, make);
+  EXPECT_EQ(made, 0);
+  EXPECT_EQ(hs.rejected(), rejected + 1);
+  // One asked for more often than the victim enters, its value made once and kept as made.
+  const std::string hot = Key("new", 0);
+  for (int n = 0; n < 6; ++n) hs.Find(hot, 0);
+  hs.InsertMade(hot, 100, HotEntry{.stale_at_ms = 1000, .compressed = true}, make);
+  EXPECT_EQ(made, 1);
+  HotSet::Hit hit = hs.Find(hot, 0, 0);
+  ASSERT_TRUE(hit);
+  EXPECT_EQ(*hit.value, std::string(40, 'c'));
+  EXPECT_TRUE(hit.entry->compressed);
+  EXPECT_LE(hs.bytes(), hs.max_bytes());
+}
+
 // The slot an eviction frees takes the next new entry; the hand must have moved past it, or
 // each new entry would be the next one evicted.
 TEST(HotSetTest, ANewEntryIsNotTheNextVictim) {
