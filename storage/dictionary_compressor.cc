@@ -28,6 +28,7 @@ struct DictionaryCompressor::State {
   std::unique_ptr<ZSTD_DDict, DDictFree> ddict;
   std::unique_ptr<ZSTD_CCtx, CCtxFree> cctx{ZSTD_createCCtx()};
   std::unique_ptr<ZSTD_DCtx, DCtxFree> dctx{ZSTD_createDCtx()};
+  std::string scratch;  // CompressTo's output before it is appended
 };
 
 DictionaryCompressor::DictionaryCompressor(std::string_view dictionary, int level, bool checksum)
@@ -51,8 +52,11 @@ bool DictionaryCompressor::ok() const {
 }
 
 bool DictionaryCompressor::CompressTo(std::string_view in, std::string* out) {
-  const size_t start = out->size();
-  out->resize(start + ZSTD_compressBound(in.size()));
+  // Into a scratch buffer of the bound, then appended: a string sized to the bound and cut to
+  // the frame would keep the bound's allocation, several times the frame, for as long as the
+  // value is kept.
+  std::string& scratch = state_->scratch;
+  scratch.resize(ZSTD_compressBound(in.size()));
   ZSTD_CCtx* cctx = state_->cctx.get();
   ZSTD_CCtx_reset(cctx, ZSTD_reset_session_and_parameters);
   ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, state_->checksum ? 1 : 0);
@@ -60,11 +64,11 @@ bool DictionaryCompressor::CompressTo(std::string_view in, std::string* out) {
     ZSTD_CCtx_refCDict(cctx, state_->cdict.get());
   else
     ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, state_->level);
-  const size_t n =
-      ZSTD_compress2(cctx, out->data() + start, out->size() - start, in.data(), in.size());
+  const size_t n = ZSTD_compress2(cctx, scratch.data(), scratch.size(), in.data(), in.size());
   // Compressing into a buffer of compressBound bytes fails only without memory.
-  out->resize(ZSTD_isError(n) ? start : start + n);
-  return !ZSTD_isError(n);
+  if (ZSTD_isError(n)) return false;
+  out->append(scratch.data(), n);
+  return true;
 }
 
 Status DictionaryCompressor::DecompressTo(std::string_view in, size_t max_bytes, std::string* out) {

@@ -19,7 +19,7 @@ namespace storage::internal {
 constexpr int kMaxOpenFiles = 256;
 constexpr size_t kMaxTableFileBytes = 32u << 20;
 constexpr int kBloomBitsPerKey = 10;
-constexpr size_t kBlockBytes = 4u << 10;
+constexpr size_t kBlockBytes = 16u << 10;
 
 // Sorts after every key the store writes (they start with a lower-case letter): compacting the
 // empty range [kPastAllKeys, kPastAllKeys] makes LevelDB write its memtable to a table and start

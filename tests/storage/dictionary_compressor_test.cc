@@ -46,6 +46,15 @@ TEST(DictionaryCompressorTest, ADictionaryOfTypicalTextMakesARecordSmaller) {
   EXPECT_LT(with * 2, without) << "without " << without << " B, with " << with << " B";
 }
 
+// Values are kept for long (the hot set): a compressed one must not hold the allocation of the
+// worst case it was compressed into.
+TEST(DictionaryCompressorTest, ACompressedValueHoldsNoMoreMemoryThanItsBytes) {
+  DictionaryCompressor c(Dictionary(), 1, false);
+  const std::string frame = c.Compress(kRecord);
+  ASSERT_LT(frame.size() * 2, kRecord.size());
+  EXPECT_LT(frame.capacity(), kRecord.size()) << frame.size() << " bytes in " << frame.capacity();
+}
+
 TEST(DictionaryCompressorTest, DamageIsRefusedAndLeavesTheOutputAlone) {
   DictionaryCompressor c(Dictionary(), 1, /*checksum=*/true);
   const std::string frame = c.Compress(kRecord);
