@@ -165,6 +165,13 @@ std::string LogToken(std::string_view q) {
   return out;
 }
 
+// libuv's alloc callback for both kinds of connection: a malloc'd buffer of the suggested size
+// (none if malloc fails, which libuv reports as UV_ENOBUFS); the read callback frees it.
+void AllocReadBuffer(uv_handle_t*, size_t suggested, uv_buf_t* buf) {
+  buf->base = static_cast<char*>(std::malloc(suggested));
+  buf->len = buf->base ? suggested : 0;
+}
+
 class Server;
 
 // One client connection. Deleted by its socket's close callback (the timer closes itself with it).
@@ -384,17 +391,12 @@ void Server::OnConnection(uv_stream_t* listener, int status) {
     c->client = name;
   }
   c->timer.Start(kNoQueryTimeoutMs, [self, c] { self->Close(c); });
-  uv_read_start(
-      reinterpret_cast<uv_stream_t*>(&c->tcp),
-      [](uv_handle_t*, size_t suggested, uv_buf_t* buf) {
-        buf->base = static_cast<char*>(std::malloc(suggested));
-        buf->len = buf->base ? suggested : 0;
-      },
-      [](uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
-        auto* conn = static_cast<Conn*>(s->data);
-        conn->server->OnRead(conn, nread, buf);
-        std::free(buf->base);
-      });
+  uv_read_start(reinterpret_cast<uv_stream_t*>(&c->tcp), AllocReadBuffer,
+                [](uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
+                  auto* conn = static_cast<Conn*>(s->data);
+                  conn->server->OnRead(conn, nread, buf);
+                  std::free(buf->base);
+                });
 }
 
 void Server::OnRead(Conn* c, ssize_t nread, const uv_buf_t* buf) {
@@ -664,40 +666,35 @@ void Server::OnControlConnection(uv_stream_t* listener, int status) {
     uv_close(reinterpret_cast<uv_handle_t*>(&cc->tcp), closed);
     return;
   }
-  uv_read_start(
-      reinterpret_cast<uv_stream_t*>(&cc->tcp),
-      [](uv_handle_t*, size_t suggested, uv_buf_t* buf) {
-        buf->base = static_cast<char*>(std::malloc(suggested));
-        buf->len = buf->base ? suggested : 0;
-      },
-      [](uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
-        auto* conn = static_cast<ControlConn*>(s->data);
-        if (nread < 0) {
-          std::free(buf->base);
-          uv_close(reinterpret_cast<uv_handle_t*>(s),
-                   [](uv_handle_t* h) { delete static_cast<ControlConn*>(h->data); });
-          return;
-        }
-        conn->in.append(buf->base, static_cast<size_t>(nread));
-        std::free(buf->base);
-        size_t nl;
-        while ((nl = conn->in.find('\n')) != std::string::npos) {
-          std::string line = conn->in.substr(0, nl);
-          conn->in.erase(0, nl + 1);
-          if (!line.empty() && line.back() == '\r') line.pop_back();
-          auto* reply = new std::string(conn->server->Control(line) + "\n");
-          auto* req = new uv_write_t;
-          req->data = reply;
-          uv_buf_t out = uv_buf_init(reply->data(), static_cast<unsigned>(reply->size()));
-          if (uv_write(req, s, &out, 1, [](uv_write_t* r, int) {
-                delete static_cast<std::string*>(r->data);
-                delete r;
-              }) < 0) {
-            delete reply;
-            delete req;
-          }
-        }
-      });
+  uv_read_start(reinterpret_cast<uv_stream_t*>(&cc->tcp), AllocReadBuffer,
+                [](uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
+                  auto* conn = static_cast<ControlConn*>(s->data);
+                  if (nread < 0) {
+                    std::free(buf->base);
+                    uv_close(reinterpret_cast<uv_handle_t*>(s),
+                             [](uv_handle_t* h) { delete static_cast<ControlConn*>(h->data); });
+                    return;
+                  }
+                  conn->in.append(buf->base, static_cast<size_t>(nread));
+                  std::free(buf->base);
+                  size_t nl;
+                  while ((nl = conn->in.find('\n')) != std::string::npos) {
+                    std::string line = conn->in.substr(0, nl);
+                    conn->in.erase(0, nl + 1);
+                    if (!line.empty() && line.back() == '\r') line.pop_back();
+                    auto* reply = new std::string(conn->server->Control(line) + "\n");
+                    auto* req = new uv_write_t;
+                    req->data = reply;
+                    uv_buf_t out = uv_buf_init(reply->data(), static_cast<unsigned>(reply->size()));
+                    if (uv_write(req, s, &out, 1, [](uv_write_t* r, int) {
+                          delete static_cast<std::string*>(r->data);
+                          delete r;
+                        }) < 0) {
+                      delete reply;
+                      delete req;
+                    }
+                  }
+                });
 }
 
 // --- command line ---
