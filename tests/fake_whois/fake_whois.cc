@@ -35,37 +35,28 @@ constexpr size_t kOversizeChunk = size_t{64} * 1024;
 
 enum class Mode { kNormal, kHang, kReset, kGarbage, kOversize, kTrickle, kClose, kResetAfter };
 
+// Each mode's one row: its name (command line, control port) and the outcome its connections log.
+struct ModeRow {
+  Mode mode;
+  std::string_view name;
+  std::string_view outcome;
+};
+constexpr ModeRow kModes[] = {
+    {Mode::kNormal, "normal", "served"},       {Mode::kHang, "hang", "hang"},
+    {Mode::kReset, "reset", "reset"},          {Mode::kGarbage, "garbage", "garbage"},
+    {Mode::kOversize, "oversize", "oversize"}, {Mode::kTrickle, "trickle", "trickle"},
+    {Mode::kClose, "close", "close"},          {Mode::kResetAfter, "reset-after", "reset_after"},
+};
+
 std::optional<Mode> ParseMode(std::string_view s) {
-  if (s == "normal") return Mode::kNormal;
-  if (s == "hang") return Mode::kHang;
-  if (s == "reset") return Mode::kReset;
-  if (s == "garbage") return Mode::kGarbage;
-  if (s == "oversize") return Mode::kOversize;
-  if (s == "trickle") return Mode::kTrickle;
-  if (s == "close") return Mode::kClose;
-  if (s == "reset-after") return Mode::kResetAfter;
+  for (const ModeRow& row : kModes)
+    if (row.name == s) return row.mode;
   return std::nullopt;
 }
 
 std::string_view ModeOutcome(Mode m) {
-  switch (m) {
-    case Mode::kNormal:
-      return "served";
-    case Mode::kHang:
-      return "hang";
-    case Mode::kReset:
-      return "reset";
-    case Mode::kGarbage:
-      return "garbage";
-    case Mode::kOversize:
-      return "oversize";
-    case Mode::kTrickle:
-      return "trickle";
-    case Mode::kClose:
-      return "close";
-    case Mode::kResetAfter:
-      return "reset_after";
-  }
+  for (const ModeRow& row : kModes)
+    if (row.mode == m) return row.outcome;
   return "served";
 }
 
