@@ -17,13 +17,20 @@ std::string Fixture(std::string_view path) {
   return text;
 }
 
+// What the fixture at `path` maps to as the answer for `domain`; a fixture that does not map to
+// a record fails the test.
+RdapDomainResult MapFixture(std::string_view path, std::string_view domain) {
+  RdapDomainResult r = MapDomainResponse(Fixture(path), domain);
+  EXPECT_EQ(r.kind, RdapKind::kFound) << path << ": " << r.error;
+  return r;
+}
+
 bool Has(const std::vector<std::string>& list, std::string_view value) {
   return std::find(list.begin(), list.end(), value) != list.end();
 }
 
 TEST(RdapMapperTest, RegistryResponse) {
-  RdapDomainResult r = MapDomainResponse(Fixture("/domain/example.com"), "Example.COM");
-  ASSERT_EQ(r.kind, RdapKind::kFound) << r.error;
+  const RdapDomainResult r = MapFixture("/domain/example.com", "Example.COM");
   const WhoisRecord& w = r.record;
   EXPECT_EQ(w.domain, "example.com");
   EXPECT_EQ(w.status, "registered");
@@ -46,8 +53,7 @@ TEST(RdapMapperTest, RegistryResponse) {
 }
 
 TEST(RdapMapperTest, RegistrarResponseWithRedactions) {
-  RdapDomainResult r = MapDomainResponse(Fixture("/registrar/domain/example.com"), "example.com");
-  ASSERT_EQ(r.kind, RdapKind::kFound) << r.error;
+  const RdapDomainResult r = MapFixture("/registrar/domain/example.com", "example.com");
   const WhoisRecord& w = r.record;
   EXPECT_EQ(w.registrar.name, "Example Registrar, Inc. (retail)");
   EXPECT_EQ(w.registrar.url, "https://registrar.example/");
@@ -86,9 +92,8 @@ TEST(RdapMapperTest, RegistrarResponseWithRedactions) {
 }
 
 TEST(RdapMapperTest, MergeRegistrarIntoRegistry) {
-  RdapDomainResult registry = MapDomainResponse(Fixture("/domain/example.com"), "example.com");
-  RdapDomainResult registrar =
-      MapDomainResponse(Fixture("/registrar/domain/example.com"), "example.com");
+  RdapDomainResult registry = MapFixture("/domain/example.com", "example.com");
+  const RdapDomainResult registrar = MapFixture("/registrar/domain/example.com", "example.com");
   MergeRegistrarInto(&registry, registrar);
   const WhoisRecord& w = registry.record;
   EXPECT_EQ(w.registrar.name, "Example Registrar, Inc. (retail)");  // registrar wins
@@ -103,7 +108,7 @@ TEST(RdapMapperTest, MergeRegistrarIntoRegistry) {
   EXPECT_EQ(registry.registrar_rdap_url, std::string(kBase) + "/registrar/domain/example.com");
 
   // A registrar answer that is not kFound changes nothing.
-  RdapDomainResult before = MapDomainResponse(Fixture("/domain/example.com"), "example.com");
+  const RdapDomainResult before = MapFixture("/domain/example.com", "example.com");
   RdapDomainResult copy = before;
   MergeRegistrarInto(&copy, MapDomainResponse("oops", "example.com"));
   EXPECT_EQ(copy.record, before.record);
@@ -117,8 +122,7 @@ TEST(RdapMapperTest, MergeRegistrarIntoRegistry) {
 }
 
 TEST(RdapMapperTest, CcTldShapes) {
-  RdapDomainResult r = MapDomainResponse(Fixture("/domain/beispiel.de"), "beispiel.de");
-  ASSERT_EQ(r.kind, RdapKind::kFound) << r.error;
+  const RdapDomainResult r = MapFixture("/domain/beispiel.de", "beispiel.de");
   const WhoisRecord& w = r.record;
   EXPECT_EQ(w.registrant.name, "Erika Mustermann");
   EXPECT_EQ(w.registrant.street, "Musterstrasse 1");
