@@ -166,19 +166,19 @@ TEST_F(HttpClientTest, ConnectionRefused) {
 
 TEST_F(HttpClientTest, RefusesPlainHttpToNonLoopbackBeforeConnecting) {
   // Refused up front: no DNS lookup, no connection.
-  HttpResult r = Fetch("http://rdap->example.invalid/domain/x.com");
+  HttpResult r = Fetch("http://rdap.example.invalid/domain/x.com");
   EXPECT_EQ(r.failure, HttpFailure::kForbiddenUrl);
   EXPECT_EQ(Fetch("ftp://127.0.0.1/x").failure, HttpFailure::kForbiddenUrl);
   HttpRequestOptions o = LocalOptions();
   o.pinned_address = "not an address";
-  EXPECT_EQ(Fetch("https://rdap->example.invalid/", o).failure, HttpFailure::kForbiddenUrl);
+  EXPECT_EQ(Fetch("https://rdap.example.invalid/", o).failure, HttpFailure::kForbiddenUrl);
 }
 
 TEST_F(HttpClientTest, PinnedAddressAllowsHttpAndSkipsDns) {
   auto rdap = StartRdap();
   HttpRequestOptions o;  // allow_private stays false: the pinned address is the operator's
   o.pinned_address = "127.0.0.1:" + std::to_string(rdap->port());
-  HttpResult r = Fetch("http://rdap->example.invalid/domain/example.com", o);
+  HttpResult r = Fetch("http://rdap.example.invalid/domain/example.com", o);
   ASSERT_EQ(r.failure, HttpFailure::kNone) << r.error;
   EXPECT_EQ(r.status, 200);
 }
