@@ -121,7 +121,7 @@ const Classified kClassified[] = {
     {"64:ff9b::7f00:1", AddressClass::kLoopback},
     {"64:ff9b::127.0.0.1", AddressClass::kLoopback},
     {"64:ff9b::a00:1", AddressClass::kPrivate},
-    {"64:ff9b::a9fe:a9fe", AddressClass::kLinkLocal},  // cloud metadata
+    {"64:ff9b::a9fe:a9fe", AddressClass::kLinkLocal},  // 169.254.169.254 through NAT64
     {"64:ff9b::6440:1", AddressClass::kSharedCgnat},
     {"64:ff9b::e000:1", AddressClass::kMulticast},
     {"64:ff9b::", AddressClass::kUnspecified},
