@@ -82,16 +82,7 @@ struct Options {
   LimitSettings limits;
 };
 
-bool ParseInt(std::string_view s, int64_t* out) {
-  if (s.empty() || s.size() > 15) return false;
-  int64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + (c - '0');
-  }
-  *out = v;
-  return true;
-}
+bool ParseInt(std::string_view s, int64_t* out) { return ParseDecimal(s, 15, out); }
 
 std::string WithCrlf(std::string text) {
   if (text.empty() || text.back() != '\n') text += "\r\n";
