@@ -23,6 +23,8 @@
 #include <string_view>
 #include <vector>
 
+#include "bench/pipelined_sets.h"
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -53,28 +55,13 @@ redisContext* Connect(const char* host, int port) {
 
 int Load(const char* host, int port, long count, long px) {
   redisContext* c = Connect(host, port);
-  constexpr long kWindow = 1000;
-  long sent = 0, done = 0, errors = 0;
-  while (done < count) {
-    while (sent < count && sent - done < kWindow) {
-      std::string d = Domain(sent), json = Record(d, sent);
-      if (px > 0)
-        redisAppendCommand(c, "SET %b %b PX %ld", d.data(), d.size(), json.data(), json.size(), px);
-      else
-        redisAppendCommand(c, "SET %b %b", d.data(), d.size(), json.data(), json.size());
-      ++sent;
-    }
-    void* r = nullptr;
-    if (redisGetReply(c, &r) != REDIS_OK) {
-      std::fprintf(stderr, "load: %s\n", c->errstr);
-      return 1;
-    }
-    auto* reply = static_cast<redisReply*>(r);
-    if (reply->type == REDIS_REPLY_ERROR && errors++ < 3) std::fprintf(stderr, "%s\n", reply->str);
-    freeReplyObject(reply);
-    ++done;
-  }
+  long errors =
+      bench::PipelinedSets(c, count, 1000, px, [](long i, std::string* d, std::string* json) {
+        *d = Domain(i);
+        *json = Record(*d, i);
+      });
   redisFree(c);
+  if (errors < 0) return 1;
   std::printf("loaded=%ld errors=%ld\n", count, errors);
   return errors == 0 ? 0 : 1;
 }

@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "bench/pipelined_sets.h"
+
 namespace {
 
 std::string DomainFor(long i) {
@@ -102,31 +104,16 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "cannot connect: %s\n", c ? c->errstr : "out of memory");
     return 1;
   }
-  constexpr long kWindow = 256;  // commands in flight
-  long sent = 0, received = 0, errors = 0;
   size_t bytes = 0;
-  while (received < count) {
-    while (sent < count && sent - received < kWindow) {
-      std::string d = DomainFor(first + sent);
-      long i = first + sent;
-      std::string r = records.empty()
-                          ? RecordFor(d, i)
-                          : RecordFrom(records[static_cast<size_t>(i) % records.size()], d);
-      bytes += r.size();
-      redisAppendCommand(c, "SET %b %b", d.data(), d.size(), r.data(), r.size());
-      ++sent;
-    }
-    void* reply = nullptr;
-    if (redisGetReply(c, &reply) != REDIS_OK) {
-      std::fprintf(stderr, "connection error: %s\n", c->errstr);
-      return 1;
-    }
-    auto* r = static_cast<redisReply*>(reply);
-    if (r->type == REDIS_REPLY_ERROR && ++errors <= 3)
-      std::fprintf(stderr, "SET error: %s\n", r->str);
-    freeReplyObject(reply);
-    ++received;
-  }
+  long errors = bench::PipelinedSets(
+      c, count, /*window=*/256, /*px=*/0, [&](long n, std::string* d, std::string* r) {
+        long i = first + n;
+        *d = DomainFor(i);
+        *r = records.empty() ? RecordFor(*d, i)
+                             : RecordFrom(records[static_cast<size_t>(i) % records.size()], *d);
+        bytes += r->size();
+      });
+  if (errors < 0) return 1;
   redisFree(c);
   std::printf("loaded %ld records (%.0f bytes of JSON on average), %ld errors\n", count,
               count ? double(bytes) / double(count) : 0.0, errors);

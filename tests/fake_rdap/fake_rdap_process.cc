@@ -16,17 +16,11 @@ using test_support::HasFlag;
 using test_support::ReadWholeFile;
 
 std::vector<LogEntry> ParseLog(std::string_view text) {
-  std::vector<LogEntry> out;
-  std::istringstream in{std::string(text)};
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream f(line);
-    LogEntry e;
-    if (!(f >> e.time_ms >> e.path >> e.status)) continue;
-    if (!(f >> e.client) || e.client == "-") e.client.clear();
-    out.push_back(std::move(e));
-  }
-  return out;
+  return test_support::ParseLogLines<LogEntry>(text, [](std::istream& f, LogEntry* e) {
+    if (!(f >> e->time_ms >> e->path >> e->status)) return false;
+    test_support::ReadClientField(f, &e->client);
+    return true;
+  });
 }
 
 FakeRdapProcess::FakeRdapProcess(std::vector<std::string> args) : args_(std::move(args)) {}

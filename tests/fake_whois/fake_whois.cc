@@ -35,37 +35,28 @@ constexpr size_t kOversizeChunk = size_t{64} * 1024;
 
 enum class Mode { kNormal, kHang, kReset, kGarbage, kOversize, kTrickle, kClose, kResetAfter };
 
+// Each mode's one row: its name (command line, control port) and the outcome its connections log.
+struct ModeRow {
+  Mode mode;
+  std::string_view name;
+  std::string_view outcome;
+};
+constexpr ModeRow kModes[] = {
+    {Mode::kNormal, "normal", "served"},       {Mode::kHang, "hang", "hang"},
+    {Mode::kReset, "reset", "reset"},          {Mode::kGarbage, "garbage", "garbage"},
+    {Mode::kOversize, "oversize", "oversize"}, {Mode::kTrickle, "trickle", "trickle"},
+    {Mode::kClose, "close", "close"},          {Mode::kResetAfter, "reset-after", "reset_after"},
+};
+
 std::optional<Mode> ParseMode(std::string_view s) {
-  if (s == "normal") return Mode::kNormal;
-  if (s == "hang") return Mode::kHang;
-  if (s == "reset") return Mode::kReset;
-  if (s == "garbage") return Mode::kGarbage;
-  if (s == "oversize") return Mode::kOversize;
-  if (s == "trickle") return Mode::kTrickle;
-  if (s == "close") return Mode::kClose;
-  if (s == "reset-after") return Mode::kResetAfter;
+  for (const ModeRow& row : kModes)
+    if (row.name == s) return row.mode;
   return std::nullopt;
 }
 
 std::string_view ModeOutcome(Mode m) {
-  switch (m) {
-    case Mode::kNormal:
-      return "served";
-    case Mode::kHang:
-      return "hang";
-    case Mode::kReset:
-      return "reset";
-    case Mode::kGarbage:
-      return "garbage";
-    case Mode::kOversize:
-      return "oversize";
-    case Mode::kTrickle:
-      return "trickle";
-    case Mode::kClose:
-      return "close";
-    case Mode::kResetAfter:
-      return "reset_after";
-  }
+  for (const ModeRow& row : kModes)
+    if (row.mode == m) return row.outcome;
   return "served";
 }
 
@@ -91,16 +82,7 @@ struct Options {
   LimitSettings limits;
 };
 
-bool ParseInt(std::string_view s, int64_t* out) {
-  if (s.empty() || s.size() > 15) return false;
-  int64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + (c - '0');
-  }
-  *out = v;
-  return true;
-}
+bool ParseInt(std::string_view s, int64_t* out) { return ParseDecimal(s, 15, out); }
 
 std::string WithCrlf(std::string text) {
   if (text.empty() || text.back() != '\n') text += "\r\n";
@@ -163,6 +145,13 @@ std::string LogToken(std::string_view q) {
     }
   }
   return out;
+}
+
+// libuv's alloc callback for both kinds of connection: a malloc'd buffer of the suggested size
+// (none if malloc fails, which libuv reports as UV_ENOBUFS); the read callback frees it.
+void AllocReadBuffer(uv_handle_t*, size_t suggested, uv_buf_t* buf) {
+  buf->base = static_cast<char*>(std::malloc(suggested));
+  buf->len = buf->base ? suggested : 0;
 }
 
 class Server;
@@ -384,17 +373,12 @@ void Server::OnConnection(uv_stream_t* listener, int status) {
     c->client = name;
   }
   c->timer.Start(kNoQueryTimeoutMs, [self, c] { self->Close(c); });
-  uv_read_start(
-      reinterpret_cast<uv_stream_t*>(&c->tcp),
-      [](uv_handle_t*, size_t suggested, uv_buf_t* buf) {
-        buf->base = static_cast<char*>(std::malloc(suggested));
-        buf->len = buf->base ? suggested : 0;
-      },
-      [](uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
-        auto* conn = static_cast<Conn*>(s->data);
-        conn->server->OnRead(conn, nread, buf);
-        std::free(buf->base);
-      });
+  uv_read_start(reinterpret_cast<uv_stream_t*>(&c->tcp), AllocReadBuffer,
+                [](uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
+                  auto* conn = static_cast<Conn*>(s->data);
+                  conn->server->OnRead(conn, nread, buf);
+                  std::free(buf->base);
+                });
 }
 
 void Server::OnRead(Conn* c, ssize_t nread, const uv_buf_t* buf) {
@@ -664,40 +648,35 @@ void Server::OnControlConnection(uv_stream_t* listener, int status) {
     uv_close(reinterpret_cast<uv_handle_t*>(&cc->tcp), closed);
     return;
   }
-  uv_read_start(
-      reinterpret_cast<uv_stream_t*>(&cc->tcp),
-      [](uv_handle_t*, size_t suggested, uv_buf_t* buf) {
-        buf->base = static_cast<char*>(std::malloc(suggested));
-        buf->len = buf->base ? suggested : 0;
-      },
-      [](uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
-        auto* conn = static_cast<ControlConn*>(s->data);
-        if (nread < 0) {
-          std::free(buf->base);
-          uv_close(reinterpret_cast<uv_handle_t*>(s),
-                   [](uv_handle_t* h) { delete static_cast<ControlConn*>(h->data); });
-          return;
-        }
-        conn->in.append(buf->base, static_cast<size_t>(nread));
-        std::free(buf->base);
-        size_t nl;
-        while ((nl = conn->in.find('\n')) != std::string::npos) {
-          std::string line = conn->in.substr(0, nl);
-          conn->in.erase(0, nl + 1);
-          if (!line.empty() && line.back() == '\r') line.pop_back();
-          auto* reply = new std::string(conn->server->Control(line) + "\n");
-          auto* req = new uv_write_t;
-          req->data = reply;
-          uv_buf_t out = uv_buf_init(reply->data(), static_cast<unsigned>(reply->size()));
-          if (uv_write(req, s, &out, 1, [](uv_write_t* r, int) {
-                delete static_cast<std::string*>(r->data);
-                delete r;
-              }) < 0) {
-            delete reply;
-            delete req;
-          }
-        }
-      });
+  uv_read_start(reinterpret_cast<uv_stream_t*>(&cc->tcp), AllocReadBuffer,
+                [](uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
+                  auto* conn = static_cast<ControlConn*>(s->data);
+                  if (nread < 0) {
+                    std::free(buf->base);
+                    uv_close(reinterpret_cast<uv_handle_t*>(s),
+                             [](uv_handle_t* h) { delete static_cast<ControlConn*>(h->data); });
+                    return;
+                  }
+                  conn->in.append(buf->base, static_cast<size_t>(nread));
+                  std::free(buf->base);
+                  size_t nl;
+                  while ((nl = conn->in.find('\n')) != std::string::npos) {
+                    std::string line = conn->in.substr(0, nl);
+                    conn->in.erase(0, nl + 1);
+                    if (!line.empty() && line.back() == '\r') line.pop_back();
+                    auto* reply = new std::string(conn->server->Control(line) + "\n");
+                    auto* req = new uv_write_t;
+                    req->data = reply;
+                    uv_buf_t out = uv_buf_init(reply->data(), static_cast<unsigned>(reply->size()));
+                    if (uv_write(req, s, &out, 1, [](uv_write_t* r, int) {
+                          delete static_cast<std::string*>(r->data);
+                          delete r;
+                        }) < 0) {
+                      delete reply;
+                      delete req;
+                    }
+                  }
+                });
 }
 
 // --- command line ---

@@ -47,20 +47,14 @@ std::string Unescape(std::string_view token) {
 }  // namespace
 
 std::vector<LogEntry> ParseLog(std::string_view text) {
-  std::vector<LogEntry> out;
-  std::istringstream in{std::string(text)};
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    LogEntry e;
+  return test_support::ParseLogLines<LogEntry>(text, [](std::istream& fields, LogEntry* e) {
     std::string query;
-    if (!(fields >> e.start_ms >> e.end_ms >> query >> e.outcome >> e.port)) continue;
-    if (!(fields >> e.arrived_ms)) e.arrived_ms = e.start_ms;
-    if (!(fields >> e.client) || e.client == "-") e.client.clear();
-    e.query = Unescape(query);
-    out.push_back(std::move(e));
-  }
-  return out;
+    if (!(fields >> e->start_ms >> e->end_ms >> query >> e->outcome >> e->port)) return false;
+    if (!(fields >> e->arrived_ms)) e->arrived_ms = e->start_ms;
+    test_support::ReadClientField(fields, &e->client);
+    e->query = Unescape(query);
+    return true;
+  });
 }
 
 bool Admitted(const LogEntry& e) {

@@ -30,6 +30,19 @@ inline std::string_view DecisionOutcome(Decision d) {
   return "served";
 }
 
+// Parses a plain decimal number of 1 to `max_digits` digits (no sign, no spaces) into *out;
+// false, with *out unchanged, for anything else. What the fake's flags and limits take.
+inline bool ParseDecimal(std::string_view s, size_t max_digits, int64_t* out) {
+  if (s.empty() || s.size() > max_digits) return false;
+  int64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  *out = v;
+  return true;
+}
+
 struct RateLimit {
   int64_t count = 0;      // 0: no limit
   int64_t window_ms = 0;  // the window `count` applies to
@@ -40,16 +53,7 @@ inline std::optional<RateLimit> ParseRateLimit(std::string_view text) {
   if (text == "0" || text == "none") return RateLimit{};
   size_t slash = text.find('/');
   if (slash == std::string_view::npos || slash == 0) return std::nullopt;
-  auto parse_int = [](std::string_view s, int64_t* out) {
-    if (s.empty() || s.size() > 12) return false;
-    int64_t v = 0;
-    for (char c : s) {
-      if (c < '0' || c > '9') return false;
-      v = v * 10 + (c - '0');
-    }
-    *out = v;
-    return true;
-  };
+  auto parse_int = [](std::string_view s, int64_t* out) { return ParseDecimal(s, 12, out); };
   RateLimit limit;
   if (!parse_int(text.substr(0, slash), &limit.count)) return std::nullopt;
   std::string_view per = text.substr(slash + 1);

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "fresh_record.h"
+#include "one_redis_test.h"
 #include "redis_server.h"
 #include "server/fleet_backlog.h"
 #include "server/loop_executor.h"
@@ -38,10 +39,8 @@ class FleetBacklogDrainTest : public ::testing::Test {
         storage::RecordStore::Open(
             opts, [executor](std::function<void()> fn) { executor->Queue(std::move(fn)); }, &store_)
             .ok());
-    storage::fleet::ClientOptions o;
-    ASSERT_TRUE(storage::fleet::ParseSeeds({redis_.address()}, &o.seeds).ok());
-    o.timeout_ms = 5000;
-    client_ = std::make_unique<storage::fleet::FleetClient>(loop_.get(), o);
+    client_ = std::make_unique<storage::fleet::FleetClient>(
+        loop_.get(), fleet_test::ClientOptionsFor({redis_.address()}));
     storage::fleet::RedisSharedRecords::Options shared;
     shared.on_write_failed = [this](const std::string& domain) { backlog_->Add(domain); };
     records_ = std::make_unique<storage::fleet::RedisSharedRecords>(client_.get(), shared,

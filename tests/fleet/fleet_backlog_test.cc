@@ -35,8 +35,7 @@ class FleetBacklogTest : public FleetProxiesTest {
   // Starts Redis, the registry and proxy 0, then stops Redis and resolves kDomains misses on
   // proxy 0, each of which it cannot share.
   void ResolveWithRedisStopped() {
-    std::string error;
-    ASSERT_TRUE(redis_.Start(&error)) << error;
+    StartRedis();
     StartRegistry();
     StartProxies(1, {redis_.address()});
     redis_.Stop();
@@ -50,8 +49,7 @@ class FleetBacklogTest : public FleetProxiesTest {
   // Starts Redis again on its port: every record reaches it, and a new proxy answers each as a
   // hit with no second upstream query.
   void ExpectSharedOnceRedisIsBack() {
-    std::string error;
-    ASSERT_TRUE(redis_.Start(&error)) << error;
+    StartRedis();
     auto rc = redis_.Connect();
     ASSERT_TRUE(rc);
     for (int i = 0; i < kDomains; ++i) {
@@ -71,8 +69,6 @@ class FleetBacklogTest : public FleetProxiesTest {
     }
     EXPECT_EQ(InfoField(*proxies_[1], "fleet_lookups_answered"), std::to_string(kDomains));
   }
-
-  test_support::RedisServer redis_;
 };
 
 TEST_F(FleetBacklogTest, RecordsResolvedWhileRedisIsStoppedReachItWhenItIsBack) {

@@ -52,10 +52,6 @@ std::vector<LogEntry> Served(const std::vector<LogEntry>& log, int64_t after_ms 
 class FleetBudgetTest : public fleet_test::FleetProxiesTest {
  protected:
   void SetUp() override { StartRegistry(); }
-  void StartRedis() {
-    std::string error;
-    ASSERT_TRUE(redis_.Start(&error)) << error;
-  }
   // Proxy i goes upstream from 127.0.0.(11 + i), with `limit` for whois.nic.test.
   void StartBudgetProxies(size_t n, const std::vector<std::string>& seeds,
                           const std::vector<std::string>& limit) {
@@ -111,8 +107,6 @@ class FleetBudgetTest : public fleet_test::FleetProxiesTest {
       EXPECT_EQ(InfoField(*p, "fleet_engine"), engine);
     }
   }
-
-  test_support::RedisServer redis_;
 };
 
 TEST_F(FleetBudgetTest, AScopeAllLimitHoldsAcrossTheFleetAndIsUsed) {
@@ -124,12 +118,10 @@ TEST_F(FleetBudgetTest, AScopeAllLimitHoldsAcrossTheFleetAndIsUsed) {
 // The budget's keys share one slot ({wp:budget:<host>}), so each script runs on the master that
 // owns it, whichever seed a proxy was given.
 TEST_F(FleetBudgetTest, AScopeAllLimitHoldsAcrossTheFleetOnACluster) {
-  test_support::RedisCluster cluster(3);
-  std::string error;
-  ASSERT_TRUE(cluster.Start(&error)) << error;
+  StartCluster();
   // Each proxy knows a different master first.
   for (size_t i = 0; i < 3; ++i) {
-    std::vector<std::string> seeds = cluster.addresses();
+    std::vector<std::string> seeds = cluster_.addresses();
     std::rotate(seeds.begin(), seeds.begin() + static_cast<std::ptrdiff_t>(i), seeds.end());
     StartBudgetProxies(1, seeds, {"rate", "10/2s", "scope", "all"});
   }
@@ -156,8 +148,7 @@ TEST_F(FleetBudgetTest, WithRedisStoppedEachProxyStaysWithinItsShareAndTheFleetH
     EXPECT_NE(InfoField(*p, "fleet_budget_failures"), "0");
   }
   // Redis back: every proxy fills the windows and takes grants from Redis again.
-  std::string error;
-  ASSERT_TRUE(redis_.Start(&error)) << error;
+  StartRedis();
   for (const auto& p : proxies_) {
     ASSERT_TRUE(WaitUntil([&] { return InfoField(*p, "fleet_budget_mode") == "fleet"; }))
         << InfoField(*p, "fleet_budget_mode");

@@ -15,6 +15,7 @@
 
 #include "fleet_replies.h"
 #include "loopback_socket.h"
+#include "one_redis_test.h"
 #include "redis_server.h"
 #include "storage/fleet/key_slot.h"
 #include "uv_test_loop.h"
@@ -27,20 +28,13 @@ using test_support::RedisCall;
 using test_support::ReplyText;
 
 using Loop = test_support::UvTestLoop;
+using fleet_test::ClientOptionsFor;
 using fleet_test::Result;
 
 // Sends one command and runs the loop until its callback.
 Result Call(Loop& loop, FleetClient& client, std::vector<std::string> argv) {
   return fleet_test::RunUntilReply(
       loop, [&](FleetClient::Callback done) { client.Command(std::move(argv), std::move(done)); });
-}
-
-ClientOptions Options(const std::vector<std::string>& seeds, int64_t timeout_ms = 5000) {
-  ClientOptions o;
-  EXPECT_TRUE(ParseSeeds(seeds, &o.seeds).ok());
-  o.timeout_ms = timeout_ms;
-  o.backoff = Backoff{20, 200};
-  return o;
 }
 
 // A socket that listens but never accepts: the kernel completes the connection, nothing reads.
@@ -62,6 +56,13 @@ struct SilentServer {
 
 class FleetClientTest : public ::testing::Test {
  protected:
+  // Starts *redis, then client_ on it with `timeout_ms` per command.
+  void StartRedisAndClient(test_support::RedisServer* redis, int64_t timeout_ms = 5000) {
+    std::string error;
+    ASSERT_TRUE(redis->Start(&error)) << error;
+    client_ = std::make_unique<FleetClient>(loop_.get(),
+                                            ClientOptionsFor({redis->address()}, timeout_ms));
+  }
   void TearDown() override {
     if (client_) {
       client_->Close();
@@ -74,9 +75,7 @@ class FleetClientTest : public ::testing::Test {
 
 TEST_F(FleetClientTest, SingleServerRoundTrip) {
   test_support::RedisServer redis;
-  std::string error;
-  ASSERT_TRUE(redis.Start(&error)) << error;
-  client_ = std::make_unique<FleetClient>(loop_.get(), Options({redis.address()}));
+  ASSERT_NO_FATAL_FAILURE(StartRedisAndClient(&redis));
   Result set = Call(loop_, *client_, {"SET", "{wp:example.com}r", std::string("a\0b", 3)});
   ASSERT_TRUE(set.status.ok()) << set.status.ToString();
   EXPECT_EQ(set.reply.str, "OK");
@@ -98,14 +97,14 @@ TEST_F(FleetClientTest, AuthenticatesWithThePassword) {
   test_support::RedisServer redis({.password = "s3cret"});
   std::string error;
   ASSERT_TRUE(redis.Start(&error)) << error;
-  ClientOptions with = Options({redis.address()});
+  ClientOptions with = ClientOptionsFor({redis.address()});
   with.password = "s3cret";
   client_ = std::make_unique<FleetClient>(loop_.get(), with);
   Result ok = Call(loop_, *client_, {"SET", "k", "v"});
   ASSERT_TRUE(ok.status.ok()) << ok.status.ToString();
   EXPECT_EQ(ok.reply.str, "OK");
   // Without it, the server refuses (the discovery itself is refused: an error status).
-  FleetClient without(loop_.get(), Options({redis.address()}));
+  FleetClient without(loop_.get(), ClientOptionsFor({redis.address()}));
   Result refused = Call(loop_, without, {"SET", "k", "v"});
   EXPECT_FALSE(refused.status.ok());
   EXPECT_NE(refused.status.message().find("NOAUTH"), std::string::npos)
@@ -115,9 +114,7 @@ TEST_F(FleetClientTest, AuthenticatesWithThePassword) {
 
 TEST_F(FleetClientTest, ACommandPastItsTimeoutFailsAndItsLateReplyIsIgnored) {
   test_support::RedisServer redis;
-  std::string error;
-  ASSERT_TRUE(redis.Start(&error)) << error;
-  client_ = std::make_unique<FleetClient>(loop_.get(), Options({redis.address()}, 2000));
+  ASSERT_NO_FATAL_FAILURE(StartRedisAndClient(&redis, 2000));
   ASSERT_TRUE(Call(loop_, *client_, {"SET", "k", "v"}).status.ok());
   // BLPOP holds the connection for 3 s and then answers nil; the client gives up at 2 s.
   int calls = 0;
@@ -143,9 +140,7 @@ TEST_F(FleetClientTest, ACommandPastItsTimeoutFailsAndItsLateReplyIsIgnored) {
 // waits, or before it has even written the command. Neither is Redis failing to answer.
 TEST_F(FleetClientTest, ABusyLoopIsNotTakenForASlowRedis) {
   test_support::RedisServer redis;
-  std::string error;
-  ASSERT_TRUE(redis.Start(&error)) << error;
-  client_ = std::make_unique<FleetClient>(loop_.get(), Options({redis.address()}, 100));
+  ASSERT_NO_FATAL_FAILURE(StartRedisAndClient(&redis, 100));
   ASSERT_TRUE(Call(loop_, *client_, {"SET", "k", "v"}).status.ok());
   for (bool written_first : {true, false}) {
     SCOPED_TRACE(written_first ? "reply waiting in the socket" : "command not yet written");
@@ -167,7 +162,7 @@ TEST_F(FleetClientTest, ABusyLoopIsNotTakenForASlowRedis) {
 TEST_F(FleetClientTest, AServerThatNeverAnswersTimesOut) {
   SilentServer silent;
   ASSERT_FALSE(silent.address.empty());
-  client_ = std::make_unique<FleetClient>(loop_.get(), Options({silent.address}, 100));
+  client_ = std::make_unique<FleetClient>(loop_.get(), ClientOptionsFor({silent.address}, 100));
   auto start = std::chrono::steady_clock::now();
   Result r = Call(loop_, *client_, {"GET", "k"});
   EXPECT_FALSE(r.status.ok());
@@ -182,7 +177,7 @@ TEST_F(FleetClientTest, AServerThatNeverAnswersTimesOut) {
 TEST_F(FleetClientTest, AStillBusyLoopStillTimesOutASilentServer) {
   SilentServer silent;
   ASSERT_FALSE(silent.address.empty());
-  client_ = std::make_unique<FleetClient>(loop_.get(), Options({silent.address}, 100));
+  client_ = std::make_unique<FleetClient>(loop_.get(), ClientOptionsFor({silent.address}, 100));
   std::optional<Result> got;
   auto start = std::chrono::steady_clock::now();
   client_->Command({"GET", "k"}, [&](Status st, Reply r) { got = Result{st, std::move(r)}; });
@@ -203,7 +198,7 @@ TEST_F(FleetClientTest, ReconnectsWithBackoffWhenTheServerComesBack) {
   test_support::RedisServer redis;
   std::string error;
   ASSERT_TRUE(redis.Start(&error)) << error;
-  ClientOptions options = Options({redis.address()}, 1000);
+  ClientOptions options = ClientOptionsFor({redis.address()}, 1000);
   std::vector<bool> changes;  // each change of state, once
   options.on_state_change = [&](bool up, const std::string&) { changes.push_back(up); };
   client_ = std::make_unique<FleetClient>(loop_.get(), options);
@@ -238,7 +233,7 @@ TEST_F(FleetClientTest, UnreachableSeedsFailFast) {
   ASSERT_TRUE(redis.Start(&error)) << error;
   std::string address = redis.address();
   redis.Stop();
-  client_ = std::make_unique<FleetClient>(loop_.get(), Options({address}, 10000));
+  client_ = std::make_unique<FleetClient>(loop_.get(), ClientOptionsFor({address}, 10000));
   auto start = std::chrono::steady_clock::now();
   Result r = Call(loop_, *client_, {"GET", "k"});
   EXPECT_FALSE(r.status.ok());
@@ -253,7 +248,8 @@ class FleetClusterTest : public FleetClientTest {
     std::string error;
     ASSERT_TRUE(cluster_.Start(&error)) << error;
     // One seed is enough: the others are learnt from CLUSTER SLOTS.
-    client_ = std::make_unique<FleetClient>(loop_.get(), Options({cluster_.addresses()[1]}));
+    client_ =
+        std::make_unique<FleetClient>(loop_.get(), ClientOptionsFor({cluster_.addresses()[1]}));
   }
   // The node (index) that owns `slot`, by asking it directly.
   std::string NodeId(size_t i) {
@@ -265,6 +261,15 @@ class FleetClusterTest : public FleetClientTest {
     for (size_t i = 0; i < cluster_.size(); ++i)
       if (node && node->ToString() == cluster_.node(i).address()) return i;
     return cluster_.size();
+  }
+  // After a first command (so the client holds the map): `key`'s slot, the master that owns it,
+  // and the next master, where the test moves the slot.
+  void PlanMove(const std::string& key, int* slot, size_t* from, size_t* to) {
+    ASSERT_TRUE(Call(loop_, *client_, {"PING"}).status.ok());
+    *slot = KeySlot(key);
+    *from = OwnerOf(*slot);
+    ASSERT_LT(*from, cluster_.size());
+    *to = (*from + 1) % cluster_.size();
   }
   test_support::RedisCluster cluster_{3};
 };
@@ -312,12 +317,10 @@ TEST_F(FleetClusterTest, SlotsAgreeWithClusterKeyslot) {
 }
 
 TEST_F(FleetClusterTest, FollowsMovedAndRefreshesTheMap) {
-  ASSERT_TRUE(Call(loop_, *client_, {"PING"}).status.ok());
   const std::string key = "{wp:moved.example}r";
-  const int slot = KeySlot(key);
-  size_t from = OwnerOf(slot);
-  ASSERT_LT(from, cluster_.size());
-  size_t to = (from + 1) % cluster_.size();
+  int slot = 0;
+  size_t from = 0, to = 0;
+  ASSERT_NO_FATAL_FAILURE(PlanMove(key, &slot, &from, &to));
   // Move the (empty) slot behind the client's back: every node learns its new owner.
   std::string to_id = NodeId(to);
   for (size_t i = 0; i < cluster_.size(); ++i) {
@@ -341,12 +344,10 @@ TEST_F(FleetClusterTest, FollowsMovedAndRefreshesTheMap) {
 }
 
 TEST_F(FleetClusterTest, FollowsAskDuringAMigration) {
-  ASSERT_TRUE(Call(loop_, *client_, {"PING"}).status.ok());
   const std::string key = "{wp:ask.example}r";
-  const int slot = KeySlot(key);
-  size_t from = OwnerOf(slot);
-  ASSERT_LT(from, cluster_.size());
-  size_t to = (from + 1) % cluster_.size();
+  int slot = 0;
+  size_t from = 0, to = 0;
+  ASSERT_NO_FATAL_FAILURE(PlanMove(key, &slot, &from, &to));
   std::string from_id = NodeId(from), to_id = NodeId(to);
   auto src = cluster_.node(from).Connect();
   auto dst = cluster_.node(to).Connect();

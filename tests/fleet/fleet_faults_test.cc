@@ -43,13 +43,11 @@ bool Answered(const std::string& reply) {
 }
 
 TEST_F(FleetProxiesTest, ADomainAskedOnThreeProxiesAtOnceIsQueriedUpstreamOnce) {
-  test_support::RedisCluster cluster(3);
-  std::string error;
-  ASSERT_TRUE(cluster.Start(&error)) << error;
+  StartCluster();
   StartRegistry();
   // Slow enough that the three lookups overlap.
   ASSERT_EQ(registry_.Control("latency-ms 400").rfind("OK", 0), 0u);
-  StartProxies(3, cluster.addresses());
+  StartProxies(3, cluster_.addresses());
   const int kDomains = 6;
   for (int d = 0; d < kDomains; ++d) {
     std::string domain = "together" + std::to_string(d) + ".test";
@@ -82,12 +80,10 @@ TEST_F(FleetProxiesTest, ADomainAskedOnThreeProxiesAtOnceIsQueriedUpstreamOnce) 
 // Background lookups take leases too: the same names prefetched on three proxies at once are
 // each asked upstream once.
 TEST_F(FleetProxiesTest, NamesPrefetchedOnThreeProxiesAtOnceAreQueriedUpstreamOnce) {
-  test_support::RedisServer redis;
-  std::string error;
-  ASSERT_TRUE(redis.Start(&error)) << error;
+  StartRedis();
   StartRegistry();
   ASSERT_EQ(registry_.Control("latency-ms 200").rfind("OK", 0), 0u);
-  StartProxies(3, {redis.address()});
+  StartProxies(3, {redis_.address()});
   std::vector<std::string> prefetch = {"WHOIS.PREFETCH"};
   const int kNames = 8;
   for (int i = 0; i < kNames; ++i) prefetch.push_back("bulk" + std::to_string(i) + ".test");
@@ -119,20 +115,18 @@ TEST_F(FleetProxiesTest, NamesPrefetchedOnThreeProxiesAtOnceAreQueriedUpstreamOn
 }
 
 TEST_F(FleetProxiesTest, AKilledLeaseHolderDelaysTheDomainByAtMostTheLease) {
-  test_support::RedisServer redis;
-  std::string error;
-  ASSERT_TRUE(redis.Start(&error)) << error;
+  StartRedis();
   StartRegistry();
   const int kLatencyMs = 1500;
   ASSERT_EQ(registry_.Control("latency-ms " + std::to_string(kLatencyMs)).rfind("OK", 0), 0u);
   // The holder's lease ends with its lookup (lookup-timeout 3 s: at most 3.5 s); the survivors'
   // clients wait longer than that, so they are answered with the record.
-  StartProxies(1, {redis.address()}, {"--lookup-timeout", "3000"});
-  StartProxies(2, {redis.address()}, {"--lookup-timeout", "30000"});
+  StartProxies(1, {redis_.address()}, {"--lookup-timeout", "3000"});
+  StartProxies(2, {redis_.address()}, {"--lookup-timeout", "30000"});
   const std::string domain = "orphan.test";
   const std::string lease_key = "{wp:" + domain + "}l";
   std::thread holder_client([&] { Get(*proxies_[0], domain); });
-  auto rc = redis.Connect();
+  auto rc = redis_.Connect();
   ASSERT_TRUE(WaitUntil([&] {
     return ReplyText(RedisCall(rc.get(), {"EXISTS", lease_key}).get()) == "1";
   }));
@@ -173,19 +167,17 @@ TEST_F(FleetProxiesTest, AKilledLeaseHolderDelaysTheDomainByAtMostTheLease) {
 }
 
 TEST_F(FleetProxiesTest, WithTheClusterStoppedEveryProxyAnswersItsRecordsAndResolvesMisses) {
-  test_support::RedisCluster cluster(3);
-  std::string error;
-  ASSERT_TRUE(cluster.Start(&error)) << error;
+  StartCluster();
   StartRegistry();
-  StartProxies(3, cluster.addresses());
+  StartProxies(3, cluster_.addresses());
   for (size_t i = 0; i < proxies_.size(); ++i) {
     std::string domain = "kept" + std::to_string(i) + ".test";
     ASSERT_TRUE(Answered(Get(*proxies_[i], domain)));
-    ASSERT_TRUE(WaitUntil([&] { return InCluster(cluster, "{wp:" + domain + "}r"); }));
+    ASSERT_TRUE(WaitUntil([&] { return InCluster(cluster_, "{wp:" + domain + "}r"); }));
   }
   // Proxy 2 has proxy 0's record from the fleet, stored locally.
   ASSERT_TRUE(Answered(Get(*proxies_[2], "kept0.test")));
-  cluster.Stop();
+  cluster_.Stop();
   for (size_t i = 0; i < proxies_.size(); ++i) {
     std::string own = "kept" + std::to_string(i) + ".test";
     EXPECT_TRUE(Answered(Get(*proxies_[i], own))) << own;
@@ -206,11 +198,9 @@ TEST_F(FleetProxiesTest, WithTheClusterStoppedEveryProxyAnswersItsRecordsAndReso
 }
 
 TEST_F(FleetProxiesTest, ASlotMigrationDuringLoadLosesNothing) {
-  test_support::RedisCluster cluster(3);
-  std::string error;
-  ASSERT_TRUE(cluster.Start(&error)) << error;
+  StartCluster();
   StartRegistry();
-  StartProxies(3, cluster.addresses());
+  StartProxies(3, cluster_.addresses());
   // Names whose keys live in the slots that move: the first 3000 of master 0's (redis-cli
   // gives master 0 slots 0-5460 and reshards from the lowest).
   std::vector<std::string> moving;
@@ -227,13 +217,13 @@ TEST_F(FleetProxiesTest, ASlotMigrationDuringLoadLosesNothing) {
   };
   for (size_t i = 0; i < 30; ++i) write(moving[i]);
   for (const std::string& d : written)
-    ASSERT_TRUE(WaitUntil([&] { return InCluster(cluster, "{wp:" + d + "}r"); })) << d;
+    ASSERT_TRUE(WaitUntil([&] { return InCluster(cluster_, "{wp:" + d + "}r"); })) << d;
 
   std::atomic<bool> resharded{false};
   std::string reshard_error;
   bool reshard_ok = false;
   std::thread reshard([&] {
-    reshard_ok = cluster.Reshard(0, 1, 3000, &reshard_error);
+    reshard_ok = cluster_.Reshard(0, 1, 3000, &reshard_error);
     resharded = true;
   });
   size_t next = written.size();
@@ -249,14 +239,14 @@ TEST_F(FleetProxiesTest, ASlotMigrationDuringLoadLosesNothing) {
   for (int i = 0; i < 10 && next < moving.size(); ++i) write(moving[next++]);
 
   for (const std::string& d : written)
-    EXPECT_TRUE(WaitUntil([&] { return InCluster(cluster, "{wp:" + d + "}r"); })) << d;
+    EXPECT_TRUE(WaitUntil([&] { return InCluster(cluster_, "{wp:" + d + "}r"); })) << d;
   // Every proxy reads every record; none was asked upstream again (the others read Redis).
   for (const auto& proxy : proxies_)
     for (const std::string& d : written) EXPECT_TRUE(Answered(Get(*proxy, d))) << d;
   for (const std::string& d : written) EXPECT_EQ(QueriesFor(registry_, d).size(), 1u) << d;
   EXPECT_GT(SumInfo(proxies_, "fleet_moved") + SumInfo(proxies_, "fleet_asked"), 0);
   // The slots did move: master 1 holds records of them now.
-  auto c = cluster.node(1).Connect();
+  auto c = cluster_.node(1).Connect();
   int on_1 = 0;
   for (const std::string& d : written)
     on_1 += ReplyText(RedisCall(c.get(), {"EXISTS", "{wp:" + d + "}r"}).get()) == "1";

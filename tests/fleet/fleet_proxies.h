@@ -70,6 +70,16 @@ inline std::vector<std::string> QueriesFor(const FakeWhoisProcess& registry,
 
 class FleetProxiesTest : public ::testing::Test {
  protected:
+  // Starts redis_ (again after a Stop: on the same port).
+  void StartRedis() {
+    std::string error;
+    ASSERT_TRUE(redis_.Start(&error)) << error;
+  }
+  // Starts cluster_ and waits until it is formed.
+  void StartCluster() {
+    std::string error;
+    ASSERT_TRUE(cluster_.Start(&error)) << error;
+  }
   void StartRegistry() {
     registry_.SetDefaultResponse(kRegistryReply);
     ASSERT_TRUE(registry_.Start()) << registry_.error();
@@ -106,6 +116,10 @@ class FleetProxiesTest : public ::testing::Test {
     EXPECT_EQ(QueriesFor(registry_, domain).size(), 1u) << "asked upstream again";
   }
 
+  // What the proxies share: a single Redis, or a Cluster of three masters (a test starts the one
+  // it uses). Declared first, so they stop after the proxies.
+  test_support::RedisServer redis_;
+  test_support::RedisCluster cluster_{3};
   FakeWhoisProcess registry_;
   std::vector<std::unique_ptr<ProxyProcess>> proxies_;
 };

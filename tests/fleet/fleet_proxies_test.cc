@@ -22,12 +22,10 @@ namespace fleet_test {
 namespace {
 
 TEST_F(FleetProxiesTest, ARecordResolvedOnOneIsAHitOnTheOthersOnASingleRedis) {
-  test_support::RedisServer redis;
-  std::string error;
-  ASSERT_TRUE(redis.Start(&error)) << error;
+  StartRedis();
   StartRegistry();
-  StartProxies(3, {redis.address()});
-  auto rc = redis.Connect();
+  StartProxies(3, {redis_.address()});
+  auto rc = redis_.Connect();
   ExpectSharedAcrossProxies("shared.test", [&] {
     return ReplyText(RedisCall(rc.get(), {"EXISTS", "{wp:shared.test}r"}).get()) == "1";
   });
@@ -46,7 +44,7 @@ TEST_F(FleetProxiesTest, ARecordResolvedOnOneIsAHitOnTheOthersOnASingleRedis) {
 
   // The record was stored locally too: with Redis gone, proxy 2 still answers it, and a miss
   // still resolves upstream (the fleet's failure costs no answer).
-  redis.Stop();
+  redis_.Stop();
   ProxyProcess& p2 = *proxies_[2];
   p2.Stop();
   ASSERT_TRUE(p2.Start()) << p2.log();
@@ -68,17 +66,15 @@ TEST_F(FleetProxiesTest, ARecordResolvedOnOneIsAHitOnTheOthersOnASingleRedis) {
 }
 
 TEST_F(FleetProxiesTest, AnImportedRecordIsSharedToo) {
-  test_support::RedisServer redis;
-  std::string error;
-  ASSERT_TRUE(redis.Start(&error)) << error;
+  StartRedis();
   StartRegistry();
-  StartProxies(2, {redis.address()});
+  StartProxies(2, {redis_.address()});
   auto c = proxies_[0]->Connect();
   auto r = Command(c.get(), {"SET", "imported.test",
                              R"({"domain":"imported.test","status":"registered",)"
                              R"("registrar":{"name":"Imported Registrar"}})"});
   ASSERT_TRUE(r && r->type == REDIS_REPLY_STATUS) << (r ? ReplyText(r.get()) : "no reply");
-  auto rc = redis.Connect();
+  auto rc = redis_.Connect();
   ASSERT_TRUE(WaitUntil([&] {
     return ReplyText(RedisCall(rc.get(), {"EXISTS", "{wp:imported.test}r"}).get()) == "1";
   }));
@@ -92,11 +88,9 @@ TEST_F(FleetProxiesTest, AnImportedRecordIsSharedToo) {
 
 // A value an older proxy wrote (format 1: no dictionary) is still a hit.
 TEST_F(FleetProxiesTest, AValueOfAnOlderProxyIsStillRead) {
-  test_support::RedisServer redis;
-  std::string error;
-  ASSERT_TRUE(redis.Start(&error)) << error;
+  StartRedis();
   StartRegistry();
-  StartProxies(1, {redis.address()});
+  StartProxies(1, {redis_.address()});
   storage::Record rec;
   rec.fetched_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
@@ -106,7 +100,7 @@ TEST_F(FleetProxiesTest, AValueOfAnOlderProxyIsStillRead) {
              R"("registrar":{"name":"Older Proxy Registrar"}})";
   std::string value = storage::fleet::FleetRecordCodec({}, 0).Encode(rec);
   ASSERT_EQ(value[0], '\x01');
-  auto rc = redis.Connect();
+  auto rc = redis_.Connect();
   ASSERT_EQ(
       ReplyText(RedisCall(rc.get(), {"SET", "{wp:older.test}r", value, "PX", "600000"}).get()),
       "OK");
@@ -116,14 +110,12 @@ TEST_F(FleetProxiesTest, AValueOfAnOlderProxyIsStillRead) {
 }
 
 TEST_F(FleetProxiesTest, ARecordResolvedOnOneIsAHitOnTheOthersOnACluster) {
-  test_support::RedisCluster cluster(3);
-  std::string error;
-  ASSERT_TRUE(cluster.Start(&error)) << error;
+  StartCluster();
   StartRegistry();
   // Each proxy is given one seed, a different one: the others are learnt.
-  StartProxies(1, {cluster.addresses()[0]});
-  StartProxies(1, {cluster.addresses()[1]});
-  StartProxies(1, {cluster.addresses()[2]});
+  StartProxies(1, {cluster_.addresses()[0]});
+  StartProxies(1, {cluster_.addresses()[1]});
+  StartProxies(1, {cluster_.addresses()[2]});
   // Two domains in each third of the slots (redis-cli gives each master a third).
   std::vector<std::string> domains;
   int per_third[3] = {0, 0, 0};
@@ -136,16 +128,16 @@ TEST_F(FleetProxiesTest, ARecordResolvedOnOneIsAHitOnTheOthersOnACluster) {
   for (const std::string& domain : domains) {
     std::string key = "{wp:" + domain + "}r";
     ExpectSharedAcrossProxies(domain, [&] {
-      for (size_t n = 0; n < cluster.size(); ++n) {
-        auto c = cluster.node(n).Connect();
+      for (size_t n = 0; n < cluster_.size(); ++n) {
+        auto c = cluster_.node(n).Connect();
         if (ReplyText(RedisCall(c.get(), {"EXISTS", key}).get()) == "1") return true;
       }
       return false;
     });
   }
   int masters_with_records = 0;
-  for (size_t n = 0; n < cluster.size(); ++n) {
-    auto c = cluster.node(n).Connect();
+  for (size_t n = 0; n < cluster_.size(); ++n) {
+    auto c = cluster_.node(n).Connect();
     masters_with_records += ReplyText(RedisCall(c.get(), {"DBSIZE"}).get()) != "0";
   }
   EXPECT_EQ(masters_with_records, 3);

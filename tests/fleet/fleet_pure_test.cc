@@ -45,12 +45,8 @@ TEST(NodeAddressTest, Parses) {
   ASSERT_TRUE(v6);
   EXPECT_EQ(v6->host, "::1");
   EXPECT_EQ(v6->ToString(), "[::1]:7000");
-  EXPECT_FALSE(ParseNodeAddress("localhost"));
-  EXPECT_FALSE(ParseNodeAddress("host:0"));
-  EXPECT_FALSE(ParseNodeAddress("host:65536"));
-  EXPECT_FALSE(ParseNodeAddress("host:12x"));
-  EXPECT_FALSE(ParseNodeAddress(":6379"));
-  EXPECT_FALSE(ParseNodeAddress("::1:6379"));
+  for (const char* bad : {"localhost", "host:0", "host:65536", "host:12x", ":6379", "::1:6379"})
+    EXPECT_FALSE(ParseNodeAddress(bad)) << bad;
 }
 
 using fleet_test::Array;
@@ -127,13 +123,9 @@ TEST(RedirectTest, ParsesMovedAndAsk) {
 }
 
 TEST(RedirectTest, OtherErrorsAreNoRedirect) {
-  EXPECT_FALSE(ParseRedirect("ERR unknown command", "x"));
-  EXPECT_FALSE(ParseRedirect("CLUSTERDOWN The cluster is down", "x"));
-  EXPECT_FALSE(ParseRedirect("MOVED", "x"));
-  EXPECT_FALSE(ParseRedirect("MOVED 16384 h:1", "x"));
-  EXPECT_FALSE(ParseRedirect("MOVED x h:1", "x"));
-  EXPECT_FALSE(ParseRedirect("ASK 5 h", "x"));
-  EXPECT_FALSE(ParseRedirect("MOVEDX 5 h:1", "x"));
+  for (const char* error : {"ERR unknown command", "CLUSTERDOWN The cluster is down", "MOVED",
+                            "MOVED 16384 h:1", "MOVED x h:1", "ASK 5 h", "MOVEDX 5 h:1"})
+    EXPECT_FALSE(ParseRedirect(error, "x")) << error;
 }
 
 TEST(BackoffTest, DoublesUpToTheCap) {

@@ -10,30 +10,25 @@
 #include <vector>
 
 #include "fleet_replies.h"
+#include "one_redis_test.h"
 #include "redis_server.h"
 #include "storage/fleet/budget_script.h"
 #include "storage/fleet/fleet_members.h"
 #include "storage/fleet/fleet_script.h"
-#include "uv_test_loop.h"
 #include "wait_until.h"
 
 namespace storage::fleet {
 namespace {
 
+using fleet_test::Result;
 using test_support::RedisCall;
 using test_support::ReplyText;
-using Loop = test_support::UvTestLoop;
-using fleet_test::Result;
 
-class FleetScriptsTest : public ::testing::Test {
+class FleetScriptsTest : public fleet_test::OneRedisTest {
  protected:
   void SetUp() override {
-    std::string error;
-    ASSERT_TRUE(redis_.Start(&error)) << error;
-    ClientOptions options;
-    ASSERT_TRUE(ParseSeeds({redis_.address()}, &options.seeds).ok());
-    options.timeout_ms = 5000;  // generous: a sanitizer on a loaded machine
-    client_ = std::make_unique<FleetClient>(loop_.get(), options);
+    OneRedisTest::SetUp();
+    if (HasFatalFailure()) return;
     acquire_ = std::make_unique<FleetScript>(client_.get(), kAcquireScript);
     finish_ = std::make_unique<FleetScript>(client_.get(), kFinishScript);
     carry_ = std::make_unique<FleetScript>(client_.get(), kCarryScript);
@@ -46,8 +41,7 @@ class FleetScriptsTest : public ::testing::Test {
     finish_.reset();
     carry_.reset();
     heartbeat_.reset();
-    if (client_) client_->Close();
-    client_.reset();
+    OneRedisTest::TearDown();
   }
 
   Result Run(FleetScript& script, std::vector<std::string> keys, std::vector<std::string> args) {
@@ -78,10 +72,7 @@ class FleetScriptsTest : public ::testing::Test {
     }
   }
 
-  Loop loop_;
-  test_support::RedisServer redis_;
   test_support::RedisConnection direct_;
-  std::unique_ptr<FleetClient> client_;
   std::unique_ptr<FleetScript> acquire_, finish_, carry_, heartbeat_;
   BudgetKeys keys_ = FleetBudgetKeys("wp", "whois.nic.test");
 };

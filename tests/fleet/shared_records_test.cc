@@ -9,8 +9,7 @@
 #include <vector>
 
 #include "fresh_record.h"
-#include "redis_server.h"
-#include "uv_test_loop.h"
+#include "one_redis_test.h"
 
 namespace storage::fleet {
 namespace {
@@ -18,20 +17,11 @@ namespace {
 using test_support::RedisCall;
 using test_support::ReplyText;
 
-class SharedRecordsTest : public ::testing::Test {
+class SharedRecordsTest : public fleet_test::OneRedisTest {
  protected:
-  void SetUp() override {
-    std::string error;
-    ASSERT_TRUE(redis_.Start(&error)) << error;
-    ClientOptions o;
-    ASSERT_TRUE(ParseSeeds({redis_.address()}, &o.seeds).ok());
-    o.timeout_ms = 5000;
-    client_ = std::make_unique<FleetClient>(loop_.get(), o);
-  }
   void TearDown() override {
     records_.reset();
-    if (client_) client_->Close();
-    client_.reset();
+    OneRedisTest::TearDown();
   }
   void Make(size_t in_flight, size_t queued) {
     RedisSharedRecords::Options options;
@@ -47,9 +37,12 @@ class SharedRecordsTest : public ::testing::Test {
       records_->Publish(domain, FreshRecord(domain));
     }
   }
-  test_support::UvTestLoop loop_;
-  test_support::RedisServer redis_;
-  std::unique_ptr<FleetClient> client_;
+  // Runs the loop until no write is in flight or queued; false if that does not come in time.
+  bool RunUntilNoWriteIsLeft() {
+    return loop_.RunUntil([&] {
+      return records_->stats().writes_in_flight == 0 && records_->stats().writes_queued == 0;
+    });
+  }
   std::unique_ptr<RedisSharedRecords> records_;
   std::vector<std::string> failed_;  // on_write_failed's domains
 };
@@ -66,9 +59,7 @@ TEST_F(SharedRecordsTest, WritesBeyondTheWindowWaitLocallyAndAllArrive) {
   PublishMany(200);
   EXPECT_EQ(records_->stats().writes_in_flight, 4u);
   EXPECT_EQ(records_->stats().writes_queued, 196u);
-  ASSERT_TRUE(loop_.RunUntil([&] {
-    return records_->stats().writes_in_flight == 0 && records_->stats().writes_queued == 0;
-  }));
+  ASSERT_TRUE(RunUntilNoWriteIsLeft());
   EXPECT_EQ(records_->stats().most_writes_in_flight, 4u);
   EXPECT_EQ(records_->stats().writes, 200u);
   EXPECT_EQ(records_->stats().write_errors, 0u);
@@ -83,9 +74,7 @@ TEST_F(SharedRecordsTest, AFullQueueDropsAndCountsTheWrite) {
   PublishMany(50);
   EXPECT_EQ(records_->stats().writes_queued, 10u);
   EXPECT_EQ(records_->stats().write_errors, 36u);
-  ASSERT_TRUE(loop_.RunUntil([&] {
-    return records_->stats().writes_in_flight == 0 && records_->stats().writes_queued == 0;
-  }));
+  ASSERT_TRUE(RunUntilNoWriteIsLeft());
   auto c = redis_.Connect();
   EXPECT_EQ(ReplyText(RedisCall(c.get(), {"DBSIZE"}).get()), "14");
 }

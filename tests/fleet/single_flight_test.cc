@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "fresh_record.h"
+#include "one_redis_test.h"
 #include "redis_server.h"
 #include "storage/fleet/fleet_record.h"
 #include "uv_test_loop.h"
@@ -27,11 +28,7 @@ bool AnyRecord(const Record&) { return true; }
 struct Member {
   Member(uv_loop_t* loop, const std::string& address, const std::string& name,
          LeasePolicy policy = {}) {
-    ClientOptions o;
-    EXPECT_TRUE(ParseSeeds({address}, &o.seeds).ok());
-    o.timeout_ms = 5000;  // generous: a loaded machine, sanitizers
-    o.backoff = Backoff{20, 200};
-    client = std::make_unique<FleetClient>(loop, o);
+    client = std::make_unique<FleetClient>(loop, fleet_test::ClientOptionsFor({address}));
     records =
         std::make_unique<RedisSharedRecords>(client.get(), RedisSharedRecords::Options{}, &WallMs);
     SingleFlight::Options so;

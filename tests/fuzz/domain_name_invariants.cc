@@ -40,7 +40,7 @@ void ExpectSameDomain(std::string_view input, const std::string& domain, const c
 }  // namespace
 
 void CheckDomainName(std::string_view input, Violations* v) {
-  try {
+  ExpectNoException(v, [&] {
     auto result = Normalizer().Normalize(input);
     if (!result.ok()) {
       const std::string& reason = result.status().message();
@@ -70,11 +70,7 @@ void CheckDomainName(std::string_view input, Violations* v) {
                 "not idempotent on " + Shown(d));
     if (n.host != d) ExpectSameDomain(n.host, d, "host", v);
     if (!n.unicode.empty()) ExpectSameDomain(n.unicode, d, "unicode", v);
-  } catch (const std::exception& e) {
-    FUZZ_EXPECT(v, false, std::string("exception: ") + e.what());
-  } catch (...) {
-    FUZZ_EXPECT(v, false, "exception of unknown type");
-  }
+  });
 }
 
 }  // namespace fuzz

@@ -112,14 +112,10 @@ void CheckEncoders(std::string_view input, Violations* v) {
 }  // namespace
 
 void CheckRecordCodec(std::string_view input, Violations* v) {
-  try {
+  ExpectNoException(v, [&] {
     CheckDecoders(input, v);
     CheckEncoders(input, v);
-  } catch (const std::exception& e) {
-    FUZZ_EXPECT(v, false, std::string("exception: ") + e.what());
-  } catch (...) {
-    FUZZ_EXPECT(v, false, "exception of unknown type");
-  }
+  });
 }
 
 }  // namespace fuzz

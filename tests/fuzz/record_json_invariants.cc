@@ -37,7 +37,7 @@ bool SameUpToCanonicalForm(whois::WhoisRecord a, whois::WhoisRecord b) {
 }  // namespace
 
 void CheckRecordJson(std::string_view input, Violations* v) {
-  try {
+  ExpectNoException(v, [&] {
     auto parsed = whois::RecordFromJson(input);
     if (!parsed.ok()) {
       FUZZ_EXPECT(v, !parsed.status().message().empty(), "rejected without a message");
@@ -68,11 +68,7 @@ void CheckRecordJson(std::string_view input, Violations* v) {
       FUZZ_EXPECT(v, echoed.ok() && echoed.value() == invalid,
                   "invalid record does not round-trip: " + Shown(whois::ToJson(invalid)));
     }
-  } catch (const std::exception& e) {
-    FUZZ_EXPECT(v, false, std::string("exception: ") + e.what());
-  } catch (...) {
-    FUZZ_EXPECT(v, false, "exception of unknown type");
-  }
+  });
 }
 
 }  // namespace fuzz

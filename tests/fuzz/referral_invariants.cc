@@ -35,7 +35,7 @@ void CheckOutcome(const std::optional<whois::Referral>& r, const std::string& re
 }  // namespace
 
 void CheckReferral(std::string_view input, Violations* v) {
-  try {
+  ExpectNoException(v, [&] {
     const util::StatusOr<std::optional<whois::Referral>> extracted = whois::ExtractReferral(input);
     std::optional<whois::Referral> r = extracted.value_or(std::nullopt);
     std::string reason = extracted.ok() ? std::string() : extracted.status().message();
@@ -50,11 +50,7 @@ void CheckReferral(std::string_view input, Violations* v) {
     FUZZ_EXPECT(v, !r || first_line.size() <= whois::kMaxReferralValueLength,
                 "ParseReferralValue accepted an over-long value");
     FUZZ_EXPECT(v, r || !reason.empty(), "ParseReferralValue rejected without a reason");
-  } catch (const std::exception& e) {
-    FUZZ_EXPECT(v, false, std::string("exception: ") + e.what());
-  } catch (...) {
-    FUZZ_EXPECT(v, false, "exception of unknown type");
-  }
+  });
 }
 
 }  // namespace fuzz

@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,6 +39,19 @@ class Violations {
  private:
   std::vector<std::string> list_;
 };
+
+// Runs `check()`: an exception escaping it is a violation too, as nothing a fuzzer reaches may
+// throw (the proxy would lose the connection, or the process).
+template <typename Check>
+void ExpectNoException(Violations* v, Check check) {
+  try {
+    check();
+  } catch (const std::exception& e) {
+    v->Add(std::string("exception: ") + e.what());
+  } catch (...) {
+    v->Add("exception of unknown type");
+  }
+}
 
 // "violations.cc:42" from __FILE__ and __LINE__.
 inline std::string Where(std::string_view file, int line) {

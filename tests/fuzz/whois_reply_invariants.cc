@@ -161,7 +161,7 @@ void CheckWhoisReply(std::string_view input, Violations* v) {
     if (nl != std::string_view::npos) reply.text = std::string(hop.substr(nl + 1));
     chain.push_back(std::move(reply));
   }
-  try {
+  ExpectNoException(v, [&] {
     for (const whois::ChainReply& hop : chain) {
       const ReplyKind classified = whois::ClassifyReply(hop.text);
       CheckClassifier(hop.text, classified, v);
@@ -169,11 +169,7 @@ void CheckWhoisReply(std::string_view input, Violations* v) {
       CheckDateLines(hop.text, v);
     }
     CheckChain(chain, v);
-  } catch (const std::exception& e) {
-    FUZZ_EXPECT(v, false, std::string("exception: ") + e.what());
-  } catch (...) {
-    FUZZ_EXPECT(v, false, "exception of unknown type");
-  }
+  });
 }
 
 }  // namespace fuzz

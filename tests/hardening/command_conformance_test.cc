@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -64,31 +63,29 @@ class CommandConformanceTest : public test_support::SharedProxyClientTest {
 
 TEST_F(CommandConformanceTest, SubcommandArityErrorsNameTheSubcommand) {
   // Redis checks a subcommand's arity before running it and names it "container|sub".
-  EXPECT_EQ(ErrorOf({"CLIENT", "KILL"}), "ERR wrong number of arguments for 'client|kill' command");
-  EXPECT_EQ(ErrorOf({"client", "kill"}), "ERR wrong number of arguments for 'client|kill' command");
-  EXPECT_EQ(ErrorOf({"CLIENT", "GETNAME", "x"}),
-            "ERR wrong number of arguments for 'client|getname' command");
-  EXPECT_EQ(ErrorOf({"CLIENT", "ID", "x"}),
-            "ERR wrong number of arguments for 'client|id' command");
-  EXPECT_EQ(ErrorOf({"CLIENT", "INFO", "x"}),
-            "ERR wrong number of arguments for 'client|info' command");
-  EXPECT_EQ(ErrorOf({"CLIENT", "SETNAME"}),
-            "ERR wrong number of arguments for 'client|setname' command");
-  EXPECT_EQ(ErrorOf({"CLIENT", "SETNAME", "a", "b"}),
-            "ERR wrong number of arguments for 'client|setname' command");
-  EXPECT_EQ(ErrorOf({"CLIENT", "SETINFO", "LIB-NAME"}),
-            "ERR wrong number of arguments for 'client|setinfo' command");
-  EXPECT_EQ(ErrorOf({"CLIENT", "NO-EVICT"}),
-            "ERR wrong number of arguments for 'client|no-evict' command");
-  EXPECT_EQ(ErrorOf({"CLIENT", "HELP", "x"}),
-            "ERR wrong number of arguments for 'client|help' command");
-  EXPECT_EQ(ErrorOf({"CONFIG", "GET"}), "ERR wrong number of arguments for 'config|get' command");
-  EXPECT_EQ(ErrorOf({"CONFIG", "SET", "timeout"}),
-            "ERR wrong number of arguments for 'config|set' command");
-  EXPECT_EQ(ErrorOf({"CONFIG", "RESETSTAT", "x"}),
-            "ERR wrong number of arguments for 'config|resetstat' command");
-  EXPECT_EQ(ErrorOf({"COMMAND", "COUNT", "x"}),
-            "ERR wrong number of arguments for 'command|count' command");
+  struct Case {
+    std::vector<std::string> argv;
+    const char* name;  // as the error names it
+  };
+  const Case cases[] = {
+      {{"CLIENT", "KILL"}, "client|kill"},
+      {{"client", "kill"}, "client|kill"},
+      {{"CLIENT", "GETNAME", "x"}, "client|getname"},
+      {{"CLIENT", "ID", "x"}, "client|id"},
+      {{"CLIENT", "INFO", "x"}, "client|info"},
+      {{"CLIENT", "SETNAME"}, "client|setname"},
+      {{"CLIENT", "SETNAME", "a", "b"}, "client|setname"},
+      {{"CLIENT", "SETINFO", "LIB-NAME"}, "client|setinfo"},
+      {{"CLIENT", "NO-EVICT"}, "client|no-evict"},
+      {{"CLIENT", "HELP", "x"}, "client|help"},
+      {{"CONFIG", "GET"}, "config|get"},
+      {{"CONFIG", "SET", "timeout"}, "config|set"},
+      {{"CONFIG", "RESETSTAT", "x"}, "config|resetstat"},
+      {{"COMMAND", "COUNT", "x"}, "command|count"},
+  };
+  for (const Case& c : cases)
+    EXPECT_EQ(ErrorOf(c.argv),
+              std::string("ERR wrong number of arguments for '") + c.name + "' command");
   // The container alone, and unknown subcommands, keep their own errors.
   EXPECT_EQ(ErrorOf({"CLIENT"}), "ERR wrong number of arguments for 'client' command");
   EXPECT_EQ(ErrorOf({"CLIENT", "bogus"}), "ERR unknown subcommand 'bogus'. Try CLIENT HELP.");
@@ -191,34 +188,42 @@ std::string ConfigValue(redisContext* c, const std::string& name) {
   return std::string(r->element[1]->str, r->element[1]->len);
 }
 
+// CONFIG SET's error when it refuses `directive` for `reason`, in Redis's words.
+std::string ConfigSetFailed(const std::string& directive, const std::string& reason) {
+  return "ERR CONFIG SET failed (possibly related to argument '" + directive + "') - " + reason;
+}
+
 TEST_F(CommandConformanceTest, ConfigSetRefusesADuplicateParameterAndChangesNothing) {
   std::string before = ConfigValue(c_.get(), "timeout");
   EXPECT_EQ(ErrorOf({"CONFIG", "SET", "timeout", "5", "timeout", "6"}),
-            "ERR CONFIG SET failed (possibly related to argument 'timeout') - duplicate parameter");
+            ConfigSetFailed("timeout", "duplicate parameter"));
   EXPECT_EQ(ErrorOf({"CONFIG", "SET", "maxclients", "900", "TIMEOUT", "5", "timeout", "6"}),
-            "ERR CONFIG SET failed (possibly related to argument 'timeout') - duplicate parameter");
+            ConfigSetFailed("timeout", "duplicate parameter"));
   EXPECT_EQ(ConfigValue(c_.get(), "timeout"), before);
   EXPECT_EQ(ConfigValue(c_.get(), "maxclients"), "10000");
 }
 
 TEST_F(CommandConformanceTest, ConfigSetRefusesLimitsThatContradictEachOther) {
   // Defaults: soft 1mb, hard 64mb, query buffer 32mb, bulk 8mb.
-  EXPECT_EQ(ErrorOf({"CONFIG", "SET", "client-output-buffer-soft", "128mb"}),
-            "ERR CONFIG SET failed (possibly related to argument 'client-output-buffer-soft') - "
-            "client-output-buffer-soft (134217728) must not be above client-output-buffer-hard "
-            "(67108864)");
-  EXPECT_EQ(ErrorOf({"CONFIG", "SET", "client-output-buffer-hard", "512kb"}),
-            "ERR CONFIG SET failed (possibly related to argument 'client-output-buffer-hard') - "
-            "client-output-buffer-soft (1048576) must not be above client-output-buffer-hard "
-            "(524288)");
-  EXPECT_EQ(ErrorOf({"CONFIG", "SET", "proto-max-bulk-len", "64mb"}),
-            "ERR CONFIG SET failed (possibly related to argument 'proto-max-bulk-len') - "
-            "proto-max-bulk-len (67108864) must not be above client-query-buffer-limit "
-            "(33554432)");
-  EXPECT_EQ(ErrorOf({"CONFIG", "SET", "client-query-buffer-limit", "4mb"}),
-            "ERR CONFIG SET failed (possibly related to argument 'client-query-buffer-limit') - "
-            "proto-max-bulk-len (8388608) must not be above client-query-buffer-limit "
-            "(4194304)");
+  struct Case {
+    const char* directive;
+    const char* value;
+    const char* reason;
+  };
+  const Case cases[] = {
+      {"client-output-buffer-soft", "128mb",
+       "client-output-buffer-soft (134217728) must not be above client-output-buffer-hard "
+       "(67108864)"},
+      {"client-output-buffer-hard", "512kb",
+       "client-output-buffer-soft (1048576) must not be above client-output-buffer-hard (524288)"},
+      {"proto-max-bulk-len", "64mb",
+       "proto-max-bulk-len (67108864) must not be above client-query-buffer-limit (33554432)"},
+      {"client-query-buffer-limit", "4mb",
+       "proto-max-bulk-len (8388608) must not be above client-query-buffer-limit (4194304)"},
+  };
+  for (const Case& c : cases)
+    EXPECT_EQ(ErrorOf({"CONFIG", "SET", c.directive, c.value}),
+              ConfigSetFailed(c.directive, c.reason));
   EXPECT_EQ(ConfigValue(c_.get(), "client-output-buffer-soft"), "1048576");
   EXPECT_EQ(ConfigValue(c_.get(), "proto-max-bulk-len"), "8388608");
   // Both sides at once is one consistent change.
@@ -290,11 +295,7 @@ TEST_F(CommandConformanceTest, ReadingAHostsLimitsKeepsNothingForIt) {
 // lays it out (a blank line, the banner, where, the line itself, the reason), every line ended.
 TEST(ConfigErrors, FatalConfigErrorTextIsRedisShapedAndEndsWithANewline) {
   test_support::TempDir dir;
-  std::string path = dir.path() + "/bad.conf";
-  {
-    std::ofstream out(path);
-    out << "# a comment\nport 7100\nfrobnicate yes\n";
-  }
+  std::string path = dir.WriteFile("bad.conf", "# a comment\nport 7100\nfrobnicate yes\n");
   ProxyProcess bad_file({path});
   ASSERT_FALSE(bad_file.Start());
   const std::string banner =

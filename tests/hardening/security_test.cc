@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -273,14 +272,12 @@ std::string TextOf(redisContext* c, const std::vector<std::string>& argv) {
 TEST(RenameCommand, DisabledAndRenamedAdministrativeCommands) {
   test_support::TempDir dir;
   const std::string secret = "b840fc02d524045429941cc15f59e41cb7be6c52";  // longer than any name
-  std::string path = dir.path() + "/proxy.conf";
-  {
-    std::ofstream out(path);
-    out << "flush-enabled yes\n"
-        << "rename-command WHOIS.LIMITS \"\"\n"
-        << "rename-command flushall \"\"\n"
-        << "rename-command CONFIG " << secret << "\n";
-  }
+  std::string path = dir.WriteFile("proxy.conf",
+                                   "flush-enabled yes\n"
+                                   "rename-command WHOIS.LIMITS \"\"\n"
+                                   "rename-command flushall \"\"\n"
+                                   "rename-command CONFIG " +
+                                       secret + "\n");
   ProxyProcess proxy({path, "--rename-command", "whois.lookup", ""});
   ASSERT_TRUE(proxy.Start()) << proxy.log();
   auto c = proxy.Connect();
@@ -343,11 +340,8 @@ TEST(RenameCommand, UnknownOrCollidingNamesStopStartUp) {
             std::string::npos)
       << collision.log();
   test_support::TempDir dir;
-  std::string path = dir.path() + "/proxy.conf";
-  {
-    std::ofstream out(path);
-    out << "rename-command CONFIG \"\"\nrename-command CONFIG other\n";
-  }
+  std::string path =
+      dir.WriteFile("proxy.conf", "rename-command CONFIG \"\"\nrename-command CONFIG other\n");
   ProxyProcess twice({path});
   ASSERT_FALSE(twice.Start());
   EXPECT_NE(twice.log().find("at line 2\n>>> 'rename-command CONFIG other'\n'rename-command' No "

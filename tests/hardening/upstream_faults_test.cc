@@ -186,11 +186,20 @@ TEST_F(MisbehavingUpstreams, HangGivesATimeoutFallbackInTime) {
   ExpectServing();
 }
 
-TEST_F(MisbehavingUpstreams, ResetGivesAFallbackInTime) {
-  std::string json = TimedGet("a.reset");
+// A registry that resets the connection, or sends garbage (README: "a registry that ... sends
+// nothing usable gives a fallback record"): the param is the fake's mode and the name's label.
+class FallbackUpstreams : public MisbehavingUpstreams,
+                          public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(FallbackUpstreams, GiveAFallbackInTime) {
+  std::string json = TimedGet("a." + GetParam());
   EXPECT_EQ(StatusOf(json), "fallback") << json;
   ExpectServing();
 }
+
+INSTANTIATE_TEST_SUITE_P(MisbehavingUpstreams, FallbackUpstreams,
+                         ::testing::Values("reset", "garbage"),
+                         [](const auto& info) { return info.param; });
 
 TEST_F(MisbehavingUpstreams, TrickleGivesATimeoutFallbackInTimeAndNoPartialRecordIsCached) {
   std::string json = TimedGet("a.trickle");
@@ -201,13 +210,6 @@ TEST_F(MisbehavingUpstreams, TrickleGivesATimeoutFallbackInTimeAndNoPartialRecor
       WaitUntil([&] { return InfoInt(c_.get(), "whois", "lookups_in_flight").value_or(-1) == 0; }));
   std::string later = TimedGet("a.trickle");
   EXPECT_NE(StatusOf(later), "not_found") << later;
-  ExpectServing();
-}
-
-TEST_F(MisbehavingUpstreams, GarbageGivesAFallbackInTime) {
-  std::string json = TimedGet("a.garbage");
-  // README: "a registry that ... sends nothing usable gives a fallback record".
-  EXPECT_EQ(StatusOf(json), "fallback") << json;
   ExpectServing();
 }
 

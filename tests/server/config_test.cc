@@ -18,6 +18,18 @@ std::string WriteFile(const std::string& text) {
   return path;
 }
 
+// LoadConfig over a config file holding `text`, then `more` arguments. The file is temporary,
+// removed once read; *path is its name, which the error texts give.
+ConfigResult LoadConfigText(const std::string& text, std::string* path,
+                            const std::vector<std::string>& more = {}) {
+  *path = WriteFile(text);
+  std::vector<std::string> args = {*path};
+  args.insert(args.end(), more.begin(), more.end());
+  ConfigResult r = LoadConfig(args);
+  std::remove(path->c_str());
+  return r;
+}
+
 TEST(Config, DefaultsAreTheDocumentedOnes) {
   auto r = LoadConfig({});
   ASSERT_TRUE(r.config) << r.ErrorText();
@@ -111,9 +123,9 @@ TEST(Config, RepairStandsAnywhereAndTakesNoValue) {
 }
 
 TEST(Config, FileDirectivesWithQuotesAndComments) {
-  std::string path = WriteFile("# comment\n\nport 7200\nrequirepass \"a b\"\nhot-set-size 16mb\n");
-  auto r = LoadConfig({path, "--port", "7300"});
-  std::remove(path.c_str());
+  std::string path;
+  auto r = LoadConfigText("# comment\n\nport 7200\nrequirepass \"a b\"\nhot-set-size 16mb\n", &path,
+                          {"--port", "7300"});
   ASSERT_TRUE(r.config) << r.ErrorText();
   EXPECT_EQ(r.config->port, 7300);  // the command line wins
   EXPECT_EQ(r.config->requirepass, "a b");
@@ -121,9 +133,8 @@ TEST(Config, FileDirectivesWithQuotesAndComments) {
 }
 
 TEST(Config, UnknownDirectiveNamesFileLineAndReason) {
-  std::string path = WriteFile("port 7200\nfrobnicate yes\n");
-  auto r = LoadConfig({path});
-  std::remove(path.c_str());
+  std::string path;
+  auto r = LoadConfigText("port 7200\nfrobnicate yes\n", &path);
   ASSERT_FALSE(r.config);
   EXPECT_EQ(r.ErrorText(), path + ":2: unknown directive 'frobnicate'");
   // The Status holds the reason alone; the place is beside it.
@@ -201,9 +212,8 @@ TEST(Config, ContradictoryLimitsAreRefused) {
 }
 
 TEST(Config, FatalConfigErrorTextNamesFileLineAndTheLineItself) {
-  std::string path = WriteFile("port 7200\n  maxclients lots  \r\n");
-  auto r = LoadConfig({path});
-  std::remove(path.c_str());
+  std::string path;
+  auto r = LoadConfigText("port 7200\n  maxclients lots  \r\n", &path);
   ASSERT_FALSE(r.config);
   EXPECT_EQ(r.ErrorText(), path + ":2: 'maxclients' must be an integer from 1 to 1048576");
   std::string text = FatalConfigErrorText(r);
@@ -219,15 +229,10 @@ TEST(Config, FatalConfigErrorTextNamesFileLineAndTheLineItself) {
 }
 
 TEST(Config, UpstreamHostsAreNamesOrAddresses) {
-  EXPECT_TRUE(IsValidUpstreamHost("whois.nic.uk"));
-  EXPECT_TRUE(IsValidUpstreamHost("WHOIS.NIC.UK."));
-  EXPECT_TRUE(IsValidUpstreamHost("192.0.2.1"));
-  EXPECT_TRUE(IsValidUpstreamHost("2001:db8::1"));
-  EXPECT_FALSE(IsValidUpstreamHost(""));
-  EXPECT_FALSE(IsValidUpstreamHost("."));
-  EXPECT_FALSE(IsValidUpstreamHost("localhost"));
-  EXPECT_FALSE(IsValidUpstreamHost("two words.example"));
-  EXPECT_FALSE(IsValidUpstreamHost("a\r\nb.example"));
+  for (const char* good : {"whois.nic.uk", "WHOIS.NIC.UK.", "192.0.2.1", "2001:db8::1"})
+    EXPECT_TRUE(IsValidUpstreamHost(good)) << good;
+  for (const char* bad : {"", ".", "localhost", "two words.example", "a\r\nb.example"})
+    EXPECT_FALSE(IsValidUpstreamHost(bad)) << bad;
   auto r = LoadConfig({"--upstream-limit", "", "concurrency", "1"});
   ASSERT_FALSE(r.config);
   EXPECT_EQ(r.ErrorText(),

@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +50,25 @@ std::string ReadWholeFile(const std::string& path);
 void WriteWholeFile(const std::string& path, std::string_view text);
 // Whether `flag` is one of `args`.
 bool HasFlag(const std::vector<std::string>& args, std::string_view flag);
+// A helper's log: each line of `text` read into an Entry by `parse(fields, &entry)` (fields: the
+// line as a stream), kept if `parse` returns true. A line it refuses is skipped, as the partial
+// last line is while the helper is still writing it.
+template <typename Entry, typename Parse>
+std::vector<Entry> ParseLogLines(std::string_view text, Parse parse) {
+  std::vector<Entry> out;
+  std::istringstream in{std::string(text)};
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    Entry e;
+    if (parse(fields, &e)) out.push_back(std::move(e));
+  }
+  return out;
+}
+// Reads a log line's client address field into *client: "" when the line has none or "-".
+inline void ReadClientField(std::istream& fields, std::string* client) {
+  if (!(fields >> *client) || *client == "-") client->clear();
+}
 // The environment variable `name` if set and not empty, else `fallback` (how a test finds a
 // binary or a folder the build names, which a user may override).
 std::string EnvOr(const char* name, const std::string& fallback);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <fstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -28,6 +29,15 @@ class TempDir {
 
   const std::string& path() const { return path_; }
   std::string Sub(const std::string& name) const { return path_ + "/" + name; }
+  // Writes `text` to the file `name` here (replacing it) and returns the file's path; throws if
+  // it cannot.
+  std::string WriteFile(const std::string& name, std::string_view text) const {
+    std::string path = Sub(name);
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out.flush()) throw std::runtime_error("cannot write " + path);
+    return path;
+  }
 
  private:
   std::string path_;
