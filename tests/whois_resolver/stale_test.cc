@@ -86,6 +86,33 @@ TEST_F(StaleTest, AStaleRecordIsAnsweredBeforeItsRefreshEnds) {
   EXPECT_FALSE(Has(Get("fresh.test"), "stale"));
 }
 
+// The same with a full hot set, which keeps what it admits compressed: the stale reply is made
+// from the decompressed entry, kept compressed itself, and served from there.
+TEST_F(StaleTest, AStaleRecordInAFullHotSetIsServedStaleFromItsCompressedEntry) {
+  StartFakes(kNewOwner, {"--mode", "hang"});
+  StartProxy(
+      {"--lookup-timeout", "20000", "--upstream-timeout", "20000", "--hot-set-size", "64kb"});
+  std::string org;
+  for (int i = 0; i < 30; ++i) org += "Example Holding " + std::to_string(i) + " GmbH, ";
+  for (int i = 0; i < 200; ++i) {
+    const std::string domain = "filler" + std::to_string(i) + ".test";
+    ASSERT_EQ(Text(Command(c_.get(), {"SET", domain, RecordJson(domain, org)})), "OK");
+  }
+  ImportStale("owner-test.test", org);
+  ASSERT_GT(WhoisInfo(c_.get(), "hot_set_compressed"), 0);
+  // Asked for again and again: in the full set, compressed, whatever admission decided first.
+  for (int i = 0; i < 50; ++i) {
+    std::string json = Get("owner-test.test");
+    ASSERT_TRUE(json.ends_with(R"(,"stale":true})")) << json;
+    ASSERT_TRUE(Has(json, "Example Holding 29 GmbH")) << json;
+  }
+  const int64_t hits = WhoisInfo(c_.get(), "hot_set_hits");
+  for (int i = 0; i < 10; ++i) EXPECT_TRUE(Get("owner-test.test").ends_with(R"(,"stale":true})"));
+  EXPECT_EQ(WhoisInfo(c_.get(), "hot_set_hits"), hits + 10);  // from the hot set
+  EXPECT_EQ(WhoisInfo(c_.get(), "stale_served"), 60);
+  EXPECT_EQ(WhoisInfo(c_.get(), "refreshes_started"), 1);
+}
+
 TEST_F(StaleTest, ARefusedRefreshKeepsTheRecordAndItIsStillServedStale) {
   StartFakes(kRefusal);
   StartProxy();
