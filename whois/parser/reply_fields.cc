@@ -4,6 +4,7 @@
 #include <array>
 
 #include "util/ascii.h"
+#include "util/enum_names.h"
 #include "whois/country/country.h"
 
 namespace whois {
@@ -276,17 +277,8 @@ Contact* ContactFor(Role role, WhoisRecord* record) {
 }
 
 std::string_view RoleName(Role role) {
-  switch (role) {
-    case Role::kRegistrant:
-      return "registrant";
-    case Role::kAdmin:
-      return "admin";
-    case Role::kTech:
-      return "tech";
-    case Role::kNone:
-      break;
-  }
-  return "";
+  static constexpr util::EnumNames<Role::kTech> kNames({"", "registrant", "admin", "tech"}, "");
+  return kNames.Name(role);
 }
 
 // The contact member a field writes and its name in `redacted` paths.

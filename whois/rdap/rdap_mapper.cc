@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "util/ascii.h"
+#include "util/enum_names.h"
 #include "whois/country/country.h"
 #include "whois/parser/reply_fields.h"
 #include "whois/rdap/jcard.h"
@@ -312,15 +313,9 @@ RdapDomainResult Unusable(RdapDomainResult out, std::string why) {
 }  // namespace
 
 std::string_view RdapKindName(RdapKind kind) {
-  switch (kind) {
-    case RdapKind::kFound:
-      return "found";
-    case RdapKind::kNotFound:
-      return "not_found";
-    case RdapKind::kUnusable:
-      return "unusable";
-  }
-  return "unusable";
+  static constexpr util::EnumNames<RdapKind::kUnusable> kNames({"found", "not_found", "unusable"},
+                                                               "unusable");
+  return kNames.Name(kind);
 }
 
 RdapDomainResult MapDomainResponse(std::string_view body, std::string_view domain,
