@@ -4,6 +4,7 @@
 #include <charconv>
 #include <fstream>
 #include <sstream>
+#include <type_traits>
 
 #include "resp/request_parser.h"
 #include "server/command_table.h"
@@ -45,62 +46,73 @@ struct Directive {
   bool listed = true;  // shown by CONFIG GET and --help
 };
 
+// A list directive's words as CONFIG GET shows them: one space between.
+std::string JoinWords(const std::vector<std::string>& words) {
+  std::string out;
+  for (const std::string& w : words) out += (out.empty() ? "" : " ") + w;
+  return out;
+}
+
 util::Status ExpectOne(const std::vector<std::string>& v) {
   return v.size() == 1 ? util::Status::OK()
                        : util::Status::InvalidArgument("expects exactly one value");
 }
 
-Directive IntDirective(const char* name, bool runtime, int Config::*field, int64_t lo, int64_t hi) {
+// A directive of exactly one word: `parse` turns it into the field's value, or gives std::nullopt
+// and the word is refused with `why`. CONFIG GET shows a number, or yes / no.
+template <typename T, typename Parse>
+Directive OneValueDirective(const char* name, bool runtime, T Config::*field, std::string why,
+                            Parse parse) {
   return {name, runtime,
           [=](Config* c, const std::vector<std::string>& v) -> util::Status {
             if (util::Status st = ExpectOne(v); !st.ok()) return st;
-            auto n = ParseInt(v[0]);
-            if (!n || *n < lo || *n > hi)
-              return util::Status::InvalidArgument("must be an integer from " + std::to_string(lo) +
-                                                   " to " + std::to_string(hi));
-            c->*field = static_cast<int>(*n);
+            std::optional<T> value = parse(v[0]);
+            if (!value) return util::Status::InvalidArgument(why);
+            c->*field = *value;
             return util::Status::OK();
           },
-          [=](const Config& c) { return std::to_string(c.*field); }};
+          [=](const Config& c) {
+            if constexpr (std::is_same_v<T, bool>) {
+              return std::string(c.*field ? "yes" : "no");
+            } else {
+              return std::to_string(c.*field);
+            }
+          }};
+}
+
+Directive IntDirective(const char* name, bool runtime, int Config::*field, int64_t lo, int64_t hi) {
+  return OneValueDirective(
+      name, runtime, field,
+      "must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi),
+      [=](std::string_view word) -> std::optional<int> {
+        auto n = ParseInt(word);
+        if (!n || *n < lo || *n > hi) return std::nullopt;
+        return static_cast<int>(*n);
+      });
 }
 
 Directive MemoryDirective(const char* name, bool runtime, int64_t Config::*field, int64_t lo) {
-  return {name, runtime,
-          [=](Config* c, const std::vector<std::string>& v) -> util::Status {
-            if (util::Status st = ExpectOne(v); !st.ok()) return st;
-            auto n = ParseMemory(v[0]);
-            if (!n || *n < lo)
-              return util::Status::InvalidArgument(
-                  "must be a size like 1048576, 64kb, 64mb or 1gb, at least " + std::to_string(lo));
-            c->*field = *n;
-            return util::Status::OK();
-          },
-          [=](const Config& c) { return std::to_string(c.*field); }};
+  return OneValueDirective(
+      name, runtime, field,
+      "must be a size like 1048576, 64kb, 64mb or 1gb, at least " + std::to_string(lo),
+      [=](std::string_view word) -> std::optional<int64_t> {
+        auto n = ParseMemory(word);
+        if (!n || *n < lo) return std::nullopt;
+        return n;
+      });
 }
 
 Directive SecondsDirective(const char* name, bool runtime, int64_t Config::*field) {
-  return {name, runtime,
-          [=](Config* c, const std::vector<std::string>& v) -> util::Status {
-            if (util::Status st = ExpectOne(v); !st.ok()) return st;
-            auto n = ParseSeconds(v[0]);
-            if (!n || *n < 1)
-              return util::Status::InvalidArgument("must be a duration like 600, 10m, 12h or 30d");
-            c->*field = *n;
-            return util::Status::OK();
-          },
-          [=](const Config& c) { return std::to_string(c.*field); }};
+  return OneValueDirective(name, runtime, field, "must be a duration like 600, 10m, 12h or 30d",
+                           [](std::string_view word) -> std::optional<int64_t> {
+                             auto n = ParseSeconds(word);
+                             if (!n || *n < 1) return std::nullopt;
+                             return n;
+                           });
 }
 
 Directive BoolDirective(const char* name, bool runtime, bool Config::*field) {
-  return {name, runtime,
-          [=](Config* c, const std::vector<std::string>& v) -> util::Status {
-            if (util::Status st = ExpectOne(v); !st.ok()) return st;
-            auto b = ParseYesNo(v[0]);
-            if (!b) return util::Status::InvalidArgument("must be yes or no");
-            c->*field = *b;
-            return util::Status::OK();
-          },
-          [=](const Config& c) { return std::string(c.*field ? "yes" : "no"); }};
+  return OneValueDirective(name, runtime, field, "must be yes or no", ParseYesNo);
 }
 
 Directive StringDirective(const char* name, bool runtime, std::string Config::*field,
@@ -126,11 +138,7 @@ const std::vector<Directive>& Directives() {
          c->bind = v;
          return util::Status::OK();
        },
-       [](const Config& c) {
-         std::string out;
-         for (const auto& b : c.bind) out += (out.empty() ? "" : " ") + b;
-         return out;
-       }},
+       [](const Config& c) { return JoinWords(c.bind); }},
       BoolDirective("protected-mode", true, &Config::protected_mode),
       IntDirective("tcp-keepalive", true, &Config::tcp_keepalive_s, 0, 7200),
       IntDirective("timeout", true, &Config::timeout_s, 0, 1 << 30),
@@ -229,11 +237,7 @@ const std::vector<Directive>& Directives() {
          }
          return util::Status::OK();
        },
-       [](const Config& c) {
-         std::string out;
-         for (const auto& a : c.upstream_source_addresses) out += (out.empty() ? "" : " ") + a;
-         return out;
-       }},
+       [](const Config& c) { return JoinWords(c.upstream_source_addresses); }},
       BoolDirective("allow-private-upstreams", false, &Config::allow_private_upstreams),
       {"lookup-order", false,
        [](Config* c, const std::vector<std::string>& v) -> util::Status {
@@ -246,17 +250,8 @@ const std::vector<Directive>& Directives() {
        },
        [](const Config& c) { return c.lookup_order; }},
       StringDirective("rdap-bootstrap-url", false, &Config::rdap_bootstrap_url, false),
-      {"rdap-bootstrap-refresh", false,
-       [](Config* c, const std::vector<std::string>& v) -> util::Status {
-         if (util::Status st = ExpectOne(v); !st.ok()) return st;
-         auto n = ParseSeconds(v[0]);
-         if (!n)
-           return util::Status::InvalidArgument(
-               "must be a duration like 12h or 1d, or 0 for never");
-         c->rdap_bootstrap_refresh_s = *n;
-         return util::Status::OK();
-       },
-       [](const Config& c) { return std::to_string(c.rdap_bootstrap_refresh_s); }},
+      OneValueDirective("rdap-bootstrap-refresh", false, &Config::rdap_bootstrap_refresh_s,
+                        "must be a duration like 12h or 1d, or 0 for never", ParseSeconds),
       {"rdap-server", false,
        [](Config* c, const std::vector<std::string>& v) -> util::Status {
          if (v.size() != 2) return util::Status::InvalidArgument("expects TLD URL");
@@ -304,9 +299,7 @@ const std::vector<Directive>& Directives() {
        [](const Config& c) {
          if (c.default_upstream_limit.empty())
            return std::string(whois::limits::kDefaultLimitDirective);
-         std::string out;
-         for (const auto& w : c.default_upstream_limit) out += (out.empty() ? "" : " ") + w;
-         return out;
+         return JoinWords(c.default_upstream_limit);
        }},
       IntDirective("lookup-timeout", true, &Config::lookup_timeout_ms, 1, 600000),
       {"fleet-redis", false,
@@ -325,11 +318,7 @@ const std::vector<Directive>& Directives() {
          }
          return util::Status::OK();
        },
-       [](const Config& c) {
-         std::string out;
-         for (const auto& a : c.fleet_redis) out += (out.empty() ? "" : " ") + a;
-         return out;
-       }},
+       [](const Config& c) { return JoinWords(c.fleet_redis); }},
       StringDirective("fleet-password", false, &Config::fleet_password, true),
       {"fleet-prefix", false,
        [](Config* c, const std::vector<std::string>& v) -> util::Status {
