@@ -129,6 +129,31 @@ Directive StringDirective(const char* name, bool runtime, std::string Config::*f
           [=](const Config& c) { return c.*field; }};
 }
 
+// A start-up directive of one or more distinct words, kept in the order given; given again, it adds
+// to the list. `canonical` checks a word and spells it canonically, or gives std::nullopt and the
+// word is refused as "'word' <not_a>"; a word already listed is refused as "<item> word given
+// twice". `expects` names the words for an empty directive.
+template <typename Canonical>
+Directive WordListDirective(const char* name, std::vector<std::string> Config::*field,
+                            std::string expects, std::string not_a, std::string item,
+                            Canonical canonical) {
+  return {name, false,
+          [=](Config* c, const std::vector<std::string>& v) -> util::Status {
+            if (v.empty()) return util::Status::InvalidArgument("expects one or more " + expects);
+            std::vector<std::string>& list = c->*field;
+            for (const std::string& text : v) {
+              std::optional<std::string> word = canonical(text);
+              if (!word) return util::Status::InvalidArgument("'" + text + "' " + not_a);
+              if (std::find(list.begin(), list.end(), *word) != list.end()) {
+                return util::Status::InvalidArgument(item + " " + *word + " given twice");
+              }
+              list.push_back(*word);
+            }
+            return util::Status::OK();
+          },
+          [=](const Config& c) { return JoinWords(c.*field); }};
+}
+
 const std::vector<Directive>& Directives() {
   static const std::vector<Directive> table = {
       IntDirective("port", false, &Config::port, 0, 65535),
@@ -218,26 +243,10 @@ const std::vector<Directive>& Directives() {
            out += (out.empty() ? "" : ", ") + a.host + " " + a.address;
          return out;
        }},
-      {"upstream-source-address", false,
-       [](Config* c, const std::vector<std::string>& v) -> util::Status {
-         if (v.empty())
-           return util::Status::InvalidArgument(
-               "expects one or more IP addresses, e.g. 192.0.2.10 2001:db8::10");
-         for (const std::string& text : v) {
-           std::optional<std::string> address = whois::limits::CanonicalAddress(text);
-           if (!address) {
-             return util::Status::InvalidArgument(
-                 "'" + text + "' is not an IPv4 or IPv6 address (no port, brackets or zone)");
-           }
-           auto& list = c->upstream_source_addresses;
-           if (std::find(list.begin(), list.end(), *address) != list.end()) {
-             return util::Status::InvalidArgument("source address " + *address + " given twice");
-           }
-           list.push_back(*address);
-         }
-         return util::Status::OK();
-       },
-       [](const Config& c) { return JoinWords(c.upstream_source_addresses); }},
+      WordListDirective("upstream-source-address", &Config::upstream_source_addresses,
+                        "IP addresses, e.g. 192.0.2.10 2001:db8::10",
+                        "is not an IPv4 or IPv6 address (no port, brackets or zone)",
+                        "source address", whois::limits::CanonicalAddress),
       BoolDirective("allow-private-upstreams", false, &Config::allow_private_upstreams),
       {"lookup-order", false,
        [](Config* c, const std::vector<std::string>& v) -> util::Status {
@@ -302,23 +311,12 @@ const std::vector<Directive>& Directives() {
          return JoinWords(c.default_upstream_limit);
        }},
       IntDirective("lookup-timeout", true, &Config::lookup_timeout_ms, 1, 600000),
-      {"fleet-redis", false,
-       [](Config* c, const std::vector<std::string>& v) -> util::Status {
-         if (v.empty())
-           return util::Status::InvalidArgument(
-               "expects one or more HOST:PORT seeds, e.g. 10.0.0.5:6379");
-         for (const std::string& text : v) {
-           if (!storage::fleet::ParseNodeAddress(text))
-             return util::Status::InvalidArgument("'" + text +
-                                                  "' is not HOST:PORT (an IPv6 host in brackets)");
-           if (std::find(c->fleet_redis.begin(), c->fleet_redis.end(), text) !=
-               c->fleet_redis.end())
-             return util::Status::InvalidArgument("seed " + text + " given twice");
-           c->fleet_redis.push_back(text);
-         }
-         return util::Status::OK();
-       },
-       [](const Config& c) { return JoinWords(c.fleet_redis); }},
+      WordListDirective("fleet-redis", &Config::fleet_redis, "HOST:PORT seeds, e.g. 10.0.0.5:6379",
+                        "is not HOST:PORT (an IPv6 host in brackets)", "seed",
+                        [](const std::string& text) -> std::optional<std::string> {
+                          if (!storage::fleet::ParseNodeAddress(text)) return std::nullopt;
+                          return text;
+                        }),
       StringDirective("fleet-password", false, &Config::fleet_password, true),
       {"fleet-prefix", false,
        [](Config* c, const std::vector<std::string>& v) -> util::Status {
