@@ -88,14 +88,21 @@ Outcome NeedMore(size_t buffered) {
   return o;
 }
 
+// The arguments of `input`, which must hold exactly one whole command. They view `input` or
+// `parser`'s buffer, so both must outlive them.
+std::vector<std::string_view> ParseWhole(RequestParser* parser, const std::string& input) {
+  std::vector<std::string_view> args;
+  EXPECT_EQ(parser->Parse(input, &args), ParseStatus::kCommand);
+  EXPECT_EQ(parser->consumed(), input.size());
+  return args;
+}
+
 // ---- multibulk ----
 
 TEST(RequestParserMultibulk, ParsesOneCommandZeroCopy) {
   const std::string input = "*2\r\n$3\r\nGET\r\n$11\r\nexample.com\r\n";
   RequestParser parser;
-  std::vector<std::string_view> args;
-  ASSERT_EQ(parser.Parse(input, &args), ParseStatus::kCommand);
-  EXPECT_EQ(parser.consumed(), input.size());
+  const std::vector<std::string_view> args = ParseWhole(&parser, input);
   ASSERT_EQ(args.size(), 2u);
   EXPECT_EQ(args[0], "GET");
   EXPECT_EQ(args[1], "example.com");
@@ -286,9 +293,7 @@ TEST(RequestParserInline, SplitsOnWhitespace) {
 TEST(RequestParserInline, UnquotedArgumentsAreViewsIntoInput) {
   const std::string input = "get example.com \"quoted\"\r\n";
   RequestParser parser;
-  std::vector<std::string_view> args;
-  ASSERT_EQ(parser.Parse(input, &args), ParseStatus::kCommand);
-  EXPECT_EQ(parser.consumed(), input.size());
+  const std::vector<std::string_view> args = ParseWhole(&parser, input);
   ASSERT_EQ(args.size(), 3u);
   EXPECT_EQ(args[1].data(), input.data() + 4);
   EXPECT_EQ(args[2], "quoted");

@@ -29,6 +29,9 @@ void ExpectReferral(const Extracted& extracted, std::string_view host, uint16_t 
   ExpectReferral(*extracted, host, port, rwhois);
 }
 
+// What ExtractReferral makes of the reply in fixture file `name`.
+Extracted FromFixture(const std::string& name) { return ExtractReferral(ReadFixture(name)); }
+
 // True when the reply names no server at all (not even a rejected one).
 bool NamesNone(const Extracted& extracted) { return extracted.ok() && !extracted->has_value(); }
 
@@ -40,26 +43,25 @@ std::string Rejection(const Extracted& extracted) {
 }
 
 TEST(ExtractReferral, IanaRefer) {
-  ExpectReferral(ExtractReferral(ReadFixture("referrals/iana-refer.txt")), "whois.nic.shop");
+  ExpectReferral(FromFixture("referrals/iana-refer.txt"), "whois.nic.shop");
 }
 
 TEST(ExtractReferral, IanaTldAnswerWhoisLine) {
-  ExpectReferral(ExtractReferral(ReadFixture("iana/COM")), "whois.verisign-grs.com");
-  const std::string reason = Rejection(ExtractReferral(ReadFixture("iana/AAA")));
+  ExpectReferral(FromFixture("iana/COM"), "whois.verisign-grs.com");
+  const std::string reason = Rejection(FromFixture("iana/AAA"));
   EXPECT_NE(reason.find("whois:"), std::string::npos) << reason;
 }
 
 TEST(ExtractReferral, VerisignRegistrarWhoisServer) {
-  ExpectReferral(ExtractReferral(ReadFixture("referrals/verisign-registered.txt")),
-                 "whois.registrar.example");
-  ExpectReferral(ExtractReferral(ReadFixture("referrals/verisign-old-whois-server.txt")),
+  ExpectReferral(FromFixture("referrals/verisign-registered.txt"), "whois.registrar.example");
+  ExpectReferral(FromFixture("referrals/verisign-old-whois-server.txt"),
                  "whois.old-registrar.example");
 }
 
 TEST(ExtractReferral, VerisignTakesTheFirstDomainNameRecordOnly) {
   // Name-server records with their registrars' "Whois Server:" lines come first; the domain's
   // own record is last.
-  ExpectReferral(ExtractReferral(ReadFixture("referrals/verisign-name-server-records-first.txt")),
+  ExpectReferral(FromFixture("referrals/verisign-name-server-records-first.txt"),
                  "whois.registrar.example");
   std::string two_records =
       "   Domain Name: EXAMPLE.COM\n"
@@ -82,27 +84,23 @@ TEST(ExtractReferral, VerisignTakesTheFirstDomainNameRecordOnly) {
 }
 
 TEST(ExtractReferral, AfiliasWithoutBlankAfterColon) {
-  ExpectReferral(ExtractReferral(ReadFixture("referrals/no-blank-after-colon.txt")),
-                 "whois.registrar.bz");
+  ExpectReferral(FromFixture("referrals/no-blank-after-colon.txt"), "whois.registrar.bz");
 }
 
 TEST(ExtractReferral, MissingOrUnusableRegistrarServer) {
-  EXPECT_TRUE(NamesNone(ExtractReferral(ReadFixture("referrals/verisign-no-whois-server.txt"))));
-  std::string reason =
-      Rejection(ExtractReferral(ReadFixture("referrals/verisign-not-defined.txt")));
+  EXPECT_TRUE(NamesNone(FromFixture("referrals/verisign-no-whois-server.txt")));
+  std::string reason = Rejection(FromFixture("referrals/verisign-not-defined.txt"));
   EXPECT_NE(reason.find("not defined"), std::string::npos) << reason;
-  reason = Rejection(ExtractReferral(ReadFixture("referrals/empty-registrar-whois-server.txt")));
+  reason = Rejection(FromFixture("referrals/empty-registrar-whois-server.txt"));
   EXPECT_NE(reason.find("empty"), std::string::npos) << reason;
 }
 
 TEST(ExtractReferral, ArinReferralServer) {
-  ExpectReferral(ExtractReferral(ReadFixture("referrals/arin-referral-whois.txt")),
-                 "whois.apnic.net");
-  ExpectReferral(ExtractReferral(ReadFixture("referrals/arin-referral-whois-port-43.txt")),
-                 "whois.ripe.net");
-  ExpectReferral(ExtractReferral(ReadFixture("referrals/arin-referral-rwhois.txt")),
-                 "rwhois.networks.example", 4321, true);
-  EXPECT_TRUE(NamesNone(ExtractReferral(ReadFixture("referrals/arin-no-referral.txt"))));
+  ExpectReferral(FromFixture("referrals/arin-referral-whois.txt"), "whois.apnic.net");
+  ExpectReferral(FromFixture("referrals/arin-referral-whois-port-43.txt"), "whois.ripe.net");
+  ExpectReferral(FromFixture("referrals/arin-referral-rwhois.txt"), "rwhois.networks.example", 4321,
+                 true);
+  EXPECT_TRUE(NamesNone(FromFixture("referrals/arin-no-referral.txt")));
 }
 
 TEST(ExtractReferral, ArinTakesTheLastReferralServer) {
@@ -216,11 +214,12 @@ TEST(ParseReferralValue, ReasonsAreSafeToLog) {
 }
 
 TEST(IsValidServerHostName, Basics) {
-  EXPECT_TRUE(IsValidServerHostName("whois.nic.uk"));
-  EXPECT_TRUE(IsValidServerHostName("WHOIS.NIC.UK"));
-  EXPECT_FALSE(IsValidServerHostName("whois.nic.uk."));
-  EXPECT_FALSE(IsValidServerHostName("localhost"));
-  EXPECT_FALSE(IsValidServerHostName("10.0.0.1"));
+  for (const char* ok : {"whois.nic.uk", "WHOIS.NIC.UK"}) {
+    EXPECT_TRUE(IsValidServerHostName(ok)) << ok;
+  }
+  for (const char* bad : {"whois.nic.uk.", "localhost", "10.0.0.1"}) {
+    EXPECT_FALSE(IsValidServerHostName(bad)) << bad;
+  }
 }
 
 }  // namespace

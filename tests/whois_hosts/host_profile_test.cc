@@ -4,6 +4,7 @@
 
 #include <set>
 #include <string>
+#include <string_view>
 
 #include "util/ascii.h"
 #include "whois/directory/query_format.h"
@@ -60,26 +61,79 @@ TEST(HostProfiles, EveryRowIsConsistent) {
   EXPECT_EQ(rules::RuleSetById(RuleSetId::kByText), nullptr);
 }
 
-TEST(HostProfiles, KnownHosts) {
-  EXPECT_EQ(HostProfileFor("whois.verisign-grs.com").query_format, "domain %s");
-  EXPECT_EQ(HostProfileFor("whois.denic.de").query_format, "-T dn,ace %s");
-  EXPECT_EQ(HostProfileFor("whois.jprs.jp").query_format, "%s/e");
-  EXPECT_EQ(HostProfileFor("whois.jprs.jp").charset, "iso-2022-jp");
-  EXPECT_EQ(RulesOf("whois.jprs.jp"), "bracket");
-  EXPECT_EQ(HostProfileFor("whois.punktum.dk").query_format, "--show-handles %s");
-  EXPECT_EQ(HostProfileFor("whois.dk-hostmaster.dk").query_format, "--show-handles %s");
-  EXPECT_EQ(HostProfileFor("whois.registro.br").charset, "iso-8859-1");
-  EXPECT_EQ(HostProfileFor("whois.registro.br").query_format, "%s");
-  EXPECT_EQ(HostProfileFor("whois.nic.ad.jp").charset, "iso-2022-jp");
-  EXPECT_EQ(HostProfileFor("whois.fi").charset, "iso-8859-1");
-  EXPECT_EQ(HostProfileFor("whois.nic.hu").charset, "iso-8859-1");
-  EXPECT_EQ(HostProfileFor("whois.dns.lu").charset, "iso-8859-1");
-  EXPECT_EQ(HostProfileFor("whois.norid.no").charset, "iso-8859-1");
-  EXPECT_EQ(RulesOf("whois.nic.uk"), "indented");
-  EXPECT_EQ(LimitsOf("whois.nic.uk"), "concurrency 2 rate 5/s daily 1000");
-  EXPECT_EQ(RulesOf("whois.sk-nic.sk"), "columns");
-  EXPECT_EQ(RulesOf("whois.dot.tk"), "freenom");
-  EXPECT_EQ(RulesOf("whois.nic.fr"), "ripe");
+// One fact of a host's profile, read through the function its reader calls.
+struct Fact {
+  std::string_view name;
+  std::string (*read)(std::string_view host);
+};
+
+const Fact kRow{"matched row",
+                [](std::string_view h) { return std::string(HostProfileFor(h).host); }};
+const Fact kQueryFormat{
+    "query format", [](std::string_view h) { return std::string(HostProfileFor(h).query_format); }};
+const Fact kCharset{"charset",
+                    [](std::string_view h) { return std::string(HostProfileFor(h).charset); }};
+const Fact kRules{"rule set", [](std::string_view h) { return std::string(RulesOf(h)); }};
+const Fact kLimits{"built-in limits", LimitsOf};
+
+// A host, one fact of its profile, and what that fact is.
+struct HostFact {
+  const char* host;
+  const Fact* fact;
+  const char* expected;
+};
+
+const HostFact kHostFacts[] = {
+    // Known hosts.
+    {"whois.verisign-grs.com", &kQueryFormat, "domain %s"},
+    {"whois.denic.de", &kQueryFormat, "-T dn,ace %s"},
+    {"whois.jprs.jp", &kQueryFormat, "%s/e"},
+    {"whois.jprs.jp", &kCharset, "iso-2022-jp"},
+    {"whois.jprs.jp", &kRules, "bracket"},
+    {"whois.punktum.dk", &kQueryFormat, "--show-handles %s"},
+    {"whois.dk-hostmaster.dk", &kQueryFormat, "--show-handles %s"},
+    {"whois.registro.br", &kCharset, "iso-8859-1"},
+    {"whois.registro.br", &kQueryFormat, "%s"},
+    {"whois.nic.ad.jp", &kCharset, "iso-2022-jp"},
+    {"whois.fi", &kCharset, "iso-8859-1"},
+    {"whois.nic.hu", &kCharset, "iso-8859-1"},
+    {"whois.dns.lu", &kCharset, "iso-8859-1"},
+    {"whois.norid.no", &kCharset, "iso-8859-1"},
+    {"whois.nic.uk", &kRules, "indented"},
+    {"whois.nic.uk", &kLimits, "concurrency 2 rate 5/s daily 1000"},
+    {"whois.sk-nic.sk", &kRules, "columns"},
+    {"whois.dot.tk", &kRules, "freenom"},
+    {"whois.nic.fr", &kRules, "ripe"},
+    // A sub-host gets each fact of a parent that has several (SubHostGetsEveryFactOfItsParent
+    // compares every row's sub-hosts with the row).
+    {"whois2.whois.jprs.jp", &kQueryFormat, "%s/e"},
+    {"whois2.whois.jprs.jp", &kCharset, "iso-2022-jp"},
+    {"whois2.whois.jprs.jp", &kRules, "bracket"},
+    {"a.whois.verisign-grs.com", &kQueryFormat, "domain %s"},
+    {"a.whois.verisign-grs.com", &kLimits, "concurrency 2 rate 5/s"},
+    {"backup.whois.nic.uk", &kRules, "indented"},
+    {"backup.whois.nic.uk", &kLimits, "concurrency 2 rate 5/s daily 1000"},
+    // Only whole labels match: a host that merely ends in a row's text is another host, and a
+    // parent never gets a child's facts.
+    {"notwhois.nic.fr", &kRow, ""},
+    {"notwhois.nic.fr.example", &kRules, "icann"},
+    {"nic.uk", &kRow, ""},
+    {"ccwhois.verisign-grs.com", &kRow, "ccwhois.verisign-grs.com"},
+    {"whois.nic.uk.example", &kRow, ""},
+    // Matching ignores case and one trailing dot.
+    {"WHOIS.Verisign-GRS.com.", &kQueryFormat, "domain %s"},
+    {"Whois.JPRS.jp", &kCharset, "iso-2022-jp"},
+    {"WHOIS.NIC.UK.", &kRules, "indented"},
+    {"A.Whois.Nic.FR", &kRules, "ripe"},
+    {"WHOIS.EU", &kLimits, "concurrency 1 rate 15/m"},
+    {"Sub.Whois.Nic.XYZ.", &kLimits, "concurrency 2 rate 1800/15m scope network /24 /48"},
+};
+
+TEST(HostProfiles, EachReaderGetsTheFactsOfTheHostsRow) {
+  for (const HostFact& c : kHostFacts) {
+    SCOPED_TRACE(std::string(c.host) + ", " + std::string(c.fact->name));
+    EXPECT_EQ(c.fact->read(c.host), c.expected);
+  }
 }
 
 TEST(HostProfiles, RegistrarAndUnknownHostsGetTheDefaults) {
@@ -126,15 +180,6 @@ TEST(HostProfiles, SubHostGetsEveryFactOfItsParent) {
       EXPECT_EQ(LimitsOf(sub), LimitsOf(row.host));
     }
   }
-  // Each fact of a parent that has several, through the function its reader calls.
-  const std::string sub = "whois2.whois.jprs.jp";
-  EXPECT_EQ(HostProfileFor(sub).query_format, "%s/e");
-  EXPECT_EQ(HostProfileFor(sub).charset, "iso-2022-jp");
-  EXPECT_EQ(RulesOf(sub), "bracket");
-  EXPECT_EQ(HostProfileFor("a.whois.verisign-grs.com").query_format, "domain %s");
-  EXPECT_EQ(LimitsOf("a.whois.verisign-grs.com"), "concurrency 2 rate 5/s");
-  EXPECT_EQ(RulesOf("backup.whois.nic.uk"), "indented");
-  EXPECT_EQ(LimitsOf("backup.whois.nic.uk"), "concurrency 2 rate 5/s daily 1000");
   // The limit registry gives a sub-host its parent's limits as built-in ones (counted under the
   // sub-host's own name: it is another server).
   limits::LimitRegistry registry({}, 0);
@@ -142,25 +187,6 @@ TEST(HostProfiles, SubHostGetsEveryFactOfItsParent) {
   EXPECT_EQ(limits::FormatLimitSpec(registry.SpecFor("Backup.WHOIS.nic.uk.", &source)),
             "concurrency 2 rate 5/s daily 1000");
   EXPECT_EQ(source, limits::SpecSource::kBuiltin);
-}
-
-// Only whole labels match: a host that merely ends in a row's text is another host, and a parent
-// never gets a child's facts.
-TEST(HostProfiles, MatchesWholeLabelsOnly) {
-  EXPECT_EQ(HostProfileFor("notwhois.nic.fr").host, "");
-  EXPECT_EQ(RulesOf("notwhois.nic.fr.example"), "icann");
-  EXPECT_EQ(HostProfileFor("nic.uk").host, "");
-  EXPECT_EQ(HostProfileFor("ccwhois.verisign-grs.com").host, "ccwhois.verisign-grs.com");
-  EXPECT_EQ(HostProfileFor("whois.nic.uk.example").host, "");
-}
-
-TEST(HostProfiles, MatchingIgnoresCaseAndOneTrailingDot) {
-  EXPECT_EQ(HostProfileFor("WHOIS.Verisign-GRS.com.").query_format, "domain %s");
-  EXPECT_EQ(HostProfileFor("Whois.JPRS.jp").charset, "iso-2022-jp");
-  EXPECT_EQ(RulesOf("WHOIS.NIC.UK."), "indented");
-  EXPECT_EQ(RulesOf("A.Whois.Nic.FR"), "ripe");
-  EXPECT_EQ(LimitsOf("WHOIS.EU"), "concurrency 1 rate 15/m");
-  EXPECT_EQ(LimitsOf("Sub.Whois.Nic.XYZ."), "concurrency 2 rate 1800/15m scope network /24 /48");
 }
 
 }  // namespace

@@ -9,8 +9,8 @@
 #include <algorithm>
 
 #include "tests/whois_parser/fixture_files.h"
-#include "whois/parser/rules/rule_set.h"
 #include "whois/parser/reply_fields.h"
+#include "whois/parser/rules/rule_set.h"
 
 namespace whois {
 namespace {
@@ -210,14 +210,16 @@ TEST(Redaction, RealNamesAreKept) {
 
 TEST(EppStatus, Normalised) {
   std::vector<std::string> s;
-  AppendStatuses("clientTransferProhibited https://icann.org/epp#clientTransferProhibited", &s);
-  AppendStatuses("CLIENT DELETE PROHIBITED", &s);
-  AppendStatuses("server-hold", &s);
-  AppendStatuses("ok (https://www.icann.org/epp#ok)", &s);
-  AppendStatuses("clientUpdateProhibited, clientRenewProhibited", &s);
-  AppendStatuses("ACTIVE", &s);                         // RDAP's "active", lower case
-  AppendStatuses("Registered until expiry date.", &s);  // not a code: kept as written
-  AppendStatuses("clientTransferProhibited", &s);       // repeat dropped
+  for (const char* line : {
+           "clientTransferProhibited https://icann.org/epp#clientTransferProhibited",
+           "CLIENT DELETE PROHIBITED", "server-hold", "ok (https://www.icann.org/epp#ok)",
+           "clientUpdateProhibited, clientRenewProhibited",
+           "ACTIVE",                         // RDAP's "active", lower case
+           "Registered until expiry date.",  // not a code: kept as written
+           "clientTransferProhibited",       // repeat dropped
+       }) {
+    AppendStatuses(line, &s);
+  }
   EXPECT_THAT(s, ElementsAre("clientTransferProhibited", "clientDeleteProhibited", "serverHold",
                              "ok", "clientUpdateProhibited", "clientRenewProhibited", "active",
                              "Registered until expiry date."));
@@ -225,12 +227,11 @@ TEST(EppStatus, Normalised) {
 
 TEST(Nameservers, Normalised) {
   std::vector<std::string> ns;
-  AppendNameservers("NS1.Example.COM. 192.0.2.1", &ns);
-  AppendNameservers("ns2.example.com (192.0.2.2, 2001:db8::2)", &ns);
-  AppendNameservers("ns3.example.com [2001:db8::3]", &ns);
-  AppendNameservers("example.pt\tNS\tns4.example.com.", &ns);
-  AppendNameservers("ns1.example.com", &ns);
-  AppendNameservers("192.0.2.9", &ns);
+  for (const char* line : {"NS1.Example.COM. 192.0.2.1", "ns2.example.com (192.0.2.2, 2001:db8::2)",
+                           "ns3.example.com [2001:db8::3]", "example.pt\tNS\tns4.example.com.",
+                           "ns1.example.com", "192.0.2.9"}) {
+    AppendNameservers(line, &ns);
+  }
   EXPECT_THAT(
       ns, ElementsAre("ns1.example.com", "ns2.example.com", "ns3.example.com", "ns4.example.com"));
 }

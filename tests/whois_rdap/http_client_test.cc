@@ -8,6 +8,8 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "fake_rdap_process.h"
 #include "loopback_socket.h"
@@ -56,104 +58,101 @@ class HttpClientTest : public ::testing::Test {
         HttpResult{HttpFailure::kOther, 0, "", false, {}, "", "", 0, 0, "no callback"});
   }
 
+  // Starts a fake RDAP server with `args`; a failed start fails the test.
+  std::unique_ptr<fake_rdap::FakeRdapProcess> StartRdap(std::vector<std::string> args = {}) {
+    auto rdap = std::make_unique<fake_rdap::FakeRdapProcess>(std::move(args));
+    EXPECT_TRUE(rdap->Start()) << rdap->error();
+    return rdap;
+  }
+
   test_support::UvTestLoop loop_;  // outlives client_, whose handles it closes at the end
   std::unique_ptr<HttpClient> client_;
 };
 
 TEST_F(HttpClientTest, Fetches200AndMapsIt) {
-  fake_rdap::FakeRdapProcess rdap;
-  ASSERT_TRUE(rdap.Start()) << rdap.error();
-  HttpResult r = Fetch(rdap.base_url() + "/domain/example.com");
+  auto rdap = StartRdap();
+  HttpResult r = Fetch(rdap->base_url() + "/domain/example.com");
   ASSERT_EQ(r.failure, HttpFailure::kNone) << r.error;
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.content_type, "application/rdap+json");
-  EXPECT_EQ(r.effective_url, rdap.base_url() + "/domain/example.com");
+  EXPECT_EQ(r.effective_url, rdap->base_url() + "/domain/example.com");
   EXPECT_EQ(r.redirects, 0);
   RdapDomainResult m = MapDomainResponse(r.body, "example.com", static_cast<int>(r.status));
   EXPECT_EQ(m.kind, RdapKind::kFound) << m.error;
-  EXPECT_EQ(m.registrar_rdap_url, rdap.base_url() + "/registrar/domain/example.com");
-  auto log = rdap.ReadLog();
+  EXPECT_EQ(m.registrar_rdap_url, rdap->base_url() + "/registrar/domain/example.com");
+  auto log = rdap->ReadLog();
   ASSERT_EQ(log.size(), 1u);
   EXPECT_EQ(log[0].path, "/domain/example.com");
   EXPECT_EQ(log[0].status, 200);
 }
 
 TEST_F(HttpClientTest, NotFoundIsAResponse) {
-  fake_rdap::FakeRdapProcess rdap;
-  ASSERT_TRUE(rdap.Start()) << rdap.error();
-  HttpResult r = Fetch(rdap.base_url() + "/domain/no-such-name.com");
+  auto rdap = StartRdap();
+  HttpResult r = Fetch(rdap->base_url() + "/domain/no-such-name.com");
   ASSERT_EQ(r.failure, HttpFailure::kNone) << r.error;
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(MapDomainResponse(r.body, "no-such-name.com", 404).kind, RdapKind::kNotFound);
 }
 
 TEST_F(HttpClientTest, RateLimitedWithRetryAfter) {
-  fake_rdap::FakeRdapProcess rdap({"--retry-after", "42"});
-  ASSERT_TRUE(rdap.Start()) << rdap.error();
-  HttpResult r = Fetch(rdap.base_url() + "/_mode/ratelimit/domain/example.com");
+  auto rdap = StartRdap({"--retry-after", "42"});
+  HttpResult r = Fetch(rdap->base_url() + "/_mode/ratelimit/domain/example.com");
   ASSERT_EQ(r.failure, HttpFailure::kNone) << r.error;
   EXPECT_EQ(r.status, 429);
   EXPECT_EQ(r.retry_after_s, 42);
 }
 
 TEST_F(HttpClientTest, FollowsRedirectToAnotherServer) {
-  fake_rdap::FakeRdapProcess target;
-  ASSERT_TRUE(target.Start()) << target.error();
-  fake_rdap::FakeRdapProcess origin({"--mode", "redirect", "--redirect-to", target.base_url()});
-  ASSERT_TRUE(origin.Start()) << origin.error();
-  HttpResult r = Fetch(origin.base_url() + "/domain/example.com");
+  auto target = StartRdap();
+  auto origin = StartRdap({"--mode", "redirect", "--redirect-to", target->base_url()});
+  HttpResult r = Fetch(origin->base_url() + "/domain/example.com");
   ASSERT_EQ(r.failure, HttpFailure::kNone) << r.error;
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.redirects, 1);
-  EXPECT_EQ(r.effective_url, target.base_url() + "/domain/example.com");
-  ASSERT_EQ(origin.ReadLog().size(), 1u);
-  EXPECT_EQ(origin.ReadLog()[0].status, 302);
-  ASSERT_EQ(target.ReadLog().size(), 1u);
-  EXPECT_EQ(target.ReadLog()[0].status, 200);
+  EXPECT_EQ(r.effective_url, target->base_url() + "/domain/example.com");
+  ASSERT_EQ(origin->ReadLog().size(), 1u);
+  EXPECT_EQ(origin->ReadLog()[0].status, 302);
+  ASSERT_EQ(target->ReadLog().size(), 1u);
+  EXPECT_EQ(target->ReadLog()[0].status, 200);
 }
 
 TEST_F(HttpClientTest, RedirectLoopIsCapped) {
-  fake_rdap::FakeRdapProcess rdap;
-  ASSERT_TRUE(rdap.Start()) << rdap.error();
-  HttpResult r = Fetch(rdap.base_url() + "/_mode/redirect-loop/domain/example.com");
+  auto rdap = StartRdap();
+  HttpResult r = Fetch(rdap->base_url() + "/_mode/redirect-loop/domain/example.com");
   EXPECT_EQ(r.failure, HttpFailure::kTooManyRedirects) << r.error;
-  EXPECT_EQ(rdap.ReadLog().size(), static_cast<size_t>(kMaxRedirects + 1));
+  EXPECT_EQ(rdap->ReadLog().size(), static_cast<size_t>(kMaxRedirects + 1));
 }
 
 TEST_F(HttpClientTest, MalformedBodyIsReturnedAsIs) {
-  fake_rdap::FakeRdapProcess rdap;
-  ASSERT_TRUE(rdap.Start()) << rdap.error();
-  HttpResult r = Fetch(rdap.base_url() + "/_mode/malformed/domain/example.com");
+  auto rdap = StartRdap();
+  HttpResult r = Fetch(rdap->base_url() + "/_mode/malformed/domain/example.com");
   ASSERT_EQ(r.failure, HttpFailure::kNone) << r.error;
   EXPECT_EQ(r.body, "{\"objectClassName\":\"domain\",\"ldhName\":\"broken");
   EXPECT_EQ(MapDomainResponse(r.body, "example.com").kind, RdapKind::kUnusable);
 }
 
 TEST_F(HttpClientTest, OversizedBodyIsCut) {
-  fake_rdap::FakeRdapProcess rdap({"--oversize-bytes", "300000"});
-  ASSERT_TRUE(rdap.Start()) << rdap.error();
+  auto rdap = StartRdap({"--oversize-bytes", "300000"});
   HttpRequestOptions o = LocalOptions();
   o.max_body_bytes = 64 * 1024;
-  HttpResult r = Fetch(rdap.base_url() + "/_mode/oversize/domain/example.com", o);
+  HttpResult r = Fetch(rdap->base_url() + "/_mode/oversize/domain/example.com", o);
   EXPECT_EQ(r.failure, HttpFailure::kTooLarge) << r.error;
   EXPECT_TRUE(r.truncated);
   EXPECT_LE(r.body.size(), o.max_body_bytes);
 }
 
 TEST_F(HttpClientTest, SlowServerTimesOut) {
-  fake_rdap::FakeRdapProcess rdap({"--delay-ms", "60000"});
-  ASSERT_TRUE(rdap.Start()) << rdap.error();
+  auto rdap = StartRdap({"--delay-ms", "60000"});
   HttpRequestOptions o = LocalOptions();
   o.total_timeout_ms = 300;
-  HttpResult r = Fetch(rdap.base_url() + "/_mode/slow/domain/example.com", o);
+  HttpResult r = Fetch(rdap->base_url() + "/_mode/slow/domain/example.com", o);
   EXPECT_EQ(r.failure, HttpFailure::kTimeout) << r.error;
   EXPECT_LT(r.elapsed_ms, 30000);  // the fake answers after 60 s: only the timeout ends it
 }
 
 TEST_F(HttpClientTest, TrickleWithinTimeoutArrivesWhole) {
-  fake_rdap::FakeRdapProcess rdap({"--trickle-ms", "1"});
-  ASSERT_TRUE(rdap.Start()) << rdap.error();
-  HttpResult r = Fetch(rdap.base_url() + "/_mode/trickle/domain/beispiel.de");
+  auto rdap = StartRdap({"--trickle-ms", "1"});
+  HttpResult r = Fetch(rdap->base_url() + "/_mode/trickle/domain/beispiel.de");
   ASSERT_EQ(r.failure, HttpFailure::kNone) << r.error;
   EXPECT_EQ(MapDomainResponse(r.body, "beispiel.de").kind, RdapKind::kFound);
 }
@@ -176,32 +175,29 @@ TEST_F(HttpClientTest, RefusesPlainHttpToNonLoopbackBeforeConnecting) {
 }
 
 TEST_F(HttpClientTest, PinnedAddressAllowsHttpAndSkipsDns) {
-  fake_rdap::FakeRdapProcess rdap;
-  ASSERT_TRUE(rdap.Start()) << rdap.error();
+  auto rdap = StartRdap();
   HttpRequestOptions o;  // allow_private stays false: the pinned address is the operator's
-  o.pinned_address = "127.0.0.1:" + std::to_string(rdap.port());
+  o.pinned_address = "127.0.0.1:" + std::to_string(rdap->port());
   HttpResult r = Fetch("http://rdap.example.invalid/domain/example.com", o);
   ASSERT_EQ(r.failure, HttpFailure::kNone) << r.error;
   EXPECT_EQ(r.status, 200);
 }
 
 TEST_F(HttpClientTest, AddressPolicyRefusesLoopbackUnlessAllowed) {
-  fake_rdap::FakeRdapProcess rdap;
-  ASSERT_TRUE(rdap.Start()) << rdap.error();
+  auto rdap = StartRdap();
   HttpRequestOptions o;
   o.allow_private = false;
-  HttpResult r = Fetch(rdap.base_url() + "/domain/example.com", o);
+  HttpResult r = Fetch(rdap->base_url() + "/domain/example.com", o);
   EXPECT_EQ(r.failure, HttpFailure::kForbiddenAddress) << r.error;
-  EXPECT_TRUE(rdap.ReadLog().empty());
+  EXPECT_TRUE(rdap->ReadLog().empty());
 }
 
 TEST_F(HttpClientTest, CancelAllFiresEachCallbackOnce) {
-  fake_rdap::FakeRdapProcess rdap({"--delay-ms", "5000"});
-  ASSERT_TRUE(rdap.Start()) << rdap.error();
+  auto rdap = StartRdap({"--delay-ms", "5000"});
   std::vector<int> calls(3, 0);
   std::vector<HttpFailure> failures(3, HttpFailure::kNone);
   for (int i = 0; i < 3; ++i) {
-    client_->Get(rdap.base_url() + "/_mode/slow/domain/example.com", LocalOptions(),
+    client_->Get(rdap->base_url() + "/_mode/slow/domain/example.com", LocalOptions(),
                  [&, i](HttpResult r) {
                    ++calls[i];
                    failures[i] = r.failure;
@@ -211,7 +207,7 @@ TEST_F(HttpClientTest, CancelAllFiresEachCallbackOnce) {
   int refused_calls = 0;
   client_->Get("gopher://x/", LocalOptions(), [&](HttpResult) { ++refused_calls; });
   EXPECT_EQ(client_->in_flight(), 4u);
-  RunUntil([&] { return rdap.ReadLog().size() == 3; }, 5000);
+  RunUntil([&] { return rdap->ReadLog().size() == 3; }, 5000);
   client_->CancelAll();
   EXPECT_EQ(client_->in_flight(), 0u);
   EXPECT_EQ(calls, (std::vector<int>{1, 1, 1}));
@@ -223,15 +219,14 @@ TEST_F(HttpClientTest, CancelAllFiresEachCallbackOnce) {
 }
 
 TEST_F(HttpClientTest, CallbackMayDestroyTheClient) {
-  fake_rdap::FakeRdapProcess rdap;
-  ASSERT_TRUE(rdap.Start()) << rdap.error();
+  auto rdap = StartRdap();
   int calls = 0;
-  client_->Get(rdap.base_url() + "/domain/example.com", LocalOptions(), [&](HttpResult r) {
+  client_->Get(rdap->base_url() + "/domain/example.com", LocalOptions(), [&](HttpResult r) {
     ++calls;
     EXPECT_EQ(r.status, 200);
     client_.reset();
   });
-  client_->Get(rdap.base_url() + "/_mode/slow/domain/example.com", LocalOptions(),
+  client_->Get(rdap->base_url() + "/_mode/slow/domain/example.com", LocalOptions(),
                [&](HttpResult r) {
                  ++calls;
                  EXPECT_EQ(r.failure, HttpFailure::kCancelled);
@@ -241,15 +236,14 @@ TEST_F(HttpClientTest, CallbackMayDestroyTheClient) {
 }
 
 TEST_F(HttpClientTest, DestructorCancels) {
-  fake_rdap::FakeRdapProcess rdap({"--delay-ms", "5000"});
-  ASSERT_TRUE(rdap.Start()) << rdap.error();
+  auto rdap = StartRdap({"--delay-ms", "5000"});
   int calls = 0;
-  client_->Get(rdap.base_url() + "/_mode/slow/domain/example.com", LocalOptions(),
+  client_->Get(rdap->base_url() + "/_mode/slow/domain/example.com", LocalOptions(),
                [&](HttpResult r) {
                  ++calls;
                  EXPECT_EQ(r.failure, HttpFailure::kCancelled);
                });
-  RunUntil([&] { return !rdap.ReadLog().empty(); }, 5000);
+  RunUntil([&] { return !rdap->ReadLog().empty(); }, 5000);
   client_.reset();
   EXPECT_EQ(calls, 1);
 }

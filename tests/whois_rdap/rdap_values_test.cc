@@ -2,45 +2,76 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <span>
+#include <string>
+
 #include "whois/rdap/retry_after.h"
 
 namespace whois::rdap {
 namespace {
 
+// A text and what a mapping makes of it; nullptr where it maps to nothing.
+struct Mapping {
+  const char* input;
+  const char* expected;
+};
+
+template <typename Map>
+void ExpectMappings(Map map, std::span<const Mapping> cases) {
+  for (const Mapping& c : cases) {
+    SCOPED_TRACE(std::string("input '") + c.input + "'");
+    if (c.expected == nullptr) {
+      EXPECT_EQ(map(c.input), std::nullopt);
+    } else {
+      EXPECT_EQ(map(c.input), c.expected);
+    }
+  }
+}
+
 TEST(RdapValuesTest, StatusFollowsRfc8056) {
-  EXPECT_EQ(RdapStatusToEpp("active"), "ok");
-  EXPECT_EQ(RdapStatusToEpp("inactive"), "inactive");
-  EXPECT_EQ(RdapStatusToEpp("client transfer prohibited"), "clientTransferProhibited");
-  EXPECT_EQ(RdapStatusToEpp("Server Update Prohibited"), "serverUpdateProhibited");
-  EXPECT_EQ(RdapStatusToEpp("client hold"), "clientHold");
-  EXPECT_EQ(RdapStatusToEpp("pending delete"), "pendingDelete");
-  EXPECT_EQ(RdapStatusToEpp("redemption period"), "redemptionPeriod");
-  EXPECT_EQ(RdapStatusToEpp("auto renew period"), "autoRenewPeriod");
-  EXPECT_EQ(RdapStatusToEpp("associated"), "linked");
-  EXPECT_EQ(RdapStatusToEpp("clientTransferProhibited"), "clientTransferProhibited");
-  EXPECT_EQ(RdapStatusToEpp(" locked "), "locked");  // no EPP counterpart: one word
-  EXPECT_EQ(RdapStatusToEpp("Locked"), "locked");
-  EXPECT_EQ(RdapStatusToEpp(""), std::nullopt);
+  const Mapping cases[] = {
+      {"active", "ok"},
+      {"inactive", "inactive"},
+      {"client transfer prohibited", "clientTransferProhibited"},
+      {"Server Update Prohibited", "serverUpdateProhibited"},
+      {"client hold", "clientHold"},
+      {"pending delete", "pendingDelete"},
+      {"redemption period", "redemptionPeriod"},
+      {"auto renew period", "autoRenewPeriod"},
+      {"associated", "linked"},
+      {"clientTransferProhibited", "clientTransferProhibited"},
+      {" locked ", "locked"},  // no EPP counterpart: one word
+      {"Locked", "locked"},
+      {"", nullptr},
+  };
+  ExpectMappings(RdapStatusToEpp, cases);
 }
 
 // Statuses outside RFC 8056 are converted like the mapped ones (issue 18: "server recover
 // prohibited" was passed through as words next to converted codes).
 TEST(RdapValuesTest, StatusesOutsideRfc8056BecomeCamelCase) {
-  EXPECT_EQ(RdapStatusToEpp("server recover prohibited"), "serverRecoverProhibited");
-  EXPECT_EQ(RdapStatusToEpp("Server Recover Prohibited"), "serverRecoverProhibited");
-  EXPECT_EQ(RdapStatusToEpp("transfer prohibited"), "transferProhibited");
-  EXPECT_EQ(RdapStatusToEpp("client_recover_prohibited"), "clientRecoverProhibited");
-  EXPECT_EQ(RdapStatusToEpp("  pending   renew  "), "pendingRenew");  // mapped, any spacing
-  EXPECT_EQ(RdapStatusToEpp("serverRecoverProhibited"), "serverRecoverProhibited");
+  const Mapping cases[] = {
+      {"server recover prohibited", "serverRecoverProhibited"},
+      {"Server Recover Prohibited", "serverRecoverProhibited"},
+      {"transfer prohibited", "transferProhibited"},
+      {"client_recover_prohibited", "clientRecoverProhibited"},
+      {"  pending   renew  ", "pendingRenew"},  // mapped, any spacing
+      {"serverRecoverProhibited", "serverRecoverProhibited"},
+  };
+  ExpectMappings(RdapStatusToEpp, cases);
 }
 
 TEST(RdapValuesTest, DatesBecomeUtc) {
-  EXPECT_EQ(NormalizeRdapDate("2024-01-31T12:00:00Z"), "2024-01-31T12:00:00Z");
-  EXPECT_EQ(NormalizeRdapDate("2024-01-31T12:00:00.123Z"), "2024-01-31T12:00:00Z");
-  EXPECT_EQ(NormalizeRdapDate("2024-01-31T14:00:00+02:00"), "2024-01-31T12:00:00Z");
-  EXPECT_EQ(NormalizeRdapDate("2024-12-31T22:00:00-04:00"), "2025-01-01T02:00:00Z");
-  EXPECT_EQ(NormalizeRdapDate("2024-01-31T12:00:00"), "2024-01-31T12:00:00Z");
-  EXPECT_EQ(NormalizeRdapDate("2024-02-29"), "2024-02-29T00:00:00Z");
+  const Mapping cases[] = {
+      {"2024-01-31T12:00:00Z", "2024-01-31T12:00:00Z"},
+      {"2024-01-31T12:00:00.123Z", "2024-01-31T12:00:00Z"},
+      {"2024-01-31T14:00:00+02:00", "2024-01-31T12:00:00Z"},
+      {"2024-12-31T22:00:00-04:00", "2025-01-01T02:00:00Z"},
+      {"2024-01-31T12:00:00", "2024-01-31T12:00:00Z"},
+      {"2024-02-29", "2024-02-29T00:00:00Z"},
+  };
+  ExpectMappings(NormalizeRdapDate, cases);
   for (const char* bad : {"", "2023-02-29", "2024-13-01T00:00:00Z", "2024-01-31T25:00:00Z",
                           "yesterday", "2024-01-31T12:00:00Zjunk", "2024-01-31T12:00"}) {
     EXPECT_EQ(NormalizeRdapDate(bad), std::nullopt) << bad;
@@ -48,18 +79,21 @@ TEST(RdapValuesTest, DatesBecomeUtc) {
 }
 
 TEST(RdapValuesTest, RedactedNamesToPaths) {
-  EXPECT_EQ(RedactedNameToPath("Registrant Name"), "registrant.name");
-  EXPECT_EQ(RedactedNameToPath("Registrant Organization"), "registrant.organization");
-  EXPECT_EQ(RedactedNameToPath("Registrant State/Province"), "registrant.state");
-  EXPECT_EQ(RedactedNameToPath("Registrant Postal Code"), "registrant.postal_code");
-  EXPECT_EQ(RedactedNameToPath("Registrant Phone Ext"), "registrant.phone");
-  EXPECT_EQ(RedactedNameToPath("Tech Email"), "tech.email");
-  EXPECT_EQ(RedactedNameToPath("Technical Email"), "tech.email");
-  EXPECT_EQ(RedactedNameToPath("Administrative Street"), "admin.street");
-  EXPECT_EQ(RedactedNameToPath("Admin Country"), "admin.country");
-  EXPECT_EQ(RedactedNameToPath("Registry Registrant ID"), std::nullopt);
-  EXPECT_EQ(RedactedNameToPath("Registrant Fax"), std::nullopt);
-  EXPECT_EQ(RedactedNameToPath("Billing Name"), std::nullopt);
+  const Mapping cases[] = {
+      {"Registrant Name", "registrant.name"},
+      {"Registrant Organization", "registrant.organization"},
+      {"Registrant State/Province", "registrant.state"},
+      {"Registrant Postal Code", "registrant.postal_code"},
+      {"Registrant Phone Ext", "registrant.phone"},
+      {"Tech Email", "tech.email"},
+      {"Technical Email", "tech.email"},
+      {"Administrative Street", "admin.street"},
+      {"Admin Country", "admin.country"},
+      {"Registry Registrant ID", nullptr},
+      {"Registrant Fax", nullptr},
+      {"Billing Name", nullptr},
+  };
+  ExpectMappings(RedactedNameToPath, cases);
 }
 
 TEST(RetryAfterTest, DeltaAndDates) {

@@ -2,49 +2,59 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <string>
+#include <vector>
+
 namespace whois {
 namespace {
 
 const CountryTable& Table() { return CountryTable::Builtin(); }
 
-TEST(CountryTableTest, CcTlds) {
-  EXPECT_EQ(Table().ForTld("de"), "DE");
-  EXPECT_EQ(Table().ForTld("fr"), "FR");
-  EXPECT_EQ(Table().ForTld("io"), "IO");
-}
+// A TLD of a kind and the country it stands for; nullptr where it stands for none.
+struct TldCountry {
+  const char* kind;
+  const char* tld;
+  const char* country;
+};
 
-TEST(CountryTableTest, ExceptionalCcTlds) {
-  EXPECT_EQ(Table().ForTld("uk"), "GB");
-  EXPECT_EQ(Table().ForTld("gb"), "GB");
-  EXPECT_EQ(Table().ForTld("ac"), "SH");
-  EXPECT_EQ(Table().ForTld("eu"), std::nullopt);
-  EXPECT_EQ(Table().ForTld("su"), std::nullopt);
-}
+const TldCountry kTldCountries[] = {
+    {"ccTLD", "de", "DE"},
+    {"ccTLD", "fr", "FR"},
+    {"ccTLD", "io", "IO"},
+    {"exceptional ccTLD", "uk", "GB"},
+    {"exceptional ccTLD", "gb", "GB"},
+    {"exceptional ccTLD", "ac", "SH"},
+    {"exceptional ccTLD", "eu", nullptr},
+    {"exceptional ccTLD", "su", nullptr},
+    {"IDN ccTLD", "xn--p1ai", "RU"},      // рф
+    {"IDN ccTLD", "xn--fiqs8s", "CN"},    // 中国
+    {"IDN ccTLD", "xn--3e0b707e", "KR"},  // 한국
+    {"IDN ccTLD", "xn--e1a4c", nullptr},  // ею: like .eu
+    {"IDN ccTLD", "xn--p1acf", nullptr},  // рус: a language gTLD
+    {"geographic gTLD", "berlin", "DE"},
+    {"geographic gTLD", "tokyo", "JP"},
+    {"geographic gTLD", "london", "GB"},
+    {"geographic gTLD", "cat", "ES"},
+    {"geographic gTLD", "xn--80adxhks", "RU"},  // москва
+    {"geographic gTLD", "africa", nullptr},
+    {"geographic gTLD", "asia", nullptr},
+    {"generic or unknown", "com", nullptr},
+    {"generic or unknown", "google", nullptr},
+    {"generic or unknown", "", nullptr},
+    {"generic or unknown", "DE", nullptr},  // contract: lower case
+    {"generic or unknown", ".de", nullptr},
+};
 
-TEST(CountryTableTest, IdnCcTldsFollowTheirAsciiTwin) {
-  EXPECT_EQ(Table().ForTld("xn--p1ai"), "RU");           // рф
-  EXPECT_EQ(Table().ForTld("xn--fiqs8s"), "CN");         // 中国
-  EXPECT_EQ(Table().ForTld("xn--3e0b707e"), "KR");       // 한국
-  EXPECT_EQ(Table().ForTld("xn--e1a4c"), std::nullopt);  // ею: like .eu
-  EXPECT_EQ(Table().ForTld("xn--p1acf"), std::nullopt);  // рус: a language gTLD
-}
-
-TEST(CountryTableTest, GeographicGtlds) {
-  EXPECT_EQ(Table().ForTld("berlin"), "DE");
-  EXPECT_EQ(Table().ForTld("tokyo"), "JP");
-  EXPECT_EQ(Table().ForTld("london"), "GB");
-  EXPECT_EQ(Table().ForTld("cat"), "ES");
-  EXPECT_EQ(Table().ForTld("xn--80adxhks"), "RU");  // москва
-  EXPECT_EQ(Table().ForTld("africa"), std::nullopt);
-  EXPECT_EQ(Table().ForTld("asia"), std::nullopt);
-}
-
-TEST(CountryTableTest, GenericAndUnknownTldsHaveNoCountry) {
-  EXPECT_EQ(Table().ForTld("com"), std::nullopt);
-  EXPECT_EQ(Table().ForTld("google"), std::nullopt);
-  EXPECT_EQ(Table().ForTld(""), std::nullopt);
-  EXPECT_EQ(Table().ForTld("DE"), std::nullopt);  // contract: lower case
-  EXPECT_EQ(Table().ForTld(".de"), std::nullopt);
+TEST(CountryTableTest, TldsGiveTheirCountries) {
+  for (const TldCountry& c : kTldCountries) {
+    SCOPED_TRACE(std::string(c.kind) + "  + c.tld + ");
+    if (c.country == nullptr) {
+      EXPECT_EQ(Table().ForTld(c.tld), std::nullopt);
+    } else {
+      EXPECT_EQ(Table().ForTld(c.tld), c.country);
+    }
+  }
 }
 
 TEST(CountryTableTest, NameOf) {
@@ -55,30 +65,34 @@ TEST(CountryTableTest, NameOf) {
   EXPECT_EQ(Table().NameOf("DEU"), std::nullopt);
 }
 
+// The spellings of one country that registries write, and its code.
+struct Spellings {
+  const char* code;
+  std::vector<std::string> names;
+};
+
 TEST(CountryTableTest, NormalizeNamesAndCodes) {
-  EXPECT_EQ(Table().Normalize("Germany"), "DE");
-  EXPECT_EQ(Table().Normalize("GERMANY"), "DE");
-  EXPECT_EQ(Table().Normalize("DE"), "DE");
-  EXPECT_EQ(Table().Normalize("de"), "DE");
-  EXPECT_EQ(Table().Normalize(" DEU "), "DE");
-  EXPECT_EQ(Table().Normalize("United Kingdom"), "GB");
-  EXPECT_EQ(Table().Normalize("UK"), "GB");
-  EXPECT_EQ(Table().Normalize("United States of America (the)"), "US");
-  EXPECT_EQ(Table().Normalize("Korea, Republic of"), "KR");
-  EXPECT_EQ(Table().Normalize("KOREA (THE REPUBLIC OF)"), "KR");
-  EXPECT_EQ(Table().Normalize("Russian Federation"), "RU");
-  EXPECT_EQ(Table().Normalize("Türkiye"), "TR");
-  EXPECT_EQ(Table().Normalize("Turkey"), "TR");
-  EXPECT_EQ(Table().Normalize("Côte d’Ivoire"), "CI");
-  EXPECT_EQ(Table().Normalize("Cote d'Ivoire"), "CI");
+  const Spellings countries[] = {
+      {"DE", {"Germany", "GERMANY", "DE", "de", " DEU "}},
+      {"GB", {"United Kingdom", "UK"}},
+      {"US", {"United States of America (the)"}},
+      {"KR", {"Korea, Republic of", "KOREA (THE REPUBLIC OF)"}},
+      {"RU", {"Russian Federation"}},
+      {"TR", {"Türkiye", "Turkey"}},
+      {"CI", {"Côte d’Ivoire", "Cote d'Ivoire"}},
+  };
+  for (const Spellings& country : countries) {
+    for (const std::string& name : country.names) {
+      EXPECT_EQ(Table().Normalize(name), country.code) << name;
+    }
+  }
 }
 
 TEST(CountryTableTest, NormalizeRejectsNonCountries) {
-  EXPECT_EQ(Table().Normalize(""), std::nullopt);
-  EXPECT_EQ(Table().Normalize("EU"), std::nullopt);
-  EXPECT_EQ(Table().Normalize("Atlantis"), std::nullopt);
-  EXPECT_EQ(Table().Normalize("REDACTED FOR PRIVACY"), std::nullopt);
-  EXPECT_EQ(Table().Normalize(std::string(10000, 'a')), std::nullopt);
+  for (const std::string& text : {std::string(), std::string("EU"), std::string("Atlantis"),
+                                  std::string("REDACTED FOR PRIVACY"), std::string(10000, 'a')}) {
+    EXPECT_EQ(Table().Normalize(text), std::nullopt) << text.substr(0, 40);
+  }
 }
 
 }  // namespace

@@ -4,19 +4,20 @@
 
 #include <set>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace whois {
 namespace {
 
-// The names are the JSON's `reason` values: clients match on them, so they never change.
+// The names are the JSON's `reason` values: clients match on them, so they never change. Every
+// reason's, in the order of kAllFallbackReasons.
 TEST(FallbackReason, NamesAreTheJsonValues) {
-  EXPECT_EQ(FallbackReasonName(FallbackReason::kRefused), "refused");
-  EXPECT_EQ(FallbackReasonName(FallbackReason::kRateLimited), "rate_limited");
-  EXPECT_EQ(FallbackReasonName(FallbackReason::kDailyLimit), "daily_limit");
-  EXPECT_EQ(FallbackReasonName(FallbackReason::kQueueFull), "queue_full");
-  EXPECT_EQ(FallbackReasonName(FallbackReason::kTimeout), "timeout");
-  EXPECT_EQ(FallbackReasonName(FallbackReason::kUnreachable), "unreachable");
-  EXPECT_EQ(FallbackReasonName(FallbackReason::kNoServer), "no_server");
+  std::vector<std::string_view> names;
+  for (FallbackReason r : kAllFallbackReasons) names.push_back(FallbackReasonName(r));
+  EXPECT_EQ(names,
+            (std::vector<std::string_view>{"refused", "rate_limited", "daily_limit", "queue_full",
+                                           "timeout", "unreachable", "no_server"}));
 }
 
 TEST(FallbackReason, EveryNameReadsBackAndIsDistinct) {

@@ -16,16 +16,10 @@
 #include "proxy_process.h"
 #include "resolver_test_support.h"
 
+namespace resolver_test {
 namespace {
 
-using fake_whois::FakeWhoisProcess;
-using test_support::Command;
-using test_support::ProxyProcess;
 using namespace std::chrono_literals;
-
-using resolver_test::Eventually;
-using resolver_test::Text;
-using resolver_test::WhoisInfo;
 
 const char kReply[] =
     "Domain Name: {QUERY}\r\nRegistrar: Prefetch Registrar\r\n"
@@ -259,3 +253,4 @@ TEST_F(PrefetchTest, RecordsClientsAskForAreRefreshedAheadOfStaleness) {
 }
 
 }  // namespace
+}  // namespace resolver_test

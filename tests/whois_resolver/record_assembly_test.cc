@@ -9,12 +9,10 @@
 namespace whois {
 namespace {
 
-DomainName Name() {
-  DomainName n;
-  n.domain = "example.de";
-  n.tld = "de";
-  n.host = "example.de";
-  return n;
+// The record AssembleRecord makes of `result` for example.de, at time 0.
+WhoisRecord Assemble(const LookupResult& result) {
+  const DomainName name{.domain = "example.de", .tld = "de", .host = "example.de"};
+  return AssembleRecord(name, result, 0, CountryTable::Builtin());
 }
 
 ChainHop Hop(std::string text, HopFailure failure = {}) {
@@ -32,7 +30,7 @@ TEST(RecordAssembly, AFailedLookupIsAFallbackNamedByItsReason) {
   r.fallback_reason = FallbackReason::kDailyLimit;
   r.retry_after_s = 30;
   r.chain.push_back(Hop("", HopFailure::Limited(FallbackReason::kDailyLimit)));
-  WhoisRecord rec = AssembleRecord(Name(), r, 0, CountryTable::Builtin());
+  WhoisRecord rec = Assemble(r);
   EXPECT_EQ(rec.status, "fallback");
   EXPECT_EQ(rec.reason, "daily_limit");
   EXPECT_EQ(rec.retry_after, 30);
@@ -46,11 +44,11 @@ TEST(RecordAssembly, FailedHopsAreNotParsed) {
   LookupResult used;
   used.outcome = LookupOutcome::kFound;
   used.chain.push_back(Hop(reply));
-  EXPECT_EQ(AssembleRecord(Name(), used, 0, CountryTable::Builtin()).status, "registered");
+  EXPECT_EQ(Assemble(used).status, "registered");
 
   LookupResult refused = used;
   refused.chain[0].failure = HopFailure::Of(HopFailureKind::kRefusedByServer);
-  WhoisRecord rec = AssembleRecord(Name(), refused, 0, CountryTable::Builtin());
+  WhoisRecord rec = Assemble(refused);
   EXPECT_EQ(rec.status, "fallback");
   EXPECT_EQ(rec.reason, FallbackReasonName(FallbackReason::kRefused));
 }

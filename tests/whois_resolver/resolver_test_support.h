@@ -48,6 +48,11 @@ inline int64_t WhoisInfo(redisContext* c, const std::string& field) {
   return std::stoll(info.substr(at + field.size() + 3));
 }
 
+// The process helpers every end-to-end resolution test uses, named here once for the tests
+// that live in this namespace.
+using fake_whois::FakeWhoisProcess;
+using test_support::Command;
 using test_support::OneRegistryTest;
+using test_support::ProxyProcess;
 
 }  // namespace resolver_test

@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "fake_whois_process.h"
@@ -37,8 +38,27 @@ const redisReply* Field(const redisReply* map, const std::string& name) {
   return nullptr;
 }
 
+// Each budget's name and how many source addresses share it.
+using BudgetList = std::vector<std::pair<std::string, size_t>>;
+
 class SourceAddressTest : public resolver_test::OneRegistryTest {
  protected:
+  // The budgets WHOIS.LIMITS reports for whois.nic.test, in the reply's order.
+  BudgetList Budgets() {
+    auto c = proxy_->Connect();
+    auto limits = Command(c.get(), {"WHOIS.LIMITS", "whois.nic.test"});
+    BudgetList out;
+    const redisReply* budgets = Field(limits.get(), "budgets");
+    if (budgets == nullptr) {
+      ADD_FAILURE() << "WHOIS.LIMITS has no budgets";
+      return out;
+    }
+    for (size_t i = 0; i < budgets->elements; ++i) {
+      out.emplace_back(Field(budgets->element[i], "budget")->str,
+                       Field(budgets->element[i], "addresses")->elements);
+    }
+    return out;
+  }
   void StartFakes(std::vector<std::string> registry_args) {
     StartRegistry(kReply, std::move(registry_args));
   }
@@ -127,13 +147,7 @@ TEST_F(SourceAddressTest, ARegistryLimitedPerNetworkIsUsedAtTwiceTheRate) {
   double seconds = Saturate("network", "network /24", 60, 2);
   EXPECT_GE(seconds, 5.0);
   EXPECT_LE(seconds, 2 * 6.15);
-  auto c = proxy_->Connect();
-  auto limits = Command(c.get(), {"WHOIS.LIMITS", "whois.nic.test"});
-  const redisReply* budgets = Field(limits.get(), "budgets");
-  ASSERT_EQ(budgets->elements, 2u);
-  EXPECT_STREQ(Field(budgets->element[0], "budget")->str, "127.0.1.0/24");
-  EXPECT_EQ(Field(budgets->element[0], "addresses")->elements, 2u);
-  EXPECT_STREQ(Field(budgets->element[1], "budget")->str, "127.0.2.0/24");
+  EXPECT_EQ(Budgets(), (BudgetList{{"127.0.1.0/24", 2}, {"127.0.2.0/24", 2}}));
 }
 
 TEST_F(SourceAddressTest, ARegistryLimitedForEveryoneIsUsedAtOnceTheRate) {
@@ -141,12 +155,7 @@ TEST_F(SourceAddressTest, ARegistryLimitedForEveryoneIsUsedAtOnceTheRate) {
   double seconds = Saturate("all", "all", 30, 1);
   EXPECT_GE(seconds, 5.0);
   EXPECT_LE(seconds, 2 * 6.15);
-  auto c = proxy_->Connect();
-  auto limits = Command(c.get(), {"WHOIS.LIMITS", "whois.nic.test"});
-  const redisReply* budgets = Field(limits.get(), "budgets");
-  ASSERT_EQ(budgets->elements, 1u);
-  EXPECT_STREQ(Field(budgets->element[0], "budget")->str, "all");
-  EXPECT_EQ(Field(budgets->element[0], "addresses")->elements, 4u);
+  EXPECT_EQ(Budgets(), (BudgetList{{"all", 4}}));
 }
 
 TEST_F(SourceAddressTest, ARefusalOnOneAddressLeavesTheOthersWorking) {

@@ -13,16 +13,10 @@
 #include "proxy_process.h"
 #include "resolver_test_support.h"
 
+namespace resolver_test {
 namespace {
 
-using fake_whois::FakeWhoisProcess;
-using test_support::Command;
-using test_support::ProxyProcess;
 using namespace std::chrono_literals;
-
-using resolver_test::Eventually;
-using resolver_test::Text;
-using resolver_test::WhoisInfo;
 
 std::string RecordJson(const std::string& domain, const std::string& org) {
   return R"({"domain":")" + domain +
@@ -219,3 +213,4 @@ TEST_F(StaleTest, BackgroundRefreshesNeverTakeATurnFromAClientWaitingOnAnUnknown
 }
 
 }  // namespace
+}  // namespace resolver_test

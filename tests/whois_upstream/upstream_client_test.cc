@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "fake_whois_process.h"
@@ -77,6 +78,14 @@ class UpstreamClientTest : public ::testing::Test {
     return fake;
   }
 
+  // Queries a fake in `mode`; expects `failure` and an error that says `why`.
+  void ExpectFailureFrom(const char* mode, UpstreamFailure failure, std::string_view why) {
+    auto fake = StartFake({"--mode", mode});
+    UpstreamResult r = Run(Pinned(fake->port()), "example.com");
+    EXPECT_EQ(r.failure, failure) << r.error;
+    EXPECT_NE(r.error.find(why), std::string::npos) << r.error;
+  }
+
   uv_loop_t loop_{};
   std::unique_ptr<UpstreamClient> client_;
 };
@@ -122,10 +131,7 @@ TEST_F(UpstreamClientTest, HangTimesOut) {
 }
 
 TEST_F(UpstreamClientTest, ResetBeforeDataIsClassifiedReset) {
-  auto fake = StartFake({"--mode", "reset"});
-  UpstreamResult r = Run(Pinned(fake->port()), "example.com");
-  EXPECT_EQ(r.failure, UpstreamFailure::kReset) << r.error;
-  EXPECT_NE(r.error.find("reset"), std::string::npos);
+  ExpectFailureFrom("reset", UpstreamFailure::kReset, "reset");
 }
 
 TEST_F(UpstreamClientTest, ResetAfterTheReplyKeepsTheReply) {
@@ -200,10 +206,7 @@ TEST_F(UpstreamClientTest, TrickleTooSlowTimesOutWithPartialText) {
 }
 
 TEST_F(UpstreamClientTest, CloseWithoutDataIsEmptyReply) {
-  auto fake = StartFake({"--mode", "close"});
-  UpstreamResult r = Run(Pinned(fake->port()), "example.com");
-  EXPECT_EQ(r.failure, UpstreamFailure::kEmptyReply) << r.error;
-  EXPECT_NE(r.error.find("without replying"), std::string::npos);
+  ExpectFailureFrom("close", UpstreamFailure::kEmptyReply, "without replying");
 }
 
 TEST_F(UpstreamClientTest, ClosedPortIsRefused) {
