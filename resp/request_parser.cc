@@ -80,55 +80,26 @@ bool SplitInline(std::string_view line, std::string* storage, Emit emit) {
     size_t end = i;
     bool owned = false;
     size_t owned_start = 0;
-    bool in_double = false;
-    bool in_single = false;
+    char quote = 0;  // '"' or '\'' inside a quoted part
     bool done = false;
     while (!done) {
-      if (in_double) {
+      if (quote != 0) {
         if (i == n) return false;
         const char c = line[i];
-        if (c == '\\' && i + 3 < n && line[i + 1] == 'x' && IsHexDigit(line[i + 2]) &&
-            IsHexDigit(line[i + 3])) {
+        if (quote == '"' && c == '\\' && i + 3 < n && line[i + 1] == 'x' &&
+            IsHexDigit(line[i + 2]) && IsHexDigit(line[i + 3])) {
           storage->push_back(static_cast<char>(HexValue(line[i + 2]) * 16 + HexValue(line[i + 3])));
           i += 4;
-        } else if (c == '\\' && i + 1 < n) {
-          char e = line[i + 1];
-          switch (e) {
-            case 'n':
-              e = '\n';
-              break;
-            case 'r':
-              e = '\r';
-              break;
-            case 't':
-              e = '\t';
-              break;
-            case 'b':
-              e = '\b';
-              break;
-            case 'a':
-              e = '\a';
-              break;
-            default:
-              break;
-          }
-          storage->push_back(e);
+        } else if (quote == '"' && c == '\\' && i + 1 < n) {
+          // "\n" and its kind stand for a control character; any other escaped byte for itself.
+          static constexpr std::string_view kLetters = "nrtba", kControls = "\n\r\t\b\a";
+          const size_t k = kLetters.find(line[i + 1]);
+          storage->push_back(k == std::string_view::npos ? line[i + 1] : kControls[k]);
           i += 2;
-        } else if (c == '"') {
-          if (i + 1 < n && !IsSpace(line[i + 1])) return false;
-          done = true;
-          ++i;
-        } else {
-          storage->push_back(c);
-          ++i;
-        }
-      } else if (in_single) {
-        if (i == n) return false;
-        const char c = line[i];
-        if (c == '\\' && i + 1 < n && line[i + 1] == '\'') {
+        } else if (quote == '\'' && c == '\\' && i + 1 < n && line[i + 1] == '\'') {
           storage->push_back('\'');
           i += 2;
-        } else if (c == '\'') {
+        } else if (c == quote) {
           if (i + 1 < n && !IsSpace(line[i + 1])) return false;
           done = true;
           ++i;
@@ -152,7 +123,7 @@ bool SplitInline(std::string_view line, std::string* storage, Emit emit) {
           owned = true;
           owned_start = storage->size();
           storage->append(line.substr(start, i - start));
-          (c == '"' ? in_double : in_single) = true;
+          quote = c;
           ++i;
         } else {
           ++i;

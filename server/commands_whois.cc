@@ -19,6 +19,15 @@
 #include "whois/record/record.h"
 
 namespace server {
+namespace {
+
+// One entry of a map reply: its key, then its integer value.
+void IntegerEntry(resp::ReplyWriter& w, std::string_view key, int64_t value) {
+  w.Bulk(key);
+  w.Integer(value);
+}
+
+}  // namespace
 
 void CmdWhoisLookup(CommandContext& ctx) {
   ReplyTicket t = ctx.Defer();
@@ -44,8 +53,7 @@ void CmdWhoisRaw(CommandContext& ctx) {
                                  w.Bulk(hop.server);
                                  w.Bulk("query");
                                  w.Bulk(hop.query);
-                                 w.Bulk("fetched_at");
-                                 w.Integer(hop.fetched_at_ms / 1000);
+                                 IntegerEntry(w, "fetched_at", hop.fetched_at_ms / 1000);
                                  w.Bulk("text");
                                  w.Bulk(hop.text);
                                }
@@ -159,27 +167,19 @@ void CmdWhoisQueue(CommandContext& ctx) {
   int64_t now = ctx.server.records().WallNowMs();
   resp::ReplyWriter& w = ctx.reply;
   w.MapHeader(7);
-  w.Bulk("queued");
-  w.Integer(static_cast<int64_t>(f.prefetch_queued));
-  w.Bulk("in_flight");
-  w.Integer(static_cast<int64_t>(f.prefetch_running));
-  w.Bulk("done");
-  w.Integer(static_cast<int64_t>(f.prefetch_done));
-  w.Bulk("failed");
-  w.Integer(static_cast<int64_t>(f.prefetch_failed));
-  w.Bulk("refreshes_queued");
-  w.Integer(static_cast<int64_t>(f.refreshes_queued));
-  w.Bulk("refreshes_in_flight");
-  w.Integer(static_cast<int64_t>(f.refreshes_running));
+  IntegerEntry(w, "queued", f.prefetch_queued);
+  IntegerEntry(w, "in_flight", f.prefetch_running);
+  IntegerEntry(w, "done", f.prefetch_done);
+  IntegerEntry(w, "failed", f.prefetch_failed);
+  IntegerEntry(w, "refreshes_queued", f.refreshes_queued);
+  IntegerEntry(w, "refreshes_in_flight", f.refreshes_running);
   w.Bulk("hosts");
   w.MapHeader(f.hosts.size());
   for (const auto& [host, h] : f.hosts) {
     w.Bulk(host);
     w.MapHeader(3);
-    w.Bulk("queued");
-    w.Integer(static_cast<int64_t>(h.queued));
-    w.Bulk("in_flight");
-    w.Integer(static_cast<int64_t>(h.running));
+    IntegerEntry(w, "queued", h.queued);
+    IntegerEntry(w, "in_flight", h.running);
     w.Bulk("drain_seconds");
     // At the host's allowed rate (lowered while it backs off); null when no rate bounds it.
     // Its budgets (one per source address or network) drain their shares side by side.
@@ -211,16 +211,11 @@ template <typename Stats>
 void WriteSpending(resp::ReplyWriter& w, const Stats& s, int64_t now_ms) {
   w.Bulk("window");
   w.Bulk(WindowText(s.window_count, s.window_limit, s.window_ms));
-  w.Bulk("used_today");
-  w.Integer(s.used_today);
-  w.Bulk("daily_cap");
-  w.Integer(s.daily_cap);
-  w.Bulk("cooldown_remaining_ms");
-  w.Integer(std::max<int64_t>(0, s.cooldown_until_ms - now_ms));
-  w.Bulk("probing");
-  w.Integer(s.probing ? 1 : 0);
-  w.Bulk("rate_percent");
-  w.Integer(s.rate_factor_percent);
+  IntegerEntry(w, "used_today", s.used_today);
+  IntegerEntry(w, "daily_cap", s.daily_cap);
+  IntegerEntry(w, "cooldown_remaining_ms", std::max<int64_t>(0, s.cooldown_until_ms - now_ms));
+  IntegerEntry(w, "probing", s.probing ? 1 : 0);
+  IntegerEntry(w, "rate_percent", s.rate_factor_percent);
 }
 
 // One budget's figures, as a map.
@@ -231,15 +226,11 @@ void WriteBudget(resp::ReplyWriter& w, const whois::limits::BudgetStats& b, int6
   w.Bulk("addresses");  // the source addresses spending from it ("" is the kernel's choice)
   w.ArrayHeader(b.addresses.size());
   for (const std::string& a : b.addresses) w.Bulk(a);
-  w.Bulk("in_flight");
-  w.Integer(b.in_flight);
-  w.Bulk("admitted");
-  w.Integer(b.admitted);
+  IntegerEntry(w, "in_flight", b.in_flight);
+  IntegerEntry(w, "admitted", b.admitted);
   WriteSpending(w, b, now_ms);
-  w.Bulk("strikes");
-  w.Integer(b.strikes);
-  w.Bulk("refusals");
-  w.Integer(b.refusals);
+  IntegerEntry(w, "strikes", b.strikes);
+  IntegerEntry(w, "refusals", b.refusals);
 }
 
 // One host's limits and live figures, as a map: the host's sums, then each budget.
@@ -262,21 +253,16 @@ void WriteHostLimits(resp::ReplyWriter& w, whois::limits::LimitRegistry& registr
   w.Bulk(source == whois::limits::SpecSource::kOperator  ? "operator"
          : source == whois::limits::SpecSource::kBuiltin ? "builtin"
                                                          : "default");
-  w.Bulk("in_flight");
-  w.Integer(s.in_flight);
-  w.Bulk("queued");
-  w.Integer(s.queued);
-  w.Bulk("admitted");
-  w.Integer(s.admitted);
+  IntegerEntry(w, "in_flight", s.in_flight);
+  IntegerEntry(w, "queued", s.queued);
+  IntegerEntry(w, "admitted", s.admitted);
   WriteSpending(w, s, now_ms);
-  w.Bulk("refusals");
-  w.Integer(s.refusals);
+  IntegerEntry(w, "refusals", s.refusals);
   w.Bulk("rejected");
   int64_t rejected = 0;
   for (int64_t n : s.rejected) rejected += n;
   w.Integer(rejected);
-  w.Bulk("budget_count");
-  w.Integer(static_cast<int64_t>(s.budgets.size()));
+  IntegerEntry(w, "budget_count", s.budgets.size());
   w.Bulk("budgets");
   w.ArrayHeader(s.budgets.size());
   for (const whois::limits::BudgetStats& b : s.budgets) WriteBudget(w, b, now_ms);

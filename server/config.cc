@@ -4,6 +4,7 @@
 #include <charconv>
 #include <fstream>
 #include <sstream>
+#include <type_traits>
 
 #include "resp/request_parser.h"
 #include "server/command_table.h"
@@ -45,62 +46,73 @@ struct Directive {
   bool listed = true;  // shown by CONFIG GET and --help
 };
 
+// A list directive's words as CONFIG GET shows them: one space between.
+std::string JoinWords(const std::vector<std::string>& words) {
+  std::string out;
+  for (const std::string& w : words) out += (out.empty() ? "" : " ") + w;
+  return out;
+}
+
 util::Status ExpectOne(const std::vector<std::string>& v) {
   return v.size() == 1 ? util::Status::OK()
                        : util::Status::InvalidArgument("expects exactly one value");
 }
 
-Directive IntDirective(const char* name, bool runtime, int Config::*field, int64_t lo, int64_t hi) {
+// A directive of exactly one word: `parse` turns it into the field's value, or gives std::nullopt
+// and the word is refused with `why`. CONFIG GET shows a number, or yes / no.
+template <typename T, typename Parse>
+Directive OneValueDirective(const char* name, bool runtime, T Config::*field, std::string why,
+                            Parse parse) {
   return {name, runtime,
           [=](Config* c, const std::vector<std::string>& v) -> util::Status {
             if (util::Status st = ExpectOne(v); !st.ok()) return st;
-            auto n = ParseInt(v[0]);
-            if (!n || *n < lo || *n > hi)
-              return util::Status::InvalidArgument("must be an integer from " + std::to_string(lo) +
-                                                   " to " + std::to_string(hi));
-            c->*field = static_cast<int>(*n);
+            std::optional<T> value = parse(v[0]);
+            if (!value) return util::Status::InvalidArgument(why);
+            c->*field = *value;
             return util::Status::OK();
           },
-          [=](const Config& c) { return std::to_string(c.*field); }};
+          [=](const Config& c) {
+            if constexpr (std::is_same_v<T, bool>) {
+              return std::string(c.*field ? "yes" : "no");
+            } else {
+              return std::to_string(c.*field);
+            }
+          }};
+}
+
+Directive IntDirective(const char* name, bool runtime, int Config::*field, int64_t lo, int64_t hi) {
+  return OneValueDirective(
+      name, runtime, field,
+      "must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi),
+      [=](std::string_view word) -> std::optional<int> {
+        auto n = ParseInt(word);
+        if (!n || *n < lo || *n > hi) return std::nullopt;
+        return static_cast<int>(*n);
+      });
 }
 
 Directive MemoryDirective(const char* name, bool runtime, int64_t Config::*field, int64_t lo) {
-  return {name, runtime,
-          [=](Config* c, const std::vector<std::string>& v) -> util::Status {
-            if (util::Status st = ExpectOne(v); !st.ok()) return st;
-            auto n = ParseMemory(v[0]);
-            if (!n || *n < lo)
-              return util::Status::InvalidArgument(
-                  "must be a size like 1048576, 64kb, 64mb or 1gb, at least " + std::to_string(lo));
-            c->*field = *n;
-            return util::Status::OK();
-          },
-          [=](const Config& c) { return std::to_string(c.*field); }};
+  return OneValueDirective(
+      name, runtime, field,
+      "must be a size like 1048576, 64kb, 64mb or 1gb, at least " + std::to_string(lo),
+      [=](std::string_view word) -> std::optional<int64_t> {
+        auto n = ParseMemory(word);
+        if (!n || *n < lo) return std::nullopt;
+        return n;
+      });
 }
 
 Directive SecondsDirective(const char* name, bool runtime, int64_t Config::*field) {
-  return {name, runtime,
-          [=](Config* c, const std::vector<std::string>& v) -> util::Status {
-            if (util::Status st = ExpectOne(v); !st.ok()) return st;
-            auto n = ParseSeconds(v[0]);
-            if (!n || *n < 1)
-              return util::Status::InvalidArgument("must be a duration like 600, 10m, 12h or 30d");
-            c->*field = *n;
-            return util::Status::OK();
-          },
-          [=](const Config& c) { return std::to_string(c.*field); }};
+  return OneValueDirective(name, runtime, field, "must be a duration like 600, 10m, 12h or 30d",
+                           [](std::string_view word) -> std::optional<int64_t> {
+                             auto n = ParseSeconds(word);
+                             if (!n || *n < 1) return std::nullopt;
+                             return n;
+                           });
 }
 
 Directive BoolDirective(const char* name, bool runtime, bool Config::*field) {
-  return {name, runtime,
-          [=](Config* c, const std::vector<std::string>& v) -> util::Status {
-            if (util::Status st = ExpectOne(v); !st.ok()) return st;
-            auto b = ParseYesNo(v[0]);
-            if (!b) return util::Status::InvalidArgument("must be yes or no");
-            c->*field = *b;
-            return util::Status::OK();
-          },
-          [=](const Config& c) { return std::string(c.*field ? "yes" : "no"); }};
+  return OneValueDirective(name, runtime, field, "must be yes or no", ParseYesNo);
 }
 
 Directive StringDirective(const char* name, bool runtime, std::string Config::*field,
@@ -117,6 +129,31 @@ Directive StringDirective(const char* name, bool runtime, std::string Config::*f
           [=](const Config& c) { return c.*field; }};
 }
 
+// A start-up directive of one or more distinct words, kept in the order given; given again, it adds
+// to the list. `canonical` checks a word and spells it canonically, or gives std::nullopt and the
+// word is refused as "'word' <not_a>"; a word already listed is refused as "<item> word given
+// twice". `expects` names the words for an empty directive.
+template <typename Canonical>
+Directive WordListDirective(const char* name, std::vector<std::string> Config::*field,
+                            std::string expects, std::string not_a, std::string item,
+                            Canonical canonical) {
+  return {name, false,
+          [=](Config* c, const std::vector<std::string>& v) -> util::Status {
+            if (v.empty()) return util::Status::InvalidArgument("expects one or more " + expects);
+            std::vector<std::string>& list = c->*field;
+            for (const std::string& text : v) {
+              std::optional<std::string> word = canonical(text);
+              if (!word) return util::Status::InvalidArgument("'" + text + "' " + not_a);
+              if (std::find(list.begin(), list.end(), *word) != list.end()) {
+                return util::Status::InvalidArgument(item + " " + *word + " given twice");
+              }
+              list.push_back(*word);
+            }
+            return util::Status::OK();
+          },
+          [=](const Config& c) { return JoinWords(c.*field); }};
+}
+
 const std::vector<Directive>& Directives() {
   static const std::vector<Directive> table = {
       IntDirective("port", false, &Config::port, 0, 65535),
@@ -126,11 +163,7 @@ const std::vector<Directive>& Directives() {
          c->bind = v;
          return util::Status::OK();
        },
-       [](const Config& c) {
-         std::string out;
-         for (const auto& b : c.bind) out += (out.empty() ? "" : " ") + b;
-         return out;
-       }},
+       [](const Config& c) { return JoinWords(c.bind); }},
       BoolDirective("protected-mode", true, &Config::protected_mode),
       IntDirective("tcp-keepalive", true, &Config::tcp_keepalive_s, 0, 7200),
       IntDirective("timeout", true, &Config::timeout_s, 0, 1 << 30),
@@ -210,30 +243,10 @@ const std::vector<Directive>& Directives() {
            out += (out.empty() ? "" : ", ") + a.host + " " + a.address;
          return out;
        }},
-      {"upstream-source-address", false,
-       [](Config* c, const std::vector<std::string>& v) -> util::Status {
-         if (v.empty())
-           return util::Status::InvalidArgument(
-               "expects one or more IP addresses, e.g. 192.0.2.10 2001:db8::10");
-         for (const std::string& text : v) {
-           std::optional<std::string> address = whois::limits::CanonicalAddress(text);
-           if (!address) {
-             return util::Status::InvalidArgument(
-                 "'" + text + "' is not an IPv4 or IPv6 address (no port, brackets or zone)");
-           }
-           auto& list = c->upstream_source_addresses;
-           if (std::find(list.begin(), list.end(), *address) != list.end()) {
-             return util::Status::InvalidArgument("source address " + *address + " given twice");
-           }
-           list.push_back(*address);
-         }
-         return util::Status::OK();
-       },
-       [](const Config& c) {
-         std::string out;
-         for (const auto& a : c.upstream_source_addresses) out += (out.empty() ? "" : " ") + a;
-         return out;
-       }},
+      WordListDirective("upstream-source-address", &Config::upstream_source_addresses,
+                        "IP addresses, e.g. 192.0.2.10 2001:db8::10",
+                        "is not an IPv4 or IPv6 address (no port, brackets or zone)",
+                        "source address", whois::limits::CanonicalAddress),
       BoolDirective("allow-private-upstreams", false, &Config::allow_private_upstreams),
       {"lookup-order", false,
        [](Config* c, const std::vector<std::string>& v) -> util::Status {
@@ -246,17 +259,8 @@ const std::vector<Directive>& Directives() {
        },
        [](const Config& c) { return c.lookup_order; }},
       StringDirective("rdap-bootstrap-url", false, &Config::rdap_bootstrap_url, false),
-      {"rdap-bootstrap-refresh", false,
-       [](Config* c, const std::vector<std::string>& v) -> util::Status {
-         if (util::Status st = ExpectOne(v); !st.ok()) return st;
-         auto n = ParseSeconds(v[0]);
-         if (!n)
-           return util::Status::InvalidArgument(
-               "must be a duration like 12h or 1d, or 0 for never");
-         c->rdap_bootstrap_refresh_s = *n;
-         return util::Status::OK();
-       },
-       [](const Config& c) { return std::to_string(c.rdap_bootstrap_refresh_s); }},
+      OneValueDirective("rdap-bootstrap-refresh", false, &Config::rdap_bootstrap_refresh_s,
+                        "must be a duration like 12h or 1d, or 0 for never", ParseSeconds),
       {"rdap-server", false,
        [](Config* c, const std::vector<std::string>& v) -> util::Status {
          if (v.size() != 2) return util::Status::InvalidArgument("expects TLD URL");
@@ -304,32 +308,15 @@ const std::vector<Directive>& Directives() {
        [](const Config& c) {
          if (c.default_upstream_limit.empty())
            return std::string(whois::limits::kDefaultLimitDirective);
-         std::string out;
-         for (const auto& w : c.default_upstream_limit) out += (out.empty() ? "" : " ") + w;
-         return out;
+         return JoinWords(c.default_upstream_limit);
        }},
       IntDirective("lookup-timeout", true, &Config::lookup_timeout_ms, 1, 600000),
-      {"fleet-redis", false,
-       [](Config* c, const std::vector<std::string>& v) -> util::Status {
-         if (v.empty())
-           return util::Status::InvalidArgument(
-               "expects one or more HOST:PORT seeds, e.g. 10.0.0.5:6379");
-         for (const std::string& text : v) {
-           if (!storage::fleet::ParseNodeAddress(text))
-             return util::Status::InvalidArgument("'" + text +
-                                                  "' is not HOST:PORT (an IPv6 host in brackets)");
-           if (std::find(c->fleet_redis.begin(), c->fleet_redis.end(), text) !=
-               c->fleet_redis.end())
-             return util::Status::InvalidArgument("seed " + text + " given twice");
-           c->fleet_redis.push_back(text);
-         }
-         return util::Status::OK();
-       },
-       [](const Config& c) {
-         std::string out;
-         for (const auto& a : c.fleet_redis) out += (out.empty() ? "" : " ") + a;
-         return out;
-       }},
+      WordListDirective("fleet-redis", &Config::fleet_redis, "HOST:PORT seeds, e.g. 10.0.0.5:6379",
+                        "is not HOST:PORT (an IPv6 host in brackets)", "seed",
+                        [](const std::string& text) -> std::optional<std::string> {
+                          if (!storage::fleet::ParseNodeAddress(text)) return std::nullopt;
+                          return text;
+                        }),
       StringDirective("fleet-password", false, &Config::fleet_password, true),
       {"fleet-prefix", false,
        [](Config* c, const std::vector<std::string>& v) -> util::Status {

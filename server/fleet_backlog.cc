@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "server/open_before_listening.h"
+#include "util/info_writer.h"
 
 namespace server {
 namespace {
@@ -176,15 +177,10 @@ void FleetBacklog::BatchDone(const Batch& batch) {
 }
 
 void FleetBacklog::AppendInfo(std::string* out) const {
-  auto field = [out](std::string_view name, uint64_t v) {
-    *out += name;
-    *out += ':';
-    *out += std::to_string(v);
-    *out += "\r\n";
-  };
-  field("fleet_backlog", size());
-  field("fleet_backlog_shared", shared_count_);
-  field("fleet_backlog_dropped", dropped_);
+  util::InfoWriter info(out);
+  info.Field("fleet_backlog", size());
+  info.Field("fleet_backlog_shared", shared_count_);
+  info.Field("fleet_backlog_dropped", dropped_);
 }
 
 }  // namespace server

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "util/info_writer.h"
+
 namespace server {
 
 namespace limits = whois::limits;
@@ -327,22 +329,17 @@ void FleetBudgets::CancelAll() {
 }
 
 void FleetBudgets::AppendInfo(std::string* out) const {
-  auto field = [out](std::string_view name, const std::string& value) {
-    *out += name;
-    *out += ':';
-    *out += value;
-    *out += "\r\n";
-  };
-  field("fleet_budget_mode", mode_ == Mode::kFleet        ? "fleet"
-                             : mode_ == Mode::kLocalShare ? "local_share"
-                                                          : "restarting");
-  field("fleet_budget_grants", std::to_string(stats_.grants));
-  field("fleet_budget_refusals", std::to_string(stats_.refusals));
-  field("fleet_budget_failures", std::to_string(stats_.redis_failures));
-  field("fleet_local_share_periods", std::to_string(stats_.local_share_periods));
-  field("fleet_local_share_starts", std::to_string(stats_.local_starts));
-  field("fleet_budget_carried", std::to_string(stats_.carried));
-  field("fleet_budget_windows_filled", std::to_string(stats_.windows_filled));
+  util::InfoWriter info(out);
+  info.Field("fleet_budget_mode", mode_ == Mode::kFleet        ? "fleet"
+                                  : mode_ == Mode::kLocalShare ? "local_share"
+                                                               : "restarting");
+  info.Field("fleet_budget_grants", stats_.grants);
+  info.Field("fleet_budget_refusals", stats_.refusals);
+  info.Field("fleet_budget_failures", stats_.redis_failures);
+  info.Field("fleet_local_share_periods", stats_.local_share_periods);
+  info.Field("fleet_local_share_starts", stats_.local_starts);
+  info.Field("fleet_budget_carried", stats_.carried);
+  info.Field("fleet_budget_windows_filled", stats_.windows_filled);
 }
 
 }  // namespace server

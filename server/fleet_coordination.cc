@@ -1,5 +1,7 @@
 #include "server/fleet_coordination.h"
 
+#include "util/info_writer.h"
+
 namespace server {
 
 FleetCoordination::FleetCoordination(uv_loop_t* loop, storage::fleet::FleetClient* client,
@@ -23,15 +25,10 @@ FleetCoordination::FleetCoordination(uv_loop_t* loop, storage::fleet::FleetClien
 }
 
 void FleetCoordination::AppendInfo(std::string* out) const {
-  auto field = [out](std::string_view name, const std::string& value) {
-    *out += name;
-    *out += ':';
-    *out += value;
-    *out += "\r\n";
-  };
-  field("fleet_proxies_alive", std::to_string(heartbeat_->live().size()));
-  field("fleet_heartbeats", std::to_string(heartbeat_->beats()));
-  field("fleet_heartbeat_failures", std::to_string(heartbeat_->failures()));
+  util::InfoWriter info(out);
+  info.Field("fleet_proxies_alive", heartbeat_->live().size());
+  info.Field("fleet_heartbeats", heartbeat_->beats());
+  info.Field("fleet_heartbeat_failures", heartbeat_->failures());
   budgets_->AppendInfo(out);
 }
 

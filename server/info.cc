@@ -11,6 +11,7 @@
 #include "server/record_service.h"
 #include "server/server.h"
 #include "server/version.h"
+#include "util/info_writer.h"
 
 namespace server {
 namespace {
@@ -57,13 +58,7 @@ class InfoText {
   }
   template <typename T>
   void Field(std::string_view key, const T& value) {
-    out_ += key;
-    out_ += ':';
-    if constexpr (std::is_convertible_v<T, std::string_view>)
-      out_ += std::string_view(value);
-    else
-      out_ += std::to_string(value);
-    out_ += "\r\n";
+    util::InfoWriter(&out_).Field(key, value);
   }
   std::string& str() { return out_; }
 

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "server/open_before_listening.h"
+#include "util/info_writer.h"
 #include "whois/limits/budget_key.h"
 #include "whois/rdap/bootstrap.h"
 #include "whois/resolver/lookup_order.h"
@@ -300,16 +301,11 @@ void LookupService::CancelAll() {
 }
 
 void LookupService::AppendInfo(std::string* out) const {
-  auto field = [out](std::string_view k, const std::string& v) {
-    *out += k;
-    *out += ':';
-    *out += v;
-    *out += "\r\n";
-  };
+  util::InfoWriter info(out);
   if (whois_) {
-    field("upstream_queries", std::to_string(whois_->upstream_queries()));
-    field("iana_queries", std::to_string(whois_->iana_queries()));
-    field("directory_entries", std::to_string(whois_->directory().size()));
+    info.Field("upstream_queries", whois_->upstream_queries());
+    info.Field("iana_queries", whois_->iana_queries());
+    info.Field("directory_entries", whois_->directory().size());
   }
   if (!limits_) return;
   // One line per upstream host seen, in Redis's "name:k=v,k=v" style: the sums over the host's
@@ -331,7 +327,7 @@ void LookupService::AppendInfo(std::string* out) const {
          ",probing=" + std::to_string(s.probing ? 1 : 0) +
          ",rate_percent=" + std::to_string(s.rate_factor_percent) +
          ",refusals=" + std::to_string(s.refusals) + ",budgets=" + std::to_string(s.budgets.size());
-    field("upstream_" + host, v);
+    info.Field("upstream_" + host, v);
   }
 }
 

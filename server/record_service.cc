@@ -13,6 +13,7 @@
 #include "server/record_status.h"
 #include "server/server.h"
 #include "util/ascii.h"
+#include "util/info_writer.h"
 #include "util/uv_timer.h"
 #include "whois/directory/tld_directory.h"
 #include "whois/record/record.h"
@@ -229,35 +230,29 @@ std::string RecordService::FleetNodeName() const {
 }
 
 void RecordService::AppendFleetInfo(std::string* out) const {
-  auto field = [out](std::string_view name, const std::string& value) {
-    *out += name;
-    *out += ':';
-    *out += value;
-    *out += "\r\n";
-  };
-  field("fleet_enabled", fleet_client_ ? "1" : "0");
+  util::InfoWriter info(out);
+  info.Field("fleet_enabled", fleet_client_ ? "1" : "0");
   if (!fleet_client_) return;
   using Mode = storage::fleet::FleetClient::Mode;
   Mode mode = fleet_client_->mode();
-  field("fleet_node_name", FleetNodeName());
-  field("fleet_prefix", server_->config().fleet_prefix);
-  field("fleet_engine", mode == Mode::kCluster  ? "cluster"
-                        : mode == Mode::kSingle ? "single"
-                                                : "unknown");
-  field("fleet_masters",
-        std::to_string(mode == Mode::kCluster ? fleet_client_->slot_map().nodes().size()
-                                              : (mode == Mode::kSingle ? 1 : 0)));
+  info.Field("fleet_node_name", FleetNodeName());
+  info.Field("fleet_prefix", server_->config().fleet_prefix);
+  info.Field("fleet_engine", mode == Mode::kCluster  ? "cluster"
+                             : mode == Mode::kSingle ? "single"
+                                                     : "unknown");
+  info.Field("fleet_masters", mode == Mode::kCluster ? fleet_client_->slot_map().nodes().size()
+                                                     : (mode == Mode::kSingle ? 1 : 0));
   const auto& st = fleet_client_->stats();
-  field("fleet_commands", std::to_string(st.commands));
-  field("fleet_command_failures", std::to_string(st.failed));
-  field("fleet_command_timeouts", std::to_string(st.timeouts));
-  field("fleet_moved", std::to_string(st.moved));
-  field("fleet_asked", std::to_string(st.asked));
-  field("fleet_slot_map_refreshes", std::to_string(st.map_refreshes));
-  field("fleet_connect_failures", std::to_string(st.connect_failures));
-  field("fleet_lookups_answered", std::to_string(fleet_hits_));
-  field("fleet_reachable", fleet_client_->reachable() ? "1" : "0");
-  field("fleet_state_changes", std::to_string(fleet_state_changes_));
+  info.Field("fleet_commands", st.commands);
+  info.Field("fleet_command_failures", st.failed);
+  info.Field("fleet_command_timeouts", st.timeouts);
+  info.Field("fleet_moved", st.moved);
+  info.Field("fleet_asked", st.asked);
+  info.Field("fleet_slot_map_refreshes", st.map_refreshes);
+  info.Field("fleet_connect_failures", st.connect_failures);
+  info.Field("fleet_lookups_answered", fleet_hits_);
+  info.Field("fleet_reachable", fleet_client_->reachable() ? "1" : "0");
+  info.Field("fleet_state_changes", fleet_state_changes_);
   if (shared_) shared_->AppendInfo(out);
   if (fleet_backlog_) fleet_backlog_->AppendInfo(out);
   if (coordination_) coordination_->AppendInfo(out);
@@ -944,53 +939,48 @@ void RecordService::CountFallback(std::string_view reason) {
 }
 
 void RecordService::AppendInfo(std::string* out) const {
-  auto field = [out](std::string_view k, const std::string& v) {
-    *out += k;
-    *out += ':';
-    *out += v;
-    *out += "\r\n";
-  };
-  field("records", std::to_string(Count()));
-  field("record_hits", std::to_string(hits_));
-  field("record_misses", std::to_string(misses_));
-  field("hot_set_hits", std::to_string(hot_hits_));
-  field("hot_set_entries", std::to_string(hot_ ? hot_->size() : 0));
-  field("hot_set_bytes", std::to_string(hot_ ? hot_->bytes() : 0));
-  field("hot_set_rejected", std::to_string(hot_ ? hot_->rejected() : 0));
-  field("hot_set_compressed", std::to_string(hot_ ? hot_->compressed() : 0));
-  field("store_reads_now", std::to_string(store_reads_now_));
-  field("invalid_names", std::to_string(invalid_names_));
-  field("lookups_started", std::to_string(lookups_started_));
-  field("lookups_joined", std::to_string(lookups_joined_));
-  field("lookups_in_flight", std::to_string(lookups_.size()));
-  field("lookup_timeouts", std::to_string(lookup_timeouts_));
-  field("lookup_partial_answers", std::to_string(partial_answers_));
-  field("fallback_records", std::to_string(fallbacks_));
-  field("stale_served", std::to_string(stale_served_));
-  field("refreshes_started", std::to_string(refreshes_started_));
-  field("refreshes_succeeded", std::to_string(refreshes_succeeded_));
-  field("refreshes_failed", std::to_string(refreshes_failed_));
-  field("refresh_kept_record", std::to_string(refresh_kept_record_));
-  field("lookup_results_superseded", std::to_string(results_superseded_));
+  util::InfoWriter info(out);
+  info.Field("records", Count());
+  info.Field("record_hits", hits_);
+  info.Field("record_misses", misses_);
+  info.Field("hot_set_hits", hot_hits_);
+  info.Field("hot_set_entries", hot_ ? hot_->size() : 0);
+  info.Field("hot_set_bytes", hot_ ? hot_->bytes() : 0);
+  info.Field("hot_set_rejected", hot_ ? hot_->rejected() : 0);
+  info.Field("hot_set_compressed", hot_ ? hot_->compressed() : 0);
+  info.Field("store_reads_now", store_reads_now_);
+  info.Field("invalid_names", invalid_names_);
+  info.Field("lookups_started", lookups_started_);
+  info.Field("lookups_joined", lookups_joined_);
+  info.Field("lookups_in_flight", lookups_.size());
+  info.Field("lookup_timeouts", lookup_timeouts_);
+  info.Field("lookup_partial_answers", partial_answers_);
+  info.Field("fallback_records", fallbacks_);
+  info.Field("stale_served", stale_served_);
+  info.Field("refreshes_started", refreshes_started_);
+  info.Field("refreshes_succeeded", refreshes_succeeded_);
+  info.Field("refreshes_failed", refreshes_failed_);
+  info.Field("refresh_kept_record", refresh_kept_record_);
+  info.Field("lookup_results_superseded", results_superseded_);
   if (background_) {
     BackgroundLookups::Figures f = background_->figures();
-    field("prefetch_queued", std::to_string(background_->prefetch_size()));
-    field("prefetch_done", std::to_string(f.prefetch_done));
-    field("prefetch_failed", std::to_string(f.prefetch_failed));
-    field("refreshes_queued", std::to_string(f.refreshes_queued));
+    info.Field("prefetch_queued", background_->prefetch_size());
+    info.Field("prefetch_done", f.prefetch_done);
+    info.Field("prefetch_failed", f.prefetch_failed);
+    info.Field("refreshes_queued", f.refreshes_queued);
   }
   if (lookup_) lookup_->AppendInfo(out);
   if (store_) {
     storage::StoreStats s = store_->stats();
-    field("store_disk_bytes", std::to_string(s.disk_bytes));
-    field("store_reads", std::to_string(s.reads));
-    field("store_writes", std::to_string(s.writes));
-    field("store_table_files", std::to_string(s.table_files));
-    field("store_level0_files", std::to_string(s.level0_files));
-    field("store_compaction_ms", std::to_string(s.compaction_ms));
-    field("store_compaction_read_bytes", std::to_string(s.compaction_read_bytes));
-    field("store_compaction_write_bytes", std::to_string(s.compaction_write_bytes));
-    field("store_memory_bytes", std::to_string(s.memory_bytes));
+    info.Field("store_disk_bytes", s.disk_bytes);
+    info.Field("store_reads", s.reads);
+    info.Field("store_writes", s.writes);
+    info.Field("store_table_files", s.table_files);
+    info.Field("store_level0_files", s.level0_files);
+    info.Field("store_compaction_ms", s.compaction_ms);
+    info.Field("store_compaction_read_bytes", s.compaction_read_bytes);
+    info.Field("store_compaction_write_bytes", s.compaction_write_bytes);
+    info.Field("store_memory_bytes", s.memory_bytes);
   }
 }
 

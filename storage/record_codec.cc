@@ -1,5 +1,7 @@
 #include "storage/record_codec.h"
 
+#include <type_traits>
+
 namespace storage {
 namespace {
 
@@ -7,12 +9,11 @@ constexpr uint8_t kFlagImported = 0x01;
 constexpr size_t kHeadFixedBytes = 3 + 8 + 8;  // version, status, flags, two times
 constexpr size_t kRefreshBytes = 4 + 8;        // refresh_failures, refresh_after_ms
 
-void PutFixed64(std::string* out, uint64_t v) {
-  for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-
-void PutFixed32(std::string* out, uint32_t v) {
-  for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+// Fixed-width integers are little-endian, sizeof(T) bytes (T is uint32_t or uint64_t).
+template <typename T>
+void PutFixed(std::string* out, T v) {
+  static_assert(std::is_unsigned_v<T>);
+  for (size_t i = 0; i < sizeof(T); ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
 }
 
 void PutVarint64(std::string* out, uint64_t v) {
@@ -43,19 +44,13 @@ class Reader {
     in_.remove_prefix(1);
     return true;
   }
-  bool Fixed64(uint64_t* v) {
-    if (in_.size() < 8) return false;
-    uint64_t r = 0;
-    for (int i = 0; i < 8; ++i) r |= uint64_t{static_cast<uint8_t>(in_[i])} << (8 * i);
-    in_.remove_prefix(8);
-    *v = r;
-    return true;
-  }
-  bool Fixed32(uint32_t* v) {
-    if (in_.size() < 4) return false;
-    uint32_t r = 0;
-    for (int i = 0; i < 4; ++i) r |= uint32_t{static_cast<uint8_t>(in_[i])} << (8 * i);
-    in_.remove_prefix(4);
+  template <typename T>
+  bool Fixed(T* v) {
+    static_assert(std::is_unsigned_v<T>);
+    if (in_.size() < sizeof(T)) return false;
+    T r = 0;
+    for (size_t i = 0; i < sizeof(T); ++i) r |= T{static_cast<uint8_t>(in_[i])} << (8 * i);
+    in_.remove_prefix(sizeof(T));
     *v = r;
     return true;
   }
@@ -100,11 +95,11 @@ std::string EncodeRecordHead(const Record& rec) {
   out.push_back(static_cast<char>(refresh ? kHeadWithRefreshVersion : kValueLayoutVersion));
   out.push_back(static_cast<char>(rec.status));
   out.push_back(static_cast<char>(rec.imported ? kFlagImported : 0));
-  PutFixed64(&out, static_cast<uint64_t>(rec.fetched_at_ms));
-  PutFixed64(&out, static_cast<uint64_t>(rec.stale_at_ms));
+  PutFixed<uint64_t>(&out, static_cast<uint64_t>(rec.fetched_at_ms));
+  PutFixed<uint64_t>(&out, static_cast<uint64_t>(rec.stale_at_ms));
   if (refresh) {
-    PutFixed32(&out, rec.refresh_failures);
-    PutFixed64(&out, static_cast<uint64_t>(rec.refresh_after_ms));
+    PutFixed<uint32_t>(&out, rec.refresh_failures);
+    PutFixed<uint64_t>(&out, static_cast<uint64_t>(rec.refresh_after_ms));
   }
   out.append(rec.json);
   return out;
@@ -121,13 +116,13 @@ Status DecodeRecordHead(std::string_view in, Record* rec) {
   r.Byte(&version);
   r.Byte(&status);
   r.Byte(&flags);
-  r.Fixed64(&fetched);
-  r.Fixed64(&stale);
+  r.Fixed(&fetched);
+  r.Fixed(&stale);
   if (version != kValueLayoutVersion && version != kHeadWithRefreshVersion)
     return Status::Corruption("record value has unknown layout version " + std::to_string(version));
   uint32_t failures = 0;
   uint64_t refresh_after = 0;
-  if (version == kHeadWithRefreshVersion && (!r.Fixed32(&failures) || !r.Fixed64(&refresh_after)))
+  if (version == kHeadWithRefreshVersion && (!r.Fixed(&failures) || !r.Fixed(&refresh_after)))
     return Status::Corruption("record value is truncated in its refresh back-off (" +
                               std::to_string(in.size()) + " bytes)");
   // Version 2 is written only with a back-off set: one record has one encoding.
@@ -159,7 +154,7 @@ std::string EncodeChain(const std::vector<RawReply>& chain) {
     PutLengthPrefixed(&out, hop.server);
     PutLengthPrefixed(&out, hop.query);
     PutLengthPrefixed(&out, hop.text);
-    PutFixed64(&out, static_cast<uint64_t>(hop.fetched_at_ms));
+    PutFixed<uint64_t>(&out, static_cast<uint64_t>(hop.fetched_at_ms));
   }
   return out;
 }
@@ -184,7 +179,7 @@ Status DecodeChain(std::string_view in, std::vector<RawReply>* chain) {
     RawReply hop;
     uint64_t fetched = 0;
     if (!r.LengthPrefixed(&hop.server) || !r.LengthPrefixed(&hop.query) ||
-        !r.LengthPrefixed(&hop.text) || !r.Fixed64(&fetched))
+        !r.LengthPrefixed(&hop.text) || !r.Fixed(&fetched))
       return Status::Corruption("chain value is truncated in hop " + std::to_string(i));
     hop.fetched_at_ms = static_cast<int64_t>(fetched);
     chain->push_back(std::move(hop));
@@ -197,13 +192,13 @@ Status DecodeChain(std::string_view in, std::vector<RawReply>* chain) {
 
 std::string EncodeCounter(uint64_t n) {
   std::string out;
-  PutFixed64(&out, n);
+  PutFixed<uint64_t>(&out, n);
   return out;
 }
 
 Status DecodeCounter(std::string_view in, uint64_t* n) {
   Reader r(in);
-  if (in.size() != 8 || !r.Fixed64(n))
+  if (in.size() != 8 || !r.Fixed(n))
     return Status::Corruption("record counter is " + std::to_string(in.size()) +
                               " bytes, expected 8");
   return Status::OK();

@@ -226,16 +226,27 @@ void RecordStore::FlushAll(std::function<void(Status)> done) {
   }
 }
 
+namespace {
+
+// Why a meta read or write must not start: the store is closing, or `key` is not a meta key.
+// OK when it may.
+Status MetaRefusal(bool cancelled, const std::string& key) {
+  if (cancelled) return Closing();
+  if (!RecordStore::IsMetaKey(key)) {
+    return Status::InvalidArgument("'" + key + "' is not a meta key");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
 void RecordStore::GetMeta(const std::string& key, std::function<void(Status, std::string)> done) {
   int w = WorkerFor(KeyHash(key));
   workers_->Submit(w, [this, w, key, done = std::move(done)](bool cancelled) mutable {
     std::string value;
-    Status st;
-    if (cancelled) {
-      st = Closing();
-    } else if (!IsMetaKey(key)) {
-      st = Status::InvalidArgument("'" + key + "' is not a meta key");
-    } else if (st = CheckOpen(w); st.ok()) {
+    Status st = MetaRefusal(cancelled, key);
+    if (st.ok()) st = CheckOpen(w);
+    if (st.ok()) {
       reads_.fetch_add(1, std::memory_order_relaxed);
       st = FromLevelDb(db_->Get(VerifiedReads(), key, &value), "reading " + key);
     }
@@ -259,12 +270,9 @@ void RecordStore::WriteMeta(const std::string& key, std::optional<std::string> v
   int w = WorkerFor(KeyHash(key));
   workers_->Submit(w, [this, w, key, value = std::move(value), sync,
                        done = std::move(done)](bool cancelled) mutable {
-    Status st;
-    if (cancelled) {
-      st = Closing();
-    } else if (!IsMetaKey(key)) {
-      st = Status::InvalidArgument("'" + key + "' is not a meta key");
-    } else if (st = CheckWritable(w); st.ok()) {
+    Status st = MetaRefusal(cancelled, key);
+    if (st.ok()) st = CheckWritable(w);
+    if (st.ok()) {
       leveldb::WriteOptions wo;
       wo.sync = sync;
       writes_.fetch_add(1, std::memory_order_relaxed);

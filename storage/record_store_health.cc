@@ -16,6 +16,7 @@
 #include "storage/record_store_internal.h"
 #include "storage/store_directory.h"
 #include "storage/worker_pool.h"
+#include "util/enum_names.h"
 
 namespace storage {
 namespace {
@@ -43,15 +44,9 @@ std::string Seconds(int64_t ms) {
 }  // namespace
 
 const char* StoreStateName(StoreState state) {
-  switch (state) {
-    case StoreState::kWritable:
-      return "writable";
-    case StoreState::kReadOnly:
-      return "read_only";
-    case StoreState::kUnavailable:
-      return "unavailable";
-  }
-  return "unknown";
+  static constexpr util::EnumNames<StoreState::kUnavailable> kNames(
+      {"writable", "read_only", "unavailable"}, "unknown");
+  return kNames.Name(state).data();
 }
 
 StoreHealth RecordStore::health() const {

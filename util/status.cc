@@ -1,23 +1,13 @@
 #include "util/status.h"
 
+#include "util/enum_names.h"
+
 namespace util {
 
 std::string_view StatusCodeName(StatusCode code) {
-  switch (code) {
-    case StatusCode::kOk:
-      return "OK";
-    case StatusCode::kNotFound:
-      return "not found";
-    case StatusCode::kInvalidArgument:
-      return "invalid argument";
-    case StatusCode::kIOError:
-      return "IO error";
-    case StatusCode::kCorruption:
-      return "corruption";
-    case StatusCode::kUnavailable:
-      return "unavailable";
-  }
-  return "unknown";
+  static constexpr util::EnumNames<StatusCode::kUnavailable> kNames(
+      {"OK", "not found", "invalid argument", "IO error", "corruption", "unavailable"}, "unknown");
+  return kNames.Name(code);
 }
 
 std::string Status::ToString() const {

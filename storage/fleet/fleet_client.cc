@@ -42,47 +42,32 @@ void PollFixed(uv_poll_t* handle, int status, int events) {
   if (p->context != nullptr && (ev & UV_READABLE)) redisAsyncHandleRead(p->context);
   if (p->context != nullptr && (ev & UV_WRITABLE)) redisAsyncHandleWrite(p->context);
 }
-void Repoll(redisLibuvEvents* p) {
+// The adapter's four event hooks (addRead, delRead, addWrite, delWrite): wait for `kEvent`, or
+// stop waiting for it, and poll for what is left.
+template <int kEvent, bool kWait>
+void WaitFor(void* privdata) {
+  auto* p = static_cast<redisLibuvEvents*>(privdata);
+  if constexpr (kWait) {
+    p->events |= kEvent;
+  } else {
+    p->events &= ~kEvent;
+  }
   if (p->events) {
     uv_poll_start(&p->handle, p->events, PollFixed);
   } else {
     uv_poll_stop(&p->handle);
   }
 }
-void AddRead(void* privdata) {
-  auto* p = static_cast<redisLibuvEvents*>(privdata);
-  p->events |= UV_READABLE;
-  Repoll(p);
-}
-void DelRead(void* privdata) {
-  auto* p = static_cast<redisLibuvEvents*>(privdata);
-  p->events &= ~UV_READABLE;
-  Repoll(p);
-}
-void AddWrite(void* privdata) {
-  auto* p = static_cast<redisLibuvEvents*>(privdata);
-  p->events |= UV_WRITABLE;
-  Repoll(p);
-}
-void DelWrite(void* privdata) {
-  auto* p = static_cast<redisLibuvEvents*>(privdata);
-  p->events &= ~UV_WRITABLE;
-  Repoll(p);
-}
 
 Reply Copy(const redisReply* r) {
   Reply out;
   switch (r->type) {
     case REDIS_REPLY_STRING:
-      out.type = Reply::Type::kString;
-      out.str.assign(r->str, r->len);
-      break;
     case REDIS_REPLY_STATUS:
-      out.type = Reply::Type::kStatus;
-      out.str.assign(r->str, r->len);
-      break;
     case REDIS_REPLY_ERROR:
-      out.type = Reply::Type::kError;
+      out.type = r->type == REDIS_REPLY_STRING   ? Reply::Type::kString
+                 : r->type == REDIS_REPLY_STATUS ? Reply::Type::kStatus
+                                                 : Reply::Type::kError;
       out.str.assign(r->str, r->len);
       break;
     case REDIS_REPLY_INTEGER:
@@ -365,10 +350,10 @@ FleetClient::Node* FleetClient::Connection(const NodeAddress& address, Status* e
     *error = Status::IOError("cannot connect to Redis at " + address.ToString() + ": " + why);
     return nullptr;
   }
-  ac->ev.addRead = AddRead;
-  ac->ev.delRead = DelRead;
-  ac->ev.addWrite = AddWrite;
-  ac->ev.delWrite = DelWrite;
+  ac->ev.addRead = WaitFor<UV_READABLE, true>;
+  ac->ev.delRead = WaitFor<UV_READABLE, false>;
+  ac->ev.addWrite = WaitFor<UV_WRITABLE, true>;
+  ac->ev.delWrite = WaitFor<UV_WRITABLE, false>;
   ac->data = node;
   node->ctx = ac;
   redisAsyncSetConnectCallback(ac, &FleetClient::OnConnect);

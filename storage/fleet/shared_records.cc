@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "storage/fleet/fleet_record.h"
+#include "util/info_writer.h"
 
 namespace storage::fleet {
 
@@ -213,20 +214,15 @@ void RedisSharedRecords::SendQueued() {
 }
 
 void RedisSharedRecords::AppendInfo(std::string* out) const {
-  auto field = [out](std::string_view name, uint64_t v) {
-    *out += name;
-    *out += ':';
-    *out += std::to_string(v);
-    *out += "\r\n";
-  };
-  field("fleet_record_fetch_hits", stats_.fetch_hits);
-  field("fleet_record_fetch_misses", stats_.fetch_misses);
-  field("fleet_record_fetch_errors", stats_.fetch_errors);
-  field("fleet_record_writes", stats_.writes);
-  field("fleet_record_write_errors", stats_.write_errors);
-  field("fleet_record_writes_in_flight", stats_.writes_in_flight);
-  field("fleet_record_writes_queued", stats_.writes_queued);
-  field("fleet_record_republish_skipped", stats_.republish_skipped);
+  util::InfoWriter info(out);
+  info.Field("fleet_record_fetch_hits", stats_.fetch_hits);
+  info.Field("fleet_record_fetch_misses", stats_.fetch_misses);
+  info.Field("fleet_record_fetch_errors", stats_.fetch_errors);
+  info.Field("fleet_record_writes", stats_.writes);
+  info.Field("fleet_record_write_errors", stats_.write_errors);
+  info.Field("fleet_record_writes_in_flight", stats_.writes_in_flight);
+  info.Field("fleet_record_writes_queued", stats_.writes_queued);
+  info.Field("fleet_record_republish_skipped", stats_.republish_skipped);
 }
 
 }  // namespace storage::fleet

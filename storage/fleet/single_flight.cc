@@ -4,6 +4,7 @@
 #include <random>
 #include <vector>
 
+#include "util/info_writer.h"
 #include "util/uv_timer.h"
 
 namespace storage::fleet {
@@ -177,20 +178,15 @@ void SingleFlight::Cancel() {
 }
 
 void SingleFlight::AppendInfo(std::string* out) const {
-  auto field = [out](std::string_view name, uint64_t v) {
-    *out += name;
-    *out += ':';
-    *out += std::to_string(v);
-    *out += "\r\n";
-  };
-  field("fleet_leases_taken", stats_.taken);
-  field("fleet_leases_waited", stats_.waited);
-  field("fleet_leases_taken_over", stats_.taken_over);
-  field("fleet_leases_lost", stats_.lost);
-  field("fleet_leases_released", stats_.released);
-  field("fleet_lease_errors", stats_.errors);
-  field("fleet_lease_waits_given_up", stats_.gave_up);
-  field("fleet_lease_claims", claims_.size());
+  util::InfoWriter info(out);
+  info.Field("fleet_leases_taken", stats_.taken);
+  info.Field("fleet_leases_waited", stats_.waited);
+  info.Field("fleet_leases_taken_over", stats_.taken_over);
+  info.Field("fleet_leases_lost", stats_.lost);
+  info.Field("fleet_leases_released", stats_.released);
+  info.Field("fleet_lease_errors", stats_.errors);
+  info.Field("fleet_lease_waits_given_up", stats_.gave_up);
+  info.Field("fleet_lease_claims", claims_.size());
 }
 
 }  // namespace storage::fleet

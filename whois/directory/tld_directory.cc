@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "util/ascii.h"
+#include "util/enum_names.h"
 #include "whois/directory/query_format.h"
 #include "whois/directory/referral.h"
 
@@ -162,15 +163,9 @@ bool DomainNamesTld(std::string_view value, std::string_view tld) {
 }  // namespace
 
 std::string_view OriginName(ServerEntry::Origin origin) {
-  switch (origin) {
-    case ServerEntry::Origin::kBundled:
-      return "bundled";
-    case ServerEntry::Origin::kIana:
-      return "iana";
-    case ServerEntry::Origin::kOverride:
-      return "override";
-  }
-  return "bundled";
+  static constexpr util::EnumNames<ServerEntry::Origin::kOverride> kNames(
+      {"bundled", "iana", "override"}, "bundled");
+  return kNames.Name(origin);
 }
 
 util::Status CheckServerEntry(const ServerEntry& entry) {

@@ -3,6 +3,7 @@
 #include <array>
 
 #include "util/ascii.h"
+#include "util/enum_names.h"
 
 namespace whois {
 namespace {
@@ -142,11 +143,9 @@ const HostProfile* Row(std::string_view lower_host) {
 }  // namespace
 
 std::string_view RuleSetIdName(RuleSetId id) {
-  // The one name table, in the enum's order.
-  constexpr std::array<std::string_view, 7> kNames = {"by-text", "icann",   "ripe",   "indented",
-                                                      "bracket", "freenom", "columns"};
-  static_assert(kNames.size() == static_cast<size_t>(RuleSetId::kColumn) + 1);
-  return kNames[static_cast<size_t>(id)];
+  static constexpr util::EnumNames<RuleSetId::kColumn> kNames(
+      {"by-text", "icann", "ripe", "indented", "bracket", "freenom", "columns"}, "unknown");
+  return kNames.Name(id);
 }
 
 std::span<const HostProfile> HostProfiles() { return kProfiles; }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "util/enum_names.h"
+
 namespace whois::limits {
 namespace {
 
@@ -28,19 +30,9 @@ std::string StrikePhrase(Outcome outcome, bool probe) {
 }  // namespace
 
 std::string_view OutcomeName(Outcome outcome) {
-  switch (outcome) {
-    case Outcome::kOk:
-      return "ok";
-    case Outcome::kRefused:
-      return "refused";
-    case Outcome::kReset:
-      return "reset";
-    case Outcome::kTimeout:
-      return "timeout";
-    case Outcome::kOtherFailure:
-      return "other_failure";
-  }
-  return "unknown";
+  static constexpr util::EnumNames<Outcome::kOtherFailure> kNames(
+      {"ok", "refused", "reset", "timeout", "other_failure"}, "unknown");
+  return kNames.Name(outcome);
 }
 
 BackOffVerdict BackOff::OnOutcome(Outcome outcome, int64_t now_ms,

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "util/enum_names.h"
+
 namespace whois::limits {
 namespace {
 
@@ -22,17 +24,9 @@ std::string RatesText(const LimitSpec& spec, const BackOff& back_off) {
 }  // namespace
 
 std::string_view RejectReasonName(RejectReason reason) {
-  switch (reason) {
-    case RejectReason::kRateLimited:
-      return "rate_limited";
-    case RejectReason::kDailyLimit:
-      return "daily_limit";
-    case RejectReason::kQueueFull:
-      return "queue_full";
-    case RejectReason::kDeadlineExceeded:
-      return "deadline_exceeded";
-  }
-  return "unknown";
+  static constexpr util::EnumNames<RejectReason::kDeadlineExceeded> kNames(
+      {"rate_limited", "daily_limit", "queue_full", "deadline_exceeded"}, "unknown");
+  return kNames.Name(reason);
 }
 
 HostScheduler::HostScheduler(std::string host, const LimitSpec& spec, size_t max_queue,

@@ -10,48 +10,6 @@ void Take(std::string* into, const std::string& from) {
   if (!from.empty()) *into = from;
 }
 
-void TakeContact(Contact* into, const Contact& from) {
-  Take(&into->name, from.name);
-  Take(&into->organization, from.organization);
-  Take(&into->street, from.street);
-  Take(&into->city, from.city);
-  Take(&into->state, from.state);
-  Take(&into->postal_code, from.postal_code);
-  Take(&into->country, from.country);
-  Take(&into->phone, from.phone);
-  Take(&into->email, from.email);
-}
-
-void TakeRegistrar(Registrar* into, const Registrar& from) {
-  Take(&into->name, from.name);
-  Take(&into->iana_id, from.iana_id);
-  Take(&into->url, from.url);
-  Take(&into->whois_server, from.whois_server);
-  Take(&into->abuse_email, from.abuse_email);
-  Take(&into->abuse_phone, from.abuse_phone);
-}
-
-const std::string* ContactField(const WhoisRecord& r, std::string_view path) {
-  size_t dot = path.find('.');
-  if (dot == std::string_view::npos) return nullptr;
-  std::string_view role = path.substr(0, dot), f = path.substr(dot + 1);
-  const Contact* c = role == "registrant" ? &r.registrant
-                     : role == "admin"    ? &r.admin
-                     : role == "tech"     ? &r.tech
-                                          : nullptr;
-  if (c == nullptr) return nullptr;
-  if (f == "name") return &c->name;
-  if (f == "organization") return &c->organization;
-  if (f == "street") return &c->street;
-  if (f == "city") return &c->city;
-  if (f == "state") return &c->state;
-  if (f == "postal_code") return &c->postal_code;
-  if (f == "country") return &c->country;
-  if (f == "phone") return &c->phone;
-  if (f == "email") return &c->email;
-  return nullptr;
-}
-
 // A refused reply that still carries the domain object (whois.registro.br: "Query rate limit
 // exceeded. Reduced information." followed by the record) counts as data.
 bool CarriesRecord(const ParsedReply& p) {
@@ -82,10 +40,10 @@ WhoisRecord BuildRecord(std::string_view domain, const std::vector<ChainReply>& 
     Take(&rec.created, f.created);
     Take(&rec.updated, f.updated);
     Take(&rec.expires, f.expires);
-    TakeRegistrar(&rec.registrar, f.registrar);
-    TakeContact(&rec.registrant, f.registrant);
-    TakeContact(&rec.admin, f.admin);
-    TakeContact(&rec.tech, f.tech);
+    MergeNonEmpty(&rec.registrar, f.registrar);
+    MergeNonEmpty(&rec.registrant, f.registrant);
+    MergeNonEmpty(&rec.admin, f.admin);
+    MergeNonEmpty(&rec.tech, f.tech);
     if (!f.nameservers.empty()) rec.nameservers = f.nameservers;
     if (!f.domain_status.empty()) rec.domain_status = f.domain_status;
     Take(&rec.dnssec, f.dnssec);
@@ -96,7 +54,7 @@ WhoisRecord BuildRecord(std::string_view domain, const std::vector<ChainReply>& 
     }
   }
   std::erase_if(rec.redacted, [&](const std::string& path) {
-    const std::string* v = ContactField(rec, path);
+    const std::string* v = ContactFieldAt(rec, path);
     return v != nullptr && !v->empty();
   });
   if (!domain.empty()) rec.domain = std::string(domain);

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "util/enum_names.h"
+
 namespace whois {
 namespace {
 
@@ -371,17 +373,9 @@ std::string_view RefusalOf(const Scan& scan) {
 }  // namespace
 
 std::string_view ReplyKindName(ReplyKind kind) {
-  switch (kind) {
-    case ReplyKind::kRecord:
-      return "record";
-    case ReplyKind::kNotFound:
-      return "not_found";
-    case ReplyKind::kRefused:
-      return "refused";
-    case ReplyKind::kEmpty:
-      return "empty";
-  }
-  return "empty";
+  static constexpr util::EnumNames<ReplyKind::kEmpty> kNames(
+      {"record", "not_found", "refused", "empty"}, "empty");
+  return kNames.Name(kind);
 }
 
 std::string_view RefusalLine(std::string_view text) {

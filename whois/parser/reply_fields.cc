@@ -4,6 +4,7 @@
 #include <array>
 
 #include "util/ascii.h"
+#include "util/enum_names.h"
 #include "whois/country/country.h"
 
 namespace whois {
@@ -276,52 +277,20 @@ Contact* ContactFor(Role role, WhoisRecord* record) {
 }
 
 std::string_view RoleName(Role role) {
-  switch (role) {
-    case Role::kRegistrant:
-      return "registrant";
-    case Role::kAdmin:
-      return "admin";
-    case Role::kTech:
-      return "tech";
-    case Role::kNone:
-      break;
-  }
-  return "";
+  static constexpr util::EnumNames<Role::kTech> kNames({"", "registrant", "admin", "tech"}, "");
+  return kNames.Name(role);
 }
 
 // The contact member a field writes and its name in `redacted` paths.
 std::string* ContactMember(Field field, Contact* c, std::string_view* name) {
-  switch (field) {
-    case Field::kContactName:
-      *name = "name";
-      return &c->name;
-    case Field::kContactOrganization:
-      *name = "organization";
-      return &c->organization;
-    case Field::kContactStreet:
-      *name = "street";
-      return &c->street;
-    case Field::kContactCity:
-      *name = "city";
-      return &c->city;
-    case Field::kContactState:
-      *name = "state";
-      return &c->state;
-    case Field::kContactPostalCode:
-      *name = "postal_code";
-      return &c->postal_code;
-    case Field::kContactCountry:
-      *name = "country";
-      return &c->country;
-    case Field::kContactPhone:
-      *name = "phone";
-      return &c->phone;
-    case Field::kContactEmail:
-      *name = "email";
-      return &c->email;
-    default:
-      return nullptr;
-  }
+  // Field's contact fields run from kContactName to kContactEmail in kContactFields's order.
+  constexpr auto kFirst = static_cast<size_t>(Field::kContactName);
+  static_assert(static_cast<size_t>(Field::kContactEmail) - kFirst + 1 ==
+                std::size(kContactFields));
+  if (field < Field::kContactName || field > Field::kContactEmail) return nullptr;
+  const auto& f = kContactFields[static_cast<size_t>(field) - kFirst];
+  *name = f.name;
+  return &(c->*f.member);
 }
 
 void ApplyContact(Field field, Role role, std::string_view value, WhoisRecord* record) {

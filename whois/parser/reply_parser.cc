@@ -7,9 +7,9 @@
 #include <unordered_map>
 
 #include "whois/country/country.h"
-#include "whois/parser/rules/rule_set.h"
 #include "whois/parser/reply_fields.h"
 #include "whois/parser/reply_lines.h"
+#include "whois/parser/rules/rule_set.h"
 
 namespace whois {
 namespace {
@@ -614,18 +614,14 @@ void FinishContact(Role role, Contact* c, bool organization, std::vector<std::st
     std::string_view prefix = role == Role::kRegistrant ? "registrant."
                               : role == Role::kAdmin    ? "admin."
                                                         : "tech.";
-    for (auto [name, value] :
-         {std::pair{"name", &c->name}, std::pair{"organization", &c->organization},
-          std::pair{"street", &c->street}, std::pair{"city", &c->city},
-          std::pair{"state", &c->state}, std::pair{"postal_code", &c->postal_code},
-          std::pair{"country", &c->country}, std::pair{"phone", &c->phone},
-          std::pair{"email", &c->email}}) {
-      if (value->empty()) continue;
-      std::string path = std::string(prefix) + name;
+    for (const auto& f : kContactFields) {
+      std::string& value = c->*f.member;
+      if (value.empty()) continue;
+      std::string path = std::string(prefix) + f.name;
       if (std::find(redacted->begin(), redacted->end(), path) == redacted->end()) {
         redacted->push_back(std::move(path));
       }
-      value->clear();
+      value.clear();
     }
     return;
   }

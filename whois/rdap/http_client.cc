@@ -9,6 +9,7 @@
 #include <ctime>
 #include <utility>
 
+#include "util/enum_names.h"
 #include "util/host_port.h"
 #include "whois/rdap/rdap_url.h"
 #include "whois/rdap/retry_after.h"
@@ -17,31 +18,11 @@
 namespace whois::rdap {
 
 std::string_view HttpFailureName(HttpFailure f) {
-  switch (f) {
-    case HttpFailure::kNone:
-      return "none";
-    case HttpFailure::kTimeout:
-      return "timeout";
-    case HttpFailure::kRefused:
-      return "refused";
-    case HttpFailure::kUnreachable:
-      return "unreachable";
-    case HttpFailure::kTls:
-      return "tls";
-    case HttpFailure::kTooLarge:
-      return "too_large";
-    case HttpFailure::kTooManyRedirects:
-      return "too_many_redirects";
-    case HttpFailure::kForbiddenUrl:
-      return "forbidden_url";
-    case HttpFailure::kForbiddenAddress:
-      return "forbidden_address";
-    case HttpFailure::kCancelled:
-      return "cancelled";
-    case HttpFailure::kOther:
-      return "other";
-  }
-  return "other";
+  static constexpr util::EnumNames<HttpFailure::kOther> kNames(
+      {"none", "timeout", "refused", "unreachable", "tls", "too_large", "too_many_redirects",
+       "forbidden_url", "forbidden_address", "cancelled", "other"},
+      "other");
+  return kNames.Name(f);
 }
 
 std::string HttpClient::GlobalInit() {

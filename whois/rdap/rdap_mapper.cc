@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "util/ascii.h"
+#include "util/enum_names.h"
 #include "whois/country/country.h"
 #include "whois/parser/reply_fields.h"
 #include "whois/rdap/jcard.h"
@@ -312,15 +313,9 @@ RdapDomainResult Unusable(RdapDomainResult out, std::string why) {
 }  // namespace
 
 std::string_view RdapKindName(RdapKind kind) {
-  switch (kind) {
-    case RdapKind::kFound:
-      return "found";
-    case RdapKind::kNotFound:
-      return "not_found";
-    case RdapKind::kUnusable:
-      return "unusable";
-  }
-  return "unusable";
+  static constexpr util::EnumNames<RdapKind::kUnusable> kNames({"found", "not_found", "unusable"},
+                                                               "unusable");
+  return kNames.Name(kind);
 }
 
 RdapDomainResult MapDomainResponse(std::string_view body, std::string_view domain,
@@ -391,51 +386,16 @@ RdapDomainResult MapDomainResponse(std::string_view body, std::string_view domai
 
 namespace {
 
-void Prefer(const std::string& specific, std::string* field) {
-  if (!specific.empty()) *field = specific;
-}
-
-void PreferContact(const Contact& s, Contact* c) {
-  Prefer(s.name, &c->name);
-  Prefer(s.organization, &c->organization);
-  Prefer(s.street, &c->street);
-  Prefer(s.city, &c->city);
-  Prefer(s.state, &c->state);
-  Prefer(s.postal_code, &c->postal_code);
-  Prefer(s.country, &c->country);
-  Prefer(s.phone, &c->phone);
-  Prefer(s.email, &c->email);
-}
-
 void FillIfEmpty(const std::string& other, std::string* field) {
   if (field->empty()) *field = other;
 }
 
-// The value at a redaction path ("registrant.email"), or nullptr for an unknown path.
+// The value at a redaction path: a contact field ("registrant.email") or one of the registrar's
+// abuse fields; nullptr for an unknown path.
 const std::string* FieldAt(const WhoisRecord& r, std::string_view path) {
-  size_t dot = path.find('.');
-  if (dot == std::string_view::npos) return nullptr;
-  std::string_view role = path.substr(0, dot), field = path.substr(dot + 1);
-  if (role == "registrar") {
-    if (field == "abuse_email") return &r.registrar.abuse_email;
-    if (field == "abuse_phone") return &r.registrar.abuse_phone;
-    return nullptr;
-  }
-  const Contact* c = role == "registrant" ? &r.registrant
-                     : role == "admin"    ? &r.admin
-                     : role == "tech"     ? &r.tech
-                                          : nullptr;
-  if (c == nullptr) return nullptr;
-  if (field == "name") return &c->name;
-  if (field == "organization") return &c->organization;
-  if (field == "street") return &c->street;
-  if (field == "city") return &c->city;
-  if (field == "state") return &c->state;
-  if (field == "postal_code") return &c->postal_code;
-  if (field == "country") return &c->country;
-  if (field == "phone") return &c->phone;
-  if (field == "email") return &c->email;
-  return nullptr;
+  if (path == "registrar.abuse_email") return &r.registrar.abuse_email;
+  if (path == "registrar.abuse_phone") return &r.registrar.abuse_phone;
+  return ContactFieldAt(r, path);
 }
 
 }  // namespace
@@ -444,15 +404,10 @@ void MergeRegistrarInto(RdapDomainResult* registry, const RdapDomainResult& regi
   if (registrar.kind != RdapKind::kFound) return;
   WhoisRecord& r = registry->record;
   const WhoisRecord& s = registrar.record;
-  Prefer(s.registrar.name, &r.registrar.name);
-  Prefer(s.registrar.iana_id, &r.registrar.iana_id);
-  Prefer(s.registrar.url, &r.registrar.url);
-  Prefer(s.registrar.whois_server, &r.registrar.whois_server);
-  Prefer(s.registrar.abuse_email, &r.registrar.abuse_email);
-  Prefer(s.registrar.abuse_phone, &r.registrar.abuse_phone);
-  PreferContact(s.registrant, &r.registrant);
-  PreferContact(s.admin, &r.admin);
-  PreferContact(s.tech, &r.tech);
+  MergeNonEmpty(&r.registrar, s.registrar);
+  MergeNonEmpty(&r.registrant, s.registrant);
+  MergeNonEmpty(&r.admin, s.admin);
+  MergeNonEmpty(&r.tech, s.tech);
   FillIfEmpty(s.created, &r.created);
   FillIfEmpty(s.updated, &r.updated);
   FillIfEmpty(s.expires, &r.expires);

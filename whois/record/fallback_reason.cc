@@ -1,31 +1,21 @@
 #include "whois/record/fallback_reason.h"
 
-namespace whois {
+#include "util/enum_names.h"
 
-std::string_view FallbackReasonName(FallbackReason reason) {
-  switch (reason) {
-    case FallbackReason::kRefused:
-      return "refused";
-    case FallbackReason::kRateLimited:
-      return "rate_limited";
-    case FallbackReason::kDailyLimit:
-      return "daily_limit";
-    case FallbackReason::kQueueFull:
-      return "queue_full";
-    case FallbackReason::kTimeout:
-      return "timeout";
-    case FallbackReason::kUnreachable:
-      return "unreachable";
-    case FallbackReason::kNoServer:
-      return "no_server";
-  }
-  return "unreachable";
-}
+namespace whois {
+namespace {
+
+constexpr util::EnumNames<FallbackReason::kNoServer> kNames({"refused", "rate_limited",
+                                                             "daily_limit", "queue_full", "timeout",
+                                                             "unreachable", "no_server"},
+                                                            "unreachable");
+
+}  // namespace
+
+std::string_view FallbackReasonName(FallbackReason reason) { return kNames.Name(reason); }
 
 std::optional<FallbackReason> FallbackReasonFromName(std::string_view name) {
-  for (FallbackReason r : kAllFallbackReasons)
-    if (FallbackReasonName(r) == name) return r;
-  return std::nullopt;
+  return kNames.FromName(name);
 }
 
 bool IsOwnLimit(FallbackReason reason) {

@@ -56,39 +56,20 @@ void AppendJsonString(std::string* out, std::string_view s) {
       }
     }
     out->append(s.substr(run, i - run));
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\b':
-        out->append("\\b");
-        break;
-      case '\f':
-        out->append("\\f");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      default:
-        if (c < 0x20) {
-          out->append("\\u00");
-          out->push_back(kHex[c >> 4]);
-          out->push_back(kHex[c & 0xF]);
-        } else {
-          out->append(kReplacement);
-          i += have;
-          run = i;
-          continue;
-        }
+    // The characters JSON escapes by a letter (RFC 8259 section 7), and those letters.
+    static constexpr std::string_view kEscaped = "\"\\\b\f\n\r\t", kLetters = "\"\\bfnrt";
+    if (const size_t k = kEscaped.find(static_cast<char>(c)); k != std::string_view::npos) {
+      out->push_back('\\');
+      out->push_back(kLetters[k]);
+    } else if (c < 0x20) {
+      out->append("\\u00");
+      out->push_back(kHex[c >> 4]);
+      out->push_back(kHex[c & 0xF]);
+    } else {
+      out->append(kReplacement);
+      i += have;
+      run = i;
+      continue;
     }
     ++i;
     run = i;

@@ -67,26 +67,13 @@ std::vector<std::string> CanonicalNameservers(const std::vector<std::string>& ho
 
 void PutRegistrar(JsonObjectBuilder& out, const Registrar& r) {
   out.BeginObject("registrar");
-  out.String("name", r.name);
-  out.String("iana_id", r.iana_id);
-  out.String("url", r.url);
-  out.String("whois_server", r.whois_server);
-  out.String("abuse_email", r.abuse_email);
-  out.String("abuse_phone", r.abuse_phone);
+  for (const auto& f : kRegistrarFields) out.String(f.name, r.*f.member);
   out.EndObject();
 }
 
 void PutContact(JsonObjectBuilder& out, std::string_view key, const Contact& c) {
   out.BeginObject(key);
-  out.String("name", c.name);
-  out.String("organization", c.organization);
-  out.String("street", c.street);
-  out.String("city", c.city);
-  out.String("state", c.state);
-  out.String("postal_code", c.postal_code);
-  out.String("country", c.country);
-  out.String("phone", c.phone);
-  out.String("email", c.email);
+  for (const auto& f : kContactFields) out.String(f.name, c.*f.member);
   out.EndObject();
 }
 
@@ -185,15 +172,13 @@ class FieldReader {
 };
 
 void ReadContact(FieldReader& in, Contact& c) {
-  in.String("name", c.name);
-  in.String("organization", c.organization);
-  in.StringOrLines("street", c.street);
-  in.String("city", c.city);
-  in.String("state", c.state);
-  in.String("postal_code", c.postal_code);
-  in.String("country", c.country);
-  in.String("phone", c.phone);
-  in.String("email", c.email);
+  for (const auto& f : kContactFields) {
+    if (f.member == &Contact::street) {
+      in.StringOrLines(f.name, c.street);  // lenient: address lines as an array too
+    } else {
+      in.String(f.name, c.*f.member);
+    }
+  }
 }
 
 void ReadRecord(FieldReader& in, WhoisRecord& r) {
@@ -207,12 +192,7 @@ void ReadRecord(FieldReader& in, WhoisRecord& r) {
   in.String("updated", r.updated);
   in.String("expires", r.expires);
   in.Object("registrar", [&r](FieldReader& reg) {
-    reg.String("name", r.registrar.name);
-    reg.String("iana_id", r.registrar.iana_id);
-    reg.String("url", r.registrar.url);
-    reg.String("whois_server", r.registrar.whois_server);
-    reg.String("abuse_email", r.registrar.abuse_email);
-    reg.String("abuse_phone", r.registrar.abuse_phone);
+    for (const auto& f : kRegistrarFields) reg.String(f.name, r.registrar.*f.member);
   });
   in.Object("registrant", [&r](FieldReader& c) { ReadContact(c, r.registrant); });
   in.Object("admin", [&r](FieldReader& c) { ReadContact(c, r.admin); });
@@ -333,13 +313,47 @@ std::string WithoutExceptionTag(std::string message) {
 }  // namespace
 
 bool Contact::empty() const {
-  return name.empty() && organization.empty() && street.empty() && city.empty() && state.empty() &&
-         postal_code.empty() && country.empty() && phone.empty() && email.empty();
+  return std::ranges::all_of(kContactFields,
+                             [this](const auto& f) { return (this->*f.member).empty(); });
 }
 
 bool Registrar::empty() const {
-  return name.empty() && iana_id.empty() && url.empty() && whois_server.empty() &&
-         abuse_email.empty() && abuse_phone.empty();
+  return std::ranges::all_of(kRegistrarFields,
+                             [this](const auto& f) { return (this->*f.member).empty(); });
+}
+
+namespace {
+
+template <typename Struct, size_t N>
+void MergeNonEmptyFields(Struct* into, const Struct& from, const NamedField<Struct> (&fields)[N]) {
+  for (const auto& f : fields) {
+    if (!(from.*f.member).empty()) into->*f.member = from.*f.member;
+  }
+}
+
+}  // namespace
+
+void MergeNonEmpty(Contact* into, const Contact& from) {
+  MergeNonEmptyFields(into, from, kContactFields);
+}
+
+void MergeNonEmpty(Registrar* into, const Registrar& from) {
+  MergeNonEmptyFields(into, from, kRegistrarFields);
+}
+
+const std::string* ContactFieldAt(const WhoisRecord& record, std::string_view path) {
+  const size_t dot = path.find('.');
+  if (dot == std::string_view::npos) return nullptr;
+  const std::string_view role = path.substr(0, dot), name = path.substr(dot + 1);
+  const Contact* c = role == "registrant" ? &record.registrant
+                     : role == "admin"    ? &record.admin
+                     : role == "tech"     ? &record.tech
+                                          : nullptr;
+  if (c == nullptr) return nullptr;
+  for (const auto& f : kContactFields) {
+    if (f.name == name) return &(c->*f.member);
+  }
+  return nullptr;
 }
 
 std::string ToJson(const WhoisRecord& r) {

@@ -76,6 +76,29 @@ struct Registrar {
   friend bool operator==(const Registrar&, const Registrar&) = default;
 };
 
+// A string field of a Contact or Registrar with its JSON name (a literal).
+template <typename Struct>
+struct NamedField {
+  const char* name;
+  std::string Struct::*member;
+};
+
+// Every field of a contact and of the registrar, in the JSON's order above: the one list for
+// code that walks all of them (JSON output and import, merging hops, redaction paths).
+inline constexpr NamedField<Contact> kContactFields[] = {
+    {"name", &Contact::name},       {"organization", &Contact::organization},
+    {"street", &Contact::street},   {"city", &Contact::city},
+    {"state", &Contact::state},     {"postal_code", &Contact::postal_code},
+    {"country", &Contact::country}, {"phone", &Contact::phone},
+    {"email", &Contact::email}};
+inline constexpr NamedField<Registrar> kRegistrarFields[] = {
+    {"name", &Registrar::name},
+    {"iana_id", &Registrar::iana_id},
+    {"url", &Registrar::url},
+    {"whois_server", &Registrar::whois_server},
+    {"abuse_email", &Registrar::abuse_email},
+    {"abuse_phone", &Registrar::abuse_phone}};
+
 struct WhoisRecord {
   std::string domain, unicode, status, reason;
   std::optional<int64_t> retry_after;
@@ -95,6 +118,15 @@ struct WhoisRecord {
 
   friend bool operator==(const WhoisRecord&, const WhoisRecord&) = default;
 };
+
+// Copies each non-empty field of `from` over the same field of `into`; a field empty in `from`
+// keeps its value (a later hop or a more specific source wins field by field).
+void MergeNonEmpty(Contact* into, const Contact& from);
+void MergeNonEmpty(Registrar* into, const Registrar& from);
+
+// The contact field a path names: "registrant.", "admin." or "tech." and a name from
+// kContactFields ("admin.email"); nullptr for any other path.
+const std::string* ContactFieldAt(const WhoisRecord& record, std::string_view path);
 
 // Compact JSON in the fixed field order above. Empty strings, empty arrays, empty objects,
 // `unicode` equal to `domain` and a `retry_after` on a non-fallback record are left out; empty

@@ -236,8 +236,9 @@ constexpr std::string_view kEppStatus[] = {
     "clientUpdateProhibited",
 };
 
-// What gTLD registrars withhold since the GDPR, as the parser lists it.
-constexpr std::string_view kContactFields[] = {
+// What gTLD registrars withhold since the GDPR, as the parser lists it: its own copy of
+// kContactFields's names (record.h), as kEppStatus is, so that the bytes stay put.
+constexpr std::string_view kContactFieldNames[] = {
     "name", "organization", "street", "city", "state", "postal_code", "country", "phone", "email"};
 
 std::vector<std::string> Strings(const auto& list) {
@@ -247,7 +248,7 @@ std::vector<std::string> Strings(const auto& list) {
 std::vector<std::string> RedactedPaths() {
   std::vector<std::string> out;
   for (std::string_view who : {"tech", "admin", "registrant"})
-    for (std::string_view field : kContactFields)
+    for (std::string_view field : kContactFieldNames)
       if (!(who == "registrant" &&
             (field == "organization" || field == "state" || field == "country")))
         out.push_back(std::string(who) + "." + std::string(field));

@@ -1,24 +1,19 @@
 #include "whois/resolver/hop_failure.h"
 
-#include <iterator>
+#include "util/enum_names.h"
 
 namespace whois {
 
 namespace {
 
-// Indexed by HopFailureKind, in its order.
-constexpr std::string_view kKindNames[] = {
-    "",     "limited",     "cancelled",         "invalid_query",      "invalid_url", "upstream",
-    "http", "http_status", "refused_by_server", "unrecognised_reply", "unusable",
-};
-static_assert(std::size(kKindNames) == static_cast<size_t>(HopFailureKind::kUnusable) + 1,
-              "one name per HopFailureKind");
+constexpr util::EnumNames<HopFailureKind::kUnusable> kKindNames(
+    {"", "limited", "cancelled", "invalid_query", "invalid_url", "upstream", "http", "http_status",
+     "refused_by_server", "unrecognised_reply", "unusable"},
+    "unknown");
 
 }  // namespace
 
-std::string_view HopFailureKindName(HopFailureKind kind) {
-  return kKindNames[static_cast<size_t>(kind)];
-}
+std::string_view HopFailureKindName(HopFailureKind kind) { return kKindNames.Name(kind); }
 
 std::string HopFailure::ToString() const {
   switch (kind) {

@@ -116,10 +116,7 @@ void RdapSource::Step(const std::shared_ptr<Chain>& chain, const std::string& ur
       },
       [this, chain, host, url, alive = alive_](GateResult g) {
         if (!*alive) return;
-        ChainHop hop;
-        hop.server = host;
-        hop.query = url;
-        hop.fetched_at_ms = clock_();
+        ChainHop hop{.server = host, .query = url, .fetched_at_ms = clock_()};
         if (g.limited) {
           hop.failure = HopFailure::Limited(*g.limited);
           return Fail(chain, std::move(hop), *g.limited, host + ": " + g.message, g.retry_after_s);
@@ -132,10 +129,7 @@ void RdapSource::Step(const std::shared_ptr<Chain>& chain, const std::string& ur
 void RdapSource::OnReply(const std::shared_ptr<Chain>& chain, const std::string& host,
                          const std::string& url, rdap::HttpResult h) {
   bool is_registry = chain->result.chain.empty();
-  ChainHop hop;
-  hop.server = host;
-  hop.query = url;
-  hop.fetched_at_ms = clock_();
+  ChainHop hop{.server = host, .query = url, .fetched_at_ms = clock_()};
   hop.text = std::move(h.body);
   if (h.failure != rdap::HttpFailure::kNone) {
     hop.failure = HopFailure::Http(h.failure);

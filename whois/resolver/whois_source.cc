@@ -285,10 +285,7 @@ void WhoisSource::EndWithFailure(const std::shared_ptr<Chain>& chain, ChainHop h
 void WhoisSource::OnReply(const std::shared_ptr<Chain>& chain, const std::string& server,
                           const std::string& line, GateResult g) {
   bool is_registry = chain->result.chain.empty();
-  ChainHop hop;
-  hop.server = server;
-  hop.query = line;
-  hop.fetched_at_ms = clock_();
+  ChainHop hop{.server = server, .query = line, .fetched_at_ms = clock_()};
   if (g.limited) {
     // Our limits for this host kept the query from starting: nothing was sent.
     hop.failure = HopFailure::Limited(*g.limited);

@@ -7,6 +7,8 @@
 #include <cstring>
 #include <initializer_list>
 
+#include "util/enum_names.h"
+
 namespace whois {
 namespace {
 
@@ -146,25 +148,11 @@ AddressClass ClassifyAddress(const IpAddress& address) {
 }
 
 std::string_view AddressClassName(AddressClass c) {
-  switch (c) {
-    case AddressClass::kPublic:
-      return "public";
-    case AddressClass::kUnspecified:
-      return "unspecified";
-    case AddressClass::kLoopback:
-      return "loopback";
-    case AddressClass::kPrivate:
-      return "private";
-    case AddressClass::kSharedCgnat:
-      return "shared (CGNAT)";
-    case AddressClass::kLinkLocal:
-      return "link-local";
-    case AddressClass::kMulticast:
-      return "multicast";
-    case AddressClass::kReserved:
-      return "reserved";
-  }
-  return "unknown";
+  static constexpr util::EnumNames<AddressClass::kReserved> kNames(
+      {"public", "unspecified", "loopback", "private", "shared (CGNAT)", "link-local", "multicast",
+       "reserved"},
+      "unknown");
+  return kNames.Name(c);
 }
 
 bool IsAllowedUpstreamAddress(const IpAddress& address, bool allow_private) {

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "util/enum_names.h"
 #include "util/host_port.h"
 #include "util/uv_timer.h"
 #include "whois/upstream/address_policy.h"
@@ -19,27 +20,11 @@
 namespace whois {
 
 std::string_view UpstreamFailureName(UpstreamFailure f) {
-  switch (f) {
-    case UpstreamFailure::kNone:
-      return "none";
-    case UpstreamFailure::kRefused:
-      return "refused";
-    case UpstreamFailure::kReset:
-      return "reset";
-    case UpstreamFailure::kTimedOut:
-      return "timed_out";
-    case UpstreamFailure::kEmptyReply:
-      return "empty_reply";
-    case UpstreamFailure::kUnreachable:
-      return "unreachable";
-    case UpstreamFailure::kForbiddenAddress:
-      return "forbidden_address";
-    case UpstreamFailure::kInvalidQuery:
-      return "invalid_query";
-    case UpstreamFailure::kCancelled:
-      return "cancelled";
-  }
-  return "unknown";
+  static constexpr util::EnumNames<UpstreamFailure::kCancelled> kNames(
+      {"none", "refused", "reset", "timed_out", "empty_reply", "unreachable", "forbidden_address",
+       "invalid_query", "cancelled"},
+      "unknown");
+  return kNames.Name(f);
 }
 
 util::Status CheckWhoisQuery(std::string_view query) {

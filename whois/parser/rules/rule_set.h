@@ -28,7 +28,7 @@ enum class Field {
   kNameserver,
   kStatus,
   kDnssec,
-  kContactName,
+  kContactName,  // kContactName .. kContactEmail: in kContactFields's order (record.h)
   kContactOrganization,
   kContactStreet,
   kContactCity,

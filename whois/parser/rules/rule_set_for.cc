@@ -3,6 +3,7 @@
 // its text. A known server is listed there so that a reply that happens to look different (an
 // error page, a short not-found) is still read with its registry's date order and keys.
 #include <algorithm>
+#include <iterator>
 
 #include "whois/hosts/host_profile.h"
 #include "whois/parser/rules/rule_set.h"
@@ -52,23 +53,13 @@ LineShapes ShapesOf(std::string_view text) {
 }  // namespace
 
 const RuleSet* RuleSetById(RuleSetId id) {
-  switch (id) {
-    case RuleSetId::kByText:
-      return nullptr;
-    case RuleSetId::kIcann:
-      return &IcannRules();
-    case RuleSetId::kRipe:
-      return &RipeRules();
-    case RuleSetId::kIndented:
-      return &IndentedRules();
-    case RuleSetId::kBracket:
-      return &BracketRules();
-    case RuleSetId::kFreenom:
-      return &FreenomRules();
-    case RuleSetId::kColumn:
-      return &ColumnRules();
-  }
-  return nullptr;
+  // The rule set of each RuleSetId, in the enum's order; kByText fixes none.
+  using Rules = const RuleSet& (*)();
+  static constexpr Rules kById[] = {nullptr,      IcannRules,   RipeRules,  IndentedRules,
+                                    BracketRules, FreenomRules, ColumnRules};
+  static_assert(std::size(kById) == static_cast<size_t>(RuleSetId::kColumn) + 1);
+  const auto i = static_cast<size_t>(id);
+  return i < std::size(kById) && kById[i] != nullptr ? &kById[i]() : nullptr;
 }
 
 const RuleSet& RuleSetFor(std::string_view server_host, std::string_view text) {
