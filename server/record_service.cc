@@ -375,6 +375,7 @@ bool RecordService::ServeHotHit(std::string_view domain, storage::HotSet::Hit hi
                                 std::string* out) {
   std::string decompressed;
   const std::string* value = hit.value;
+  const size_t out_before = out->size();
   if (hit.entry->compressed) {
     // A fresh hit decompresses straight into the reply; a stale one needs the bytes to mark.
     std::string* into = hit.stale ? &decompressed : out;
@@ -396,14 +397,21 @@ bool RecordService::ServeHotHit(std::string_view domain, storage::HotSet::Hit hi
       entry.stale_form = true;
       std::string stale = StaleBulk(*value);
       out->append(stale);
-      entry.compressed = CompressHotEntries();
+      entry.compressed = CompressHotEntry(key);
       hot_->Insert(key, HotValue(std::move(stale), entry.compressed), entry);
       if (now_ms >= entry.refresh_at_ms) QueueRefresh(key, BackgroundKind::kStale, now_ms);
       return true;
     }
   }
   if (!hit.entry->compressed || hit.stale) out->append(*value);
-  if (now_ms >= hit.entry->refresh_at_ms)
+  const bool refresh = now_ms >= hit.entry->refresh_at_ms;
+  if (hit.entry->compressed && !CompressHotEntry(domain)) {
+    // Now one of the most asked-for keys: kept whole from here on (see CompressHotEntry).
+    storage::HotEntry whole = *hit.entry;
+    whole.compressed = false;
+    hot_->Insert(std::string(domain), out->substr(out_before), whole);
+  }
+  if (refresh)
     QueueRefresh(std::string(domain), hit.stale ? BackgroundKind::kStale : BackgroundKind::kAhead,
                  now_ms);
   return true;
@@ -458,7 +466,7 @@ void RecordService::FillHotSet(const std::string& domain, const storage::Record&
   entry.stale_at_ms = rec.stale_at_ms;
   entry.refresh_at_ms = RefreshAtMs(rec);
   entry.serve_stale = rec.status != storage::RecordStatus::kFallback;
-  entry.compressed = CompressHotEntries();
+  entry.compressed = CompressHotEntry(domain);
   const bool fresh = rec.stale_at_ms > now_ms;
   if (!fresh) {
     if (!ServableStale(rec, now_ms, Stale())) return;
@@ -471,7 +479,13 @@ void RecordService::FillHotSet(const std::string& domain, const storage::Record&
   });
 }
 
-bool RecordService::CompressHotEntries() const { return hot_compressor_ && hot_->full(); }
+bool RecordService::CompressHotEntry(std::string_view domain) const {
+  // Only once the set is full, and never for the keys asked for most (those the admission
+  // sketch counts at its ceiling): their hits are most of all hits, and a copy of a whole reply
+  // costs a fraction of a decompression. The set then holds a little fewer entries.
+  return hot_compressor_ && hot_->full() &&
+         hot_->Frequency(domain) < storage::FrequencySketch::kMaxCount;
+}
 
 std::string RecordService::HotValue(std::string frame, bool compressed) {
   if (!compressed) return frame;

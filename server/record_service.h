@@ -247,13 +247,15 @@ class RecordService {
                    int64_t now_ms, const ReplyFn& done);
   // Puts a record into the hot set in the form a hit should get (fresh, or stale when it may
   // be served stale); nothing if it may not be served from memory now. Once the set is full,
-  // a record admitted is kept compressed (hot_compressor_): a set of compressed records holds
+  // a record admitted is kept compressed (hot_compressor_), unless it is among the keys asked
+  // for most (CompressHotEntry): a set of compressed records holds
   // three to four times as many, and decompressing one on a hit costs a few microseconds
   // where a read from the store costs tens. Until then nothing is compressed, so a set that
   // holds every record serves each hit as a copy.
   void FillHotSet(const std::string& domain, const storage::Record& rec, uint64_t flush_epoch,
                   int64_t now_ms);
-  bool CompressHotEntries() const;
+  // Whether a hot-set entry for domain is kept compressed now.
+  bool CompressHotEntry(std::string_view domain) const;
   // A reply frame in the form the hot set keeps it: compressed or as it is.
   std::string HotValue(std::string frame, bool compressed);
   // Queues a background refresh of `domain` unless one is queued or a lookup is in flight, and

@@ -96,6 +96,9 @@ class HotSet {
   size_t max_bytes() const { return max_bytes_; }
   // True once an entry has had to wait for room: from then on admission weighs newcomers.
   bool full() const { return full_; }
+  // How often key was asked for recently (0..FrequencySketch::kMaxCount), as admission weighs
+  // it; 0 until the set has first been full (nothing is counted before).
+  int Frequency(std::string_view key) const { return full_ ? sketch_.Estimate(hash_(key)) : 0; }
   // Entries whose HotEntry::compressed is set.
   size_t compressed() const { return compressed_; }
   // New keys refused by admission since construction.

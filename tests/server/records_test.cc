@@ -476,4 +476,17 @@ TEST(HotSetCompression, AFullSetKeepsWhatItAdmitsCompressedAndServesItUnchanged)
     for (int i = 0; i < 150; ++i) GetJson(c.get(), name("filler", i));
   EXPECT_GT(InfoOf(c.get(), "hot_set_entries"), uncompressed * 2);
   EXPECT_LE(InfoOf(c.get(), "hot_set_bytes"), 64 * 1024);
+  // Keys asked for again and again (past the admission sketch's ceiling) are kept whole from
+  // then on, and still served byte for byte. Each one turned whole leaves the compressed count
+  // without leaving the set: the compressed entries lost beyond the entries lost.
+  std::vector<std::string> hot;
+  for (int i = 0; i < 5; ++i) hot.push_back(GetJson(c.get(), name("filler", i)));
+  const int64_t compressed = InfoOf(c.get(), "hot_set_compressed");
+  const int64_t entries = InfoOf(c.get(), "hot_set_entries");
+  for (int n = 0; n < 20; ++n)
+    for (int i = 0; i < 5; ++i) ASSERT_EQ(GetJson(c.get(), name("filler", i)), hot[i]);
+  const int64_t turned_whole = (compressed - InfoOf(c.get(), "hot_set_compressed")) -
+                               (entries - InfoOf(c.get(), "hot_set_entries"));
+  EXPECT_EQ(turned_whole, 5) << compressed << " " << entries;
+  EXPECT_LE(InfoOf(c.get(), "hot_set_bytes"), 64 * 1024);
 }

@@ -259,6 +259,20 @@ TEST(HotSetTest, AValueIsMadeOnlyForAKeyAdmitted) {
   EXPECT_LE(hs.bytes(), hs.max_bytes());
 }
 
+TEST(HotSetTest, FrequencyCountsOnceFull) {
+  const size_t entry = 12 + 100 + kOverhead;
+  HotSet hs(entry * 4);
+  for (int n = 0; n < 5; ++n) hs.Find("a.com", 0);
+  EXPECT_EQ(hs.Frequency("a.com"), 0);  // nothing is counted before the set is first full
+  for (int i = 0; i < 5; ++i) hs.Insert(Key("old", i), std::string(100, 'v'), 1000);
+  ASSERT_TRUE(hs.full());
+  for (int n = 0; n < 3; ++n) hs.Find("a.com", 0);
+  EXPECT_EQ(hs.Frequency("a.com"), 3);
+  for (int n = 0; n < 40; ++n) hs.Find("a.com", 0);
+  EXPECT_EQ(hs.Frequency("a.com"), FrequencySketch::kMaxCount);
+  EXPECT_EQ(hs.Frequency("never.com"), 0);
+}
+
 // The slot an eviction frees takes the next new entry; the hand must have moved past it, or
 // each new entry would be the next one evicted.
 TEST(HotSetTest, ANewEntryIsNotTheNextVictim) {
