@@ -11,8 +11,8 @@ namespace {
 // The sketch is sized for the entries the set holds at about 256 bytes each: its owner may keep
 // entries compressed (a record's reply is 1-2 KB, a few hundred bytes compressed), and counters
 // shared by fewer keys weigh newcomers better. Simulated with Zipf 0.99 over 5M keys in 64 MB
-// holding ~120,000 compressed entries: 71.0% hits sized for 1 KB entries, 73.2% for 256 bytes
-// (the most those entries could give is ~76%); 512 KB of counters.
+// holding ~120,000 compressed entries (bench/hot_set_sim.cc): 71.0% hits sized for 1 KB
+// entries, 73.2% for 256 bytes (the most those entries could give is ~76%); 512 KB of counters.
 size_t ExpectedEntries(size_t max_bytes) { return max_bytes / 256; }
 
 }  // namespace
