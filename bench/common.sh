@@ -43,7 +43,7 @@ bench_build() {
   [ "${BENCH_SKIP_BUILD:-0}" = 1 ] && return 0
   cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DWP_TESTS=OFF -DWP_BENCH=ON >/dev/null
   cmake --build "$BUILD_DIR" --target whois-proxy bench-load bench-records bench-miss bench-crawler bench-gets bench-hot-set-sim \
-    fake-whois
+    fake-whois \
     -j"$(nproc)" >/dev/null
   FAKE_WHOIS_BIN=$(cat "$FAKE_WHOIS_PATH_FILE")
 }
