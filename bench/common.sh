@@ -247,7 +247,8 @@ bench_cached_db() {
   local records=$1 rkey pkey rdir pdir
   rkey=$(cat bench/load_records.cc | md5sum | cut -c1-10)
   pkey=$(cat bench/load_records.cc storage/key_layout.h storage/record_codec.cc \
-           storage/record_store_open.cc storage/record_store_internal.h 2>/dev/null |
+           storage/record_store_open.cc storage/record_store_internal.h storage/value_packer.cc \
+           storage/dictionary_compressor.cc whois/record/record_dictionary.cc 2>/dev/null |
          md5sum | cut -c1-10)
   rdir=/tmp/wp-bench-redis-$records-$rkey
   pdir=/tmp/wp-bench-db-$records-$pkey

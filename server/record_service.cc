@@ -12,6 +12,7 @@
 #include "server/loop_executor.h"
 #include "server/record_status.h"
 #include "server/server.h"
+#include "server/store_options.h"
 #include "util/ascii.h"
 #include "util/info_writer.h"
 #include "util/uv_timer.h"
@@ -106,12 +107,7 @@ util::Status RecordService::Open() {
   if (!names.ok())
     return util::Status::IOError("cannot load the Public Suffix List: " + names.status().message());
   names_ = std::move(names).value();
-  storage::StoreOptions opts;
-  opts.dir = cfg.dir;
-  opts.block_cache_bytes = static_cast<size_t>(cfg.block_cache_size);
-  opts.write_buffer_bytes = static_cast<size_t>(cfg.write_buffer_size);
-  opts.threads = cfg.storage_threads;
-  opts.sync_writes = cfg.storage_sync;
+  storage::StoreOptions opts = StoreOptionsFromConfig(cfg);
   // Hand-offs in batches both ways: a worker queues each result and wakes the loop once it has
   // run out of work; the loop wakes a sleeping worker once per iteration, not per operation.
   // On a shared core this saves a context switch per operation (bench/miss_path.sh).

@@ -3,15 +3,13 @@
 #include <memory>
 #include <mutex>
 
+#include "server/store_options.h"
 #include "storage/record_store.h"
 
 namespace server {
 
 int RunRepair(const Config& config, std::ostream& out, std::ostream& err) {
-  storage::StoreOptions opts;
-  opts.dir = config.dir;
-  opts.block_cache_bytes = static_cast<size_t>(config.block_cache_size);
-  opts.write_buffer_bytes = static_cast<size_t>(config.write_buffer_size);
+  storage::StoreOptions opts = StoreOptionsFromConfig(config);
   auto mu = std::make_shared<std::mutex>();
   opts.log = [&out, mu](storage::Severity, const std::string& message) {
     std::lock_guard<std::mutex> lock(*mu);

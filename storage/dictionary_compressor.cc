@@ -1,5 +1,8 @@
 #include "storage/dictionary_compressor.h"
 
+// For ZSTD_c_literalCompressionMode (stable in the library Debian 12 ships, 1.5.4; marked
+// experimental in its header).
+#define ZSTD_STATIC_LINKING_ONLY
 #include <zstd.h>
 
 namespace storage {
@@ -23,6 +26,7 @@ struct DDictFree {
 struct DictionaryCompressor::State {
   int level = 3;
   bool checksum = false;
+  bool raw_literals = false;
   bool with_dictionary = false;
   std::unique_ptr<ZSTD_CDict, CDictFree> cdict;
   std::unique_ptr<ZSTD_DDict, DDictFree> ddict;
@@ -31,10 +35,12 @@ struct DictionaryCompressor::State {
   std::string scratch;  // CompressTo's output before it is appended
 };
 
-DictionaryCompressor::DictionaryCompressor(std::string_view dictionary, int level, bool checksum)
+DictionaryCompressor::DictionaryCompressor(std::string_view dictionary, int level, bool checksum,
+                                           bool raw_literals)
     : state_(std::make_unique<State>()) {
   state_->level = level;
   state_->checksum = checksum;
+  state_->raw_literals = raw_literals;
   if (!dictionary.empty()) {
     state_->with_dictionary = true;
     state_->cdict.reset(ZSTD_createCDict(dictionary.data(), dictionary.size(), level));
@@ -64,6 +70,9 @@ bool DictionaryCompressor::CompressTo(std::string_view in, std::string* out) {
     ZSTD_CCtx_refCDict(cctx, state_->cdict.get());
   else
     ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, state_->level);
+  // A library that refuses the parameter compresses literals as usual; the frame reads the same.
+  if (state_->raw_literals)
+    ZSTD_CCtx_setParameter(cctx, ZSTD_c_literalCompressionMode, ZSTD_ps_disable);
   const size_t n = ZSTD_compress2(cctx, scratch.data(), scratch.size(), in.data(), in.size());
   // Compressing into a buffer of compressBound bytes fails only without memory.
   if (ZSTD_isError(n)) return false;

@@ -2,6 +2,8 @@
 
 #include <type_traits>
 
+#include "storage/dictionary_compressor.h"
+
 namespace storage {
 namespace {
 
@@ -88,24 +90,43 @@ bool ValidStatus(uint8_t b) { return b >= 1 && b <= 3; }
 
 }  // namespace
 
+namespace {
+
+// Every head's fields before the JSON, in `version`'s layout.
+void PutHeadFields(const Record& rec, uint8_t version, bool refresh, std::string* out) {
+  out->push_back(static_cast<char>(version));
+  out->push_back(static_cast<char>(rec.status));
+  out->push_back(static_cast<char>(rec.imported ? kFlagImported : 0));
+  PutFixed<uint64_t>(out, static_cast<uint64_t>(rec.fetched_at_ms));
+  PutFixed<uint64_t>(out, static_cast<uint64_t>(rec.stale_at_ms));
+  if (refresh) {
+    PutFixed<uint32_t>(out, rec.refresh_failures);
+    PutFixed<uint64_t>(out, static_cast<uint64_t>(rec.refresh_after_ms));
+  }
+}
+
+}  // namespace
+
 std::string EncodeRecordHead(const Record& rec) {
   const bool refresh = rec.refresh_failures != 0 || rec.refresh_after_ms != 0;
   std::string out;
   out.reserve(kHeadFixedBytes + kRefreshBytes + rec.json.size());
-  out.push_back(static_cast<char>(refresh ? kHeadWithRefreshVersion : kValueLayoutVersion));
-  out.push_back(static_cast<char>(rec.status));
-  out.push_back(static_cast<char>(rec.imported ? kFlagImported : 0));
-  PutFixed<uint64_t>(&out, static_cast<uint64_t>(rec.fetched_at_ms));
-  PutFixed<uint64_t>(&out, static_cast<uint64_t>(rec.stale_at_ms));
-  if (refresh) {
-    PutFixed<uint32_t>(&out, rec.refresh_failures);
-    PutFixed<uint64_t>(&out, static_cast<uint64_t>(rec.refresh_after_ms));
-  }
+  PutHeadFields(rec, refresh ? kHeadWithRefreshVersion : kValueLayoutVersion, refresh, &out);
   out.append(rec.json);
   return out;
 }
 
-Status DecodeRecordHead(std::string_view in, Record* rec) {
+bool EncodePackedRecordHead(const Record& rec, uint8_t dictionary_id,
+                            DictionaryCompressor& compressor, std::string* out) {
+  const size_t start = out->size();
+  PutHeadFields(rec, kPackedHeadVersion, /*refresh=*/true, out);
+  out->push_back(static_cast<char>(dictionary_id));
+  if (compressor.CompressTo(rec.json, out)) return true;
+  out->resize(start);
+  return false;
+}
+
+Status DecodeRecordHead(std::string_view in, Record* rec, const HeadDictionaries& dictionaries) {
   if (in.size() < kHeadFixedBytes)
     return Status::Corruption("record value is truncated (" + std::to_string(in.size()) +
                               " bytes, the header alone is " + std::to_string(kHeadFixedBytes) +
@@ -118,11 +139,12 @@ Status DecodeRecordHead(std::string_view in, Record* rec) {
   r.Byte(&flags);
   r.Fixed(&fetched);
   r.Fixed(&stale);
-  if (version != kValueLayoutVersion && version != kHeadWithRefreshVersion)
+  if (version != kValueLayoutVersion && version != kHeadWithRefreshVersion &&
+      version != kPackedHeadVersion)
     return Status::Corruption("record value has unknown layout version " + std::to_string(version));
   uint32_t failures = 0;
   uint64_t refresh_after = 0;
-  if (version == kHeadWithRefreshVersion && (!r.Fixed(&failures) || !r.Fixed(&refresh_after)))
+  if (version != kValueLayoutVersion && (!r.Fixed(&failures) || !r.Fixed(&refresh_after)))
     return Status::Corruption("record value is truncated in its refresh back-off (" +
                               std::to_string(in.size()) + " bytes)");
   // Version 2 is written only with a back-off set: one record has one encoding.
@@ -138,7 +160,19 @@ Status DecodeRecordHead(std::string_view in, Record* rec) {
   rec->stale_at_ms = static_cast<int64_t>(stale);
   rec->refresh_failures = failures;
   rec->refresh_after_ms = static_cast<int64_t>(refresh_after);
-  rec->json.assign(r.Rest());
+  if (version != kPackedHeadVersion) {
+    rec->json.assign(r.Rest());
+    return Status::OK();
+  }
+  uint8_t id = 0;
+  if (!r.Byte(&id)) return Status::Corruption("packed record value has no dictionary id");
+  DictionaryCompressor* compressor = dictionaries ? dictionaries(id) : nullptr;
+  if (compressor == nullptr)
+    return Status::Corruption("record value is packed with dictionary " + std::to_string(id) +
+                              ", which this store does not have (written by a newer proxy?)");
+  rec->json.clear();
+  if (Status st = compressor->DecompressTo(r.Rest(), kMaxPackedJsonBytes, &rec->json); !st.ok())
+    return Status::Corruption("packed record value's JSON does not decompress: " + st.message());
   return Status::OK();
 }
 
@@ -159,8 +193,29 @@ std::string EncodeChain(const std::vector<RawReply>& chain) {
   return out;
 }
 
-Status DecodeChain(std::string_view in, std::vector<RawReply>* chain) {
+bool EncodePackedChain(const std::vector<RawReply>& chain, DictionaryCompressor& plain,
+                       std::string* out) {
+  const size_t start = out->size();
+  out->push_back(static_cast<char>(kPackedChainVersion));
+  if (plain.CompressTo(EncodeChain(chain), out)) return true;
+  out->resize(start);
+  return false;
+}
+
+Status DecodeChain(std::string_view in, std::vector<RawReply>* chain, DictionaryCompressor* plain) {
   chain->clear();
+  if (!in.empty() && static_cast<uint8_t>(in[0]) == kPackedChainVersion) {
+    if (plain == nullptr)
+      return Status::Corruption("chain value is packed, and this store does not unpack chains");
+    std::string unpacked;
+    if (Status st = plain->DecompressTo(in.substr(1), kMaxPackedChainBytes, &unpacked); !st.ok())
+      return Status::Corruption("packed chain value does not decompress: " + st.message());
+    // What a packed chain holds is a version-1 chain, never another packed one.
+    if (!unpacked.empty() && static_cast<uint8_t>(unpacked[0]) != kValueLayoutVersion)
+      return Status::Corruption("packed chain value holds layout version " +
+                                std::to_string(static_cast<uint8_t>(unpacked[0])));
+    return DecodeChain(unpacked, chain);
+  }
   Reader r(in);
   uint8_t version = 0;
   if (!r.Byte(&version)) return Status::Corruption("chain value is empty");

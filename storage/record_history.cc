@@ -95,7 +95,7 @@ Status RecordStore::DoUpdate(int self, const std::string& domain, const UpdateDe
     (void)Damaged(domain, "found while updating it: " + s.ToString(), true);
   } else if (s.ok()) {
     current.emplace();
-    st = DecodeRecordHead(value, &*current);
+    st = values_.DecodeHead(value, &*current);
     if (!st.ok()) {
       (void)Damaged(domain, "its head does not decode: " + st.message(), false);
       current.reset();
@@ -117,7 +117,7 @@ Status RecordStore::DoUpdate(int self, const std::string& domain, const UpdateDe
     Record archived = std::move(*current);
     archived.refresh_failures = 0;  // the back-off belonged to the current record, not to history
     archived.refresh_after_ms = 0;
-    batch.Put(HistoryKey(domain, next), EncodeRecordHead(archived));
+    batch.Put(HistoryKey(domain, next), values_.EncodeHead(archived));
     // Oldest first: with the new version there are keys.size() + 1.
     size_t drop = keys.size() + 1 > history_max ? keys.size() + 1 - history_max : 0;
     for (size_t i = 0; i < drop; ++i) batch.Delete(keys[i]);
@@ -145,7 +145,7 @@ Status RecordStore::DoGetHistory(int self, const std::string& domain, size_t cou
   for (size_t i = values.size(); i-- > 0 && out->size() < count;) {
     Record rec;
     // A version that does not decode is left out, as a damaged record is.
-    if (!DecodeRecordHead(values[i], &rec).ok()) {
+    if (!values_.DecodeHead(values[i], &rec).ok()) {
       Log(Severity::kWarning, "record store: " + keys[i] + " does not decode; left out");
       continue;
     }

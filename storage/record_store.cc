@@ -141,7 +141,7 @@ RecordStore::ReadNow RecordStore::TryGetNow(const std::string& domain, Record* r
   if (!s.ok()) return ReadNow::kDeferred;
   reads_.fetch_add(1, std::memory_order_relaxed);
   // A head that does not decode is damage, which the worker reports.
-  return DecodeRecordHead(value, rec).ok() ? ReadNow::kFound : ReadNow::kDeferred;
+  return values_.DecodeHead(value, rec).ok() ? ReadNow::kFound : ReadNow::kDeferred;
 }
 
 void RecordStore::GetChain(const std::string& domain,
@@ -300,6 +300,8 @@ StoreStats RecordStore::stats() const {
   StoreStats s;
   s.reads = reads_.load(std::memory_order_relaxed);
   s.writes = writes_.load(std::memory_order_relaxed);
+  s.repacked_values = repacked_.load(std::memory_order_relaxed);
+  s.repacking = repack_passes_.load(std::memory_order_acquire) > 0;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(options_.dir, ec)) {
     std::error_code size_ec;
@@ -347,7 +349,7 @@ Status RecordStore::DoGet(int self, const std::string& domain, Record* rec) {
   if (s.IsNotFound()) return Status::NotFound("no record for " + domain);
   if (s.IsCorruption()) return Damaged(domain, s.ToString(), true);
   if (!s.ok()) return FromLevelDb(s, "reading the record for " + domain);
-  st = DecodeRecordHead(value, rec);
+  st = values_.DecodeHead(value, rec);
   if (!st.ok()) return Damaged(domain, "its head does not decode: " + st.message(), false);
   return st;
 }
@@ -367,7 +369,7 @@ Status RecordStore::DoGetChain(int self, const std::string& domain, std::vector<
   }
   if (s.IsCorruption()) return Damaged(domain, s.ToString(), true);
   if (!s.ok()) return FromLevelDb(s, "reading the chain for " + domain);
-  st = DecodeChain(value, chain);
+  st = values_.DecodeChain(value, chain);
   if (!st.ok()) {
     chain->clear();
     return Damaged(domain, "its chain does not decode: " + st.message(), false);
@@ -395,12 +397,12 @@ Status RecordStore::DoPut(int self, const std::string& domain, const Record& rec
 
 Status RecordStore::WriteRecord(leveldb::WriteBatch* batch, const std::string& domain,
                                 const Record& rec, bool keep_chain, bool counted) {
-  batch->Put(RecordKey(domain), EncodeRecordHead(rec));
+  batch->Put(RecordKey(domain), values_.EncodeHead(rec));
   if (!keep_chain) {
     if (rec.chain.empty())
       batch->Delete(ChainKey(domain));
     else
-      batch->Put(ChainKey(domain), EncodeChain(rec.chain));
+      batch->Put(ChainKey(domain), values_.EncodeChain(rec.chain));
   }
   const int shard = CountShardFor(KeyHash(domain));
   if (!counted) batch->Put(CountKey(shard), EncodeCounter(counts_[shard] + 1));

@@ -49,6 +49,7 @@
 
 #include "storage/record.h"
 #include "storage/status.h"
+#include "storage/value_packer.h"
 
 namespace leveldb {
 class DB;
@@ -96,6 +97,11 @@ struct StoreOptions {
   // Monotonic milliseconds: paces attempts to leave the read-only state and recounts. Unset: the
   // steady clock.
   std::function<int64_t()> now_ms;
+  // Dictionaries record heads may be packed with (record_codec.h, kPackedHeadVersion), and the
+  // one new heads are packed with. 0 (or an id not among them): new heads are not packed, as
+  // before packing; heads already packed are read as long as their dictionary is listed.
+  std::vector<NamedDictionary> head_dictionaries;
+  uint8_t head_dictionary = 0;
 };
 
 // kWritable: normal. kReadOnly: reads work, writes fail at once (see the header comment).
@@ -138,6 +144,10 @@ struct StoreStats {
   uint64_t compaction_read_bytes = 0;
   uint64_t compaction_write_bytes = 0;
   uint64_t memory_bytes = 0;  // "leveldb.approximate-memory-usage"
+  // Values written before packing that have been rewritten packed since Open, and whether
+  // workers are still at it (record_repack.cc).
+  uint64_t repacked_values = 0;
+  bool repacking = false;
   std::string leveldb_stats;  // the raw "leveldb.stats" text
 };
 
@@ -271,6 +281,19 @@ class RecordStore {
   // OpenLevelDb with paranoid checks, falling back to salvaging a damaged write-ahead log.
   Status OpenOrSalvage(bool create, bool* salvaged);
   Status CheckLayout(bool repair, bool* restored);
+  // The layout this store writes: 2 if it packs its values, else 1.
+  std::string_view LayoutMagic() const;
+  // Layout 1 (or a lost layout key) to 2, with a repacking pass from the start.
+  Status UpgradeLayout();
+
+  // ---- Repacking (record_repack.cc) ----
+  // Sets repack_from_ if a repacking pass was under way (m:repack:<w> keys).
+  Status FindRepackResume();
+  // If repack_from_ is set: one pass per worker, each over every value key, rewriting packed the
+  // unpacked values of the domains it owns (so no write of a newer value can be overtaken).
+  void StartRepack();
+  void RepackStep(int self);
+  Status DoRepackStep(int self, bool* done);
   // Reads the m:count values; *unreadable if one is damaged (it counts as 0 until a recount).
   Status LoadCounts(bool* unreadable);
   // Counts the readable records of every shard as of `snapshot` (nullptr: now); `stored` gets
@@ -351,6 +374,7 @@ class RecordStore {
 
   const StoreOptions options_;
   const PostFn post_;
+  ValuePacker values_;
   std::unique_ptr<leveldb::Cache> block_cache_;
   std::unique_ptr<const leveldb::FilterPolicy> filter_policy_;
   std::unique_ptr<InfoLog> info_log_;
@@ -368,6 +392,12 @@ class RecordStore {
   std::atomic<uint64_t> reads_{0};
   std::atomic<uint64_t> writes_{0};
   std::atomic<uint64_t> next_scan_worker_{0};
+  // Repacking: where the pass starts (set at open), each worker's position (used only by that
+  // worker), how many passes still run, and the values rewritten.
+  std::optional<std::string> repack_from_;
+  std::vector<std::string> repack_position_;
+  std::atomic<int> repack_passes_{0};
+  std::atomic<uint64_t> repacked_{0};
   // Record writes (Put, Delete, Update) issued per count shard, and FlushAll calls, whose
   // completion has not been delivered yet: TryGetNow defers to the worker while one is pending,
   // so a read never overtakes a write issued before it. Raised when the write is issued, lowered

@@ -192,7 +192,8 @@ Status RecordStore::Recover() {
   leveldb::WriteOptions synced;
   synced.sync = true;
   const leveldb::Slice layout_key(kLayoutKey.data(), kLayoutKey.size());
-  const leveldb::Slice layout(kLayoutMagic.data(), kLayoutMagic.size());
+  const std::string_view magic = LayoutMagic();
+  const leveldb::Slice layout(magic.data(), magic.size());
   if (db_) {
     // First, while the database is open: make LevelDB start a new write-ahead log and write its
     // memtable, which holds every acknowledged write, to a table. The log a write failed in may

@@ -20,6 +20,9 @@ constexpr int kMaxOpenFiles = 256;
 constexpr size_t kMaxTableFileBytes = 32u << 20;
 constexpr int kBloomBitsPerKey = 10;
 constexpr size_t kBlockBytes = 16u << 10;
+constexpr size_t kPackedBlockBytes = 4u << 10;
+// zstd's level for packed heads: written once, read many times, so the smaller value wins.
+constexpr int kHeadPackLevel = 3;
 
 // Sorts after every key the store writes (they start with a lower-case letter): compacting the
 // empty range [kPastAllKeys, kPastAllKeys] makes LevelDB write its memtable to a table and start

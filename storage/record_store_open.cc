@@ -70,7 +70,9 @@ std::string Count(uint64_t n, std::string what) {
 }  // namespace
 
 RecordStore::RecordStore(const StoreOptions& options, PostFn post)
-    : options_(options), post_(std::move(post)) {}
+    : options_(options),
+      post_(std::move(post)),
+      values_(options.head_dictionaries, options.head_dictionary, internal::kHeadPackLevel) {}
 
 RecordStore::~RecordStore() {
   {
@@ -99,6 +101,7 @@ Status RecordStore::Open(const StoreOptions& options, PostFn post,
   if (!st.ok()) return st;
   store->workers_ = std::make_unique<WorkerPool>(options.threads < 1 ? 1 : options.threads,
                                                  options.on_worker_idle);
+  store->StartRepack();
   *out = std::move(store);
   return Status::OK();
 }
@@ -118,6 +121,13 @@ leveldb::Options RecordStore::LevelDbOptions() {
   // the database grows) spent its time on per-block work; bench/miss_path.sh rounds 2-4 cost
   // 10-15% less CPU per lookup.
   o.block_size = internal::kBlockBytes;
+  if (values_.packs()) {
+    // Values compressed one by one (value_packer.h) leave Snappy little to gain but a whole
+    // block to decompress on every read of one record; and a block read for one ~350-byte head
+    // need not be 16 KiB.
+    o.compression = leveldb::kNoCompression;
+    o.block_size = internal::kPackedBlockBytes;
+  }
   o.env = PreadEnv();  // no mmap: the process's memory must not grow with the database
   o.info_log = info_log_.get();
   // Checksums of every block compaction reads and of every table's index: damage stops LevelDB
@@ -256,12 +266,19 @@ Status RecordStore::CheckLayout(bool repair, bool* restored) {
   std::string layout;
   leveldb::Status s = db_->Get(VerifiedReads(), key, &layout);
   if (s.ok()) {
-    if (layout == kLayoutMagic) return Status::OK();
+    if (layout == kPackedLayoutMagic) {
+      if (!values_.packs())
+        return Status::Corruption("the record store in " + dir +
+                                  " holds packed values (layout 2), and it was opened without "
+                                  "the dictionary to read them");
+      return FindRepackResume();
+    }
+    // A store before packing: from now on it is written packed, and what it holds is repacked.
+    if (layout == kLayoutMagic) return values_.packs() ? UpgradeLayout() : Status::OK();
     if (layout.starts_with(kLayoutMagicPrefix))
       return Status::Corruption("the record store in " + dir + " has layout version " +
                                 layout.substr(kLayoutMagicPrefix.size()) +
-                                ", which this build does not know (it knows " +
-                                std::string(kLayoutMagic.substr(kLayoutMagicPrefix.size())) + ")");
+                                ", which this build does not know (it knows 1 and 2)");
     return Status::Corruption("the directory " + dir +
                               " holds a LevelDB database that is not a ds9 record store (m:layout "
                               "is '" +
@@ -281,21 +298,46 @@ Status RecordStore::CheckLayout(bool repair, bool* restored) {
     if (repair) {
       it->Seek(leveldb::Slice(kRecordPrefix.data(), kRecordPrefix.size()));
       Record rec;
-      ours = it->Valid() && StartsWith(it->key(), kRecordPrefix) &&
-             DecodeRecordHead(std::string_view(it->value().data(), it->value().size()), &rec).ok();
+      ours =
+          it->Valid() && StartsWith(it->key(), kRecordPrefix) &&
+          values_.DecodeHead(std::string_view(it->value().data(), it->value().size()), &rec).ok();
     }
     if (!ours)
       return Status::Corruption("the directory " + dir +
                                 " holds a LevelDB database that is not a ds9 record store (it "
                                 "has no m:layout key); refusing to use it");
     *restored = true;
+    // Which layout it had is lost with the key: whatever is not packed yet is repacked.
+    if (values_.packs()) return UpgradeLayout();
   } else if (!it->status().ok()) {
     return FromLevelDb(it->status(), "cannot read " + dir);
   }
   leveldb::WriteOptions wo;
   wo.sync = true;
-  s = db_->Put(wo, key, leveldb::Slice(kLayoutMagic.data(), kLayoutMagic.size()));
-  if (!s.ok()) return FromLevelDb(s, "cannot initialise the record store in " + dir);
+  const std::string_view magic = LayoutMagic();
+  s = db_->Put(wo, key, leveldb::Slice(magic.data(), magic.size()));
+  if (!s.ok()) return FromLevelDb(s, "cannot initialise the record store in " + options_.dir);
+  return Status::OK();
+}
+
+std::string_view RecordStore::LayoutMagic() const {
+  return values_.packs() ? kPackedLayoutMagic : kLayoutMagic;
+}
+
+Status RecordStore::UpgradeLayout() {
+  // One synced batch: the layout that lets packed values in, and the pass that repacks the
+  // values already there (resumed at the next open if this run ends before it does).
+  leveldb::WriteBatch batch;
+  batch.Put(leveldb::Slice(kLayoutKey.data(), kLayoutKey.size()),
+            leveldb::Slice(kPackedLayoutMagic.data(), kPackedLayoutMagic.size()));
+  batch.Put(RepackKey(0), "");
+  leveldb::WriteOptions wo;
+  wo.sync = true;
+  leveldb::Status s = db_->Write(wo, &batch);
+  if (!s.ok())
+    return FromLevelDb(
+        s, "cannot upgrade the record store in " + options_.dir + " to layout 2 (packed values)");
+  repack_from_ = "";
   return Status::OK();
 }
 

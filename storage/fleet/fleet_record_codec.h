@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "storage/dictionary_compressor.h"
 #include "storage/record.h"
 #include "storage/status.h"
 
@@ -32,10 +33,7 @@ inline constexpr uint8_t kFleetRecordDictionaryVersion = 2;
 // A value that says it inflates past this is refused (a record's JSON is a few KB).
 inline constexpr size_t kMaxFleetRecordBytes = 4u << 20;
 
-struct FleetDictionary {
-  uint8_t id = 0;  // 1..255, as written in the value; never reused for other bytes
-  std::string content;
-};
+using FleetDictionary = NamedDictionary;
 
 class FleetRecordCodec {
  public:

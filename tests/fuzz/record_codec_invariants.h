@@ -10,8 +10,9 @@ namespace fuzz {
 // Decodes `input` as a record head, a chain and a counter: each decoder either fails with a
 // Corruption status and a message, or succeeds on something that encodes back (byte for byte for
 // the head and the counter; to an equal chain, since a varint may be written longer than needed).
-// Then builds a Record and a chain from the same bytes and checks that they encode and decode
-// to themselves.
+// The same for packed heads and chains (with a dictionary and without): a decoder fails with a
+// Corruption status or gives what packs and unpacks to itself. Then builds a Record and a chain
+// from the same bytes and checks that they encode (packed, too) and decode to themselves.
 void CheckRecordCodec(std::string_view input, Violations* v);
 
 }  // namespace fuzz

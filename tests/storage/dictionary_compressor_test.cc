@@ -38,6 +38,26 @@ TEST(DictionaryCompressorTest, RoundTripsWithAndWithoutADictionary) {
   }
 }
 
+// Raw literals change how a frame is made, not how it is read: any compressor with the same
+// dictionary reads it.
+TEST(DictionaryCompressorTest, FramesWithRawLiteralsAreReadByEveryCompressorOfTheDictionary) {
+  DictionaryCompressor raw(Dictionary(), 3, /*checksum=*/false, /*raw_literals=*/true);
+  DictionaryCompressor coded(Dictionary(), 3, /*checksum=*/false);
+  // Enough text the dictionary does not hold for zstd to code literals when it may.
+  std::string text = kRecord;
+  for (int i = 0; i < 40; ++i) text += "remark " + std::to_string(i * 7919) + " qzv;";
+  const std::string raw_frame = raw.Compress(text);
+  const std::string coded_frame = coded.Compress(text);
+  EXPECT_GT(raw_frame.size(), coded_frame.size());
+  for (DictionaryCompressor* reader : {&raw, &coded}) {
+    for (const std::string* frame : {&raw_frame, &coded_frame}) {
+      std::string out;
+      ASSERT_TRUE(reader->DecompressTo(*frame, 1 << 20, &out).ok());
+      EXPECT_EQ(out, text);
+    }
+  }
+}
+
 TEST(DictionaryCompressorTest, ADictionaryOfTypicalTextMakesARecordSmaller) {
   DictionaryCompressor plain("", 1, false);
   DictionaryCompressor dict(Dictionary(), 1, false);

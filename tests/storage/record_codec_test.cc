@@ -4,6 +4,8 @@
 
 #include <random>
 
+#include "storage/dictionary_compressor.h"
+
 namespace storage {
 namespace {
 
@@ -62,7 +64,7 @@ TEST(RecordCodecTest, HeadRejectsBadVersionStatusFlags) {
   std::string enc = EncodeRecordHead(SampleRecord());
   Record out;
   std::string v = enc;
-  v[0] = 3;
+  v[0] = 4;
   EXPECT_TRUE(DecodeRecordHead(v, &out).IsCorruption());
   v = enc;
   v[1] = 0;
@@ -159,6 +161,105 @@ TEST(RecordCodecTest, RandomValuesNeverCrash) {
     (void)DecodeChain(v, &c);
     (void)DecodeCounter(v, &n);
   }
+}
+
+// A dictionary of record-like text, and the compressors of packed values.
+std::string PackDictionary() {
+  std::string d;
+  for (int i = 0; i < 10; ++i)
+    d += R"({"domain":"example)" + std::to_string(i) + R"(.com","status":"fallback"})";
+  return d;
+}
+
+struct Packers {
+  DictionaryCompressor dictionary{PackDictionary(), 3, /*checksum=*/false, /*raw_literals=*/true};
+  DictionaryCompressor other{"another dictionary's text", 3, false};
+  DictionaryCompressor plain{"", 1, false};
+  // Knows the dictionary as id 5 only.
+  HeadDictionaries known() {
+    return [this](uint8_t id) { return id == 5 ? &dictionary : nullptr; };
+  }
+};
+
+TEST(RecordCodecTest, PackedHeadRoundTripsEveryFieldAndIsSmaller) {
+  Packers p;
+  Record in = SampleRecord();
+  in.json = std::string(R"({"domain":"example3.com","status":"fallback",)") + "\"x\":1}";
+  for (uint32_t failures : {0u, 3u}) {
+    in.refresh_failures = failures;
+    in.refresh_after_ms = failures ? 1700000600000 : 0;
+    std::string enc;
+    ASSERT_TRUE(EncodePackedRecordHead(in, 5, p.dictionary, &enc));
+    EXPECT_EQ(static_cast<uint8_t>(enc[0]), kPackedHeadVersion);
+    EXPECT_LT(enc.size(), EncodeRecordHead(in).size());
+    Record out;
+    ASSERT_TRUE(DecodeRecordHead(enc, &out, p.known()).ok());
+    EXPECT_EQ(in, out);
+  }
+  // An empty JSON too.
+  Record empty;
+  std::string enc;
+  ASSERT_TRUE(EncodePackedRecordHead(empty, 5, p.dictionary, &enc));
+  Record out = SampleRecord();
+  ASSERT_TRUE(DecodeRecordHead(enc, &out, p.known()).ok());
+  EXPECT_EQ(out, empty);
+}
+
+TEST(RecordCodecTest, APackedHeadNeedsItsDictionary) {
+  Packers p;
+  std::string enc;
+  ASSERT_TRUE(EncodePackedRecordHead(SampleRecord(), 5, p.dictionary, &enc));
+  Record out;
+  Status st = DecodeRecordHead(enc, &out);  // no dictionaries at all
+  EXPECT_TRUE(st.IsCorruption());
+  EXPECT_NE(st.message().find("dictionary 5"), std::string::npos) << st.ToString();
+  // An id it does not know.
+  std::string other;
+  ASSERT_TRUE(EncodePackedRecordHead(SampleRecord(), 6, p.other, &other));
+  st = DecodeRecordHead(other, &out, p.known());
+  EXPECT_TRUE(st.IsCorruption()) << st.ToString();
+  EXPECT_NE(st.message().find("dictionary 6"), std::string::npos) << st.ToString();
+}
+
+TEST(RecordCodecTest, PackedHeadRejectsEveryTruncationAndDamage) {
+  Packers p;
+  std::string enc;
+  ASSERT_TRUE(EncodePackedRecordHead(SampleRecord(), 5, p.dictionary, &enc));
+  for (size_t n = 0; n < enc.size(); ++n) {
+    Record out;
+    EXPECT_TRUE(
+        DecodeRecordHead(std::string_view(enc).substr(0, n), &out, p.known()).IsCorruption())
+        << n;
+  }
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 2000; ++i) {
+    std::string v = enc;
+    for (int k = 0; k < 2; ++k) v[32 + rng() % (v.size() - 32)] = static_cast<char>(rng());
+    Record out;
+    Status st = DecodeRecordHead(v, &out, p.known());
+    EXPECT_TRUE(st.ok() || st.IsCorruption()) << st.ToString();
+  }
+}
+
+TEST(RecordCodecTest, PackedChainRoundTripsAndNeedsItsCompressor) {
+  Packers p;
+  std::vector<RawReply> in = SampleChain();
+  in.push_back({"whois.example", "q", std::string(5000, 'y'), 9});
+  std::string enc;
+  ASSERT_TRUE(EncodePackedChain(in, p.plain, &enc));
+  EXPECT_EQ(static_cast<uint8_t>(enc[0]), kPackedChainVersion);
+  EXPECT_LT(enc.size(), EncodeChain(in).size() / 4);
+  std::vector<RawReply> out;
+  ASSERT_TRUE(DecodeChain(enc, &out, &p.plain).ok());
+  EXPECT_EQ(out, in);
+  EXPECT_TRUE(DecodeChain(enc, &out).IsCorruption());
+  for (size_t n = 1; n < enc.size(); ++n)
+    EXPECT_TRUE(DecodeChain(std::string_view(enc).substr(0, n), &out, &p.plain).IsCorruption())
+        << n;
+  // A packed chain holds a version-1 chain, never another packed one.
+  std::string nested(1, static_cast<char>(kPackedChainVersion));
+  ASSERT_TRUE(p.plain.CompressTo(enc, &nested));
+  EXPECT_TRUE(DecodeChain(nested, &out, &p.plain).IsCorruption());
 }
 
 TEST(RecordCodecTest, Counter) {

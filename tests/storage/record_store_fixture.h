@@ -49,6 +49,8 @@ class RecordStoreTest : public ::testing::Test {
       std::lock_guard<std::mutex> lock(log_mu_);
       log_.push_back(message);
     };
+    o.head_dictionaries = head_dictionaries_;
+    o.head_dictionary = head_dictionary_;
     return o;
   }
   Status Open(int threads = 2) {
@@ -140,6 +142,9 @@ class RecordStoreTest : public ::testing::Test {
     return Wait(res);
   }
 
+  // The stores' packing (none unless a test sets it before it opens one).
+  std::vector<NamedDictionary> head_dictionaries_;
+  uint8_t head_dictionary_ = 0;
   TempDir dir_;
   TestLoop loop_;
   std::unique_ptr<RecordStore> store_;
