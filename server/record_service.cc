@@ -131,8 +131,11 @@ util::Status RecordService::Open() {
   store_->DeferWakeupsToThisThread();
   executor_->SetIterationHook([store = store_.get()] { store->WakeWorkers(); });
   hot_ = std::make_unique<storage::HotSet>(static_cast<size_t>(cfg.hot_set_size));
+  // Raw literals: a hit decompresses in about half the time (dictionary_compressor.h), and a
+  // frame the store packed is made the same way.
   hot_compressor_ = std::make_unique<storage::DictionaryCompressor>(
-      whois::RecordDictionaryText(), kHotSetCompressionLevel, /*checksum=*/false);
+      whois::RecordDictionaryText(), kHotSetCompressionLevel, /*checksum=*/false,
+      /*raw_literals=*/true);
   if (!hot_compressor_->ok()) hot_compressor_.reset();  // entries are then kept as they are
   spdlog::info("record store open in {} with {} records", cfg.dir, store_->record_count());
   lookup_state_ = std::make_unique<RecordStoreState>(store_.get());
@@ -359,12 +362,14 @@ bool RecordService::ServeStoredNow(std::string_view arg, int64_t now_ms, std::st
     return false;
   std::string domain(arg);
   storage::Record rec;
+  storage::PackedJson packed;
   // Anything but a record read from memory (absent, on disk, a write to it still in flight)
   // takes the full path, on a storage thread.
-  if (store_->TryGetNow(domain, &rec) != storage::RecordStore::ReadNow::kFound) return false;
+  if (store_->TryGetNow(domain, &rec, &packed) != storage::RecordStore::ReadNow::kFound)
+    return false;
   ++store_reads_now_;
-  return ServeStored(domain, rec, flush_epoch_, now_ms,
-                     [out](std::string reply) { out->append(reply); });
+  return ServeStored(
+      domain, rec, flush_epoch_, now_ms, [out](std::string reply) { out->append(reply); }, &packed);
 }
 
 bool RecordService::ServeHotHit(std::string_view domain, storage::HotSet::Hit hit, int64_t now_ms,
@@ -374,8 +379,7 @@ bool RecordService::ServeHotHit(std::string_view domain, storage::HotSet::Hit hi
   const size_t out_before = out->size();
   if (hit.entry->compressed) {
     // A fresh hit decompresses straight into the reply; a stale one needs the bytes to mark.
-    std::string* into = hit.stale ? &decompressed : out;
-    if (!hot_compressor_ || !hot_compressor_->DecompressTo(*value, kMaxHotReplyBytes, into).ok()) {
+    if (!AppendHotJsonFrame(*value, hit.stale ? &decompressed : out)) {
       hot_->Erase(domain);
       return false;
     }
@@ -442,13 +446,14 @@ void RecordService::Get(std::string_view arg, int protocol, ReplyFn done, bool a
 }
 
 bool RecordService::ServeStored(const std::string& domain, const storage::Record& rec,
-                                uint64_t flush_epoch, int64_t now_ms, const ReplyFn& done) {
+                                uint64_t flush_epoch, int64_t now_ms, const ReplyFn& done,
+                                const storage::PackedJson* packed) {
   const bool fresh = rec.stale_at_ms > now_ms;
   if (!fresh && !ServableStale(rec, now_ms, Stale())) return false;
   ++hits_;
   if (!fresh) ++stale_served_;
   ++(fresh ? reads_.store_hit : reads_.stale);
-  FillHotSet(domain, rec, flush_epoch, now_ms);
+  FillHotSet(domain, rec, flush_epoch, now_ms, packed);
   done(fresh ? BulkFrame(rec.json) : BulkFrame(StaleJson(rec.json)));
   if (now_ms >= RefreshAtMs(rec))
     QueueRefresh(domain, fresh ? BackgroundKind::kAhead : BackgroundKind::kStale, now_ms);
@@ -456,7 +461,8 @@ bool RecordService::ServeStored(const std::string& domain, const storage::Record
 }
 
 void RecordService::FillHotSet(const std::string& domain, const storage::Record& rec,
-                               uint64_t flush_epoch, int64_t now_ms) {
+                               uint64_t flush_epoch, int64_t now_ms,
+                               const storage::PackedJson* packed) {
   if (!CanFillHotSet(domain, flush_epoch)) return;
   storage::HotEntry entry;
   entry.stale_at_ms = rec.stale_at_ms;
@@ -471,6 +477,8 @@ void RecordService::FillHotSet(const std::string& domain, const storage::Record&
   // A bulk frame is the JSON and at most 16 bytes of framing: admission weighs that, and the
   // frame (and its compressed form) is made only for a key it admits.
   hot_->InsertMade(domain, rec.json.size() + 16, entry, [&] {
+    if (entry.compressed && fresh && packed && packed->dictionary == whois::kRecordDictionaryId)
+      return packed->frame;
     return HotValue(fresh ? BulkFrame(rec.json) : BulkFrame(StaleJson(rec.json)), entry.compressed);
   });
 }
@@ -485,10 +493,26 @@ bool RecordService::CompressHotEntry(std::string_view domain) const {
 
 std::string RecordService::HotValue(std::string frame, bool compressed) {
   if (!compressed) return frame;
+  // The JSON: a bulk frame is "$<length>\r\n<JSON>\r\n".
+  const size_t start = frame.find("\r\n") + 2;
   std::string packed;
   // Fails only without memory: the entry is then empty, which a hit takes for a miss.
-  hot_compressor_->CompressTo(frame, &packed);
+  hot_compressor_->CompressTo(std::string_view(frame).substr(start, frame.size() - 2 - start),
+                              &packed);
   return packed;
+}
+
+bool RecordService::AppendHotJsonFrame(std::string_view compressed, std::string* out) {
+  const std::optional<size_t> size = storage::DictionaryCompressor::ContentSize(compressed);
+  if (!hot_compressor_ || !size || *size > kMaxHotReplyBytes) return false;
+  const size_t before = out->size();
+  out->append("$").append(std::to_string(*size)).append("\r\n");
+  if (!hot_compressor_->DecompressTo(compressed, kMaxHotReplyBytes, out).ok()) {
+    out->resize(before);
+    return false;
+  }
+  out->append("\r\n");
+  return true;
 }
 
 void RecordService::QueueRefresh(const std::string& domain, BackgroundKind kind, int64_t now_ms) {

@@ -243,21 +243,28 @@ class RecordService {
   // GetNow's cold hit: the record read from the store on the loop when it is in memory
   // (RecordStore::TryGetNow), served as a stored hit is. False: Get must take the full path.
   bool ServeStoredNow(std::string_view arg, int64_t now_ms, std::string* out);
+  // `packed`: the record's JSON as the store keeps it packed, if it was (FillHotSet).
   bool ServeStored(const std::string& domain, const storage::Record& rec, uint64_t flush_epoch,
-                   int64_t now_ms, const ReplyFn& done);
+                   int64_t now_ms, const ReplyFn& done,
+                   const storage::PackedJson* packed = nullptr);
   // Puts a record into the hot set in the form a hit should get (fresh, or stale when it may
   // be served stale); nothing if it may not be served from memory now. Once the set is full,
   // a record admitted is kept compressed (hot_compressor_), unless it is among the keys asked
   // for most (CompressHotEntry): a set of compressed records holds
   // three to four times as many, and decompressing one on a hit costs a few microseconds
   // where a read from the store costs tens. Until then nothing is compressed, so a set that
-  // holds every record serves each hit as a copy.
+  // holds every record serves each hit as a copy. A compressed entry holds the reply's JSON
+  // (not its frame): for a fresh record packed with the same dictionary that is the store's
+  // own frame (`packed`), kept without compressing it again.
   void FillHotSet(const std::string& domain, const storage::Record& rec, uint64_t flush_epoch,
-                  int64_t now_ms);
+                  int64_t now_ms, const storage::PackedJson* packed = nullptr);
   // Whether a hot-set entry for domain is kept compressed now.
   bool CompressHotEntry(std::string_view domain) const;
-  // A reply frame in the form the hot set keeps it: compressed or as it is.
+  // A reply frame in the form the hot set keeps it: as it is, or its JSON compressed.
   std::string HotValue(std::string frame, bool compressed);
+  // Appends the bulk frame of the JSON a compressed entry holds; false (and *out as it was) if
+  // it does not decompress.
+  bool AppendHotJsonFrame(std::string_view compressed, std::string* out);
   // Queues a background refresh of `domain` unless one is queued or a lookup is in flight, and
   // tells the hot set when to ask again.
   void QueueRefresh(const std::string& domain, BackgroundKind kind, int64_t now_ms);

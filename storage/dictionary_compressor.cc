@@ -80,6 +80,12 @@ bool DictionaryCompressor::CompressTo(std::string_view in, std::string* out) {
   return true;
 }
 
+std::optional<size_t> DictionaryCompressor::ContentSize(std::string_view in) {
+  const unsigned long long size = ZSTD_getFrameContentSize(in.data(), in.size());
+  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN) return std::nullopt;
+  return static_cast<size_t>(size);
+}
+
 Status DictionaryCompressor::DecompressTo(std::string_view in, size_t max_bytes, std::string* out) {
   const unsigned long long size = ZSTD_getFrameContentSize(in.data(), in.size());
   if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN)

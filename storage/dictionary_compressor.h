@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -54,6 +55,9 @@ class DictionaryCompressor {
   // Compress of a compressor with the same dictionary did not write: not one whole zstd frame
   // with its content size, damaged, cut, or holding more than max_bytes.
   Status DecompressTo(std::string_view in, size_t max_bytes, std::string* out);
+  // How many bytes the frame `in` says it holds; nullopt if `in` does not start with a frame
+  // header that says so.
+  static std::optional<size_t> ContentSize(std::string_view in);
 
  private:
   struct State;

@@ -126,7 +126,9 @@ bool EncodePackedRecordHead(const Record& rec, uint8_t dictionary_id,
   return false;
 }
 
-Status DecodeRecordHead(std::string_view in, Record* rec, const HeadDictionaries& dictionaries) {
+Status DecodeRecordHead(std::string_view in, Record* rec, const HeadDictionaries& dictionaries,
+                        PackedJson* packed) {
+  if (packed) *packed = {};
   if (in.size() < kHeadFixedBytes)
     return Status::Corruption("record value is truncated (" + std::to_string(in.size()) +
                               " bytes, the header alone is " + std::to_string(kHeadFixedBytes) +
@@ -171,8 +173,13 @@ Status DecodeRecordHead(std::string_view in, Record* rec, const HeadDictionaries
     return Status::Corruption("record value is packed with dictionary " + std::to_string(id) +
                               ", which this store does not have (written by a newer proxy?)");
   rec->json.clear();
-  if (Status st = compressor->DecompressTo(r.Rest(), kMaxPackedJsonBytes, &rec->json); !st.ok())
+  const std::string_view frame = r.Rest();
+  if (Status st = compressor->DecompressTo(frame, kMaxPackedJsonBytes, &rec->json); !st.ok())
     return Status::Corruption("packed record value's JSON does not decompress: " + st.message());
+  if (packed) {
+    packed->dictionary = id;
+    packed->frame.assign(frame);
+  }
   return Status::OK();
 }
 

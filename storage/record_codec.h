@@ -36,6 +36,13 @@ inline constexpr size_t kMaxPackedJsonBytes = 16u << 20;
 // The compressor made with the dictionary `id`, or nullptr for an id it does not know.
 using HeadDictionaries = std::function<DictionaryCompressor*(uint8_t id)>;
 
+// A packed head's JSON as stored: the zstd frame and the id of its dictionary. What the hot set
+// keeps compressed, so that a read from the store does not compress the record again.
+struct PackedJson {
+  uint8_t dictionary = 0;  // 0: the head was not packed
+  std::string frame;
+};
+
 // r:<domain> — version, status, flags, fetched_at_ms, stale_at_ms, [refresh_failures,
 // refresh_after_ms,] then the JSON. Ignores rec.chain.
 std::string EncodeRecordHead(const Record& rec);
@@ -45,9 +52,11 @@ std::string EncodeRecordHead(const Record& rec);
 bool EncodePackedRecordHead(const Record& rec, uint8_t dictionary_id,
                             DictionaryCompressor& compressor, std::string* out);
 // Decodes every version; a packed head's JSON with dictionaries(id). A packed head whose
-// dictionary is not known (or without `dictionaries`) is Corruption, saying so.
+// dictionary is not known (or without `dictionaries`) is Corruption, saying so. `packed`, if
+// given, gets a packed head's frame (and is cleared for any other).
 Status DecodeRecordHead(std::string_view in, Record* rec,
-                        const HeadDictionaries& dictionaries = nullptr);
+                        const HeadDictionaries& dictionaries = nullptr,
+                        PackedJson* packed = nullptr);
 
 // c:<domain> — version, hop count, then per hop: server, query, text (each length-prefixed) and
 // fetched_at_ms.

@@ -123,7 +123,8 @@ std::shared_ptr<void> RecordStore::PendingFlush() {
   return PendingToken(pending_, &pending_->flushes);
 }
 
-RecordStore::ReadNow RecordStore::TryGetNow(const std::string& domain, Record* rec) {
+RecordStore::ReadNow RecordStore::TryGetNow(const std::string& domain, Record* rec,
+                                            PackedJson* packed) {
   const uint64_t h = KeyHash(domain);
   if (pending_->flushes.load(std::memory_order_acquire) != 0 ||
       pending_->shard[CountShardFor(h)].load(std::memory_order_acquire) != 0)
@@ -141,7 +142,7 @@ RecordStore::ReadNow RecordStore::TryGetNow(const std::string& domain, Record* r
   if (!s.ok()) return ReadNow::kDeferred;
   reads_.fetch_add(1, std::memory_order_relaxed);
   // A head that does not decode is damage, which the worker reports.
-  return values_.DecodeHead(value, rec).ok() ? ReadNow::kFound : ReadNow::kDeferred;
+  return values_.DecodeHead(value, rec, packed).ok() ? ReadNow::kFound : ReadNow::kDeferred;
 }
 
 void RecordStore::GetChain(const std::string& domain,

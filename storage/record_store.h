@@ -48,6 +48,7 @@
 #include <vector>
 
 #include "storage/record.h"
+#include "storage/record_codec.h"
 #include "storage/status.h"
 #include "storage/value_packer.h"
 
@@ -187,8 +188,9 @@ class RecordStore {
   // it: a read would wait for the disk, a Put, Delete, Update or FlushAll issued earlier has not
   // posted its completion yet, the store is not open, or LevelDB reported an error (the worker
   // reports damage; this reports nothing). Saves a cold hit the round trip to a worker.
+  // `packed`, if given, gets the head's packed JSON (record_codec.h) when it was packed.
   enum class ReadNow { kFound, kAbsent, kDeferred };
-  ReadNow TryGetNow(const std::string& domain, Record* rec);
+  ReadNow TryGetNow(const std::string& domain, Record* rec, PackedJson* packed = nullptr);
   // The raw chain. NotFound if there is no record; OK and empty if the record has no chain.
   void GetChain(const std::string& domain, std::function<void(Status, std::vector<RawReply>)> done);
   // Writes head and chain (replacing any earlier record) and the count, in one batch.

@@ -96,11 +96,12 @@ std::string ValuePacker::EncodeHead(const Record& rec) {
   return EncodeRecordHead(rec);
 }
 
-Status ValuePacker::DecodeHead(std::string_view in, Record* rec) {
+Status ValuePacker::DecodeHead(std::string_view in, Record* rec, PackedJson* packed) {
   if (in.empty() || static_cast<uint8_t>(in[0]) != kPackedHeadVersion)
-    return DecodeRecordHead(in, rec);
+    return DecodeRecordHead(in, rec, nullptr, packed);
   Borrowed contexts(this);
-  return DecodeRecordHead(in, rec, [&](uint8_t id) { return contexts->Find(id); });
+  return DecodeRecordHead(
+      in, rec, [&](uint8_t id) { return contexts->Find(id); }, packed);
 }
 
 std::string ValuePacker::EncodeChain(const std::vector<RawReply>& chain) {

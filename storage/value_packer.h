@@ -18,6 +18,7 @@
 
 #include "storage/dictionary_compressor.h"
 #include "storage/record.h"
+#include "storage/record_codec.h"
 #include "storage/status.h"
 
 namespace storage {
@@ -34,8 +35,8 @@ class ValuePacker {
 
   // rec's head (rec.chain ignored); unpacked if packing fails (only without memory).
   std::string EncodeHead(const Record& rec);
-  // DecodeRecordHead with this packer's dictionaries.
-  Status DecodeHead(std::string_view in, Record* rec);
+  // DecodeRecordHead with this packer's dictionaries (and `packed`, see there).
+  Status DecodeHead(std::string_view in, Record* rec, PackedJson* packed = nullptr);
   std::string EncodeChain(const std::vector<RawReply>& chain);
   Status DecodeChain(std::string_view in, std::vector<RawReply>* chain);
 
