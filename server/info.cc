@@ -142,6 +142,9 @@ std::string BuildInfo(Server& server, const std::vector<std::string>& requested)
       info.Field("store_state_reason", InfoValue(h.reason));
       info.Field("store_damaged_records", h.damaged_records);
       info.Field("store_recounts", h.recounts);
+      // A store from before packed values is repacked in the background after the upgrade.
+      info.Field("store_repacking", store->repacking() ? 1 : 0);
+      info.Field("store_repacked_values", store->repacked_values());
     }
   }
   const ServerStats& st = server.stats();

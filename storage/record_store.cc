@@ -301,8 +301,8 @@ StoreStats RecordStore::stats() const {
   StoreStats s;
   s.reads = reads_.load(std::memory_order_relaxed);
   s.writes = writes_.load(std::memory_order_relaxed);
-  s.repacked_values = repacked_.load(std::memory_order_relaxed);
-  s.repacking = repack_passes_.load(std::memory_order_acquire) > 0;
+  s.repacked_values = repacked_values();
+  s.repacking = repacking();
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(options_.dir, ec)) {
     std::error_code size_ec;

@@ -234,6 +234,10 @@ class RecordStore {
   uint64_t record_count() const { return record_count_.load(std::memory_order_relaxed); }
   // Thread-safe. Lists the directory and reads two LevelDB properties.
   StoreStats stats() const;
+  // Repacking a store from before packing (record_repack.cc): whether workers are still at it,
+  // and the values rewritten since Open. Cheap (for INFO); stats() holds the same.
+  bool repacking() const { return repack_passes_.load(std::memory_order_acquire) > 0; }
+  uint64_t repacked_values() const { return repacked_.load(std::memory_order_relaxed); }
   // Thread-safe.
   StoreHealth health() const;
   bool writable() const { return state_.load(std::memory_order_acquire) == StoreState::kWritable; }
