@@ -289,8 +289,12 @@ class RecordStore {
   Status CheckLayout(bool repair, bool* restored);
   // The layout this store writes: 2 if it packs its values, else 1.
   std::string_view LayoutMagic() const;
-  // Layout 1 (or a lost layout key) to 2, with a repacking pass from the start.
+  // Layout 1 (or a lost layout key) to 2, with a repacking pass from the start. If that cannot
+  // be written (a full disk), the store opens read-only and owes the upgrade.
   Status UpgradeLayout();
+  // The synced write that tells Recover writes work again: the layout key (and an owed
+  // upgrade's repacking position).
+  leveldb::Status WriteLayoutProbe();
 
   // ---- Repacking (record_repack.cc) ----
   // Sets repack_from_ if a repacking pass was under way (m:repack:<w> keys).
@@ -401,6 +405,9 @@ class RecordStore {
   // Repacking: where the pass starts (set at open), each worker's position (used only by that
   // worker), how many passes still run, and the values rewritten.
   std::optional<std::string> repack_from_;
+  // Set at open when the upgrade to layout 2 could not be written; used by Recover, which runs
+  // with every other worker held.
+  bool upgrade_owed_ = false;
   std::vector<std::string> repack_position_;
   std::atomic<int> repack_passes_{0};
   std::atomic<uint64_t> repacked_{0};

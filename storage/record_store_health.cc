@@ -187,13 +187,28 @@ void RecordStore::RunExclusive(int self, const std::function<void()>& fn) {
   hold->cv.notify_all();
 }
 
-Status RecordStore::Recover() {
-  const std::string& dir = options_.dir;
+leveldb::Status RecordStore::WriteLayoutProbe() {
+  leveldb::WriteBatch batch;
+  const std::string_view magic = LayoutMagic();
+  batch.Put(leveldb::Slice(kLayoutKey.data(), kLayoutKey.size()),
+            leveldb::Slice(magic.data(), magic.size()));
+  // The upgrade an open could not write (see UpgradeLayout): the repacking starts at the next
+  // open, from the position written here.
+  if (upgrade_owed_) batch.Put(RepackKey(0), "");
   leveldb::WriteOptions synced;
   synced.sync = true;
-  const leveldb::Slice layout_key(kLayoutKey.data(), kLayoutKey.size());
-  const std::string_view magic = LayoutMagic();
-  const leveldb::Slice layout(magic.data(), magic.size());
+  leveldb::Status s = db_->Write(synced, &batch);
+  if (s.ok() && upgrade_owed_) {
+    upgrade_owed_ = false;
+    Log(Severity::kInfo, "the record store in " + options_.dir +
+                             " is now of layout 2 (packed values); the values written before "
+                             "are repacked from the next start");
+  }
+  return s;
+}
+
+Status RecordStore::Recover() {
+  const std::string& dir = options_.dir;
   if (db_) {
     // First, while the database is open: make LevelDB start a new write-ahead log and write its
     // memtable, which holds every acknowledged write, to a table. The log a write failed in may
@@ -207,7 +222,7 @@ Status RecordStore::Recover() {
     (void)InspectDirectory(dir, &after);
     // A new log means LevelDB switched; a background error (sticky in LevelDB) stops it before.
     if (after.newest_log > before.newest_log) {
-      leveldb::Status s = db_->Put(synced, layout_key, layout);
+      leveldb::Status s = WriteLayoutProbe();
       if (s.ok()) {
         EnterState(StoreState::kWritable, "");
         return Status::OK();
@@ -225,7 +240,7 @@ Status RecordStore::Recover() {
   if (st.ok()) {
     // A recount that fails leaves the counts as they were; the store is usable either way.
     if (salvaged) (void)RecountAtOpen(nullptr, nullptr);
-    leveldb::Status s = db_->Put(synced, layout_key, layout);
+    leveldb::Status s = WriteLayoutProbe();
     if (s.ok()) {
       EnterState(StoreState::kWritable, "");
       return Status::OK();

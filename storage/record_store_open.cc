@@ -334,9 +334,18 @@ Status RecordStore::UpgradeLayout() {
   leveldb::WriteOptions wo;
   wo.sync = true;
   leveldb::Status s = db_->Write(wo, &batch);
-  if (!s.ok())
+  if (s.IsCorruption())
     return FromLevelDb(
         s, "cannot upgrade the record store in " + options_.dir + " to layout 2 (packed values)");
+  if (!s.ok()) {
+    // A full disk, say: a store that could not write at all before opened read-only, and still
+    // does; its first write once writes work again is the upgrade (WriteLayoutProbe), since
+    // nothing packed may be written before it.
+    upgrade_owed_ = true;
+    EnterState(StoreState::kReadOnly,
+               "cannot upgrade the record store to layout 2 (packed values): " + s.ToString());
+    return Status::OK();
+  }
   repack_from_ = "";
   return Status::OK();
 }

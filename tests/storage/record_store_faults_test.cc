@@ -368,5 +368,47 @@ TEST_F(RecordStoreFaultsTest, OpensReadOnlyOnAFullDiskAndServesReads) {
   EXPECT_EQ(store_->health().state, StoreState::kWritable);
 }
 
+// A store from before packed values, opened by a packing store on a full disk: the upgrade to
+// layout 2 cannot be written, so it opens read-only (nothing packed may be written before the
+// upgrade), serves reads, writes the upgrade first once writes work again, and is repacked at
+// the next start.
+TEST_F(RecordStoreFaultsTest, AnUpgradeAFullDiskRefusesIsWrittenFirstOnceWritesWork) {
+  store_.reset();
+  const std::string db = dir_.Sub("tmpfs");
+  Tmpfs tmpfs(db);
+  if (std::string why = tmpfs.Mount("2m"); !why.empty()) GTEST_SKIP() << why;
+  ASSERT_TRUE(OpenAt(db).ok());  // not packing: layout 1
+  for (int i = 0; i < 200; ++i) ASSERT_TRUE(Put(Domain(i)).ok());
+  store_.reset();
+  loop_.RunPending();
+  test_support::FillDisk(db + "/filler");
+
+  head_dictionaries_ = {{3, "{\"domain\":\"d1.test\",\"status\":\"registered\"}"}};
+  head_dictionary_ = 3;
+  Status st = RecordStore::Open(ClockedOptions(db), loop_.post(), &store_);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(store_->health().state, StoreState::kReadOnly);
+  for (int i = 0; i < 200; i += 9) EXPECT_TRUE(Get(Domain(i)).first.ok()) << Domain(i);
+  EXPECT_FALSE(Put("new.test").ok());
+  EXPECT_FALSE(store_->repacking());
+
+  fs::remove(db + "/filler");
+  st = Status::IOError("not tried");
+  for (int attempt = 0; attempt < 100 && !st.ok(); ++attempt) {
+    now_ms_ += 2000;
+    st = Put("new.test");
+  }
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(LoggedCount("is now of layout 2"), 1u);
+
+  store_.reset();
+  loop_.RunPending();
+  ASSERT_TRUE(RecordStore::Open(ClockedOptions(db), loop_.post(), &store_).ok());
+  ASSERT_TRUE(test_support::WaitUntil([&] { return !store_->repacking(); }));
+  EXPECT_EQ(store_->repacked_values(), 200u);  // new.test was written packed
+  for (int i = 0; i < 200; ++i) EXPECT_TRUE(Get(Domain(i)).first.ok()) << Domain(i);
+  EXPECT_TRUE(Get("new.test").first.ok());
+}
+
 }  // namespace
 }  // namespace storage
