@@ -57,8 +57,10 @@ void ReplyWriter::Error(std::string_view s) { AppendLine(out_, '-', s); }
 
 void ReplyWriter::Integer(int64_t n) { AppendHeader(out_, ':', n); }
 
+void ReplyWriter::BulkHeader(size_t n) { AppendHeader(out_, '$', n); }
+
 void ReplyWriter::Bulk(std::string_view s) {
-  AppendHeader(out_, '$', s.size());
+  BulkHeader(s.size());
   out_->append(s);
   out_->append("\r\n", 2);
 }
@@ -155,6 +157,13 @@ std::string BulkReply(std::string_view s) {
   out.reserve(s.size() + kHeaderMax);  // records are large: one allocation
   ReplyWriter(&out, 2).Bulk(s);
   return out;
+}
+
+std::optional<std::string_view> BulkPayload(std::string_view reply) {
+  if (!reply.starts_with("$") || reply.starts_with("$-1")) return std::nullopt;
+  const size_t start = reply.find("\r\n");
+  if (start == std::string_view::npos || reply.size() < start + 4) return std::nullopt;
+  return reply.substr(start + 2, reply.size() - start - 4);
 }
 
 std::string NullReply(int protocol) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -23,20 +24,37 @@ class ReplyWriter {
   void Error(std::string_view s);   // -s   s includes its code, e.g. "ERR ..."
   void Integer(int64_t n);          // :n
   void Bulk(std::string_view s);    // $len s
-  void Null();                      // RESP3 _   RESP2 $-1
-  void NullArray();                 // RESP3 _   RESP2 *-1
-  void ArrayHeader(size_t n);       // *n
-  void MapHeader(size_t pairs);     // RESP3 %n  RESP2 *2n
-  void SetHeader(size_t n);         // RESP3 ~n  RESP2 *n
-  void PushHeader(size_t n);        // RESP3 >n  RESP2 *n
-  void Double(double d);            // RESP3 ,d  RESP2 bulk
-  void Boolean(bool b);             // RESP3 #t  RESP2 :1/:0
+  // A bulk string of `n` bytes that fill(out) appends in place (a value decompressed straight
+  // into the reply, say). False, and nothing written, if fill returns false or appends other
+  // than n bytes.
+  template <typename Fill>
+  bool BulkFilled(size_t n, Fill&& fill) {
+    const size_t before = out_->size();
+    BulkHeader(n);
+    const size_t start = out_->size();
+    if (!std::forward<Fill>(fill)(out_) || out_->size() - start != n) {
+      out_->resize(before);
+      return false;
+    }
+    out_->append("\r\n", 2);
+    return true;
+  }
+  void Null();                                                    // RESP3 _   RESP2 $-1
+  void NullArray();                                               // RESP3 _   RESP2 *-1
+  void ArrayHeader(size_t n);                                     // *n
+  void MapHeader(size_t pairs);                                   // RESP3 %n  RESP2 *2n
+  void SetHeader(size_t n);                                       // RESP3 ~n  RESP2 *n
+  void PushHeader(size_t n);                                      // RESP3 >n  RESP2 *n
+  void Double(double d);                                          // RESP3 ,d  RESP2 bulk
+  void Boolean(bool b);                                           // RESP3 #t  RESP2 :1/:0
   void Verbatim(std::string_view format, std::string_view text);  // RESP3 =len fmt:text
   void BigNumber(std::string_view digits);                        // RESP3 (n  RESP2 bulk
   // Bytes that are already a complete RESP reply (e.g. a cached bulk string).
   void Raw(std::string_view bytes);
 
  private:
+  void BulkHeader(size_t n);
+
   std::string* out_;
   int protocol_;
 };
@@ -58,5 +76,9 @@ std::string ErrorReply(std::string_view s);  // s includes its code, e.g. "ERR .
 std::string IntegerReply(int64_t n);
 std::string BulkReply(std::string_view s);
 std::string NullReply(int protocol);
+
+// The string a bulk reply ("$<len>\r\n<bytes>\r\n", as Bulk writes it) carries; nullopt for
+// any other reply, a null one included.
+std::optional<std::string_view> BulkPayload(std::string_view reply);
 
 }  // namespace resp

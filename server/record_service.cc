@@ -493,26 +493,18 @@ bool RecordService::CompressHotEntry(std::string_view domain) const {
 
 std::string RecordService::HotValue(std::string frame, bool compressed) {
   if (!compressed) return frame;
-  // The JSON: a bulk frame is "$<length>\r\n<JSON>\r\n".
-  const size_t start = frame.find("\r\n") + 2;
   std::string packed;
   // Fails only without memory: the entry is then empty, which a hit takes for a miss.
-  hot_compressor_->CompressTo(std::string_view(frame).substr(start, frame.size() - 2 - start),
-                              &packed);
+  hot_compressor_->CompressTo(resp::BulkPayload(frame).value_or(""), &packed);
   return packed;
 }
 
 bool RecordService::AppendHotJsonFrame(std::string_view compressed, std::string* out) {
   const std::optional<size_t> size = storage::DictionaryCompressor::ContentSize(compressed);
   if (!hot_compressor_ || !size || *size > kMaxHotReplyBytes) return false;
-  const size_t before = out->size();
-  out->append("$").append(std::to_string(*size)).append("\r\n");
-  if (!hot_compressor_->DecompressTo(compressed, kMaxHotReplyBytes, out).ok()) {
-    out->resize(before);
-    return false;
-  }
-  out->append("\r\n");
-  return true;
+  return resp::ReplyWriter(out, 2).BulkFilled(*size, [&](std::string* into) {
+    return hot_compressor_->DecompressTo(compressed, kMaxHotReplyBytes, into).ok();
+  });
 }
 
 void RecordService::QueueRefresh(const std::string& domain, BackgroundKind kind, int64_t now_ms) {

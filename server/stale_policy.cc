@@ -43,14 +43,10 @@ std::string StaleJson(std::string_view json) {
 }
 
 std::string StaleBulk(std::string_view bulk) {
-  // "$<len>\r\n<json>\r\n"
-  size_t header_end = bulk.find("\r\n");
-  if (bulk.empty() || bulk[0] != '$' || header_end == std::string_view::npos ||
-      bulk.size() < header_end + 4)
-    return std::string(bulk);
+  const std::optional<std::string_view> json = resp::BulkPayload(bulk);
+  if (!json) return std::string(bulk);
   std::string out;
-  resp::ReplyWriter(&out, 2).Bulk(
-      StaleJson(bulk.substr(header_end + 2, bulk.size() - header_end - 4)));
+  resp::ReplyWriter(&out, 2).Bulk(StaleJson(*json));
   return out;
 }
 

@@ -15,10 +15,7 @@ std::optional<std::string_view> BulkPayload(std::string_view reply, std::string*
     *error = reply.substr(1, reply.find("\r\n") - 1);
     return std::nullopt;
   }
-  if (!reply.starts_with("$") || reply.starts_with("$-1")) return std::nullopt;
-  size_t start = reply.find("\r\n");
-  if (start == std::string_view::npos || reply.size() < start + 4) return std::nullopt;
-  return reply.substr(start + 2, reply.size() - start - 4);
+  return resp::BulkPayload(reply);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <array>
 #include <memory>
+#include <optional>
 
 #include "storage/key_hash.h"
 #include "storage/key_layout.h"
@@ -49,32 +50,31 @@ bool IsValueKey(std::string_view key) {
 
 }  // namespace
 
-Status RecordStore::FindRepackResume() {
-  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(VerifiedReads()));
-  for (it->Seek(leveldb::Slice(kRepackPrefix.data(), kRepackPrefix.size()));
-       it->Valid() && StartsWith(it->key(), kRepackPrefix); it->Next()) {
-    // The pass with the least done decides: values behind another's position are packed already
-    // and are passed over again quickly.
-    std::string at = it->value().ToString();
-    if (!repack_from_ || at < *repack_from_) repack_from_ = std::move(at);
-  }
-  if (!it->status().ok())
-    return FromLevelDb(it->status(), "cannot read the repacking state of " + options_.dir);
-  return Status::OK();
-}
-
 void RecordStore::StartRepack() {
-  if (!repack_from_ || !writable()) return;
-  // One position per worker of this run (the last run may have had another number of workers).
+  if (!values_.packs() || !writable()) return;
+  // The positions kept, written again one per worker of this run (the last run may have had
+  // another number of workers). The pass with the least done decides: values behind another's
+  // position are packed already and are passed over again quickly.
+  std::optional<std::string> from;
   leveldb::WriteBatch batch;
   {
     std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(VerifiedReads()));
     for (it->Seek(leveldb::Slice(kRepackPrefix.data(), kRepackPrefix.size()));
-         it->Valid() && StartsWith(it->key(), kRepackPrefix); it->Next())
+         it->Valid() && StartsWith(it->key(), kRepackPrefix); it->Next()) {
+      std::string at = it->value().ToString();
+      if (!from || at < *from) from = std::move(at);
       batch.Delete(it->key());
+    }
+    if (!it->status().ok()) {
+      Log(Severity::kWarning, "record store: cannot read the repacking positions in " +
+                                  options_.dir + " (" + it->status().ToString() +
+                                  "); repacking is tried again at the next start");
+      return;
+    }
   }
+  if (!from) return;  // nothing owed
   const int workers = workers_->size();
-  for (int w = 0; w < workers; ++w) batch.Put(RepackKey(w), *repack_from_);
+  for (int w = 0; w < workers; ++w) batch.Put(RepackKey(w), *from);
   leveldb::WriteOptions wo;
   wo.sync = true;
   if (leveldb::Status s = db_->Write(wo, &batch); !s.ok()) {
@@ -85,7 +85,7 @@ void RecordStore::StartRepack() {
   }
   Log(Severity::kInfo, "record store: repacking the values in " + options_.dir +
                            " written before packing, in the background");
-  repack_position_.assign(static_cast<size_t>(workers), *repack_from_);
+  repack_position_.assign(static_cast<size_t>(workers), *from);
   repack_passes_.store(workers, std::memory_order_release);
   for (int w = 0; w < workers; ++w) RepackStep(w);
 }

@@ -297,10 +297,10 @@ class RecordStore {
   leveldb::Status WriteLayoutProbe();
 
   // ---- Repacking (record_repack.cc) ----
-  // Sets repack_from_ if a repacking pass was under way (m:repack:<w> keys).
-  Status FindRepackResume();
-  // If repack_from_ is set: one pass per worker, each over every value key, rewriting packed the
-  // unpacked values of the domains it owns (so no write of a newer value can be overtaken).
+  // If a repacking pass is owed (m:repack:<w> keys, written by UpgradeLayout or a pass that
+  // stopped): one pass per worker, from the lowest position kept, each over every value key,
+  // rewriting packed the unpacked values of the domains it owns (so no write of a newer value
+  // can be overtaken).
   void StartRepack();
   void RepackStep(int self);
   Status DoRepackStep(int self, bool* done);
@@ -402,9 +402,8 @@ class RecordStore {
   std::atomic<uint64_t> reads_{0};
   std::atomic<uint64_t> writes_{0};
   std::atomic<uint64_t> next_scan_worker_{0};
-  // Repacking: where the pass starts (set at open), each worker's position (used only by that
-  // worker), how many passes still run, and the values rewritten.
-  std::optional<std::string> repack_from_;
+  // Repacking: each worker's position (used only by that worker), how many passes still run,
+  // and the values rewritten.
   // Set at open when the upgrade to layout 2 could not be written; used by Recover, which runs
   // with every other worker held.
   bool upgrade_owed_ = false;

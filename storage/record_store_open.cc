@@ -271,7 +271,7 @@ Status RecordStore::CheckLayout(bool repair, bool* restored) {
         return Status::Corruption("the record store in " + dir +
                                   " holds packed values (layout 2), and it was opened without "
                                   "the dictionary to read them");
-      return FindRepackResume();
+      return Status::OK();
     }
     // A store before packing: from now on it is written packed, and what it holds is repacked.
     if (layout == kLayoutMagic) return values_.packs() ? UpgradeLayout() : Status::OK();
@@ -346,7 +346,6 @@ Status RecordStore::UpgradeLayout() {
                "cannot upgrade the record store to layout 2 (packed values): " + s.ToString());
     return Status::OK();
   }
-  repack_from_ = "";
   return Status::OK();
 }
 

@@ -60,6 +60,17 @@ class RecordStoreFaultsTest : public RecordStoreTest {
     o.now_ms = [this] { return now_ms_.load(); };
     return o;
   }
+  // Puts `domain` until a Put succeeds, moving the clock so that each is a recovery attempt
+  // (at most 100); the last status.
+  Status PutOnceWritesWork(const std::string& domain) {
+    Status st;
+    for (int attempt = 0; attempt < 100; ++attempt) {
+      now_ms_ += 2000;
+      st = Put(domain);
+      if (st.ok()) break;
+    }
+    return st;
+  }
   std::atomic<int64_t> now_ms_{1'000'000};
 };
 
@@ -320,12 +331,7 @@ TEST_F(RecordStoreFaultsTest, FullDiskMakesTheStoreReadOnlyUntilSpaceReturns) {
   EXPECT_EQ(store_->health().state, StoreState::kReadOnly);
 
   ASSERT_TRUE(tmpfs.Resize("64m"));
-  Status st;
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    now_ms_ += 2000;
-    st = Put("late.test");
-    if (st.ok()) break;
-  }
+  Status st = PutOnceWritesWork("late.test");
   ASSERT_TRUE(st.ok()) << st.ToString();
   EXPECT_EQ(store_->health().state, StoreState::kWritable);
   EXPECT_EQ(LoggedCount("is writable again"), 1u);
@@ -359,11 +365,7 @@ TEST_F(RecordStoreFaultsTest, OpensReadOnlyOnAFullDiskAndServesReads) {
   EXPECT_FALSE(Put("new.test").ok());
 
   fs::remove(db + "/filler");
-  st = Status::IOError("not tried");
-  for (int attempt = 0; attempt < 100 && !st.ok(); ++attempt) {
-    now_ms_ += 2000;
-    st = Put("new.test");
-  }
+  st = PutOnceWritesWork("new.test");
   EXPECT_TRUE(st.ok()) << st.ToString();
   EXPECT_EQ(store_->health().state, StoreState::kWritable);
 }
@@ -393,11 +395,7 @@ TEST_F(RecordStoreFaultsTest, AnUpgradeAFullDiskRefusesIsWrittenFirstOnceWritesW
   EXPECT_FALSE(store_->repacking());
 
   fs::remove(db + "/filler");
-  st = Status::IOError("not tried");
-  for (int attempt = 0; attempt < 100 && !st.ok(); ++attempt) {
-    now_ms_ += 2000;
-    st = Put("new.test");
-  }
+  st = PutOnceWritesWork("new.test");
   ASSERT_TRUE(st.ok()) << st.ToString();
   EXPECT_EQ(LoggedCount("is now of layout 2"), 1u);
 
