@@ -1,0 +1,1 @@
+#include "storage/head_mirror.h"
