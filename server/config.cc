@@ -193,6 +193,7 @@ const std::vector<Directive>& Directives() {
       MemoryDirective("write-buffer-size", false, &Config::write_buffer_size, 1 << 20),
       IntDirective("storage-threads", false, &Config::storage_threads, 1, 64),
       BoolDirective("storage-sync", false, &Config::storage_sync),
+      BoolDirective("head-mirror", false, &Config::head_mirror),
       BoolDirective("flush-enabled", true, &Config::flush_enabled),
       StringDirective("iana-server", false, &Config::iana_server, false),
       BoolDirective("bundled-directory", false, &Config::bundled_directory),

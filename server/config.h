@@ -57,6 +57,9 @@ struct Config {
   int64_t write_buffer_size = 16ll << 20;
   int storage_threads = 2;
   bool storage_sync = false;
+  // A copy of every record head beside the database, read with one pread on a cold hit
+  // (storage/head_mirror.h; bench/RESULTS.md, "Head mirror").
+  bool head_mirror = true;
   bool flush_enabled = false;  // FLUSHDB/FLUSHALL refuse unless this is yes
 
   // Live resolution (WHOIS).

@@ -145,6 +145,14 @@ std::string BuildInfo(Server& server, const std::vector<std::string>& requested)
       // A store from before packed values is repacked in the background after the upgrade.
       info.Field("store_repacking", store->repacking() ? 1 : 0);
       info.Field("store_repacked_values", store->repacked_values());
+      // The head mirror (README, "The record store"): cold reads with one pread.
+      storage::HeadMirror::Stats m = store->mirror_stats();
+      info.Field("store_mirror", storage::HeadMirror::StateName(m.state));
+      info.Field("store_mirror_heads", m.heads);
+      info.Field("store_mirror_file_bytes", m.file_bytes);
+      info.Field("store_mirror_index_bytes", m.index_bytes);
+      info.Field("store_mirror_reads", m.reads);
+      info.Field("store_mirror_damaged", m.damaged);
     }
   }
   const ServerStats& st = server.stats();

@@ -15,6 +15,7 @@ storage::StoreOptions StoreOptionsFromConfig(const Config& config) {
   // LevelDB block of a dozen (storage/value_packer.h; bench/RESULTS.md, "Packed values").
   opts.head_dictionaries = {{whois::kRecordDictionaryId, whois::RecordDictionaryText()}};
   opts.head_dictionary = whois::kRecordDictionaryId;
+  opts.head_mirror = config.head_mirror;
   return opts;
 }
 

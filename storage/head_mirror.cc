@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "storage/key_hash.h"
+#include "util/enum_names.h"
 
 namespace storage {
 
@@ -189,19 +190,21 @@ bool RebuildDue(const MirrorIndex& index, uint64_t file_bytes, uint64_t live_byt
 
 HeadMirror::HeadMirror(std::string path) : path_(std::move(path)) {}
 
-HeadMirror::~HeadMirror() = default;
+HeadMirror::~HeadMirror() {
+  if (builds_.load() > 0) ::unlink(path_.c_str());
+}
 
 Status HeadMirror::Begin(size_t expected, uint64_t* generation) {
   // A new file, not the old one truncated: reads in flight finish on the old file's bytes.
   if (::unlink(path_.c_str()) != 0 && errno != ENOENT) {
     Status st = Status::IOError("removing " + path_ + ": " + std::strerror(errno));
-    Drop(st.message());
+    Drop();
     return st;
   }
   int fd = ::open(path_.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {
     Status st = Status::IOError("creating " + path_ + ": " + std::strerror(errno));
-    Drop(st.message());
+    Drop();
     return st;
   }
   auto file = std::make_shared<File>(fd);
@@ -213,7 +216,7 @@ Status HeadMirror::Begin(size_t expected, uint64_t* generation) {
   return Status::OK();
 }
 
-void HeadMirror::Drop(const std::string& /*why*/) {
+void HeadMirror::Drop() {
   std::lock_guard<std::mutex> lock(mu_);
   current_.reset();
 }
@@ -334,6 +337,11 @@ HeadMirror::Read HeadMirror::TryRead(std::string_view domain, uint64_t hash, std
     return Read::kFound;
   }
   return Read::kNotMirrored;
+}
+
+std::string_view HeadMirror::StateName(State state) {
+  static constexpr util::EnumNames<State::kReady> kNames({"off", "building", "ready"}, "unknown");
+  return kNames.Name(state);
 }
 
 HeadMirror::Stats HeadMirror::stats() const {

@@ -88,6 +88,7 @@ class MirrorIndex {
 class HeadMirror {
  public:
   explicit HeadMirror(std::string path);
+  // Removes the file: a closed store has no use for it (the next Open builds a new one).
   ~HeadMirror();
   HeadMirror(const HeadMirror&) = delete;
   HeadMirror& operator=(const HeadMirror&) = delete;
@@ -103,7 +104,7 @@ class HeadMirror {
   // The build is complete: every head of the database is in the mirror.
   void Finish(uint64_t generation);
   // No generation: every read goes to LevelDB.
-  void Drop(const std::string& why);
+  void Drop();
 
   // After LevelDB committed a write of domain's head: `value` is the new head, nullptr a
   // deletion. An error (a full disk) only takes the domain out of the mirror.
@@ -120,8 +121,11 @@ class HeadMirror {
   // True once Apply found the index or the file too full of replaced heads: the store should
   // Begin a new generation.
   bool wants_rebuild() const { return wants_rebuild_.load(std::memory_order_relaxed); }
+  // True for one caller only while a rebuild is wanted: the one that should Begin it.
+  bool ClaimRebuild() { return wants_rebuild_.exchange(false, std::memory_order_relaxed); }
 
   enum class State { kOff, kBuilding, kReady };
+  static std::string_view StateName(State state);
   struct Stats {
     State state = State::kOff;
     uint64_t heads = 0;        // in the index

@@ -77,7 +77,7 @@ void RecordStore::StartRepack() {
   for (int w = 0; w < workers; ++w) batch.Put(RepackKey(w), *from);
   leveldb::WriteOptions wo;
   wo.sync = true;
-  if (leveldb::Status s = db_->Write(wo, &batch); !s.ok()) {
+  if (leveldb::Status s = Commit(wo, &batch); !s.ok()) {
     Log(Severity::kWarning, "record store: cannot start repacking the values in " + options_.dir +
                                 " written before packing (" + s.ToString() +
                                 "); it is tried again at the next start");
@@ -164,7 +164,7 @@ Status RecordStore::DoRepackStep(int self, bool* done) {
   else
     batch.Put(RepackKey(self), position);
   writes_.fetch_add(1, std::memory_order_relaxed);
-  leveldb::Status s = db_->Write(leveldb::WriteOptions(), &batch);
+  leveldb::Status s = Commit(leveldb::WriteOptions(), &batch);
   if (!s.ok()) return WriteFailed(s, "repacking values");
   repacked_.fetch_add(rewritten, std::memory_order_relaxed);
   return Status::OK();

@@ -133,6 +133,12 @@ RecordStore::ReadNow RecordStore::TryGetNow(const std::string& domain, Record* r
   std::unique_lock<std::mutex> lock(db_mu_, std::try_to_lock);
   if (!lock.owns_lock() || !db_) return ReadNow::kDeferred;
   std::string value;
+  if (mirror_ && mirror_->TryRead(domain, h, &value) == HeadMirror::Read::kFound) {
+    reads_.fetch_add(1, std::memory_order_relaxed);
+    // The mirror's bytes passed their checksum, so a head that does not decode is damage in the
+    // database's own copy too (they are the same bytes): the worker reads and reports it.
+    return values_.DecodeHead(value, rec, packed).ok() ? ReadNow::kFound : ReadNow::kDeferred;
+  }
   leveldb::Status s;
   {
     NoDiskWaits no_waits;
@@ -299,6 +305,7 @@ void RecordStore::ScanMeta(
 
 StoreStats RecordStore::stats() const {
   StoreStats s;
+  s.mirror = mirror_stats();
   s.reads = reads_.load(std::memory_order_relaxed);
   s.writes = writes_.load(std::memory_order_relaxed);
   s.repacked_values = repacked_values();
@@ -322,6 +329,91 @@ StoreStats RecordStore::stats() const {
   if (db_->GetProperty("leveldb.approximate-memory-usage", &value))
     s.memory_bytes = std::strtoull(value.c_str(), nullptr, 10);
   return s;
+}
+
+// ---- The head mirror ----
+
+leveldb::Status RecordStore::Commit(const leveldb::WriteOptions& options,
+                                    leveldb::WriteBatch* batch) {
+  leveldb::Status s = db_->Write(options, batch);
+  if (!s.ok() || !mirror_) return s;
+  // The batch's record heads, in the order it wrote them.
+  struct Heads final : leveldb::WriteBatch::Handler {
+    explicit Heads(HeadMirror* m) : mirror(m) {}
+    void Put(const leveldb::Slice& key, const leveldb::Slice& value) override {
+      if (std::optional<std::string_view> d = HeadDomain(key)) {
+        const std::string_view v(value.data(), value.size());
+        mirror->Apply(*d, KeyHash(*d), &v);
+      }
+    }
+    void Delete(const leveldb::Slice& key) override {
+      if (std::optional<std::string_view> d = HeadDomain(key))
+        mirror->Apply(*d, KeyHash(*d), nullptr);
+    }
+    static std::optional<std::string_view> HeadDomain(const leveldb::Slice& key) {
+      const std::string_view k(key.data(), key.size());
+      if (!k.starts_with(kRecordPrefix)) return std::nullopt;
+      return k.substr(kRecordPrefix.size());
+    }
+    HeadMirror* mirror;
+  } heads(mirror_.get());
+  (void)batch->Iterate(&heads);
+  if (mirror_->wants_rebuild() && mirror_->ClaimRebuild()) StartMirrorBuild();
+  return s;
+}
+
+void RecordStore::StartMirrorBuild() {
+  if (!mirror_ || !workers_) return;
+  uint64_t generation = 0;
+  Status st = mirror_->Begin(record_count(), &generation);
+  if (!st.ok()) {
+    Log(Severity::kWarning, "record store: no head mirror (" + st.message() +
+                                "); cold reads go to LevelDB");
+    return;
+  }
+  workers_->Submit(0, [this, generation](bool cancelled) {
+    if (!cancelled) MirrorBuildStep(0, generation, std::string(kRecordPrefix));
+  });
+}
+
+void RecordStore::MirrorBuildStep(int self, uint64_t generation, std::string after_key) {
+  if (!db_) return;  // recovery failed; the next database's build starts after it
+  std::vector<std::pair<std::string, std::string>> heads;
+  heads.reserve(internal::kMirrorBuildStep);
+  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(VerifiedReads(/*fill_cache=*/false)));
+  it->Seek(after_key);
+  if (it->Valid() && it->key() == leveldb::Slice(after_key)) it->Next();
+  bool more = false;
+  for (; it->Valid(); it->Next()) {
+    const std::string_view key(it->key().data(), it->key().size());
+    if (!key.starts_with(kRecordPrefix)) break;
+    if (heads.size() == internal::kMirrorBuildStep) {
+      more = true;
+      break;
+    }
+    heads.emplace_back(std::string(key.substr(kRecordPrefix.size())),
+                       std::string(it->value().data(), it->value().size()));
+  }
+  const leveldb::Status status = it->status();
+  it.reset();
+  if (!mirror_->Fill(generation, heads)) return;  // a newer generation took over, or a write failed
+  if (!status.ok()) {
+    // What the build did not reach is read from LevelDB, as without a mirror.
+    Log(Severity::kWarning, "record store: the head mirror stops short (" + status.ToString() +
+                                "); the heads after " + after_key + " are read from LevelDB");
+    return;
+  }
+  if (!more) {
+    mirror_->Finish(generation);
+    Log(Severity::kInfo, "record store: head mirror built (" +
+                             std::to_string(mirror_->stats().heads) + " heads)");
+    return;
+  }
+  const int next = (self + 1) % workers_->size();
+  workers_->Submit(next, [this, next, generation,
+                          last = std::string(kRecordPrefix) + heads.back().first](bool cancelled) {
+    if (!cancelled) MirrorBuildStep(next, generation, last);
+  });
 }
 
 // ---- Worker-side bodies ----
@@ -410,7 +502,7 @@ Status RecordStore::WriteRecord(leveldb::WriteBatch* batch, const std::string& d
   leveldb::WriteOptions wo;
   wo.sync = options_.sync_writes;
   writes_.fetch_add(1, std::memory_order_relaxed);
-  leveldb::Status s = db_->Write(wo, batch);
+  leveldb::Status s = Commit(wo, batch);
   if (!s.ok()) return WriteFailed(s, "writing the record for " + domain);
   if (!counted) {
     ++counts_[shard];
@@ -444,7 +536,7 @@ Status RecordStore::DoDelete(int self, const std::string& domain, bool* existed)
   leveldb::WriteOptions wo;
   wo.sync = options_.sync_writes;
   writes_.fetch_add(1, std::memory_order_relaxed);
-  leveldb::Status s = db_->Write(wo, &batch);
+  leveldb::Status s = Commit(wo, &batch);
   if (!s.ok()) return WriteFailed(s, "deleting the record for " + domain);
   if (counted && counts_[shard] > 0) {
     --counts_[shard];
@@ -520,7 +612,7 @@ Status RecordStore::DoFlushWorker(int worker) {
         batch.Put(CountKey(n),
                   EncodeCounter(counts_[n] > deleted[n] ? counts_[n] - deleted[n] : 0));
     writes_.fetch_add(1, std::memory_order_relaxed);
-    leveldb::Status s = db_->Write(wo, &batch);
+    leveldb::Status s = Commit(wo, &batch);
     if (!s.ok()) return WriteFailed(s, "flushing records");
     // Only this worker's shards have deletions: never touch another worker's counters.
     for (int n = 0; n < kCountShards; ++n) {

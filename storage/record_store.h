@@ -47,6 +47,7 @@
 #include <utility>
 #include <vector>
 
+#include "storage/head_mirror.h"
 #include "storage/record.h"
 #include "storage/record_codec.h"
 #include "storage/status.h"
@@ -60,6 +61,7 @@ class Snapshot;
 class Status;
 class WriteBatch;
 struct Options;
+struct WriteOptions;
 }  // namespace leveldb
 
 namespace storage {
@@ -103,6 +105,10 @@ struct StoreOptions {
   // before packing; heads already packed are read as long as their dictionary is listed.
   std::vector<NamedDictionary> head_dictionaries;
   uint8_t head_dictionary = 0;
+  // Keep a copy of every record head in <dir>/heads.mirror with an index in memory (about 12
+  // bytes per record), so that TryGetNow reads a head not in any cache with one pread
+  // (head_mirror.h). Rebuilt from the database at every Open, in steps on the workers.
+  bool head_mirror = false;
 };
 
 // kWritable: normal. kReadOnly: reads work, writes fail at once (see the header comment).
@@ -149,6 +155,7 @@ struct StoreStats {
   // workers are still at it (record_repack.cc).
   uint64_t repacked_values = 0;
   bool repacking = false;
+  HeadMirror::Stats mirror;  // state kOff when the store keeps no mirror
   std::string leveldb_stats;  // the raw "leveldb.stats" text
 };
 
@@ -238,6 +245,8 @@ class RecordStore {
   // and the values rewritten since Open. Cheap (for INFO); stats() holds the same.
   bool repacking() const { return repack_passes_.load(std::memory_order_acquire) > 0; }
   uint64_t repacked_values() const { return repacked_.load(std::memory_order_relaxed); }
+  // The head mirror's state and figures (state kOff without one). Cheap (for INFO).
+  HeadMirror::Stats mirror_stats() const { return mirror_ ? mirror_->stats() : HeadMirror::Stats{}; }
   // Thread-safe.
   StoreHealth health() const;
   bool writable() const { return state_.load(std::memory_order_acquire) == StoreState::kWritable; }
@@ -333,6 +342,15 @@ class RecordStore {
   Status Recover();
   void EnterState(StoreState state, const std::string& reason);
 
+  // ---- The head mirror (record_store.cc) ----
+  // Every write of the store's records: LevelDB's Write, then the heads it wrote or deleted to
+  // the mirror (after LevelDB has them; TryGetNow reads neither while the write is pending).
+  leveldb::Status Commit(const leveldb::WriteOptions& options, leveldb::WriteBatch* batch);
+  // Begins a new generation of the mirror and its build from the database, in steps of
+  // kMirrorBuildStep heads that go round the workers.
+  void StartMirrorBuild();
+  void MirrorBuildStep(int self, uint64_t generation, std::string after_key);
+
   // ---- Operations (record_store.cc) ----
   int WorkerFor(uint64_t hash) const;
   static int CountShardFor(uint64_t hash);
@@ -393,6 +411,8 @@ class RecordStore {
   // thread.
   std::unique_ptr<leveldb::DB> db_;
   mutable std::mutex db_mu_;
+  // Set when options_.head_mirror; dropped (and rebuilt) whenever db_ is replaced.
+  std::unique_ptr<HeadMirror> mirror_;
   std::unique_ptr<WorkerPool> workers_;
 
   // counts_[n] is the value of m:count:<n>. Written only by the worker owning shard n

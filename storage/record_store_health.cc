@@ -153,6 +153,8 @@ void RecordStore::TryRecover(int self) {
   if (free && *free < kRecoveryHeadroomBytes + 2 * contents.log_bytes) return;
   // Recover's outcome is the state it leaves the store in (and logs); nobody waits for it here.
   RunExclusive(self, [this] { (void)Recover(); });
+  // A reopened database dropped the mirror (OpenLevelDb): build it again from the new one.
+  if (mirror_ && mirror_->stats().state == HeadMirror::State::kOff) StartMirrorBuild();
 }
 
 void RecordStore::RunExclusive(int self, const std::function<void()>& fn) {
@@ -197,7 +199,7 @@ leveldb::Status RecordStore::WriteLayoutProbe() {
   if (upgrade_owed_) batch.Put(RepackKey(0), "");
   leveldb::WriteOptions synced;
   synced.sync = true;
-  leveldb::Status s = db_->Write(synced, &batch);
+  leveldb::Status s = Commit(synced, &batch);
   if (s.ok() && upgrade_owed_) {
     upgrade_owed_ = false;
     Log(Severity::kInfo, "the record store in " + options_.dir +
@@ -365,7 +367,7 @@ void RecordStore::ApplyRecount(int worker, const CountFixes& fixes) {
     leveldb::WriteOptions wo;
     wo.sync = options_.sync_writes;
     writes_.fetch_add(1, std::memory_order_relaxed);
-    leveldb::Status s = db_->Write(wo, &batch);
+    leveldb::Status s = Commit(wo, &batch);
     // WriteFailed logs and makes the store read-only; no caller waits for this background write.
     if (!s.ok()) (void)WriteFailed(s, "writing the recounted record counts");
   }

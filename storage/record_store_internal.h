@@ -21,6 +21,10 @@ constexpr size_t kMaxTableFileBytes = 32u << 20;
 constexpr int kBloomBitsPerKey = 10;
 constexpr size_t kBlockBytes = 16u << 10;
 constexpr size_t kPackedBlockBytes = 4u << 10;
+// The head mirror (head_mirror.h): its file in the store's directory, and the heads one build
+// step reads from the database and appends (a step holds its worker for about a millisecond).
+constexpr std::string_view kMirrorFileName = "heads.mirror";
+constexpr size_t kMirrorBuildStep = 512;
 // zstd's level for packed heads: written once, read many times, so the smaller value wins.
 constexpr int kHeadPackLevel = 3;
 

@@ -72,7 +72,11 @@ std::string Count(uint64_t n, std::string what) {
 RecordStore::RecordStore(const StoreOptions& options, PostFn post)
     : options_(options),
       post_(std::move(post)),
-      values_(options.head_dictionaries, options.head_dictionary, internal::kHeadPackLevel) {}
+      values_(options.head_dictionaries, options.head_dictionary, internal::kHeadPackLevel) {
+  if (options.head_mirror)
+    mirror_ = std::make_unique<HeadMirror>(
+        (std::filesystem::path(options.dir) / internal::kMirrorFileName).string());
+}
 
 RecordStore::~RecordStore() {
   {
@@ -102,6 +106,7 @@ Status RecordStore::Open(const StoreOptions& options, PostFn post,
   store->workers_ = std::make_unique<WorkerPool>(options.threads < 1 ? 1 : options.threads,
                                                  options.on_worker_idle);
   store->StartRepack();
+  store->StartMirrorBuild();
   *out = std::move(store);
   return Status::OK();
 }
@@ -153,6 +158,9 @@ Status RecordStore::OpenLevelDb(bool create, bool paranoid, bool reuse_logs) {
   }
   std::lock_guard<std::mutex> lock(db_mu_);
   db_.reset(raw);
+  // What the mirror holds was read from the database this replaces (a salvage or a repair may
+  // have changed what is in it): reads go to LevelDB until the next build.
+  if (mirror_) mirror_->Drop();
   return Status::OK();
 }
 
@@ -333,7 +341,7 @@ Status RecordStore::UpgradeLayout() {
   batch.Put(RepackKey(0), "");
   leveldb::WriteOptions wo;
   wo.sync = true;
-  leveldb::Status s = db_->Write(wo, &batch);
+  leveldb::Status s = Commit(wo, &batch);
   if (s.IsCorruption())
     return FromLevelDb(
         s, "cannot upgrade the record store in " + options_.dir + " to layout 2 (packed values)");
@@ -389,7 +397,7 @@ Status RecordStore::RecountAtOpen(uint64_t* claimed, uint64_t* found) {
   if (writable()) {
     leveldb::WriteOptions wo;
     wo.sync = true;
-    leveldb::Status s = db_->Write(wo, &batch);
+    leveldb::Status s = Commit(wo, &batch);
     // The counts in memory are right whatever happens here; WriteFailed makes the store read-only.
     if (!s.ok()) (void)WriteFailed(s, "writing the recounted record counts");
   }
