@@ -516,6 +516,20 @@ TEST_F(HeadMirrorTest, ApplyReplacesAndDeletes) {
   EXPECT_EQ(ReadOrWhy("example.com"), "back");
 }
 
+// The index keeps only a fingerprint of the hash, so a domain's search can land on another
+// domain's record: the record names its domain, and that one's value is never given.
+TEST_F(HeadMirrorTest, AnotherDomainsRecordIsNeverTakenForTheDomains) {
+  Begin();
+  Apply("b.example", "head b");
+  std::string value;
+  // a.example searched with b.example's hash: the very slot of b's record.
+  EXPECT_EQ(mirror_.TryRead("a.example", KeyHash("b.example"), &value),
+            HeadMirror::Read::kNotMirrored);
+  EXPECT_EQ(mirror_.stats().reads, 0u);
+  EXPECT_EQ(mirror_.stats().damaged, 0u);
+  EXPECT_EQ(ReadOrWhy("b.example"), "head b");
+}
+
 TEST_F(HeadMirrorTest, AHeadTooLongToMirrorIsReadFromLevelDb) {
   Begin();
   Apply("example.com", "short");
