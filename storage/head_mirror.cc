@@ -265,6 +265,8 @@ bool HeadMirror::Fill(uint64_t generation,
     uint64_t freed = 0;
     if (g->index.Put(KeyHash(heads[i].first), {base + at[i].offset, at[i].length}, &freed))
       g->live_bytes += at[i].length;
+    else
+      wants_rebuild_.store(true, std::memory_order_relaxed);  // more heads than Begin expected
     g->live_bytes -= std::min(g->live_bytes, freed);
   }
   return true;
@@ -296,7 +298,9 @@ void HeadMirror::Apply(std::string_view domain, uint64_t hash, const std::string
     g->live_bytes += bytes.size();
   } else {
     freed += g->index.Erase(hash);
-    if (value != nullptr) wants_rebuild_.store(true, std::memory_order_relaxed);
+    // Only a full index is helped by a new generation (a head too long to mirror, or a write
+    // the disk refused, is not).
+    if (stored) wants_rebuild_.store(true, std::memory_order_relaxed);
   }
   g->live_bytes -= std::min(g->live_bytes, freed);
   if (RebuildDue(g->index, g->end.load(std::memory_order_relaxed), g->live_bytes))

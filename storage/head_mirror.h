@@ -99,7 +99,8 @@ class HeadMirror {
   Status Begin(size_t expected, uint64_t* generation);
   // A build's heads, read from the database (domain, value). Skips every domain written since
   // Begin (Apply has the newer value, or its deletion). False if `generation` is no longer the
-  // current one (the build should stop); an error of the file drops the generation.
+  // current one or is finished (the build should stop); an error of the file drops the
+  // generation.
   bool Fill(uint64_t generation, const std::vector<std::pair<std::string, std::string>>& heads);
   // The build is complete: every head of the database is in the mirror.
   void Finish(uint64_t generation);
@@ -107,7 +108,9 @@ class HeadMirror {
   void Drop();
 
   // After LevelDB committed a write of domain's head: `value` is the new head, nullptr a
-  // deletion. An error (a full disk) only takes the domain out of the mirror.
+  // deletion. An error (a full disk) only takes the domain out of the mirror. `hash` is always
+  // KeyHash(domain) (as Fill computes it), here and in TryRead. Writes of one domain come one
+  // at a time (the store's worker that owns it).
   void Apply(std::string_view domain, uint64_t hash, const std::string_view* value);
 
   enum class Read {
