@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <iostream>
 #include <map>
 #include <memory>
 #include <optional>
@@ -21,6 +22,7 @@
 
 #include "storage/key_hash.h"
 #include "storage/meta_transaction.h"
+#include "store_files.h"
 #include "tests/storage/record_store_fixture.h"
 #include "tests/support/wait_until.h"
 
@@ -77,7 +79,9 @@ class MirrorStoreTest : public RecordStoreTest, public ::testing::WithParamInter
   std::string MirrorPath() const { return dir_.Sub("db") + "/heads.mirror"; }
   bool MirrorFileExists() const { return std::filesystem::exists(MirrorPath()); }
 
-  Status OpenStore(bool mirror = true) {
+  // In `dir` (default: the test's "db"); one given elsewhere gets a clock the test moves, so
+  // that recovery attempts need no waiting.
+  Status OpenStore(bool mirror = true, const std::string& dir = "") {
     Close();
     head_dictionaries_.clear();
     head_dictionary_ = 0;
@@ -85,7 +89,8 @@ class MirrorStoreTest : public RecordStoreTest, public ::testing::WithParamInter
       head_dictionaries_ = {{kDictionaryId, Dictionary()}};
       head_dictionary_ = kDictionaryId;
     }
-    StoreOptions o = Options();
+    StoreOptions o = Options(dir);
+    if (!dir.empty()) o.now_ms = [this] { return now_ms_.load(); };
     o.head_mirror = mirror;
     return RecordStore::Open(o, loop_.post(), &store_);
   }
@@ -164,6 +169,8 @@ class MirrorStoreTest : public RecordStoreTest, public ::testing::WithParamInter
         false, [hold](Status s) { hold->done = s; });
     return hold;
   }
+
+  std::atomic<int64_t> now_ms_{1'000'000};
 };
 
 INSTANTIATE_TEST_SUITE_P(Packing, MirrorStoreTest, ::testing::Bool(),
@@ -408,6 +415,81 @@ TEST_P(MirrorStoreTest, DamageInTheMirrorFileFallsBackToLevelDb) {
   const Record next = Version(first, 4242);
   ASSERT_TRUE(Put(first, next).ok());
   ExpectFromMirror(first, next);
+}
+
+// A full disk, which the mirror's file shares: the store turns read-only. No acknowledged write
+// is lost or read stale, and once writes work again (recovery may open the database again, which
+// drops the mirror and builds it anew) the mirror holds every domain. (On tmpfs, which refuses
+// RWF_NOWAIT, the mirror never answers a read itself: every read here falls back to LevelDB.)
+TEST_P(MirrorStoreTest, AFullDiskLosesNoAcknowledgedWriteAndTheMirrorComesBack) {
+  const std::string db = dir_.Sub("tmpfs");
+  test_support::Tmpfs tmpfs(db);
+  if (std::string why = tmpfs.Mount("2m"); !why.empty()) GTEST_SKIP() << why;
+  ASSERT_TRUE(OpenStore(/*mirror=*/true, db).ok());
+  WaitForMirrorReady();
+  std::map<std::string, Record> acked;
+  auto padded = [](const std::string& d, int version) {
+    Record r = Version(d, version);
+    r.json.insert(r.json.size() - 1,
+                  ",\"pad\":\"" + RandomText(400, static_cast<uint32_t>(version)) + "\"");
+    return r;
+  };
+  Status failed;
+  for (int n = 0; n < 100000 && failed.ok(); ++n) {
+    const std::string d = DomainName(n % 300);
+    failed = Put(d, padded(d, n));
+    if (failed.ok()) acked[d] = padded(d, n);
+  }
+  ASSERT_FALSE(failed.ok()) << "the disk never filled";
+  EXPECT_EQ(store_->health().state, StoreState::kReadOnly);
+  const HeadMirror::Stats full = Mirror();
+  std::cout << "[ info ] full after " << acked.size() << " domains: mirror "
+            << HeadMirror::StateName(full.state) << ", " << full.heads << " heads, "
+            << full.file_bytes << " bytes; " << failed.ToString() << "\n";
+  for (const auto& [d, r] : acked) {
+    std::optional<Record> got = Read(d);
+    ASSERT_TRUE(got.has_value()) << d;
+    EXPECT_EQ(*got, r) << d;
+  }
+
+  ASSERT_TRUE(tmpfs.Resize("64m"));
+  Status st;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    now_ms_ += 2000;  // each Put is a recovery attempt
+    const std::string d = DomainName(attempt % 300);
+    st = Put(d, padded(d, 1'000'000 + attempt));
+    if (st.ok()) {
+      acked[d] = padded(d, 1'000'000 + attempt);
+      break;
+    }
+  }
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(store_->health().state, StoreState::kWritable);
+  WaitForMirrorReady();
+  std::cout << "[ info ] writable again: mirror of " << Mirror().heads << " heads, "
+            << Mirror().builds << " builds\n";
+  for (const auto& [d, r] : acked) {
+    std::optional<Record> got = Read(d);
+    ASSERT_TRUE(got.has_value()) << d;
+    EXPECT_EQ(*got, r) << d;
+  }
+  // New writes are mirrored again.
+  const uint64_t heads = Mirror().heads;
+  ASSERT_TRUE(Put("new.example", padded("new.example", 2'000'000)).ok());
+  acked["new.example"] = padded("new.example", 2'000'000);
+  EXPECT_EQ(Mirror().heads, heads + 1);
+
+  // And a restart mirrors them all.
+  ASSERT_TRUE(OpenStore(/*mirror=*/true, db).ok());
+  WaitForMirrorReady();
+  EXPECT_EQ(Mirror().heads, acked.size());
+  for (const auto& [d, r] : acked) {
+    std::optional<Record> got = Read(d);
+    ASSERT_TRUE(got.has_value()) << d;
+    EXPECT_EQ(*got, r) << d;
+  }
+  EXPECT_EQ(Mirror().damaged, 0u);
+  Close();
 }
 
 TEST_P(MirrorStoreTest, WithoutTheMirrorThereIsNoFileAndReadsWorkAsBefore) {
