@@ -384,6 +384,69 @@ TEST_P(MirrorStoreTest, WritesDuringTheBuildAreNeverUndone) {
   }
 }
 
+// A second store refused the directory (it is in use) must leave the first one's mirror alone.
+TEST_P(MirrorStoreTest, AnOpenRefusedForADirectoryInUseLeavesItsMirrorAlone) {
+  ASSERT_TRUE(OpenStore().ok());
+  WaitForMirrorReady();
+  ASSERT_TRUE(Put("a.example", Version("a.example", 1)).ok());
+  StoreOptions o = Options();  // the same dictionaries
+  o.head_mirror = true;
+  std::unique_ptr<RecordStore> second;
+  Status st = RecordStore::Open(o, loop_.post(), &second);
+  EXPECT_TRUE(st.IsIOError()) << st.ToString();
+  EXPECT_TRUE(MirrorFileExists());
+  ExpectFromMirror("a.example", Version("a.example", 1));
+}
+
+// A store that grows past what its mirror's index was sized for at Open: a write asks for a new
+// generation, built on the workers while writes go on, and nothing is lost or read stale.
+TEST_P(MirrorStoreTest, AMirrorOutgrownIsBuiltAgainWhileWritesGoOn) {
+  ASSERT_TRUE(OpenStore().ok());
+  WaitForMirrorReady();
+  std::map<std::string, Record> latest;
+  for (int round = 0; round < 4; ++round) {
+    std::map<std::string, Record> batch;
+    for (int i = round * 2500; i < (round + 1) * 2500; ++i)
+      batch[DomainName(i)] = Version(DomainName(i), i);
+    // And new versions of some written before.
+    for (int i = 0; i < round * 2500; i += 7)
+      batch[DomainName(i)] = Version(DomainName(i), 100'000 * (round + 1) + i);
+    PutAll(batch);
+    for (auto& [d, r] : batch) latest[d] = r;
+  }
+  WaitForMirrorReady();
+  const HeadMirror::Stats s = Mirror();
+  EXPECT_GE(s.builds, 2u) << "10,000 heads in an index sized for an empty store";
+  EXPECT_EQ(s.heads, 10'000u);
+  EXPECT_EQ(store_->record_count(), 10'000u);
+  for (const auto& [d, r] : latest) ExpectFromMirror(d, r);
+}
+
+// A store written before packing, opened packing: the repacking pass rewrites every head while
+// the mirror is built; both end with every head in the mirror, read as it was written.
+class MirrorRepackTest : public MirrorStoreTest {};
+INSTANTIATE_TEST_SUITE_P(Packing, MirrorRepackTest, ::testing::Values(true),
+                         [](const ::testing::TestParamInfo<bool>&) { return "Packed"; });
+
+TEST_P(MirrorRepackTest, RepackingWhileTheMirrorIsBuiltChangesNoRecord) {
+  head_dictionaries_.clear();
+  head_dictionary_ = 0;
+  {
+    StoreOptions o = Options();
+    ASSERT_TRUE(RecordStore::Open(o, loop_.post(), &store_).ok());  // not packing
+  }
+  std::map<std::string, Record> written;
+  for (int i = 0; i < 3000; ++i) written[DomainName(i)] = Version(DomainName(i), i);
+  PutAll(written);
+  ASSERT_TRUE(OpenStore().ok());  // packing, with the mirror
+  EXPECT_TRUE(store_->stats().repacking);
+  ASSERT_TRUE(test_support::WaitUntil([&] { return !store_->repacking(); }));
+  WaitForMirrorReady();
+  EXPECT_EQ(store_->repacked_values(), 3000u);
+  EXPECT_EQ(Mirror().heads, 3000u);
+  for (const auto& [d, r] : written) ExpectFromMirror(d, r);
+}
+
 TEST_P(MirrorStoreTest, DamageInTheMirrorFileFallsBackToLevelDb) {
   ASSERT_TRUE(OpenStore().ok());
   std::map<std::string, Record> written;
