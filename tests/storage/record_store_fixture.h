@@ -36,6 +36,12 @@ inline Record MakeRecord(const std::string& domain, int64_t t = 1000) {
 class RecordStoreTest : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_TRUE(Open().ok()); }
+  // The store first: its workers may still report (a head mirror's build ends after the state
+  // a test waits for), and what they report goes to log_, which is destroyed before store_.
+  ~RecordStoreTest() override {
+    store_.reset();
+    loop_.RunPending();
+  }
 
   // The options every test store uses in `dir` (default: the test's "db"); what the store
   // reports goes to logged().
