@@ -639,7 +639,7 @@ TEST_F(HeadMirrorTest, FillOfAnOldGenerationIsRefused) {
   EXPECT_EQ(mirror_.stats().state, HeadMirror::State::kBuilding);
   EXPECT_TRUE(mirror_.Fill(second, Heads{{"a.example", "head a"}}));
   EXPECT_EQ(ReadOrWhy("a.example"), "head a");
-  mirror_.Drop("test");
+  mirror_.Drop();
   EXPECT_FALSE(mirror_.Fill(second, Heads{{"b.example", "head b"}}));
   EXPECT_EQ(mirror_.stats().state, HeadMirror::State::kOff);
 }
@@ -670,7 +670,7 @@ TEST_F(HeadMirrorTest, ASecondBeginDropsTheFirstGeneration) {
 TEST_F(HeadMirrorTest, DropSendsEveryReadToLevelDb) {
   Begin();
   Apply("a.example", "head a");
-  mirror_.Drop("testing");
+  mirror_.Drop();
   EXPECT_EQ(ReadOrWhy("a.example"), "<not mirrored>");
   Apply("a.example", "head a again");  // no generation: dropped
   EXPECT_EQ(ReadOrWhy("a.example"), "<not mirrored>");
