@@ -316,13 +316,29 @@ bench_start_cached_proxy() {
     --logfile "$WORK/proxy.log" "$@"
 }
 
-# bench_check_cached REDIS_PORT PROXY_PORT RECORDS: fails unless each server holds RECORDS records.
+# bench_check_cached REDIS_PORT PROXY_PORT RECORDS: fails unless each server holds RECORDS records;
+# then waits for the proxy's head mirror (built from the database at every start) and for its
+# file to reach the disk, so the kernel's writeback does not run during the measurements.
 bench_check_cached() {
   local port n
   for port in "$1" "$2"; do
     n=$(bench_dbsize "$port")
     [ "$n" = "$3" ] || { echo "server on port $port holds '$n' records, not $3" >&2; return 1; }
   done
+  bench_wait_mirror "$2"
+}
+
+# bench_wait_mirror PORT: waits (at most 10 minutes) while the server's head mirror is building,
+# then syncs; says how long the wait was.
+bench_wait_mirror() {
+  local t0=$EPOCHREALTIME i
+  for ((i = 0; i < 6000; i++)); do
+    [ "$(bench_info "$1" persistence store_mirror)" = building ] || break
+    sleep 0.1
+  done
+  sync
+  awk -v a="$t0" -v b="$EPOCHREALTIME" -v s="$(bench_info "$1" persistence store_mirror)" \
+    'BEGIN {printf "head mirror %s after %.1f s (and a sync)\n", s, b - a}' >&2
 }
 
 # The test TLD the limit benchmarks resolve under (limits.sh, sources.sh, fleet.sh).

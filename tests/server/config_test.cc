@@ -62,6 +62,19 @@ TEST(Config, StaleServingHistoryAndPrefetchDirectives) {
   EXPECT_FALSE(ApplyDirective(&c, "serve-stale", {"maybe"}, true).ok());
 }
 
+// head-mirror: on by default, off with "no", set at start only (the mirror is built at open).
+TEST(Config, HeadMirrorDirective) {
+  auto r = LoadConfig({});
+  ASSERT_TRUE(r.config) << r.ErrorText();
+  EXPECT_TRUE(r.config->head_mirror);
+  r = LoadConfig({"--head-mirror", "no"});
+  ASSERT_TRUE(r.config) << r.ErrorText();
+  EXPECT_FALSE(r.config->head_mirror);
+  Config c;
+  EXPECT_FALSE(ApplyDirective(&c, "head-mirror", {"yes"}, true).ok()) << "not at runtime";
+  EXPECT_FALSE(ApplyDirective(&c, "head-mirror", {"maybe"}, false).ok());
+}
+
 TEST(Config, FleetDirectives) {
   auto r = LoadConfig({});
   ASSERT_TRUE(r.config) << r.ErrorText();

@@ -208,6 +208,75 @@ TEST(ColdHits, StoredRecordsInMemoryAreReadOnTheLoopAndSeeEarlierWrites) {
   }
 }
 
+// The text of a field of INFO ("" if absent).
+std::string InfoText(const std::string& info, const std::string& name) {
+  size_t at = info.find("\r\n" + name + ":");
+  if (at == std::string::npos) return "";
+  size_t start = at + name.size() + 3;
+  return info.substr(start, info.find("\r\n", start) - start);
+}
+
+// With the head mirror (the default), a stored record that is not in the hot set is read from
+// <dir>/heads.mirror (store_mirror_reads), and it follows every write: a new version, a
+// deletion. With head-mirror no there is no mirror and the same reads come from LevelDB.
+TEST(ColdHits, StoredRecordsAreReadFromTheHeadMirrorWhichFollowsEveryWrite) {
+  for (bool mirror : {true, false}) {
+    SCOPED_TRACE(mirror ? "head-mirror yes" : "head-mirror no");
+    ProxyProcess proxy({"--hot-set-size", "0", "--head-mirror", mirror ? "yes" : "no"});
+    ASSERT_TRUE(proxy.Start()) << proxy.log();
+    auto c = proxy.Connect();
+    ASSERT_TRUE(c);
+    for (int i = 0; i < 50; ++i) {
+      std::string d = "m" + std::to_string(i) + ".com";
+      auto r = Command(c.get(), {"SET", d, RecordJson(d, "Org " + std::to_string(i))});
+      ASSERT_TRUE(r);
+      ASSERT_EQ(r->type, REDIS_REPLY_STATUS);
+    }
+    std::string info;
+    ASSERT_TRUE(WaitUntil([&] {
+      auto r = Command(c.get(), {"INFO"});
+      info.assign(r->str, r->len);
+      return InfoText(info, "store_mirror") == (mirror ? "ready" : "off");
+    })) << info;
+    const int64_t before = InfoField(info, "store_mirror_reads");
+    for (int i = 0; i < 50; ++i) {
+      std::string d = "m" + std::to_string(i) + ".com";
+      auto r = Command(c.get(), {"GET", d});
+      ASSERT_TRUE(r);
+      ASSERT_EQ(r->type, REDIS_REPLY_STRING);
+      EXPECT_NE(std::string(r->str, r->len).find("\"Org " + std::to_string(i) + "\""),
+                std::string::npos);
+    }
+    // A new version, then a deletion, each acknowledged before the GET that follows (a GET in
+    // the same pipeline waits for the write anyway): the mirror answers for the new state.
+    auto w = Command(c.get(), {"SET", "m7.com", RecordJson("m7.com", "Newer Org")});
+    ASSERT_TRUE(w);
+    ASSERT_EQ(w->type, REDIS_REPLY_STATUS);
+    w = Command(c.get(), {"DEL", "m8.com"});
+    ASSERT_TRUE(w);
+    EXPECT_EQ(w->integer, 1);
+    w = Command(c.get(), {"GET", "m7.com"});
+    ASSERT_TRUE(w);
+    ASSERT_EQ(w->type, REDIS_REPLY_STRING);
+    EXPECT_NE(std::string(w->str, w->len).find("\"Newer Org\""), std::string::npos);
+    w = Command(c.get(), {"GET", "m8.com"});
+    ASSERT_TRUE(w);
+    if (w->type == REDIS_REPLY_STRING)
+      EXPECT_EQ(std::string(w->str, w->len).find("\"Org 8\""), std::string::npos)
+          << std::string(w->str, w->len);
+    auto r = Command(c.get(), {"INFO"});
+    info.assign(r->str, r->len);
+    if (mirror) {
+      EXPECT_GE(InfoField(info, "store_mirror_reads"), before + 50) << info;
+      EXPECT_GE(InfoField(info, "store_mirror_heads"), 48) << info;
+      EXPECT_GT(InfoField(info, "store_mirror_index_bytes"), 0) << info;
+    } else {
+      EXPECT_EQ(InfoField(info, "store_mirror_reads"), 0) << info;
+      EXPECT_EQ(InfoField(info, "store_mirror_file_bytes"), 0) << info;
+    }
+  }
+}
+
 // More keys than a multi-key command keeps in flight, answered in any order (store reads for
 // the stored names, at once for the invalid ones): every reply is in its key's place, and
 // EXISTS and DEL count every key.
