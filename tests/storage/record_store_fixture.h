@@ -147,6 +147,28 @@ class RecordStoreTest : public ::testing::Test {
     store_->FlushAll([&](Status s) { res = s; });
     return Wait(res);
   }
+  // Replaces the record, archiving the one there.
+  Status Archive(const std::string& d, Record next) {
+    std::optional<Status> res;
+    store_->Update(
+        d,
+        [next](const Record*) {
+          RecordUpdate u;
+          u.put = next;
+          u.archive_current = true;
+          return u;
+        },
+        8, [&](Status s, RecordUpdate) { res = s; });
+    return Wait(res);
+  }
+  // The record's history, newest first (fails the test if it cannot be read).
+  std::vector<Record> History(const std::string& d) {
+    std::optional<std::pair<Status, std::vector<Record>>> res;
+    store_->GetHistory(d, 100, [&](Status s, std::vector<Record> v) { res.emplace(s, v); });
+    auto [st, versions] = Wait(res);
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    return versions;
+  }
 
   // The stores' packing (none unless a test sets it before it opens one).
   std::vector<NamedDictionary> head_dictionaries_;

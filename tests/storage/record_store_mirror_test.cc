@@ -105,6 +105,23 @@ class MirrorStoreTest : public RecordStoreTest, public ::testing::WithParamInter
         << "the mirror is " << HeadMirror::StateName(Mirror().state);
   }
 
+  // Version `version` of d00000.com ... d<n-1>.com.
+  static std::map<std::string, Record> Versions(int n) {
+    std::map<std::string, Record> out;
+    for (int i = 0; i < n; ++i) out[DomainName(i)] = Version(DomainName(i), i);
+    return out;
+  }
+  // Writes Versions(n) and opens the store again, so that its mirror is built from the database;
+  // returns them once it is.
+  std::map<std::string, Record> WriteAndReopen(int n) {
+    std::map<std::string, Record> written = Versions(n);
+    EXPECT_TRUE(OpenStore().ok());
+    PutAll(written);
+    EXPECT_TRUE(OpenStore().ok());
+    WaitForMirrorReady();
+    return written;
+  }
+
   // Puts every (domain, record) at once and waits for all completions.
   void PutAll(const std::map<std::string, Record>& records) {
     size_t done = 0;
@@ -179,13 +196,7 @@ INSTANTIATE_TEST_SUITE_P(Packing, MirrorStoreTest, ::testing::Bool(),
                          });
 
 TEST_P(MirrorStoreTest, AfterOpenTheMirrorIsBuiltAndAnswersWithTheExactRecord) {
-  ASSERT_TRUE(OpenStore().ok());
-  std::map<std::string, Record> written;
-  for (int i = 0; i < 700; ++i) written[DomainName(i)] = Version(DomainName(i), i);
-  PutAll(written);
-  // Built from the database at the next Open.
-  ASSERT_TRUE(OpenStore().ok());
-  WaitForMirrorReady();
+  const std::map<std::string, Record> written = WriteAndReopen(700);
   HeadMirror::Stats s = Mirror();
   EXPECT_EQ(s.heads, 700u);
   EXPECT_EQ(s.heads, store_->record_count());
@@ -202,12 +213,7 @@ TEST_P(MirrorStoreTest, AfterOpenTheMirrorIsBuiltAndAnswersWithTheExactRecord) {
 }
 
 TEST_P(MirrorStoreTest, EveryWriteReachesTheMirrorBeforeItsCompletion) {
-  ASSERT_TRUE(OpenStore().ok());
-  std::map<std::string, Record> written;
-  for (int i = 0; i < 50; ++i) written[DomainName(i)] = Version(DomainName(i), i);
-  PutAll(written);
-  ASSERT_TRUE(OpenStore().ok());
-  WaitForMirrorReady();
+  const std::map<std::string, Record> written = WriteAndReopen(50);
 
   // A new version: never the old one once its completion ran, and from the mirror.
   for (int round = 1; round <= 3; ++round) {
@@ -231,23 +237,10 @@ TEST_P(MirrorStoreTest, EveryWriteReachesTheMirrorBeforeItsCompletion) {
 
   // An update that archives the head: the new head.
   const std::string u = DomainName(9);
-  std::optional<Status> updated;
   const Record next = Version(u, 999);
-  store_->Update(
-      u,
-      [next](const Record*) {
-        RecordUpdate up;
-        up.put = next;
-        up.archive_current = true;
-        return up;
-      },
-      8, [&](Status s, RecordUpdate) { updated = s; });
-  EXPECT_TRUE(Wait(updated).ok());
+  EXPECT_TRUE(Archive(u, next).ok());
   ExpectFromMirror(u, next);
-  std::optional<std::pair<Status, std::vector<Record>>> history;
-  store_->GetHistory(u, 10, [&](Status s, std::vector<Record> v) { history.emplace(s, v); });
-  auto [hst, versions] = Wait(history);
-  ASSERT_TRUE(hst.ok()) << hst.ToString();
+  const std::vector<Record> versions = History(u);
   ASSERT_EQ(versions.size(), 1u);
   EXPECT_EQ(versions[0].json, written.at(u).json);
 
@@ -266,8 +259,7 @@ TEST_P(MirrorStoreTest, ARestartBuildsTheMirrorAgainWithTheSameAnswers) {
   ASSERT_TRUE(OpenStore().ok());
   WaitForMirrorReady();
   EXPECT_TRUE(MirrorFileExists());
-  std::map<std::string, Record> written;
-  for (int i = 0; i < 300; ++i) written[DomainName(i)] = Version(DomainName(i), i);
+  std::map<std::string, Record> written = Versions(300);
   PutAll(written);
   for (int i = 0; i < 300; i += 10) {
     ASSERT_TRUE(Delete(DomainName(i)).first.ok());
@@ -315,8 +307,7 @@ TEST_P(MirrorStoreTest, WritesDuringTheBuildAreNeverUndone) {
   constexpr int kRecords = 5000;
   constexpr int kStep = 512;  // internal::kMirrorBuildStep
   ASSERT_TRUE(OpenStore(/*mirror=*/false).ok());
-  std::map<std::string, Record> latest;
-  for (int i = 0; i < kRecords; ++i) latest[DomainName(i)] = Version(DomainName(i), i);
+  std::map<std::string, Record> latest = Versions(kRecords);
   PutAll(latest);
 
   // Open with the mirror, then until it is built: hold both workers. Then exactly one step of the
@@ -435,8 +426,7 @@ TEST_P(MirrorRepackTest, RepackingWhileTheMirrorIsBuiltChangesNoRecord) {
     StoreOptions o = Options();
     ASSERT_TRUE(RecordStore::Open(o, loop_.post(), &store_).ok());  // not packing
   }
-  std::map<std::string, Record> written;
-  for (int i = 0; i < 3000; ++i) written[DomainName(i)] = Version(DomainName(i), i);
+  const std::map<std::string, Record> written = Versions(3000);
   PutAll(written);
   ASSERT_TRUE(OpenStore().ok());  // packing, with the mirror
   EXPECT_TRUE(store_->stats().repacking);
@@ -448,12 +438,7 @@ TEST_P(MirrorRepackTest, RepackingWhileTheMirrorIsBuiltChangesNoRecord) {
 }
 
 TEST_P(MirrorStoreTest, DamageInTheMirrorFileFallsBackToLevelDb) {
-  ASSERT_TRUE(OpenStore().ok());
-  std::map<std::string, Record> written;
-  for (int i = 0; i < 200; ++i) written[DomainName(i)] = Version(DomainName(i), i);
-  PutAll(written);
-  ASSERT_TRUE(OpenStore().ok());
-  WaitForMirrorReady();
+  const std::map<std::string, Record> written = WriteAndReopen(200);
   ASSERT_GT(Mirror().file_bytes, 8192u);
   EXPECT_EQ(Mirror().damaged, 0u);
 
@@ -557,8 +542,7 @@ TEST_P(MirrorStoreTest, AFullDiskLosesNoAcknowledgedWriteAndTheMirrorComesBack) 
 
 TEST_P(MirrorStoreTest, WithoutTheMirrorThereIsNoFileAndReadsWorkAsBefore) {
   ASSERT_TRUE(OpenStore(/*mirror=*/false).ok());
-  std::map<std::string, Record> written;
-  for (int i = 0; i < 100; ++i) written[DomainName(i)] = Version(DomainName(i), i);
+  const std::map<std::string, Record> written = Versions(100);
   PutAll(written);
   for (const auto& [d, r] : written) {
     std::optional<Record> got = Read(d);

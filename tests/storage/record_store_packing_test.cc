@@ -83,28 +83,6 @@ class PackingStoreTest : public RecordStoreTest {
     }
     return r;
   }
-  // Replaces the record, archiving the one there.
-  Status Archive(const std::string& d, Record next) {
-    std::optional<Status> res;
-    store_->Update(
-        d,
-        [next](const Record*) {
-          RecordUpdate u;
-          u.put = next;
-          u.archive_current = true;
-          return u;
-        },
-        8, [&](Status s, RecordUpdate) { res = s; });
-    return Wait(res);
-  }
-  std::vector<Record> History(const std::string& d) {
-    std::optional<std::pair<Status, std::vector<Record>>> res;
-    store_->GetHistory(d, 100, [&](Status s, std::vector<Record> v) { res.emplace(s, v); });
-    auto [st, versions] = Wait(res);
-    EXPECT_TRUE(st.ok()) << st.ToString();
-    return versions;
-  }
-
   // Writes `count` records (a third with a chain, every seventh with an archived version).
   struct Written {
     std::map<std::string, Record> heads;
