@@ -191,8 +191,8 @@ class MirrorStoreTest : public RecordStoreTest, public ::testing::WithParamInter
 };
 
 INSTANTIATE_TEST_SUITE_P(Packing, MirrorStoreTest, ::testing::Bool(),
-                         [](const ::testing::TestParamInfo<bool>& info) {
-                           return info.param ? "Packed" : "Plain";
+                         [](const ::testing::TestParamInfo<bool>& param) {
+                           return param.param ? "Packed" : "Plain";
                          });
 
 TEST_P(MirrorStoreTest, AfterOpenTheMirrorIsBuiltAndAnswersWithTheExactRecord) {
