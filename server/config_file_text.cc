@@ -43,6 +43,8 @@ constexpr std::array kDocs = {
     DirectiveDoc{"write-buffer-size", "LevelDB's write buffer (memtable) size."},
     DirectiveDoc{"storage-threads", "Worker threads of the record store."},
     DirectiveDoc{"storage-sync", "Sync every record write to disk (slower, survives power loss)."},
+    DirectiveDoc{"head-mirror",
+                 "Keep a copy of every record head read with one pread (no: LevelDB)."},
     DirectiveDoc{"flush-enabled", "Allow FLUSHDB and FLUSHALL."},
     DirectiveDoc{"iana-server", "Where unknown TLDs' WHOIS servers are learned."},
     DirectiveDoc{"bundled-directory",

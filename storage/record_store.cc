@@ -25,6 +25,7 @@
 #include "storage/record_codec.h"
 #include "storage/record_store_internal.h"
 #include "storage/scan_cursor.h"
+#include "storage/store_directory.h"
 #include "storage/worker_pool.h"
 
 namespace storage {
@@ -396,6 +397,14 @@ void RecordStore::MirrorBuildStep(int self, uint64_t generation, std::string aft
   }
   const leveldb::Status status = it->status();
   it.reset();
+  if (std::optional<uint64_t> free = FreeBytes(options_.dir);
+      free && *free < options_.mirror_keep_free_bytes) {
+    mirror_->Drop();
+    Log(Severity::kWarning, "record store: no head mirror (" + std::to_string(*free >> 20) +
+                                " MiB free in " + options_.dir + ", which the database keeps); " +
+                                "cold reads go to LevelDB until the next start");
+    return;
+  }
   if (!mirror_->Fill(generation, heads)) return;  // a newer generation took over, or a write failed
   if (!status.ok()) {
     // What the build did not reach is read from LevelDB, as without a mirror.

@@ -109,6 +109,9 @@ struct StoreOptions {
   // bytes per record), so that TryGetNow reads a head not in any cache with one pread
   // (head_mirror.h). Rebuilt from the database at every Open, in steps on the workers.
   bool head_mirror = false;
+  // The mirror never takes the database's room: a build stops (the mirror is dropped, reads go
+  // to LevelDB) when the file system has less than this free.
+  uint64_t mirror_keep_free_bytes = 1ull << 30;
 };
 
 // kWritable: normal. kReadOnly: reads work, writes fail at once (see the header comment).
