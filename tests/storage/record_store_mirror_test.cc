@@ -92,6 +92,7 @@ class MirrorStoreTest : public RecordStoreTest, public ::testing::WithParamInter
     StoreOptions o = Options(dir);
     if (!dir.empty()) o.now_ms = [this] { return now_ms_.load(); };
     o.head_mirror = mirror;
+    o.mirror_keep_free_bytes = keep_free_bytes_;
     return RecordStore::Open(o, loop_.post(), &store_);
   }
   void Close() {
@@ -188,6 +189,9 @@ class MirrorStoreTest : public RecordStoreTest, public ::testing::WithParamInter
   }
 
   std::atomic<int64_t> now_ms_{1'000'000};
+  // None by default: the tests' disks may be small (a 2 MiB tmpfs), and what they test is not
+  // the room the mirror leaves.
+  uint64_t keep_free_bytes_ = 0;
 };
 
 INSTANTIATE_TEST_SUITE_P(Packing, MirrorStoreTest, ::testing::Bool(),
@@ -387,6 +391,30 @@ TEST_P(MirrorStoreTest, AnOpenRefusedForADirectoryInUseLeavesItsMirrorAlone) {
   EXPECT_TRUE(st.IsIOError()) << st.ToString();
   EXPECT_TRUE(MirrorFileExists());
   ExpectFromMirror("a.example", Version("a.example", 1));
+}
+
+// A disk without the room the database keeps free: the build stops, the mirror is dropped, and
+// every read (and write) works as without one.
+TEST_P(MirrorStoreTest, AMirrorThatWouldTakeTheDatabasesRoomIsDropped) {
+  ASSERT_TRUE(OpenStore().ok());
+  const std::map<std::string, Record> written = Versions(600);
+  PutAll(written);
+  keep_free_bytes_ = UINT64_MAX;  // more than any disk has free
+  ASSERT_TRUE(OpenStore().ok());
+  ASSERT_TRUE(test_support::WaitUntil([&] { return LoggedCount("no head mirror") > 0; }));
+  EXPECT_EQ(LoggedCount("no head mirror"), 1u);
+  EXPECT_EQ(Mirror().state, MirrorState::kOff);
+  for (const auto& [d, r] : written) {
+    std::optional<Record> got = Read(d);
+    ASSERT_TRUE(got.has_value()) << d;
+    EXPECT_EQ(*got, r) << d;
+  }
+  ASSERT_TRUE(Put(DomainName(3), Version(DomainName(3), 33)).ok());
+  std::optional<Record> got = Read(DomainName(3));
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(*got, Version(DomainName(3), 33));
+  EXPECT_EQ(Mirror().reads, 0u);
+  EXPECT_EQ(Mirror().state, MirrorState::kOff);
 }
 
 // A store that grows past what its mirror's index was sized for at Open: a write asks for a new
