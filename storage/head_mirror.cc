@@ -164,6 +164,8 @@ struct HeadMirror::File {
   explicit File(int opened) : fd(opened) {}
   ~File() { ::close(fd); }
   const int fd;
+  // Set once a read found that the file system does not take RWF_NOWAIT.
+  std::atomic<bool> nowait_refused{false};
 };
 
 struct HeadMirror::Generation {
@@ -324,7 +326,14 @@ HeadMirror::Read HeadMirror::TryRead(std::string_view domain, uint64_t hash, std
     iovec iov{value->data(), value->size()};
     ssize_t r;
     do {
-      r = ::preadv2(file->fd, &iov, 1, static_cast<off_t>(where[i].offset), RWF_NOWAIT);
+      r = ::preadv2(file->fd, &iov, 1, static_cast<off_t>(where[i].offset),
+                    file->nowait_refused ? 0 : RWF_NOWAIT);
+      // A file system without RWF_NOWAIT (tmpfs, ramfs) keeps its files in memory: a plain
+      // read never waits for a disk there.
+      if (r < 0 && errno == EOPNOTSUPP && !file->nowait_refused) {
+        file->nowait_refused = true;
+        errno = EINTR;
+      }
     } while (r < 0 && errno == EINTR);
     if (r != static_cast<ssize_t>(value->size())) return Read::kUnavailable;
     std::optional<Parsed> p = ParseMirrorRecord(*value);
