@@ -10,6 +10,7 @@
 #
 #   bash bench/miss_path.sh [LOOKUPS=20000] [CONNECTIONS=100] [WINDOW=4] [REGISTRAR=yes] [ROUNDS=3]
 #
+# PROXY_ARGS adds directives to the proxy (e.g. PROXY_ARGS="--head-mirror no" to compare one).
 # REGISTRAR=no leaves the referral out (registry only: one upstream query per lookup). Exits 1 if
 # a server fails to start or any reply is not a registered record. Everything runs on 127.0.0.1
 # and is stopped at the end.
@@ -20,6 +21,7 @@ CONNECTIONS=${2:-100}
 WINDOW=${3:-4}
 REGISTRAR=${4:-yes}
 ROUNDS=${5:-3}
+read -r -a EXTRA_PROXY_ARGS <<<"${PROXY_ARGS:-}"
 
 source bench/common.sh
 bench_begin
@@ -81,7 +83,7 @@ if grep -qa 'default-upstream-limit' "$PROXY_BIN"; then
 fi
 bench_start_server PROXY_PORT "$SERVER_CPU" "$WORK/proxy.log" "$PROXY_BIN" --port '{port}' \
   --bind 127.0.0.1 --dir "$WORK/proxy" --bundled-directory no --lookup-order whois-only \
-  "${UPSTREAMS[@]}" --logfile "$WORK/proxy.log"
+  "${UPSTREAMS[@]}" --logfile "$WORK/proxy.log" "${EXTRA_PROXY_ARGS[@]}"
 PROXY_PID=${BENCH_PIDS[-1]}
 
 # One lookup first, so the directory entry for .test is learned from IANA before the clock starts.

@@ -90,7 +90,24 @@ void Server::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t*) {
   }
   bool poll_phase_spent = uv_hrtime() - self->poll_started_ns_ > kPollSliceNs;
   self->ProcessInput(conn, poll_phase_spent ? 0 : kTurnBytes);
-  self->AfterOutputChange(conn);
+  self->QueueFlush(conn);
+}
+
+void Server::QueueFlush(Connection* conn) {
+  if (conn->flush_queued) return;
+  conn->flush_queued = true;
+  flush_ready_.push_back(conn->id);
+}
+
+void Server::FlushQueued() {
+  std::vector<uint64_t> ids;
+  ids.swap(flush_ready_);
+  for (uint64_t id : ids) {
+    auto it = clients_.find(id);
+    if (it == clients_.end()) continue;
+    it->second->flush_queued = false;
+    AfterOutputChange(it->second);
+  }
 }
 
 void Server::ProcessInput(Connection* conn, size_t turn_bytes) {

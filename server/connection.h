@@ -81,6 +81,7 @@ struct Connection {
   // are over the soft limit, or too many are deferred. Not read meanwhile.
   bool input_held = false;
   bool input_scheduled = false;    // in the server's list for the next loop iteration
+  bool flush_queued = false;       // in the server's list of replies to write before polling
   bool close_after_reply = false;  // QUIT or protocol error: close once output is flushed
   bool closing = false;
 

@@ -149,7 +149,9 @@ int Server::Run() {
     uv_prepare_init(&loop_, &poll_mark_);
     poll_mark_.data = this;
     uv_prepare_start(&poll_mark_, [](uv_prepare_t* h) {
-      static_cast<Server*>(h->data)->poll_started_ns_ = uv_hrtime();
+      auto* self = static_cast<Server*>(h->data);
+      self->FlushQueued();
+      self->poll_started_ns_ = uv_hrtime();
     });
     spdlog::info("whois-proxy ready to accept connections on port {}", config_.port);
     uv_run(&loop_, UV_RUN_DEFAULT);

@@ -119,6 +119,12 @@ class Server {
   void AfterOutputChange(Connection* conn);
   // Runs the client's held input on the next loop iteration, after other clients' I/O.
   void ScheduleInput(Connection* conn);
+  // The replies commands read in this poll phase produced are written once the phase ends, for
+  // every such client (FlushQueued, from the prepare handle, before the loop polls again), as
+  // Redis writes its replies before it sleeps: each client's batch of pipelined commands is
+  // answered in the same round, so no client's next batch waits behind another's processing.
+  void QueueFlush(Connection* conn);
+  void FlushQueued();
   void CloseForOutput(Connection* conn);
   // Whether the client may have one more reply or key operation in flight (see
   // Connection::reply_estimate); when not, its input waits (paused_for_replies).
@@ -147,6 +153,8 @@ class Server {
   // Clients whose held input runs on the next iteration (OnInputTurn), in order.
   uv_idle_t input_turn_;
   std::deque<uint64_t> input_ready_;
+  // Clients QueueFlush put aside, in order.
+  std::vector<uint64_t> flush_ready_;
   // When the current poll phase began (a prepare handle marks it): reads late in a long poll
   // phase get short turns.
   uv_prepare_t poll_mark_;

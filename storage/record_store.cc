@@ -368,8 +368,8 @@ void RecordStore::StartMirrorBuild() {
   uint64_t generation = 0;
   Status st = mirror_->Begin(record_count(), &generation);
   if (!st.ok()) {
-    Log(Severity::kWarning, "record store: no head mirror (" + st.message() +
-                                "); cold reads go to LevelDB");
+    Log(Severity::kWarning,
+        "record store: no head mirror (" + st.message() + "); cold reads go to LevelDB");
     return;
   }
   workers_->Submit(0, [this, generation](bool cancelled) {
@@ -414,8 +414,8 @@ void RecordStore::MirrorBuildStep(int self, uint64_t generation, std::string aft
   }
   if (!more) {
     mirror_->Finish(generation);
-    Log(Severity::kInfo, "record store: head mirror built (" +
-                             std::to_string(mirror_->stats().heads) + " heads)");
+    Log(Severity::kInfo,
+        "record store: head mirror built (" + std::to_string(mirror_->stats().heads) + " heads)");
     return;
   }
   const int next = (self + 1) % workers_->size();

@@ -158,7 +158,7 @@ struct StoreStats {
   // workers are still at it (record_repack.cc).
   uint64_t repacked_values = 0;
   bool repacking = false;
-  HeadMirror::Stats mirror;  // state kOff when the store keeps no mirror
+  HeadMirror::Stats mirror;   // state kOff when the store keeps no mirror
   std::string leveldb_stats;  // the raw "leveldb.stats" text
 };
 
@@ -249,7 +249,9 @@ class RecordStore {
   bool repacking() const { return repack_passes_.load(std::memory_order_acquire) > 0; }
   uint64_t repacked_values() const { return repacked_.load(std::memory_order_relaxed); }
   // The head mirror's state and figures (state kOff without one). Cheap (for INFO).
-  HeadMirror::Stats mirror_stats() const { return mirror_ ? mirror_->stats() : HeadMirror::Stats{}; }
+  HeadMirror::Stats mirror_stats() const {
+    return mirror_ ? mirror_->stats() : HeadMirror::Stats{};
+  }
   // Thread-safe.
   StoreHealth health() const;
   bool writable() const { return state_.load(std::memory_order_acquire) == StoreState::kWritable; }
