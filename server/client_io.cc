@@ -89,8 +89,15 @@ void Server::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t*) {
     return;
   }
   bool poll_phase_spent = uv_hrtime() - self->poll_started_ns_ > kPollSliceNs;
+  const uint64_t commands_before = conn->commands;
   self->ProcessInput(conn, poll_phase_spent ? 0 : kTurnBytes);
-  self->QueueFlush(conn);
+  // A pipeline's replies are written when the poll phase ends (FlushQueued); a lone command's
+  // at once, so that a client waiting for one reply can send its next command while the loop
+  // serves the others (bench/hit_path.sh at -P 1).
+  if (conn->commands - commands_before > 1)
+    self->QueueFlush(conn);
+  else
+    self->AfterOutputChange(conn);
 }
 
 void Server::QueueFlush(Connection* conn) {
