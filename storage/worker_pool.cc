@@ -20,7 +20,7 @@ void WorkerPool::Submit(int index, Task task) {
     asleep = w->waiting;
   }
   if (!asleep) return;  // it will find the task before it waits again
-  if (owner_ && *owner_ == std::this_thread::get_id()) {
+  if (owner_.load(std::memory_order_relaxed) == std::this_thread::get_id()) {
     w->wake_owed = true;
     wake_owed_ = true;
     return;
@@ -28,7 +28,9 @@ void WorkerPool::Submit(int index, Task task) {
   w->cv.notify_one();
 }
 
-void WorkerPool::DeferWakeupsToThisThread() { owner_ = std::this_thread::get_id(); }
+void WorkerPool::DeferWakeupsToThisThread() {
+  owner_.store(std::this_thread::get_id(), std::memory_order_relaxed);
+}
 
 void WorkerPool::WakeDeferred() {
   if (!wake_owed_) return;

@@ -3,6 +3,7 @@
 // worker, which is what makes operations on one key run in the order they were issued.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -67,8 +68,10 @@ class WorkerPool {
 
   std::vector<std::unique_ptr<Worker>> workers_;
   const std::function<void()> on_idle_;
-  std::optional<std::thread::id> owner_;  // set once, before it matters, by the owner
-  bool wake_owed_ = false;                // owner thread only: some worker's wake_owed is set
+  // Set once by the owner; atomic because workers submit too (a store's own background passes
+  // start at Open, before the owner sets it). The default id is no thread's.
+  std::atomic<std::thread::id> owner_{};
+  bool wake_owed_ = false;  // owner thread only: some worker's wake_owed is set
   bool stopped_ = false;
 };
 

@@ -86,6 +86,22 @@ TEST(WorkerPoolTest, SubmitFromAnotherThreadStillWakesAtOnce) {
   EXPECT_EQ(ran.get_future().wait_for(test_support::kPatience), std::future_status::ready);
 }
 
+// A store's background passes start at Open: its workers submit to each other while the owner
+// takes over the wakeups. Every task still runs (and ThreadSanitizer sees no race).
+TEST(WorkerPoolTest, WorkersMaySubmitWhileTheOwnerTakesOverWakeups) {
+  WorkerPool pool(2);
+  constexpr int kTasks = 2000;
+  std::atomic<int> ran{0};
+  pool.Submit(0, [&](bool) {
+    for (int i = 0; i < kTasks; ++i) pool.Submit(1, [&](bool) { ++ran; });
+  });
+  pool.DeferWakeupsToThisThread();
+  EXPECT_TRUE(test_support::WaitUntil([&] {
+    pool.WakeDeferred();
+    return ran.load() == kTasks;
+  }));
+}
+
 TEST(WorkerPoolTest, OnIdleRunsAfterEveryQueuedTaskHasRun) {
   std::mutex mu;
   std::vector<int> done;        // guarded by mu
