@@ -107,14 +107,15 @@ void Server::QueueFlush(Connection* conn) {
 }
 
 void Server::FlushQueued() {
-  std::vector<uint64_t> ids;
-  ids.swap(flush_ready_);
-  for (uint64_t id : ids) {
+  // AfterOutputChange never queues (only OnRead does), so the list is walked in place, and its
+  // memory is kept for the next round.
+  for (uint64_t id : flush_ready_) {
     auto it = clients_.find(id);
     if (it == clients_.end()) continue;
     it->second->flush_queued = false;
     AfterOutputChange(it->second);
   }
+  flush_ready_.clear();
 }
 
 void Server::ProcessInput(Connection* conn, size_t turn_bytes) {

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "storage/fixed_width.h"
 #include "storage/key_hash.h"
 #include "util/enum_names.h"
 
@@ -22,16 +23,6 @@ uint64_t RecordChecksum(std::string_view after_checksum) {
   return XXH3_64bits(after_checksum.data(), after_checksum.size());
 }
 
-void PutFixed(std::string* out, uint64_t v, size_t bytes) {
-  for (size_t i = 0; i < bytes; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-
-uint64_t GetFixed(const char* p, size_t bytes) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < bytes; ++i) v |= uint64_t{static_cast<unsigned char>(p[i])} << (8 * i);
-  return v;
-}
-
 size_t Padded(size_t n) { return (n + kMirrorAlign - 1) / kMirrorAlign * kMirrorAlign; }
 
 // What a record in `in` holds, if it is whole and passes its checksum.
@@ -41,11 +32,11 @@ struct Parsed {
 };
 std::optional<Parsed> ParseMirrorRecord(std::string_view in) {
   if (in.size() < kMirrorHeaderBytes) return std::nullopt;
-  const size_t value_len = GetFixed(in.data() + 8, 4);
+  const size_t value_len = DecodeFixed<uint32_t>(in.substr(8));
   const size_t domain_len = static_cast<unsigned char>(in[12]);
   const size_t end = kMirrorHeaderBytes + domain_len + value_len;
   if (end > in.size()) return std::nullopt;
-  if (RecordChecksum(in.substr(8, end - 8)) != GetFixed(in.data(), 8)) return std::nullopt;
+  if (RecordChecksum(in.substr(8, end - 8)) != DecodeFixed<uint64_t>(in)) return std::nullopt;
   return Parsed{in.substr(kMirrorHeaderBytes, domain_len),
                 in.substr(kMirrorHeaderBytes + domain_len, value_len)};
 }
@@ -57,13 +48,14 @@ bool EncodeMirrorRecord(std::string_view domain, std::string_view value, std::st
       Padded(kMirrorHeaderBytes + domain.size() + value.size()) > kMirrorMaxRecordBytes)
     return false;
   const size_t start = out->size();
-  PutFixed(out, 0, 8);  // the checksum, filled in below
-  PutFixed(out, value.size(), 4);
+  PutFixed<uint64_t>(out, 0);  // the checksum, filled in below
+  PutFixed<uint32_t>(out, static_cast<uint32_t>(value.size()));
   out->push_back(static_cast<char>(domain.size()));
   out->append(domain);
   out->append(value);
-  const uint64_t sum = RecordChecksum(std::string_view(*out).substr(start + 8));
-  for (size_t i = 0; i < 8; ++i) (*out)[start + i] = static_cast<char>((sum >> (8 * i)) & 0xff);
+  std::string sum;
+  PutFixed<uint64_t>(&sum, RecordChecksum(std::string_view(*out).substr(start + 8)));
+  out->replace(start, sum.size(), sum);
   out->resize(start + Padded(out->size() - start), '\0');
   return true;
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -62,6 +63,12 @@ inline std::string CountKey(int shard) { return std::string(kCountPrefix) + std:
 
 inline std::string RepackKey(int worker) {
   return std::string(kRepackPrefix) + std::to_string(worker);
+}
+
+// The domain whose record head (r:) `key` is; nullopt for any other key.
+inline std::optional<std::string_view> DomainOfRecordKey(std::string_view key) {
+  if (!key.starts_with(kRecordPrefix)) return std::nullopt;
+  return key.substr(kRecordPrefix.size());
 }
 
 // The domain whose record (r:), chain (c:) or history version (h:) `key` is; empty for any

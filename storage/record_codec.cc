@@ -3,6 +3,7 @@
 #include <type_traits>
 
 #include "storage/dictionary_compressor.h"
+#include "storage/fixed_width.h"
 
 namespace storage {
 namespace {
@@ -10,13 +11,6 @@ namespace {
 constexpr uint8_t kFlagImported = 0x01;
 constexpr size_t kHeadFixedBytes = 3 + 8 + 8;  // version, status, flags, two times
 constexpr size_t kRefreshBytes = 4 + 8;        // refresh_failures, refresh_after_ms
-
-// Fixed-width integers are little-endian, sizeof(T) bytes (T is uint32_t or uint64_t).
-template <typename T>
-void PutFixed(std::string* out, T v) {
-  static_assert(std::is_unsigned_v<T>);
-  for (size_t i = 0; i < sizeof(T); ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
 
 void PutVarint64(std::string* out, uint64_t v) {
   while (v >= 0x80) {
@@ -50,10 +44,8 @@ class Reader {
   bool Fixed(T* v) {
     static_assert(std::is_unsigned_v<T>);
     if (in_.size() < sizeof(T)) return false;
-    T r = 0;
-    for (size_t i = 0; i < sizeof(T); ++i) r |= T{static_cast<uint8_t>(in_[i])} << (8 * i);
+    *v = DecodeFixed<T>(in_);
     in_.remove_prefix(sizeof(T));
-    *v = r;
     return true;
   }
   bool Varint64(uint64_t* v) {

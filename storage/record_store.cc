@@ -342,19 +342,14 @@ leveldb::Status RecordStore::Commit(const leveldb::WriteOptions& options,
   struct Heads final : leveldb::WriteBatch::Handler {
     explicit Heads(HeadMirror* m) : mirror(m) {}
     void Put(const leveldb::Slice& key, const leveldb::Slice& value) override {
-      if (std::optional<std::string_view> d = HeadDomain(key)) {
+      if (auto d = DomainOfRecordKey(std::string_view(key.data(), key.size()))) {
         const std::string_view v(value.data(), value.size());
         mirror->Apply(*d, KeyHash(*d), &v);
       }
     }
     void Delete(const leveldb::Slice& key) override {
-      if (std::optional<std::string_view> d = HeadDomain(key))
+      if (auto d = DomainOfRecordKey(std::string_view(key.data(), key.size())))
         mirror->Apply(*d, KeyHash(*d), nullptr);
-    }
-    static std::optional<std::string_view> HeadDomain(const leveldb::Slice& key) {
-      const std::string_view k(key.data(), key.size());
-      if (!k.starts_with(kRecordPrefix)) return std::nullopt;
-      return k.substr(kRecordPrefix.size());
     }
     HeadMirror* mirror;
   } heads(mirror_.get());
@@ -386,14 +381,13 @@ void RecordStore::MirrorBuildStep(int self, uint64_t generation, std::string aft
   if (it->Valid() && it->key() == leveldb::Slice(after_key)) it->Next();
   bool more = false;
   for (; it->Valid(); it->Next()) {
-    const std::string_view key(it->key().data(), it->key().size());
-    if (!key.starts_with(kRecordPrefix)) break;
+    const auto domain = DomainOfRecordKey(std::string_view(it->key().data(), it->key().size()));
+    if (!domain) break;
     if (heads.size() == internal::kMirrorBuildStep) {
       more = true;
       break;
     }
-    heads.emplace_back(std::string(key.substr(kRecordPrefix.size())),
-                       std::string(it->value().data(), it->value().size()));
+    heads.emplace_back(std::string(*domain), std::string(it->value().data(), it->value().size()));
   }
   const leveldb::Status status = it->status();
   it.reset();
